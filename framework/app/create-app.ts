@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { currentEnv, loadConfig, type ConfigTree } from '../config/load';
+import { AppContainer } from '../di/container';
+import type { ActionController } from '../http/controller';
+import { RUNTIME, type AppRuntime } from '../http/runtime';
+import { buildServer, publicDirOf } from '../http/server';
+import { bindModels } from '../orm/bind';
+import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
+import { registry, type Constructor } from '../registry';
+import { buildPathHelpers, type PathHelpers } from '../routing/helpers';
+import { buildRouteTable, type RouteDef } from '../routing/table';
+import { SessionCodec } from '../security/session';
+import { ViewEngine } from '../views/engine';
+import { buildDirOf, loadAppCode } from './loader';
+import { secretKeyBase } from './secret';
+import { setPaths } from './paths';
+
+export interface CreateAppOptions {
+  /** The app's directory (holding app/, config/, db/ and the compiled build/). */
+  root: string;
+  /** development, test or production (default: STRYKE_ENV, NODE_ENV, development). */
+  env?: string;
+  /** Override config/database.toml (and DATABASE_URL) for this process. */
+  database?: DatabaseConfig;
+  /** Pino logger options, or false. Default: info-level JSON logs, none in test. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** A booted application: config, database, container, routes and the fastify server, built once. */
+export interface App {
+  root: string;
+  env: string;
+  config: ConfigTree;
+  db: Database;
+  container: AppContainer;
+  routes: RouteDef[];
+  paths: PathHelpers;
+  server: FastifyInstance;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots an app, once per process: loads config/*.toml, requires the compiled app/ code, reads the
+ * decorators' registry, checks and builds the DI container, binds the models to the database, builds
+ * the route table with each route's precomputed handler, and compiles the views. Nothing here runs
+ * again per request.
+ */
+export async function createApp(options: CreateAppOptions): Promise<App> {
+  const root = resolve(options.root);
+  const env = options.env ?? currentEnv();
+  const config = loadConfig(root, env);
+  loadAppCode(root);
+  const build = buildDirOf(root);
+
+  const controllers = registry.within(registry.controllers, build);
+  const models = registry.within(registry.models, build);
+  const services = registry.within(registry.services, build).map((s) => s.target);
+
+  const routes = buildRouteTable(controllers, registry.controllers);
+  const container = new AppContainer(services);
+  const dbConfig = options.database ?? databaseConfig(config.database);
+  const db = await Database.connect(dbConfig, root);
+  try {
+    container.provide('config', config);
+    container.provide(Database, db);
+    bindModels(models, db);
+
+    const factories = new Map<Function, () => ActionController>();
+    for (const decl of controllers) {
+      const Ctor = decl.target as Constructor<ActionController>;
+      const args = container.argumentsFor(Ctor);
+      factories.set(Ctor, args.length ? () => new Ctor(...args) : () => new Ctor());
+    }
+
+    const paths = buildPathHelpers(routes);
+    setPaths(paths);
+    const server = config.server ?? {};
+    const runtime: AppRuntime = {
+      env,
+      views: new ViewEngine(root, paths),
+      paths,
+      sessions: new SessionCodec(secretKeyBase(root, env, config)),
+      sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
+      log: undefined as any,
+    };
+    const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
+    const fastify = await buildServer(routes, runtime, factories, {
+      bodyLimit: server.body_limit ?? 1024 * 1024,
+      csrf: server.csrf ?? true,
+      logger,
+      requestTimeout: (server.request_timeout ?? 30) * 1000,
+      keepAliveTimeout: (server.keep_alive_timeout ?? 72) * 1000,
+      publicDir: publicDirOf(root),
+    });
+    await fastify.ready();
+
+    return {
+      root, env, config, db, container, routes, paths, server: fastify,
+      async listen(port = Number(server.port ?? 3000), host = String(server.host ?? '0.0.0.0')) {
+        return fastify.listen({ port, host });
+      },
+      async close() {
+        await fastify.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+export { RUNTIME };

@@ -1,0 +1,2 @@
+export { loadConfig, currentEnv, ENVIRONMENTS, type ConfigTree } from './load';
+export { ConfigErrors } from './errors';

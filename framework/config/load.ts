@@ -1,0 +1,108 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigErrors } from './errors';
+
+// smol-toml ships a CommonJS build; its typings are ESM-only, so take the types and require the CJS.
+const { parse } = require('smol-toml') as typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
+
+export type ConfigTree = { [key: string]: any };
+export const ENVIRONMENTS = ['development', 'test', 'production'] as const;
+
+/** The environment this process runs in: STRYKE_ENV, then NODE_ENV, then development. */
+export function currentEnv(): string {
+  return process.env.STRYKE_ENV || process.env.NODE_ENV || 'development';
+}
+
+/** Replaces `${NAME}` and `${NAME:-default}` in every string value. */
+function interpolate(value: any, file: string, env: NodeJS.ProcessEnv): any {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      throw ConfigErrors.MISSING_ENV(file, name, name);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, file, env));
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const out: ConfigTree = {};
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, file, env);
+    return out;
+  }
+  return value;
+}
+
+function isTable(v: unknown): v is ConfigTree {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function deepMerge(base: ConfigTree, over: ConfigTree): ConfigTree {
+  const out: ConfigTree = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isTable(v) && isTable(out[k]) ? deepMerge(out[k], v) : v;
+  return out;
+}
+
+/**
+ * Folds per-environment tables into their parent: `[database]` plus `[database.production]` gives the
+ * production view of `database`. Other environments' tables are dropped.
+ */
+function selectEnv(tree: ConfigTree, env: string): ConfigTree {
+  let out: ConfigTree = {};
+  for (const [k, v] of Object.entries(tree)) {
+    if ((ENVIRONMENTS as readonly string[]).includes(k) || k === env) continue;
+    out[k] = isTable(v) ? selectEnv(v, env) : v;
+  }
+  if (isTable(tree[env])) out = deepMerge(out, selectEnv(tree[env], env));
+  return out;
+}
+
+/**
+ * Environment variables override config: `STRYKE_<FILE>__<KEY>[__<KEY>...]`, e.g.
+ * `STRYKE_SERVER__PORT=4000` sets `server.port`. Values are parsed as TOML scalars when they look like one.
+ */
+function applyEnvOverrides(config: ConfigTree, env: NodeJS.ProcessEnv): void {
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('STRYKE_') || !name.includes('__') || raw === undefined) continue;
+    const path = name.slice(7).toLowerCase().split('__');
+    let node = config;
+    for (const key of path.slice(0, -1)) node = isTable(node[key]) ? node[key] : (node[key] = {});
+    node[path[path.length - 1]!] = scalar(raw);
+  }
+}
+
+function scalar(raw: string): unknown {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/**
+ * Loads every `config/*.toml` of an app into one tree keyed by file name (`config/database.toml` ->
+ * `config.database`), for one environment. A file may also nest its keys under its own name
+ * (`[database.production]` in database.toml): both forms mean the same.
+ */
+export function loadConfig(root: string, env = currentEnv(), vars: NodeJS.ProcessEnv = process.env): ConfigTree {
+  const dir = join(root, 'config');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.toml')).sort();
+  } catch {
+    /* an app without config/ runs on defaults */
+  }
+  const config: ConfigTree = {};
+  for (const file of files) {
+    const name = file.slice(0, -5);
+    let tree: ConfigTree;
+    try {
+      tree = parse(readFileSync(join(dir, file), 'utf8')) as ConfigTree;
+    } catch (err) {
+      throw ConfigErrors.PARSE(file, (err as Error).message.split('\n')[0]);
+    }
+    if (Object.keys(tree).length === 1 && isTable(tree[name])) tree = tree[name];
+    config[name] = interpolate(selectEnv(tree, env), file, vars);
+  }
+  applyEnvOverrides(config, vars);
+  config.env = env;
+  return config;
+}

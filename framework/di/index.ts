@@ -1,0 +1,3 @@
+export { Service, Inject } from './decorators';
+export { AppContainer } from './container';
+export { DiErrors } from './errors';

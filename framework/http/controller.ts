@@ -1,0 +1,159 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { controllerName } from '../routing/table';
+import type { PathHelpers } from '../routing/helpers';
+import { maskedToken } from '../security/csrf';
+import { Session } from '../security/session';
+import { notFoundError } from './errors';
+import { Flash } from './flash';
+import { requestFormat, type Format } from './negotiation';
+import { buildParams, type Params } from './params';
+import { RUNTIME, type AppRuntime } from './runtime';
+
+export interface RenderOptions {
+  status?: number;
+  /** A layout name under app/views/layouts, or false for none. */
+  layout?: string | false;
+}
+
+export interface RedirectOptions {
+  status?: number;
+  notice?: string;
+  alert?: string;
+}
+
+/**
+ * The base of every controller (apps extend it as `ApplicationController`). One instance serves one
+ * request: its constructor receives the injected services (resolved once, at boot), and the request
+ * state (`params`, `session`, `flash`) is built lazily, only when an action reads it.
+ */
+export class ActionController {
+  request!: FastifyRequest;
+  reply!: FastifyReply;
+  /** @internal the app this controller serves */
+  [RUNTIME]!: AppRuntime;
+  #params?: Params;
+  #session?: Session;
+  #flash?: Flash;
+
+  /** Path, query and body parameters, merged. */
+  get params(): Params {
+    if (!this.#params) {
+      const req = this.request;
+      const isJson = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].includes('json');
+      this.#params = buildParams(req.query, req.body, req.params as Record<string, string>, isJson);
+    }
+    return this.#params;
+  }
+
+  /** The encrypted cookie session. */
+  get session(): Session {
+    if (!this.#session) {
+      const rt = this[RUNTIME];
+      const raw = this.request.headers.cookie ? readCookie(this.request.headers.cookie, rt.sessionCookie.name) : undefined;
+      this.#session = new Session(rt.sessions.decode(raw));
+    }
+    return this.#session;
+  }
+
+  get flash(): Flash {
+    return (this.#flash ??= new Flash(this.session));
+  }
+
+  /** `html` or `json`, from the path suffix or the Accept header. */
+  get format(): Format {
+    return requestFormat(this.request);
+  }
+
+  /** The app's path helpers (`this.paths.postPath(post)`). */
+  get paths(): PathHelpers {
+    return this[RUNTIME].paths;
+  }
+
+  get log() {
+    return this.request.log;
+  }
+
+  /** A fresh, masked CSRF token for this session (forms and meta tags use it). */
+  csrfToken(): string {
+    return maskedToken(this.session);
+  }
+
+  /** Writes the session cookie when the request changed the session. Called before any response is sent. */
+  protected commitSession(): void {
+    if (this.#flash) this.#flash.persist(this.session);
+    const s = this.#session;
+    if (!s || !s.dirty) return;
+    const rt = this[RUNTIME];
+    const secure = rt.sessionCookie.secure ? '; Secure' : '';
+    this.reply.header('set-cookie', `${rt.sessionCookie.name}=${rt.sessions.encode(s.toJSON())}; Path=/; HttpOnly; SameSite=Lax${secure}`);
+    s.dirty = false;
+  }
+
+  /**
+   * Renders `app/views/<view>.hbs` (a bare name is looked up under this controller's folder) in the layout.
+   * @example return this.render('posts/new', { post }, { status: 422 });
+   */
+  render(view: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): FastifyReply {
+    const rt = this[RUNTIME];
+    const controller = controllerName(this.constructor);
+    const name = view.includes('/') ? view : `${controller}/${view}`;
+    const layout = options.layout === undefined ? rt.views.layoutFor(controller) : options.layout;
+    const html = rt.views.render(name, locals, { csrfToken: () => this.csrfToken(), flash: this.flash.messages }, layout);
+    this.commitSession();
+    return this.reply.code(options.status ?? 200).type('text/html; charset=utf-8').send(html);
+  }
+
+  /** Sends `data` as JSON (models serialize through their toJSON). */
+  json(data: unknown, options: { status?: number } = {}): FastifyReply {
+    this.commitSession();
+    return this.reply.code(options.status ?? 200).type('application/json; charset=utf-8').send(JSON.stringify(data));
+  }
+
+  /** Redirects (303 See Other by default, so a browser follows with GET after a form). */
+  redirectTo(url: string, options: RedirectOptions = {}): FastifyReply {
+    if (options.notice) this.flash.set('notice', options.notice);
+    if (options.alert) this.flash.set('alert', options.alert);
+    this.commitSession();
+    return this.reply.code(options.status ?? 303).redirect(url, options.status ?? 303);
+  }
+
+  /** An empty response with a status. */
+  head(status: number): FastifyReply {
+    this.commitSession();
+    return this.reply.code(status).send();
+  }
+
+  /** Answers 404 (throws; nothing after it runs). */
+  notFound(message = 'Not Found'): never {
+    throw notFoundError(message);
+  }
+
+  /** Runs the branch for the requested format; a missing branch answers 406. */
+  async respondTo(branches: { html?: () => unknown; json?: () => unknown }): Promise<unknown> {
+    const branch = branches[this.format];
+    if (!branch) return this.head(406);
+    return branch();
+  }
+
+  /** @internal turns an action's return value into the response. */
+  finish(result: unknown): unknown {
+    const reply = this.reply;
+    if (reply.sent) return reply;
+    this.commitSession();
+    if (result === undefined || result === null) return reply.code(204).send();
+    if (typeof result === 'object' && !Buffer.isBuffer(result) && typeof (result as any).pipe !== 'function') {
+      reply.type('application/json; charset=utf-8');
+      return reply.send(JSON.stringify(result));
+    }
+    return result;
+  }
+}
+
+function readCookie(header: string, name: string): string | undefined {
+  const prefix = `${name}=`;
+  for (const part of header.split(';')) {
+    const p = part.trim();
+    if (p.startsWith(prefix)) return p.slice(prefix.length);
+  }
+  return undefined;
+}

@@ -1,0 +1,126 @@
+import { HttpErrors } from './errors';
+
+/** Keys that could reach an object's prototype; dropped wherever request data is copied. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const METHOD_NAMES = new Set(['require', 'permit', 'get', 'has', 'toObject', 'toJSON']);
+
+export type PermitSpec = string | { [key: string]: PermitSpec[] | [] };
+
+/** Copies request data into a fresh null-prototype object, recursively dropping prototype keys. */
+export function sanitize(value: unknown, depth = 0): any {
+  if (depth > 32) return undefined;
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1));
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(value)) {
+      if (!UNSAFE_KEYS.has(key)) out[key] = sanitize((value as any)[key], depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v);
+}
+
+function isScalar(v: unknown): boolean {
+  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
+}
+
+/**
+ * Request parameters: path, query and body merged (path wins, then body, then query), in the manner of
+ * Rails' `params`. Keys are readable as properties (`params.id`) and through `get(key)`.
+ */
+export class Params {
+  readonly #data: Record<string, unknown>;
+  /** When the body was flat JSON, `require(key)` falls back to the whole body (Rails' wrap_parameters). */
+  readonly #flatBody: Record<string, unknown> | undefined;
+
+  constructor(data: Record<string, unknown>, flatBody?: Record<string, unknown>) {
+    this.#data = data;
+    this.#flatBody = flatBody;
+    for (const key of Object.keys(data)) {
+      if (METHOD_NAMES.has(key)) continue;
+      Object.defineProperty(this, key, { value: data[key], enumerable: true, writable: false });
+    }
+  }
+
+  get(key: string): any {
+    return this.#data[key];
+  }
+
+  has(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.#data, key);
+  }
+
+  /**
+   * The nested parameters under `key`; a 400 (STRYKE_E_HTTP_PARAMETER_MISSING) when absent or empty.
+   * @example const attrs = this.params.require('post').permit('title', 'body', { tags: [] });
+   */
+  require(key: string): Params {
+    const value = this.#data[key];
+    if (isPlainObject(value) && Object.keys(value).length > 0) return new Params(value);
+    if (value === undefined && this.#flatBody && Object.keys(this.#flatBody).length > 0) return new Params(this.#flatBody);
+    throw HttpErrors.PARAMETER_MISSING(key, key, key);
+  }
+
+  /**
+   * Only the listed keys, as a plain object. A string key permits a scalar; `{ tags: [] }` permits an
+   * array of scalars; `{ author: ['name'] }` permits a nested object with those keys. Everything else is dropped.
+   */
+  permit(...specs: PermitSpec[]): Record<string, any> {
+    return permitData(this.#data, specs);
+  }
+
+  toObject(): Record<string, unknown> {
+    return { ...this.#data };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.toObject();
+  }
+
+  [key: string]: any;
+}
+
+function permitData(data: Record<string, unknown>, specs: PermitSpec[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const spec of specs) {
+    if (typeof spec === 'string') {
+      const v = data[spec];
+      if (v !== undefined && isScalar(v)) out[spec] = v;
+      continue;
+    }
+    for (const [key, inner] of Object.entries(spec)) {
+      const v = data[key];
+      if (inner.length === 0) {
+        if (Array.isArray(v)) out[key] = v.filter(isScalar);
+      } else if (isPlainObject(v)) {
+        out[key] = permitData(v, inner as PermitSpec[]);
+      } else if (Array.isArray(v)) {
+        out[key] = v.filter(isPlainObject).map((item) => permitData(item, inner as PermitSpec[]));
+      }
+    }
+  }
+  return out;
+}
+
+/** Merges query, body and path parameters for one request (path parameters win). */
+export function buildParams(query: unknown, body: unknown, path: Record<string, string>, bodyIsJson: boolean): Params {
+  const data: Record<string, unknown> = Object.create(null);
+  const q = isPlainObject(query) ? sanitize(query) : undefined;
+  const b = isPlainObject(body) ? sanitize(body) : undefined;
+  if (q) Object.assign(data, q);
+  if (b) Object.assign(data, b);
+  for (const key of Object.keys(path)) if (!UNSAFE_KEYS.has(key)) data[key] = path[key];
+  delete data._method;
+  delete data.authenticity_token;
+  return new Params(data, bodyIsJson && b ? withoutKeys(b, Object.keys(path)) : undefined);
+}
+
+function withoutKeys(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(obj)) if (!keys.includes(k) && k !== '_method' && k !== 'authenticity_token') out[k] = obj[k];
+  return out;
+}

@@ -1,0 +1,20 @@
+/**
+ * stryke: the public surface. Each concern also has its own subpath (`stryke/testing`, `stryke/orm`,
+ * `stryke/migrations`).
+ */
+import 'reflect-metadata';
+
+export { createApp, paths, type App, type CreateAppOptions } from './app';
+export { Controller, Resources, Route, Get, Post, Put, Patch, Delete, Before, After, type RouteDef, type PathHelpers } from './routing';
+export { ActionController, type RenderOptions, type RedirectOptions } from './http/controller';
+export { Params } from './http/params';
+export { Flash } from './http/flash';
+export { Service, Inject } from './di';
+export {
+  Model, Field, Timestamps, BelongsTo, HasMany, Validates, BeforeValidation, BeforeSave, AfterSave, BeforeCreate,
+  AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, ActiveRecord, Relation, scope, Errors,
+  type Loaded,
+} from './orm';
+export { migration, type Schema, type TableBuilder } from './migrations';
+export { loadConfig, currentEnv } from './config';
+export { StrykeError } from './support/errors';

@@ -1,0 +1,93 @@
+import type { FieldDecl } from '../registry';
+import { OrmErrors } from './errors';
+
+export type Adapter = 'sqlite' | 'postgres' | 'mysql';
+
+/**
+ * What differs between databases for the SQL stryke writes: identifier quoting, placeholders, how an
+ * insert hands back its row, and how values cross the driver boundary in each direction.
+ */
+export interface Dialect {
+  adapter: Adapter;
+  quote(identifier: string): string;
+  /** The placeholder for the n-th (1-based) bound value. */
+  placeholder(n: number): string;
+  /** Whether `INSERT ... RETURNING *` gives back the row (otherwise the driver's insertId is used). */
+  returning: boolean;
+  toDb(value: unknown, field: FieldDecl | undefined): unknown;
+  fromDb(value: unknown, field: FieldDecl): unknown;
+}
+
+function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  const s = String(v);
+  // SQLite keeps datetimes as text; text without a zone was written as UTC.
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+}
+
+function commonFromDb(value: unknown, field: FieldDecl): unknown {
+  if (value === null || value === undefined) return null;
+  switch (field.type) {
+    case 'boolean': return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
+    case 'integer': case 'float': return typeof value === 'number' ? value : Number(value);
+    case 'bigint': return typeof value === 'bigint' ? value : BigInt(value as string);
+    case 'datetime': return toDate(value);
+    case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    case 'json': return typeof value === 'string' ? JSON.parse(value) : value;
+    default: return value;
+  }
+}
+
+const sqlite: Dialect = {
+  adapter: 'sqlite',
+  quote: (id) => `"${id.replace(/"/g, '""')}"`,
+  placeholder: () => '?',
+  returning: true,
+  toDb(value, field) {
+    if (value === undefined) return null;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value instanceof Date) return value.toISOString();
+    if (field?.type === 'json' && value !== null) return JSON.stringify(value);
+    if (typeof value === 'bigint') return value;
+    return value;
+  },
+  fromDb: commonFromDb,
+};
+
+const postgres: Dialect = {
+  adapter: 'postgres',
+  quote: (id) => `"${id.replace(/"/g, '""')}"`,
+  placeholder: (n) => `$${n}`,
+  returning: true,
+  toDb(value, field) {
+    if (value === undefined) return null;
+    if (field?.type === 'json' && value !== null) return JSON.stringify(value);
+    if (typeof value === 'bigint') return value.toString();
+    return value;
+  },
+  fromDb: commonFromDb,
+};
+
+const mysql: Dialect = {
+  adapter: 'mysql',
+  quote: (id) => `\`${id.replace(/`/g, '``')}\``,
+  placeholder: () => '?',
+  returning: false,
+  toDb(value, field) {
+    if (value === undefined) return null;
+    if (field?.type === 'json' && value !== null) return JSON.stringify(value);
+    if (typeof value === 'bigint') return value.toString();
+    return value;
+  },
+  fromDb: commonFromDb,
+};
+
+export function dialectFor(adapter: string): Dialect {
+  switch (adapter) {
+    case 'sqlite': return sqlite;
+    case 'postgres': return postgres;
+    case 'mysql': return mysql;
+    default: throw OrmErrors.UNSUPPORTED_ADAPTER(adapter);
+  }
+}

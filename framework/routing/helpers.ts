@@ -1,0 +1,53 @@
+import { camelize } from '../support/inflect';
+import { RoutingErrors } from './errors';
+import type { RouteDef } from './table';
+
+export type PathHelper = (...args: unknown[]) => string;
+export type PathHelpers = Record<string, PathHelper>;
+
+function segmentValue(v: unknown): string {
+  if (v && typeof v === 'object' && 'id' in v) return String((v as { id: unknown }).id);
+  return String(v);
+}
+
+function queryString(q: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null) continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/**
+ * Builds one path function per route name, compiled once: `postPath(42)` -> `/posts/42`,
+ * `editPostPath(post)` -> `/posts/7/edit`. A trailing plain object becomes the query string.
+ */
+export function buildPathHelpers(routes: RouteDef[]): PathHelpers {
+  const helpers: PathHelpers = {};
+  for (const route of routes) {
+    if (!route.name) continue;
+    const helperName = `${camelize(route.name)}Path`;
+    if (helpers[helperName]) continue;
+    const parts = route.path.split(/(:[A-Za-z0-9_]+)/).filter((p) => p !== '');
+    const params = parts.filter((p) => p.startsWith(':')).map((p) => p.slice(1));
+    const path = route.path;
+    helpers[helperName] = (...args: unknown[]) => {
+      let i = 0;
+      let out = '';
+      for (const part of parts) {
+        if (part[0] !== ':') {
+          out += part;
+          continue;
+        }
+        const v = args[i++];
+        if (v === undefined || v === null || v === '') throw RoutingErrors.MISSING_PARAM(helperName, part.slice(1), path);
+        out += encodeURIComponent(segmentValue(v));
+      }
+      const extra = args[params.length];
+      if (extra && typeof extra === 'object' && !('id' in extra)) out += queryString(extra as Record<string, unknown>);
+      return out;
+    };
+  }
+  return helpers;
+}

@@ -1,0 +1,3 @@
+export { ViewEngine } from './engine';
+export { ViewErrors } from './errors';
+export type { RenderContext } from './helpers';
