@@ -12,7 +12,7 @@ export { Flash } from './http/flash';
 export { Service, Inject } from './di';
 export {
   Model, Field, Timestamps, BelongsTo, HasMany, Validates, BeforeValidation, BeforeSave, AfterSave, BeforeCreate,
-  AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, ActiveRecord, Relation, scope, Errors,
+  AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, ActiveRecord, Relation, scope, Errors, type Scope,
   type Loaded,
 } from './orm';
 export { migration, type Schema, type TableBuilder } from './migrations';

@@ -11,7 +11,8 @@ export function requestFormat(req: FastifyRequest): Format {
   const forced = (req.raw as any)[FORMAT] as Format | undefined;
   if (forced) return forced;
   const accept = req.headers.accept;
-  if (!accept) return 'html';
+  // An API client that sends JSON and accepts anything gets JSON back.
+  if (!accept || accept === '*/*') return String(req.headers['content-type'] ?? '').includes('json') ? 'json' : 'html';
   const json = accept.indexOf('application/json');
   if (json < 0) return 'html';
   const html = accept.indexOf('text/html');

@@ -20,7 +20,7 @@ export interface ServerSettings {
   publicDir?: string;
 }
 
-const QS_OPTIONS: qs.IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: 100, parameterLimit: 1000 };
+const QS_OPTIONS: qs.IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: 100, parameterLimit: 1000, duplicates: 'last' };
 
 /** Query strings: the fast parser unless Rails-style nesting (`post[tags][]=`) is present. */
 function parseQuery(str: string): Record<string, unknown> {
@@ -44,11 +44,9 @@ export async function buildServer(
     bodyLimit: settings.bodyLimit,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
-    querystringParser: parseQuery,
+    routerOptions: { querystringParser: parseQuery, ignoreTrailingSlash: true },
     rewriteUrl: (req) => rewriteFormatSuffix(req as any),
-    disableRequestLogging: settings.logger === false,
     requestIdHeader: 'x-request-id',
-    ignoreTrailingSlash: true,
   });
   runtime.log = app.log;
 

@@ -3,7 +3,7 @@ import type { Database } from './connection';
 import { defineAssociationAccessors } from './model';
 import { META, type ModelMeta } from './meta';
 import { Relation } from './relation';
-import { SCOPE } from './scope';
+import { scopeBodies } from './scope';
 
 /** Scopes declared as static properties of the model and of its base classes. */
 function scopesOf(model: Function): Map<string, Function> {
@@ -11,7 +11,8 @@ function scopesOf(model: Function): Map<string, Function> {
   for (let c: any = model; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     for (const key of Object.getOwnPropertyNames(c)) {
       const v = c[key];
-      if (typeof v === 'function' && v[SCOPE] && !out.has(key)) out.set(key, v[SCOPE]);
+      const body = typeof v === 'function' ? scopeBodies.get(v) : undefined;
+      if (body && !out.has(key)) out.set(key, body);
     }
   }
   return out;

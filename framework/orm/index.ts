@@ -2,7 +2,7 @@ export { Model, Field, Timestamps, BelongsTo, HasMany, Validates, BeforeValidati
 export type { FieldOptions, AssociationOptions } from './decorators';
 export { ActiveRecord, foreignKeyOf } from './model';
 export { Relation } from './relation';
-export { scope } from './scope';
+export { scope, type Scope } from './scope';
 export { Errors, type ValidationRules } from './validation';
 export { Database, databaseConfig, parseDatabaseUrl, dataSourceOptions, type DatabaseConfig } from './connection';
 export { bindModels } from './bind';

@@ -1,5 +1,6 @@
 import type { AssociationDecl, Constructor } from '../registry';
 import { camelize } from '../support/inflect';
+import { castValue } from './cast';
 import { OrmErrors } from './errors';
 import { fieldOf, metaOf, META, type ModelMeta } from './meta';
 import { Relation } from './relation';
@@ -42,8 +43,7 @@ export class ActiveRecord {
         this[k] = v;
         continue;
       }
-      fieldOf(meta, k, 'assign');
-      this[k] = v;
+      this[k] = castValue(v, fieldOf(meta, k, 'assign'));
     }
     return this;
   }

@@ -1,0 +1,39 @@
+import { Before, Controller, Delete, Post as PostRoute } from 'stryke';
+import { Comment } from '../models/comment';
+import { Post } from '../models/post';
+import { ApplicationController } from './application_controller';
+
+@Controller('/posts/:postId/comments')
+@Before('setPost')
+export class CommentsController extends ApplicationController {
+  private post!: Post;
+
+  @PostRoute('/', { as: 'post_comments' })
+  async create() {
+    const comment = new Comment({ ...this.params.require('comment').permit('author', 'body'), postId: this.post.id });
+    if (await comment.save()) {
+      return this.respondTo({
+        html: () => this.redirectTo(this.paths.postPath(this.post), { notice: 'Comment added.' }),
+        json: () => this.json(comment, { status: 201 }),
+      });
+    }
+    return this.respondTo({
+      html: () => this.redirectTo(this.paths.postPath(this.post), { alert: `Comment not saved: ${comment.errors.fullMessages.join(', ')}.` }),
+      json: () => this.json({ errors: comment.errors }, { status: 422 }),
+    });
+  }
+
+  @Delete('/:id', { as: 'post_comment' })
+  async destroy() {
+    const comment = await Comment.where({ postId: this.post.id }).find(this.params.id);
+    await comment.destroy();
+    return this.respondTo({
+      html: () => this.redirectTo(this.paths.postPath(this.post), { notice: 'Comment deleted.' }),
+      json: () => this.head(204),
+    });
+  }
+
+  private async setPost() {
+    this.post = await Post.find(this.params.postId);
+  }
+}

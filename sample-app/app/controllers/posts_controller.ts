@@ -1,0 +1,77 @@
+import { Before, Resources } from 'stryke';
+import { Post } from '../models/post';
+import { ApplicationController } from './application_controller';
+
+@Resources('posts')
+@Before('setPost', { only: ['show', 'edit', 'update', 'destroy'] })
+export class PostsController extends ApplicationController {
+  private post!: Post;
+
+  async index() {
+    const posts = await Post.recent();
+    return this.respondTo({
+      html: () => this.render('posts/index', { posts }),
+      json: () => this.json(posts),
+    });
+  }
+
+  async show() {
+    await this.post.load('comments');
+    return this.respondTo({
+      html: () => this.render('posts/show', { post: this.post, comments: this.post.comments }),
+      json: () => this.json(this.post),
+    });
+  }
+
+  new() {
+    return this.render('posts/new', { post: new Post() });
+  }
+
+  edit() {
+    return this.render('posts/edit', { post: this.post });
+  }
+
+  async create() {
+    const post = new Post(this.postParams());
+    if (await post.save()) {
+      return this.respondTo({
+        html: () => this.redirectTo(this.paths.postPath(post), { notice: 'Post was successfully created.' }),
+        json: () => this.json(post, { status: 201 }),
+      });
+    }
+    return this.invalid(post, 'posts/new');
+  }
+
+  async update() {
+    if (await this.post.update(this.postParams())) {
+      return this.respondTo({
+        html: () => this.redirectTo(this.paths.postPath(this.post), { notice: 'Post was successfully updated.' }),
+        json: () => this.json(this.post),
+      });
+    }
+    return this.invalid(this.post, 'posts/edit');
+  }
+
+  async destroy() {
+    await this.post.destroy();
+    return this.respondTo({
+      html: () => this.redirectTo(this.paths.postsPath(), { notice: 'Post was successfully deleted.' }),
+      json: () => this.head(204),
+    });
+  }
+
+  private async setPost() {
+    this.post = await Post.find(this.params.id);
+  }
+
+  private postParams() {
+    return this.params.require('post').permit('title', 'body', 'published');
+  }
+
+  private invalid(post: Post, view: string) {
+    return this.respondTo({
+      html: () => this.render(view, { post }, { status: 422 }),
+      json: () => this.json({ errors: post.errors }, { status: 422 }),
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { BelongsTo, Field, Model, Timestamps, Validates, type Loaded } from 'stryke';
+import { ApplicationModel } from './application_model';
+import { Post } from './post';
+
+@Model('comments')
+export class Comment extends ApplicationModel {
+  @Field({ primary: true }) id!: number;
+  @Field() postId!: number;
+
+  @Field({ type: 'string', limit: 100 })
+  @Validates({ presence: true, length: { max: 100 } })
+  author!: string;
+
+  @Field('text')
+  @Validates({ presence: true, length: { max: 2000 } })
+  body!: string;
+
+  @Timestamps() createdAt!: Date;
+  updatedAt!: Date;
+
+  @BelongsTo(() => Post) post!: Loaded<Post>;
+}
