@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { walkFiles } from '../../support/fs';
+import { appRoot, compileApp } from '../app-root';
+import { action } from '../output';
+
+export function registerTest(program: Command): void {
+  program
+    .command('test')
+    .description("compile the app and run its tests (test/**/*.test.ts) with Node's test runner, in the test environment")
+    .option('--root <dir>', 'the app directory (default: current)')
+    .action(action(async (opts: { root?: string }) => {
+      const root = appRoot(opts.root);
+      compileApp(root);
+      const files = walkFiles(join(root, 'build', 'test'), (n) => n.endsWith('.test.js'));
+      if (!files.length) {
+        console.log('No tests under test/.');
+        return;
+      }
+      const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+        cwd: root, stdio: 'inherit', env: { ...process.env, STRYKE_ENV: 'test' },
+      });
+      process.exitCode = res.status ?? 1;
+    }));
+}

@@ -1,0 +1,28 @@
+'use strict';
+// Runs every compiled test (build/test/**/*.test.js) with Node's test runner. `npm test` compiles first.
+const { readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) {
+      if (name !== 'fixtures') walk(full, out);
+    } else if (name.endsWith('.test.js')) out.push(full);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = walk(join(__dirname, '..', 'build', 'test'));
+if (filter.length) files = files.filter((f) => filter.some((p) => f.includes(p)));
+if (!files.length) {
+  console.error('No test files found under build/test (run `npx tsc -b` first).');
+  process.exit(1);
+}
+const res = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, STRYKE_ENV: 'test' },
+});
+process.exit(res.status ?? 1);
