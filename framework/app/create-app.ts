@@ -23,6 +23,8 @@ export interface CreateAppOptions {
   env?: string;
   /** Override config/database.toml (and DATABASE_URL) for this process. */
   database?: DatabaseConfig;
+  /** Where the app's compiled code lives (default: `<root>/build`). */
+  buildDir?: string;
   /** Pino logger options, or false. Default: info-level JSON logs, none in test. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -51,8 +53,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const root = resolve(options.root);
   const env = options.env ?? currentEnv();
   const config = loadConfig(root, env);
-  loadAppCode(root);
-  const build = buildDirOf(root);
+  const build = options.buildDir ? resolve(options.buildDir) : buildDirOf(root);
+  loadAppCode(root, build);
 
   const controllers = registry.within(registry.controllers, build);
   const models = registry.within(registry.models, build);

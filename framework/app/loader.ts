@@ -12,8 +12,7 @@ export function buildDirOf(root: string): string {
  * Requires every compiled module under `build/app` (controllers, models, services...), in a stable
  * order, so their decorators record into the registry. Runs once per process.
  */
-export function loadAppCode(root: string): string[] {
-  const build = buildDirOf(root);
+export function loadAppCode(root: string, build = buildDirOf(root)): string[] {
   const appDir = join(build, 'app');
   if (!existsSync(appDir)) {
     if (walkFiles(join(root, 'app'), (n) => n.endsWith('.ts')).length > 0) throw AppErrors.NOT_COMPILED(root);

@@ -33,7 +33,7 @@ export async function createTestApp(options: Partial<CreateAppOptions> & { root:
   await createDatabase(dbConfig, root);
   const app = await createApp({ ...options, root, env, database: dbConfig });
   await new Migrator(app.db, root).migrate();
-  const build = buildDirOf(root);
+  const build = options.buildDir ? resolve(options.buildDir) : buildDirOf(root);
   const tables = registry.within(registry.models, build).map((d) => metaOf(d.target));
   return Object.assign(app, {
     client: () => new TestClient(app.server),

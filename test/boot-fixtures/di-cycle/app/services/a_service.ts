@@ -1,0 +1,7 @@
+import { Service } from 'stryke';
+import { BService } from './b_service';
+
+@Service()
+export class AService {
+  constructor(readonly b: BService) {}
+}
