@@ -4,8 +4,6 @@ export const HttpErrors = {
   PARAMETER_MISSING: defineError('STRYKE_E_HTTP_PARAMETER_MISSING', 'param is missing or the value is empty: %s. Send it as %s[field]=... in a form, or {"%s": {...}} in JSON.', 400),
   NOT_FOUND: defineError('STRYKE_E_HTTP_NOT_FOUND', '%s', 404),
   BAD_METHOD_OVERRIDE: defineError('STRYKE_E_HTTP_BAD_METHOD_OVERRIDE', '_method=%s is not allowed: only PUT, PATCH and DELETE can be tunnelled through a POST form.', 400),
-  VIEW_MISSING: defineError('STRYKE_E_VIEW_MISSING', 'Missing template %s: looked for %s. Create the file, or render another view.'),
-  ACTION_RESULT: defineError('STRYKE_E_HTTP_ACTION_RESULT', '%s returned a %s, which cannot be sent. Return a string, an object, a Buffer, or call render/json/redirectTo/head.'),
 };
 
 /** Thrown by `this.notFound()` and by anything that should answer 404. */
