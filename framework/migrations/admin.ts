@@ -1,12 +1,15 @@
 import { existsSync, rmSync } from 'node:fs';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions, sqlitePath, type DatabaseConfig } from '../orm/connection';
 import { dialectFor } from '../orm/dialect';
 
 /** Runs `fn` on a connection to the server without selecting the app's database. */
 async function withServer(config: DatabaseConfig, root: string, fn: (ds: DataSource) => Promise<void>): Promise<void> {
-  const admin = config.adapter === 'postgres' ? 'postgres' : undefined;
-  const ds = new DataSource({ ...dataSourceOptions(config, root, admin as string), poolSize: 1 } as any);
+  const options: Record<string, unknown> = { ...dataSourceOptions(config, root), poolSize: 1 };
+  // PostgreSQL always connects to some database: its maintenance one. MySQL connects to none.
+  if (config.adapter === 'postgres') options.database = 'postgres';
+  else delete options.database;
+  const ds = new DataSource(options as unknown as DataSourceOptions);
   await ds.initialize();
   try {
     await fn(ds);

@@ -14,6 +14,8 @@ export interface Dialect {
   placeholder(n: number): string;
   /** Whether `INSERT ... RETURNING *` gives back the row (otherwise the driver's insertId is used). */
   returning: boolean;
+  /** The LIMIT clause an OFFSET without a limit needs (SQLite and MySQL have no OFFSET alone). */
+  noLimit: string;
   toDb(value: unknown, field: FieldDecl | undefined): unknown;
   fromDb(value: unknown, field: FieldDecl): unknown;
 }
@@ -44,6 +46,7 @@ const sqlite: Dialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
   placeholder: () => '?',
   returning: true,
+  noLimit: ' LIMIT -1',
   toDb(value, field) {
     if (value === undefined) return null;
     if (typeof value === 'boolean') return value ? 1 : 0;
@@ -60,6 +63,7 @@ const postgres: Dialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
   placeholder: (n) => `$${n}`,
   returning: true,
+  noLimit: '',
   toDb(value, field) {
     if (value === undefined) return null;
     if (field?.type === 'json' && value !== null) return JSON.stringify(value);
@@ -74,6 +78,7 @@ const mysql: Dialect = {
   quote: (id) => `\`${id.replace(/`/g, '``')}\``,
   placeholder: () => '?',
   returning: false,
+  noLimit: ' LIMIT 18446744073709551615',
   toDb(value, field) {
     if (value === undefined) return null;
     if (field?.type === 'json' && value !== null) return JSON.stringify(value);

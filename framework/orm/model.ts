@@ -151,7 +151,10 @@ export class ActiveRecord {
 
   private async insertRow(meta: ModelMeta): Promise<void> {
     const now = new Date();
-    for (const f of meta.fields) if (f.timestamp) this[f.property] = now;
+    for (const f of meta.fields) {
+      // As Rails: a timestamp given by the caller (an import, a backfill) is kept.
+      if (f.timestamp && (this[f.property] === undefined || this[f.property] === null)) this[f.property] = now;
+    }
     const { dialect } = meta.db;
     const pkValue = this[meta.pk.property];
     const pairs = this.fieldValues(meta, pkValue !== undefined && pkValue !== null);
@@ -162,11 +165,17 @@ export class ActiveRecord {
       : dialect.adapter === 'mysql' ? `INSERT INTO ${meta.qtable} () VALUES ()` : `INSERT INTO ${meta.qtable} DEFAULT VALUES`;
     if (dialect.returning) sql += ' RETURNING *';
     const result = await meta.db.run(sql, pairs.map(([, v]) => v));
-    if (dialect.returning && result.rows[0]) {
-      for (const f of meta.fields) if (f.column in result.rows[0]) this[f.property] = dialect.fromDb(result.rows[0][f.column], f);
-    } else if (result.insertId !== undefined && (pkValue === undefined || pkValue === null)) {
-      this[meta.pk.property] = Number(result.insertId);
+    let row = dialect.returning ? result.rows[0] : undefined;
+    if (!dialect.returning) {
+      if (result.insertId !== undefined && (pkValue === undefined || pkValue === null)) this[meta.pk.property] = Number(result.insertId);
+      // Without RETURNING, fields left unset (database defaults, NULLs) are read back, so a new record
+      // looks the same on every database.
+      if (meta.fields.some((f) => this[f.property] === undefined)) {
+        const where = `${dialect.quote(meta.pk.column)} = ${dialect.placeholder(1)}`;
+        [row] = await meta.db.select(`SELECT * FROM ${meta.qtable} WHERE ${where}`, [dialect.toDb(this[meta.pk.property], meta.pk)]);
+      }
     }
+    if (row) for (const f of meta.fields) if (f.column in row) this[f.property] = dialect.fromDb(row[f.column], f);
     this[PERSISTED] = true;
   }
 

@@ -163,7 +163,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
       sql = `SELECT * FROM ${meta.qtable}${where.sql}`;
       if (orders.length) sql += ` ORDER BY ${orders.map(([c, d]) => `${q(c)} ${d}`).join(', ')}`;
       if (limit !== undefined) sql += ` LIMIT ${limit}`;
-      if (offset !== undefined) sql += `${limit === undefined ? (meta.db.dialect.adapter === 'mysql' ? ' LIMIT 18446744073709551615' : ' LIMIT -1') : ''} OFFSET ${offset}`;
+      if (offset !== undefined) sql += `${limit === undefined ? meta.db.dialect.noLimit : ''} OFFSET ${offset}`;
       meta.sqlCache.set(key, sql);
     }
     return { sql, binds: where.binds };

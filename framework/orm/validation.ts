@@ -11,6 +11,7 @@ export interface ValidationRules {
   message?: string;
 }
 
+const numeric = (v: unknown) => (typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
 
 /** Registers class-validator constraints for one property, with Rails' messages. */
@@ -45,9 +46,10 @@ export function applyValidations(target: object, property: string, rules: Valida
       }
       case 'numericality': {
         const o = typeof arg === 'object' ? (arg as { onlyInteger?: boolean; greaterThan?: number; lessThan?: number }) : {};
-        add('numericality', (v) => blank(v) || (!Number.isNaN(Number(v)) && (!o.onlyInteger || Number.isInteger(Number(v)))), o.onlyInteger ? 'must be an integer' : 'is not a number');
-        if (o.greaterThan !== undefined) add('greaterThan', (v) => blank(v) || Number(v) > o.greaterThan!, `must be greater than ${o.greaterThan}`);
-        if (o.lessThan !== undefined) add('lessThan', (v) => blank(v) || Number(v) < o.lessThan!, `must be less than ${o.lessThan}`);
+        add('numericality', (v) => blank(v) || (numeric(v) && (!o.onlyInteger || Number.isInteger(Number(v)))), o.onlyInteger ? 'must be an integer' : 'is not a number');
+        // A value that is not a number gets only the message above, as in Rails.
+        if (o.greaterThan !== undefined) add('greaterThan', (v) => blank(v) || !numeric(v) || Number(v) > o.greaterThan!, `must be greater than ${o.greaterThan}`);
+        if (o.lessThan !== undefined) add('lessThan', (v) => blank(v) || !numeric(v) || Number(v) < o.lessThan!, `must be less than ${o.lessThan}`);
         break;
       }
       default:
