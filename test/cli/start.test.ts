@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, it } from 'node:test';
+import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+
+const app = () =>
+  writeApp({
+    'config/server.toml': 'log_level = "warn"\n',
+    'config/database.toml': 'adapter = "sqlite"\ndatabase = "db/app.sqlite3"\n',
+    'app/controllers/slow_controller.ts': `
+import { ActionController, Controller, Get } from 'stryke';
+
+@Controller('/slow')
+export class SlowController extends ActionController {
+  @Get('/')
+  async index() {
+    await new Promise((r) => setTimeout(r, Number(this.params.ms ?? 0)));
+    return { done: true, pid: process.pid };
+  }
+}
+`,
+  });
+
+function workerPids(primary: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
+      .split('\n').map((s) => Number(s.trim())).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function until(check: () => boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('stryke start: workers under a supervising primary', () => {
+  it('serves from one worker per requested process, replaces a crashed worker, and drains on SIGTERM', async () => {
+    const root = app();
+    const built = stryke(['build', '--root', root]);
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    const port = await freePort();
+    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health`);
+      await until(() => workerPids(server.pid!).length === 2);
+      const res = await fetch(`http://127.0.0.1:${port}/slow?ms=0`);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { done: boolean }).done, true);
+
+      const [victim] = workerPids(server.pid!);
+      process.kill(victim!, 'SIGKILL');
+      await until(() => {
+        const pids = workerPids(server.pid!);
+        return pids.length === 2 && !pids.includes(victim!);
+      });
+      assert.match(output, /died \(SIGKILL\); starting a replacement/);
+      await waitForHttp(`http://127.0.0.1:${port}/health`);
+
+      // A request in flight when SIGTERM arrives still completes; then the primary exits cleanly.
+      const inflight = fetch(`http://127.0.0.1:${port}/slow?ms=1500`).then(async (r) => ({ status: r.status, body: (await r.json()) as { done: boolean } }));
+      await new Promise((r) => setTimeout(r, 400));
+      server.kill('SIGTERM');
+      const done = await inflight;
+      assert.equal(done.status, 200);
+      assert.equal(done.body.done, true);
+      const [code] = await once(server, 'exit');
+      assert.equal(code, 0, output);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens after shutdown');
+    } finally {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a bad port in one line', () => {
+    const res = stryke(['start', '--root', app(), '--port', 'eighty']);
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, /--port must be a number/);
+  });
+});
