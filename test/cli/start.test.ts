@@ -62,7 +62,7 @@ describe('stryke start: workers under a supervising primary', () => {
         const pids = workerPids(server.pid!);
         return pids.length === 2 && !pids.includes(victim!);
       });
-      assert.match(output, /died \(SIGKILL\); starting a replacement/);
+      await until(() => /died \(SIGKILL\); starting a replacement/.test(output));
       await waitForHttp(`http://127.0.0.1:${port}/health`);
 
       // A request in flight when SIGTERM arrives still completes; then the primary exits cleanly.
