@@ -150,7 +150,14 @@ export class Schema {
 
   /** Raw SQL, for what the DSL does not cover. Irreversible inside change(). */
   execute(sql: string): void {
-    this.ops.push({ describe: `execute(${sql.slice(0, 40)})`, up: async (qr) => void (await qr.query(sql)) });
+    this.ops.push({
+      describe: `execute(${sql.slice(0, 40)})`,
+      up: async (qr) => {
+        await qr.query(sql);
+        // TypeORM caches the tables it has read; raw SQL may have changed one, so read them afresh.
+        (qr as unknown as { loadedTables: unknown[] }).loadedTables = [];
+      },
+    });
   }
 }
 

@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QueryRunner } from 'typeorm';
 import type { Database } from '../orm/connection';
+import type { Adapter } from '../orm/dialect';
+import { StrykeError } from '../support/errors';
 import { plan, type Migration } from './dsl';
 import { MigrationErrors } from './errors';
 
@@ -19,6 +21,25 @@ export interface MigrationStatus extends MigrationFile {
 }
 
 const TABLE = 'schema_migrations';
+
+/** The migration's operations; a coded error found while planning (an unknown type...) names the file. */
+function planFor(file: MigrationFile, migration: Migration, adapter: Adapter, direction: 'up' | 'down') {
+  try {
+    return plan(`${file.version}_${file.name}`, migration, adapter, direction);
+  } catch (err) {
+    if (err instanceof StrykeError && !err.message.includes(file.source)) err.message = `${file.source}: ${err.message}`;
+    throw err;
+  }
+}
+
+/** Fails (so the transaction rolls back) when the migration left rows pointing at nothing. */
+async function checkForeignKeys(qr: QueryRunner): Promise<void> {
+  const broken = (await qr.query('PRAGMA foreign_key_check')) as { table: string; parent: string }[];
+  if (broken.length) {
+    const [first] = broken;
+    throw new Error(`${broken.length} row(s) violate foreign keys (first: ${first!.table} -> ${first!.parent})`);
+  }
+}
 
 /**
  * Applies and reverts an app's migrations (`db/migrations/<version>_<name>.ts`, compiled under
@@ -74,26 +95,34 @@ export class Migrator {
 
   private async run(file: MigrationFile, direction: 'up' | 'down'): Promise<void> {
     const migration = this.load(file);
-    const ops = plan(`${file.version}_${file.name}`, migration, this.db.dialect.adapter, direction);
-    const transactional = this.db.dialect.adapter !== 'mysql';
+    const { adapter } = this.db.dialect;
+    const ops = planFor(file, migration, adapter, direction);
+    const transactional = adapter !== 'mysql';
     const qr: QueryRunner = this.db.dataSource.createQueryRunner();
     await qr.connect();
     const started = Date.now();
     this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrating' : 'reverting'}`);
     try {
+      // SQLite changes a column by rebuilding its table (copy, DROP, rename); with foreign keys enforced
+      // that DROP would cascade into the rows that point at it. TypeORM's own migrations turn them off
+      // here, outside the transaction (the pragma is a no-op inside one), and check them before commit.
+      await qr.beforeMigration();
       if (transactional) await qr.startTransaction();
       for (const op of ops) {
         this.log(`-- ${op.describe}`);
         await op.up(qr);
       }
+      if (adapter === 'sqlite') await checkForeignKeys(qr);
       const ph = this.db.dialect.placeholder(1);
       if (direction === 'up') await qr.query(`INSERT INTO ${this.q(TABLE)} (${this.q('version')}) VALUES (${ph})`, [file.version]);
       else await qr.query(`DELETE FROM ${this.q(TABLE)} WHERE ${this.q('version')} = ${ph}`, [file.version]);
       if (transactional) await qr.commitTransaction();
     } catch (err) {
-      if (transactional && qr.isTransactionActive) await qr.rollbackTransaction();
-      throw MigrationErrors.FAILED(file.source, direction, (err as Error).message);
+      if (transactional && qr.isTransactionActive) await qr.rollbackTransaction().catch(() => {});
+      const failed = MigrationErrors.FAILED(file.source, direction, (err as Error).message);
+      throw Object.assign(failed, { cause: err });
     } finally {
+      await qr.afterMigration().catch(() => {});
       await qr.release();
     }
     this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrated' : 'reverted'} (${Date.now() - started}ms)`);

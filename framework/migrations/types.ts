@@ -46,5 +46,6 @@ export function defaultLiteral(adapter: Adapter, value: unknown): string | undef
   if (typeof value === 'boolean') return adapter === 'postgres' ? String(value) : value ? '1' : '0';
   if (typeof value === 'number') return String(value);
   if (value && typeof value === 'object' && 'sql' in value) return String((value as { sql: string }).sql);
+  if (value && typeof value === 'object') return `'${JSON.stringify(value).replace(/'/g, "''")}'`;
   return `'${String(value).replace(/'/g, "''")}'`;
 }

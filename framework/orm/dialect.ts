@@ -28,14 +28,37 @@ function toDate(v: unknown): Date | null {
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
 }
 
-function commonFromDb(value: unknown, field: FieldDecl): unknown {
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * A DATE column's value as `YYYY-MM-DD`. node-postgres reads DATE as local midnight; mysql2 (with
+ * `timezone: 'Z'`) as UTC midnight: each is read back in the zone it was made in, so the day never shifts.
+ */
+function dateOnly(value: unknown, local: boolean): string {
+  if (!(value instanceof Date)) return String(value).slice(0, 10);
+  return local
+    ? `${pad(value.getFullYear(), 4)}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`
+    : value.toISOString().slice(0, 10);
+}
+
+/** Values written to the database: the conversions all three share. */
+function commonToDb(value: unknown, field: FieldDecl | undefined): unknown {
+  if (value === undefined) return null;
+  if (value === null) return null;
+  if (field?.type === 'json') return JSON.stringify(value);
+  if (field?.type === 'date' && value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+function commonFromDb(value: unknown, field: FieldDecl, localDates = false): unknown {
   if (value === null || value === undefined) return null;
   switch (field.type) {
     case 'boolean': return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
     case 'integer': case 'float': return typeof value === 'number' ? value : Number(value);
     case 'bigint': return typeof value === 'bigint' ? value : BigInt(value as string);
     case 'datetime': return toDate(value);
-    case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    case 'date': return dateOnly(value, localDates);
     case 'json': return typeof value === 'string' ? JSON.parse(value) : value;
     default: return value;
   }
@@ -48,14 +71,12 @@ const sqlite: Dialect = {
   returning: true,
   noLimit: ' LIMIT -1',
   toDb(value, field) {
-    if (value === undefined) return null;
     if (typeof value === 'boolean') return value ? 1 : 0;
-    if (value instanceof Date) return value.toISOString();
-    if (field?.type === 'json' && value !== null) return JSON.stringify(value);
     if (typeof value === 'bigint') return value;
-    return value;
+    if (value instanceof Date && field?.type !== 'date') return value.toISOString();
+    return commonToDb(value, field);
   },
-  fromDb: commonFromDb,
+  fromDb: (value, field) => commonFromDb(value, field),
 };
 
 const postgres: Dialect = {
@@ -64,13 +85,8 @@ const postgres: Dialect = {
   placeholder: (n) => `$${n}`,
   returning: true,
   noLimit: '',
-  toDb(value, field) {
-    if (value === undefined) return null;
-    if (field?.type === 'json' && value !== null) return JSON.stringify(value);
-    if (typeof value === 'bigint') return value.toString();
-    return value;
-  },
-  fromDb: commonFromDb,
+  toDb: commonToDb,
+  fromDb: (value, field) => commonFromDb(value, field, true),
 };
 
 const mysql: Dialect = {
@@ -79,13 +95,8 @@ const mysql: Dialect = {
   placeholder: () => '?',
   returning: false,
   noLimit: ' LIMIT 18446744073709551615',
-  toDb(value, field) {
-    if (value === undefined) return null;
-    if (field?.type === 'json' && value !== null) return JSON.stringify(value);
-    if (typeof value === 'bigint') return value.toString();
-    return value;
-  },
-  fromDb: commonFromDb,
+  toDb: commonToDb,
+  fromDb: (value, field) => commonFromDb(value, field),
 };
 
 export function dialectFor(adapter: string): Dialect {

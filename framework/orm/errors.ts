@@ -5,6 +5,7 @@ export const OrmErrors = {
   RECORD_INVALID: defineError('STRYKE_E_ORM_RECORD_INVALID', 'Validation failed: %s', 422),
   NOT_BOUND: defineError('STRYKE_E_ORM_NOT_BOUND', '%s is not connected to a database: boot the app (createApp) before using models, and make sure app/models/ defines it with @Model.'),
   UNDEFINED_CONDITION: defineError('STRYKE_E_ORM_UNDEFINED_CONDITION', '%s.%s(%s) was given undefined for "%s": that would match every row. Pass a value, or null to match NULL.'),
+  BIND_COUNT: defineError('STRYKE_E_ORM_BIND_COUNT', '%s.where(%s) has %s ? placeholder(s) but was given %s value(s): pass one value per ?.'),
   UNKNOWN_COLUMN: defineError('STRYKE_E_ORM_UNKNOWN_COLUMN', '%s has no field "%s" (known: %s). Declare it with @Field, or fix the name.'),
   BAD_ORDER: defineError('STRYKE_E_ORM_BAD_ORDER', 'Unsafe order "%s" on %s: order() takes a field name and a direction ("asc" or "desc").'),
   BAD_LIMIT: defineError('STRYKE_E_ORM_BAD_LIMIT', '%s(%s) needs a non-negative integer.'),

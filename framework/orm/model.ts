@@ -8,6 +8,12 @@ import { Errors, runValidations } from './validation';
 
 const PERSISTED = Symbol('persisted');
 const ERRORS = Symbol('errors');
+/** Loaded associations by name, read and written through the accessors `defineAssociationAccessors` installs. */
+const LOADED = Symbol('loaded');
+
+function loaded(record: ActiveRecord): Map<string, unknown> {
+  return (record[LOADED] ??= new Map<string, unknown>());
+}
 
 type Attrs = Record<string, unknown>;
 type ModelClass<T> = { new (attrs?: Attrs): T } & typeof ActiveRecord;
@@ -102,21 +108,26 @@ export class ActiveRecord {
     return this.save();
   }
 
+  /** Runs the destroy callbacks and deletes the row (a record never saved deletes nothing). */
   async destroy(): Promise<this> {
     const meta = metaOf(this.constructor);
     await this.runCallbacks('beforeDestroy');
     const { dialect } = meta.db;
-    await meta.db.run(`DELETE FROM ${meta.qtable} WHERE ${dialect.quote(meta.pk.column)} = ${dialect.placeholder(1)}`, [this[meta.pk.property]]);
+    if (this.isPersisted) {
+      const sql = `DELETE FROM ${meta.qtable} WHERE ${dialect.quote(meta.pk.column)} = ${dialect.placeholder(1)}`;
+      await meta.db.run(sql, [dialect.toDb(this[meta.pk.property], meta.pk)]);
+    }
     this[PERSISTED] = false;
     await this.runCallbacks('afterDestroy');
     return this;
   }
 
-  /** Re-reads the row. */
+  /** Re-reads the row, and forgets loaded associations. */
   async reload(): Promise<this> {
     const meta = metaOf(this.constructor);
     const fresh = await (this.constructor as typeof ActiveRecord).find(this[meta.pk.property]);
     for (const f of meta.fields) this[f.property] = fresh[f.property];
+    this[LOADED]?.clear();
     return this;
   }
 
@@ -195,7 +206,7 @@ export class ActiveRecord {
     const out: Attrs = {};
     for (const f of meta.fields) out[f.property] = this[f.property] ?? null;
     for (const name of meta.associations.keys()) {
-      if (Object.prototype.hasOwnProperty.call(this, name)) out[name] = this[name];
+      if (this[LOADED]?.has(name)) out[name] = this[LOADED].get(name);
     }
     return out;
   }
@@ -264,7 +275,7 @@ export class ActiveRecord {
     const Target = a.target() as typeof ActiveRecord;
     const tmeta = metaOf(Target);
     const fk = foreignKeyOf(this, a);
-    const set = (r: ActiveRecord, v: unknown) => Object.defineProperty(r, association, { value: v, writable: true, configurable: true, enumerable: false });
+    const set = (r: ActiveRecord, v: unknown) => loaded(r).set(association, v);
     if (a.kind === 'belongsTo') {
       const keys = [...new Set(records.map((r) => r[fk]).filter((k) => k !== null && k !== undefined))];
       const found = keys.length ? await Target.where({ [tmeta.pk.property]: keys }) : [];
@@ -291,13 +302,16 @@ export function defineAssociationAccessors(model: Constructor, meta: ModelMeta):
     if (Object.prototype.hasOwnProperty.call(model.prototype, name)) continue;
     Object.defineProperty(model.prototype, name, {
       configurable: true,
-      get() {
+      get(this: ActiveRecord) {
+        const map = this[LOADED] as Map<string, unknown> | undefined;
+        if (map?.has(name)) return map.get(name);
         throw OrmErrors.ASSOCIATION_NOT_LOADED(model.name, name, name, name);
       },
-      set(value: unknown) {
-        Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: false });
+      set(this: ActiveRecord, value: unknown) {
+        loaded(this).set(name, value);
         const a = meta.associations.get(name)!;
-        if (a.kind === 'belongsTo' && value && typeof value === 'object') {
+        if (a.kind === 'belongsTo' && value === null) this[foreignKeyOf(model, a)] = null;
+        else if (a.kind === 'belongsTo' && value && typeof value === 'object') {
           const target = metaOf(a.target());
           this[foreignKeyOf(model, a)] = (value as any)[target.pk.property];
         }

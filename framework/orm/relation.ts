@@ -15,6 +15,8 @@ interface State {
   includes: string[];
 }
 
+const SQL_CACHE_LIMIT = 500;
+
 const EMPTY: State = { conditions: [], orders: [], includes: [] };
 
 /**
@@ -47,15 +49,21 @@ export class Relation<T = any> implements PromiseLike<T[]> {
    */
   where(conditions: Record<string, unknown> | string, ...binds: unknown[]): this {
     if (typeof conditions === 'string') {
+      const wanted = conditions.split('?').length - 1;
+      if (wanted !== binds.length) throw OrmErrors.BIND_COUNT(this.model.name, JSON.stringify(conditions), wanted, binds.length);
       binds.forEach((b, i) => {
-        if (b === undefined) throw OrmErrors.UNDEFINED_CONDITION(this.model.name, 'where', JSON.stringify(conditions), `?#${i + 1}`);
+        if (b === undefined || (Array.isArray(b) && b.includes(undefined))) {
+          throw OrmErrors.UNDEFINED_CONDITION(this.model.name, 'where', JSON.stringify(conditions), `?#${i + 1}`);
+        }
       });
       return this.with({ conditions: [...this.state.conditions, { kind: 'raw', sql: conditions, binds }] });
     }
     const added: Condition[] = [];
     for (const [property, value] of Object.entries(conditions)) {
       const field = fieldOf(this.meta, property, 'where');
-      if (value === undefined) throw OrmErrors.UNDEFINED_CONDITION(this.model.name, 'where', `{ ${property}: undefined }`, property);
+      if (value === undefined || (Array.isArray(value) && value.includes(undefined))) {
+        throw OrmErrors.UNDEFINED_CONDITION(this.model.name, 'where', `{ ${property}: ${Array.isArray(value) ? '[..., undefined]' : 'undefined'} }`, property);
+      }
       if (value === null) added.push({ kind: 'null', column: field.column });
       else if (Array.isArray(value)) added.push({ kind: 'in', column: field.column, values: value });
       else added.push({ kind: 'eq', column: field.column, value });
@@ -117,18 +125,19 @@ export class Relation<T = any> implements PromiseLike<T[]> {
           break;
         }
         case 'in': {
-          if (c.values.length === 0) {
-            parts.push('1=0');
-            shape += 'n;';
-            break;
-          }
-          const list = c.values.map((v) => {
+          // As Rails: [] matches nothing, and a null in the list also matches NULL.
+          const values = c.values.filter((v) => v !== null);
+          const withNull = values.length < c.values.length;
+          const col = dialect.quote(c.column);
+          const list = values.map((v) => {
             const p = ph();
             binds.push(dialect.toDb(v, field));
             return p;
           });
-          parts.push(`${dialect.quote(c.column)} IN (${list.join(', ')})`);
-          shape += `i${c.column}${c.values.length};`;
+          const inList = list.length ? `${col} IN (${list.join(', ')})` : '';
+          if (withNull) parts.push(inList ? `(${inList} OR ${col} IS NULL)` : `${col} IS NULL`);
+          else parts.push(inList || '1=0');
+          shape += `i${c.column}:${values.length}${withNull ? 'z' : ''};`;
           break;
         }
         case 'null':
@@ -136,14 +145,24 @@ export class Relation<T = any> implements PromiseLike<T[]> {
           shape += `z${c.column};`;
           break;
         case 'raw': {
+          // An array bind expands to a list: where('id IN (?)', [1, 2]) -> id IN (?, ?); [] -> NULL.
           let i = 0;
           const sql = c.sql.replace(/\?/g, () => {
-            const p = ph();
-            binds.push(dialect.toDb(c.binds[i++], undefined));
-            return p;
+            const b = c.binds[i++];
+            if (!Array.isArray(b)) {
+              const p = ph();
+              binds.push(dialect.toDb(b, undefined));
+              return p;
+            }
+            if (!b.length) return 'NULL';
+            return b.map((v) => {
+              const p = ph();
+              binds.push(dialect.toDb(v, undefined));
+              return p;
+            }).join(', ');
           });
           parts.push(`(${sql})`);
-          shape += `r${c.sql};`;
+          shape += `r${c.binds.map((b) => (Array.isArray(b) ? b.length : '')).join(',')}:${c.sql};`;
           break;
         }
       }
@@ -153,19 +172,26 @@ export class Relation<T = any> implements PromiseLike<T[]> {
 
   /** The SELECT this relation runs, and its binds. Compiled once per query shape and cached. */
   toSQL(): { sql: string; binds: unknown[] } {
+    return this.select('*');
+  }
+
+  /** `SELECT <what> FROM ...`: the statement up to ORDER BY is cached by shape; LIMIT and OFFSET are appended. */
+  private select(what: string, orders = this.state.orders): { sql: string; binds: unknown[] } {
     const meta = this.meta;
     const where = this.whereClause();
-    const { orders, limit, offset } = this.state;
-    const key = `s|${where.shape}|${orders.map((o) => o.join(' ')).join(',')}|${limit ?? ''}|${offset ?? ''}`;
+    const { limit, offset } = this.state;
+    const key = `${what}|${where.shape}|${orders.map((o) => o.join(' ')).join(',')}`;
     let sql = meta.sqlCache.get(key);
     if (sql === undefined) {
       const q = meta.db.dialect.quote;
-      sql = `SELECT * FROM ${meta.qtable}${where.sql}`;
+      sql = `SELECT ${what} FROM ${meta.qtable}${where.sql}`;
       if (orders.length) sql += ` ORDER BY ${orders.map(([c, d]) => `${q(c)} ${d}`).join(', ')}`;
-      if (limit !== undefined) sql += ` LIMIT ${limit}`;
-      if (offset !== undefined) sql += `${limit === undefined ? meta.db.dialect.noLimit : ''} OFFSET ${offset}`;
+      // Shapes are few in an app; a cap keeps raw fragments built by string concatenation from growing it forever.
+      if (meta.sqlCache.size >= SQL_CACHE_LIMIT) meta.sqlCache.clear();
       meta.sqlCache.set(key, sql);
     }
+    if (limit !== undefined) sql += ` LIMIT ${limit}`;
+    if (offset !== undefined) sql += `${limit === undefined ? meta.db.dialect.noLimit : ''} OFFSET ${offset}`;
     return { sql, binds: where.binds };
   }
 
@@ -196,7 +222,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   async find(id: unknown): Promise<T> {
     const meta = this.meta;
     if (id === undefined || id === null || id === '') throw OrmErrors.RECORD_NOT_FOUND(this.model.name, `${meta.pk.property}=${String(id)}`);
-    if (meta.pk.type === 'integer' && !(typeof id === 'number' || /^-?\d{1,15}$/.test(String(id)))) {
+    if (meta.pk.type === 'integer' && !(typeof id === 'number' ? Number.isSafeInteger(id) : /^-?\d{1,15}$/.test(String(id)))) {
       throw OrmErrors.RECORD_NOT_FOUND(this.model.name, `${meta.pk.property}=${JSON.stringify(id)}`);
     }
     const found = await this.where({ [meta.pk.property]: meta.pk.type === 'integer' ? Number(id) : id }).limit(1).toArray();
@@ -204,14 +230,19 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     return found[0];
   }
 
+  /** The number of matching rows (within limit and offset when given). */
   async count(): Promise<number> {
-    const where = this.whereClause();
-    const rows = await this.meta.db.select(`SELECT COUNT(*) AS n FROM ${this.meta.qtable}${where.sql}`, where.binds);
+    const limited = this.state.limit !== undefined || this.state.offset !== undefined;
+    let { sql, binds } = limited ? this.select('1 AS one') : this.select('COUNT(*) AS n', []);
+    if (limited) sql = `SELECT COUNT(*) AS n FROM (${sql}) ${this.meta.db.dialect.quote('counted')}`;
+    const rows = await this.meta.db.select(sql, binds);
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Whether any row matches (one `SELECT 1 ... LIMIT 1`). */
   async exists(): Promise<boolean> {
-    return (await this.limit(1).toArray()).length > 0;
+    const { sql, binds } = this.limit(1).select('1 AS one');
+    return (await this.meta.db.select(sql, binds)).length > 0;
   }
 
   /** Deletes every matching row in one statement (no callbacks); the number deleted. */

@@ -154,6 +154,7 @@ describe('models', async () => {
           assert.strictEqual(uf.active, true);
           assert.strictEqual(uf.lastSeenAt, null);
           assert.strictEqual(uf.bio, null);
+          assert.strictEqual(uf.birthday, null);
           assert.equal(uf.createdAt.getTime(), u.createdAt.getTime());
         });
 
@@ -166,6 +167,15 @@ describe('models', async () => {
           assert.deepEqual((await Post.where({ published: false })).map((p) => p.id), [b.id]);
           assert.deepEqual((await Post.where({ publishedAt: at })).map((p) => p.id), [a.id]);
           assert.deepEqual((await Post.where('published = ?', true)).map((p) => p.id), [a.id]);
+        });
+
+        it('keeps a date (no time) as YYYY-MM-DD, whatever the process time zone', async () => {
+          const u = await user({ birthday: '1990-07-15' });
+          assert.strictEqual(u.birthday, '1990-07-15');
+          assert.strictEqual((await User.find(u.id)).birthday, '1990-07-15');
+          assert.equal((await User.where({ birthday: '1990-07-15' })).length, 1);
+          await u.update({ birthday: new Date('2001-02-03T00:00:00Z') });
+          assert.strictEqual((await User.find(u.id)).birthday, '2001-02-03');
         });
 
         it('casts form strings on assignment', async () => {
@@ -200,6 +210,9 @@ describe('models', async () => {
           assert.deepEqual((await Post.where({ rating: null })).map((p) => p.title), ['Echo']);
           assert.equal(await Post.where({ published: true, views: 20 }).count(), 1);
           assert.equal(await Post.where({ published: true }).where({ views: 20 }).count(), 1);
+          assert.deepEqual((await Post.where({ rating: [1, null] }).order('id')).map((p) => p.title), ['Bravo', 'Echo']);
+          assert.deepEqual((await Post.where({ rating: [null] })).map((p) => p.title), ['Echo']);
+          assert.throws(() => Post.where({ rating: [1, undefined] }), { code: 'STRYKE_E_ORM_UNDEFINED_CONDITION' });
         });
 
         it('where with a raw fragment and ? binds', async () => {
@@ -207,6 +220,10 @@ describe('models', async () => {
           assert.deepEqual(titles, ['Bravo', 'Charlie', 'Delta']);
           assert.deepEqual((await Post.where({ published: true }).where('views >= ?', 20).order('id')).map((p) => p.title), ['Charlie', 'Echo']);
           assert.equal(await Post.where('title = ?', "x' OR '1'='1").count(), 0);
+          assert.deepEqual((await Post.where('title IN (?) AND views >= ?', ['Alpha', 'Delta', 'Echo'], 10).order('id')).map((p) => p.title), ['Delta', 'Echo']);
+          assert.equal(await Post.where('title IN (?)', []).count(), 0);
+          assert.throws(() => Post.where('views > ? AND views < ?', 5), { code: 'STRYKE_E_ORM_BIND_COUNT' });
+          assert.throws(() => Post.where('views > 5', 1), { code: 'STRYKE_E_ORM_BIND_COUNT' });
         });
 
         it('order, limit, offset, first', async () => {
@@ -224,6 +241,9 @@ describe('models', async () => {
           assert.equal(await Post.where({ published: true }).count(), 3);
           assert.equal(await Post.where({ title: 'Alpha' }).exists(), true);
           assert.equal(await Post.where({ title: 'Zulu' }).exists(), false);
+          assert.equal(await Post.order('views').limit(2).count(), 2);
+          assert.equal(await Post.order('views').offset(4).count(), 1);
+          assert.equal(await Post.where({ published: true }).limit(10).offset(1).count(), 2);
           assert.equal(await Post.where({ published: false }).deleteAll(), 2);
           assert.equal(await Post.count(), 3);
           assert.equal(await Post.all().deleteAll(), 3);
@@ -298,6 +318,15 @@ describe('models', async () => {
           await assert.rejects(Post.find(id), { code: 'STRYKE_E_ORM_RECORD_NOT_FOUND', status: 404 });
         });
 
+        it('destroying a record never saved deletes nothing', async () => {
+          const u = await user();
+          await post(u);
+          statements = [];
+          await new Post({ title: 'Unsaved', body: 'b' }).destroy();
+          assert.deepEqual(statements, []);
+          assert.equal(await Post.count(), 1);
+        });
+
         it('deleting a user cascades to its posts (foreign key)', async () => {
           const u = await user();
           await post(u);
@@ -314,6 +343,8 @@ describe('models', async () => {
           await assert.rejects(User.find('abc'), nf);
           await assert.rejects(User.find('1 OR 1=1'), nf);
           await assert.rejects(User.find('1.5'), nf);
+          await assert.rejects(User.find(1.5), nf);
+          await assert.rejects(User.find(Number.NaN), nf);
           await assert.rejects(User.find(undefined), nf);
           await assert.rejects(User.find(null), nf);
           await assert.rejects(User.find(''), nf);
@@ -469,6 +500,11 @@ describe('models', async () => {
           assert.equal(p.authorId, bob.id);
           assert.equal(await p.save(), true);
           assert.equal((await Post.includes('author').find(p.id)).author.name, 'Bob');
+          const c = await Comment.includes('user').find((await Comment.findBy({ body: 'Nice' }))!.id);
+          c.user = null;
+          assert.equal(c.userId, null);
+          assert.equal(await c.save(), true);
+          assert.equal((await Comment.find(c.id)).userId, null);
         });
 
         it('related() queries through an association', async () => {
