@@ -1,5 +1,58 @@
 import type { Command } from 'commander';
+import { FIELD_MODIFIERS, FIELD_TYPES } from '../../generators/fields';
+import { GENERATORS, generate } from '../../generators/generate';
+import { appRoot } from '../app-root';
+import { action, paint } from '../output';
+
+export function paintStatus(status: string, text: string): string {
+  switch (status) {
+    case 'create': return paint.green(text);
+    case 'conflict': return paint.red(text);
+    case 'force':
+    case 'skip': return paint.bold(text);
+    default: return paint.dim(text);
+  }
+}
+
+function generatorList(): string {
+  const width = Math.max(...Object.values(GENERATORS).map((g) => g.usage.length));
+  return Object.values(GENERATORS).map((g) => `  ${g.usage.padEnd(width)}  ${g.summary}`).join('\n');
+}
+
+const HELP = () => `
+Generators:
+${generatorList()}
+
+Field types: ${FIELD_TYPES.join(', ')} (belongs_to is references).
+  string{200} sets a limit, 'decimal{10,2}' precision and scale (quote it: the shell expands braces).
+Modifiers: ${FIELD_MODIFIERS.join(', ')} (title:string:unique, notes:text:optional).
+
+Examples:
+${Object.values(GENERATORS).map((g) => `  ${g.example}`).join('\n')}
+
+Running a generator again reports identical files and leaves them; a file that differs is a conflict
+(shown as a diff) and nothing is written unless --force or --skip. Templates: schematics/<generator>/.`;
 
 export function registerGenerate(program: Command): void {
-  program.command('generate').alias('g').description('generate code (being built)');
+  program
+    .command('generate')
+    .alias('g')
+    .description('generate code: model, scaffold, migration, controller (see `stryke generate --help`)')
+    .argument('[generator]', Object.keys(GENERATORS).join(' | '))
+    .argument('[name]', 'what to generate: Post, BlogPost, AddPriceToProducts, Pages...')
+    .argument('[args...]', 'fields (name:type[:modifier]) or, for a controller, actions')
+    .option('-f, --force', 'overwrite files that differ from what the generator writes')
+    .option('-s, --skip', 'keep files that differ, write the others')
+    .option('--dry-run', 'show what would be written, write nothing')
+    .option('--root <dir>', 'the app directory (default: current)')
+    .addHelpText('after', HELP)
+    .action(action(async (generator: string | undefined, name: string | undefined, args: string[], opts: { force?: boolean; skip?: boolean; dryRun?: boolean; root?: string }) => {
+      if (!generator) {
+        console.log(`Usage: stryke generate <generator> <name> [args...] [--force | --skip] [--dry-run]\n${HELP()}`);
+        return;
+      }
+      generate(generator, name, args, {
+        root: appRoot(opts.root), force: opts.force, skip: opts.skip, dryRun: opts.dryRun, paint: paintStatus,
+      });
+    }));
 }

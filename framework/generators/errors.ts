@@ -1,0 +1,18 @@
+import { defineError } from '../support/errors';
+
+/** Errors of `stryke new` and `stryke generate`. Each ends the command with one line and exit 1; nothing is written. */
+export const GeneratorErrors = {
+  UNKNOWN: defineError('STRYKE_E_GENERATOR_UNKNOWN', 'Unknown generator "%s".%s Generators: %s.'),
+  MISSING_NAME: defineError('STRYKE_E_GENERATOR_MISSING_NAME', '`stryke generate %s` needs a name, e.g. `stryke generate %s`.'),
+  BAD_NAME: defineError('STRYKE_E_GENERATOR_BAD_NAME', '"%s" cannot be used as a name: %s'),
+  UNKNOWN_FIELD_TYPE: defineError('STRYKE_E_GENERATOR_UNKNOWN_FIELD_TYPE', 'Unknown field type "%s" in "%s".%s Field types: %s.'),
+  UNKNOWN_MODIFIER: defineError('STRYKE_E_GENERATOR_UNKNOWN_MODIFIER', 'Unknown field modifier "%s" in "%s".%s Modifiers: %s.'),
+  BAD_FIELD: defineError('STRYKE_E_GENERATOR_BAD_FIELD', 'Bad field "%s": %s'),
+  BAD_ACTION: defineError('STRYKE_E_GENERATOR_BAD_ACTION', 'Bad action name "%s": %s'),
+  CONFLICT: defineError('STRYKE_E_GENERATOR_CONFLICT', '%s already exist%s and differ%s from what the generator writes (diff above). Nothing was written: rerun with --force to overwrite, or --skip to keep the existing files and write the rest.'),
+  DIR_NOT_EMPTY: defineError('STRYKE_E_GENERATOR_DIR_NOT_EMPTY', '%s already exists and is not empty: choose a new directory, or empty this one first.'),
+  BAD_APP_NAME: defineError('STRYKE_E_GENERATOR_BAD_APP_NAME', 'Cannot name an app "%s": %s'),
+  UNKNOWN_DATABASE: defineError('STRYKE_E_GENERATOR_UNKNOWN_DATABASE', 'Unknown database "%s".%s Use one of: sqlite, postgres, mysql.'),
+  WRITE_FAILED: defineError('STRYKE_E_GENERATOR_WRITE_FAILED', 'Writing %s failed (%s). The files this run had created were removed again.'),
+  BAD_TEMPLATE: defineError('STRYKE_E_GENERATOR_BAD_TEMPLATE', 'Template %s is broken: %s'),
+};

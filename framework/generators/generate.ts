@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { camelize } from '../support/inflect';
+import { nearest } from '../support/suggest';
+import { applyPlan, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';
+import { GeneratorErrors } from './errors';
+import {
+  addColumnLines, decorators, displayField, indexLines, invalidSample, modelImports, parseFields, removeColumnLines,
+  requiredAttributes, tableLine, type GeneratedField,
+} from './fields';
+import { migrationKind, migrationVersion } from './migrations';
+import { assertCountable, controllerNames, migrationNames, resourceNames, type ResourceNames } from './names';
+
+/** Helpers every template can call. */
+const HELPERS = { tableLine, indexLines, decorators, addColumnLines, removeColumnLines };
+
+export interface GeneratorDef {
+  summary: string;
+  usage: string;
+  example: string;
+  /** The schematics (folders under schematics/) it renders, and their locals. */
+  prepare(name: string, args: string[], root: string): { schematics: string[]; locals: Record<string, unknown>; notes: string[] };
+}
+
+/** A model that another one `references`: whether it exists yet, and what creating one needs. */
+export interface Parent {
+  field: GeneratedField;
+  exists: boolean;
+  /** `name: 'Example name'` entries for `Parent.create({ ... })` in a generated test. */
+  attributes: string[];
+}
+
+function parentsOf(fields: GeneratedField[], root: string): Parent[] {
+  return fields.filter((f) => f.reference).map((field) => {
+    const file = join(root, 'app', 'models', `${field.reference!.fileName}.ts`);
+    const exists = existsSync(file);
+    return { field, exists, attributes: exists ? requiredAttributes(readFileSync(file, 'utf8')) : [] };
+  });
+}
+
+function modelLocals(names: ResourceNames, fields: GeneratedField[], root: string) {
+  return {
+    ...HELPERS,
+    names,
+    fields,
+    table: names.plural,
+    imports: modelImports(fields),
+    display: displayField(fields),
+    invalid: invalidSample(fields),
+    parents: parentsOf(fields, root),
+    version: migrationVersion(root, names.migrationFile),
+  };
+}
+
+function referenceNotes(fields: GeneratedField[], root: string): string[] {
+  return parentsOf(fields, root).filter((p) => !p.exists).map((p) =>
+    `app/models/${p.field.reference!.fileName}.ts does not exist yet: generate it (stryke generate model ${p.field.reference!.className}) before you compile or migrate.`);
+}
+
+/** ActionController's own members: neither an action nor a scaffold's record property may take these names. */
+const CONTROLLER_MEMBERS = new Set([
+  'constructor', 'params', 'request', 'reply', 'session', 'flash', 'format', 'paths', 'log', 'csrfToken', 'render',
+  'json', 'redirectTo', 'head', 'notFound', 'respondTo', 'finish', 'commitSession', 'invalid',
+]);
+const RESERVED_ACTIONS = new Set([...CONTROLLER_MEMBERS, 'new', 'then']);
+
+export const GENERATORS: Record<string, GeneratorDef> = {
+  model: {
+    summary: 'a model and the migration that creates its table',
+    usage: 'model <Name> [field:type[:modifier] ...]',
+    example: 'stryke generate model Post title:string body:text published:boolean',
+    prepare(name, args, root) {
+      const { names, notes } = resourceNames(name);
+      const fields = parseFields(args);
+      return { schematics: ['model'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root)] };
+    },
+  },
+  scaffold: {
+    summary: 'a model, its migration, a resource controller (HTML and JSON), its views and a test',
+    usage: 'scaffold <Name> [field:type[:modifier] ...]',
+    example: 'stryke generate scaffold Post title:string body:text published:boolean',
+    prepare(name, args, root) {
+      const { names, notes } = resourceNames(name);
+      assertCountable(name, names);
+      const fields = parseFields(args);
+      // The controller keeps the record in a property; one named like an ActionController member would clash.
+      const member = CONTROLLER_MEMBERS.has(names.varName) ? `${names.varName}Record` : names.varName;
+      return { schematics: ['model', 'scaffold'], locals: { ...modelLocals(names, fields, root), member }, notes: [...notes, ...referenceNotes(fields, root)] };
+    },
+  },
+  migration: {
+    summary: 'a migration: Create<Table>, Add<Columns>To<Table>, Remove<Columns>From<Table>, or an empty one',
+    usage: 'migration <Name> [field:type[:modifier] ...]',
+    example: 'stryke generate migration AddPriceToProducts price:decimal:index',
+    prepare(name, args, root) {
+      const names = migrationNames(name);
+      const fields = parseFields(args);
+      const kind = migrationKind(names.fileName);
+      const notes: string[] = [];
+      if (kind.kind === 'other' && fields.length) notes.push(`fields are used by Create<Table>, Add<Columns>To<Table> and Remove<Columns>From<Table> migrations only; write the change() of ${names.className} yourself.`);
+      if (kind.kind === 'create') notes.push(...referenceNotes(fields, root));
+      return {
+        schematics: ['migration'],
+        locals: { ...HELPERS, names, fields, kind, version: migrationVersion(root, names.fileName) },
+        notes,
+      };
+    },
+  },
+  controller: {
+    summary: 'a controller with GET actions and a view for each',
+    usage: 'controller <Name> [action ...]',
+    example: 'stryke generate controller Pages home about',
+    prepare(name, args) {
+      const names = controllerNames(name);
+      const seen = new Set<string>();
+      for (const a of args) {
+        if (!/^[a-z][A-Za-z0-9_]*$/.test(a)) throw GeneratorErrors.BAD_ACTION(a, 'an action is a method name: lower case letters, digits and underscores, starting with a letter.');
+        if (RESERVED_ACTIONS.has(a)) throw GeneratorErrors.BAD_ACTION(a, 'the name is taken by ActionController (or is a keyword); choose another.');
+        if (seen.has(a)) throw GeneratorErrors.BAD_ACTION(a, 'it is given twice.');
+        seen.add(a);
+      }
+      const actions = args.map((a) => ({ name: a, route: a === 'index' ? '/' : `/${a}`, helper: `${camelize(`${names.segment}_${a}`)}Path` }));
+      return { schematics: ['controller'], locals: { names, actions }, notes: [] };
+    },
+  },
+};
+
+export function generatorNames(): string[] {
+  return Object.keys(GENERATORS);
+}
+
+export interface GenerateOptions extends ApplyOptions {
+  root: string;
+}
+
+/** Runs one generator in an app: renders its schematics, then writes them (see applyPlan for conflicts). */
+export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): Outcome[] {
+  const def = GENERATORS[generator];
+  if (!def) {
+    const guess = nearest(generator, generatorNames());
+    throw GeneratorErrors.UNKNOWN(generator, guess ? ` Did you mean "${guess}"?` : '', generatorNames().join(', '));
+  }
+  if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
+  const { schematics, locals, notes } = def.prepare(name, args, options.root);
+  const files = renderSchematics(schematics, locals);
+  const outcomes = applyPlan(options.root, files, options);
+  const log = options.log ?? ((line: string) => console.log(line));
+  for (const n of notes) log(statusLine('note', n, options.paint));
+  return outcomes;
+}

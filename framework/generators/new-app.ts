@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { nearest } from '../support/suggest';
+import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOptions } from './engine';
+import { GeneratorErrors } from './errors';
+import { appNames } from './names';
+
+export const DATABASES = ['sqlite', 'postgres', 'mysql'] as const;
+export type DatabaseChoice = (typeof DATABASES)[number];
+const DATABASE_ALIASES: Record<string, DatabaseChoice> = {
+  sqlite: 'sqlite', sqlite3: 'sqlite', postgres: 'postgres', postgresql: 'postgres', pg: 'postgres', mysql: 'mysql', mariadb: 'mysql',
+};
+
+export interface NewAppOptions {
+  database?: string;
+  /** Do not link node_modules/stryke to this framework checkout. */
+  skipInstall?: boolean;
+  log?: (line: string) => void;
+  paint?: ApplyOptions['paint'];
+}
+
+export function databaseChoice(given: string): DatabaseChoice {
+  const d = DATABASE_ALIASES[given.toLowerCase()];
+  if (d) return d;
+  const guess = nearest(given, Object.keys(DATABASE_ALIASES));
+  throw GeneratorErrors.UNKNOWN_DATABASE(given, guess ? ` Did you mean "${DATABASE_ALIASES[guess]}"?` : '');
+}
+
+/**
+ * Links the app to this framework checkout, as `npm install` of its `file:` dependency would, but
+ * offline and at once: node_modules/stryke -> the checkout, node_modules/.bin/stryke -> its CLI.
+ */
+function linkFramework(root: string): string[] {
+  const modules = join(root, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  symlinkSync(FRAMEWORK_ROOT, join(modules, 'stryke'), 'dir');
+  symlinkSync(join(FRAMEWORK_ROOT, 'bin', 'stryke.js'), join(modules, '.bin', 'stryke'));
+  return [`node_modules/stryke -> ${FRAMEWORK_ROOT}`, `node_modules/.bin/stryke -> ${join(FRAMEWORK_ROOT, 'bin', 'stryke.js')}`];
+}
+
+/**
+ * `stryke new <dir>`: writes a complete app into a temporary folder beside `dir`, links it to the
+ * framework, then renames it into place, so a failure leaves nothing half-written.
+ */
+export function newApp(dir: string, options: NewAppOptions = {}): string {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const target = resolve(dir);
+  if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
+    throw GeneratorErrors.DIR_NOT_EMPTY(relative(process.cwd(), target) || target);
+  }
+  const names = appNames(basename(target));
+  const database = databaseChoice(options.database ?? 'sqlite');
+  const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
+  const files = renderSchematics(['app'], { app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.stryke-new-${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp);
+  try {
+    applyPlan(tmp, files, { log, paint: options.paint });
+    if (!options.skipInstall) for (const l of linkFramework(tmp)) log(statusLine('link', l, options.paint));
+    if (existsSync(target)) rmdirSync(target);
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const shown = relative(process.cwd(), target) || '.';
+  const cd = shown.includes(' ') ? `"${shown}"` : shown;
+  log('');
+  log(`Your app is in ${shown}${database === 'sqlite' ? '' : ` (on ${database}: config/database.toml has the connection)`}. Next:`);
+  log(`  cd ${cd}`);
+  if (options.skipInstall) log('  npm install');
+  log('  npx stryke generate scaffold Post title:string body:text published:boolean');
+  log('  npx stryke db migrate');
+  log('  npx stryke dev            # then open http://localhost:3000/posts');
+  return target;
+}
