@@ -39,6 +39,16 @@ function inheritedFilters(target: Constructor, all: Map<Function, ControllerDecl
   return chain.flatMap((c) => all.get(c)?.filters ?? []);
 }
 
+/** Methods of the controller base class (render, json, redirectTo...): no action may take their names. */
+let reserved: Set<string> | undefined;
+function reservedNames(target: Constructor): Set<string> {
+  if (reserved) return reserved;
+  let base: any = target;
+  while (Object.getPrototypeOf(base) && Object.getPrototypeOf(base) !== Function.prototype) base = Object.getPrototypeOf(base);
+  reserved = new Set(Object.getOwnPropertyNames(base.prototype).filter((n) => n !== 'constructor'));
+  return reserved;
+}
+
 function join(prefix: string, path: string): string {
   const p = `${prefix}${path === '/' ? '' : path}`;
   return p === '' ? '/' : p;
@@ -85,6 +95,7 @@ export function buildRouteTable(decls: ControllerDecl[], all: Map<Function, Cont
       if (typeof proto[r.action] !== 'function') {
         throw RoutingErrors.MISSING_ACTION(r.method, r.path, target.name, r.action, r.source);
       }
+      if (reservedNames(target).has(r.action)) throw RoutingErrors.RESERVED_ACTION(target.name, r.action, r.source, r.action, r.action);
       routes.push({
         method: r.method, path: join(decl.prefix, r.path), name: r.name ?? `${controllerName(target)}_${underscore(r.action)}`,
         controller: target, action: r.action, source: r.source, filters: filtersFor(filters, r.action),

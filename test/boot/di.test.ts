@@ -45,3 +45,13 @@ describe('boot: the route table', () => {
     });
   });
 });
+
+describe('boot: action names', () => {
+  it('refuses an action that would hide a controller helper', async () => {
+    await assert.rejects(bootFixture('reserved-action'), (err: any) => {
+      assert.equal(err.code, 'STRYKE_E_ROUTING_RESERVED_ACTION');
+      assert.match(err.message, /ApiController#json/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Plaintext and JSON through a stryke controller against bare fastify, one server process each, measured
+ * side by side in one run with autocannon (the load generator runs in this process, on the other core).
+ * Rounds alternate between the two so drift in the machine affects both alike.
+ *
+ *   node build/benchmarks/http/run.js [--seconds 5] [--rounds 2] [--connections 64]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const autocannon = require('autocannon');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const SECONDS = arg('seconds', 5);
+const ROUNDS = arg('rounds', 2);
+const CONNECTIONS = arg('connections', 64);
+
+function start(kind: string, port: number): Promise<ChildProcess> {
+  return new Promise((resolveStart, reject) => {
+    const child = fork(join(__dirname, 'server.js'), [kind, String(port)], { env: { ...process.env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.repeat(64) } });
+    child.once('message', () => resolveStart(child));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function load(url: string, seconds: number): Promise<Result> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+async function main() {
+  const servers = { fastify: await start('fastify', 38101), stryke: await start('stryke', 38102) };
+  const ports = { fastify: 38101, stryke: 38102 };
+  const results: Record<string, Record<string, Result[]>> = {};
+  try {
+    for (const path of ['/plaintext', '/json']) {
+      for (const kind of ['fastify', 'stryke'] as const) await load(`http://127.0.0.1:${ports[kind]}${path}`, 1); // warm-up
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const kind of ['fastify', 'stryke'] as const) {
+          const r = await load(`http://127.0.0.1:${ports[kind]}${path}`, SECONDS);
+          ((results[path] ??= {})[kind] ??= []).push(r);
+        }
+      }
+    }
+  } finally {
+    for (const s of Object.values(servers)) s.kill();
+  }
+  const mean = (rs: Result[], k: keyof Result) => rs.reduce((a, r) => a + r[k], 0) / rs.length;
+  console.log(`HTTP: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds (node ${process.version})\n`);
+  console.log('| test | bare fastify req/s | stryke req/s | ratio | fastify p50/p99 ms | stryke p50/p99 ms |');
+  console.log('| --- | ---: | ---: | ---: | --- | --- |');
+  for (const [path, byKind] of Object.entries(results)) {
+    const f = byKind.fastify!;
+    const s = byKind.stryke!;
+    const ratio = mean(s, 'rps') / mean(f, 'rps');
+    console.log(`| ${path} | ${Math.round(mean(f, 'rps'))} | ${Math.round(mean(s, 'rps'))} | ${ratio.toFixed(3)}x | ${mean(f, 'p50').toFixed(1)} / ${mean(f, 'p99').toFixed(1)} | ${mean(s, 'p50').toFixed(1)} / ${mean(s, 'p99').toFixed(1)} |`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+/**
+ * One benchmark server process: `node server.js stryke|fastify <port>`. The fastify peer answers the same
+ * two routes the way a bare fastify app would.
+ */
+import { join } from 'node:path';
+import fastify from 'fastify';
+import { createApp } from 'stryke';
+
+async function main() {
+  const [kind, portArg] = process.argv.slice(2);
+  const port = Number(portArg);
+  if (kind === 'fastify') {
+    const app = fastify({ logger: false });
+    app.get('/plaintext', (_req, reply) => {
+      reply.header('content-type', 'text/plain');
+      return 'Hello, World!';
+    });
+    app.get('/json', () => ({ message: 'Hello, World!' }));
+    await app.listen({ port, host: '127.0.0.1' });
+  } else {
+    const root = join(__dirname, '..', '..', '..', 'benchmarks', 'http', 'app');
+    const app = await createApp({ root, buildDir: join(__dirname, 'app'), env: 'production', logger: false });
+    await app.listen(port, '127.0.0.1');
+  }
+  process.send?.('ready');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

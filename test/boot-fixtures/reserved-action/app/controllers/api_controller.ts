@@ -1,0 +1,9 @@
+import { ActionController, Controller, Get } from 'stryke';
+
+@Controller('/api')
+export class ApiController extends ActionController {
+  @Get('/json')
+  override json() {
+    return super.json({ shadowed: true });
+  }
+}
