@@ -18,15 +18,3 @@ export function requestFormat(req: FastifyRequest): Format {
   const html = accept.indexOf('text/html');
   return html < 0 || json < html ? 'json' : 'html';
 }
-
-/** Strips a `.json` suffix from the path (before routing) and remembers the format on the raw request. */
-export function rewriteFormatSuffix(req: { url?: string } & Record<symbol, unknown>): string {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  if (path.length > 5 && path.endsWith('.json')) {
-    req[FORMAT] = 'json';
-    return path.slice(0, -5) + (q < 0 ? '' : url.slice(q));
-  }
-  return url;
-}

@@ -32,12 +32,17 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   const protect = csrf && !SAFE_METHODS.has(route.method);
 
   if (!beforeList && !afterList && !protect) {
-    return async function plain(req, reply) {
+    // Not async: a synchronous action answers without allocating a promise.
+    return function plain(req, reply) {
       const c = construct();
       c.request = req;
       c.reply = reply;
       c[RUNTIME] = runtime;
-      return c.finish(await (c as any)[action]());
+      const result = (c as any)[action]();
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        return result.then((value: unknown) => c.finish(value));
+      }
+      return c.finish(result) as any;
     };
   }
   return async function filtered(req, reply) {

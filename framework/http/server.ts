@@ -7,7 +7,7 @@ import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
 import { sendError } from './error-pages';
 import { HttpErrors } from './errors';
-import { rewriteFormatSuffix } from './negotiation';
+import { FORMAT } from './runtime';
 import { buildHandler, type Handler } from './pipeline';
 import type { AppRuntime } from './runtime';
 
@@ -45,7 +45,6 @@ export async function buildServer(
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
     routerOptions: { querystringParser: parseQuery, ignoreTrailingSlash: true },
-    rewriteUrl: (req) => rewriteFormatSuffix(req as any),
     requestIdHeader: 'x-request-id',
   });
   runtime.log = app.log;
@@ -71,12 +70,18 @@ export async function buildServer(
 
   for (const [path, verbs] of byPath) {
     const tunnelled = [...verbs.keys()].some((m) => TUNNELLED.has(m));
-    for (const [method, handler] of verbs) {
-      if (method === 'POST' && tunnelled) continue;
-      app.route({ method: method as any, url: path, handler });
+    // Each path is also routed with a `.json` suffix (`/posts/:id.json`), whose handlers fix the format:
+    // the radix router does the matching, so no URL rewriting runs on every request.
+    const variants: [string, (h: Handler) => Handler][] = [[path, (h) => h]];
+    if (path !== '/' && !path.endsWith('/')) variants.push([`${path}.json`, asJson]);
+    for (const [url, wrap] of variants) {
+      for (const [method, handler] of verbs) {
+        if (method === 'POST' && tunnelled) continue;
+        app.route({ method: method as any, url, handler: wrap(handler) });
+      }
+      // HTML forms can only GET and POST: a POST with _method=patch|put|delete runs that verb's action.
+      if (tunnelled) app.route({ method: 'POST', url, handler: wrap(methodOverride(verbs)) });
     }
-    // HTML forms can only GET and POST: a POST with _method=patch|put|delete runs that verb's action.
-    if (tunnelled) app.route({ method: 'POST', url: path, handler: methodOverride(verbs) });
   }
 
   if (!byPath.get('/health')?.has('GET')) {
@@ -87,6 +92,13 @@ export async function buildServer(
     await app.register(require('@fastify/static'), { root: settings.publicDir, prefix: '/', wildcard: false, index: false });
   }
   return app;
+}
+
+function asJson(handler: Handler): Handler {
+  return (req, reply) => {
+    (req.raw as any)[FORMAT] = 'json';
+    return handler(req, reply);
+  };
 }
 
 function methodOverride(verbs: Map<string, Handler>): Handler {
