@@ -114,7 +114,7 @@ export class ActionController {
     if (options.notice) this.flash.set('notice', options.notice);
     if (options.alert) this.flash.set('alert', options.alert);
     this.commitSession();
-    return this.reply.code(options.status ?? 303).redirect(url, options.status ?? 303);
+    return this.reply.redirect(url, options.status ?? 303);
   }
 
   /** An empty response with a status. */
