@@ -5,6 +5,10 @@
 export function unifiedDiff(oldText: string, newText: string, oldLabel: string, newLabel: string, context = 3): string {
   const a = oldText.split('\n');
   const b = newText.split('\n');
+  if (a.length > 1 && b.length > 1 && a[a.length - 1] === '' && b[b.length - 1] === '') {
+    a.pop(); // both end with a newline: no empty last line to show
+    b.pop();
+  }
   const n = a.length;
   const m = b.length;
   // lcs[i][j]: the length of the longest common subsequence of a[i..] and b[j..].

@@ -10,7 +10,7 @@ export const GeneratorErrors = {
   BAD_FIELD: defineError('STRYKE_E_GENERATOR_BAD_FIELD', 'Bad field "%s": %s'),
   BAD_ACTION: defineError('STRYKE_E_GENERATOR_BAD_ACTION', 'Bad action name "%s": %s'),
   CONFLICT: defineError('STRYKE_E_GENERATOR_CONFLICT', '%s already exist%s and differ%s from what the generator writes (diff above). Nothing was written: rerun with --force to overwrite, or --skip to keep the existing files and write the rest.'),
-  DIR_NOT_EMPTY: defineError('STRYKE_E_GENERATOR_DIR_NOT_EMPTY', '%s already exists and is not empty: choose a new directory, or empty this one first.'),
+  DIR_NOT_EMPTY: defineError('STRYKE_E_GENERATOR_DIR_NOT_EMPTY', '%s already exists and is not an empty folder: choose another path, or empty that folder first.'),
   BAD_APP_NAME: defineError('STRYKE_E_GENERATOR_BAD_APP_NAME', 'Cannot name an app "%s": %s'),
   UNKNOWN_DATABASE: defineError('STRYKE_E_GENERATOR_UNKNOWN_DATABASE', 'Unknown database "%s".%s Use one of: sqlite, postgres, mysql.'),
   WRITE_FAILED: defineError('STRYKE_E_GENERATOR_WRITE_FAILED', 'Writing %s failed (%s). The files this run had created were removed again.'),

@@ -80,7 +80,7 @@ function sampleFor(f: GeneratedField): GeneratedField['sample'] {
     case 'integer':
     case 'bigint': return { valid: '1', updated: '2' };
     case 'float': return { valid: '1.5', updated: '2.5' };
-    case 'decimal': return { valid: `'9.99'`, updated: `'19.99'` };
+    case 'decimal': return { valid: `'1.5'`, updated: `'2.5'` };
     case 'boolean': return { valid: 'true', updated: 'false' };
     case 'date': return { valid: `'2026-01-15'`, updated: `'2026-02-20'` };
     case 'datetime': return { valid: `'2026-01-15T10:30:00.000Z'`, updated: `'2026-02-20T16:45:00.000Z'` };

@@ -55,15 +55,28 @@ export function newApp(dir: string, options: NewAppOptions = {}): string {
   const files = renderSchematics(['app'], { app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.stryke-new-${randomBytes(4).toString('hex')}`);
+  // Build the app in a temporary folder, then move it into place: a failure leaves nothing behind.
+  // An existing empty folder (`stryke new .`) keeps its identity: the files move into it.
+  const existing = existsSync(target);
+  const suffix = `.stryke-new-${randomBytes(4).toString('hex')}`;
+  const tmp = existing ? join(target, suffix) : join(dirname(target), `.${basename(target)}${suffix}`);
+  mkdirSync(dirname(tmp), { recursive: true });
   mkdirSync(tmp);
+  const moved: string[] = [];
   try {
     applyPlan(tmp, files, { log, paint: options.paint });
     if (!options.skipInstall) for (const l of linkFramework(tmp)) log(statusLine('link', l, options.paint));
-    if (existsSync(target)) rmdirSync(target);
-    renameSync(tmp, target);
+    if (existing) {
+      for (const entry of readdirSync(tmp)) {
+        renameSync(join(tmp, entry), join(target, entry));
+        moved.push(entry);
+      }
+      rmdirSync(tmp);
+    } else {
+      renameSync(tmp, target);
+    }
   } catch (err) {
+    for (const entry of moved) rmSync(join(target, entry), { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
@@ -71,7 +84,7 @@ export function newApp(dir: string, options: NewAppOptions = {}): string {
   const cd = shown.includes(' ') ? `"${shown}"` : shown;
   log('');
   log(`Your app is in ${shown}${database === 'sqlite' ? '' : ` (on ${database}: config/database.toml has the connection)`}. Next:`);
-  log(`  cd ${cd}`);
+  if (target !== process.cwd()) log(`  cd ${cd}`);
   if (options.skipInstall) log('  npm install');
   log('  npx stryke generate scaffold Post title:string body:text published:boolean');
   log('  npx stryke db migrate');

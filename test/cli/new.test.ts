@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig } from 'stryke';
+import { BIN, REPO, freePort, stryke, strykeBackground, waitForHttp } from '../support/cli';
+
+/** As a user's shell has it: development, and no DATABASE_URL of the test runner's. */
+const USER_ENV = { STRYKE_ENV: 'development', DATABASE_URL: '' };
+
+/**
+ * The environment of a command a user types: without NODE_TEST_CONTEXT, which this test runner sets
+ * and which makes a nested `node --test` (inside `stryke test`) skip every file and exit 0.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...USER_ENV };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
+/** Runs the stryke CLI in `cwd` as a user would, and waits for it. */
+function run(cwd: string, ...args: string[]) {
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function files(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (name === 'node_modules' || name === 'build') continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else out.push(relative(root, full));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+const APP_FILES = [
+  '.gitignore', 'README.md',
+  'app/channels/.keep', 'app/controllers/application_controller.ts', 'app/controllers/home_controller.ts', 'app/jobs/.keep',
+  'app/mailers/.keep', 'app/middleware/.keep', 'app/models/application_model.ts', 'app/views/home/index.hbs',
+  'app/views/layouts/application.hbs', 'config/database.toml', 'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
+  'package.json', 'public/app.css', 'test/.keep', 'tsconfig.json',
+].sort();
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${stderr}`);
+  return lines[0]!;
+}
+
+describe('stryke new', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stryke-new-'));
+
+  it('writes a complete app, linked to this checkout of the framework', () => {
+    const res = stryke(['new', 'blog'], { cwd: dir });
+    assert.equal(res.status, 0, res.stderr);
+    const root = join(dir, 'blog');
+    assert.deepEqual(files(root), APP_FILES);
+    for (const f of APP_FILES) assert.match(res.stdout, new RegExp(`create  ${f.replace(/\./g, '\\.')}\\n`));
+    assert.match(res.stdout, /npx stryke generate scaffold/);
+
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    assert.equal(pkg.name, 'blog');
+    assert.deepEqual(pkg.dependencies, { stryke: `file:${REPO}` });
+    assert.equal(pkg.scripts.start, 'stryke start');
+    assert.equal(pkg.scripts.dev, 'stryke dev');
+    assert.equal(pkg.scripts.test, 'stryke test');
+
+    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+    assert.equal(tsconfig.compilerOptions.composite, undefined);
+    assert.equal(tsconfig.references, undefined);
+    assert.equal(tsconfig.compilerOptions.incremental, true);
+    assert.equal(tsconfig.compilerOptions.tsBuildInfoFile, 'build/.tsbuildinfo');
+    assert.deepEqual(tsconfig.compilerOptions.typeRoots, ['./node_modules/@types', './node_modules/stryke/node_modules/@types']);
+    assert.equal(tsconfig.compilerOptions.experimentalDecorators, true);
+    assert.deepEqual(tsconfig.include, ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts', 'test/**/*.ts']);
+
+    const ignore = readFileSync(join(root, '.gitignore'), 'utf8');
+    for (const entry of ['node_modules', 'build', '*.sqlite3*', 'tmp', 'log']) assert.match(ignore, new RegExp(`^${entry.replace(/\*/g, '\\*')}/?$`, 'm'));
+    const layout = readFileSync(join(root, 'app/views/layouts/application.hbs'), 'utf8');
+    assert.match(layout, /\{\{csrfMetaTags\}\}/);
+    assert.match(layout, /\{\{#if flash\.notice\}\}/);
+    assert.match(layout, /\{\{yield\}\}/);
+
+    assert.ok(lstatSync(join(root, 'node_modules/stryke')).isSymbolicLink());
+    assert.equal(realpathSync(join(root, 'node_modules/stryke')), realpathSync(REPO));
+    assert.equal(realpathSync(join(root, 'node_modules/.bin/stryke')), realpathSync(BIN));
+    const version = spawnSync(join(root, 'node_modules/.bin/stryke'), ['--version'], { cwd: root, encoding: 'utf8' });
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
+
+    const config = loadConfig(root, 'development', {});
+    assert.equal(config.database.adapter, 'sqlite');
+    assert.equal(config.database.database, 'db/development.sqlite3');
+    assert.equal(loadConfig(root, 'test', {}).database.database, 'db/test.sqlite3');
+    assert.equal(config.server.port, 3000);
+  });
+
+  it('refuses a directory that is not empty, writing nothing', () => {
+    const root = join(dir, 'taken');
+    mkdirSync(root);
+    writeFileSync(join(root, 'notes.txt'), 'mine');
+    const res = stryke(['new', 'taken'], { cwd: dir });
+    assert.equal(res.status, 1);
+    assert.match(oneLine(res.stderr), /^stryke: taken already exists .*\(STRYKE_E_GENERATOR_DIR_NOT_EMPTY\)$/);
+    assert.deepEqual(readdirSync(root), ['notes.txt']);
+    assert.equal(readdirSync(dir).filter((n) => n.includes('stryke-new')).length, 0, 'no temporary folder is left');
+  });
+
+  it('fills an existing empty directory, and skips the links with --skip-install', () => {
+    const root = join(dir, 'empty');
+    mkdirSync(root);
+    const res = stryke(['new', '.', '--skip-install'], { cwd: root });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(files(root), APP_FILES);
+    assert.deepEqual(readdirSync(root).filter((n) => n.includes('stryke-new') || n === 'node_modules'), []);
+    assert.match(res.stdout, /npm install/);
+  });
+
+  it('writes a PostgreSQL or MySQL database.toml with --database', () => {
+    const pg = stryke(['new', 'pg-shop', '--database', 'postgres', '--skip-install'], { cwd: dir });
+    assert.equal(pg.status, 0, pg.stderr);
+    const pgRoot = join(dir, 'pg-shop');
+    const dev = loadConfig(pgRoot, 'development', {}).database;
+    assert.deepEqual(
+      { adapter: dev.adapter, host: dev.host, username: dev.username, database: dev.database },
+      { adapter: 'postgres', host: '127.0.0.1', username: 'postgres', database: 'pg_shop_development' },
+    );
+    assert.equal(loadConfig(pgRoot, 'test', {}).database.database, 'pg_shop_test');
+    assert.equal(loadConfig(pgRoot, 'production', {}).database.database, 'pg_shop_production');
+    const prod = loadConfig(pgRoot, 'production', { DATABASE_NAME: 'shop', DATABASE_HOST: 'db.internal', DATABASE_PASSWORD: 's3cret' }).database;
+    assert.deepEqual([prod.database, prod.host, prod.password], ['shop', 'db.internal', 's3cret']);
+
+    const my = stryke(['new', 'my_shop', '--database', 'mariadb', '--skip-install'], { cwd: dir });
+    assert.equal(my.status, 0, my.stderr);
+    const myDev = loadConfig(join(dir, 'my_shop'), 'development', {}).database;
+    assert.deepEqual(
+      { adapter: myDev.adapter, host: myDev.host, username: myDev.username, password: myDev.password, database: myDev.database },
+      { adapter: 'mysql', host: '127.0.0.1', username: 'root', password: '', database: 'my_shop_development' },
+    );
+  });
+
+  it('rejects an unknown database and a bad app name with one line', () => {
+    const db = stryke(['new', 'x1', '--database', 'postgress'], { cwd: dir });
+    assert.equal(db.status, 1);
+    assert.match(oneLine(db.stderr), /Unknown database "postgress"\. Did you mean "postgres"\?.*\(STRYKE_E_GENERATOR_UNKNOWN_DATABASE\)/);
+    const name = stryke(['new', '2fast'], { cwd: dir });
+    assert.equal(name.status, 1);
+    assert.match(oneLine(name.stderr), /STRYKE_E_GENERATOR_BAD_APP_NAME/);
+    assert.deepEqual(readdirSync(dir).filter((n) => n === 'x1' || n === '2fast' || n.includes('stryke-new')), []);
+  });
+
+  it('goes from `stryke new` to a working CRUD page with passing tests, on SQLite', async () => {
+    const started = Date.now();
+    assert.equal(stryke(['new', 'quick'], { cwd: dir }).status, 0);
+    const root = join(dir, 'quick');
+    // The app's own link to the CLI, as `npx stryke` runs it.
+    const npx = (...args: string[]) => spawnSync(join(root, 'node_modules/.bin/stryke'), args, {
+      cwd: root, encoding: 'utf8', env: userEnv(),
+    });
+    const scaffold = npx('generate', 'scaffold', 'Post', 'title:string', 'body:text', 'published:boolean');
+    assert.equal(scaffold.status, 0, scaffold.stderr);
+    assert.match(scaffold.stdout, /create  app\/controllers\/posts_controller\.ts/);
+
+    const migrate = npx('db', 'migrate');
+    assert.equal(migrate.status, 0, migrate.stdout + migrate.stderr);
+    assert.match(migrate.stdout, /CreatePosts: migrated/);
+
+    const port = await freePort();
+    const server = strykeBackground(['server', '--port', String(port), '--host', '127.0.0.1'], { cwd: root, env: USER_ENV });
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/posts`, 30_000);
+      const page = await fetch(`http://127.0.0.1:${port}/posts`);
+      assert.equal(page.status, 200, output);
+      const html = await page.text();
+      assert.match(html, /<h1>Posts<\/h1>/);
+      assert.match(html, /href="\/posts\/new"/);
+      assert.match(html, /<meta name="csrf-token"/);
+      const elapsed = Date.now() - started;
+      console.log(`stryke new to a working CRUD page: ${(elapsed / 1000).toFixed(1)} s`);
+      assert.ok(elapsed < 30_000, `new -> CRUD page took ${elapsed} ms (target: under 30 s)`);
+
+      const json = await fetch(`http://127.0.0.1:${port}/posts.json`);
+      assert.equal(json.status, 200);
+      assert.match(String(json.headers.get('content-type')), /application\/json/);
+      assert.deepEqual(await json.json(), []);
+      const welcome = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(welcome.status, 200);
+      assert.match(await welcome.text(), /Quick is running on stryke web/);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/app.css`)).status, 200);
+    } finally {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+
+    const tests = run(root, 'test');
+    assert.equal(tests.status, 0, tests.stdout + tests.stderr);
+    assert.match(tests.stdout, /# pass 6\n/);
+    assert.match(tests.stdout, /# fail 0\n/);
+  });
+});
