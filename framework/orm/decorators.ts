@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { registry, type Constructor, type FieldDecl, type FieldType } from '../registry';
 import { callSite } from '../registry/source';
+import { OrmErrors } from './errors';
 import { applyValidations, type ValidationRules } from './validation';
 
 /**
@@ -33,14 +34,18 @@ function inferType(target: object, property: string): FieldType {
   if (t === Number) return 'integer';
   if (t === Boolean) return 'boolean';
   if (t === Date) return 'datetime';
-  if (t === Object || t === Array) return 'json';
+  if (t === Array) return 'json';
   if (t === BigInt) return 'bigint';
-  return 'string';
+  if (t === String || t === undefined) return 'string';
+  // A union (`number | null`), an interface, `unknown`: TypeScript records all of them as Object, so
+  // guessing would store `Date | null` as JSON. The type has to be named.
+  throw OrmErrors.AMBIGUOUS_TYPE(target.constructor.name, property);
 }
 
 /**
  * Declares a persisted field. The type is inferred from the TypeScript type when not given
- * (number -> integer, boolean, Date -> datetime, string).
+ * (number -> integer, boolean, Date -> datetime, string, arrays -> json); a union such as
+ * `number | null`, or an object type, needs it named (`@Field('integer')`, `@Field('json')`).
  * @example @Field('text') body!: string;  @Field({ type: 'string', limit: 200 }) title!: string;
  */
 export function Field(typeOrOptions: FieldType | FieldOptions = {}): PropertyDecorator {

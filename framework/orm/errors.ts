@@ -13,5 +13,6 @@ export const OrmErrors = {
   UNKNOWN_ASSOCIATION: defineError('STRYKE_E_ORM_UNKNOWN_ASSOCIATION', '%s has no association "%s" (known: %s).'),
   NO_PRIMARY_KEY: defineError('STRYKE_E_ORM_NO_PRIMARY_KEY', '%s has no primary key: mark one field with @Field({ primary: true }).'),
   UNSUPPORTED_ADAPTER: defineError('STRYKE_E_ORM_UNSUPPORTED_ADAPTER', 'Unknown database adapter "%s" in config/database.toml or DATABASE_URL: use sqlite, postgres or mysql.'),
+  AMBIGUOUS_TYPE: defineError('STRYKE_E_ORM_AMBIGUOUS_TYPE', '@Field() on %s.%s cannot tell the column type: TypeScript records a union (number | null), an interface or unknown as Object. Name it: @Field(\'integer\'), @Field(\'datetime\'), @Field(\'json\')...'),
   BAD_VALIDATION: defineError('STRYKE_E_ORM_BAD_VALIDATION', 'Unknown validation "%s" on %s.%s: use presence, length, format, inclusion or numericality.'),
 };

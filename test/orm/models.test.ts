@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { Field } from 'stryke';
 import { dropDatabase } from 'stryke/migrations';
 import { createTestApp, type TestApp } from 'stryke/testing';
 import { databaseTargets } from '../support/databases';
@@ -25,6 +26,22 @@ function models() {
 }
 
 const EVIL = "Robert'); DROP TABLE posts; --";
+
+describe('field declarations', () => {
+  it('a field whose TypeScript type is a union or an object needs its type named', () => {
+    assert.throws(() => {
+      class Ambiguous {
+        @Field() lastSeenAt!: Date | null;
+      }
+      return Ambiguous;
+    }, (err: any) => err.code === 'STRYKE_E_ORM_AMBIGUOUS_TYPE' && /Ambiguous\.lastSeenAt/.test(err.message));
+    class Named {
+      @Field('datetime') lastSeenAt!: Date | null;
+      @Field() tags!: string[];
+    }
+    assert.ok(Named);
+  });
+});
 
 describe('models', async () => {
   const targets = await databaseTargets('models', dir);
