@@ -103,6 +103,18 @@ export interface QueryOutcome {
   insertId?: number | string;
 }
 
+const UTC = "SET time_zone = '+00:00'";
+
+/**
+ * MySQL's DATETIME has no zone: stryke writes UTC (mysql2 with `timezone: 'Z'`), so every session runs in
+ * UTC too, and `NOW()` or a `CURRENT_TIMESTAMP` default agrees with it whatever the server's zone.
+ */
+async function utcSessions(ds: DataSource): Promise<void> {
+  const pool = (ds.driver as unknown as { pool?: { on(event: 'connection', fn: (c: { query(sql: string, cb: () => void): void }) => void): void } }).pool;
+  pool?.on('connection', (c) => c.query(UTC, () => {}));
+  await ds.query(UTC); // the one connection TypeORM opened (and pooled) while initializing
+}
+
 /**
  * The app's connection: TypeORM's DataSource (drivers, pooling, query runners) plus the dialect stryke
  * writes its SQL in. Every statement goes through a TypeORM query runner with bound parameters.
@@ -116,6 +128,7 @@ export class Database {
   static async connect(config: DatabaseConfig, root: string): Promise<Database> {
     const ds = new DataSource(dataSourceOptions(config, root));
     await ds.initialize();
+    if (config.adapter === 'mysql') await utcSessions(ds);
     return new Database(ds, config);
   }
 

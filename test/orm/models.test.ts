@@ -195,6 +195,12 @@ describe('models', async () => {
           assert.strictEqual((await User.find(u.id)).birthday, '2001-02-03');
         });
 
+        it('reads and writes datetimes in UTC, in every pooled session', async () => {
+          if (target.name !== 'mysql') return;
+          const zones = await Promise.all(Array.from({ length: 6 }, () => app.db.select('SELECT @@session.time_zone AS tz')));
+          assert.deepEqual(new Set(zones.map((r) => r[0]!.tz)), new Set(['+00:00']));
+        });
+
         it('casts form strings on assignment', async () => {
           const u = await user();
           const p = await post(u);
