@@ -128,9 +128,9 @@ export function parseField(spec: string): GeneratedField {
       case 'optional': field.required = false; break;
       default: {
         const known: readonly string[] = FIELD_MODIFIERS;
-        const guess = nearest(m, [...FIELD_TYPES, ...known]);
+        const guess = nearest(m, known);
         if (m && (FIELD_TYPES as readonly string[]).includes(m)) throw GeneratorErrors.BAD_FIELD(spec, `give one type per field (${rawName}:${m}); modifiers are ${known.join(', ')}.`);
-        throw GeneratorErrors.UNKNOWN_MODIFIER(m, spec, guess && known.includes(guess) ? ` Did you mean "${guess}"?` : '', known.join(', '));
+        throw GeneratorErrors.UNKNOWN_MODIFIER(m, spec, guess ? ` Did you mean "${guess}"?` : '', known.join(', '));
       }
     }
   }
