@@ -1,3 +1,4 @@
+import { castValue } from './cast';
 import { OrmErrors } from './errors';
 import { fieldOf, metaOf, type ModelMeta } from './meta';
 
@@ -64,9 +65,14 @@ export class Relation<T = any> implements PromiseLike<T[]> {
       if (value === undefined || (Array.isArray(value) && value.includes(undefined))) {
         throw OrmErrors.UNDEFINED_CONDITION(this.model.name, 'where', `{ ${property}: ${Array.isArray(value) ? '[..., undefined]' : 'undefined'} }`, property);
       }
+      // Values from params are strings: cast as assignment does, so { published: 'true' } or { views: '20' }
+      // match the same rows on every database.
       if (value === null) added.push({ kind: 'null', column: field.column });
-      else if (Array.isArray(value)) added.push({ kind: 'in', column: field.column, values: value });
-      else added.push({ kind: 'eq', column: field.column, value });
+      else if (Array.isArray(value) && field.type !== 'json') added.push({ kind: 'in', column: field.column, values: value.map((v) => castValue(v, field)) });
+      else {
+        const cast = castValue(value, field);
+        added.push(cast === null ? { kind: 'null', column: field.column } : { kind: 'eq', column: field.column, value: cast });
+      }
     }
     return this.with({ conditions: [...this.state.conditions, ...added] });
   }

@@ -236,6 +236,11 @@ describe('models', async () => {
           assert.deepEqual((await Post.where({ rating: [1, null] }).order('id')).map((p) => p.title), ['Bravo', 'Echo']);
           assert.deepEqual((await Post.where({ rating: [null] })).map((p) => p.title), ['Echo']);
           assert.throws(() => Post.where({ rating: [1, undefined] }), { code: 'STRYKE_E_ORM_UNDEFINED_CONDITION' });
+          // Strings from params are cast to the field's type, as on assignment.
+          assert.equal(await Post.where({ published: 'true' }).count(), 3);
+          assert.equal(await Post.where({ published: '0' }).count(), 2);
+          assert.deepEqual((await Post.where({ views: '20' })).map((p) => p.title), ['Charlie']);
+          assert.deepEqual((await Post.where({ views: ['10', '30'] }).order('id')).map((p) => p.title), ['Bravo', 'Delta']);
         });
 
         it('where with a raw fragment and ? binds', async () => {
