@@ -230,6 +230,10 @@ export class ActiveRecord {
     return this.all<T>().limit(n);
   }
 
+  static offset<T extends ActiveRecord>(this: ModelClass<T>, n: number): Relation<T> {
+    return this.all<T>().offset(n);
+  }
+
   static includes<T extends ActiveRecord>(this: ModelClass<T>, ...associations: string[]): Relation<T> {
     return this.all<T>().includes(...associations);
   }
@@ -248,6 +252,15 @@ export class ActiveRecord {
 
   static count(this: ModelClass<any>): Promise<number> {
     return this.all().count();
+  }
+
+  static exists(this: ModelClass<any>): Promise<boolean> {
+    return this.all().exists();
+  }
+
+  /** Deletes every row in one statement (no callbacks); the number deleted. */
+  static deleteAll(this: ModelClass<any>): Promise<number> {
+    return this.all().deleteAll();
   }
 
   /** Builds, validates and inserts; throws STRYKE_E_ORM_RECORD_INVALID (422) when invalid. */

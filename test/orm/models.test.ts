@@ -259,6 +259,7 @@ describe('models', async () => {
           assert.deepEqual((await Post.order({ published: 'desc', views: 'asc' })).map((p) => p.title), ['Alpha', 'Charlie', 'Echo', 'Bravo', 'Delta']);
           assert.deepEqual((await Post.order('views').limit(2).offset(1)).map((p) => p.title), ['Bravo', 'Charlie']);
           assert.deepEqual((await Post.order('views').offset(3)).map((p) => p.title), ['Delta', 'Echo']);
+          assert.equal((await Post.offset(4)).length, 1);
           assert.equal((await Post.first())!.id, Math.min(...ids));
           assert.equal((await Post.order('views', 'DESC').first())!.title, 'Echo');
           assert.equal(await Post.where({ title: 'none' }).first(), null);
@@ -274,7 +275,9 @@ describe('models', async () => {
           assert.equal(await Post.where({ published: true }).limit(10).offset(1).count(), 2);
           assert.equal(await Post.where({ published: false }).deleteAll(), 2);
           assert.equal(await Post.count(), 3);
-          assert.equal(await Post.all().deleteAll(), 3);
+          assert.equal(await Post.exists(), true);
+          assert.equal(await Post.deleteAll(), 3);
+          assert.equal(await Post.exists(), false);
           assert.equal(await Post.count(), 0);
         });
 
@@ -394,7 +397,7 @@ describe('models', async () => {
           assert.throws(() => Post.order('title; DROP TABLE posts'), { code: 'STRYKE_E_ORM_BAD_ORDER' });
           assert.throws(() => Post.order('title', 'sideways'), { code: 'STRYKE_E_ORM_BAD_ORDER' });
           assert.throws(() => Post.limit(-1), { code: 'STRYKE_E_ORM_BAD_LIMIT' });
-          assert.throws(() => Post.all().offset(1.5), { code: 'STRYKE_E_ORM_BAD_LIMIT' });
+          assert.throws(() => Post.offset(1.5), { code: 'STRYKE_E_ORM_BAD_LIMIT' });
           assert.throws(() => Post.includes('nope'), { code: 'STRYKE_E_ORM_UNKNOWN_ASSOCIATION' });
         });
 
