@@ -8,6 +8,7 @@ export const GeneratorErrors = {
   UNKNOWN_FIELD_TYPE: defineError('STRYKE_E_GENERATOR_UNKNOWN_FIELD_TYPE', 'Unknown field type "%s" in "%s".%s Field types: %s.'),
   UNKNOWN_MODIFIER: defineError('STRYKE_E_GENERATOR_UNKNOWN_MODIFIER', 'Unknown field modifier "%s" in "%s".%s Modifiers: %s.'),
   BAD_FIELD: defineError('STRYKE_E_GENERATOR_BAD_FIELD', 'Bad field "%s": %s'),
+  NO_FIELDS: defineError('STRYKE_E_GENERATOR_NO_FIELDS', 'A scaffold needs at least one field besides json ones, for its form and its tests: `stryke generate scaffold %s title:string`.'),
   BAD_ACTION: defineError('STRYKE_E_GENERATOR_BAD_ACTION', 'Bad action name "%s": %s'),
   CONFLICT: defineError('STRYKE_E_GENERATOR_CONFLICT', '%s already exist%s and differ%s from what the generator writes (diff above). Nothing was written: rerun with --force to overwrite, or --skip to keep the existing files and write the rest.'),
   DIR_NOT_EMPTY: defineError('STRYKE_E_GENERATOR_DIR_NOT_EMPTY', '%s already exists and is not an empty folder: choose another path, or empty that folder first.'),

@@ -83,6 +83,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       const { names, notes } = resourceNames(name);
       assertCountable(name, names);
       const fields = parseFields(args);
+      if (!fields.some((f) => f.type !== 'json')) throw GeneratorErrors.NO_FIELDS(names.className);
       // The controller keeps the record in a property; one named like an ActionController member would clash.
       const member = CONTROLLER_MEMBERS.has(names.varName) ? `${names.varName}Record` : names.varName;
       return { schematics: ['model', 'scaffold'], locals: { ...modelLocals(names, fields, root), member }, notes: [...notes, ...referenceNotes(fields, root)] };
