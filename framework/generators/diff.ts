@@ -3,12 +3,9 @@
  * Line-based LCS: generated files are small, so the quadratic table is fine.
  */
 export function unifiedDiff(oldText: string, newText: string, oldLabel: string, newLabel: string, context = 3): string {
-  const a = oldText.split('\n');
-  const b = newText.split('\n');
-  if (a.length > 1 && b.length > 1 && a[a.length - 1] === '' && b[b.length - 1] === '') {
-    a.pop(); // both end with a newline: no empty last line to show
-    b.pop();
-  }
+  const lines = (t: string) => (t === '' ? [] : (t.endsWith('\n') ? t.slice(0, -1) : t).split('\n'));
+  const a = lines(oldText);
+  const b = lines(newText);
   const n = a.length;
   const m = b.length;
   // lcs[i][j]: the length of the longest common subsequence of a[i..] and b[j..].
@@ -22,8 +19,8 @@ export function unifiedDiff(oldText: string, newText: string, oldLabel: string, 
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', text: a[i]!, ai: i++, bi: j++ });
-    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: '+', text: b[j]!, ai: i, bi: j++ });
-    else ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: '-', text: a[i]!, ai: i++, bi: j });
+    else ops.push({ kind: '+', text: b[j]!, ai: i, bi: j++ });
   }
   const out = [`--- ${oldLabel}`, `+++ ${newLabel}`];
   let k = 0;

@@ -52,8 +52,8 @@ function modelLocals(names: ResourceNames, fields: GeneratedField[], root: strin
   };
 }
 
-function referenceNotes(fields: GeneratedField[], root: string): string[] {
-  return parentsOf(fields, root).filter((p) => !p.exists).map((p) =>
+function referenceNotes(fields: GeneratedField[], root: string, self?: string): string[] {
+  return parentsOf(fields, root).filter((p) => !p.exists && p.field.reference!.className !== self).map((p) =>
     `app/models/${p.field.reference!.fileName}.ts does not exist yet: generate it (stryke generate model ${p.field.reference!.className}) before you compile or migrate.`);
 }
 
@@ -72,7 +72,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
     prepare(name, args, root) {
       const { names, notes } = resourceNames(name);
       const fields = parseFields(args);
-      return { schematics: ['model'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root)] };
+      return { schematics: ['model'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
     },
   },
   scaffold: {
@@ -86,7 +86,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       if (!fields.some((f) => f.type !== 'json')) throw GeneratorErrors.NO_FIELDS(names.className);
       // The controller keeps the record in a property; one named like an ActionController member would clash.
       const member = CONTROLLER_MEMBERS.has(names.varName) ? `${names.varName}Record` : names.varName;
-      return { schematics: ['model', 'scaffold'], locals: { ...modelLocals(names, fields, root), member }, notes: [...notes, ...referenceNotes(fields, root)] };
+      return { schematics: ['model', 'scaffold'], locals: { ...modelLocals(names, fields, root), member }, notes: [...notes, ...referenceNotes(fields, root, names.className)] };
     },
   },
   migration: {
