@@ -4,7 +4,8 @@ import { HttpErrors } from './errors';
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const METHOD_NAMES = new Set(['require', 'permit', 'get', 'has', 'toObject', 'toJSON']);
 
-export type PermitSpec = string | { [key: string]: PermitSpec[] | [] };
+/** A permitted key: `'title'` (a scalar), `{ tags: [] }` (an array of scalars), `{ author: ['name'] }` (a nested object with those keys), `{ metadata: {} }` (any object). */
+export type PermitSpec = string | { [key: string]: PermitSpec[] | [] | Record<string, never> };
 
 /** Copies request data into a fresh null-prototype object, recursively dropping prototype keys. */
 export function sanitize(value: unknown, depth = 0): any {
@@ -94,7 +95,9 @@ function permitData(data: Record<string, unknown>, specs: PermitSpec[]): Record<
     }
     for (const [key, inner] of Object.entries(spec)) {
       const v = data[key];
-      if (inner.length === 0) {
+      if (!Array.isArray(inner)) {
+        if (isPlainObject(v)) out[key] = { ...v };
+      } else if (inner.length === 0) {
         if (Array.isArray(v)) out[key] = v.filter(isScalar);
       } else if (isPlainObject(v)) {
         out[key] = permitData(v, inner as PermitSpec[]);

@@ -31,6 +31,16 @@ export function castValue(value: unknown, field: FieldDecl): unknown {
       const d = new Date(value);
       return Number.isNaN(d.getTime()) ? value : d;
     }
+    case 'json': {
+      // A form can only send text: JSON text in a json field becomes the value it encodes.
+      const t = value.trim();
+      if (!/^[[{"]|^(true|false|null|-?\d)/.test(t)) return value;
+      try {
+        return JSON.parse(t);
+      } catch {
+        return value;
+      }
+    }
     default:
       return value;
   }

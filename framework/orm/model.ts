@@ -204,7 +204,11 @@ export class ActiveRecord {
   toJSON(): Attrs {
     const meta = metaOf(this.constructor);
     const out: Attrs = {};
-    for (const f of meta.fields) out[f.property] = this[f.property] ?? null;
+    for (const f of meta.fields) {
+      const v = this[f.property] ?? null;
+      // JSON has no bigint: a safe one becomes a number, a larger one a string (as JSON APIs usually do).
+      out[f.property] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
+    }
     for (const name of meta.associations.keys()) {
       if (this[LOADED]?.has(name)) out[name] = this[LOADED].get(name);
     }

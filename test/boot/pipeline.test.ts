@@ -30,12 +30,12 @@ describe('the request pipeline', () => {
     const res = await app.server.inject({
       method: 'POST', url: '/greetings/echo?page=2&item[extra]=q',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      payload: `authenticity_token=${token}&item[name]=widget&item[tags][]=a&item[tags][]=b&item[admin]=true&__proto__[polluted]=yes&constructor[prototype][polluted]=yes`,
+      payload: `authenticity_token=${token}&item[meta][color]=red&item[meta][size]=2&item[name]=widget&item[tags][]=a&item[tags][]=b&item[admin]=true&__proto__[polluted]=yes&constructor[prototype][polluted]=yes`,
     });
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json();
     assert.equal(body.params.page, '2');
-    assert.deepEqual(body.permitted, { name: 'widget', tags: ['a', 'b'] });
+    assert.deepEqual(body.permitted, { name: 'widget', tags: ['a', 'b'], meta: { color: 'red', size: '2' } });
     assert.equal(({} as any).polluted, undefined);
     assert.equal(Object.hasOwn(body.params, 'constructor'), false);
     assert.equal(Object.hasOwn(body.params, '__proto__'), false);

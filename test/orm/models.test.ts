@@ -212,6 +212,8 @@ describe('models', async () => {
           assert.equal(f.publishedAt!.toISOString(), '2026-01-01T00:00:00.000Z');
           await p.update({ published: '0' });
           assert.strictEqual((await Post.find(p.id)).published, false);
+          await p.update({ tags: '["a","b"]' });
+          assert.deepEqual((await Post.find(p.id)).tags, ['a', 'b'], 'JSON text from a form becomes the value');
         });
       });
 

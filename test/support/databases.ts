@@ -20,12 +20,12 @@ const MY = { host: '127.0.0.1', port: 3306, username: 'root', password: '' };
 async function reachable(kind: 'postgres' | 'mysql'): Promise<string | undefined> {
   try {
     if (kind === 'postgres') {
-      const c = new Client({ host: PG.host, port: PG.port, user: PG.username, database: 'postgres', connectionTimeoutMillis: 2000 });
+      const c = new Client({ host: PG.host, port: PG.port, user: PG.username, database: 'postgres', connectionTimeoutMillis: 10_000 });
       await c.connect();
       await c.end();
     } else {
       const mysql = await import('mysql2/promise');
-      const c = await mysql.createConnection({ host: MY.host, port: MY.port, user: MY.username, password: MY.password, connectTimeout: 2000 });
+      const c = await mysql.createConnection({ host: MY.host, port: MY.port, user: MY.username, password: MY.password, connectTimeout: 10_000 });
       await c.end();
     }
     return undefined;

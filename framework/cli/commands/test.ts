@@ -18,8 +18,10 @@ export function registerTest(program: Command): void {
         console.log('No tests under test/.');
         return;
       }
+      // NODE_TEST_CONTEXT would make the child think it runs inside another test run and skip every file.
+      const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
       const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
-        cwd: root, stdio: 'inherit', env: { ...process.env, STRYKE_ENV: 'test' },
+        cwd: root, stdio: 'inherit', env: { ...env, STRYKE_ENV: 'test' },
       });
       process.exitCode = res.status ?? 1;
     }));

@@ -34,7 +34,7 @@ export class GreetingsController extends ActionController {
 
   @Post('/echo')
   echo() {
-    return { params: this.params.toObject(), permitted: this.params.require('item').permit('name', { tags: [] }) };
+    return { params: this.params.toObject(), permitted: this.params.require('item').permit('name', { tags: [] }, { meta: {} }) };
   }
 
   private stamp() {
