@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { nearest } from '../support/suggest';
 import { registerDb } from './commands/db';
 import { registerGenerate } from './commands/generate';
+import { registerJobs } from './commands/jobs';
 import { registerNew } from './commands/new';
 import { registerRoutes } from './commands/routes';
 import { registerServer } from './commands/server';
@@ -23,6 +24,7 @@ registerDb(program);
 registerServer(program);
 registerRoutes(program);
 registerTest(program);
+registerJobs(program);
 
 program.on('command:*', (operands: string[]) => {
   const names = program.commands.map((c) => c.name());

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import querystring from 'node:querystring';
 import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import qs from 'qs';
+import { registerAssets } from '../assets';
 import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
 import { sendError } from './error-pages';
@@ -88,9 +88,7 @@ export async function buildServer(
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));
   }
 
-  if (settings.publicDir && existsSync(settings.publicDir)) {
-    await app.register(require('@fastify/static'), { root: settings.publicDir, prefix: '/', wildcard: false, index: false });
-  }
+  if (settings.publicDir) await registerAssets(app, { publicDir: settings.publicDir, env: runtime.env });
   return app;
 }
 
