@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { nearest } from '../support/suggest';
+import { registerConsole } from './commands/console';
 import { registerDb } from './commands/db';
+import { registerDestroy } from './commands/destroy';
 import { registerGenerate } from './commands/generate';
 import { registerJobs } from './commands/jobs';
 import { registerNew } from './commands/new';
@@ -9,6 +11,7 @@ import { registerRoutes } from './commands/routes';
 import { registerServer } from './commands/server';
 import { registerTest } from './commands/test';
 import { CliErrors } from './errors';
+import { addExamples, PROGRAM_EXAMPLES } from './help';
 import { fail } from './output';
 
 const pkg = require('../../../package.json') as { version: string };
@@ -16,10 +19,13 @@ const pkg = require('../../../package.json') as { version: string };
 const program = new Command('stryke')
   .description('stryke web: a Rails-grade MVC framework for TypeScript')
   .version(pkg.version, '-v, --version')
-  .showHelpAfterError(false);
+  .showHelpAfterError(false)
+  .addHelpText('after', PROGRAM_EXAMPLES);
 
 registerNew(program);
 registerGenerate(program);
+registerDestroy(program);
+registerConsole(program);
 registerDb(program);
 registerServer(program);
 registerRoutes(program);
@@ -32,10 +38,23 @@ program.on('command:*', (operands: string[]) => {
   fail(CliErrors.UNKNOWN_COMMAND(operands[0], guess ? ` Did you mean "${guess}"?` : ''));
 });
 
-program.exitOverride((err) => {
-  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
-  process.stderr.write('Run `stryke --help` for usage.\n');
-  process.exit(1);
-});
+addExamples(program);
+
+/**
+ * Commander's own errors (an unknown option, a missing argument) end like stryke's: one line naming the
+ * command's help, exit 1. Applied to every command: subcommands do not inherit these settings.
+ */
+const configure = (cmd: Command) => {
+  cmd.configureOutput({ outputError: () => {} });
+  cmd.exitOverride((err) => {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+    const path: string[] = [];
+    for (let c: Command | null = cmd; c; c = c.parent) path.unshift(c.name());
+    fail(CliErrors.USAGE(message.endsWith('.') || message.endsWith(')') ? message : `${message}.`, path.join(' ')));
+  });
+  cmd.commands.forEach(configure);
+};
+configure(program);
 
 program.parseAsync(process.argv).catch(fail);

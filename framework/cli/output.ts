@@ -1,12 +1,45 @@
 import { StrykeError } from '../support/errors';
 
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
+/** Colour only when stdout is a terminal, and never with NO_COLOR set (https://no-color.org). */
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
 export const paint = {
   green: (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s),
   red: (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s),
+  yellow: (s: string) => (color ? `\x1b[33m${s}\x1b[0m` : s),
   dim: (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s),
   bold: (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s),
 };
+
+/** The colour of a generator's status word (`create`, `identical`, `conflict`...). */
+export function paintStatus(status: string, text: string): string {
+  switch (status) {
+    case 'create': return paint.green(text);
+    case 'remove': return paint.yellow(text);
+    case 'conflict': return paint.red(text);
+    case 'force':
+    case 'skip': return paint.bold(text);
+    default: return paint.dim(text);
+  }
+}
+
+/** `--quiet` and `--json`, as the commands that write files take them. */
+export interface OutputOptions {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Where a command's progress lines go: stdout normally; nowhere with `--quiet` (errors still reach
+ * stderr) or `--json` (the command prints one JSON document at the end instead).
+ */
+export function progress(opts: OutputOptions): (line: string) => void {
+  return opts.quiet || opts.json ? () => {} : (line: string) => console.log(line);
+}
+
+/** Prints a command's result as JSON, when `--json` asked for it. */
+export function printJson(opts: OutputOptions, data: unknown): void {
+  if (opts.json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+}
 
 /** Prints an error as one line (its code last) and exits non-zero. */
 export function fail(err: unknown): never {

@@ -144,7 +144,7 @@ export interface ApplyOptions {
   paint?: (status: string, text: string) => string;
 }
 
-export function statusLine(status: Status | 'link' | 'note', path: string, paint?: ApplyOptions['paint']): string {
+export function statusLine(status: Status | 'link' | 'note' | 'remove' | 'missing' | 'keep', path: string, paint?: ApplyOptions['paint']): string {
   const word = status.padStart(12);
   return `${paint ? paint(status, word) : word}  ${path}`;
 }

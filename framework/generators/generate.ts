@@ -14,12 +14,25 @@ import { assertCountable, controllerNames, migrationNames, resourceNames, type R
 /** Helpers every template can call. */
 const HELPERS = { tableLine, indexLines, decorators, addColumnLines, removeColumnLines };
 
+/** `generate` writes the files; `destroy` renders the same plan to learn which files to remove. */
+export type Mode = 'generate' | 'destroy';
+
 export interface GeneratorDef {
   summary: string;
   usage: string;
   example: string;
   /** The schematics (folders under schematics/) it renders, and their locals. */
-  prepare(name: string, args: string[], root: string): { schematics: string[]; locals: Record<string, unknown>; notes: string[] };
+  prepare(name: string, args: string[], root: string, mode: Mode): { schematics: string[]; locals: Record<string, unknown>; notes: string[] };
+}
+
+/** Whether the app was made with `stryke new --api` (package.json `"stryke": { "api": true }`): JSON only, no views. */
+export function isApiApp(root: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { stryke?: { api?: unknown } };
+    return pkg.stryke?.api === true;
+  } catch {
+    return false;
+  }
 }
 
 /** A model that another one `references`: whether it exists yet, and what creating one needs. */
@@ -49,6 +62,7 @@ function modelLocals(names: ResourceNames, fields: GeneratedField[], root: strin
     invalid: invalidSample(fields),
     parents: parentsOf(fields, root),
     version: migrationVersion(root, names.migrationFile),
+    api: isApiApp(root),
   };
 }
 
@@ -66,7 +80,7 @@ const RESERVED_ACTIONS = new Set([...CONTROLLER_MEMBERS, 'new', 'then']);
 
 export const GENERATORS: Record<string, GeneratorDef> = {
   model: {
-    summary: 'a model and the migration that creates its table',
+    summary: 'a model, the migration that creates its table, and its test',
     usage: 'model <Name> [field:type[:modifier] ...]',
     example: 'stryke generate model Post title:string body:text published:boolean',
     prepare(name, args, root) {
@@ -75,15 +89,26 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       return { schematics: ['model'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
     },
   },
-  scaffold: {
-    summary: 'a model, its migration, a resource controller (HTML and JSON), its views and a test',
-    usage: 'scaffold <Name> [field:type[:modifier] ...]',
-    example: 'stryke generate scaffold Post title:string body:text published:boolean',
+  resource: {
+    summary: 'a model, its migration and test, and an empty resource controller (@Resources) to fill in',
+    usage: 'resource <Name> [field:type[:modifier] ...]',
+    example: 'stryke generate resource Comment post:references body:text',
     prepare(name, args, root) {
       const { names, notes } = resourceNames(name);
       assertCountable(name, names);
       const fields = parseFields(args);
-      if (!fields.some((f) => f.type !== 'json')) throw GeneratorErrors.NO_FIELDS(names.className);
+      return { schematics: ['model', 'resource'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
+    },
+  },
+  scaffold: {
+    summary: 'a model, its migration, a resource controller (HTML and JSON; JSON only in an --api app), its views and tests',
+    usage: 'scaffold <Name> [field:type[:modifier] ...]',
+    example: 'stryke generate scaffold Post title:string body:text published:boolean',
+    prepare(name, args, root, mode) {
+      const { names, notes } = resourceNames(name);
+      assertCountable(name, names);
+      const fields = parseFields(args);
+      if (mode === 'generate' && !fields.some((f) => f.type !== 'json')) throw GeneratorErrors.NO_FIELDS(names.className);
       // The controller keeps the record in a property; one named like an ActionController member would clash.
       const member = CONTROLLER_MEMBERS.has(names.varName) ? `${names.varName}Record` : names.varName;
       return { schematics: ['model', 'scaffold'], locals: { ...modelLocals(names, fields, root), member }, notes: [...notes, ...referenceNotes(fields, root, names.className)] };
@@ -111,8 +136,9 @@ export const GENERATORS: Record<string, GeneratorDef> = {
     summary: 'a controller with GET actions and a view for each',
     usage: 'controller <Name> [action ...]',
     example: 'stryke generate controller Pages home about',
-    prepare(name, args) {
+    prepare(name, args, root, mode) {
       const names = controllerNames(name);
+      if (mode === 'destroy' && !args.length) args = actionsIn(join(root, 'app', 'controllers', `${names.fileName}.ts`));
       const seen = new Set<string>();
       for (const a of args) {
         if (!/^[a-z][A-Za-z0-9_]*$/.test(a)) throw GeneratorErrors.BAD_ACTION(a, 'an action is a method name: lower case letters, digits and underscores, starting with a letter.');
@@ -126,6 +152,12 @@ export const GENERATORS: Record<string, GeneratorDef> = {
   },
 };
 
+/** The `@Get` actions of a controller the controller generator wrote (for `stryke destroy controller Name`). */
+function actionsIn(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return [...readFileSync(file, 'utf8').matchAll(/@Get\('[^']*'\)\s*\n\s*([a-z][A-Za-z0-9_]*)\(\)/g)].map((m) => m[1]!);
+}
+
 export function generatorNames(): string[] {
   return Object.keys(GENERATORS);
 }
@@ -135,17 +167,22 @@ export interface GenerateOptions extends ApplyOptions {
 }
 
 /** Runs one generator in an app: renders its schematics, then writes them (see applyPlan for conflicts). */
-export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): Outcome[] {
+export function generatorDef(generator: string): GeneratorDef {
   const def = GENERATORS[generator];
   if (!def) {
     const guess = nearest(generator, generatorNames());
     throw GeneratorErrors.UNKNOWN(generator, guess ? ` Did you mean "${guess}"?` : '', generatorNames().join(', '));
   }
+  return def;
+}
+
+export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): { files: Outcome[]; notes: string[] } {
+  const def = generatorDef(generator);
   if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
-  const { schematics, locals, notes } = def.prepare(name, args, options.root);
+  const { schematics, locals, notes } = def.prepare(name, args, options.root, 'generate');
   const files = renderSchematics(schematics, locals);
   const outcomes = applyPlan(options.root, files, options);
   const log = options.log ?? ((line: string) => console.log(line));
   for (const n of notes) log(statusLine('note', n, options.paint));
-  return outcomes;
+  return { files: outcomes, notes };
 }

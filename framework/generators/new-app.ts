@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { nearest } from '../support/suggest';
-import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOptions } from './engine';
+import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';
 import { GeneratorErrors } from './errors';
 import { appNames } from './names';
 
@@ -16,6 +16,12 @@ export interface NewAppOptions {
   database?: string;
   /** Do not link node_modules/stryke to this framework checkout. */
   skipInstall?: boolean;
+  /** A JSON-only app: no views, layout or stylesheet; scaffolds answer JSON only. */
+  api?: boolean;
+  /** Write a Dockerfile and .dockerignore for a production image. */
+  docker?: boolean;
+  /** Write a GitHub Actions workflow that runs the app's tests. */
+  ci?: boolean;
   log?: (line: string) => void;
   paint?: ApplyOptions['paint'];
 }
@@ -43,7 +49,7 @@ function linkFramework(root: string): string[] {
  * `stryke new <dir>`: writes a complete app into a temporary folder beside `dir`, links it to the
  * framework, then renames it into place, so a failure leaves nothing half-written.
  */
-export function newApp(dir: string, options: NewAppOptions = {}): string {
+export function newApp(dir: string, options: NewAppOptions = {}): { root: string; files: Outcome[]; links: string[] } {
   const log = options.log ?? ((line: string) => console.log(line));
   const target = resolve(dir);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
@@ -52,7 +58,10 @@ export function newApp(dir: string, options: NewAppOptions = {}): string {
   const names = appNames(basename(target));
   const database = databaseChoice(options.database ?? 'sqlite');
   const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
-  const files = renderSchematics(['app'], { app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version })
+  const files = renderSchematics(['app'], {
+    app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version,
+    api: !!options.api, docker: !!options.docker, ci: !!options.ci, nodeMajor: process.versions.node.split('.')[0],
+  })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   // Build the app in a temporary folder, then move it into place: a failure leaves nothing behind.
@@ -63,9 +72,12 @@ export function newApp(dir: string, options: NewAppOptions = {}): string {
   mkdirSync(dirname(tmp), { recursive: true });
   mkdirSync(tmp);
   const moved: string[] = [];
+  let outcomes: Outcome[];
+  const links: string[] = [];
   try {
-    applyPlan(tmp, files, { log, paint: options.paint });
-    if (!options.skipInstall) for (const l of linkFramework(tmp)) log(statusLine('link', l, options.paint));
+    outcomes = applyPlan(tmp, files, { log, paint: options.paint });
+    if (!options.skipInstall) links.push(...linkFramework(tmp));
+    for (const l of links) log(statusLine('link', l, options.paint));
     if (existing) {
       for (const entry of readdirSync(tmp)) {
         renameSync(join(tmp, entry), join(target, entry));
@@ -88,6 +100,7 @@ export function newApp(dir: string, options: NewAppOptions = {}): string {
   if (options.skipInstall) log('  npm install');
   log('  npx stryke generate scaffold Post title:string body:text published:boolean');
   log('  npx stryke db migrate');
-  log('  npx stryke dev            # then open http://localhost:3000/posts');
-  return target;
+  log(`  npx stryke dev            # then open http://localhost:3000/posts${options.api ? '.json' : ''}`);
+  if (options.docker) log(`  docker build --build-context stryke=${FRAMEWORK_ROOT} -t ${names.packageName} .`);
+  return { root: target, files: outcomes, links };
 }

@@ -1,15 +1,41 @@
 import type { Command } from 'commander';
 import { newApp } from '../../generators/new-app';
-import { action } from '../output';
-import { paintStatus } from './generate';
+import { action, paintStatus, printJson, progress, type OutputOptions } from '../output';
+
+interface NewOptions extends OutputOptions {
+  database: string;
+  skipInstall?: boolean;
+  api?: boolean;
+  docker?: boolean;
+  ci?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  stryke new blog                           an app on SQLite in ./blog
+  stryke new shop --database postgres       on PostgreSQL (127.0.0.1, user postgres)
+  stryke new api --api                      a JSON API: no views, layout or stylesheet
+  stryke new blog --docker --ci             with a Dockerfile and a GitHub Actions workflow
+  stryke new .                              fill the current (empty) folder
+  stryke new blog --json                    the files written, as JSON`;
 
 export function registerNew(program: Command): void {
   program
     .command('new <dir>')
     .description('create a new app in <dir> (which must not exist, or be empty), linked to this stryke')
     .option('-d, --database <adapter>', 'sqlite, postgres or mysql', 'sqlite')
+    .option('--api', 'a JSON-only app: no views, layout or assets; scaffolds answer JSON')
+    .option('--docker', 'add a Dockerfile and .dockerignore for a production image')
+    .option('--ci', 'add a GitHub Actions workflow (.github/workflows/ci.yml) that runs the tests')
     .option('--skip-install', 'do not link node_modules/stryke to this framework checkout (run `npm install` later)')
-    .action(action(async (dir: string, opts: { database: string; skipInstall?: boolean }) => {
-      newApp(dir, { database: opts.database, skipInstall: opts.skipInstall, paint: paintStatus });
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--json', 'print the files written as JSON')
+    .addHelpText('after', EXAMPLES)
+    .action(action(async (dir: string, opts: NewOptions) => {
+      const res = newApp(dir, {
+        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci,
+        log: progress(opts), paint: paintStatus,
+      });
+      printJson(opts, { root: res.root, files: res.files.map((f) => ({ path: f.path, status: f.status })), links: res.links });
     }));
 }

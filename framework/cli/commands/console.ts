@@ -1,0 +1,108 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import repl from 'node:repl';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createApp } from '../../app/create-app';
+import { buildDirOf } from '../../app/loader';
+import { currentEnv } from '../../config/load';
+import { registry } from '../../registry';
+import { camelize } from '../../support/inflect';
+import { appRoot, compileApp } from '../app-root';
+import { action, paint } from '../output';
+
+const HELP = `
+In scope: app (the booted app: app.db, app.config, app.container), every model by its class name, every path
+helper (postsPath(), postPath(post)) and paths holding them all, and routes (the route table). Top-level await
+works: \`await Post.count()\`, \`const post = await Post.find(1)\`. Leave with .exit or Ctrl-D.
+
+Lines piped in run one at a time, each after the last has finished (\`stryke console < script.txt\`).
+
+Examples:
+  stryke console
+  stryke c -e test
+  echo "await Post.count()" | stryke console`;
+
+/**
+ * A stream feeding `source` to the REPL one line at a time: a line is released when the REPL shows its
+ * prompt, so a piped script awaits each statement before the next (a raw pipe would run them all at once).
+ */
+function lineByLine(source: Readable): { input: PassThrough; next: () => void } {
+  const input = new PassThrough();
+  const queue: string[] = [];
+  let ended = false;
+  let waiting = false;
+  const next = () => {
+    if (queue.length) {
+      waiting = false;
+      input.write(`${queue.shift()}\n`);
+    } else if (ended) {
+      input.end();
+    } else {
+      waiting = true;
+    }
+  };
+  const rl = createInterface({ input: source, crlfDelay: Infinity });
+  rl.on('line', (line) => {
+    queue.push(line);
+    if (waiting) next();
+  });
+  rl.on('close', () => {
+    ended = true;
+    if (waiting) next();
+  });
+  return { input, next };
+}
+
+export function registerConsole(program: Command): void {
+  program
+    .command('console')
+    .alias('c')
+    .description('a REPL with the app booted: its models, path helpers and routes in scope, top-level await')
+    .option('--root <dir>', 'the app directory (default: current)')
+    .option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)')
+    .addHelpText('after', HELP)
+    .action(action(async (opts: { root?: string; env?: string }) => {
+      const root = appRoot(opts.root);
+      const env = opts.env ?? currentEnv();
+      compileApp(root, { quiet: true });
+      const app = await createApp({ root, env, logger: false });
+
+      const models = registry.within(registry.models, buildDirOf(root)).map((d) => d.target as Function);
+      const routes = app.routes.map((r) => ({ name: r.name ? `${camelize(r.name)}Path` : undefined, method: r.method, path: r.path, action: `${r.controller.name}#${r.action}` }));
+      const scope: Record<string, unknown> = { app, paths: app.paths, routes };
+      for (const [name, helper] of Object.entries(app.paths)) scope[name] = helper;
+      for (const m of models) scope[m.name] = m;
+
+      const tty = process.stdin.isTTY === true;
+      const feed = tty ? undefined : lineByLine(process.stdin);
+      const helpers = Object.keys(app.paths);
+      console.log(paint.dim(`Loading ${env} environment (stryke ${require('../../../../package.json').version}). Models: ${models.map((m) => m.name).join(', ') || 'none'}; path helpers: ${helpers.length ? `${helpers.slice(0, 4).join(', ')}${helpers.length > 4 ? ', ...' : ''}` : 'none'}; app, paths, routes.`));
+
+      const server = repl.start({
+        prompt: `${env}> `,
+        input: feed?.input ?? process.stdin,
+        output: process.stdout,
+        terminal: tty && process.stdout.isTTY === true,
+        useColors: tty && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        breakEvalOnSigint: true,
+      });
+      Object.assign(server.context, scope);
+      if (tty) {
+        mkdirSync(join(root, 'tmp'), { recursive: true });
+        server.setupHistory(join(root, 'tmp', 'console_history'), () => {});
+      }
+      if (feed) {
+        const show = server.displayPrompt.bind(server);
+        server.displayPrompt = (preserveCursor?: boolean) => {
+          show(preserveCursor);
+          setImmediate(feed.next);
+        };
+        feed.next();
+      }
+      await new Promise<void>((done) => server.on('exit', () => done()));
+      await app.close();
+      process.exit(0);
+    }));
+}

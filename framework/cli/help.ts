@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+
+/**
+ * Examples for `stryke <command> --help`, for the commands whose own file gives none. A command that
+ * adds its own help text (`addHelpText('after', ...)`) keeps it and gets nothing from here.
+ */
+const EXAMPLES: Record<string, string[]> = {
+  db: ['stryke db migrate', 'stryke db rollback --step 2', 'stryke db status', 'stryke db prepare -e test', 'DATABASE_URL=postgres://postgres@127.0.0.1/blog stryke db create'],
+  'db create': ['stryke db create', 'stryke db create -e test'],
+  'db drop': ['stryke db drop -e test'],
+  'db migrate': ['stryke db migrate', 'stryke db migrate --to 20260426120000', 'stryke db migrate -e production'],
+  'db rollback': ['stryke db rollback', 'stryke db rollback --step 3'],
+  'db status': ['stryke db status'],
+  'db seed': ['stryke db seed'],
+  'db prepare': ['stryke db prepare', 'STRYKE_ENV=production stryke db prepare'],
+  start: ['stryke start', 'stryke start --port 8080 --workers 4 -e production', 'PORT=8080 stryke start'],
+  server: ['stryke server', 'stryke server --port 4000 --host 127.0.0.1'],
+  dev: ['stryke dev', 'stryke dev --port 4000'],
+  build: ['stryke build', 'stryke build --root ../blog'],
+  routes: ['stryke routes', 'stryke routes --grep posts', 'stryke routes --json'],
+  test: ['stryke test', 'stryke test --root ../blog'],
+};
+
+function pathOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Adds an Examples section to every command (and subcommand) that has none of its own. */
+export function addExamples(program: Command): void {
+  const visit = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      const examples = EXAMPLES[pathOf(sub)];
+      if (examples && (sub as unknown as NodeJS.EventEmitter).listenerCount('afterHelp') === 0) {
+        sub.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+      }
+      visit(sub);
+    }
+  };
+  visit(program);
+}
+
+/** The examples of `stryke --help`. */
+export const PROGRAM_EXAMPLES = `
+Examples:
+  stryke new blog                                      a new app in ./blog (SQLite)
+  stryke generate scaffold Post title:string body:text HTML and JSON CRUD, with tests
+  stryke db migrate                                    apply pending migrations
+  stryke dev                                           serve on :3000, restart on change
+  stryke console                                       a REPL with the app booted
+  stryke destroy scaffold Post                         remove what the scaffold made
+
+\`stryke <command> --help\` for a command's options and examples. Docs: docs/cli.md.`;
