@@ -1,65 +1,100 @@
-import { readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { PathHelpers } from '../routing/helpers';
-import { walkFiles } from '../support/fs';
+import { StrykeError } from '../support/errors';
+import { assetResolver, loadAssetManifest, type AssetResolver } from '../assets/manifest';
 import { ViewErrors } from './errors';
 import { registerHelpers, type RenderContext } from './helpers';
+import { compileSources, evaluate, PRECOMPILED_FILE, readSources, type CompiledSet } from './compile';
 
 type Template = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
+/** Per-render state shared by every helper and partial of one render (Handlebars `@data`). */
+export interface RenderState {
+  stryke: RenderContext;
+  strykeContent: Map<string, string>;
+  strykeView: string;
+  strykeAssets: AssetResolver;
+}
+
 /**
- * The app's views: every `app/views/**\/*.hbs` compiled once, at boot. Files named `_name.hbs` are
- * partials (`{{> posts/form}}`); `layouts/application.hbs` wraps every page through `{{{yield}}}`, and
- * `layouts/<controller>.hbs` replaces it for one controller.
+ * The app's views, compiled once: from `app/views/**\/*.hbs` at boot, or from the precompiled bundle
+ * that `stryke build` writes (`build/stryke-views.js`) when the app runs from `dist/`. Files named
+ * `_name.hbs` are partials (`{{> posts/form}}`, or `{{> form}}` from another posts view);
+ * `layouts/application.hbs` wraps every page through `{{yield}}`, and `layouts/<controller>.hbs` replaces
+ * it for one controller.
  */
 export class ViewEngine {
   private readonly hb = Handlebars.create();
   private readonly templates = new Map<string, Template>();
+  private readonly partials = new Set<string>();
   readonly dir: string;
+  readonly assets: AssetResolver;
 
   constructor(root: string, paths: PathHelpers) {
     this.dir = join(root, 'app', 'views');
-    registerHelpers(this.hb, paths);
-    for (const file of walkFiles(this.dir, (n) => n.endsWith('.hbs'))) {
-      const rel = relative(this.dir, file).split(sep).join('/').replace(/\.hbs$/, '');
-      const source = readFileSync(file, 'utf8');
-      const base = rel.split('/').pop()!;
-      if (base.startsWith('_')) {
-        const partialName = rel.replace(/(^|\/)_([^/]+)$/, '$1$2');
-        this.hb.registerPartial(partialName, this.compile(rel, source));
-      } else {
-        this.templates.set(rel, this.compile(rel, source));
-      }
+    this.assets = assetResolver(join(root, 'public'), loadAssetManifest(root));
+    registerHelpers(this.hb, paths, this);
+    const bundle = join(root, 'build', PRECOMPILED_FILE);
+    const set: CompiledSet = !existsSync(this.dir) && existsSync(bundle)
+      ? (require(bundle) as CompiledSet)
+      : evaluate(compileSources(this.hb, readSources(this.dir)));
+    for (const [name, spec] of Object.entries(set.partials)) {
+      this.hb.registerPartial(name, this.hb.template(spec as any));
+      this.partials.add(name);
     }
-  }
-
-  /** Compiles now rather than on first render, so a template error fails boot, not a request. */
-  private compile(name: string, source: string): Template {
-    try {
-      const spec = this.hb.precompile(source, { strict: false });
-      // eslint-disable-next-line no-new-func
-      return this.hb.template(new Function(`return ${spec}`)()) as Template;
-    } catch (err) {
-      throw ViewErrors.COMPILE(`app/views/${name}.hbs`, (err as Error).message);
-    }
+    for (const [name, spec] of Object.entries(set.templates)) this.templates.set(name, this.hb.template(spec as any) as Template);
   }
 
   has(name: string): boolean {
     return this.templates.has(name);
   }
 
+  hasPartial(name: string): boolean {
+    return this.partials.has(name);
+  }
+
+  /** The file a template or partial name is read from (for error messages). */
+  pathOf(name: string, partial = false): string {
+    const parts = name.split('/');
+    if (partial) parts[parts.length - 1] = `_${parts[parts.length - 1]}`;
+    return join(this.dir, `${parts.join('/')}.hbs`);
+  }
+
   /** Renders `name` with `locals`, wrapped in the layout (`layout: false` for none). */
   render(name: string, locals: Record<string, unknown>, ctx: RenderContext, layout: string | false): string {
     const template = this.templates.get(name);
-    if (!template) throw ViewErrors.MISSING_TEMPLATE(name, join(this.dir, `${name}.hbs`));
-    const data = { stryke: ctx };
+    if (!template) throw ViewErrors.MISSING_TEMPLATE(name, this.pathOf(name));
+    let wrap: Template | undefined;
+    if (layout !== false) {
+      wrap = this.templates.get(`layouts/${layout}`);
+      if (!wrap) throw ViewErrors.MISSING_LAYOUT(layout, this.pathOf(`layouts/${layout}`));
+    }
+    const data: RenderState = { stryke: ctx, strykeContent: new Map(), strykeView: name, strykeAssets: this.assets };
     const context = { ...locals, flash: ctx.flash };
-    const body = template(context, { data });
-    if (layout === false) return body;
-    const wrap = this.templates.get(`layouts/${layout}`);
+    const body = this.run(template, name, context, data);
     if (!wrap) return body;
-    return wrap({ ...context, yield: new Handlebars.SafeString(body) }, { data });
+    data.strykeContent.set('main', body);
+    return this.run(wrap, `layouts/${layout}`, { ...context, yield: new Handlebars.SafeString(body) }, data);
+  }
+
+  /** Renders one partial (for the `render` helper and collections). */
+  renderPartial(name: string, context: unknown, data: unknown, from: string): string {
+    const partial = this.hb.partials[name] as Template | undefined;
+    if (!partial) throw ViewErrors.MISSING_PARTIAL(name, from, this.pathOf(name, true));
+    return partial(context, { data: data as any });
+  }
+
+  private run(template: Template, name: string, context: unknown, data: RenderState): string {
+    try {
+      return template(context, { data });
+    } catch (err) {
+      if (err instanceof StrykeError) throw err;
+      const m = /The partial (.+) could not be found/.exec((err as Error).message);
+      if (m) throw ViewErrors.MISSING_PARTIAL(m[1], `app/views/${name}.hbs`, this.pathOf(m[1]!, true));
+      throw ViewErrors.RENDER(`app/views/${name}.hbs`, (err as Error).message);
+    }
   }
 
   /** The layout for a controller: `layouts/<controller>` when it exists, else `layouts/application`. */

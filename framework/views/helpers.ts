@@ -1,5 +1,10 @@
 import type Handlebars from 'handlebars';
 import type { PathHelpers } from '../routing/helpers';
+import { singularize } from '../support/inflect';
+import type { RenderState, ViewEngine } from './engine';
+import { resolvePartial } from './compile';
+import { registerFormHelpers } from './form';
+import { registerFormatHelpers } from './format';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {
@@ -7,14 +12,29 @@ export interface RenderContext {
   flash: Record<string, string>;
 }
 
-type HelperOptions = Handlebars.HelperOptions;
+export type HelperOptions = Handlebars.HelperOptions;
+
+export function state(options: HelperOptions | undefined): RenderState | undefined {
+  return options?.data as RenderState | undefined;
+}
 
 function ctx(options: HelperOptions): RenderContext | undefined {
-  return options?.data?.stryke as RenderContext | undefined;
+  return state(options)?.stryke;
+}
+
+/** Builds ` name="value"` attributes from a helper's hash (escaped; `true` -> bare attribute, false/null -> none). */
+export function attrs(hb: typeof Handlebars, hash: Record<string, unknown> | undefined, skip: string[] = []): string {
+  let out = '';
+  for (const [k, v] of Object.entries(hash ?? {})) {
+    if (skip.includes(k) || v === false || v === null || v === undefined) continue;
+    const name = k.replace(/[^a-zA-Z0-9_:-]/g, '').replace(/_/g, '-');
+    out += v === true ? ` ${name}` : ` ${name}="${hb.escapeExpression(String(v))}"`;
+  }
+  return out;
 }
 
 /** Registers stryke's view helpers and the app's path helpers on one Handlebars environment. */
-export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers): void {
+export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engine: ViewEngine): void {
   const { SafeString, escapeExpression: esc } = hb;
 
   for (const [name, fn] of Object.entries(paths)) {
@@ -31,10 +51,9 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers): void
     return new SafeString(`<meta name="csrf-param" content="authenticity_token">\n<meta name="csrf-token" content="${esc(token)}">`);
   });
 
-  /** `{{linkTo "Edit" (editPostPath post)}}` */
+  /** `{{linkTo "Edit" (editPostPath post) class="button"}}` */
   hb.registerHelper('linkTo', (text: unknown, url: unknown, options: HelperOptions) => {
-    const cls = options?.hash?.class ? ` class="${esc(String(options.hash.class))}"` : '';
-    return new SafeString(`<a href="${esc(String(url))}"${cls}>${esc(String(text))}</a>`);
+    return new SafeString(`<a href="${esc(String(url))}"${attrs(hb, options?.hash)}>${esc(String(text))}</a>`);
   });
 
   /**
@@ -46,16 +65,17 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers): void
     const token = ctx(options)?.csrfToken() ?? '';
     const tunnel = method === 'post' ? '' : `<input type="hidden" name="_method" value="${esc(method)}">`;
     const confirm = options.hash?.confirm ? ` onsubmit="return confirm('${esc(String(options.hash.confirm))}')"` : '';
-    const cls = options.hash?.class ? ` class="${esc(String(options.hash.class))}"` : '';
     return new SafeString(
       `<form class="button-to" method="post" action="${esc(String(url))}"${confirm}>${tunnel}` +
         `<input type="hidden" name="authenticity_token" value="${esc(token)}">` +
-        `<button type="submit"${cls}>${esc(String(text))}</button></form>`,
+        `<button type="submit"${attrs(hb, options.hash, ['method', 'confirm'])}>${esc(String(text))}</button></form>`,
     );
   });
 
   /** `{{errorMessages post}}`: the record's validation errors as a list, or nothing. */
-  hb.registerHelper('errorMessages', (record: any) => {
+  hb.registerHelper('errorMessages', (...args: any[]) => {
+    const options = args.pop() as HelperOptions;
+    const record = args.length ? args[0] : (options?.data as any)?.strykeForm?.model;
     const messages: string[] = record?.errors?.fullMessages ?? [];
     if (!messages.length) return '';
     const items = messages.map((m) => `<li>${esc(m)}</li>`).join('');
@@ -69,15 +89,95 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers): void
     return msg ? new SafeString(`<span class="field-error">${esc(msg)}</span>`) : '';
   });
 
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('formatDate', (d: unknown) => {
-    if (!(d instanceof Date) || Number.isNaN(d.getTime())) return '';
-    return d.toISOString().slice(0, 16).replace('T', ' ');
+  /** `{{flashMessages}}`: every flash message as `<p class="flash notice">`, or nothing. */
+  hb.registerHelper('flashMessages', (options: HelperOptions) => {
+    const flash = ctx(options)?.flash ?? {};
+    const out = Object.entries(flash)
+      .filter(([, v]) => v)
+      .map(([k, v]) => `<p class="flash ${esc(k)}" role="${k === 'alert' ? 'alert' : 'status'}">${esc(String(v))}</p>`);
+    return new SafeString(out.join('\n'));
   });
+
+  // ---- layouts and content blocks ----
+
+  /** In a layout: `{{yield}}` is the page, `{{yield "head"}}` what the page gave with `{{#contentFor "head"}}`. */
+  hb.registerHelper('yield', (...args: unknown[]) => {
+    const options = args.pop() as HelperOptions;
+    const name = args.length ? String(args[0]) : 'main';
+    return new SafeString(state(options)?.strykeContent.get(name) ?? '');
+  });
+  /** `{{#contentFor "head"}}<link ...>{{/contentFor}}`: content for the layout's `{{yield "head"}}` (appends). */
+  hb.registerHelper('contentFor', function (this: unknown, name: unknown, options: HelperOptions) {
+    const s = state(options);
+    if (!s || typeof options?.fn !== 'function') return '';
+    const key = String(name);
+    s.strykeContent.set(key, (s.strykeContent.get(key) ?? '') + options.fn(this));
+    return '';
+  });
+  /** `{{#if (hasContent "sidebar")}}`: whether the page gave that block. */
+  hb.registerHelper('hasContent', (name: unknown, options: HelperOptions) => !!state(options)?.strykeContent.get(String(name)));
+
+  // ---- partials ----
+
+  /**
+   * `{{render "post" post=p}}` renders `_post.hbs` once; `{{render "post" collection=posts}}` once per item,
+   * with the item as `post` (or `as="item"`), `@index`, `@first`, `@last`; `spacer="divider"` renders a partial
+   * between items, and `empty="No posts yet."` is shown for an empty collection.
+   */
+  hb.registerHelper('render', function (this: unknown, name: unknown, options: HelperOptions) {
+    const s = state(options)!;
+    const from = s?.strykeView ?? '';
+    const partial = resolvePartial(String(name), from, (n) => engine.hasPartial(n));
+    const { collection, as, spacer, empty, ...locals } = options.hash ?? {};
+    if (collection === undefined) return new SafeString(engine.renderPartial(partial, { ...(this as object), ...locals }, options.data, `app/views/${from}.hbs`));
+    const items = collection == null ? [] : Array.from(collection as Iterable<unknown>);
+    if (!items.length) return empty ? esc(String(empty)) : '';
+    const local = String(as ?? singularize(partial.split('/').pop()!));
+    const spacerName = spacer ? resolvePartial(String(spacer), from, (n) => engine.hasPartial(n)) : undefined;
+    const parts: string[] = [];
+    items.forEach((item, index) => {
+      const data = hb.createFrame(options.data);
+      Object.assign(data, { index, first: index === 0, last: index === items.length - 1 });
+      if (spacerName && index > 0) parts.push(engine.renderPartial(spacerName, this, data, `app/views/${from}.hbs`));
+      parts.push(engine.renderPartial(partial, { ...(this as object), ...locals, [local]: item, [`${local}Index`]: index }, data, `app/views/${from}.hbs`));
+    });
+    return new SafeString(parts.join(''));
+  });
+
+  // ---- assets ----
+
+  /** `{{assetPath "app.css"}}`: `/app-3f9a1c2b.css` from a build (through the manifest), `/app.css` in development. */
+  hb.registerHelper('assetPath', (name: unknown, options: HelperOptions) => state(options)!.strykeAssets(String(name)));
+  hb.registerHelper('stylesheetTag', (name: unknown, options: HelperOptions) => {
+    const href = state(options)!.strykeAssets(String(name));
+    return new SafeString(`<link rel="stylesheet" href="${esc(href)}"${attrs(hb, options.hash)}>`);
+  });
+  hb.registerHelper('scriptTag', (name: unknown, options: HelperOptions) => {
+    const src = state(options)!.strykeAssets(String(name));
+    return new SafeString(`<script src="${esc(src)}"${attrs(hb, options.hash)}></script>`);
+  });
+  hb.registerHelper('imageTag', (name: unknown, options: HelperOptions) => {
+    const src = state(options)!.strykeAssets(String(name));
+    const alt = options.hash?.alt ?? '';
+    return new SafeString(`<img src="${esc(src)}" alt="${esc(String(alt))}"${attrs(hb, options.hash, ['alt'])}>`);
+  });
+
+  // ---- small utilities ----
+
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('not', (a: unknown) => !a);
   hb.registerHelper('truncate', (s: unknown, n: unknown) => {
     const str = String(s ?? '');
     const len = typeof n === 'number' ? n : 100;
     return str.length > len ? `${str.slice(0, len - 1)}…` : str;
   });
+  /** `{{simpleFormat post.body}}`: escaped text, blank lines as paragraphs and newlines as `<br>`. */
+  hb.registerHelper('simpleFormat', (s: unknown) => {
+    const paras = String(s ?? '').replace(/\r\n?/g, '\n').split(/\n{2,}/).filter((p) => p.trim());
+    return new SafeString(paras.map((p) => `<p>${esc(p).replace(/\n/g, '<br>\n')}</p>`).join('\n'));
+  });
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
+
+  registerFormatHelpers(hb);
+  registerFormHelpers(hb, paths);
 }

@@ -1,0 +1,135 @@
+import type Handlebars from 'handlebars';
+import type { PathHelpers } from '../routing/helpers';
+import { camelize, humanize, pluralize, underscore } from '../support/inflect';
+import { ViewErrors } from './errors';
+import { attrs } from './helpers';
+
+type HelperOptions = Handlebars.HelperOptions;
+
+/** The form a field helper belongs to (set by `{{#formFor}}` on the Handlebars data frame). */
+interface FormState {
+  model: any;
+  param: string;
+}
+
+function formOf(options: HelperOptions, helper: string): FormState {
+  const form = (options?.data as { strykeForm?: FormState } | undefined)?.strykeForm;
+  if (!form) throw ViewErrors.BAD_HELPER_ARGS(helper, 'field helpers work inside {{#formFor model}}...{{/formFor}}');
+  return form;
+}
+
+function persisted(model: any): boolean {
+  if (model && typeof model.isNewRecord === 'boolean') return !model.isNewRecord;
+  return model?.id !== undefined && model?.id !== null;
+}
+
+/** The messages on one field, as full sentences (`Title is too short (minimum is 3 characters)`). */
+function errorsOn(model: any, field: string): string[] {
+  const list: string[] = model?.errors?.on?.(field) ?? [];
+  return field === 'base' ? list : list.map((m) => `${humanize(field)} ${m}`);
+}
+
+function inputValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 16);
+  return String(v);
+}
+
+/**
+ * `{{#formFor post}} ... {{/formFor}}`: a form for a model, posting to `postsPath` when the record is new
+ * and PATCHing `postPath(post)` when it is saved (or `url=` and `method=`), with the CSRF field, `_method`
+ * tunnelling and, per field, the model's value, a label and its validation errors.
+ */
+export function registerFormHelpers(hb: typeof Handlebars, paths: PathHelpers): void {
+  const { SafeString, escapeExpression: esc } = hb;
+
+  hb.registerHelper('formFor', function (this: unknown, model: any, options: HelperOptions) {
+    if (!options || typeof options.fn !== 'function') throw ViewErrors.BAD_HELPER_ARGS('formFor', 'use it as a block: {{#formFor post}}...{{/formFor}}');
+    if (model === undefined || model === null) throw ViewErrors.BAD_HELPER_ARGS('formFor', 'the model is undefined; pass the record the form edits (a new one for a create form)');
+    const hash = options.hash ?? {};
+    const className = String(model?.constructor?.name ?? 'Object');
+    const param = String(hash.as ?? underscore(className));
+    const saved = persisted(model);
+    let url = hash.url as string | undefined;
+    if (url === undefined) {
+      const helper = saved ? `${camelize(param)}Path` : `${camelize(pluralize(param))}Path`;
+      const fn = paths[helper];
+      if (!fn) throw ViewErrors.BAD_HELPER_ARGS('formFor', `no url= given and the app has no ${helper} route for a ${className}; pass url=(somePath ...)`);
+      url = saved ? fn(model) : fn();
+    }
+    const method = String(hash.method ?? (saved ? 'patch' : 'post')).toLowerCase();
+    const data = hb.createFrame(options.data);
+    data.strykeForm = { model, param } satisfies FormState;
+    data.strykeFormSubmit = `${saved ? 'Update' : 'Create'} ${humanize(param)}`;
+    const token = (options.data?.stryke?.csrfToken?.() as string | undefined) ?? '';
+    const tunnel = method === 'post' || method === 'get' ? '' : `<input type="hidden" name="_method" value="${esc(method)}">`;
+    const csrf = method === 'get' ? '' : `<input type="hidden" name="authenticity_token" value="${esc(token)}">`;
+    const cls = hash.class ?? `${param.replace(/_/g, '-')}-form`;
+    const extra = attrs(hb, { ...hash, class: cls }, ['as', 'url', 'method']);
+    return new SafeString(
+      `<form method="${method === 'get' ? 'get' : 'post'}" action="${esc(String(url))}"${extra} novalidate>${csrf}${tunnel}\n` +
+        `${options.fn(this, { data })}</form>`,
+    );
+  });
+
+  const field = (type: string) =>
+    function (name: unknown, options: HelperOptions) {
+      const helper = `${type}Field`;
+      const form = formOf(options, helper);
+      const key = String(name);
+      const id = `${form.param}_${key}`;
+      const errors = errorsOn(form.model, key);
+      const hash = { ...(options.hash ?? {}) } as Record<string, unknown>;
+      const label = hash.label === false ? '' : `<label for="${esc(id)}">${esc(String(hash.label ?? humanize(key)))}</label>`;
+      const invalid = errors.length ? ` aria-invalid="true" aria-describedby="${esc(id)}_error"` : '';
+      const value = form.model?.[key];
+      const a = attrs(hb, hash, ['label', 'options', 'prompt', 'value']);
+      let control: string;
+      if (type === 'textArea') {
+        control = `<textarea id="${esc(id)}" name="${esc(form.param)}[${esc(key)}]"${a}${invalid}>${esc(inputValue(hash.value ?? value))}</textarea>`;
+      } else if (type === 'checkBox') {
+        const checked = value === true || value === 1 || value === 'true' ? ' checked' : '';
+        control =
+          `<input type="hidden" name="${esc(form.param)}[${esc(key)}]" value="false">` +
+          `<input type="checkbox" id="${esc(id)}" name="${esc(form.param)}[${esc(key)}]" value="true"${checked}${a}${invalid}>`;
+        return new SafeString(
+          `<div class="field check${errors.length ? ' field-with-errors' : ''}"><label for="${esc(id)}">${control} ${esc(String(hash.label ?? humanize(key)))}</label>` +
+            `${errorList(errors, id)}</div>`,
+        );
+      } else if (type === 'select') {
+        const choices = Array.isArray(hash.options) ? hash.options : [];
+        const prompt = hash.prompt ? `<option value="">${esc(String(hash.prompt))}</option>` : '';
+        const opts = choices.map((c: any) => {
+          const v = typeof c === 'object' && c !== null ? c.value : c;
+          const text = typeof c === 'object' && c !== null ? (c.label ?? c.value) : c;
+          return `<option value="${esc(String(v))}"${String(v) === inputValue(value) ? ' selected' : ''}>${esc(String(text))}</option>`;
+        });
+        control = `<select id="${esc(id)}" name="${esc(form.param)}[${esc(key)}]"${a}${invalid}>${prompt}${opts.join('')}</select>`;
+      } else {
+        const inputType = type === 'datetime' ? 'datetime-local' : type;
+        let v = inputValue(hash.value ?? value);
+        if (type === 'date' && value instanceof Date) v = v.slice(0, 10);
+        if (type === 'password') v = '';
+        control = `<input type="${inputType}" id="${esc(id)}" name="${esc(form.param)}[${esc(key)}]" value="${esc(v)}"${a}${invalid}>`;
+      }
+      if (type === 'hidden') return new SafeString(control);
+      return new SafeString(`<div class="field${errors.length ? ' field-with-errors' : ''}">${label}${control}${errorList(errors, id)}</div>`);
+    };
+
+  const errorList = (errors: string[], id: string) =>
+    errors.length ? `<span class="field-error" id="${esc(id)}_error">${errors.map((e) => esc(e)).join('; ')}</span>` : '';
+
+  for (const type of ['text', 'email', 'password', 'number', 'date', 'datetime', 'url', 'tel', 'search', 'color', 'hidden']) {
+    hb.registerHelper(`${type}Field`, field(type));
+  }
+  hb.registerHelper('textArea', field('textArea'));
+  hb.registerHelper('checkBox', field('checkBox'));
+  hb.registerHelper('select', field('select'));
+
+  /** `{{submit}}` -> `Create Post` / `Update Post`; `{{submit "Publish"}}` for another label. */
+  hb.registerHelper('submit', (...args: unknown[]) => {
+    const options = args.pop() as HelperOptions;
+    const text = args.length ? String(args[0]) : String((options.data as any)?.strykeFormSubmit ?? 'Save');
+    return new SafeString(`<button type="submit"${attrs(hb, options.hash)}>${esc(text)}</button>`);
+  });
+}
