@@ -5,7 +5,12 @@
 import 'reflect-metadata';
 
 export { createApp, paths, type App, type CreateAppOptions } from './app';
-export { Controller, Resources, Route, Get, Post, Put, Patch, Delete, Before, After, type RouteDef, type PathHelpers } from './routing';
+export {
+  Controller, Resources, Route, Get, Post, Put, Patch, Delete, Sse, Ws, Member, Collection, Before, After, Around, SkipBefore,
+  SkipAfter, SkipAround, Use, routes, type RouteBuilder, type RouteSet, type RouteDef, type PathHelpers,
+} from './routing';
+export type { SseStream, SseEvent } from './http/sse';
+export type { Middleware } from './http/pipeline';
 export { ActionController, type RenderOptions, type RedirectOptions } from './http/controller';
 export { Params } from './http/params';
 export { Flash } from './http/flash';

@@ -9,10 +9,14 @@ import { bindModels } from '../orm/bind';
 import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
 import { registry, type Constructor } from '../registry';
 import { buildPathHelpers, type PathHelpers } from '../routing/helpers';
-import { buildRouteTable, type RouteDef } from '../routing/table';
+import type { RouteDef } from '../routing/table';
+import { secureHeaders } from '../security/headers';
 import { SessionCodec } from '../security/session';
+import { CONFIRM_HANDLER_SOURCE } from '../security/csp';
+import { resolveMiddleware } from './middleware';
 import { ViewEngine } from '../views/engine';
-import { buildDirOf, loadAppCode } from './loader';
+import { buildDirOf } from './loader';
+import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 
@@ -54,13 +58,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const env = options.env ?? currentEnv();
   const config = loadConfig(root, env);
   const build = options.buildDir ? resolve(options.buildDir) : buildDirOf(root);
-  loadAppCode(root, build);
+  const { routes } = appRoutes(root, build);
 
-  const controllers = registry.within(registry.controllers, build);
   const models = registry.within(registry.models, build);
   const services = registry.within(registry.services, build).map((s) => s.target);
 
-  const routes = buildRouteTable(controllers, registry.controllers);
   const container = new AppContainer(services);
   const dbConfig = options.database ?? databaseConfig(config.database);
   const db = await Database.connect(dbConfig, root);
@@ -70,21 +72,23 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     bindModels(models, db);
 
     const factories = new Map<Function, () => ActionController>();
-    for (const decl of controllers) {
-      const Ctor = decl.target as Constructor<ActionController>;
+    for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {
       const args = container.argumentsFor(Ctor);
       factories.set(Ctor, args.length ? () => new Ctor(...args) : () => new Ctor());
     }
+    const middleware = resolveMiddleware(routes, container);
 
-    const paths = buildPathHelpers(routes);
-    setPaths(paths);
     const server = config.server ?? {};
+    const paths = buildPathHelpers(routes, server.url ?? `http://localhost:${server.port ?? 3000}`);
+    setPaths(paths);
     const runtime: AppRuntime = {
       env,
       views: new ViewEngine(root, paths),
       paths,
       sessions: new SessionCodec(secretKeyBase(root, env, config)),
       sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
+      headers: secureHeaders(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
+      unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
       log: undefined as any,
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
@@ -95,6 +99,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       requestTimeout: (server.request_timeout ?? 30) * 1000,
       keepAliveTimeout: (server.keep_alive_timeout ?? 72) * 1000,
       publicDir: publicDirOf(root),
+      middleware,
     });
     await fastify.ready();
 

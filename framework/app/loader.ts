@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import type { Constructor } from '../registry';
 import { walkFiles } from '../support/fs';
 import { AppErrors } from './errors';
 
@@ -8,23 +9,48 @@ export function buildDirOf(root: string): string {
   return join(root, 'build');
 }
 
+export interface LoadedApp {
+  files: string[];
+  /** Controller classes by key: `app/controllers/api/v1/users_controller.ts` -> `api/v1/users`. */
+  controllers: Map<string, Constructor>;
+}
+
+function requireFile(root: string, file: string): any {
+  try {
+    return require(file);
+  } catch (err) {
+    throw AppErrors.LOAD_FAILED(relative(root, file), (err as Error).stack ?? String(err));
+  }
+}
+
 /**
  * Requires every compiled module under `build/app` (controllers, models, services...), in a stable
  * order, so their decorators record into the registry. Runs once per process.
  */
-export function loadAppCode(root: string, build = buildDirOf(root)): string[] {
+export function loadAppCode(root: string, build = buildDirOf(root)): LoadedApp {
   const appDir = join(build, 'app');
+  const controllers = new Map<string, Constructor>();
   if (!existsSync(appDir)) {
     if (walkFiles(join(root, 'app'), (n) => n.endsWith('.ts')).length > 0) throw AppErrors.NOT_COMPILED(root);
-    return [];
+    return { files: [], controllers };
   }
   const files = walkFiles(appDir, (n) => n.endsWith('.js'));
+  const controllerDir = join(appDir, 'controllers') + sep;
   for (const file of files) {
-    try {
-      require(file);
-    } catch (err) {
-      throw AppErrors.LOAD_FAILED(relative(root, file), (err as Error).stack ?? String(err));
-    }
+    const mod = requireFile(root, file);
+    if (!file.startsWith(controllerDir) || !file.endsWith('_controller.js')) continue;
+    const key = relative(controllerDir, file).split(sep).join('/').replace(/_controller\.js$/, '');
+    const exported = Object.values(mod ?? {}).filter((v): v is Constructor => typeof v === 'function' && /Controller$/.test(v.name));
+    const cls = mod?.default && typeof mod.default === 'function' ? mod.default : exported[exported.length - 1];
+    if (cls) controllers.set(key, cls);
   }
-  return files;
+  return { files, controllers };
+}
+
+/** The default export of a compiled `config/<name>.js`, or undefined when the app has none. */
+export function loadConfigModule(root: string, build: string, name: string): unknown {
+  const file = join(build, 'config', `${name}.js`);
+  if (!existsSync(file)) return undefined;
+  const mod = requireFile(root, file);
+  return mod?.default ?? mod;
 }

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isFresh, sendWithEtag, versionEtag, type FreshnessOptions } from './caching';
+import { runSse, type SseStream } from './sse';
 import { controllerName } from '../routing/table';
 import type { PathHelpers } from '../routing/helpers';
 import { maskedToken } from '../security/csrf';
@@ -7,7 +10,7 @@ import { notFoundError } from './errors';
 import { Flash } from './flash';
 import { requestFormat, type Format } from './negotiation';
 import { buildParams, type Params } from './params';
-import { RUNTIME, type AppRuntime } from './runtime';
+import { BODY_CONTENT_TYPE, RUNTIME, type AppRuntime } from './runtime';
 
 export interface RenderOptions {
   status?: number;
@@ -29,18 +32,28 @@ export interface RedirectOptions {
 export class ActionController {
   request!: FastifyRequest;
   reply!: FastifyReply;
+  /** The validated body DTO of a route declared with `{ body: Dto }`. */
+  body: any;
   /** @internal the app this controller serves */
   [RUNTIME]!: AppRuntime;
   #params?: Params;
   #session?: Session;
   #flash?: Flash;
+  #responded = false;
+
+  /** Whether this request has been answered (by render, json, redirectTo, head, freshWhen or sse). */
+  get responded(): boolean {
+    return this.#responded || this.reply.sent;
+  }
 
   /** Path, query and body parameters, merged. */
   get params(): Params {
     if (!this.#params) {
       const req = this.request;
       const isJson = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].includes('json');
-      this.#params = buildParams(req.query, req.body, req.params as Record<string, string>, isJson);
+      const mode = this[RUNTIME].unpermitted;
+      const policy = { unpermitted: mode, log: (keys: string[]) => req.log.warn({ unpermitted: keys }, `Unpermitted parameters: ${keys.join(', ')}`) };
+      this.#params = buildParams(req.query, req.body, req.params as Record<string, string>, isJson, policy);
     }
     return this.#params;
   }
@@ -60,8 +73,9 @@ export class ActionController {
   }
 
   /** `html` or `json`, from the path suffix or the Accept header. */
-  get format(): Format {
-    return requestFormat(this.request);
+  get format(): Format | string {
+    const fromPath = (this.request.params as Record<string, string> | undefined)?.format;
+    return fromPath ?? requestFormat(this.request);
   }
 
   /** The app's path helpers (`this.paths.postPath(post)`). */
@@ -80,6 +94,7 @@ export class ActionController {
 
   /** Writes the session cookie when the request changed the session. Called before any response is sent. */
   protected commitSession(): void {
+    this.#responded = true;
     if (this.#flash) this.#flash.persist(this.session);
     const s = this.#session;
     if (!s || !s.dirty) return;
@@ -100,13 +115,66 @@ export class ActionController {
     const layout = options.layout === undefined ? rt.views.layoutFor(controller) : options.layout;
     const html = rt.views.render(name, locals, { csrfToken: () => this.csrfToken(), flash: this.flash.messages }, layout);
     this.commitSession();
-    return this.reply.code(options.status ?? 200).type('text/html; charset=utf-8').send(html);
+    this.reply.type('text/html; charset=utf-8');
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, html);
   }
 
   /** Sends `data` as JSON (models serialize through their toJSON). */
   json(data: unknown, options: { status?: number } = {}): FastifyReply {
     this.commitSession();
-    return this.reply.code(options.status ?? 200).type('application/json; charset=utf-8').send(JSON.stringify(data));
+    this.reply.type('application/json; charset=utf-8');
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, JSON.stringify(data));
+  }
+
+  /**
+   * Conditional GET: sets ETag (from `etag`: a string, a record or an array) and Last-Modified, and when
+   * the client's copy is current answers 304 and returns true: the action then returns without rendering.
+   * @example if (this.freshWhen({ etag: post, lastModified: post.updatedAt })) return;
+   */
+  freshWhen(options: FreshnessOptions): boolean {
+    const etag = options.etag !== undefined ? versionEtag(options.etag) : undefined;
+    if (etag) this.reply.header('etag', etag);
+    if (options.lastModified) this.reply.header('last-modified', options.lastModified.toUTCString());
+    this.reply.header('cache-control', `${options.public ? 'public' : 'private'}, max-age=0, must-revalidate`);
+    if (!isFresh(this.request, etag, options.lastModified)) return false;
+    this.commitSession();
+    this.reply.code(304).send();
+    return true;
+  }
+
+  /** `Cache-Control: max-age=<seconds>`, private unless `public: true`. */
+  expiresIn(seconds: number, options: { public?: boolean; immutable?: boolean } = {}): void {
+    const parts = [options.public ? 'public' : 'private', `max-age=${Math.max(0, Math.floor(seconds))}`];
+    if (options.immutable) parts.push('immutable');
+    this.reply.header('cache-control', parts.join(', '));
+  }
+
+  /** `Cache-Control: no-store`: nothing may keep a copy. */
+  noStore(): void {
+    this.reply.header('cache-control', 'no-store');
+  }
+
+  /**
+   * Streams server-sent events until `produce` returns or the client disconnects. Resume from
+   * `stream.lastEventId` (the browser sends Last-Event-ID when it reconnects).
+   * @example return this.sse(async (stream) => { for await (const e of feed(stream.lastEventId)) await stream.send(e); });
+   */
+  sse(produce: (stream: SseStream) => unknown): Promise<FastifyReply> {
+    this.commitSession();
+    return runSse(this.request, this.reply, this[RUNTIME].headers, produce);
+  }
+
+  /**
+   * The request body as a stream, read as it arrives (routes declared with `stream: true`; other
+   * routes have their body parsed already).
+   */
+  bodyStream(): Readable {
+    return this.request.raw;
+  }
+
+  /** The Content-Type the client sent (also on `stream: true` routes, whose header is set aside). */
+  get requestContentType(): string | undefined {
+    return (this.request.raw as any)[BODY_CONTENT_TYPE] ?? this.request.headers['content-type'];
   }
 
   /** Redirects (303 See Other by default, so a browser follows with GET after a form). */
@@ -129,7 +197,7 @@ export class ActionController {
   }
 
   /** Runs the branch for the requested format; a missing branch answers 406. */
-  async respondTo(branches: { html?: () => unknown; json?: () => unknown }): Promise<unknown> {
+  async respondTo(branches: { html?: () => unknown; json?: () => unknown; [format: string]: (() => unknown) | undefined }): Promise<unknown> {
     const branch = branches[this.format];
     if (!branch) return this.head(406);
     return branch();
@@ -138,10 +206,16 @@ export class ActionController {
   /** @internal turns an action's return value into the response. */
   finish(result: unknown): unknown {
     const reply = this.reply;
-    if (reply.sent) return reply;
+    if (this.#responded || reply.sent) return reply;
     this.commitSession();
     if (result === undefined || result === null) return reply.code(204).send();
-    if (typeof result === 'object' && !Buffer.isBuffer(result) && typeof (result as any).pipe !== 'function') {
+    if (typeof result === 'object' && !Buffer.isBuffer(result)) {
+      // A stream is piped with backpressure; an async iterable (a generator) becomes one.
+      if (typeof (result as any).pipe === 'function') return result;
+      if (typeof (result as any)[Symbol.asyncIterator] === 'function') {
+        if (!reply.hasHeader('content-type')) reply.type('application/octet-stream');
+        return Readable.from(result as AsyncIterable<unknown>, { objectMode: false });
+      }
       reply.type('application/json; charset=utf-8');
       return reply.send(JSON.stringify(result));
     }

@@ -22,7 +22,8 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   if (status >= 500) req.log.error({ err }, 'request failed');
   const detail = status >= 500 && !dev ? 'Something went wrong on our side.' : String(err?.message ?? title);
   const code = typeof err?.code === 'string' ? err.code : undefined;
-  const errors = err?.record?.errors?.toJSON?.();
+  const errors = err?.record?.errors?.toJSON?.() ?? err?.fieldErrors;
+  if (rt) reply.headers(rt.headers);
 
   if (!rt || requestFormat(req) === 'json' || (req.headers['content-type'] ?? '').includes('json')) {
     const body: Record<string, unknown> = { type: 'about:blank', title, status, detail };

@@ -33,14 +33,26 @@ function isScalar(v: unknown): boolean {
  * Request parameters: path, query and body merged (path wins, then body, then query), in the manner of
  * Rails' `params`. Keys are readable as properties (`params.id`) and through `get(key)`.
  */
+/** What `permit` does with keys it was not told about: drop them quietly, drop and log, or refuse (400). */
+export type UnpermittedAction = 'ignore' | 'log' | 'raise';
+
+export interface ParamsPolicy {
+  unpermitted: UnpermittedAction;
+  log?: (keys: string[]) => void;
+}
+
+const IGNORE: ParamsPolicy = { unpermitted: 'ignore' };
+
 export class Params {
   readonly #data: Record<string, unknown>;
+  readonly #policy: ParamsPolicy;
   /** When the body was flat JSON, `require(key)` falls back to the whole body (Rails' wrap_parameters). */
   readonly #flatBody: Record<string, unknown> | undefined;
 
-  constructor(data: Record<string, unknown>, flatBody?: Record<string, unknown>) {
+  constructor(data: Record<string, unknown>, flatBody?: Record<string, unknown>, policy: ParamsPolicy = IGNORE) {
     this.#data = data;
     this.#flatBody = flatBody;
+    this.#policy = policy;
     for (const key of Object.keys(data)) {
       if (METHOD_NAMES.has(key)) continue;
       Object.defineProperty(this, key, { value: data[key], enumerable: true, writable: false });
@@ -61,8 +73,8 @@ export class Params {
    */
   require(key: string): Params {
     const value = this.#data[key];
-    if (isPlainObject(value) && Object.keys(value).length > 0) return new Params(value);
-    if (value === undefined && this.#flatBody && Object.keys(this.#flatBody).length > 0) return new Params(this.#flatBody);
+    if (isPlainObject(value) && Object.keys(value).length > 0) return new Params(value, undefined, this.#policy);
+    if (value === undefined && this.#flatBody && Object.keys(this.#flatBody).length > 0) return new Params(this.#flatBody, undefined, this.#policy);
     throw HttpErrors.PARAMETER_MISSING(key, key, key);
   }
 
@@ -71,7 +83,13 @@ export class Params {
    * array of scalars; `{ author: ['name'] }` permits a nested object with those keys. Everything else is dropped.
    */
   permit(...specs: PermitSpec[]): Record<string, any> {
-    return permitData(this.#data, specs);
+    const dropped: string[] = [];
+    const out = permitData(this.#data, specs, '', dropped);
+    if (dropped.length && this.#policy.unpermitted !== 'ignore') {
+      if (this.#policy.unpermitted === 'raise') throw HttpErrors.UNPERMITTED_PARAMETERS(dropped.join(', '));
+      this.#policy.log?.(dropped);
+    }
+    return out;
   }
 
   toObject(): Record<string, unknown> {
@@ -85,8 +103,10 @@ export class Params {
   [key: string]: any;
 }
 
-function permitData(data: Record<string, unknown>, specs: PermitSpec[]): Record<string, any> {
+function permitData(data: Record<string, unknown>, specs: PermitSpec[], prefix: string, dropped: string[]): Record<string, any> {
   const out: Record<string, any> = {};
+  const allowed = new Set(specs.flatMap((spec) => (typeof spec === 'string' ? [spec] : Object.keys(spec))));
+  for (const key of Object.keys(data)) if (!allowed.has(key)) dropped.push(`${prefix}${key}`);
   for (const spec of specs) {
     if (typeof spec === 'string') {
       const v = data[spec];
@@ -100,9 +120,9 @@ function permitData(data: Record<string, unknown>, specs: PermitSpec[]): Record<
       } else if (inner.length === 0) {
         if (Array.isArray(v)) out[key] = v.filter(isScalar);
       } else if (isPlainObject(v)) {
-        out[key] = permitData(v, inner as PermitSpec[]);
+        out[key] = permitData(v, inner as PermitSpec[], `${prefix}${key}.`, dropped);
       } else if (Array.isArray(v)) {
-        out[key] = v.filter(isPlainObject).map((item) => permitData(item, inner as PermitSpec[]));
+        out[key] = v.filter(isPlainObject).map((item) => permitData(item, inner as PermitSpec[], `${prefix}${key}[].`, dropped));
       }
     }
   }
@@ -110,7 +130,7 @@ function permitData(data: Record<string, unknown>, specs: PermitSpec[]): Record<
 }
 
 /** Merges query, body and path parameters for one request (path parameters win). */
-export function buildParams(query: unknown, body: unknown, path: Record<string, string>, bodyIsJson: boolean): Params {
+export function buildParams(query: unknown, body: unknown, path: Record<string, string>, bodyIsJson: boolean, policy: ParamsPolicy = IGNORE): Params {
   const data: Record<string, unknown> = Object.create(null);
   const q = isPlainObject(query) ? sanitize(query) : undefined;
   const b = isPlainObject(body) ? sanitize(body) : undefined;
@@ -119,7 +139,7 @@ export function buildParams(query: unknown, body: unknown, path: Record<string, 
   for (const key of Object.keys(path)) if (!UNSAFE_KEYS.has(key)) data[key] = path[key];
   delete data._method;
   delete data.authenticity_token;
-  return new Params(data, bodyIsJson && b ? withoutKeys(b, Object.keys(path)) : undefined);
+  return new Params(data, bodyIsJson && b ? withoutKeys(b, Object.keys(path)) : undefined, policy);
 }
 
 function withoutKeys(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {

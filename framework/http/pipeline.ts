@@ -3,6 +3,7 @@ import type { RouteDef } from '../routing/table';
 import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security/csrf';
 import { SecurityErrors } from '../security/errors';
 import type { ActionController } from './controller';
+import { validateBody } from './dto';
 import { RUNTIME, type AppRuntime } from './runtime';
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -12,7 +13,7 @@ function checkCsrf(c: ActionController): void {
   const headers = c.request.headers;
   const origin = crossSiteOrigin(headers);
   if (origin !== undefined) throw SecurityErrors.CSRF_CROSS_SITE(origin);
-  if (!csrfRequired(c.request.method, headers)) return;
+  if (!csrfRequired(c.request.method, headers, c.requestContentType)) return;
   const body = c.request.body as Record<string, unknown> | undefined;
   const token = headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body[CSRF_FIELD] : undefined);
   if (!verifyToken(c.session, token)) throw SecurityErrors.CSRF_TOKEN_INVALID();
@@ -20,20 +21,20 @@ function checkCsrf(c: ActionController): void {
 
 /**
  * Builds one route's handler, once at boot: the controller factory (with its injected services already
- * resolved), the CSRF check when the verb changes state, and the route's before/after filters, each
- * null when empty so a plain route runs only its action.
+ * resolved), the CSRF check when the verb changes state, and the route's filters, each list null when
+ * empty, so a plain route runs only its action. Order: CSRF check, before filters (a filter that
+ * responds halts), around filters (outermost first) wrapping the action, after filters.
  */
 export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: () => ActionController, csrf: boolean): Handler {
   const action = route.action;
-  const before = route.filters.filter((f) => f.kind === 'before').map((f) => f.method);
-  const after = route.filters.filter((f) => f.kind === 'after').map((f) => f.method);
-  const beforeList = before.length ? before : null;
-  const afterList = after.length ? after : null;
+  const { before, around, after } = route.filters;
   const protect = csrf && !SAFE_METHODS.has(route.method);
+  const dto = route.body;
 
-  if (!beforeList && !afterList && !protect) {
+  if (!before && !around && !after && !protect && !dto) {
     // Not async: a synchronous action answers without allocating a promise.
     return function plain(req, reply) {
+      reply.headers(runtime.headers);
       const c = construct();
       c.request = req;
       c.reply = reply;
@@ -46,19 +47,45 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
     };
   }
   return async function filtered(req, reply) {
+    reply.headers(runtime.headers);
     const c = construct();
     c.request = req;
     c.reply = reply;
     c[RUNTIME] = runtime;
     if (protect) checkCsrf(c);
-    if (beforeList) {
-      for (const m of beforeList) {
+    if (dto) c.body = await validateBody(dto, req.body);
+    if (before) {
+      for (const m of before) {
         await (c as any)[m]();
-        if (reply.sent) return reply; // a filter that responds halts the chain
+        if (c.responded) return reply; // a filter that responds halts the chain
       }
     }
-    const result = await (c as any)[action]();
-    if (afterList) for (const m of afterList) await (c as any)[m]();
+    let result: unknown;
+    if (around) {
+      let run = async () => (result = await (c as any)[action]());
+      for (let i = around.length - 1; i >= 0; i--) {
+        const inner = run;
+        const m = around[i]!;
+        run = async () => (c as any)[m](inner);
+      }
+      await run();
+    } else {
+      result = await (c as any)[action]();
+    }
+    if (after) for (const m of after) await (c as any)[m]();
     return c.finish(result);
+  };
+}
+
+export type Middleware = (req: FastifyRequest, reply: FastifyReply) => unknown;
+
+/**
+ * Wraps a middleware as a fastify preHandler hook: it runs before the action, and one that sends a
+ * reply stops the request there.
+ */
+export function middlewareHook(fn: Middleware) {
+  return async function stryke_middleware(req: FastifyRequest, reply: FastifyReply) {
+    await fn(req, reply);
+    if (reply.sent) return reply;
   };
 }

@@ -10,8 +10,14 @@ export interface AppRuntime {
   paths: PathHelpers;
   sessions: SessionCodec;
   sessionCookie: { name: string; secure: boolean };
+  /** Secure headers set on every controller response (CSP, HSTS in production, frame, nosniff, referrer). */
+  headers: Record<string, string>;
+  /** What `params.permit` does with unpermitted keys. */
+  unpermitted: 'ignore' | 'log' | 'raise';
   log: FastifyBaseLogger;
 }
 
 export const RUNTIME = Symbol.for('stryke.runtime');
 export const FORMAT = Symbol.for('stryke.format');
+/** Where a `stream: true` route keeps the Content-Type it set aside (so fastify does not parse the body). */
+export const BODY_CONTENT_TYPE = Symbol.for('stryke.bodyContentType');

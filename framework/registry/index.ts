@@ -5,6 +5,8 @@
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 export type Constructor<T = any> = new (...args: any[]) => T;
+/** The type a path parameter is checked and converted to (`{ id: 'integer' }`). */
+export type ParamType = 'integer' | 'number' | 'string' | 'uuid' | 'boolean';
 
 export interface RouteDecl {
   method: HttpMethod;
@@ -12,13 +14,30 @@ export interface RouteDecl {
   action: string;
   name?: string;
   source: string;
+  kind?: 'http' | 'ws' | 'sse';
+  formats?: string[];
+  host?: string;
+  bodyLimit?: number;
+  stream?: boolean;
+  params?: Record<string, ParamType>;
+  body?: Constructor;
 }
 
 export interface FilterDecl {
-  kind: 'before' | 'after';
+  kind: 'before' | 'after' | 'around' | 'skip';
   method: string;
   only?: string[];
   except?: string[];
+  source: string;
+  /** For `skip`: which kind of filter it removes. */
+  skips?: 'before' | 'after' | 'around';
+}
+
+/** A middleware: a function `(ctx, next) => ...`, or a class with such a `handle` method. */
+export interface UseDecl {
+  middleware: unknown;
+  /** The action it applies to, or undefined for the whole controller. */
+  action?: string;
   source: string;
 }
 
@@ -26,6 +45,9 @@ export interface ResourcesDecl {
   name: string;
   only?: string[];
   except?: string[];
+  /** Nested under this parent resource (`posts` gives `/posts/:postId/comments`). */
+  nestedIn?: string;
+  shallow?: boolean;
 }
 
 export interface ControllerDecl {
@@ -34,12 +56,16 @@ export interface ControllerDecl {
   resources?: ResourcesDecl;
   routes: RouteDecl[];
   filters: FilterDecl[];
+  uses: UseDecl[];
+  /** A module prefix (`api/v1`): paths under `/api/v1`, names prefixed `api_v1_`. */
+  namespace?: string;
+  host?: string;
   source: string;
 }
 
 export type FieldType =
   | 'string' | 'text' | 'integer' | 'bigint' | 'float' | 'decimal' | 'boolean'
-  | 'date' | 'datetime' | 'json' | 'uuid';
+  | 'date' | 'datetime' | 'json' | 'uuid' | 'enum';
 
 export interface FieldDecl {
   property: string;
@@ -51,14 +77,29 @@ export interface FieldDecl {
   default?: unknown;
   /** `createdAt`/`updatedAt`, filled by the model on insert/update. */
   timestamp?: 'create' | 'update';
+  /** An enum field's allowed values. */
+  values?: readonly (string | number)[];
+  /** A decimal field's precision and scale. */
+  precision?: number;
+  scale?: number;
+  /** The `@SoftDelete()` field: a destroy sets it instead of deleting the row. */
+  softDelete?: boolean;
 }
 
 export interface AssociationDecl {
-  kind: 'belongsTo' | 'hasMany';
+  kind: 'belongsTo' | 'hasMany' | 'hasOne';
   property: string;
   target: () => Constructor;
   foreignKey?: string;
   source: string;
+  /** hasMany/hasOne through another association of this model. */
+  through?: string;
+  /** With `through`: the association on the through model that reaches the target. */
+  sourceAssociation?: string;
+  /** hasMany/hasOne: what destroying the owner does to the records. */
+  dependent?: 'destroy' | 'nullify' | 'delete';
+  /** belongsTo: a save is refused ("must exist") while the foreign key is null. */
+  required?: boolean;
 }
 
 export interface ValidationDecl {
@@ -72,8 +113,12 @@ export interface ModelDecl {
   fields: FieldDecl[];
   associations: AssociationDecl[];
   validations: ValidationDecl[];
-  callbacks: { event: string; method: string }[];
+  callbacks: { event: string; method: string; on?: string[] }[];
   source: string;
+  /** Lazy loads of this model's associations are refused (`@Model('posts', { strictLoading: true })`). */
+  strictLoading?: boolean;
+  /** Validation methods (`@Validate()`), with their conditions. */
+  validators?: { method: string; options: Record<string, unknown> }[];
 }
 
 export interface ServiceDecl {
@@ -89,7 +134,7 @@ class Registry {
   controller(target: Function): ControllerDecl {
     let decl = this.controllers.get(target);
     if (!decl) {
-      decl = { target: target as Constructor, prefix: '', routes: [], filters: [], source: '' };
+      decl = { target: target as Constructor, prefix: '', routes: [], filters: [], uses: [], source: '' };
       this.controllers.set(target, decl);
     }
     return decl;

@@ -21,15 +21,19 @@ function queryString(q: Record<string, unknown>): string {
 
 /**
  * Builds one path function per route name, compiled once: `postPath(42)` -> `/posts/42`,
- * `editPostPath(post)` -> `/posts/7/edit`. A trailing plain object becomes the query string.
+ * `editPostPath(post)` -> `/posts/7/edit`, and a `...Url` twin with the app's base URL
+ * (`postUrl(42)` -> `https://example.com/posts/42`). A trailing plain object becomes the query string.
+ * A `:format` segment takes its value like any parameter.
  */
-export function buildPathHelpers(routes: RouteDef[]): PathHelpers {
+export function buildPathHelpers(routes: RouteDef[], baseUrl = 'http://localhost:3000'): PathHelpers {
   const helpers: PathHelpers = {};
+  const origin = baseUrl.replace(/\/$/, '');
   for (const route of routes) {
     if (!route.name) continue;
     const helperName = `${camelize(route.name)}Path`;
     if (helpers[helperName]) continue;
-    const parts = route.path.split(/(:[A-Za-z0-9_]+)/).filter((p) => p !== '');
+    if (route.kind === 'ws') continue;
+    const parts = route.path.replace(/\([^)]*\)/g, '').split(/(:[A-Za-z0-9_]+)/).filter((p) => p !== '');
     const params = parts.filter((p) => p.startsWith(':')).map((p) => p.slice(1));
     const path = route.path;
     helpers[helperName] = (...args: unknown[]) => {
@@ -48,6 +52,8 @@ export function buildPathHelpers(routes: RouteDef[]): PathHelpers {
       if (extra && typeof extra === 'object' && !('id' in extra)) out += queryString(extra as Record<string, unknown>);
       return out;
     };
+    const pathFn = helpers[helperName]!;
+    helpers[`${camelize(route.name)}Url`] = (...args: unknown[]) => `${origin}${pathFn(...args)}`;
   }
   return helpers;
 }

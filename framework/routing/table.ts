@@ -1,6 +1,13 @@
-import type { Constructor, ControllerDecl, FilterDecl, HttpMethod } from '../registry';
+import type { Constructor, ControllerDecl, FilterDecl, HttpMethod, ParamType } from '../registry';
 import { singularize, underscore } from '../support/inflect';
 import { RoutingErrors } from './errors';
+import { expandResources, joinName, parentParam, type RouteConstraints, type RouteKind, type RouteSpec } from './spec';
+
+export interface RouteFilters {
+  before: string[] | null;
+  around: string[] | null;
+  after: string[] | null;
+}
 
 export interface RouteDef {
   method: HttpMethod;
@@ -12,31 +19,59 @@ export interface RouteDef {
   action: string;
   /** Where the route was declared (file:line), for error messages and `stryke routes`. */
   source: string;
-  /** The filters that run around this route's action, base class first. */
-  filters: FilterDecl[];
+  kind: RouteKind;
+  constraints?: RouteConstraints;
+  formats?: string[];
+  bodyLimit?: number;
+  stream?: boolean;
+  params?: Record<string, ParamType>;
+  body?: Constructor;
+  /** The filter methods that run around this action, resolved once (null when none). */
+  filters: RouteFilters;
+  /** Middleware for this route: global, then the controller's (base class first), then the action's. */
+  middleware: unknown[];
 }
 
-const RESOURCE_ACTIONS: { action: string; method: HttpMethod; suffix: string; name: (s: string, p: string) => string }[] = [
-  { action: 'index', method: 'GET', suffix: '', name: (_s, p) => p },
-  { action: 'new', method: 'GET', suffix: '/new', name: (s) => `new_${s}` },
-  { action: 'create', method: 'POST', suffix: '', name: (_s, p) => p },
-  { action: 'show', method: 'GET', suffix: '/:id', name: (s) => s },
-  { action: 'edit', method: 'GET', suffix: '/:id/edit', name: (s) => `edit_${s}` },
-  { action: 'update', method: 'PATCH', suffix: '/:id', name: (s) => s },
-  { action: 'update', method: 'PUT', suffix: '/:id', name: (s) => s },
-  { action: 'destroy', method: 'DELETE', suffix: '/:id', name: (s) => s },
-];
-
-/** `PostsController` -> `posts`; `Admin::UsersController`-style nesting is expressed by prefix, not name. */
+/** `PostsController` -> `posts`. */
 export function controllerName(target: Function): string {
   return underscore(target.name.replace(/Controller$/, ''));
 }
 
-/** Filters of the class and every base class, base first. */
-function inheritedFilters(target: Constructor, all: Map<Function, ControllerDecl>): FilterDecl[] {
+function classChain(target: Constructor): Function[] {
   const chain: Function[] = [];
   for (let c: any = target; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
-  return chain.flatMap((c) => all.get(c)?.filters ?? []);
+  return chain;
+}
+
+function applies(f: { only?: string[]; except?: string[] }, action: string): boolean {
+  return (!f.only || f.only.includes(action)) && !(f.except && f.except.includes(action));
+}
+
+/** The filters for one action: inherited ones first, with `Skip*` declarations removing earlier ones. */
+function resolveFilters(target: Constructor, action: string, all: Map<Function, ControllerDecl>): RouteFilters {
+  const list: FilterDecl[] = [];
+  for (const c of classChain(target)) {
+    for (const f of all.get(c)?.filters ?? []) {
+      if (!applies(f, action)) continue;
+      if (f.kind === 'skip') {
+        for (let i = list.length - 1; i >= 0; i--) if (list[i]!.kind === f.skips && list[i]!.method === f.method) list.splice(i, 1);
+      } else {
+        list.push(f);
+      }
+    }
+  }
+  const of = (kind: string) => {
+    const names = list.filter((f) => f.kind === kind).map((f) => f.method);
+    return names.length ? names : null;
+  };
+  return { before: of('before'), around: of('around'), after: of('after') };
+}
+
+function resolveMiddleware(target: Constructor, action: string, all: Map<Function, ControllerDecl>, global: unknown[]): unknown[] {
+  const out = [...global];
+  for (const c of classChain(target)) for (const u of all.get(c)?.uses ?? []) if (!u.action) out.push(u.middleware);
+  for (const u of all.get(target)?.uses ?? []) if (u.action === action) out.push(u.middleware);
+  return out;
 }
 
 /** Methods of the controller base class (render, json, redirectTo...): no action may take their names. */
@@ -49,62 +84,123 @@ function reservedNames(target: Constructor): Set<string> {
   return reserved;
 }
 
-function join(prefix: string, path: string): string {
-  const p = `${prefix}${path === '/' ? '' : path}`;
-  return p === '' ? '/' : p;
+/** The route specs a decorated controller declares. */
+function decoratorSpecs(decl: ControllerDecl): RouteSpec[] {
+  const target = decl.target;
+  const proto = target.prototype;
+  const nsParts = decl.namespace ? decl.namespace.split('/') : [];
+  const nsPath = nsParts.length ? `/${nsParts.join('/')}` : '';
+  const nsNames = nsParts.map(underscore);
+  const specs: RouteSpec[] = [];
+  const host = decl.host;
+  let collectionPath = `${nsPath}${decl.prefix}`;
+  let memberPath = collectionPath;
+  let plural = '';
+  let memberNames = nsNames;
+  let collectionNames = nsNames;
+  if (decl.resources) {
+    const r = decl.resources;
+    plural = r.name.split('/').pop()!;
+    const nestedPath = r.nestedIn ? `${nsPath}/${r.nestedIn}/:${parentParam(r.nestedIn)}` : nsPath;
+    const nestedNames = r.nestedIn ? [singularize(r.nestedIn.split('/').pop()!)] : [];
+    collectionPath = `${nestedPath}/${r.name}`;
+    memberPath = r.shallow ? `${nsPath}/${r.name}` : collectionPath;
+    memberNames = r.shallow ? nsNames : [...nsNames, ...nestedNames];
+    collectionNames = [...nsNames, ...nestedNames];
+    specs.push(...expandResources(r.name, r, { path: nsPath, nestedPath, names: nsNames, nestedNames, controller: '', host }, target, decl.source,
+      (action) => typeof proto[action] === 'function'));
+  }
+  for (const r of decl.routes) {
+    if (!r.path.startsWith('/')) throw RoutingErrors.BAD_PATH(r.path, r.source, r.path);
+    let name = r.name;
+    let base = collectionPath;
+    if (name?.startsWith('@member:')) {
+      name = joinName(underscore(r.action), ...memberNames, singularize(plural || controllerName(target)));
+      base = memberPath;
+    } else if (name?.startsWith('@collection:')) {
+      name = joinName(underscore(r.action), ...collectionNames, plural || controllerName(target));
+    } else if (name) {
+      name = joinName(...nsNames, name);
+    } else {
+      name = joinName(...nsNames, controllerName(target), underscore(r.action));
+    }
+    const path = `${base}${r.path === '/' ? '' : r.path}` || '/';
+    specs.push({
+      method: r.method, path, name, target, action: r.action, source: r.source, kind: r.kind ?? 'http',
+      constraints: r.host ?? host ? { host: (r.host ?? host)! } : undefined, formats: r.formats, bodyLimit: r.bodyLimit, stream: r.stream, params: r.params, body: r.body,
+    });
+  }
+  return specs;
 }
 
-function filtersFor(filters: FilterDecl[], action: string): FilterDecl[] {
-  return filters.filter((f) => (!f.only || f.only.includes(action)) && !(f.except && f.except.includes(action)));
+export interface RouteSources {
+  /** Controller declarations of this app (decorators). */
+  decls: ControllerDecl[];
+  /** Every controller declaration (for inherited filters). */
+  all: Map<Function, ControllerDecl>;
+  /** Routes from config/routes.ts, if any. */
+  central?: RouteSpec[];
+  /** Controller classes by key (`posts`, `api/v1/users`), for config/routes.ts targets. */
+  controllers?: Map<string, Constructor>;
+  /** Middleware from config/middleware.ts, run for every route. */
+  globalMiddleware?: unknown[];
 }
 
 /**
- * Expands the controller declarations into the app's route table: resources into their seven routes,
- * explicit routes under their prefix. Checks, once: every action exists, no method+path is declared
- * twice, and every filter names a method.
+ * Builds the app's route table from decorators and config/routes.ts: resources into their routes,
+ * explicit routes under their prefix, filters and middleware resolved per action. Checks, once: every
+ * action exists and is not a helper's name, every filter names a method, no verb+path is declared twice.
  */
-export function buildRouteTable(decls: ControllerDecl[], all: Map<Function, ControllerDecl>): RouteDef[] {
-  const routes: RouteDef[] = [];
+export function buildRouteTable(sources: RouteSources): RouteDef[] {
+  const { decls, all, central = [], controllers = new Map(), globalMiddleware = [] } = sources;
+  const specs: RouteSpec[] = [];
   for (const decl of decls) {
-    const target = decl.target;
     if (!decl.source) {
-      if (decl.routes.length === 0) continue; // a base class carrying only filters
-      throw RoutingErrors.NO_CONTROLLER_DECORATOR(target.name, decl.routes[0]!.source);
+      if (decl.routes.length === 0) continue; // a base class carrying only filters or middleware
+      throw RoutingErrors.NO_CONTROLLER_DECORATOR(decl.target.name, decl.routes[0]!.source);
+    }
+    specs.push(...decoratorSpecs(decl));
+  }
+  specs.push(...central);
+
+  const routes: RouteDef[] = [];
+  const checkedFilters = new Set<Function>();
+  for (const spec of specs) {
+    let target: Constructor;
+    if (typeof spec.target === 'string') {
+      const found = controllers.get(spec.target);
+      if (!found) {
+        const known = [...controllers.keys()];
+        throw RoutingErrors.UNKNOWN_CONTROLLER(spec.method, spec.path, spec.source, spec.target, spec.target, known.length ? ` Known: ${known.join(', ')}.` : '');
+      }
+      target = found;
+    } else {
+      target = spec.target;
     }
     const proto = target.prototype;
-    const filters = inheritedFilters(target, all);
-    for (const f of filters) {
-      if (typeof proto[f.method] !== 'function') throw RoutingErrors.UNKNOWN_FILTER(f.method, target.name, f.source);
+    if (typeof proto[spec.action] !== 'function') {
+      throw RoutingErrors.MISSING_ACTION(spec.method, spec.path, target.name, spec.action, spec.source);
     }
-    if (decl.resources) {
-      const plural = decl.resources.name.split('/').pop()!;
-      const singular = singularize(plural);
-      const { only, except } = decl.resources;
-      for (const r of RESOURCE_ACTIONS) {
-        if (typeof proto[r.action] !== 'function') continue;
-        if (only && !only.includes(r.action)) continue;
-        if (except && except.includes(r.action)) continue;
-        routes.push({
-          method: r.method, path: join(decl.prefix, r.suffix || '/'), name: r.name(singular, plural),
-          controller: target, action: r.action, source: decl.source, filters: filtersFor(filters, r.action),
-        });
+    if (reservedNames(target).has(spec.action)) throw RoutingErrors.RESERVED_ACTION(target.name, spec.action, spec.source, spec.action, spec.action);
+    if (!checkedFilters.has(target)) {
+      for (const c of classChain(target)) {
+        for (const f of all.get(c)?.filters ?? []) {
+          if (f.kind !== 'skip' && typeof proto[f.method] !== 'function') throw RoutingErrors.UNKNOWN_FILTER(f.method, target.name, f.source);
+        }
       }
+      checkedFilters.add(target);
     }
-    for (const r of decl.routes) {
-      if (!r.path.startsWith('/')) throw RoutingErrors.BAD_PATH(r.path, r.source, r.path);
-      if (typeof proto[r.action] !== 'function') {
-        throw RoutingErrors.MISSING_ACTION(r.method, r.path, target.name, r.action, r.source);
-      }
-      if (reservedNames(target).has(r.action)) throw RoutingErrors.RESERVED_ACTION(target.name, r.action, r.source, r.action, r.action);
-      routes.push({
-        method: r.method, path: join(decl.prefix, r.path), name: r.name ?? `${controllerName(target)}_${underscore(r.action)}`,
-        controller: target, action: r.action, source: r.source, filters: filtersFor(filters, r.action),
-      });
-    }
+    routes.push({
+      method: spec.method, path: spec.path, name: spec.name, controller: target, action: spec.action, source: spec.source,
+      kind: spec.kind, constraints: spec.constraints, formats: spec.formats, bodyLimit: spec.bodyLimit, stream: spec.stream, params: spec.params, body: spec.body,
+      filters: resolveFilters(target, spec.action, all),
+      middleware: resolveMiddleware(target, spec.action, all, globalMiddleware),
+    });
   }
+
   const seen = new Map<string, RouteDef>();
   for (const r of routes) {
-    const key = `${r.method} ${r.path.replace(/:[A-Za-z0-9_]+/g, ':')}`;
+    const key = `${r.method} ${r.constraints?.host ?? '*'} ${r.path.replace(/:[A-Za-z0-9_]+/g, ':')}`;
     const prev = seen.get(key);
     if (prev) {
       throw RoutingErrors.DUPLICATE_ROUTE(r.method, r.path, `${prev.controller.name}#${prev.action}`, prev.source, `${r.controller.name}#${r.action}`, r.source);

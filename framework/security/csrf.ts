@@ -46,9 +46,9 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 
  * (form encodings), cookies or not. JSON API calls without cookies are exempt: browsers cannot send
  * them cross-site without a CORS preflight. A body-less POST counts as a form (a cross-site page can send one).
  */
-export function csrfRequired(method: string, headers: Record<string, string | string[] | undefined>): boolean {
+export function csrfRequired(method: string, headers: Record<string, string | string[] | undefined>, contentType = headers['content-type']): boolean {
   if (headers.cookie) return true;
-  const type = String(headers['content-type'] ?? '').toLowerCase();
+  const type = String(contentType ?? '').toLowerCase();
   if (type === '') return method === 'POST';
   return FORM_TYPES.some((t) => type.startsWith(t));
 }

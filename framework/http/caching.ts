@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** A weak ETag for a response body (`W/"<hash>"`). */
+export function bodyEtag(body: string | Buffer): string {
+  return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
+/** Whether the request's If-None-Match names `etag` (weak comparison, as RFC 9110 wants for GET). */
+export function etagMatches(req: FastifyRequest, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
+}
+
+/**
+ * Sends `body` with a weak ETag, or an empty 304 when the client already has it. Only for GET and
+ * HEAD 200 responses; anything else is sent as is.
+ */
+export function sendWithEtag(req: FastifyRequest, reply: FastifyReply, status: number, body: string): FastifyReply {
+  if (status !== 200 || (req.method !== 'GET' && req.method !== 'HEAD') || reply.hasHeader('etag')) return reply.code(status).send(body);
+  const etag = bodyEtag(body);
+  reply.header('etag', etag);
+  if (etagMatches(req, etag)) return reply.code(304).send();
+  return reply.code(status).send(body);
+}
+
+export interface FreshnessOptions {
+  /** Anything that identifies this version: a string, a record (id and updatedAt), or an array of them. */
+  etag?: unknown;
+  lastModified?: Date;
+  /** `Cache-Control: public` (shared caches may keep it). Default: private. */
+  public?: boolean;
+}
+
+function versionOf(value: unknown): string {
+  if (Array.isArray(value)) return value.map(versionOf).join('|');
+  if (value && typeof value === 'object') {
+    const v = value as { id?: unknown; updatedAt?: unknown };
+    if ('id' in v) return `${value.constructor?.name}:${String(v.id)}:${v.updatedAt instanceof Date ? v.updatedAt.getTime() : String(v.updatedAt ?? '')}`;
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** An ETag for a version of something (records by class, id and updatedAt). */
+export function versionEtag(value: unknown): string {
+  return `W/"${createHash('sha1').update(versionOf(value)).digest('base64url')}"`;
+}
+
+/** Whether the client's cached copy is current, by ETag or Last-Modified. */
+export function isFresh(req: FastifyRequest, etag: string | undefined, lastModified: Date | undefined): boolean {
+  if (etag && req.headers['if-none-match']) return etagMatches(req, etag);
+  const since = req.headers['if-modified-since'];
+  if (lastModified && since) {
+    const t = Date.parse(since);
+    return !Number.isNaN(t) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(t / 1000);
+  }
+  return false;
+}

@@ -1,0 +1,129 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions } from 'fastify';
+import type { RouteDef } from '../routing/table';
+import type { ActionController } from './controller';
+import { HttpErrors } from './errors';
+import { buildHandler, middlewareHook, type Handler, type Middleware } from './pipeline';
+import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
+
+const TUNNELLED = new Set(['PUT', 'PATCH', 'DELETE']);
+
+export interface RegisterSettings {
+  csrf: boolean;
+  /** Middleware functions by what was declared (a function, or a class resolved through the container). */
+  middleware: Map<unknown, Middleware>;
+}
+
+interface Group {
+  path: string;
+  host?: string;
+  verbs: Map<string, { handler: Handler; route: RouteDef }>;
+}
+
+function asJson(handler: Handler): Handler {
+  return (req, reply) => {
+    (req.raw as any)[FORMAT] = 'json';
+    return handler(req, reply);
+  };
+}
+
+function methodOverride(verbs: Group['verbs']): Handler {
+  const post = verbs.get('POST')?.handler;
+  return async (req, reply) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const override = body && typeof body === 'object' && typeof body._method === 'string' ? body._method.toUpperCase() : undefined;
+    if (override === undefined || override === 'POST') {
+      if (post) return post(req, reply);
+      throw HttpErrors.NOT_FOUND(`No route matches POST ${req.url}`);
+    }
+    if (!TUNNELLED.has(override)) throw HttpErrors.BAD_METHOD_OVERRIDE(override.toLowerCase());
+    const target = verbs.get(override)?.handler;
+    if (!target) throw HttpErrors.NOT_FOUND(`No route matches ${override} ${req.url}`);
+    return target(req, reply);
+  };
+}
+
+/** `/feed.:format` with formats [json, atom] -> `/feed.:format(^(json|atom)$)`: the router itself refuses others. */
+function constrainFormat(path: string, formats: string[] | undefined): string {
+  if (!formats?.length) return path;
+  const alternatives = formats.map((f) => f.replace(/[^A-Za-z0-9_-]/g, '')).join('|');
+  return path.replace(/:format\b/, `:format(^(${alternatives})$)`);
+}
+
+/**
+ * For `stream: true` routes: keeps the body out of fastify's parsers, so the action reads it from the
+ * socket as it arrives (with backpressure) instead of after it was buffered.
+ */
+async function streamBody(req: FastifyRequest, _reply: FastifyReply, payload: unknown) {
+  const headers = req.raw.headers;
+  (req.raw as any)[BODY_CONTENT_TYPE] = headers['content-type'];
+  delete headers['content-type'];
+  delete headers['content-length'];
+  delete headers['transfer-encoding'];
+  return payload as any;
+}
+
+const PARAM_SCHEMAS: Record<string, object> = {
+  integer: { type: 'integer' },
+  number: { type: 'number' },
+  string: { type: 'string' },
+  boolean: { type: 'boolean' },
+  uuid: { type: 'string', format: 'uuid' },
+};
+
+/** A JSON schema for typed path parameters: fastify checks it (400) and converts the values. */
+function paramsSchema(params: Record<string, string>): object {
+  const properties: Record<string, object> = {};
+  for (const [name, type] of Object.entries(params)) properties[name] = PARAM_SCHEMAS[type] ?? PARAM_SCHEMAS.string!;
+  return { type: 'object', properties };
+}
+
+function wsUnavailable(route: RouteDef): Handler {
+  return async () => {
+    throw HttpErrors.WS_UNAVAILABLE(route.path, `${route.controller.name}#${route.action}`);
+  };
+}
+
+/**
+ * Registers every route on fastify with its precomputed handler. Each path is also routed with a
+ * `.json` suffix (`/posts/:id.json`) whose handlers fix the format, so the radix router does that
+ * matching and no URL is rewritten per request. Paths with PATCH/PUT/DELETE routes get a POST
+ * dispatcher for HTML forms' `_method` (POST only, never GET).
+ */
+export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime: AppRuntime, factories: Map<Function, () => ActionController>, settings: RegisterSettings): void {
+  const groups = new Map<string, Group>();
+  for (const route of routes) {
+    const handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf);
+    const path = constrainFormat(route.path, route.formats);
+    const key = `${route.constraints?.host ?? ''} ${path}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { path, host: route.constraints?.host, verbs: new Map() }));
+    group.verbs.set(route.method, { handler, route });
+  }
+
+  for (const group of groups.values()) {
+    const tunnelled = [...group.verbs.keys()].some((m) => TUNNELLED.has(m));
+    const variants: [string, (h: Handler) => Handler][] = [[group.path, (h) => h]];
+    if (group.path !== '/' && !group.path.endsWith('/') && !group.path.includes(':format')) variants.push([`${group.path}.json`, asJson]);
+    const common = (route: RouteDef): Partial<FastifyRouteOptions> => {
+      const hooks = route.middleware.map((m) => middlewareHook(settings.middleware.get(m)!));
+      return {
+        ...(group.host ? { constraints: { host: group.host } } : {}),
+        ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
+        ...(hooks.length ? { preHandler: hooks } : {}),
+        ...(route.stream ? { preParsing: [streamBody] } : {}),
+        ...(route.params ? { schema: { params: paramsSchema(route.params) } } : {}),
+      };
+    };
+    for (const [url, wrap] of variants) {
+      for (const [method, { handler, route }] of group.verbs) {
+        if (method === 'POST' && tunnelled) continue;
+        app.route({ method: method as any, url, handler: wrap(handler) as (req: FastifyRequest, reply: FastifyReply) => any, ...common(route) });
+      }
+      if (tunnelled) {
+        // The dispatcher runs the middleware of the route it dispatches to: take the first verb's (they share a controller in practice).
+        const first = [...group.verbs.values()][0]!.route;
+        app.route({ method: 'POST', url, handler: wrap(methodOverride(group.verbs)), ...common(first) });
+      }
+    }
+  }
+}

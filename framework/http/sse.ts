@@ -1,0 +1,101 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface SseEvent {
+  data: unknown;
+  event?: string;
+  id?: string | number;
+  /** Milliseconds the client should wait before reconnecting. */
+  retry?: number;
+}
+
+/**
+ * One server-sent events connection. `send` waits when the socket's buffer is full (backpressure), and
+ * resolves false once the client has gone.
+ */
+export class SseStream {
+  /** The id the client last saw (the Last-Event-ID header), to resume from. */
+  readonly lastEventId: string | undefined;
+  private closedFlag = false;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly req: FastifyRequest, private readonly reply: FastifyReply) {
+    const h = req.headers['last-event-id'];
+    this.lastEventId = typeof h === 'string' && h !== '' ? h : undefined;
+    reply.raw.on('close', () => {
+      this.closedFlag = true;
+      this.abort.abort();
+    });
+  }
+
+  /** True once the client disconnected. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Aborted when the client disconnects: pass it to timers and fetches. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  async send(event: SseEvent | string): Promise<boolean> {
+    if (this.closedFlag) return false;
+    const e: SseEvent = typeof event === 'string' ? { data: event } : event;
+    let frame = '';
+    if (e.id !== undefined) frame += `id: ${String(e.id).replace(/[\r\n]/g, '')}\n`;
+    if (e.event) frame += `event: ${e.event.replace(/[\r\n]/g, '')}\n`;
+    if (e.retry !== undefined) frame += `retry: ${Math.floor(e.retry)}\n`;
+    const data = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
+    for (const line of data.split(/\r?\n/)) frame += `data: ${line}\n`;
+    return this.write(`${frame}\n`);
+  }
+
+  /** A comment line, to keep proxies from closing an idle connection. */
+  async comment(text = ''): Promise<boolean> {
+    return this.write(`: ${text.replace(/[\r\n]/g, ' ')}\n\n`);
+  }
+
+  private async write(chunk: string): Promise<boolean> {
+    if (this.closedFlag) return false;
+    const raw = this.reply.raw;
+    if (!raw.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          raw.off('drain', done);
+          raw.off('close', done);
+          resolve();
+        };
+        raw.on('drain', done);
+        raw.on('close', done);
+      });
+    }
+    return !this.closedFlag;
+  }
+
+  end(): void {
+    if (!this.closedFlag) this.reply.raw.end();
+  }
+}
+
+/** Takes over the response for an event stream and runs `produce` until it returns or the client leaves. */
+export async function runSse(req: FastifyRequest, reply: FastifyReply, headers: Record<string, string>, produce: (s: SseStream) => unknown): Promise<FastifyReply> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...headers,
+    ...reply.getHeaders(),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  } as Record<string, string>);
+  raw.flushHeaders();
+  const stream = new SseStream(req, reply);
+  try {
+    await produce(stream);
+  } catch (err) {
+    req.log.error({ err }, 'event stream failed');
+  } finally {
+    stream.end();
+  }
+  return reply;
+}

@@ -1,0 +1,50 @@
+/**
+ * The secure headers every response carries, computed once from `[headers]` in config/server.toml.
+ * A key set to `false` (or "") leaves that header out.
+ */
+export interface HeaderSettings {
+  content_security_policy?: string | false;
+  strict_transport_security?: string | false;
+  frame_options?: string | false;
+  content_type_options?: string | false;
+  referrer_policy?: string | false;
+  permissions_policy?: string | false;
+  cross_origin_opener_policy?: string | false;
+}
+
+/**
+ * The default policy: everything from this origin only, no plugins, no framing by other sites, forms
+ * posting only here. Inline `<script>` is refused; inline styles are allowed (many pages use them).
+ * The one inline handler stryke writes itself (`buttonTo`'s confirm) is allowed by its hash.
+ */
+export const DEFAULT_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'self'",
+  "form-action 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "script-src 'self'",
+].join('; ');
+
+export function secureHeaders(settings: HeaderSettings = {}, env: string, extraScriptSources: string[] = []): Record<string, string> {
+  const pick = (value: string | false | undefined, fallback: string | undefined): string | undefined => {
+    if (value === false || value === '') return undefined;
+    return value ?? fallback;
+  };
+  let csp = pick(settings.content_security_policy, DEFAULT_CSP);
+  if (csp && extraScriptSources.length && settings.content_security_policy === undefined) {
+    csp = csp.replace("script-src 'self'", `script-src 'self' ${extraScriptSources.join(' ')}`);
+  }
+  const out: Record<string, string | undefined> = {
+    'content-security-policy': csp,
+    'strict-transport-security': pick(settings.strict_transport_security, env === 'production' ? 'max-age=63072000; includeSubDomains' : undefined),
+    'x-frame-options': pick(settings.frame_options, 'SAMEORIGIN'),
+    'x-content-type-options': pick(settings.content_type_options, 'nosniff'),
+    'referrer-policy': pick(settings.referrer_policy, 'strict-origin-when-cross-origin'),
+    'permissions-policy': pick(settings.permissions_policy, undefined),
+    'cross-origin-opener-policy': pick(settings.cross_origin_opener_policy, 'same-origin'),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}

@@ -1,0 +1,7 @@
+import { ActionController } from 'stryke';
+
+export class DashboardController extends ActionController {
+  index() {
+    return { admin: true };
+  }
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { App } from 'stryke';
+import { bootFixture } from '../support/boot-fixture';
+
+describe('config/routes.ts: the central route DSL', () => {
+  let app: App;
+  before(async () => {
+    app = await bootFixture('routing');
+  });
+  after(() => app.close());
+  const get = (url: string, headers: Record<string, string> = {}) => app.server.inject({ url, headers });
+
+  it('routes root, resources (only), member and collection routes', async () => {
+    assert.equal((await get('/')).json().page, 'home');
+    assert.deepEqual((await get('/articles')).json(), { action: 'index' });
+    assert.deepEqual((await get('/articles/5')).json(), { action: 'show', id: '5' });
+    assert.equal((await get('/articles/5/edit')).statusCode, 404, 'edit is not in only:');
+    const publish = await app.server.inject({ method: 'POST', url: '/articles/5/publish', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    assert.deepEqual(publish.json(), { action: 'publish', id: '5' });
+    assert.deepEqual((await get('/articles/drafts')).json(), { action: 'drafts' });
+  });
+
+  it('nests resources under their parent, with shallow member routes', async () => {
+    assert.deepEqual((await get('/articles/3/notes')).json(), { action: 'index', articleId: '3' });
+    assert.deepEqual((await get('/notes/9')).json(), { action: 'show', id: '9' });
+    assert.equal((await get('/articles/3/notes/9')).statusCode, 404, 'shallow: no nested member route');
+  });
+
+  it('names every route, Rails style, with path and url helpers', async () => {
+    const names = new Map(app.routes.map((r) => [`${r.method} ${r.path}`, r.name]));
+    assert.equal(names.get('GET /articles'), 'articles');
+    assert.equal(names.get('GET /articles/:id'), 'article');
+    assert.equal(names.get('POST /articles/:id/publish'), 'publish_article');
+    assert.equal(names.get('GET /articles/drafts'), 'drafts_articles');
+    assert.equal(names.get('GET /articles/:articleId/notes'), 'article_notes');
+    assert.equal(names.get('GET /notes/:id'), 'note');
+    assert.equal(names.get('GET /api/v1/articles'), 'api_v1_articles');
+    assert.equal(names.get('GET /api/v1/articles/:id'), 'api_v1_article');
+    assert.equal(names.get('GET /help/faq'), 'help_faq');
+    assert.equal(names.get('GET /'), 'root');
+    assert.equal(app.paths.articleNotesPath(3), '/articles/3/notes');
+    assert.equal(app.paths.publishArticlePath({ id: 4 }), '/articles/4/publish');
+    assert.equal(app.paths.apiV1ArticlePath(2), '/api/v1/articles/2');
+    assert.equal(app.paths.articlesPath({ page: 2 }), '/articles?page=2');
+    assert.equal(app.paths.articleUrl(7), 'http://localhost:3000/articles/7');
+    assert.deepEqual((await get('/')).json().paths, { articles: '/articles', article: '/articles/7', articleUrl: 'http://localhost:3000/articles/7' });
+  });
+
+  it('routes a namespace to the controllers in its folder', async () => {
+    assert.deepEqual((await get('/api/v1/articles')).json(), { api: 'v1', action: 'index' });
+    assert.deepEqual((await get('/api/v1/articles/1')).json(), { api: 'v1', action: 'show', id: '1' });
+  });
+
+  it('limits :format to the declared values; anything else is a 404', async () => {
+    assert.deepEqual((await get('/feed.json')).json(), { format: 'json' });
+    const atom = await get('/feed.atom');
+    assert.equal(atom.statusCode, 200);
+    assert.match(String(atom.headers['content-type']), /atom/);
+    assert.equal((await get('/feed.rss')).body, '<rss/>');
+    assert.equal((await get('/feed.xml')).statusCode, 404);
+  });
+
+  it('matches a host constraint only for that host', async () => {
+    assert.equal((await get('/dashboard', { host: 'admin.example.com' })).statusCode, 200);
+    assert.equal((await get('/dashboard', { host: 'www.example.com' })).statusCode, 404);
+  });
+
+  it('runs the global middleware of config/middleware.ts on every route', async () => {
+    assert.equal((await get('/articles')).headers['x-global'], 'yes');
+  });
+
+  it('streams server-sent events and resumes after Last-Event-ID', async () => {
+    const res = await get('/events');
+    assert.match(String(res.headers['content-type']), /text\/event-stream/);
+    assert.match(res.body, /id: 1\nevent: tick\ndata: {"n":1}\n\n/);
+    assert.match(res.body, /id: 3\n/);
+    const resumed = await get('/events', { 'last-event-id': '3' });
+    assert.match(resumed.body, /^id: 4\n/);
+    assert.doesNotMatch(resumed.body, /id: 3\n/);
+  });
+
+  it('lists ws routes, and answers them 501 until channels exist', async () => {
+    const ws = app.routes.find((r) => r.path === '/chat')!;
+    assert.equal(ws.kind, 'ws');
+    const res = await get('/chat', { accept: 'application/json' });
+    assert.equal(res.statusCode, 501);
+    assert.equal(res.json().code, 'STRYKE_E_HTTP_WS_UNAVAILABLE');
+  });
+});
