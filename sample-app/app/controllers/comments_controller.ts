@@ -1,14 +1,14 @@
-import { Before, Controller, Delete, Post as PostRoute } from 'stryke';
+import { Before, Resources } from 'stryke';
 import { Comment } from '../models/comment';
 import { Post } from '../models/post';
 import { ApplicationController } from './application_controller';
 
-@Controller('/posts/:postId/comments')
+/** Comments live under their post: POST /posts/:postId/comments, DELETE /posts/:postId/comments/:id. */
+@Resources('comments', { nestedIn: 'posts', only: ['create', 'destroy'] })
 @Before('setPost')
 export class CommentsController extends ApplicationController {
   private post!: Post;
 
-  @PostRoute('/', { as: 'post_comments' })
   async create() {
     const comment = new Comment({ ...this.params.require('comment').permit('author', 'body'), postId: this.post.id });
     if (await comment.save()) {
@@ -23,7 +23,6 @@ export class CommentsController extends ApplicationController {
     });
   }
 
-  @Delete('/:id', { as: 'post_comment' })
   async destroy() {
     const comment = await Comment.where({ postId: this.post.id }).find(this.params.id);
     await comment.destroy();

@@ -1,0 +1,15 @@
+import { routes } from 'stryke';
+
+/**
+ * Central routes, beside the ones controllers declare with decorators (`@Resources('posts')`...).
+ * `npx stryke routes` lists them all.
+ */
+export default routes((r) => {
+  // A read-only JSON API, versioned: GET /api/v1/posts and /api/v1/posts/:id
+  // (app/controllers/api/v1/posts_controller.ts), named api_v1_posts and api_v1_post.
+  r.namespace('api', { version: 'v1' }, (r) => {
+    r.resources('posts', { only: ['index', 'show'] });
+  });
+  // The newest posts as server-sent events, resumable with Last-Event-ID.
+  r.sse('/posts/live', 'feeds#live', { as: 'live_posts' });
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestApp } from 'stryke/testing';
+import { bootSampleApp } from '../support/sample-app';
+
+describe('sample app: the namespaced JSON API and nested comments', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await bootSampleApp();
+    await app.reset();
+  });
+  after(() => app.close());
+
+  it('serves published posts only at /api/v1/posts, with their comments on show, and 304 when unchanged', async () => {
+    const api = app.client();
+    const published = (await api.post('/posts.json', { json: { title: 'Published', body: 'Body', published: true } })).json();
+    await api.post('/posts.json', { json: { title: 'Draft', body: 'Body', published: false } });
+    await api.post(`/posts/${published.id}/comments.json`, { json: { comment: { author: 'Ada', body: 'Hi' } } });
+
+    const list = await api.get('/api/v1/posts');
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json().posts.map((p: { title: string }) => p.title), ['Published']);
+
+    const show = await api.get(`/api/v1/posts/${published.id}`);
+    assert.equal(show.status, 200);
+    assert.equal(show.json().comments[0].author, 'Ada');
+    const etag = String(show.headers.etag);
+    assert.equal((await api.get(`/api/v1/posts/${published.id}`, { headers: { 'if-none-match': etag } })).status, 304);
+
+    const draft = (await api.get('/posts.json')).json().find((p: { title: string }) => p.title === 'Draft');
+    assert.equal((await api.get(`/api/v1/posts/${draft.id}`, { headers: { accept: 'application/json' } })).status, 404);
+  });
+
+  it('names the routes, and lists them with helpers', () => {
+    assert.equal(app.paths.apiV1PostsPath(), '/api/v1/posts');
+    assert.equal(app.paths.apiV1PostPath(3), '/api/v1/posts/3');
+    assert.equal(app.paths.postCommentsPath(3), '/posts/3/comments');
+    assert.equal(app.paths.postCommentPath(3, 4), '/posts/3/comments/4');
+    assert.equal(app.paths.livePostsPath(), '/posts/live');
+  });
+
+  it('sets secure headers on pages', async () => {
+    const res = await app.client().get('/posts');
+    assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+    assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+  });
+});
