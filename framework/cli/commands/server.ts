@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { watch } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { currentEnv, loadConfig } from '../../config/load';
 import { defaultWorkerCount, runPrimary } from '../../server/primary';
+import { runDev, WATCHED } from '../../server/dev';
+import { buildDist, isDist } from '../../server/dist';
 import { serve } from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
@@ -35,15 +36,20 @@ export function registerServer(program: Command): void {
     .option('-w, --workers <n>', 'worker processes (default: one per core)')
     .option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)')
     .action(action(async (opts: ServerOptions) => {
-      const root = appRoot(opts.root);
       if (opts.env) process.env.STRYKE_ENV = opts.env;
+      const given = appRoot(opts.root);
+      // In production a built app runs from dist/ (no TypeScript needed); `--root dist` runs a build anywhere.
+      const fromDist = isDist(given) ? given : currentEnv() === 'production' && isDist(join(given, 'dist')) ? join(given, 'dist') : undefined;
+      const root = fromDist ?? given;
       const p = port(opts);
       if (cluster.isPrimary) {
-        compileApp(root);
+        if (!fromDist) compileApp(root);
+        else if (!existsSync(join(root, 'build'))) throw CliErrors.BAD_OPTION(`${root} has no build/: run \`stryke build\` again`);
         const server = loadConfig(root, currentEnv()).server ?? {};
         const workers = opts.workers !== undefined ? Number(opts.workers) : defaultWorkerCount(server.workers);
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
-        console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()})`);
+        const from = fromDist ? `, from ${relative(process.cwd(), fromDist) || '.'}/` : '';
+        console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000 });
       } else {
         await serve({ root, port: p, host: opts.host });
@@ -65,51 +71,26 @@ export function registerServer(program: Command): void {
 
   program
     .command('dev')
-    .description('develop: one process, recompiled and restarted when app/, config/ or db/ change')
+    .description('develop: watch app/, config/, db/ and public/; recompile incrementally, swap the worker, reload the browser')
     .option('--root <dir>', 'the app directory (default: current)')
-    .option('-p, --port <port>', 'port')
+    .option('-p, --port <port>', 'port (default: PORT, config/server.toml, 3000)')
+    .option('--host <host>', 'interface to bind (default: config/server.toml, 0.0.0.0)')
     .action(action(async (opts: ServerOptions) => {
       const root = appRoot(opts.root);
-      const bin = join(__dirname, '..', 'bin.js');
-      let child: ChildProcess | undefined;
-      const startChild = () => {
-        const args = [bin, 'server', '--root', root, '--no-build', ...(opts.port ? ['--port', opts.port] : [])];
-        child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, STRYKE_ENV: process.env.STRYKE_ENV ?? 'development' } });
-      };
-      const stopChild = () =>
-        new Promise<void>((done) => {
-          if (!child || child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill('SIGTERM');
-        });
-      const rebuild = async () => {
-        await stopChild();
-        try {
-          compileApp(root);
-        } catch (err) {
-          console.error(`stryke dev: ${(err as Error).message} Watching for changes...`);
-          return;
-        }
-        startChild();
-      };
-      await rebuild();
-      let timer: NodeJS.Timeout | undefined;
-      for (const dir of ['app', 'config', 'db']) {
-        try {
-          watch(join(root, dir), { recursive: true }, (_event, file) => {
-            if (file && /(^|\/)build\//.test(String(file))) return;
-            clearTimeout(timer);
-            timer = setTimeout(() => {
-              console.log(`stryke dev: ${dir}/${file} changed, restarting`);
-              void rebuild();
-            }, 100);
-          });
-        } catch {
-          /* a missing folder is simply not watched */
-        }
+      if (!process.env.STRYKE_ENV) process.env.STRYKE_ENV = 'development';
+      let server: Record<string, any> = {};
+      try {
+        server = loadConfig(root, currentEnv()).server ?? {};
+      } catch {
+        /* a broken config is reported by the worker's boot, on the page */
       }
+      const p = port(opts) ?? Number(process.env.PORT ?? server.port ?? 3000);
+      let host = String(opts.host ?? server.host ?? '0.0.0.0');
+      if (host === 'localhost') host = '127.0.0.1';
+      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${WATCHED.map((d) => `${d}/`).join(', ')})`);
+      const dev = runDev({ root, bin: join(__dirname, '..', 'bin.js'), port: p, host });
       const quit = async () => {
-        await stopChild();
+        await dev.close();
         process.exit(0);
       };
       process.on('SIGINT', quit);
@@ -118,10 +99,19 @@ export function registerServer(program: Command): void {
 
   program
     .command('build')
-    .description('compile the app\'s TypeScript into build/')
+    .description('build dist/: compiled JavaScript, precompiled views, fingerprinted and precompressed assets, the route manifest')
     .option('--root <dir>', 'the app directory (default: current)')
-    .action(action(async (opts: { root?: string }) => {
-      compileApp(appRoot(opts.root));
-      console.log('Built.');
+    .option('-o, --out <dir>', 'where to write (default: <root>/dist)')
+    .action(action(async (opts: { root?: string; out?: string }) => {
+      const root = appRoot(opts.root);
+      const started = Date.now();
+      compileApp(root);
+      const out = opts.out ? resolve(opts.out) : join(root, 'dist');
+      const result = buildDist(root, out, join(__dirname, '..', 'bin.js'));
+      for (const f of result.files) {
+        const variants = [f.br !== undefined ? `br ${f.br}` : '', f.gzip !== undefined ? `gzip ${f.gzip}` : ''].filter(Boolean).join(', ');
+        console.log(`  ${f.path}  ${f.size} bytes${variants ? ` (${variants})` : ''}`);
+      }
+      console.log(`Built ${relative(process.cwd(), out) || '.'}/ in ${Date.now() - started} ms: ${result.templates} templates, ${result.files.length} assets, ${result.routes} routes.`);
     }));
 }

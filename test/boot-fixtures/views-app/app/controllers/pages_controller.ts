@@ -69,7 +69,7 @@ export class PagesController extends ActionController {
 
   @Get('/big')
   big() {
-    return this.render('pages/big', { rows: Array.from({ length: 200 }, (_, i) => ({ i })) }, { layout: false });
+    return this.render('pages/big', { rows: Array.from({ length: Number(this.params.n ?? 200) }, (_, i) => ({ i })) }, { layout: false });
   }
 
   @Get('/small')

@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
+import { buildAssets } from '../assets/build';
+import { AssetErrors } from '../assets/errors';
+import { MANIFEST_FILE } from '../assets/manifest';
+import { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from '../views/compile';
+
+/** Written last into dist/: its presence marks a complete build (`stryke start` runs from it). */
+export const BUILD_INFO_FILE = 'stryke-build.json';
+
+/** Folders of dist/ a rebuild keeps: the production SQLite database, installed packages, runtime files. */
+const KEEP = new Set(['db', 'node_modules', 'tmp', 'log', 'storage']);
+
+export interface DistResult {
+  out: string;
+  files: { name: string; path: string; size: number; br?: number; gzip?: number }[];
+  templates: number;
+  routes: number;
+}
+
+/** Whether `dir` holds a complete `stryke build`. */
+export function isDist(dir: string): boolean {
+  return existsSync(join(dir, BUILD_INFO_FILE));
+}
+
+/**
+ * Assembles `dist/` from an app whose TypeScript is compiled (build/): the compiled JavaScript
+ * (`dist/build`, no declarations), the views precompiled into one module, `public/` fingerprinted and
+ * precompressed with its manifest, config/ (without the master key), the route manifest and
+ * package.json. dist/ is an app root of its own: `stryke start --root dist` boots it with no TypeScript,
+ * no sources and no compiler.
+ */
+export function buildDist(root: string, out = join(root, 'dist'), bin?: string): DistResult {
+  if (existsSync(out)) for (const name of readdirSync(out)) if (!KEEP.has(name)) rmSync(join(out, name), { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+
+  // 1. Compiled JavaScript.
+  const build = join(root, 'build');
+  if (existsSync(build)) {
+    cpSync(build, join(out, 'build'), {
+      recursive: true,
+      filter: (src) => !/\.d\.ts$|\.tsbuildinfo$|(^|[\\/])test-output([\\/]|$)/.test(relative(build, src)),
+    });
+  }
+
+  // 2. Views, precompiled.
+  const hb = Handlebars.create();
+  const compiled = compileSources(hb, readSources(join(root, 'app', 'views')));
+  mkdirSync(join(out, 'build'), { recursive: true });
+  writeFileSync(join(out, 'build', PRECOMPILED_FILE), bundleSource(compiled));
+
+  // 3. Assets.
+  let files: DistResult['files'] = [];
+  const publicDir = join(root, 'public');
+  if (existsSync(publicDir)) {
+    const result = buildAssets(publicDir, join(out, 'public'));
+    writeFileSync(join(out, MANIFEST_FILE), `${JSON.stringify(result.manifest, null, 2)}\n`);
+    files = result.report;
+  } else {
+    writeFileSync(join(out, MANIFEST_FILE), `${JSON.stringify({ version: 1, files: {} }, null, 2)}\n`);
+  }
+
+  // 4. Config (the master key stays out: production reads STRYKE_MASTER_KEY) and package.json.
+  if (existsSync(join(root, 'config'))) {
+    cpSync(join(root, 'config'), join(out, 'config'), { recursive: true, filter: (src) => !/master\.key$|\.ts$/.test(src) });
+  }
+  if (existsSync(join(root, 'package.json'))) cpSync(join(root, 'package.json'), join(out, 'package.json'));
+  mkdirSync(join(out, 'db'), { recursive: true });
+
+  // 5. The route manifest, as `stryke routes --json` prints it.
+  let routes: unknown[] = [];
+  if (bin) {
+    const res = spawnSync(process.execPath, [bin, 'routes', '--json', '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    if (res.status !== 0) throw AssetErrors.BUILD_FAILED(`the route table could not be read:\n${res.stderr || res.stdout}`);
+    routes = JSON.parse(res.stdout) as unknown[];
+  }
+  writeFileSync(join(out, 'routes.json'), `${JSON.stringify(routes, null, 2)}\n`);
+
+  const info = {
+    builtAt: new Date().toISOString(),
+    node: process.version,
+    templates: Object.keys(compiled.templates).length + Object.keys(compiled.partials).length,
+    assets: files.length,
+    routes: routes.length,
+  };
+  writeFileSync(join(out, BUILD_INFO_FILE), `${JSON.stringify(info, null, 2)}\n`);
+  return { out, files, templates: info.templates, routes: info.routes };
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import type { App } from 'stryke';
+import { bootFixture } from '../support/boot-fixture';
+import { rawGet, TRAVERSALS } from './raw-http';
+
+describe('public/ in development, and compression of dynamic responses', () => {
+  let app: App;
+  let port: number;
+  before(async () => {
+    app = await bootFixture('views-app');
+    const address = await app.listen(0, '127.0.0.1');
+    port = Number(new URL(address).port);
+  });
+  after(() => app?.close());
+
+  it('serves a file as it is, with a strong ETag and 304 on If-None-Match', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/css/site.css`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^text\/css/);
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    const etag = res.headers.get('etag')!;
+    assert.match(etag, /^"[0-9a-f]{16}"$/);
+    assert.match(await res.text(), /font-family: system-ui/);
+    const again = await fetch(`http://127.0.0.1:${port}/css/site.css`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    const head = await fetch(`http://127.0.0.1:${port}/logo.svg`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), 'image/svg+xml');
+  });
+
+  it('answers the app 404 for a missing file, and never serves dotfiles', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/nope.css`, { headers: { accept: 'application/json' } });
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { status: number }).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/.env`)).status, 404);
+  });
+
+  for (const path of TRAVERSALS) {
+    it(`refuses ${JSON.stringify(path)} with 403 or 404`, async () => {
+      const res = await rawGet(port, path);
+      assert.ok(res.status === 403 || res.status === 404 || res.status === 400, `${path} answered ${res.status}`);
+      assert.doesNotMatch(res.body, /"name": "stryke"|root:x:0|secret|\[fonts\]/);
+    });
+  }
+
+  it('compresses a large dynamic response with the encoding the client prefers', async () => {
+    const plain = await app.server.inject({ method: 'GET', url: '/pages/big' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    const br = await app.server.inject({ method: 'GET', url: '/pages/big', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.match(String(br.headers.vary), /Accept-Encoding/i);
+    assert.equal(brotliDecompressSync(br.rawPayload).toString(), plain.body);
+    assert.ok(br.rawPayload.length < plain.body.length / 4);
+    const gz = await app.server.inject({ method: 'GET', url: '/pages/big', headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.rawPayload).toString(), plain.body);
+    const refused = await app.server.inject({ method: 'GET', url: '/pages/big', headers: { 'accept-encoding': 'br;q=0, gzip;q=0' } });
+    assert.equal(refused.headers['content-encoding'], undefined);
+  });
+
+  it('leaves bodies under the threshold of config/server.toml alone (compression_threshold = 512)', async () => {
+    const small = await app.server.inject({ method: 'GET', url: '/pages/big?n=4', headers: { 'accept-encoding': 'br' } });
+    assert.ok(small.body.length < 512, `${small.body.length} bytes`);
+    assert.equal(small.headers['content-encoding'], undefined);
+    const medium = await app.server.inject({ method: 'GET', url: '/pages/big?n=9' });
+    assert.ok(medium.body.length > 512 && medium.body.length < 1024, `${medium.body.length} bytes`);
+    const compressed = await app.server.inject({ method: 'GET', url: '/pages/big?n=9', headers: { 'accept-encoding': 'br' } });
+    assert.equal(compressed.headers['content-encoding'], 'br', 'above the configured 512 bytes (the default would be 1024)');
+  });
+});
