@@ -1,117 +1,125 @@
+import { sep } from 'node:path';
 import { Table, TableColumn, TableForeignKey, TableIndex, type QueryRunner } from 'typeorm';
-import type { TableColumnOptions } from 'typeorm/schema-builder/options/TableColumnOptions';
 import type { Adapter } from '../orm/dialect';
-import { pluralize } from '../support/inflect';
+import { pluralize, singularize } from '../support/inflect';
 import { MigrationErrors } from './errors';
-import { defaultLiteral, sqlType, type ColumnOptions, type ColumnType } from './types';
+import { ACTIONS, columnOptions, foreignKeyName, indexName, TableBuilder, type ReferenceOptions, type ReferentialAction } from './table';
+import { changeColumnType, freshTable, forgetTables } from './alter';
+import { checkOptions, type ColumnOptions, type ColumnType } from './types';
 
-export interface ReferenceOptions extends ColumnOptions {
-  /** The referenced table (default: the plural of the name), or false for no foreign key constraint. */
-  foreignKey?: string | boolean;
-  index?: boolean;
-  onDelete?: 'CASCADE' | 'SET NULL' | 'RESTRICT' | 'NO ACTION';
-}
-
-function columnOptions(adapter: Adapter, table: string, name: string, type: string, o: ColumnOptions): TableColumnOptions {
-  const t = sqlType(adapter, type, o, `${table}.${name}`);
-  return {
-    name, type: t.type, length: t.length, precision: t.precision, scale: t.scale,
-    isNullable: o.null ?? true, default: defaultLiteral(adapter, o.default), isUnique: o.unique ?? false,
-    isPrimary: o.primary ?? false,
-    ...(o.autoIncrement ? { isGenerated: true, generationStrategy: 'increment' as const } : {}),
-  };
-}
-
-/** The columns, indexes and foreign keys of one `createTable` block. */
-export class TableBuilder {
-  readonly columns: TableColumnOptions[] = [];
-  readonly indices: TableIndex[] = [];
-  readonly foreignKeys: TableForeignKey[] = [];
-
-  constructor(private readonly adapter: Adapter, readonly table: string) {}
-
-  column(name: string, type: ColumnType, options: ColumnOptions = {}): this {
-    this.columns.push(columnOptions(this.adapter, this.table, name, type, options));
-    if (options.unique) this.columns[this.columns.length - 1]!.isUnique = true;
-    return this;
-  }
-
-  string(name: string, o?: ColumnOptions) { return this.column(name, 'string', o); }
-  text(name: string, o?: ColumnOptions) { return this.column(name, 'text', o); }
-  integer(name: string, o?: ColumnOptions) { return this.column(name, 'integer', o); }
-  bigint(name: string, o?: ColumnOptions) { return this.column(name, 'bigint', o); }
-  float(name: string, o?: ColumnOptions) { return this.column(name, 'float', o); }
-  decimal(name: string, o?: ColumnOptions) { return this.column(name, 'decimal', o); }
-  boolean(name: string, o?: ColumnOptions) { return this.column(name, 'boolean', o); }
-  date(name: string, o?: ColumnOptions) { return this.column(name, 'date', o); }
-  datetime(name: string, o?: ColumnOptions) { return this.column(name, 'datetime', o); }
-  timestamp(name: string, o?: ColumnOptions) { return this.column(name, 'timestamp', o); }
-  json(name: string, o?: ColumnOptions) { return this.column(name, 'json', o); }
-  uuid(name: string, o?: ColumnOptions) { return this.column(name, 'uuid', o); }
-  binary(name: string, o?: ColumnOptions) { return this.column(name, 'binary', o); }
-
-  /** `createdAt` and `updatedAt`, both NOT NULL. */
-  timestamps(): this {
-    this.datetime('createdAt', { null: false });
-    return this.datetime('updatedAt', { null: false });
-  }
-
-  /** `<name>Id` integer column, indexed, with a foreign key to `<plural name>(id)` unless `foreignKey: false`. */
-  references(name: string, options: ReferenceOptions = {}): this {
-    const column = `${name}Id`;
-    this.integer(column, { null: options.null ?? false });
-    if (options.index !== false) this.indices.push(new TableIndex({ name: `index_${this.table}_on_${column}`, columnNames: [column] }));
-    if (options.foreignKey !== false) {
-      const target = typeof options.foreignKey === 'string' ? options.foreignKey : pluralize(name);
-      this.foreignKeys.push(new TableForeignKey({
-        name: `fk_${this.table}_${column}`, columnNames: [column], referencedTableName: target,
-        referencedColumnNames: ['id'], onDelete: options.onDelete ?? 'NO ACTION',
-      }));
-    }
-    return this;
-  }
-}
+export { TableBuilder, type ReferenceOptions } from './table';
 
 export interface IndexOptions {
   unique?: boolean;
   name?: string;
 }
 
-type Op = { describe: string; up(qr: QueryRunner): Promise<void>; down?: (qr: QueryRunner) => Promise<void> };
+export interface CreateTableOptions {
+  /** false for no primary key column; 'bigint' for a bigint one. Default: an auto-increment integer `id`. */
+  id?: boolean | 'bigint';
+  /** The primary key column's name (default `id`). */
+  primaryKey?: string;
+}
+
+export interface ForeignKeyOptions {
+  /** The column on this table (default: `<singular of to>Id`). */
+  column?: string;
+  /** The referenced column (default `id`). */
+  primaryKey?: string;
+  /** Default `fk_<table>_<column>`. */
+  name?: string;
+  onDelete?: ReferentialAction;
+  onUpdate?: ReferentialAction;
+}
+
+export interface ChangeColumnOptions extends ColumnOptions {
+  /** The column as it was (`{ type: 'string', limit: 200 }`): makes changeColumn reversible inside change(). */
+  from?: ColumnOptions & { type: ColumnType };
+}
+
+export interface Op {
+  describe: string;
+  /** Where the migration called it: `/abs/db/migrations/x.ts:12`, when known. */
+  site?: string;
+  /** Drops a table or column, or narrows one: data can be lost. */
+  destructive?: boolean;
+  up(qr: QueryRunner): Promise<void>;
+  down?: (qr: QueryRunner) => Promise<void>;
+}
+
+const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
+
+/** The first stack frame outside the framework: the migration's own line. */
+function callSite(): string | undefined {
+  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
+    const m = /\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):\d+\)?$/.exec(line.trim());
+    if (m && !m[1]!.startsWith(frameworkDir) && !m[1]!.includes(`${sep}node_modules${sep}`)) return `${m[1]}:${m[2]}`;
+  }
+  return undefined;
+}
+
+const FK_OPTIONS = ['column', 'primaryKey', 'name', 'onDelete', 'onUpdate'] as const;
+
+function checkAction(value: string | undefined, where: string): void {
+  if (value !== undefined && !ACTIONS.includes(value as ReferentialAction)) {
+    throw MigrationErrors.BAD_OPTION(where, `onDelete/onUpdate is one of ${ACTIONS.join(', ')}, not ${JSON.stringify(value)}`);
+  }
+}
 
 /**
  * What a migration's `change`, `up` and `down` receive. Each call records an operation with its
- * inverse, so `change` migrations roll back by replaying the inverses in reverse order.
+ * inverse, so `change` migrations roll back by replaying the inverses in reverse order. Every
+ * operation runs through TypeORM's query runner, which writes each database's own DDL.
  */
 export class Schema {
   readonly ops: Op[] = [];
   constructor(readonly adapter: Adapter) {}
 
-  createTable(name: string, build: (t: TableBuilder) => void, options: { id?: boolean } = {}): void {
+  private record(op: Op): void {
+    this.ops.push({ ...op, site: callSite() });
+  }
+
+  /** The Table `createTable` builds, for `createTable` and the inverse of `dropTable`. */
+  tableFor(name: string, build: (t: TableBuilder) => void, options: CreateTableOptions = {}): Table {
+    checkOptions(options, ['id', 'primaryKey'], `createTable(${name})`);
     const t = new TableBuilder(this.adapter, name);
-    if (options.id !== false) t.column('id', 'integer', { primary: true, autoIncrement: true, null: false });
+    if (options.id !== false) {
+      t.column(options.primaryKey ?? 'id', options.id === 'bigint' ? 'bigint' : 'integer', { primary: true, autoIncrement: true, null: false });
+    }
     build(t);
-    this.ops.push({
+    return new Table({ name, columns: t.columns, indices: t.indices, foreignKeys: t.foreignKeys });
+  }
+
+  createTable(name: string, build: (t: TableBuilder) => void, options: CreateTableOptions = {}): void {
+    const table = this.tableFor(name, build, options);
+    this.record({
       describe: `createTable(${name})`,
-      up: (qr) => qr.createTable(new Table({ name, columns: t.columns, indices: t.indices, foreignKeys: t.foreignKeys }), false, true, true),
+      up: (qr) => qr.createTable(table, false, true, true),
       down: (qr) => qr.dropTable(name, false, true, true),
     });
   }
 
-  /** Drops a table; reversible inside change() when given the same block createTable had. */
-  dropTable(name: string, build?: (t: TableBuilder) => void): void {
-    const inverse = new Schema(this.adapter);
-    if (build) inverse.createTable(name, build);
-    this.ops.push({
-      describe: `dropTable(${name})`,
+  /** Drops a table; reversible inside change() when given the block (and options) createTable had. */
+  dropTable(name: string, build?: (t: TableBuilder) => void, options: CreateTableOptions = {}): void {
+    const table = build ? this.tableFor(name, build, options) : undefined;
+    this.record({
+      describe: `dropTable(${name})`, destructive: true,
       up: (qr) => qr.dropTable(name, false, true, true),
-      down: build ? (qr) => inverse.ops[0]!.up(qr) : undefined,
+      down: table ? (qr) => qr.createTable(table, false, true, true) : undefined,
+    });
+  }
+
+  renameTable(from: string, to: string): void {
+    this.record({
+      describe: `renameTable(${from}, ${to})`,
+      up: async (qr) => { await qr.renameTable(from, to); forgetTables(qr); },
+      down: async (qr) => { await qr.renameTable(to, from); forgetTables(qr); },
     });
   }
 
   addColumn(table: string, name: string, type: ColumnType, options: ColumnOptions = {}): void {
     const col = columnOptions(this.adapter, table, name, type, options);
-    this.ops.push({
+    this.record({
       describe: `addColumn(${table}, ${name})`,
       up: (qr) => qr.addColumn(table, new TableColumn(col)),
       down: (qr) => qr.dropColumn(table, name),
@@ -121,17 +129,47 @@ export class Schema {
   /** Removes a column; reversible inside change() when given its type (and options). */
   removeColumn(table: string, name: string, type?: ColumnType, options: ColumnOptions = {}): void {
     const col = type ? columnOptions(this.adapter, table, name, type, options) : undefined;
-    this.ops.push({
-      describe: `removeColumn(${table}, ${name})`,
+    this.record({
+      describe: `removeColumn(${table}, ${name})`, destructive: true,
       up: (qr) => qr.dropColumn(table, name),
       down: col ? (qr) => qr.addColumn(table, new TableColumn(col)) : undefined,
     });
   }
 
+  /** Renames a column, keeping its data (reversible). */
+  renameColumn(table: string, from: string, to: string): void {
+    this.record({
+      describe: `renameColumn(${table}, ${from}, ${to})`,
+      up: async (qr) => { await qr.renameColumn(table, from, to); forgetTables(qr); },
+      down: async (qr) => { await qr.renameColumn(table, to, from); forgetTables(qr); },
+    });
+  }
+
+  /**
+   * Changes a column's type and options in place, converting its data. Reversible inside change() only
+   * when given `from` (the column as it was).
+   */
+  changeColumn(table: string, name: string, type: ColumnType, options: ChangeColumnOptions = {}): void {
+    const { from, ...rest } = options;
+    const col = columnOptions(this.adapter, table, name, type, rest);
+    let back: ReturnType<typeof columnOptions> | undefined;
+    if (from) {
+      const { type: fromType, ...fromOptions } = from;
+      back = columnOptions(this.adapter, table, name, fromType, fromOptions);
+    }
+    const adapter = this.adapter;
+    this.record({
+      describe: `changeColumn(${table}, ${name})`,
+      up: (qr) => changeColumnType(qr, adapter, table, name, new TableColumn(col)),
+      down: back ? (qr) => changeColumnType(qr, adapter, table, name, new TableColumn(back!)) : undefined,
+    });
+  }
+
   addIndex(table: string, columns: string | string[], options: IndexOptions = {}): void {
+    checkOptions(options, ['unique', 'name'], `addIndex(${table})`);
     const cols = Array.isArray(columns) ? columns : [columns];
-    const name = options.name ?? `index_${table}_on_${cols.join('_and_')}`;
-    this.ops.push({
+    const name = options.name ?? indexName(table, cols);
+    this.record({
       describe: `addIndex(${table}, ${cols.join(', ')})`,
       up: (qr) => qr.createIndex(table, new TableIndex({ name, columnNames: cols, isUnique: !!options.unique })),
       down: (qr) => qr.dropIndex(table, name),
@@ -139,26 +177,95 @@ export class Schema {
   }
 
   removeIndex(table: string, columns: string | string[], options: IndexOptions = {}): void {
+    checkOptions(options, ['unique', 'name'], `removeIndex(${table})`);
     const cols = Array.isArray(columns) ? columns : [columns];
-    const name = options.name ?? `index_${table}_on_${cols.join('_and_')}`;
-    this.ops.push({
+    const name = options.name ?? indexName(table, cols);
+    this.record({
       describe: `removeIndex(${table}, ${cols.join(', ')})`,
       up: (qr) => qr.dropIndex(table, name),
       down: (qr) => qr.createIndex(table, new TableIndex({ name, columnNames: cols, isUnique: !!options.unique })),
     });
   }
 
-  /** Raw SQL, for what the DSL does not cover. Irreversible inside change(). */
-  execute(sql: string): void {
-    this.ops.push({
-      describe: `execute(${sql.slice(0, 40)})`,
-      up: async (qr) => {
-        await qr.query(sql);
-        // TypeORM caches the tables it has read; raw SQL may have changed one, so read them afresh.
-        (qr as unknown as { loadedTables: unknown[] }).loadedTables = [];
-      },
+  /** A foreign key from `table.<column>` to `to(id)` (reversible). */
+  addForeignKey(table: string, to: string, options: ForeignKeyOptions = {}): void {
+    checkOptions(options, FK_OPTIONS, `addForeignKey(${table}, ${to})`);
+    checkAction(options.onDelete, `addForeignKey(${table}, ${to})`);
+    checkAction(options.onUpdate, `addForeignKey(${table}, ${to})`);
+    const fk = this.foreignKey(table, to, options);
+    this.record({
+      describe: `addForeignKey(${table}, ${to})`,
+      up: (qr) => qr.createForeignKey(table, fk),
+      down: (qr) => dropForeignKey(qr, table, fk.name!, fk.columnNames),
     });
   }
+
+  /** Removes a foreign key; reversible inside change() when given the table it points to. */
+  removeForeignKey(table: string, to?: string, options: ForeignKeyOptions = {}): void {
+    checkOptions(options, FK_OPTIONS, `removeForeignKey(${table})`);
+    if (!to && !options.column && !options.name) throw MigrationErrors.BAD_OPTION(`removeForeignKey(${table})`, 'name the table it points to, or give { column } or { name }');
+    const fk = to ? this.foreignKey(table, to, options) : undefined;
+    const name = options.name ?? fk?.name ?? foreignKeyName(table, [options.column!]);
+    const columns = fk?.columnNames ?? (options.column ? [options.column] : []);
+    this.record({
+      describe: `removeForeignKey(${table}${to ? `, ${to}` : ''})`,
+      up: (qr) => dropForeignKey(qr, table, name, columns),
+      down: fk ? (qr) => qr.createForeignKey(table, fk) : undefined,
+    });
+  }
+
+  private foreignKey(table: string, to: string, options: ForeignKeyOptions): TableForeignKey {
+    const column = options.column ?? `${singularize(to)}Id`;
+    return new TableForeignKey({
+      name: options.name ?? foreignKeyName(table, [column]), columnNames: [column], referencedTableName: to,
+      referencedColumnNames: [options.primaryKey ?? 'id'], onDelete: options.onDelete ?? 'NO ACTION', onUpdate: options.onUpdate ?? 'NO ACTION',
+    });
+  }
+
+  /** `<name>Id`, its index and its foreign key on an existing table, as `t.references` in createTable. */
+  addReference(table: string, name: string, options: ReferenceOptions = {}): void {
+    checkOptions(options, ['foreignKey', 'index', 'onDelete', 'onUpdate', 'null', 'type'], `addReference(${table}, ${name})`);
+    const column = `${name}Id`;
+    this.addColumn(table, column, options.type ?? 'integer', { null: options.null ?? true });
+    if (options.index !== false) this.addIndex(table, [column]);
+    if (options.foreignKey !== false) {
+      const to = typeof options.foreignKey === 'string' ? options.foreignKey : pluralize(name);
+      this.addForeignKey(table, to, { column, onDelete: options.onDelete, onUpdate: options.onUpdate });
+    }
+  }
+
+  /** `createdAt` and `updatedAt` on an existing table. */
+  addTimestamps(table: string, options: { null?: boolean } = {}): void {
+    this.addColumn(table, 'createdAt', 'datetime', { null: options.null ?? true });
+    this.addColumn(table, 'updatedAt', 'datetime', { null: options.null ?? true });
+  }
+
+  /**
+   * Raw SQL, for what the DSL does not cover. Inside change() it is irreversible unless given
+   * `{ down: 'SQL that undoes it' }`.
+   */
+  execute(sql: string, options: { down?: string } = {}): void {
+    checkOptions(options, ['down'], 'execute');
+    const run = (text: string) => async (qr: QueryRunner) => {
+      await qr.query(text);
+      forgetTables(qr); // raw SQL may have changed a table TypeORM has cached
+    };
+    this.record({
+      describe: `execute(${sql.replace(/\s+/g, ' ').trim().slice(0, 40)})`,
+      up: run(sql),
+      down: options.down !== undefined ? run(options.down) : undefined,
+    });
+  }
+}
+
+/** Drops a foreign key found by name, else by its columns (SQLite does not keep constraint names everywhere). */
+async function dropForeignKey(qr: QueryRunner, table: string, name: string, columns: string[]): Promise<void> {
+  const t = await freshTable(qr, table);
+  const fk = t.foreignKeys.find((f) => f.name === name)
+    ?? t.foreignKeys.find((f) => columns.length > 0 && f.columnNames.join() === columns.join());
+  if (!fk) throw new Error(`${table} has no foreign key ${name}`);
+  await qr.dropForeignKey(t, fk);
+  forgetTables(qr);
 }
 
 export interface MigrationDefinition {
@@ -198,5 +305,5 @@ export function plan(migrationName: string, def: MigrationDefinition, adapter: A
   def.change?.(schema);
   const reversed = [...schema.ops].reverse();
   for (const op of reversed) if (!op.down) throw MigrationErrors.IRREVERSIBLE(migrationName, op.describe);
-  return reversed.map((op) => ({ describe: `revert ${op.describe}`, up: op.down! }));
+  return reversed.map((op) => ({ describe: `revert ${op.describe}`, site: op.site, up: op.down! }));
 }

@@ -1,11 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { QueryRunner } from 'typeorm';
 import type { Database } from '../orm/connection';
 import type { Adapter } from '../orm/dialect';
 import { StrykeError } from '../support/errors';
-import { plan, type Migration } from './dsl';
+import { plan, type Migration, type Op } from './dsl';
 import { MigrationErrors } from './errors';
+import { schemaReaderFor } from './alter';
+import { lockMigrations } from './lock';
+import { clearFailure, ensureFailureTable, failures, recordFailure, type FailureRecord } from './failures';
 
 export interface MigrationFile {
   version: string;
@@ -17,20 +20,19 @@ export interface MigrationFile {
 }
 
 export interface MigrationStatus extends MigrationFile {
-  state: 'up' | 'down';
+  /** `partial`: it failed on MySQL/MariaDB part-way, see `failure`. */
+  state: 'up' | 'down' | 'partial';
+  /** Applied in the database, but its file is gone from db/migrations. */
+  missing?: boolean;
+  failure?: FailureRecord;
+}
+
+export interface MigratorOptions {
+  /** How long to wait for another process's migration lock (default 60 s). */
+  lockTimeoutMs?: number;
 }
 
 const TABLE = 'schema_migrations';
-
-/** The migration's operations; a coded error found while planning (an unknown type...) names the file. */
-function planFor(file: MigrationFile, migration: Migration, adapter: Adapter, direction: 'up' | 'down') {
-  try {
-    return plan(`${file.version}_${file.name}`, migration, adapter, direction);
-  } catch (err) {
-    if (err instanceof StrykeError && !err.message.includes(file.source)) err.message = `${file.source}: ${err.message}`;
-    throw err;
-  }
-}
 
 /** Fails (so the transaction rolls back) when the migration left rows pointing at nothing. */
 async function checkForeignKeys(qr: QueryRunner): Promise<void> {
@@ -44,10 +46,16 @@ async function checkForeignKeys(qr: QueryRunner): Promise<void> {
 /**
  * Applies and reverts an app's migrations (`db/migrations/<version>_<name>.ts`, compiled under
  * `build/db/migrations`), tracked by version in `schema_migrations`. Each migration runs in a
- * transaction where the database has transactional DDL (SQLite, PostgreSQL).
+ * transaction where the database has transactional DDL (SQLite, PostgreSQL); on MySQL/MariaDB a
+ * failure is recorded in `schema_migration_failures` with the steps that ran. Commands that change
+ * the schema hold a lock, so two processes cannot migrate one database at once.
  */
 export class Migrator {
-  constructor(private readonly db: Database, private readonly root: string, private readonly log: (line: string) => void = () => {}) {}
+  private readonly lockTimeoutMs: number;
+
+  constructor(private readonly db: Database, private readonly root: string, private readonly log: (line: string) => void = () => {}, options: MigratorOptions = {}) {
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+  }
 
   files(): MigrationFile[] {
     const dir = join(this.root, 'db', 'migrations');
@@ -69,8 +77,14 @@ export class Migrator {
     return this.db.dialect.quote(id);
   }
 
+  private get adapter(): Adapter {
+    return this.db.dialect.adapter;
+  }
+
   async ensureTable(): Promise<void> {
+    await schemaReaderFor(this.db.dataSource);
     await this.db.run(`CREATE TABLE IF NOT EXISTS ${this.q(TABLE)} (${this.q('version')} varchar(255) NOT NULL PRIMARY KEY)`);
+    if (this.adapter === 'mysql') await ensureFailureTable(this.db);
   }
 
   async applied(): Promise<Set<string>> {
@@ -79,47 +93,105 @@ export class Migrator {
     return new Set(rows.map((r) => String(r.version)));
   }
 
+  /** Every migration file, up, down or partial; and versions applied whose file is gone. */
   async status(): Promise<MigrationStatus[]> {
     const done = await this.applied();
-    return this.files().map((f) => ({ ...f, state: done.has(f.version) ? 'up' : 'down' }));
+    const failed = this.adapter === 'mysql' ? await failures(this.db) : new Map<string, FailureRecord>();
+    const files = this.files();
+    const out: MigrationStatus[] = files.map((f) => {
+      const failure = failed.get(f.version);
+      return { ...f, state: failure ? 'partial' : done.has(f.version) ? 'up' : 'down', ...(failure ? { failure } : {}) };
+    });
+    const known = new Set(files.map((f) => f.version));
+    for (const v of done) {
+      if (!known.has(v)) out.push({ version: v, name: '(no file)', source: '', compiled: '', state: 'up', missing: true });
+    }
+    return out.sort((a, b) => a.version.localeCompare(b.version));
+  }
+
+  /** `db/migrations/x.ts:12` from an absolute `file:line` (a stack frame or an operation's call site). */
+  private where(site: string | undefined, file: MigrationFile): string {
+    if (!site) return file.source;
+    const rel = relative(this.root, site);
+    return rel.startsWith('build/') || rel.startsWith(`build\\`) ? `${rel} (compiled from ${file.source})` : rel;
+  }
+
+  /** The line of the migration file in an error's stack, when it has one. */
+  private siteIn(err: unknown, file: MigrationFile): string | undefined {
+    const stem = `${file.version}_${file.name}`;
+    for (const line of String((err as Error)?.stack ?? '').split('\n')) {
+      const m = /\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):\d+\)?$/.exec(line.trim());
+      if (m && m[1]!.includes(stem)) return `${m[1]}:${m[2]}`;
+    }
+    return undefined;
   }
 
   private load(file: MigrationFile): Migration {
     if (!existsSync(file.compiled)) throw MigrationErrors.NOT_COMPILED(file.source, file.compiled);
+    // Stack traces then point into the .ts file (when the app compiles with source maps).
+    process.setSourceMapsEnabled(true);
     delete require.cache[file.compiled];
-    const mod = require(file.compiled);
+    let mod: any;
+    try {
+      mod = require(file.compiled);
+    } catch (err) {
+      throw Object.assign(MigrationErrors.LOAD_FAILED(this.where(this.siteIn(err, file), file), (err as Error).message), { cause: err });
+    }
     const m = (mod.default ?? mod) as Migration;
     if (!m || !m.__strykeMigration) throw MigrationErrors.BAD_FILE(file.source);
     return m;
   }
 
+  /** The migration's operations; an error while describing them (an unknown type, a typo) names the file and line. */
+  private planFor(file: MigrationFile, migration: Migration, direction: 'up' | 'down'): Op[] {
+    try {
+      return plan(`${file.version}_${file.name}`, migration, this.adapter, direction);
+    } catch (err) {
+      const site = this.where(this.siteIn(err, file), file);
+      if (err instanceof StrykeError) {
+        if (!err.message.includes(file.source)) err.message = `${site}: ${err.message}`;
+        throw err;
+      }
+      throw Object.assign(MigrationErrors.LOAD_FAILED(site, (err as Error).message), { cause: err });
+    }
+  }
+
   private async run(file: MigrationFile, direction: 'up' | 'down'): Promise<void> {
     const migration = this.load(file);
-    const { adapter } = this.db.dialect;
-    const ops = planFor(file, migration, adapter, direction);
-    const transactional = adapter !== 'mysql';
+    const ops = this.planFor(file, migration, direction);
+    const transactional = this.adapter !== 'mysql';
     const qr: QueryRunner = this.db.dataSource.createQueryRunner();
     await qr.connect();
     const started = Date.now();
     this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrating' : 'reverting'}`);
+    let step = 0;
     try {
       // SQLite changes a column by rebuilding its table (copy, DROP, rename); with foreign keys enforced
       // that DROP would cascade into the rows that point at it. TypeORM's own migrations turn them off
       // here, outside the transaction (the pragma is a no-op inside one), and check them before commit.
       await qr.beforeMigration();
       if (transactional) await qr.startTransaction();
-      for (const op of ops) {
-        this.log(`-- ${op.describe}`);
-        await op.up(qr);
+      for (; step < ops.length; step++) {
+        this.log(`-- ${ops[step]!.describe}`);
+        await ops[step]!.up(qr);
       }
-      if (adapter === 'sqlite') await checkForeignKeys(qr);
+      if (this.adapter === 'sqlite') await checkForeignKeys(qr);
       const ph = this.db.dialect.placeholder(1);
       if (direction === 'up') await qr.query(`INSERT INTO ${this.q(TABLE)} (${this.q('version')}) VALUES (${ph})`, [file.version]);
       else await qr.query(`DELETE FROM ${this.q(TABLE)} WHERE ${this.q('version')} = ${ph}`, [file.version]);
       if (transactional) await qr.commitTransaction();
+      else await clearFailure(this.db, file.version);
     } catch (err) {
       if (transactional && qr.isTransactionActive) await qr.rollbackTransaction().catch(() => {});
-      const failed = MigrationErrors.FAILED(file.source, direction, (err as Error).message);
+      const op = ops[step];
+      const at = op ? ` at step ${step + 1} of ${ops.length}, ${op.describe} (${this.where(op.site, file)})` : '';
+      let message = (err as Error).message;
+      if (!transactional && step > 0) {
+        const applied = ops.slice(0, step).map((o) => o.describe);
+        await recordFailure(this.db, { version: file.version, direction, applied, failed: op?.describe ?? '(recording the version)', error: message }).catch(() => {});
+        message += `. Applied before the failure, and not undone (MySQL commits DDL as it runs): ${applied.join('; ')}. Recorded in schema_migration_failures; see stryke db status`;
+      }
+      const failed = MigrationErrors.FAILED(file.source, direction, at, message);
       throw Object.assign(failed, { cause: err });
     } finally {
       await qr.afterMigration().catch(() => {});
@@ -128,25 +200,80 @@ export class Migrator {
     this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrated' : 'reverted'} (${Date.now() - started}ms)`);
   }
 
-  /** Applies every pending migration (up to `to`, inclusive); the versions applied. */
-  async migrate(options: { to?: string } = {}): Promise<string[]> {
-    const done = await this.applied();
-    const out: string[] = [];
-    for (const f of this.files()) {
-      if (options.to && f.version > options.to) break;
-      if (done.has(f.version)) continue;
-      await this.run(f, 'up');
-      out.push(f.version);
+  /** Runs `fn` holding the database's migration lock. */
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    await this.ensureTable();
+    const lock = await lockMigrations(this.db, this.root, this.lockTimeoutMs);
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
     }
-    return out;
+  }
+
+  private checkVersion(version: string): void {
+    if (version === '0') return;
+    const versions = this.files().map((f) => f.version);
+    if (!versions.includes(version)) {
+      const close = versions.filter((v) => v.startsWith(version.slice(0, 8)));
+      throw MigrationErrors.UNKNOWN_VERSION(version, close.length ? ` Versions that day: ${close.join(', ')}.` : '');
+    }
+  }
+
+  /**
+   * Applies every pending migration, in order; with `to`, applies those up to it (inclusive) and
+   * reverts applied ones after it (`to: '0'` reverts all). The versions applied or reverted.
+   */
+  async migrate(options: { to?: string } = {}): Promise<string[]> {
+    if (options.to !== undefined) this.checkVersion(options.to);
+    return this.locked(async () => {
+      const done = await this.applied();
+      const out: string[] = [];
+      const files = this.files();
+      if (options.to !== undefined) {
+        for (const f of [...files].reverse()) {
+          if (f.version > options.to! && done.has(f.version)) {
+            await this.run(f, 'down');
+            out.push(f.version);
+          }
+        }
+      }
+      for (const f of files) {
+        if (options.to !== undefined && f.version > options.to) break;
+        if (done.has(f.version)) continue;
+        await this.run(f, 'up');
+        out.push(f.version);
+      }
+      return out;
+    });
   }
 
   /** Reverts the last `step` applied migrations; the versions reverted. */
   async rollback(step = 1): Promise<string[]> {
-    const done = await this.applied();
-    const targets = this.files().filter((f) => done.has(f.version)).reverse().slice(0, step);
-    for (const f of targets) await this.run(f, 'down');
-    return targets.map((f) => f.version);
+    return this.locked(async () => {
+      const done = await this.applied();
+      const targets = this.files().filter((f) => done.has(f.version)).reverse().slice(0, step);
+      for (const f of targets) await this.run(f, 'down');
+      return targets.map((f) => f.version);
+    });
+  }
+
+  /** Reverts the last `step` migrations and applies them again; the versions redone. */
+  async redo(step = 1): Promise<string[]> {
+    return this.locked(async () => {
+      const done = await this.applied();
+      const targets = this.files().filter((f) => done.has(f.version)).reverse().slice(0, step);
+      for (const f of targets) await this.run(f, 'down');
+      for (const f of [...targets].reverse()) await this.run(f, 'up');
+      return [...targets].reverse().map((f) => f.version);
+    });
+  }
+
+  /** Applies or reverts one migration by version (the reversibility check walks them one by one). */
+  async runOne(version: string, direction: 'up' | 'down'): Promise<void> {
+    const file = this.files().find((f) => f.version === version);
+    if (!file) throw MigrationErrors.UNKNOWN_VERSION(version, '');
+    await this.locked(() => this.run(file, direction));
   }
 
   async pending(): Promise<MigrationFile[]> {

@@ -1,68 +1,24 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createApp } from '../../app/create-app';
-import { currentEnv, loadConfig } from '../../config/load';
 import { createDatabase, dropDatabase } from '../../migrations/admin';
-import { Migrator } from '../../migrations/runner';
-import { Database, databaseConfig, type DatabaseConfig } from '../../orm/connection';
-import { appRoot, compileApp } from '../app-root';
-import { CliErrors } from '../errors';
-import { action, paint } from '../output';
+import { readSchema } from '../../migrations/schema-dump';
+import { compileApp } from '../app-root';
+import { action } from '../output';
+import {
+  context, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
+} from './db-support';
 
-interface DbOptions {
-  root?: string;
-  env?: string;
-}
-
-function context(opts: DbOptions) {
-  const root = appRoot(opts.root);
-  const env = opts.env ?? currentEnv();
-  const config = databaseConfig(loadConfig(root, env).database);
-  return { root, env, config };
-}
-
-function label(c: DatabaseConfig): string {
-  return `${c.adapter} database ${c.database}`;
-}
-
-async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await Database.connect(config, root);
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-async function migrate(root: string, config: DatabaseConfig, to?: string): Promise<string[]> {
-  if (await createDatabase(config, root)) console.log(`Created ${label(config)}`);
-  compileApp(root);
-  return withDb(root, config, (db) => new Migrator(db, root, (l) => console.log(l)).migrate({ to }));
-}
-
-async function seed(root: string, env: string, config: DatabaseConfig): Promise<void> {
-  compileApp(root);
-  const file = join(root, 'build', 'db', 'seeds.js');
-  if (!existsSync(file)) {
-    console.log('No db/seeds.ts: nothing to seed.');
-    return;
-  }
-  const app = await createApp({ root, env, database: config, logger: false });
-  try {
-    const mod = require(file);
-    const fn = mod.default ?? mod.seed;
-    if (typeof fn !== 'function') throw CliErrors.SEEDS_MISSING();
-    await fn(app);
-    console.log('Seeded.');
-  } finally {
-    await app.close();
-  }
+interface MigrateOptions extends DbOptions {
+  to?: string;
+  dump?: boolean;
+  lockTimeout?: string;
 }
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('create, migrate and inspect the database (DATABASE_URL overrides config/database.toml)');
   const common = (c: Command) => c.option('--root <dir>', 'the app directory (default: current)').option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)');
+  const changing = (c: Command) => common(c)
+    .option('--no-dump', 'do not write db/schema.json afterwards')
+    .option('--lock-timeout <seconds>', 'how long to wait for another process migrating this database', '60');
 
   common(db.command('create').description('create the database')).action(action(async (opts: DbOptions) => {
     const { root, config } = context(opts);
@@ -74,38 +30,62 @@ export function registerDb(program: Command): void {
     console.log((await dropDatabase(config, root)) ? `Dropped ${label(config)}` : `${label(config)} does not exist`);
   }));
 
-  common(db.command('migrate').description('apply pending migrations (creates the database if needed)').option('--to <version>', 'stop after this version'))
-    .action(action(async (opts: DbOptions & { to?: string }) => {
+  changing(db.command('migrate').description('apply pending migrations (creates the database if needed); --to VERSION migrates up or down to it')
+    .option('--to <version>', 'stop at this version (reverting later ones that are applied); 0 reverts all'))
+    .action(action(async (opts: MigrateOptions) => {
       const { root, config } = context(opts);
-      const applied = await migrate(root, config, opts.to);
-      if (!applied.length) console.log('Nothing to migrate: the database is up to date.');
+      const done = await migrate(root, config, opts);
+      if (!done.length) console.log('Nothing to migrate: the database is up to date.');
     }));
 
-  common(db.command('rollback').description('revert the last migration (or --step N)').option('--step <n>', 'how many', '1'))
-    .action(action(async (opts: DbOptions & { step: string }) => {
+  changing(db.command('rollback').description('revert the last migration (or --step N)').option('--step <n>', 'how many', '1'))
+    .action(action(async (opts: MigrateOptions & { step: string }) => {
       const { root, config } = context(opts);
-      const step = Number(opts.step);
-      if (!Number.isInteger(step) || step < 1) throw CliErrors.BAD_OPTION(`--step must be a positive integer, not "${opts.step}"`);
+      const step = positive(opts.step, '--step');
       compileApp(root);
-      const reverted = await withDb(root, config, (d) => new Migrator(d, root, (l) => console.log(l)).rollback(step));
-      if (!reverted.length) console.log('Nothing to roll back.');
+      await withDb(root, config, async (d) => {
+        const reverted = await migrator(d, root, opts.lockTimeout).rollback(step);
+        if (!reverted.length) console.log('Nothing to roll back.');
+        else if (opts.dump !== false) await dump(root, d);
+      });
     }));
 
-  common(db.command('status').description('list migrations, applied (up) or pending (down)')).action(action(async (opts: DbOptions) => {
+  changing(db.command('redo').description('roll back the last migration (or --step N) and apply it again').option('--step <n>', 'how many', '1'))
+    .action(action(async (opts: MigrateOptions & { step: string }) => {
+      const { root, config } = context(opts);
+      const step = positive(opts.step, '--step');
+      compileApp(root);
+      await withDb(root, config, async (d) => {
+        const redone = await migrator(d, root, opts.lockTimeout).redo(step);
+        if (!redone.length) console.log('Nothing to redo: no migration is applied.');
+        else if (opts.dump !== false) await dump(root, d);
+      });
+    }));
+
+  common(db.command('status').description('list migrations: up (applied), down (pending) or partial (failed part-way on MySQL)')).action(action(async (opts: DbOptions) => {
     const { root, config } = context(opts);
     await createDatabase(config, root);
-    const rows = await withDb(root, config, (d) => new Migrator(d, root).status());
-    console.log(`${label(config)}\n`);
-    console.log(' Status   Migration ID    Migration Name');
-    console.log('--------------------------------------------------');
-    for (const r of rows) console.log(`   ${r.state === 'up' ? paint.green('up  ') : paint.red('down')}   ${r.version}  ${r.name}`);
-    if (!rows.length) console.log('   (no migrations in db/migrations)');
+    const rows = await withDb(root, config, (d) => migrator(d, root).status());
+    printStatus(config, rows);
   }));
 
   common(db.command('seed').description('load db/seeds.ts')).action(action(async (opts: DbOptions) => {
     const { root, env, config } = context(opts);
     await seed(root, env, config);
   }));
+
+  common(db.command('setup').description('create the database, load db/schema.json (or migrate when there is none) and seed it'))
+    .action(action(async (opts: DbOptions) => {
+      const { root, env, config } = context(opts);
+      await setup(root, env, config);
+    }));
+
+  common(db.command('reset').description('drop the database, then setup: create, load db/schema.json (or migrate), seed'))
+    .action(action(async (opts: DbOptions) => {
+      const { root, env, config } = context(opts);
+      if (await dropDatabase(config, root)) console.log(`Dropped ${label(config)}`);
+      await setup(root, env, config);
+    }));
 
   common(db.command('prepare').description('create the database if needed, migrate it, and seed it when it was just created'))
     .action(action(async (opts: DbOptions) => {
@@ -114,5 +94,23 @@ export function registerDb(program: Command): void {
       if (created) console.log(`Created ${label(config)}`);
       await migrate(root, config);
       if (created) await seed(root, env, config);
+    }));
+
+  common(db.command('schema:dump').description('write db/schema.json from the database')).action(action(async (opts: DbOptions) => {
+    const { root, config } = context(opts);
+    await withDb(root, config, (d) => dump(root, d));
+  }));
+
+  common(db.command('schema:load').description('build an empty database from db/schema.json, faster than replaying migrations'))
+    .action(action(async (opts: DbOptions) => {
+      const { root, config } = context(opts);
+      readSchema(root);
+      await schemaLoad(root, config);
+    }));
+
+  common(db.command('check-reversible').description('prove every migration reversible on a scratch database (up, down, up; then all down and up)'))
+    .action(action(async (opts: DbOptions) => {
+      const { root, config } = context(opts);
+      await reversibilityCheck(root, config);
     }));
 }
