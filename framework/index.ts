@@ -16,9 +16,9 @@ export { Params } from './http/params';
 export { Flash } from './http/flash';
 export { Service, Inject } from './di';
 export {
-  Model, Field, Timestamps, BelongsTo, HasMany, Validates, BeforeValidation, BeforeSave, AfterSave, BeforeCreate,
-  AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, ActiveRecord, Relation, scope, Errors, type Scope,
-  type Loaded,
+  Model, Field, Timestamps, SoftDelete, BelongsTo, HasMany, HasOne, Validates, Validate, BeforeValidation, AfterValidation,
+  BeforeSave, AfterSave, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, AfterCommit,
+  AfterRollback, ActiveRecord, Abort, Relation, CollectionProxy, range, scope, Errors, type Scope, type Loaded, type Page,
 } from './orm';
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';

@@ -69,7 +69,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   try {
     container.provide('config', config);
     container.provide(Database, db);
-    bindModels(models, db);
+    bindModels(models, db, { env });
 
     const factories = new Map<Function, () => ActionController>();
     for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {

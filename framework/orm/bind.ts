@@ -1,7 +1,10 @@
 import type { FieldDecl, ModelDecl } from '../registry';
+import { currentEnv } from '../config/load';
 import type { Database } from './connection';
-import { defineAssociationAccessors } from './model';
-import { META, type ModelMeta } from './meta';
+import { OrmErrors } from './errors';
+import { nPlusOneModeFor, ormSettings } from './loading';
+import { defineAssociationAccessors, ORIG, ORIG_RAW, PERSISTED } from './model';
+import { META, type CallbackEntry, type ModelMeta } from './meta';
 import { Relation } from './relation';
 import { scopeBodies } from './scope';
 
@@ -19,11 +22,33 @@ function scopesOf(model: Function): Map<string, Function> {
 }
 
 /**
- * Binds each declared model to the app's database, once at boot: computes its metadata, builds its
- * relation class (with the model's scopes as chainable methods), and installs association guards.
+ * The row mapper of a model, generated once: one assignment per field, with the driver-to-JS conversion
+ * only for the fields that need one. A column missing from the row (a `select`) leaves the field unset.
  */
-export function bindModels(decls: ModelDecl[], db: Database): ModelMeta[] {
-  return decls.map((decl) => {
+function buildHydrator(model: Function, fields: FieldDecl[], readers: ModelMeta['readers']): (row: Record<string, unknown>) => any {
+  const lines: string[] = ['const r = Object.create(proto);', 'let v;'];
+  fields.forEach((f, i) => {
+    const col = JSON.stringify(f.column);
+    const prop = JSON.stringify(f.property);
+    lines.push(`v = row[${col}];`);
+    lines.push(readers[i]
+      ? `if (v !== undefined) r[${prop}] = v === null ? null : R[${i}](v);`
+      : `if (v !== undefined) r[${prop}] = v;`);
+  });
+  lines.push('r[PERSISTED] = true;', 'r[ORIG] = row;', 'r[ORIG_RAW] = true;', 'return r;');
+  // eslint-disable-next-line no-new-func
+  const factory = new Function('proto', 'R', 'PERSISTED', 'ORIG', 'ORIG_RAW', `return function hydrate${model.name.replace(/\W/g, '')}(row) {\n${lines.join('\n')}\n};`);
+  return factory(model.prototype, readers, PERSISTED, ORIG, ORIG_RAW);
+}
+
+/**
+ * Binds each declared model to the app's database, once at boot: computes its metadata, builds its
+ * relation class (with the model's scopes as chainable methods), its row mapper, and installs the
+ * association accessors. `env` sets N+1 detection: a warning in development, an error in test, off in production.
+ */
+export function bindModels(decls: ModelDecl[], db: Database, options: { env?: string } = {}): ModelMeta[] {
+  ormSettings.nPlusOne = nPlusOneModeFor(options.env ?? currentEnv());
+  const metas = decls.map((decl) => {
     const model = decl.target;
     let fields: FieldDecl[] = decl.fields;
     if (!fields.some((f) => f.primary)) {
@@ -31,7 +56,11 @@ export function bindModels(decls: ModelDecl[], db: Database): ModelMeta[] {
     }
     const pk = fields.find((f) => f.primary)!;
     const callbacks = new Map<string, string[]>();
-    for (const c of decl.callbacks) callbacks.set(c.event, [...(callbacks.get(c.event) ?? []), c.method]);
+    const callbackEntries = new Map<string, CallbackEntry[]>();
+    for (const c of decl.callbacks) {
+      callbacks.set(c.event, [...(callbacks.get(c.event) ?? []), c.method]);
+      callbackEntries.set(c.event, [...(callbackEntries.get(c.event) ?? []), { method: c.method, ...(c.on ? { on: c.on } : {}) }]);
+    }
 
     class ModelRelation extends Relation {}
     for (const [name, fn] of scopesOf(model)) {
@@ -43,19 +72,41 @@ export function bindModels(decls: ModelDecl[], db: Database): ModelMeta[] {
     }
     Object.defineProperty(ModelRelation, 'name', { value: `${model.name}Relation` });
 
+    for (const a of decl.associations) {
+      if (a.dependent && (a.through || a.kind === 'belongsTo')) {
+        throw OrmErrors.BAD_ASSOCIATION(model.name, a.property, `dependent: '${a.dependent}' is for hasMany and hasOne without through`);
+      }
+    }
+
+    const { dialect } = db;
+    const readers = fields.map((f) => dialect.reader(f));
+    const virtuals = new Set<string>();
+    for (const v of decl.validations) if ((v.rules as { confirmation?: boolean }).confirmation) virtuals.add(`${v.property}Confirmation`);
+    const qtable = dialect.quote(decl.table);
+    if (fields.some((f) => f.type === 'bigint')) db.bigintTables.add(qtable);
+
     const meta: ModelMeta = {
       model, decl, db, fields, pk,
       table: decl.table,
-      qtable: db.dialect.quote(decl.table),
+      qtable,
       byProperty: new Map(fields.map((f) => [f.property, f])),
+      byColumn: new Map(fields.map((f) => [f.column, f])),
       associations: new Map(decl.associations.map((a) => [a.property, a])),
       callbacks,
-      hasValidations: decl.validations.length > 0,
+      callbackEntries,
+      hasValidations: decl.validations.length > 0 || !!decl.validators?.length,
       sqlCache: new Map(),
       relationClass: ModelRelation,
+      readers,
+      hydrate: buildHydrator(model, fields, readers),
+      findSql: `SELECT * FROM ${qtable} WHERE ${dialect.quote(pk.column)} = ${dialect.placeholder(1)} LIMIT 1`,
+      softDelete: fields.find((f) => f.softDelete),
+      strictLoading: !!decl.strictLoading,
+      virtuals,
     };
     Object.defineProperty(model, META, { value: meta, configurable: true, enumerable: false, writable: true });
     defineAssociationAccessors(model, meta);
     return meta;
   });
+  return metas;
 }

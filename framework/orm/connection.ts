@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
@@ -115,12 +116,45 @@ async function utcSessions(ds: DataSource): Promise<void> {
   await ds.query(UTC); // the one connection TypeORM opened (and pooled) while initializing
 }
 
+/** An open transaction: the query runner holding its connection, and the records saved in it. */
+export interface TransactionScope {
+  db: Database;
+  runner: QueryRunner;
+  depth: number;
+  parent?: TransactionScope;
+  /** Records saved or destroyed inside, for their afterCommit/afterRollback callbacks. */
+  records: { record: any; action: 'create' | 'update' | 'destroy' }[];
+  /** Set when a nested savepoint has been released into its parent or the transaction has ended. */
+  done?: boolean;
+}
+
 /**
- * The app's connection: TypeORM's DataSource (drivers, pooling, query runners) plus the dialect stryke
- * writes its SQL in. Every statement goes through a TypeORM query runner with bound parameters.
+ * The transaction the current async call chain runs in. Every model statement issued inside
+ * `Model.transaction(fn)` (however deep in the calls fn makes) finds its connection here.
+ */
+export const transactionStore = new AsyncLocalStorage<TransactionScope>();
+
+type SqliteStatement = { reader: boolean; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint }; safeIntegers(on: boolean): unknown };
+type SqliteConnection = { prepare(sql: string): SqliteStatement };
+type PgPool = { query(sql: string, binds: unknown[]): Promise<{ rows: any[]; rowCount: number | null }> };
+type MysqlPool = { query(sql: string, binds: unknown[], cb: (err: Error | null, result: any) => void): void };
+
+const STATEMENT_CACHE_LIMIT = 500;
+
+/**
+ * The app's connection: TypeORM's DataSource (drivers, pooling, query runners, transactions) plus the
+ * dialect stryke writes its SQL in. A statement outside a transaction goes straight to the pool TypeORM's
+ * driver opened (SQLite: its connection, with prepared statements cached by SQL); inside
+ * `transaction(fn)` it goes through that transaction's TypeORM query runner. Values are always bound.
  */
 export class Database {
   readonly dialect: Dialect;
+  /** Quoted names of tables with bigint columns: SQLite reads their integers as BigInt, so none is rounded. */
+  readonly bigintTables = new Set<string>();
+  private readonly statements = new Map<string, SqliteStatement>();
+  /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
+  private sqliteGate: Promise<void> | null = null;
+
   constructor(readonly dataSource: DataSource, readonly config: DatabaseConfig) {
     this.dialect = dialectFor(config.adapter);
   }
@@ -132,26 +166,141 @@ export class Database {
     return new Database(ds, config);
   }
 
+  /** The transaction of this database the caller runs in, if any. */
+  currentTransaction(): TransactionScope | undefined {
+    const scope = transactionStore.getStore();
+    return scope && scope.db === this && !scope.done ? scope : undefined;
+  }
+
   async run(sql: string, binds: unknown[] = [], runner?: QueryRunner): Promise<QueryOutcome> {
-    const qr = runner ?? this.dataSource.createQueryRunner();
-    try {
-      const result = await qr.query(sql, binds, true);
-      const raw = result.raw;
-      return {
-        rows: result.records ?? [],
-        affected: result.affected ?? 0,
-        insertId: typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : raw?.insertId,
-      };
-    } finally {
-      if (!runner) await qr.release();
+    const scope = runner ? undefined : this.currentTransaction();
+    if (this.config.adapter === 'sqlite' && (runner === undefined || runner === this.dataSource.driver.createQueryRunner('master'))) {
+      // One connection: the transaction's statements run on it directly, others wait for it to end.
+      if (!scope && !runner) while (this.sqliteGate) await this.sqliteGate;
+      return this.sqlite(sql, binds);
     }
+    const qr = runner ?? scope?.runner;
+    if (!qr) return this.config.adapter === 'postgres' ? this.pg(sql, binds) : this.mysql(sql, binds);
+    const result = await qr.query(sql, binds, true);
+    const raw = result.raw;
+    return {
+      rows: result.records ?? [],
+      affected: result.affected ?? 0,
+      insertId: typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : raw?.insertId,
+    };
+  }
+
+  private sqlite(sql: string, binds: unknown[]): QueryOutcome {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      stmt = conn.prepare(sql);
+      if (stmt.reader && this.bigintTables.size) for (const t of this.bigintTables) if (sql.includes(t)) stmt.safeIntegers(true);
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      this.statements.set(sql, stmt);
+    }
+    if (stmt.reader) {
+      const rows = stmt.all(binds);
+      return { rows, affected: 0 };
+    }
+    const r = stmt.run(binds);
+    return { rows: [], affected: r.changes, insertId: Number(r.lastInsertRowid) };
+  }
+
+  private async pg(sql: string, binds: unknown[]): Promise<QueryOutcome> {
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const r = await pool.query(sql, binds);
+    return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
+  }
+
+  private mysql(sql: string, binds: unknown[]): Promise<QueryOutcome> {
+    const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
+    return new Promise((resolve, reject) => {
+      pool.query(sql, binds, (err, result) => {
+        if (err) return reject(err);
+        if (Array.isArray(result)) resolve({ rows: result, affected: 0 });
+        else resolve({ rows: [], affected: result?.affectedRows ?? 0, insertId: result?.insertId });
+      });
+    });
   }
 
   async select(sql: string, binds: unknown[] = []): Promise<Record<string, any>[]> {
     return (await this.run(sql, binds)).rows;
   }
 
+  /**
+   * Runs `fn` in a transaction: committed when it returns, rolled back when it throws (the error goes
+   * on). Inside another transaction it runs in a savepoint, so a throw undoes only its own work.
+   * `join: true` runs in the enclosing transaction instead (how save and destroy wrap themselves).
+   */
+  async transaction<R>(fn: (scope: TransactionScope) => Promise<R> | R, options: { join?: boolean } = {}): Promise<R> {
+    const outer = this.currentTransaction();
+    if (outer && options.join) return fn(outer);
+    if (outer) {
+      const scope: TransactionScope = { db: this, runner: outer.runner, depth: outer.depth + 1, parent: outer, records: [] };
+      await outer.runner.startTransaction();
+      let result: R;
+      try {
+        result = await transactionStore.run(scope, () => fn(scope));
+      } catch (err) {
+        scope.done = true;
+        await outer.runner.rollbackTransaction();
+        await runRollbackCallbacks(scope.records);
+        throw err;
+      }
+      scope.done = true;
+      await outer.runner.commitTransaction();
+      outer.records.push(...scope.records);
+      return result;
+    }
+
+    let release: (() => void) | undefined;
+    if (this.config.adapter === 'sqlite') {
+      while (this.sqliteGate) await this.sqliteGate;
+      this.sqliteGate = new Promise<void>((r) => (release = r));
+    }
+    const runner = this.dataSource.createQueryRunner();
+    const scope: TransactionScope = { db: this, runner, depth: 0, records: [] };
+    try {
+      await runner.startTransaction();
+      let result: R;
+      try {
+        result = await transactionStore.run(scope, () => fn(scope));
+      } catch (err) {
+        scope.done = true;
+        await runner.rollbackTransaction();
+        await runRollbackCallbacks(scope.records);
+        throw err;
+      }
+      scope.done = true;
+      await runner.commitTransaction();
+      await runCommitCallbacks(scope.records);
+      return result;
+    } finally {
+      if (this.config.adapter !== 'sqlite') await runner.release();
+      if (release) {
+        this.sqliteGate = null;
+        release();
+      }
+    }
+  }
+
   async close(): Promise<void> {
+    this.statements.clear();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/** Set by the model layer: runs afterCommit / afterRollback callbacks of the records a transaction touched. */
+export const transactionHooks: {
+  commit(records: TransactionScope['records']): Promise<void>;
+  rollback(records: TransactionScope['records']): Promise<void>;
+} = { commit: async () => {}, rollback: async () => {} };
+
+function runCommitCallbacks(records: TransactionScope['records']): Promise<void> {
+  return records.length ? transactionHooks.commit(records) : Promise.resolve();
+}
+
+function runRollbackCallbacks(records: TransactionScope['records']): Promise<void> {
+  return records.length ? transactionHooks.rollback(records) : Promise.resolve();
 }

@@ -18,6 +18,13 @@ export interface Dialect {
   noLimit: string;
   toDb(value: unknown, field: FieldDecl | undefined): unknown;
   fromDb(value: unknown, field: FieldDecl): unknown;
+  /**
+   * The conversion a column's raw value needs when read, or null when the driver's value is already
+   * the field's (hydration then copies it as is). Built once per field when a model is bound.
+   */
+  reader(field: FieldDecl): ((value: unknown) => unknown) | null;
+  /** `FOR UPDATE`, or '' where the database locks otherwise (SQLite locks the whole file in a transaction). */
+  forUpdate: string;
 }
 
 function toDate(v: unknown): Date | null {
@@ -51,16 +58,34 @@ function commonToDb(value: unknown, field: FieldDecl | undefined): unknown {
   return value;
 }
 
+function decimalString(value: unknown, field: FieldDecl): string {
+  if (typeof value === 'number' && field.scale !== undefined) return value.toFixed(field.scale);
+  return String(value);
+}
+
 function commonFromDb(value: unknown, field: FieldDecl, localDates = false): unknown {
   if (value === null || value === undefined) return null;
   switch (field.type) {
     case 'boolean': return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
     case 'integer': case 'float': return typeof value === 'number' ? value : Number(value);
-    case 'bigint': return typeof value === 'bigint' ? value : BigInt(value as string);
+    case 'bigint': return typeof value === 'bigint' ? value : BigInt(typeof value === 'number' ? Math.trunc(value) : (value as string));
+    case 'decimal': return decimalString(value, field);
     case 'datetime': return toDate(value);
     case 'date': return dateOnly(value, localDates);
     case 'json': return typeof value === 'string' ? JSON.parse(value) : value;
     default: return value;
+  }
+}
+
+/** Readers for the types every driver returns as-is except where noted. */
+function readerFor(field: FieldDecl, localDates: boolean, native: { boolean: boolean }): ((value: unknown) => unknown) | null {
+  const from = (v: unknown) => commonFromDb(v, field, localDates);
+  switch (field.type) {
+    case 'string': case 'text': case 'uuid': return null;
+    case 'enum': return field.values?.every((v) => typeof v === 'number') ? (v) => (v === null ? null : Number(v)) : null;
+    case 'integer': case 'float': return (v) => (typeof v === 'number' ? v : v === null || v === undefined ? null : Number(v));
+    case 'boolean': return native.boolean ? null : from;
+    default: return from;
   }
 }
 
@@ -77,6 +102,8 @@ const sqlite: Dialect = {
     return commonToDb(value, field);
   },
   fromDb: (value, field) => commonFromDb(value, field),
+  reader: (field) => readerFor(field, false, { boolean: false }),
+  forUpdate: '',
 };
 
 const postgres: Dialect = {
@@ -87,6 +114,12 @@ const postgres: Dialect = {
   noLimit: '',
   toDb: commonToDb,
   fromDb: (value, field) => commonFromDb(value, field, true),
+  // node-postgres parses json itself, so the record would share the object with nothing to compare it
+  // to: a copy keeps in-place changes visible to dirty tracking.
+  reader: (field) => (field.type === 'json'
+    ? (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : structuredClone(v))
+    : readerFor(field, true, { boolean: true })),
+  forUpdate: ' FOR UPDATE',
 };
 
 const mysql: Dialect = {
@@ -97,6 +130,8 @@ const mysql: Dialect = {
   noLimit: ' LIMIT 18446744073709551615',
   toDb: commonToDb,
   fromDb: (value, field) => commonFromDb(value, field),
+  reader: (field) => readerFor(field, false, { boolean: false }),
+  forUpdate: ' FOR UPDATE',
 };
 
 export function dialectFor(adapter: string): Dialect {

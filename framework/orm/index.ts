@@ -1,13 +1,26 @@
-export { Model, Field, Timestamps, BelongsTo, HasMany, Validates, BeforeValidation, BeforeSave, AfterSave, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy } from './decorators';
-export type { FieldOptions, AssociationOptions } from './decorators';
-export { ActiveRecord, foreignKeyOf } from './model';
-export { Relation } from './relation';
+export {
+  Model, Field, Timestamps, SoftDelete, BelongsTo, HasMany, HasOne, Validates, Validate,
+  BeforeValidation, AfterValidation, BeforeSave, AfterSave, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate,
+  BeforeDestroy, AfterDestroy, AfterCommit, AfterRollback,
+} from './decorators';
+export type { FieldOptions, AssociationOptions, BelongsToOptions, HasManyOptions, ModelOptions } from './decorators';
+export { ActiveRecord, Abort, foreignKeyOf } from './model';
+export { Relation, range, type Page, type Grouped, type GroupedRelation } from './relation';
+export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';
-export { Errors, type ValidationRules } from './validation';
+export { Errors, type ValidationRules, type ValidateOptions } from './validation';
 export { Database, databaseConfig, parseDatabaseUrl, dataSourceOptions, type DatabaseConfig } from './connection';
 export { bindModels } from './bind';
 export { OrmErrors } from './errors';
+export { ormSettings, type NPlusOneMode } from './loading';
 export { dialectFor, type Dialect, type Adapter } from './dialect';
 
-/** An association property: the loaded record(s), readable after `includes(...)` or `load(...)`. */
-export type Loaded<T> = T;
+import type { CollectionProxy } from './associations';
+
+/**
+ * An association property. Loaded (by `includes(...)`, `load(...)` or assignment), it reads as the
+ * record (or null), or for a hasMany as a `CollectionProxy` of records that can also `build` and `create`.
+ * Not loaded, it reads as a placeholder whose `loaded` is false: `await` it to load it (a lazy load,
+ * watched by N+1 detection); reading anything else from it throws STRYKE_E_ORM_ASSOCIATION_NOT_LOADED.
+ */
+export type Loaded<T> = T extends readonly (infer E)[] ? CollectionProxy<E> : T;

@@ -518,11 +518,15 @@ describe('models', async () => {
 
         it('an association that was not loaded throws STRYKE_E_ORM_ASSOCIATION_NOT_LOADED', async () => {
           const p = await Post.find(p1.id);
-          assert.throws(() => p.author, { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
-          assert.throws(() => p.comments, { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
+          assert.throws(() => p.author.name, { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
+          assert.throws(() => p.comments.length, { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
+          assert.throws(() => p.comments.map((c) => c), { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
+          assert.equal(p.isLoaded('author'), false);
+          assert.equal((p.author as any).loaded, false);
           await p.load('author');
+          assert.equal(p.isLoaded('author'), true);
           assert.equal(p.author.name, 'Ann');
-          assert.throws(() => p.comments, { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
+          assert.throws(() => p.comments.length, { code: 'STRYKE_E_ORM_ASSOCIATION_NOT_LOADED' });
           await p.load('comments');
           assert.equal(p.comments.length, 2);
           assert.deepEqual(Object.keys(p.toJSON()).filter((k) => k === 'author' || k === 'comments').sort(), ['author', 'comments']);
