@@ -112,6 +112,8 @@ export function registerServer(program: Command): void {
         const variants = [f.br !== undefined ? `br ${f.br}` : '', f.gzip !== undefined ? `gzip ${f.gzip}` : ''].filter(Boolean).join(', ');
         console.log(`  ${f.path}  ${f.size} bytes${variants ? ` (${variants})` : ''}`);
       }
-      console.log(`Built ${relative(process.cwd(), out) || '.'}/ in ${Date.now() - started} ms: ${result.templates} templates, ${result.files.length} assets, ${result.routes} routes.`);
+      const rel = relative(process.cwd(), out);
+      const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+      console.log(`Built ${rel && !rel.startsWith('..') ? rel : out}/ in ${Date.now() - started} ms: ${n(result.templates, 'template')}, ${n(result.files.length, 'asset')}, ${n(result.routes, 'route')}.`);
     }));
 }
