@@ -19,10 +19,13 @@ function arg(name: string, fallback: number): number {
 const SECONDS = arg('seconds', 5);
 const ROUNDS = arg('rounds', 2);
 const CONNECTIONS = arg('connections', 64);
+const ROUTES = arg('routes', 1000);
 
 function start(kind: string, port: number): Promise<ChildProcess> {
   return new Promise((resolveStart, reject) => {
-    const child = fork(join(__dirname, 'server.js'), [kind, String(port)], { env: { ...process.env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.repeat(64) } });
+    const child = fork(join(__dirname, 'server.js'), [kind, String(port)], {
+      env: { ...process.env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.repeat(64), BENCH_ROUTES: String(ROUTES) },
+    });
     child.once('message', () => resolveStart(child));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
@@ -45,7 +48,7 @@ async function main() {
   const ports = { fastify: 38101, stryke: 38102 };
   const results: Record<string, Record<string, Result[]>> = {};
   try {
-    for (const path of ['/plaintext', '/json']) {
+    for (const path of ['/plaintext', '/json', `/r${Math.floor(ROUTES / 2)}/42`]) {
       for (const kind of ['fastify', 'stryke'] as const) await load(`http://127.0.0.1:${ports[kind]}${path}`, 1); // warm-up
       for (let round = 0; round < ROUNDS; round++) {
         for (const kind of ['fastify', 'stryke'] as const) {
@@ -58,7 +61,7 @@ async function main() {
     for (const s of Object.values(servers)) s.kill();
   }
   const mean = (rs: Result[], k: keyof Result) => rs.reduce((a, r) => a + r[k], 0) / rs.length;
-  console.log(`HTTP: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds (node ${process.version})\n`);
+  console.log(`HTTP: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds, ${ROUTES} extra routes declared on both (node ${process.version})\n`);
   console.log('| test | bare fastify req/s | stryke req/s | ratio | fastify p50/p99 ms | stryke p50/p99 ms |');
   console.log('| --- | ---: | ---: | ---: | --- | --- |');
   for (const [path, byKind] of Object.entries(results)) {

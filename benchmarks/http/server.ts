@@ -16,6 +16,8 @@ async function main() {
       return 'Hello, World!';
     });
     app.get('/json', () => ({ message: 'Hello, World!' }));
+    const n = Number(process.env.BENCH_ROUTES ?? 0);
+    for (let i = 0; i < n; i++) app.get(`/r${i}/:id`, (_req, reply) => reply.type('text/plain').send('Hello, World!'));
     await app.listen({ port, host: '127.0.0.1' });
   } else {
     const root = join(__dirname, '..', '..', '..', 'benchmarks', 'http', 'app');
