@@ -6,6 +6,7 @@ import { registerDb } from './commands/db';
 import { registerDestroy } from './commands/destroy';
 import { registerGenerate } from './commands/generate';
 import { registerJobs } from './commands/jobs';
+import { registerLint } from './commands/lint';
 import { registerNew } from './commands/new';
 import { registerRoutes } from './commands/routes';
 import { registerServer } from './commands/server';
@@ -31,6 +32,7 @@ registerServer(program);
 registerRoutes(program);
 registerTest(program);
 registerJobs(program);
+registerLint(program);
 
 program.on('command:*', (operands: string[]) => {
   const names = program.commands.map((c) => c.name());
