@@ -7,7 +7,8 @@ import 'reflect-metadata';
 export { createApp, paths, type App, type CreateAppOptions } from './app';
 export {
   Controller, Resources, Route, Get, Post, Put, Patch, Delete, Sse, Ws, Member, Collection, Before, After, Around, SkipBefore,
-  SkipAfter, SkipAround, Use, routes, type RouteBuilder, type RouteSet, type RouteDef, type PathHelpers,
+  SkipAfter, SkipAround, Use, routes, type RouteBuilder, type RouteSet, type RouteDef, type PathHelpers, type PathParam,
+  type QueryParams, type AppPaths, type TypedPaths,
 } from './routing';
 export type { SseStream, SseEvent } from './http/sse';
 export type { Middleware } from './http/pipeline';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isFresh, sendWithEtag, versionEtag, type FreshnessOptions } from './caching';
 import { runSse, type SseStream } from './sse';
 import { controllerName } from '../routing/table';
-import type { PathHelpers } from '../routing/helpers';
+import type { TypedPaths } from '../routing/helpers';
 import { maskedToken } from '../security/csrf';
 import { Session } from '../security/session';
 import { notFoundError } from './errors';
@@ -79,8 +79,8 @@ export class ActionController {
   }
 
   /** The app's path helpers (`this.paths.postPath(post)`). */
-  get paths(): PathHelpers {
-    return this[RUNTIME].paths;
+  get paths(): TypedPaths {
+    return this[RUNTIME].paths as unknown as TypedPaths;
   }
 
   get log() {

@@ -2,8 +2,23 @@ import { camelize } from '../support/inflect';
 import { RoutingErrors } from './errors';
 import type { RouteDef } from './table';
 
-export type PathHelper = (...args: unknown[]) => string;
+export type PathHelper = (...args: any[]) => string;
 export type PathHelpers = Record<string, PathHelper>;
+
+/** A path segment's value: a scalar, or a record (its `id` is used). */
+export type PathParam = string | number | { id: unknown };
+/** A trailing object of query-string values. */
+export type QueryParams = Record<string, string | number | boolean | null | undefined>;
+
+/**
+ * The app's path helpers, typed. `app/paths.d.ts` (written by `stryke routes --types`) declares one method per
+ * route here; until it exists, helpers are untyped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface AppPaths {}
+
+/** `AppPaths` once generated, the untyped helpers before. */
+export type TypedPaths = keyof AppPaths extends never ? PathHelpers : AppPaths;
 
 function segmentValue(v: unknown): string {
   if (v && typeof v === 'object' && 'id' in v) return String((v as { id: unknown }).id);

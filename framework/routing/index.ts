@@ -4,7 +4,8 @@ export {
 } from './decorators';
 export type { RouteOptions, ResourcesOptions, FilterOptions, ControllerOptions } from './decorators';
 export { buildRouteTable, controllerName, type RouteDef, type RouteFilters, type RouteSources } from './table';
-export { buildPathHelpers, type PathHelpers, type PathHelper } from './helpers';
+export { buildPathHelpers, type PathHelpers, type PathHelper, type PathParam, type QueryParams, type AppPaths, type TypedPaths } from './helpers';
+export { renderPathTypes } from './types';
 export { routes, RouteBuilder, MemberBuilder, type RouteSet, type RouteTarget } from './dsl';
 export type { RouteSpec, RouteKind } from './spec';
 export { RoutingErrors } from './errors';

@@ -1,27 +1,30 @@
 import type { Command } from 'commander';
-import { buildDirOf, loadAppCode } from '../../app/loader';
-import { registry } from '../../registry';
-import { buildRouteTable, type RouteDef } from '../../routing/table';
+import { buildDirOf } from '../../app/loader';
+import { appRoutes } from '../../app/routes';
+import type { RouteDef } from '../../routing/table';
 import { camelize } from '../../support/inflect';
-import { appRoot, compileApp } from '../app-root';
+import { appRoot, compileApp, writePathTypes } from '../app-root';
 import { action } from '../output';
 
 /** The route table of an app, read from its decorators without booting a server or a database. */
 export function routeTable(root: string): RouteDef[] {
-  loadAppCode(root);
-  const decls = registry.within(registry.controllers, buildDirOf(root));
-  return buildRouteTable(decls, registry.controllers);
+  return appRoutes(root, buildDirOf(root)).routes;
 }
 
 export function formatRoutes(routes: RouteDef[]): string {
   const rows = routes.map((r) => [
     r.name ? `${camelize(r.name)}Path` : '',
-    r.method,
-    r.path,
+    r.kind === 'http' ? r.method : r.kind.toUpperCase(),
+    r.constraints?.host ? `${r.path} (host ${r.constraints.host})` : r.path,
     `${r.controller.name}#${r.action}`,
-    r.filters.map((f) => `${f.kind}:${f.method}`).join(','),
+    [
+      ...(r.filters.before ?? []).map((m) => `before:${m}`),
+      ...(r.filters.around ?? []).map((m) => `around:${m}`),
+      ...(r.filters.after ?? []).map((m) => `after:${m}`),
+      ...r.middleware.map((m: any) => `use:${m?.name || 'middleware'}`),
+    ].join(','),
   ]);
-  const header = ['Helper', 'Verb', 'Path', 'Controller#Action', 'Filters'];
+  const header = ['Helper', 'Verb', 'Path', 'Controller#Action', 'Filters and middleware'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
@@ -34,10 +37,17 @@ export function registerRoutes(program: Command): void {
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-g, --grep <text>', 'only routes whose line contains the text')
     .option('--json', 'print JSON')
-    .action(action(async (opts: { root?: string; grep?: string; json?: boolean }) => {
+    .option('--types', 'write app/paths.d.ts, which types the path helpers (a wrong name or argument becomes a tsc error)')
+    .option('--no-build', 'do not compile first')
+    .action(action(async (opts: { root?: string; grep?: string; json?: boolean; types?: boolean; build: boolean }) => {
       const root = appRoot(opts.root);
-      compileApp(root, { quiet: true });
+      if (opts.build) compileApp(root, { quiet: true, allowErrors: opts.types });
       let routes = routeTable(root);
+      if (opts.types) {
+        const changed = writePathTypes(root, routes);
+        console.log(changed ? 'Wrote app/paths.d.ts' : 'app/paths.d.ts is up to date');
+        return;
+      }
       if (opts.grep) {
         const needle = opts.grep.toLowerCase();
         routes = routes.filter((r) => `${r.name ?? ''} ${r.method} ${r.path} ${r.controller.name}#${r.action}`.toLowerCase().includes(needle));
