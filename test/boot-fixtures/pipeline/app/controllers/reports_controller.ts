@@ -44,6 +44,17 @@ export class ReportsController extends ApplicationController {
     return { permitted: this.params.require('item').permit('name') };
   }
 
+  @Get('/boom')
+  boom() {
+    throw new Error('secret internal detail');
+  }
+
+  @Get('/session')
+  touch() {
+    this.session.set('seen', true);
+    return { ok: true };
+  }
+
   private close() {
     this.trail.push('after');
   }
