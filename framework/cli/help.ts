@@ -31,8 +31,10 @@ function pathOf(cmd: Command): string {
 export function addExamples(program: Command): void {
   const visit = (cmd: Command) => {
     for (const sub of cmd.commands) {
-      const examples = EXAMPLES[pathOf(sub)];
-      if (examples && (sub as unknown as NodeJS.EventEmitter).listenerCount('afterHelp') === 0) {
+      const path = pathOf(sub);
+      // A command with no examples of its own shows how to run it (and its subcommands).
+      const examples = EXAMPLES[path] ?? (sub.commands.length ? sub.commands.map((c) => `stryke ${path} ${c.name()}`) : [`stryke ${path}`]);
+      if ((sub as unknown as NodeJS.EventEmitter).listenerCount('afterHelp') === 0) {
         sub.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
       }
       visit(sub);

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BIN } from '../support/cli';
+
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
+  delete env.NODE_TEST_CONTEXT; // else the nested `node --test` of `stryke test` skips every file
+  return env;
+}
+
+function run(cwd: string, ...args: string[]) {
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 180_000 });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Every generator, with every field type, modifier and a references field. */
+const RUNS: string[][] = [
+  ['model', 'Author', 'name:string', 'email:string:unique'],
+  ['scaffold', 'Article', 'title:string{120}', 'body:text', 'author:references', 'published:boolean', 'price:decimal{8,2}', 'rating:integer:index',
+    'published_on:date', 'starts_at:datetime', 'meta:json', 'token:uuid', 'views:bigint', 'ratio:float', 'notes:text:optional'],
+  ['resource', 'Comment', 'article:belongs_to', 'body:text'],
+  ['migration', 'AddSubtitleToArticles', 'subtitle:string', 'editor:references'],
+  ['migration', 'CreateTags', 'name:string:unique'],
+  ['migration', 'BackfillSlugs'],
+  ['controller', 'Pages', 'home', 'about'],
+];
+
+/** The generators `stryke generate --help` lists. */
+function listedGenerators(cwd: string): string[] {
+  const help = run(cwd, 'generate', '--help').stdout;
+  const section = help.split(/^Generators:$/m)[1]!.split('\n\n')[0]!;
+  return [...section.matchAll(/^ {2}([a-z]+) </gm)].map((m) => m[1]!);
+}
+
+describe('every generator renders code that compiles with tsc and passes its own tests', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stryke-compile-'));
+
+  it('covers every generator there is', () => {
+    const listed = listedGenerators(dir);
+    assert.ok(listed.length >= 5, listed.join(', '));
+    assert.deepEqual([...new Set(RUNS.map((r) => r[0]))].sort(), [...listed].sort());
+  });
+
+  for (const flavour of ['html', 'api'] as const) {
+    it(`in a${flavour === 'api' ? 'n --api' : 'n HTML'} app`, () => {
+      const name = `every-${flavour}`;
+      const created = run(dir, 'new', name, '-q', ...(flavour === 'api' ? ['--api'] : []));
+      assert.equal(created.status, 0, created.stderr);
+      const root = join(dir, name);
+      for (const args of RUNS) {
+        const res = run(root, 'generate', ...args);
+        assert.equal(res.status, 0, `generate ${args.join(' ')}: ${res.stderr}`);
+      }
+      const built = run(root, 'build');
+      assert.equal(built.status, 0, `tsc: ${built.stdout}${built.stderr}`);
+      const migrated = run(root, 'db', 'migrate');
+      assert.equal(migrated.status, 0, migrated.stdout + migrated.stderr);
+      const tests = run(root, 'test');
+      assert.equal(tests.status, 0, tests.stdout + tests.stderr);
+      assert.match(tests.stdout, /# fail 0\n/);
+      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2)
+      assert.match(tests.stdout, /# pass 15\n/);
+    });
+  }
+});
