@@ -1,0 +1,11 @@
+import { defineError } from '../support/errors';
+
+export const JobsErrors = {
+  UNSUPPORTED: defineError('STRYKE_E_JOBS_UNSUPPORTED', '%s is not supported by the %s jobs backend (%s). Use the Redis or PostgreSQL backend for it.', 501),
+  BAD_URL: defineError('STRYKE_E_JOBS_BAD_URL', 'Cannot pick a jobs backend for "%s": use sqlite:<file>, mysql://, mariadb://, postgres:// or redis://.'),
+  BAD_CONNECTION: defineError('STRYKE_E_JOBS_BAD_CONNECTION', 'The %s jobs backend needs a connection URL or options object as `connection`, got %s.'),
+  BAD_CONFIG: defineError('STRYKE_E_JOBS_BAD_CONFIG', 'config/jobs.toml: %s'),
+  NOT_A_JOB: defineError('STRYKE_E_JOBS_NOT_A_JOB', '%s is not a job class: decorate it with @Job({ queue }) and give it an async perform(...args) method.'),
+  UNKNOWN_JOB: defineError('STRYKE_E_JOBS_UNKNOWN_JOB', 'Queue "%s" received a job named "%s" but no @Job class has that name in this process: load the app code (app/jobs/) in the worker.'),
+  NOT_STARTED: defineError('STRYKE_E_JOBS_NOT_STARTED', 'Jobs are not configured in this process: boot the app (createApp) or call configureJobs({ backend, connection }) before %s.'),
+};

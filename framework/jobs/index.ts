@@ -1,0 +1,13 @@
+/**
+ * stryke/jobs: background jobs on BullMQ. `createSqliteBackend` and `createMysqlBackend` run BullMQ's
+ * Queue, Worker, Job and QueueEvents over the app's own database; `createDatabaseBackend(url)` picks a
+ * backend by URL scheme; `@Job` classes enqueue with `performLater`. See docs/jobs.md.
+ */
+export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backendKind, type SqliteConnectionOptions, type MysqlConnectionOptions } from './backends';
+export { SqlQueueBackend } from './sql/backend';
+export { JOB_TABLES } from './sql/schema';
+export { Job, ApplicationJob, jobRegistry, performJob, type JobOptions, type JobDecl } from './job';
+export { configureJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
+export { startJobs, stopJobs, startJobWorkers, knownQueues, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
+export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
+export { JobsErrors } from './errors';

@@ -1,0 +1,78 @@
+import { Job as BullJob, Queue, type BackendFactory, type IQueueBackend, type JobsOptions } from 'bullmq';
+import { transactionStore } from '../orm/connection';
+import { createDatabaseBackend } from './backends';
+import { JobsErrors } from './errors';
+import { SqlQueueBackend } from './sql/backend';
+
+/** Where this process's jobs go: a backend factory bound to one database or Redis URL. */
+export interface JobsSetup {
+  /** `sqlite:db/development.sqlite3`, `mysql://...`, `postgres://...`, `redis://...`. */
+  url: string;
+  /** The app's database adapter when the jobs live in it (enqueueing in a transaction joins it). */
+  appDatabase?: 'sqlite' | 'mysql' | 'postgres';
+  /** Options given to every Queue/Worker (prefix, defaultJobOptions...). */
+  queueOptions?: Record<string, unknown>;
+}
+
+interface Runtime extends JobsSetup {
+  factory: BackendFactory<IQueueBackend, unknown>;
+  queues: Map<string, Queue>;
+}
+
+let runtime: Runtime | undefined;
+
+/** Points this process's jobs (performLater, workers, `stryke jobs`) at a backend. */
+export function configureJobs(setup: JobsSetup): void {
+  runtime = { ...setup, factory: createDatabaseBackend(setup.url), queues: new Map() };
+}
+
+export function jobsConfigured(): boolean {
+  return runtime !== undefined;
+}
+
+export function jobsRuntime(what: string): Runtime {
+  if (!runtime) throw JobsErrors.NOT_STARTED(what);
+  return runtime;
+}
+
+/** The BullMQ Queue named `name` on the configured backend (one per process). */
+export function queueFor(name: string): Queue {
+  const rt = jobsRuntime(`using queue "${name}"`);
+  let queue = rt.queues.get(name);
+  if (!queue) {
+    queue = new Queue(name, { connection: {}, ...rt.queueOptions } as any, rt.factory as any);
+    rt.queues.set(name, queue);
+  }
+  return queue;
+}
+
+/**
+ * Adds a job. Inside `Model.transaction` on the app's own SQLite or MySQL/MariaDB database the job row
+ * is written through that transaction, so it becomes visible on commit and disappears on rollback.
+ */
+export async function enqueue(queueName: string, name: string, data: unknown, opts: JobsOptions): Promise<BullJob> {
+  const queue = queueFor(queueName);
+  const scope = transactionStore.getStore();
+  const rt = runtime!;
+  if (scope && !scope.done && (rt.appDatabase === 'sqlite' || rt.appDatabase === 'mysql')) {
+    const backend = queue.getBackend() as unknown as IQueueBackend;
+    if (backend instanceof SqlQueueBackend) {
+      const job = new BullJob(queue as any, name, data, { ...queue.defaultJobOptions, ...opts }, opts.jobId);
+      const exec = {
+        all: async <T>(sql: string, params?: unknown[]) => (await scope.runner.query(sql, params, true)).records as T[],
+        run: async (sql: string, params?: unknown[]) => Number((await scope.runner.query(sql, params, true)).affected ?? 0),
+      };
+      job.id = await backend.addJobWithin(exec, job.asJSON(), job.id!);
+      return job;
+    }
+  }
+  return queue.add(name, data, opts);
+}
+
+/** Closes every queue this process opened (workers close on their own). */
+export async function closeJobs(): Promise<void> {
+  if (!runtime) return;
+  const queues = [...runtime.queues.values()];
+  runtime = undefined;
+  await Promise.all(queues.map((q) => q.close()));
+}

@@ -1,0 +1,211 @@
+import { marks, type Exec } from './driver';
+import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
+import { jobError } from './rows';
+
+/** The WHERE clause of one BullMQ job type ("wait", "prioritized", ...) over `stryke_jobs`. */
+export function typeFilter(type: string): string | undefined {
+  switch (type) {
+    case 'wait':
+    case 'waiting':
+    case 'paused':
+      return "state = 'waiting' AND priority = 0";
+    case 'prioritized':
+      return "state = 'waiting' AND priority > 0";
+    case 'active':
+    case 'delayed':
+    case 'completed':
+    case 'failed':
+    case 'waiting-children':
+      return `state = '${type}'`;
+    default:
+      return undefined;
+  }
+}
+
+async function deleteJobs(ctx: Ctx, x: Exec, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    await x.run(`DELETE FROM stryke_jobs WHERE queue = ? AND id IN (${marks(part.length)})`, [ctx.queue, ...part]);
+    await x.run(`DELETE FROM stryke_job_logs WHERE queue = ? AND job_id IN (${marks(part.length)})`, [ctx.queue, ...part]);
+  }
+}
+
+export function pause(ctx: Ctx, paused: boolean): Promise<void> {
+  return withTx(ctx, async (x, fx) => {
+    await setMeta(ctx, x, 'paused', paused ? '1' : '0');
+    fx.events.push([paused ? 'paused' : 'resumed', {}]);
+    fx.wake = !paused;
+  });
+}
+
+export function drain(ctx: Ctx, delayed: boolean): Promise<void> {
+  return withTx(ctx, async (x) => {
+    const states = delayed ? "('waiting', 'delayed')" : "('waiting')";
+    const ids = await x.all<{ id: string }>(`SELECT id FROM stryke_jobs WHERE queue = ? AND state IN ${states} AND scheduler_id IS NULL`, [ctx.queue]);
+    await deleteJobs(ctx, x, ids.map((r) => r.id));
+  });
+}
+
+export function clean(ctx: Ctx, type: string, timestamp: number, limit: number): Promise<string[]> {
+  return withTx(ctx, async (x, fx) => {
+    const filter = typeFilter(type);
+    if (!filter) return [];
+    const time = type === 'completed' || type === 'failed' ? 'finished_at' : 'added_at';
+    const rows = await x.all<{ id: string }>(
+      `SELECT id FROM stryke_jobs WHERE queue = ? AND ${filter} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
+      [ctx.queue, timestamp],
+    );
+    const ids = rows.map((r) => r.id);
+    await deleteJobs(ctx, x, ids);
+    fx.events.push(['cleaned', { count: ids.length }]);
+    return ids;
+  });
+}
+
+/** Deletes up to `count` jobs of a paused queue; 0 once nothing of the queue is left. */
+export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<number> {
+  return withTx(ctx, async (x) => {
+    if ((await getMeta(ctx, x, 'paused')) !== '1') throw new Error('Cannot obliterate non-paused queue');
+    if (!force) {
+      const active = await x.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
+      if (Number(active[0]!.n) > 0) throw new Error('Cannot obliterate queue with active jobs');
+    }
+    const batch = await x.all<{ id: string }>(`SELECT id FROM stryke_jobs WHERE queue = ? LIMIT ${Math.max(1, Math.floor(count || 1000))}`, [ctx.queue]);
+    await deleteJobs(ctx, x, batch.map((r) => r.id));
+    const left = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? LIMIT 1', [ctx.queue]);
+    if (left.length > 0) return 1;
+    for (const table of ['stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
+      await x.run(`DELETE FROM ${table} WHERE queue = ?`, [ctx.queue]);
+    }
+    return 0;
+  });
+}
+
+async function requeue(ctx: Ctx, x: Exec, fx: Effects, ids: string[], prev: string, lifo = false): Promise<void> {
+  if (ids.length === 0) return;
+  const top = await ctx.driver.bump(x, ctx.queue, 'seq', ids.length);
+  let seq = top - ids.length;
+  for (const id of ids) {
+    seq++;
+    await x.run(
+      `UPDATE stryke_jobs SET state = 'waiting', seq = ?, process_at = NULL, finished_at = NULL, processed_at = NULL, return_value = NULL,
+       failed_reason = NULL, stacktrace = NULL, lock_token = NULL, locked_until = NULL, deferred_failure = NULL WHERE queue = ? AND id = ?`,
+      [lifo ? -seq : seq, ctx.queue, id],
+    );
+    fx.events.push(['waiting', { jobId: id, prev }]);
+  }
+  fx.wake = true;
+}
+
+/** Moves up to `count` finished jobs (finished before `timestamp`) back to waiting; returns how many are left. */
+export function retryFinished(ctx: Ctx, state: string, count: number, timestamp: number): Promise<number> {
+  return withTx(ctx, async (x, fx) => {
+    const rows = await x.all<{ id: string }>(
+      `SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? ORDER BY finished_at LIMIT ${Math.floor(count)}${forUpdate(ctx)}`,
+      [ctx.queue, state, timestamp],
+    );
+    await requeue(ctx, x, fx, rows.map((r) => r.id), state);
+    const left = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? LIMIT 1', [ctx.queue, state, timestamp]);
+    return left.length;
+  });
+}
+
+/** Reprocesses one finished job (`job.retry()`). */
+export function retryOne(ctx: Ctx, id: string, state: string, lifo: boolean, resetMade: boolean, resetStarted: boolean): Promise<void> {
+  return withTx(ctx, async (x, fx) => {
+    const rows = await x.all<{ state: string }>(`SELECT state FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
+    if (!rows[0]) throw jobError(-1, id, 'reprocessJob', state);
+    if (rows[0].state !== state) throw jobError(-3, id, 'reprocessJob', state);
+    await requeue(ctx, x, fx, [id], state, lifo);
+    if (resetMade) await x.run('UPDATE stryke_jobs SET attempts_made = 0 WHERE queue = ? AND id = ?', [ctx.queue, id]);
+    if (resetStarted) await x.run('UPDATE stryke_jobs SET attempts_started = 0 WHERE queue = ? AND id = ?', [ctx.queue, id]);
+  });
+}
+
+/** Promotes delayed jobs to waiting now; `id` for one job, else up to `count`. Returns how many are left. */
+export function promote(ctx: Ctx, id: string | undefined, count: number): Promise<number> {
+  return withTx(ctx, async (x, fx) => {
+    const rows = id
+      ? await x.all<{ id: string; state: string }>(`SELECT id, state FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id])
+      : await x.all<{ id: string; state: string }>(`SELECT id, state FROM stryke_jobs WHERE queue = ? AND state = 'delayed' ORDER BY process_at LIMIT ${Math.floor(count)}${forUpdate(ctx)}`, [ctx.queue]);
+    if (id && !rows[0]) throw jobError(-1, id, 'promote', 'delayed');
+    if (id && rows[0]!.state !== 'delayed') throw jobError(-3, id, 'promote', 'delayed');
+    const top = await ctx.driver.bump(x, ctx.queue, 'seq', Math.max(rows.length, 1));
+    let seq = top - rows.length;
+    for (const row of rows) {
+      await x.run("UPDATE stryke_jobs SET state = 'waiting', delay_ms = 0, process_at = NULL, seq = ? WHERE queue = ? AND id = ?", [++seq, ctx.queue, row.id]);
+      fx.events.push(['waiting', { jobId: row.id, prev: 'delayed' }]);
+    }
+    fx.wake = rows.length > 0;
+    if (id) return 0;
+    const left = await x.all<{ id: string }>("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' LIMIT 1", [ctx.queue]);
+    return left.length;
+  });
+}
+
+/** Removes one job unless a worker holds it; 1 when removed, 0 when locked. */
+export function remove(ctx: Ctx, id: string): Promise<number> {
+  return withTx(ctx, async (x, fx) => {
+    const rows = await x.all<{ state: string; scheduler_id: string | null; locked_until: number | null }>(
+      `SELECT state, scheduler_id, locked_until FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id],
+    );
+    const row = rows[0];
+    if (!row) return 1;
+    if (row.state === 'active' && row.locked_until != null && Number(row.locked_until) > Date.now()) return 0;
+    if (row.scheduler_id && row.state === 'delayed') {
+      const sched = await x.all<{ n: number }>('SELECT COUNT(*) AS n FROM stryke_job_schedulers WHERE queue = ? AND scheduler_id = ?', [ctx.queue, row.scheduler_id]);
+      if (Number(sched[0]!.n) > 0) throw jobError(-8, id, 'remove');
+    }
+    await deleteJobs(ctx, x, [id]);
+    await x.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND job_id = ?', [ctx.queue, id]);
+    fx.events.push(['removed', { jobId: id, prev: row.state }]);
+    return 1;
+  });
+}
+
+export function changeDelay(ctx: Ctx, id: string, delay: number): Promise<void> {
+  return withTx(ctx, async (x, fx) => {
+    const rows = await x.all<{ state: string }>(`SELECT state FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
+    if (!rows[0]) throw jobError(-1, id, 'changeDelay', 'delayed');
+    if (rows[0].state !== 'delayed') throw jobError(-3, id, 'changeDelay', 'delayed');
+    const at = Date.now() + delay;
+    await x.run('UPDATE stryke_jobs SET process_at = ?, delay_ms = ? WHERE queue = ? AND id = ?', [at, delay, ctx.queue, id]);
+    fx.events.push(['delayed', { jobId: id, delay: at }]);
+    fx.wake = true;
+  });
+}
+
+export function changePriority(ctx: Ctx, id: string, priority: number, lifo: boolean): Promise<void> {
+  return withTx(ctx, async (x, fx) => {
+    const rows = await x.all<{ state: string }>(`SELECT state FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
+    if (!rows[0]) throw jobError(-1, id, 'changePriority');
+    const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
+    await x.run('UPDATE stryke_jobs SET priority = ?, seq = ? WHERE queue = ? AND id = ?', [priority, lifo ? -seq : seq, ctx.queue, id]);
+    fx.wake = rows[0].state === 'waiting';
+  });
+}
+
+export function updateProgress(ctx: Ctx, id: string, progress: unknown): Promise<void> {
+  return withTx(ctx, async (x, fx) => {
+    const value = JSON.stringify(progress ?? null);
+    const n = await x.run('UPDATE stryke_jobs SET progress = ? WHERE queue = ? AND id = ?', [value, ctx.queue, id]);
+    if (n === 0) throw jobError(-1, id, 'updateProgress');
+    fx.events.push(['progress', { jobId: id, data: value }]);
+  });
+}
+
+export function addLog(ctx: Ctx, id: string, line: string, keepLogs?: number): Promise<number> {
+  return withTx(ctx, async (x) => {
+    const exists = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? AND id = ?', [ctx.queue, id]);
+    if (!exists[0]) throw jobError(-1, id, 'addLog');
+    const top = await x.all<{ idx: number | null; n: number }>('SELECT MAX(idx) AS idx, COUNT(*) AS n FROM stryke_job_logs WHERE queue = ? AND job_id = ?', [ctx.queue, id]);
+    const idx = top[0]?.idx == null ? 0 : Number(top[0].idx) + 1;
+    await x.run('INSERT INTO stryke_job_logs (queue, job_id, idx, line) VALUES (?, ?, ?, ?)', [ctx.queue, id, idx, line]);
+    const count = Number(top[0]?.n ?? 0) + 1;
+    if (keepLogs && count > keepLogs) {
+      await x.run('DELETE FROM stryke_job_logs WHERE queue = ? AND job_id = ? AND idx <= ?', [ctx.queue, id, idx - keepLogs]);
+      return keepLogs;
+    }
+    return count;
+  });
+}

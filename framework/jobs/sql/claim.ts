@@ -1,0 +1,111 @@
+import type { Exec } from './driver';
+import { getMeta, getMetaMap, setMeta, type Ctx, type Effects } from './context';
+import { rowToJobJson, type JobRow } from './rows';
+
+/** The worker's `[jobData, id, rateLimitDelay, delayUntil]` tuple. */
+export type NextJob = [ReturnType<typeof rowToJobJson> | null, string, number, number];
+
+const PROMOTE_BATCH = 1000;
+
+/** Due delayed jobs become waiting, at the back of the line (a fresh `seq`). */
+export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, limit = PROMOTE_BATCH): Promise<number> {
+  const due = await x.all<{ id: string }>(
+    `SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? ORDER BY process_at LIMIT ${limit}${ctx.driver.claimLock}`,
+    [ctx.queue, now],
+  );
+  if (due.length === 0) return 0;
+  const top = await ctx.driver.bump(x, ctx.queue, 'seq', due.length);
+  let seq = top - due.length;
+  for (const { id } of due) {
+    await x.run("UPDATE stryke_jobs SET state = 'waiting', delay_ms = 0, process_at = NULL, seq = ? WHERE queue = ? AND id = ?", [++seq, ctx.queue, id]);
+    fx.events.push(['waiting', { jobId: id, prev: 'delayed' }]);
+  }
+  fx.wake = true;
+  return due.length;
+}
+
+interface Limiter {
+  max: number;
+  duration: number;
+}
+
+function limiterOf(ctx: Ctx, meta: Record<string, string>): Limiter | undefined {
+  const max = meta.max ?? ctx.opts.limiter?.max;
+  const duration = ctx.opts.limiter?.duration ?? meta.duration;
+  if (max == null || duration == null) return undefined;
+  return { max: Number(max), duration: Number(duration) };
+}
+
+function windowOf(raw: string | undefined | null): [number, number] {
+  return raw ? (raw.split(':').map(Number) as [number, number]) : [0, 0];
+}
+
+/** The remaining rate-limit window in ms when `max` jobs already ran in it, else 0. */
+export async function rateLimitTtl(ctx: Ctx, x: Exec, now: number, max?: number, raw?: string | null): Promise<number> {
+  const [count, until] = windowOf(raw === undefined ? await getMeta(ctx, x, 'limiter') : raw);
+  if (until <= now) return 0;
+  if (max !== undefined && count < max) return 0;
+  return until - now;
+}
+
+/**
+ * Claims the next waiting job: promotes due delayed jobs, honours pause, global concurrency and the
+ * rate limiter, then takes the first waiting row by (priority, seq) and locks it for `lockDuration`.
+ */
+export async function claim(ctx: Ctx, x: Exec, fx: Effects, token: string, name: string | undefined, now: number): Promise<NextJob> {
+  await promoteDue(ctx, x, fx, now);
+  const meta = await getMetaMap(ctx, x);
+  if (meta.paused === '1') return [null, '', 0, 0];
+
+  if (meta.concurrency !== undefined) {
+    const active = await x.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
+    if (Number(active[0]!.n) >= Number(meta.concurrency)) return [null, '', 0, 0];
+  }
+
+  const limiter = limiterOf(ctx, meta);
+  if (limiter) {
+    const ttl = await rateLimitTtl(ctx, x, now, limiter.max, meta.limiter ?? null);
+    if (ttl > 0) return [null, '', ttl, 0];
+  }
+
+  const rows = await x.all<JobRow>(
+    `SELECT * FROM stryke_jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority, seq LIMIT 1${ctx.driver.claimLock}`,
+    [ctx.queue],
+  );
+  const row = rows[0];
+  if (!row) {
+    const next = await x.all<{ at: number | null }>("SELECT MIN(process_at) AS at FROM stryke_jobs WHERE queue = ? AND state = 'delayed'", [ctx.queue]);
+    return [null, '', 0, Number(next[0]?.at ?? 0)];
+  }
+
+  if (limiter) {
+    const [count, until] = windowOf(meta.limiter);
+    await setMeta(ctx, x, 'limiter', until > now ? `${count + 1}:${until}` : `1:${now + limiter.duration}`);
+  }
+
+  const lockUntil = now + Number(ctx.opts.lockDuration ?? 30000);
+  await x.run(
+    "UPDATE stryke_jobs SET state = 'active', lock_token = ?, locked_until = ?, processed_at = ?, processed_by = ?, attempts_started = attempts_started + 1 WHERE queue = ? AND id = ?",
+    [token, lockUntil, now, name ?? null, ctx.queue, row.id],
+  );
+  Object.assign(row, { state: 'active', lock_token: token, locked_until: lockUntil, processed_at: now, processed_by: name ?? null, attempts_started: Number(row.attempts_started) + 1 });
+  fx.events.push(['active', { jobId: row.id, prev: 'waiting' }]);
+  return [rowToJobJson(row), row.id, 0, 0];
+}
+
+/** The due time of the next delayed job (ms), or undefined. */
+export async function nextDelayed(ctx: Ctx): Promise<number | undefined> {
+  const rows = await ctx.driver.all<{ at: number | null }>("SELECT MIN(process_at) AS at FROM stryke_jobs WHERE queue = ? AND state = 'delayed'", [ctx.queue]);
+  return rows[0]?.at == null ? undefined : Number(rows[0].at);
+}
+
+/** Whether a job is ready to claim now (waiting, or delayed and due) and the queue is not paused. */
+export async function hasReadyJob(ctx: Ctx, now: number): Promise<boolean> {
+  const rows = await ctx.driver.all<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM stryke_jobs WHERE queue = ? AND (state = 'waiting' OR (state = 'delayed' AND process_at <= ?)) LIMIT 1) t",
+    [ctx.queue, now],
+  );
+  if (Number(rows[0]!.n) === 0) return false;
+  const paused = await ctx.driver.all<{ value: string }>("SELECT value FROM stryke_job_meta WHERE queue = ? AND field = 'paused'", [ctx.queue]);
+  return paused[0]?.value !== '1';
+}

@@ -1,0 +1,253 @@
+import { EventEmitter } from 'node:events';
+import type { IQueueBackend } from 'bullmq';
+import type { SqlDriver } from './driver';
+import { unsupported, withTx, type Ctx } from './context';
+import { hasReadyJob } from './claim';
+import * as reads from './reads';
+import { eventFields } from './rows';
+
+/** How long a MySQL event id may stay invisible after allocation (its transaction's commit), in ms. */
+const SETTLE_MS = 200;
+
+export interface SqlBackendOptions {
+  /** Idle poll interval for work and events written by other processes (ms). */
+  pollInterval: number;
+  /** This backend is QueueEvents' (reads the event stream from where it was created). */
+  blocking: boolean;
+  /** Owns a reference on the driver (false for `forQueue` siblings). */
+  owns: boolean;
+}
+
+/** Connection lifecycle, queue metadata, the event stream and the blocking waits of the SQL backend. */
+export abstract class SqlBackendCore extends EventEmitter {
+  protected readonly ctx: Ctx;
+  protected readyPromise?: Promise<void>;
+  protected closingPromise?: Promise<void>;
+  protected cancelWait?: () => void;
+  protected cancelEventWait?: () => void;
+  protected blockingDisconnected = false;
+  protected eventCursor?: string;
+
+  constructor(protected readonly driver: SqlDriver, readonly queueName: string, protected readonly opts: Record<string, any>, label: string, protected readonly settings: SqlBackendOptions) {
+    super();
+    this.ctx = { driver, queue: queueName, opts, label };
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------
+
+  waitUntilReady(): Promise<void> {
+    this.readyPromise ??= (async () => {
+      await this.driver.ready();
+      if (this.settings.blocking && this.eventCursor === undefined) this.eventCursor = await reads.lastEventId(this.ctx);
+      this.emit('ready');
+    })();
+    return this.readyPromise;
+  }
+
+  get closing(): Promise<void> | undefined {
+    return this.closingPromise;
+  }
+
+  close(_force?: boolean): Promise<void> {
+    this.closingPromise ??= (async () => {
+      this.cancelWait?.();
+      this.cancelEventWait?.();
+      if (this.settings.owns) await this.driver.release();
+      this.emit('close');
+    })();
+    return this.closingPromise;
+  }
+
+  async disconnect(): Promise<void> {
+    this.cancelWait?.();
+    this.cancelEventWait?.();
+  }
+
+  async setName(_name: string): Promise<void> {}
+
+  get minimumBlockTimeout(): number {
+    return 0.001;
+  }
+
+  get maximumBlockTimeout(): number {
+    return 10;
+  }
+
+  get qualifiedName(): string {
+    return this.queueName;
+  }
+
+  get keys(): IQueueBackend['keys'] {
+    return {} as IQueueBackend['keys'];
+  }
+
+  toKey(type: string): string {
+    return `${this.queueName}:${type}`;
+  }
+
+  parseNodeKey(key: string): { prefix: string; queueName: string; id: string } {
+    const i = key.lastIndexOf(':');
+    return { prefix: '', queueName: key.slice(0, i), id: key.slice(i + 1) };
+  }
+
+  clientName(suffix = ''): string {
+    return `${this.queueName}${suffix}`;
+  }
+
+  protected async ready(): Promise<void> {
+    await this.waitUntilReady();
+  }
+
+  // ---- queue metadata, rate limits, events ------------------------------------------------------
+
+  async setQueueMeta(values: Record<string, string | number>): Promise<number> {
+    await this.ready();
+    return reads.setMetaFields(this.ctx, values);
+  }
+
+  async getQueueMetaField(field: string): Promise<string | null> {
+    return (await this.getQueueMetaFields([field]))[0] ?? null;
+  }
+
+  async getQueueMetaFields(fields: string[]): Promise<(string | null)[]> {
+    const meta = await this.getQueueMeta();
+    return fields.map((f) => meta[f] ?? null);
+  }
+
+  async getQueueMeta(): Promise<Record<string, string>> {
+    await this.ready();
+    return reads.getMetaAll(this.ctx);
+  }
+
+  removeQueueMetaFields(fields: string[]): Promise<number> {
+    return reads.removeMetaFields(this.ctx, fields);
+  }
+
+  async hasQueueMetaField(field: string): Promise<boolean> {
+    return (await this.getQueueMetaField(field)) !== null;
+  }
+
+  async setRateLimit(expireTimeMs: number): Promise<void> {
+    await reads.setMetaFields(this.ctx, { limiter: `${Number.MAX_SAFE_INTEGER}:${Date.now() + expireTimeMs}` });
+  }
+
+  removeRateLimitKey(): Promise<number> {
+    return reads.removeMetaFields(this.ctx, ['limiter']);
+  }
+
+  /** The deprecated key is a Redis-era priority counter; SQL queues never had it. */
+  async removeDeprecatedPriorityKey(): Promise<number> {
+    return 0;
+  }
+
+  trimEvents(maxLength: number): Promise<number> {
+    return reads.trimEvents(this.ctx, maxLength);
+  }
+
+  async publishEvent(fields: Record<string, string | number>, _maxEvents: number): Promise<string> {
+    await this.ready();
+    const { event, ...rest } = fields;
+    await withTx(this.ctx, async (_x, fx) => {
+      fx.events.push([String(event), rest]);
+    });
+    return reads.lastEventId(this.ctx);
+  }
+
+  /**
+   * Stream entries after `id` (XREAD-shaped), waiting up to `blockTimeout` ms. On MySQL an event id is
+   * allocated before its transaction commits, so ids may become visible out of order: the reader only
+   * returns ids up to the highest one it saw at least `SETTLE_MS` ago, by when those transactions ended.
+   */
+  async readEvents(id: string, blockTimeout: number): Promise<any> {
+    if (this.closingPromise) return null;
+    await this.ready();
+    let cursor = id;
+    if (id === '$') cursor = this.eventCursor ??= await reads.lastEventId(this.ctx);
+    const fetch = async () => reads.eventsAfter(this.ctx, cursor, await this.eventWatermark());
+    let events = await fetch();
+    if (events.length === 0) {
+      const found = await this.waitFor('events', blockTimeout || 5000, async () => (await fetch()).length > 0, (c) => (this.cancelEventWait = c));
+      if (!found || this.closingPromise) return null;
+      events = await fetch();
+    }
+    if (events.length === 0) return null;
+    if (id === '$') this.eventCursor = String(events[events.length - 1]!.id);
+    return [['events', events.map((e) => [String(e.id), eventFields(e.event, e.data)])]];
+  }
+
+  private readonly seenTops: Array<{ at: number; id: number }> = [];
+
+  private async eventWatermark(): Promise<number | undefined> {
+    if (this.driver.dialect !== 'mysql') return undefined;
+    const now = Date.now();
+    this.seenTops.push({ at: now, id: Number(await reads.lastEventId(this.ctx)) });
+    let mark = 0;
+    while (this.seenTops.length > 1 && this.seenTops[1]!.at <= now - SETTLE_MS) this.seenTops.shift();
+    if (this.seenTops[0]!.at <= now - SETTLE_MS) mark = this.seenTops[0]!.id;
+    return mark;
+  }
+
+  async waitForJob(blockTimeout: number): Promise<{ member: string; score: number } | null> {
+    if (this.closingPromise || this.blockingDisconnected) return null;
+    await this.ready();
+    const found = await this.waitFor('jobs', Math.max(blockTimeout, 0) * 1000, () => hasReadyJob(this.ctx, Date.now()), (c) => (this.cancelWait = c));
+    return found ? { member: this.queueName, score: 0 } : null;
+  }
+
+  async disconnectBlocking(): Promise<void> {
+    this.blockingDisconnected = true;
+    this.cancelWait?.();
+  }
+
+  async reconnectBlocking(): Promise<void> {
+    this.blockingDisconnected = false;
+  }
+
+  /**
+   * Waits up to `timeout` ms until `check` is true: at once when this process signals the queue on the
+   * bus, else every poll interval (work written by other processes). Resolves false on timeout/cancel.
+   */
+  private waitFor(kind: 'jobs' | 'events', timeout: number, check: () => Promise<boolean>, setCancel: (c: (() => void) | undefined) => void): Promise<boolean> {
+    return new Promise((resolve) => {
+      const deadline = Date.now() + timeout;
+      const channel = `${kind}:${this.queueName}`;
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (value: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.driver.bus.off(channel, poll);
+        setCancel(undefined);
+        resolve(value);
+      };
+      const poll = () => {
+        clearTimeout(timer);
+        if (done) return;
+        check().then(
+          (ok) => {
+            if (ok) return finish(true);
+            const left = deadline - Date.now();
+            if (left <= 0) return finish(false);
+            if (!done) timer = setTimeout(poll, Math.min(this.settings.pollInterval, left));
+          },
+          (err) => {
+            this.emit('error', err);
+            finish(false);
+          },
+        );
+      };
+      setCancel(() => finish(false));
+      this.driver.bus.on(channel, poll);
+      poll();
+    });
+  }
+
+  protected refuse(what: string): Error {
+    try {
+      unsupported(this.ctx, what, 'not implemented by stryke\'s SQL queue');
+    } catch (err) {
+      return err as Error;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import type { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { busFor, sleep, type Exec, type SqlDriver } from './driver';
+import { schemaStatements } from './schema';
+
+export interface SqliteConnectionOptions {
+  /** The database file (the app's own, e.g. db/development.sqlite3). Relative to the current directory. */
+  filename: string;
+  /** How long one attempt waits for another process's write lock, in ms (default 50; the event loop is blocked meanwhile); busy attempts retry. */
+  busyTimeout?: number;
+  /** How often an idle worker or QueueEvents looks for work written by other processes, in ms (default 100). */
+  pollInterval?: number;
+}
+
+/** The part of better-sqlite3 this driver uses (the package ships no types). */
+interface Statement {
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+interface Connection {
+  prepare(sql: string): Statement;
+  exec(sql: string): void;
+  pragma(sql: string): unknown;
+  close(): void;
+  readonly inTransaction: boolean;
+}
+
+const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
+const MAX_BUSY_RETRIES = 400;
+
+function bind(params: unknown[] = []): unknown[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+/**
+ * One better-sqlite3 connection per database file per process, shared by every queue, worker and
+ * QueueEvents of that process (refcounted). Work on it is serialized by a promise chain, so a
+ * transaction is never interleaved with another statement of this process; across processes, writers
+ * take the database's write lock with BEGIN IMMEDIATE, and WAL lets readers run beside them.
+ */
+class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly claimLock = '';
+  readonly insertIgnore = 'INSERT OR IGNORE';
+  readonly bus: EventEmitter;
+  private readonly db: Connection;
+  private readonly statements = new Map<string, Statement>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readyPromise?: Promise<void>;
+  refs = 0;
+
+  constructor(readonly key: string, private readonly file: string, busyTimeout: number) {
+    const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => Connection;
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file, { timeout: busyTimeout });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.bus = busFor(key);
+  }
+
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private readonly exec: Exec = {
+    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(...bind(params)) as T[],
+    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(...bind(params)).changes,
+  };
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  all<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
+    return this.serial(() => this.retryBusy(() => this.exec.all<T>(sql, params)));
+  }
+
+  run(sql: string, params?: unknown[]): Promise<number> {
+    return this.serial(() => this.retryBusy(() => this.exec.run(sql, params)));
+  }
+
+  tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {
+    return this.serial(() =>
+      this.retryBusy(async () => {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn(this.exec);
+          this.db.exec('COMMIT');
+          return out;
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    );
+  }
+
+  private async retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!BUSY.has((err as { code?: string }).code ?? '') || attempt >= MAX_BUSY_RETRIES) throw err;
+        await sleep(2 + Math.random() * 10 * Math.min(attempt + 1, 10));
+      }
+    }
+  }
+
+  async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
+    await x.run('INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, ?, ?) ON CONFLICT (queue, name) DO UPDATE SET value = value + excluded.value', [queue, name, by]);
+    const rows = await x.all<{ value: number }>('SELECT value FROM stryke_job_counters WHERE queue = ? AND name = ?', [queue, name]);
+    return Number(rows[0]!.value);
+  }
+
+  upsert(table: string, cols: string[], keys: string[], update: string[]): string {
+    const set = update.map((c) => `${c} = excluded.${c}`).join(', ');
+    return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${set}`;
+  }
+
+  ready(): Promise<void> {
+    this.readyPromise ??= this.tx(async (x) => {
+      for (const sql of schemaStatements('sqlite')) await x.run(sql);
+    });
+    return this.readyPromise;
+  }
+
+  async release(): Promise<void> {
+    if (--this.refs > 0) return;
+    drivers.delete(this.key);
+    await this.serial(async () => this.db.close());
+  }
+}
+
+const drivers = new Map<string, SqliteDriver>();
+
+/** The shared driver for a database file (opened on first use). */
+export function sqliteDriver(options: SqliteConnectionOptions): SqlDriver {
+  const file = options.filename === ':memory:' ? ':memory:' : resolve(options.filename);
+  const key = `sqlite:${file}`;
+  let driver = drivers.get(key);
+  if (!driver) {
+    driver = new SqliteDriver(key, file, options.busyTimeout ?? 50);
+    drivers.set(key, driver);
+  }
+  driver.refs++;
+  return driver;
+}

@@ -1,0 +1,197 @@
+import type { JobJson } from 'bullmq';
+import type { Exec } from './driver';
+import { forUpdate, unsupported, type Ctx, type Effects } from './context';
+import { claim, type NextJob } from './claim';
+import { jobError, normalizeKeep, type Keep } from './rows';
+
+interface ParentKeyOpts {
+  parentKey?: string;
+  addToWaitingChildren?: boolean;
+}
+
+const INSERT_JOB = `INSERT INTO stryke_jobs (queue, id, seq, name, state, data, opts, priority, delay_ms, added_at, process_at, dedup_id, scheduler_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Inserts one job (or finds its duplicate) inside a transaction; returns its id. */
+export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, parent?: ParentKeyOpts): Promise<string> {
+  const opts = (job.opts ?? {}) as Record<string, any>;
+  if (job.parent || job.parentKey || parent?.parentKey) unsupported(ctx, 'Flows (parent/child jobs)', 'add the job without `parent`, or use FlowProducer on Redis or PostgreSQL');
+  const now = Date.now();
+  const id = jobId || job.id || String(await ctx.driver.bump(x, ctx.queue, 'id', 1));
+  const dedup = opts.deduplication as { id: string; ttl?: number; extend?: boolean; replace?: boolean; keepLastIfActive?: boolean } | undefined;
+  if (dedup?.id) {
+    if (dedup.extend || dedup.replace || dedup.keepLastIfActive) unsupported(ctx, 'deduplication.extend/replace/keepLastIfActive', 'use simple or ttl deduplication');
+    const held = await x.all<{ job_id: string; expire_at: number | null }>(
+      `SELECT d.job_id, d.expire_at FROM stryke_job_dedup d JOIN stryke_jobs j ON j.queue = d.queue AND j.id = d.job_id WHERE d.queue = ? AND d.dedup_id = ?${forUpdate(ctx)}`,
+      [ctx.queue, dedup.id],
+    );
+    const live = held[0] && (held[0].expire_at == null || Number(held[0].expire_at) > now);
+    if (live) {
+      fx.events.push(['deduplicated', { jobId: held[0]!.job_id, deduplicationId: dedup.id, deduplicatedJobId: id }]);
+      return held[0]!.job_id;
+    }
+    await x.run(ctx.driver.upsert('stryke_job_dedup', ['queue', 'dedup_id', 'job_id', 'expire_at'], ['queue', 'dedup_id'], ['job_id', 'expire_at']), [
+      ctx.queue, dedup.id, id, dedup.ttl ? now + dedup.ttl : null,
+    ]);
+  }
+  const delay = Number(job.delay ?? opts.delay ?? 0);
+  const timestamp = Number(job.timestamp ?? now);
+  const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
+  const state = delay > 0 ? 'delayed' : 'waiting';
+  const processAt = delay > 0 ? timestamp + delay : null;
+  const storedOpts = job.delay == null ? opts : { ...opts, delay: job.delay };
+  const inserted = await x.run(INSERT_JOB.replace('INSERT INTO', `${ctx.driver.insertIgnore} INTO`), [
+    ctx.queue, id, opts.lifo ? -seq : seq, job.name, state, job.data ?? '{}', JSON.stringify(storedOpts),
+    Number(opts.priority ?? 0), delay, timestamp, processAt, dedup?.id ?? null, job.repeatJobKey ?? null,
+  ]);
+  if (inserted === 0) {
+    fx.events.push(['duplicated', { jobId: id }]);
+    return id;
+  }
+  fx.events.push(['added', { jobId: id, name: job.name }]);
+  fx.events.push(delay > 0 ? ['delayed', { jobId: id, delay: processAt }] : ['waiting', { jobId: id }]);
+  fx.wake = true;
+  return id;
+}
+
+interface ActiveRow {
+  state: string;
+  lock_token: string | null;
+  dedup_id: string | null;
+  attempts_made: number;
+  opts: string;
+}
+
+/** Loads an active job for a finishing move and checks the worker still holds its lock. */
+async function lockedActive(ctx: Ctx, x: Exec, id: string, token: string | undefined, command: string): Promise<ActiveRow> {
+  const rows = await x.all<ActiveRow>(`SELECT state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
+  const row = rows[0];
+  if (!row) throw jobError(-1, id, command);
+  if (token && token !== '0') {
+    if (row.lock_token == null) throw jobError(-2, id, command);
+    if (row.lock_token !== token) throw jobError(-6, id, command, row.state);
+  }
+  if (row.state !== 'active') throw jobError(-3, id, command);
+  return row;
+}
+
+/** Applies removeOnComplete/removeOnFail after a job finished. */
+async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'failed', keep: Keep, now: number): Promise<void> {
+  if (keep.all) {
+    await x.run('DELETE FROM stryke_jobs WHERE queue = ? AND id = ?', [ctx.queue, id]);
+    await x.run('DELETE FROM stryke_job_logs WHERE queue = ? AND job_id = ?', [ctx.queue, id]);
+    return;
+  }
+  if (keep.age != null && keep.age >= 0) {
+    await x.run('DELETE FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ?', [ctx.queue, state, now - keep.age * 1000]);
+  }
+  if (keep.count != null && keep.count >= 0) {
+    const edge = await x.all<{ finished_at: number; seq: number }>(
+      'SELECT finished_at, seq FROM stryke_jobs WHERE queue = ? AND state = ? ORDER BY finished_at DESC, seq DESC LIMIT 1 OFFSET ?',
+      [ctx.queue, state, keep.count],
+    );
+    if (edge[0]) {
+      await x.run('DELETE FROM stryke_jobs WHERE queue = ? AND state = ? AND (finished_at < ? OR (finished_at = ? AND seq <= ?))', [
+        ctx.queue, state, edge[0].finished_at, edge[0].finished_at, edge[0].seq,
+      ]);
+    }
+  }
+}
+
+async function releaseDedup(ctx: Ctx, x: Exec, id: string, dedupId: string | null): Promise<void> {
+  if (dedupId) await x.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ? AND expire_at IS NULL', [ctx.queue, dedupId, id]);
+}
+
+async function afterFinish(ctx: Ctx, x: Exec, fx: Effects, token: string, fetchNext: boolean, now: number): Promise<NextJob | undefined> {
+  if (!fetchNext) return undefined;
+  const next = await claim(ctx, x, fx, token, ctx.opts.name, now);
+  if (!next[0] && next[2] === 0) fx.events.push(['drained', {}]);
+  return next;
+}
+
+export async function complete(
+  ctx: Ctx, x: Exec, fx: Effects, id: string, returnValue: unknown, removeOnComplete: unknown, token: string, fetchNext: boolean,
+): Promise<{ result: NextJob | undefined; finishedOn: number }> {
+  const row = await lockedActive(ctx, x, id, token, 'moveToFinished');
+  const now = Date.now();
+  const value = JSON.stringify(returnValue ?? null);
+  await x.run(
+    "UPDATE stryke_jobs SET state = 'completed', return_value = ?, finished_at = ?, lock_token = NULL, locked_until = NULL, attempts_made = attempts_made + 1 WHERE queue = ? AND id = ?",
+    [value, now, ctx.queue, id],
+  );
+  fx.events.push(['completed', { jobId: id, returnvalue: value, prev: 'active' }]);
+  await retain(ctx, x, id, 'completed', normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete), now);
+  await releaseDedup(ctx, x, id, row.dedup_id);
+  return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
+}
+
+export async function fail(
+  ctx: Ctx, x: Exec, fx: Effects, id: string, reason: string, removeOnFail: unknown, token: string, fetchNext: boolean, stacktrace?: string,
+): Promise<{ result: NextJob | undefined; finishedOn: number }> {
+  const row = await lockedActive(ctx, x, id, token, 'moveToFinished');
+  const now = Date.now();
+  await x.run(
+    "UPDATE stryke_jobs SET state = 'failed', failed_reason = ?, stacktrace = COALESCE(?, stacktrace), finished_at = ?, lock_token = NULL, locked_until = NULL, deferred_failure = NULL, attempts_made = attempts_made + 1 WHERE queue = ? AND id = ?",
+    [reason, stacktrace ?? null, now, ctx.queue, id],
+  );
+  fx.events.push(['failed', { jobId: id, failedReason: reason, prev: 'active' }]);
+  const attempts = Number(JSON.parse(row.opts || '{}').attempts ?? 1);
+  if (Number(row.attempts_made) + 1 >= attempts) fx.events.push(['retries-exhausted', { jobId: id, attemptsMade: Number(row.attempts_made) + 1 }]);
+  await retain(ctx, x, id, 'failed', normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail), now);
+  await releaseDedup(ctx, x, id, row.dedup_id);
+  return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
+}
+
+/** Active to delayed (a retry with backoff, or `job.moveToDelayed`). */
+export async function delayActive(
+  ctx: Ctx, x: Exec, fx: Effects, id: string, processAt: number, delay: number, token: string | undefined,
+  fields: { failedReason?: string; stacktrace?: string }, skipAttempt: boolean,
+): Promise<void> {
+  await lockedActive(ctx, x, id, token, 'moveToDelayed');
+  await x.run(
+    `UPDATE stryke_jobs SET state = 'delayed', process_at = ?, delay_ms = ?, failed_reason = COALESCE(?, failed_reason), stacktrace = COALESCE(?, stacktrace),
+     lock_token = NULL, locked_until = NULL, attempts_made = attempts_made + ? WHERE queue = ? AND id = ?`,
+    [processAt, delay, fields.failedReason ?? null, fields.stacktrace ?? null, skipAttempt ? 0 : 1, ctx.queue, id],
+  );
+  fx.events.push(['delayed', { jobId: id, delay: processAt }]);
+  fx.wake = true;
+}
+
+/** Active back to waiting at once (a retry without backoff). */
+export async function retryActive(ctx: Ctx, x: Exec, fx: Effects, id: string, lifo: boolean, token: string | undefined, fields: { failedReason?: string; stacktrace?: string }): Promise<void> {
+  await lockedActive(ctx, x, id, token, 'retryJob');
+  const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
+  await x.run(
+    `UPDATE stryke_jobs SET state = 'waiting', seq = ?, process_at = NULL, failed_reason = COALESCE(?, failed_reason), stacktrace = COALESCE(?, stacktrace),
+     lock_token = NULL, locked_until = NULL, attempts_made = attempts_made + 1 WHERE queue = ? AND id = ?`,
+    [lifo ? -seq : seq, fields.failedReason ?? null, fields.stacktrace ?? null, ctx.queue, id],
+  );
+  fx.events.push(['waiting', { jobId: id, prev: 'active' }]);
+  fx.wake = true;
+}
+
+/** Recovers active jobs whose lock expired (their worker died or hung): back to waiting, counted. */
+export async function recoverStalled(ctx: Ctx, x: Exec, fx: Effects, now: number): Promise<string[]> {
+  const interval = Number(ctx.opts.stalledInterval ?? 30000);
+  const last = await x.all<{ value: string }>(`SELECT value FROM stryke_job_meta WHERE queue = ? AND field = 'stalled-check'${forUpdate(ctx)}`, [ctx.queue]);
+  if (last[0] && now < Number(last[0].value) + interval) return [];
+  await x.run(ctx.driver.upsert('stryke_job_meta', ['queue', 'field', 'value'], ['queue', 'field'], ['value']), [ctx.queue, 'stalled-check', String(now)]);
+  const stalled = await x.all<{ id: string; stalled_count: number; scheduler_id: string | null }>(
+    `SELECT id, stalled_count, scheduler_id FROM stryke_jobs WHERE queue = ? AND state = 'active' AND locked_until < ?${ctx.driver.claimLock}`,
+    [ctx.queue, now],
+  );
+  const maxStalled = Number(ctx.opts.maxStalledCount ?? 1);
+  for (const job of stalled) {
+    const count = Number(job.stalled_count) + 1;
+    const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
+    const failure = count > maxStalled && !job.scheduler_id ? 'job stalled more than allowable limit' : null;
+    await x.run(
+      "UPDATE stryke_jobs SET state = 'waiting', seq = ?, lock_token = NULL, locked_until = NULL, stalled_count = ?, deferred_failure = COALESCE(?, deferred_failure) WHERE queue = ? AND id = ?",
+      [seq, count, failure, ctx.queue, job.id],
+    );
+    fx.events.push(['stalled', { jobId: job.id }]);
+    fx.events.push(['waiting', { jobId: job.id, prev: 'active' }]);
+  }
+  if (stalled.length > 0) fx.wake = true;
+  return stalled.map((j) => j.id);
+}

@@ -1,0 +1,103 @@
+import { Worker, type WorkerOptions } from 'bullmq';
+import type { ConfigTree } from '../config/load';
+import type { DatabaseConfig } from '../orm/connection';
+import { configOfDirectory, jobsSetup, readJobsConfig } from './config';
+import { jobRegistry, performJob } from './job';
+import { closeJobs, configureJobs, jobsConfigured, jobsRuntime, queueFor } from './runtime';
+
+export interface WorkerSetOptions {
+  /** Queues to take jobs from (default: every queue a loaded @Job class names). */
+  queues?: string[];
+  /** Jobs each worker runs at once (default 5). */
+  concurrency?: number;
+  /** Workers per queue in this process (default 1). */
+  count?: number;
+  /** More BullMQ Worker options (lockDuration, stalledInterval, ...). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface WorkerSet {
+  workers: Worker[];
+  queues: string[];
+  close(): Promise<void>;
+}
+
+const running = new Set<WorkerSet>();
+
+/** The queues the loaded @Job classes use, sorted. */
+export function knownQueues(): string[] {
+  return [...new Set([...jobRegistry.values()].map((d) => d.options.queue))].sort();
+}
+
+/**
+ * Starts BullMQ workers in this process for the configured backend: each runs the @Job class its
+ * jobs name. Close them (or `stopJobs()`) before the process exits so their jobs are not left stalled.
+ */
+export function startJobWorkers(options: WorkerSetOptions = {}): WorkerSet {
+  const rt = jobsRuntime('starting workers');
+  const queues = options.queues?.length ? options.queues : knownQueues();
+  const workers: Worker[] = [];
+  for (const queue of queues) {
+    for (let i = 0; i < (options.count ?? 1); i++) {
+      const worker = new Worker(queue, (job) => performJob(job, queue), {
+        connection: {}, ...rt.queueOptions, concurrency: options.concurrency ?? 5, ...options.workerOptions,
+      } as any, rt.factory as any);
+      worker.on('error', (err) => console.error(`[stryke jobs] worker of "${queue}": ${err.message}`));
+      workers.push(worker);
+    }
+  }
+  const set: WorkerSet = {
+    workers,
+    queues,
+    async close() {
+      running.delete(set);
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+  running.add(set);
+  return set;
+}
+
+export interface StartJobsOptions {
+  root: string;
+  config: ConfigTree;
+  /** The app's database config when it is not config/database.toml's (createApp's `database`). */
+  database?: DatabaseConfig;
+  /** Start in-process workers per config/jobs.toml `workers_per_core` (default true). */
+  workers?: boolean;
+}
+
+/**
+ * Configures jobs for a booted app from config/jobs.toml (and the app's database) and starts its
+ * in-process workers (`workers_per_core`, `concurrency`, `queues`). Boot calls it; so may an app's own
+ * entry point, with its `App`.
+ */
+export async function startJobs(app: StartJobsOptions): Promise<WorkerSet | undefined> {
+  const setup = jobsSetup(app.root, app.config, app.database);
+  configureJobs(setup);
+  await queueFor('default').waitUntilReady();
+  const jobs = readJobsConfig(app.config);
+  if (app.workers === false || jobs.workersPerCore === 0) return undefined;
+  return startJobWorkers({ queues: jobs.queues, concurrency: jobs.concurrency, count: jobs.workersPerCore });
+}
+
+/** Closes this process's workers, then its queues. */
+export async function stopJobs(): Promise<void> {
+  await Promise.all([...running].map((s) => s.close()));
+  await closeJobs();
+}
+
+let autoStart: Promise<unknown> | undefined;
+
+/**
+ * Before boot has called `startJobs`, the first enqueue configures jobs from the app in the current
+ * directory (and starts its in-process workers per config/jobs.toml).
+ */
+export async function ensureJobs(): Promise<void> {
+  if (jobsConfigured()) return;
+  autoStart ??= (async () => {
+    const app = configOfDirectory();
+    if (app) await startJobs(app);
+  })();
+  await autoStart;
+}
