@@ -83,8 +83,13 @@ export class Migrator {
 
   async ensureTable(): Promise<void> {
     await schemaReaderFor(this.db.dataSource);
-    await this.db.run(`CREATE TABLE IF NOT EXISTS ${this.q(TABLE)} (${this.q('version')} varchar(255) NOT NULL PRIMARY KEY)`);
-    if (this.adapter === 'mysql') await ensureFailureTable(this.db);
+    try {
+      await this.db.run(`CREATE TABLE IF NOT EXISTS ${this.q(TABLE)} (${this.q('version')} varchar(255) NOT NULL PRIMARY KEY)`);
+      if (this.adapter === 'mysql') await ensureFailureTable(this.db);
+    } catch (err) {
+      // PostgreSQL: two sessions creating it at once; one loses, and the table is there.
+      await this.db.select(`SELECT ${this.q('version')} FROM ${this.q(TABLE)} WHERE 1 = 0`).catch(() => { throw err; });
+    }
   }
 
   async applied(): Promise<Set<string>> {
@@ -200,11 +205,12 @@ export class Migrator {
     this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrated' : 'reverted'} (${Date.now() - started}ms)`);
   }
 
-  /** Runs `fn` holding the database's migration lock. */
-  private async locked<T>(fn: () => Promise<T>): Promise<T> {
-    await this.ensureTable();
+  /** Runs `fn` holding the database's migration lock (what migrate, rollback and redo do). */
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await schemaReaderFor(this.db.dataSource);
     const lock = await lockMigrations(this.db, this.root, this.lockTimeoutMs);
     try {
+      await this.ensureTable();
       return await fn();
     } finally {
       await lock.release();
@@ -226,7 +232,7 @@ export class Migrator {
    */
   async migrate(options: { to?: string } = {}): Promise<string[]> {
     if (options.to !== undefined) this.checkVersion(options.to);
-    return this.locked(async () => {
+    return this.withLock(async () => {
       const done = await this.applied();
       const out: string[] = [];
       const files = this.files();
@@ -250,7 +256,7 @@ export class Migrator {
 
   /** Reverts the last `step` applied migrations; the versions reverted. */
   async rollback(step = 1): Promise<string[]> {
-    return this.locked(async () => {
+    return this.withLock(async () => {
       const done = await this.applied();
       const targets = this.files().filter((f) => done.has(f.version)).reverse().slice(0, step);
       for (const f of targets) await this.run(f, 'down');
@@ -260,7 +266,7 @@ export class Migrator {
 
   /** Reverts the last `step` migrations and applies them again; the versions redone. */
   async redo(step = 1): Promise<string[]> {
-    return this.locked(async () => {
+    return this.withLock(async () => {
       const done = await this.applied();
       const targets = this.files().filter((f) => done.has(f.version)).reverse().slice(0, step);
       for (const f of targets) await this.run(f, 'down');
@@ -273,7 +279,7 @@ export class Migrator {
   async runOne(version: string, direction: 'up' | 'down'): Promise<void> {
     const file = this.files().find((f) => f.version === version);
     if (!file) throw MigrationErrors.UNKNOWN_VERSION(version, '');
-    await this.locked(() => this.run(file, direction));
+    await this.withLock(() => this.run(file, direction));
   }
 
   async pending(): Promise<MigrationFile[]> {

@@ -90,7 +90,8 @@ describe('migrations', async () => {
 
         it('status lists every migration as down before the first migrate', async () => {
           const status = await migrator.status();
-          assert.deepEqual(status.map((s) => [s.version, s.name, s.state]), [
+          assert.ok(status.every((s) => s.state === 'down'));
+          assert.deepEqual(status.slice(0, 4).map((s) => [s.version, s.name, s.state]), [
             ['20260101000001', 'create_users', 'down'],
             ['20260101000002', 'create_posts', 'down'],
             ['20260101000003', 'create_comments', 'down'],
@@ -101,15 +102,15 @@ describe('migrations', async () => {
 
         it('migrate --to applies up to a version, then the rest', async () => {
           assert.deepEqual(await migrator.migrate({ to: '20260101000002' }), ['20260101000001', '20260101000002']);
-          assert.deepEqual((await migrator.pending()).map((f) => f.version), ['20260101000003', '20260101000004']);
-          assert.deepEqual(await migrator.migrate(), ['20260101000003', '20260101000004']);
-          assert.deepEqual(await migrator.migrate(), []);
+          assert.deepEqual((await migrator.pending()).map((f) => f.version).slice(0, 2), ['20260101000003', '20260101000004']);
+          assert.deepEqual(await migrator.migrate({ to: '20260101000004' }), ['20260101000003', '20260101000004']);
+          assert.deepEqual(await migrator.migrate({ to: '20260101000004' }), []);
           assert.ok(log.includes('== 20260101000001 CreateUsers: migrating'));
           assert.ok(log.some((l) => l.startsWith('-- createTable(posts)')));
         });
 
         it('status shows every migration up, schema_migrations has their versions', async () => {
-          assert.deepEqual((await migrator.status()).map((s) => s.state), ['up', 'up', 'up', 'up']);
+          assert.deepEqual((await migrator.status()).slice(0, 4).map((s) => s.state), ['up', 'up', 'up', 'up']);
           assert.deepEqual(await versions(db), ['20260101000001', '20260101000002', '20260101000003', '20260101000004']);
           await inspect(db, async (s) => {
             for (const t of ['users', 'posts', 'comments']) assert.ok(await s.hasTable(t), t);
@@ -127,7 +128,7 @@ describe('migrations', async () => {
             assert.ok(!(await s.indexes('users')).includes('index_users_on_name'));
           });
           assert.deepEqual(await versions(db), ['20260101000001', '20260101000002', '20260101000003']);
-          assert.deepEqual((await migrator.status()).map((s) => s.state), ['up', 'up', 'up', 'down']);
+          assert.deepEqual((await migrator.status()).slice(0, 4).map((s) => s.state), ['up', 'up', 'up', 'down']);
         });
 
         it('rollback of a createTable drops the table', async () => {
@@ -140,7 +141,7 @@ describe('migrations', async () => {
         });
 
         it('migrate re-applies what was rolled back', async () => {
-          assert.deepEqual(await migrator.migrate(), ['20260101000003', '20260101000004']);
+          assert.deepEqual(await migrator.migrate({ to: '20260101000004' }), ['20260101000003', '20260101000004']);
           await inspect(db, async (s) => {
             assert.equal(await s.hasTable('comments'), true);
             assert.ok((await s.columns('users')).includes('bio'));
@@ -155,7 +156,7 @@ describe('migrations', async () => {
           });
           assert.deepEqual(await versions(db), []);
           assert.deepEqual(await migrator.rollback(), []);
-          assert.equal((await migrator.migrate()).length, 4);
+          assert.equal((await migrator.migrate()).length, migrator.files().length);
         });
       });
 
@@ -245,7 +246,8 @@ describe('migrations', async () => {
         });
 
         it('stops there: earlier migrations stay applied, the failed and later ones do not', async () => {
-          assert.deepEqual((await migrator.status()).map((s) => s.state), ['up', 'down', 'down']);
+          // MySQL commits DDL as it runs: the failed migration is `partial`, with what ran recorded.
+          assert.deepEqual((await migrator.status()).map((s) => s.state), ['up', target.name === 'mysql' ? 'partial' : 'down', 'down']);
           assert.deepEqual(await versions(db), ['20260301000001']);
           await inspect(db, async (s) => {
             assert.equal(await s.hasTable('things'), true);
