@@ -673,8 +673,8 @@ export class ActiveRecord {
     return this.all<T>().findInBatches(options);
   }
 
-  static inBatches<T extends ActiveRecord>(this: ModelClass<T>, options?: { batchSize?: number }): AsyncGenerator<Relation<T>, void, undefined> {
-    return this.all<T>().inBatches(options);
+  static inBatches<T extends ActiveRecord>(this: ModelClass<T>, fn: (batch: Relation<T>) => unknown, options?: { batchSize?: number }): Promise<void> {
+    return this.all<T>().inBatches(fn, options);
   }
 
   /** Updates every row in one statement (no validations or callbacks); the number updated. */

@@ -828,8 +828,12 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     })();
   }
 
-  /** Relations over the matching rows, a batch of primary keys at a time: `for await (const batch of Post.inBatches()) await batch.updateAll(...)`. */
-  async *inBatches(options: { batchSize?: number } = {}): AsyncGenerator<this, void, undefined> {
+  /**
+   * Calls `fn` with a relation over each batch of matching primary keys (keyset by primary key), to
+   * update or delete by: `await Post.where(...).inBatches((batch) => batch.updateAll({ views: 0 }))`.
+   * (A relation is awaitable, so it is handed to a callback rather than yielded.)
+   */
+  async inBatches(fn: (batch: this) => unknown, options: { batchSize?: number } = {}): Promise<void> {
     const size = options.batchSize ?? 1000;
     if (!Number.isInteger(size) || size < 1) throw OrmErrors.BAD_LIMIT('batchSize', size);
     const pk = this.meta.pk;
@@ -839,7 +843,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
       const rel = last === undefined ? base : base.with({ where: [...base.state.where, { k: 'cmp', field: pk, op: '>', value: last }] });
       const ids = await rel.ids();
       if (!ids.length) return;
-      yield this.model.unscoped().where({ [pk.property]: ids }) as this;
+      await fn(this.with({ ...EMPTY, deleted: 'with', strict: this.state.strict, includes: this.state.includes, where: [{ k: 'in', field: pk, values: ids }] }));
       if (ids.length < size) return;
       last = ids[ids.length - 1];
     }
