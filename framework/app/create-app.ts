@@ -98,6 +98,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       logger,
       requestTimeout: (server.request_timeout ?? 30) * 1000,
       keepAliveTimeout: (server.keep_alive_timeout ?? 72) * 1000,
+      headersTimeout: (server.headers_timeout ?? 20) * 1000,
       publicDir: publicDirOf(root),
       middleware,
     });

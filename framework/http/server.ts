@@ -17,6 +17,7 @@ export interface ServerSettings {
   logger: FastifyServerOptions['logger'];
   requestTimeout: number;
   keepAliveTimeout: number;
+  headersTimeout: number;
   publicDir?: string;
   middleware: Map<unknown, Middleware>;
 }
@@ -47,6 +48,8 @@ export async function buildServer(
     requestIdHeader: 'x-request-id',
   });
   runtime.log = app.log;
+  // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
+  app.server.headersTimeout = settings.headersTimeout;
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {

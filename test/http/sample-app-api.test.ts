@@ -45,3 +45,32 @@ describe('sample app: the namespaced JSON API and nested comments', () => {
     assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
   });
 });
+
+describe('sample app: error pages and server limits', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await bootSampleApp();
+  });
+  after(() => app.close());
+
+  it('renders the app\'s own 404 page for HTML, problem+json for JSON', async () => {
+    const html = await app.client().get('/posts/987654');
+    assert.equal(html.status, 404);
+    assert.match(html.body, /We couldn't find that page/);
+    const json = await app.client().get('/posts/987654.json');
+    assert.equal(json.status, 404);
+    assert.equal(json.json().status, 404);
+  });
+
+  it('sets the request, keep-alive and headers timeouts from config/server.toml', () => {
+    const server = app.server.server;
+    assert.equal(server.requestTimeout, 30_000);
+    assert.equal(server.keepAliveTimeout, 72_000);
+    assert.equal(server.headersTimeout, 20_000);
+  });
+
+  it('refuses a body over body_limit with 413', async () => {
+    const res = await app.client().post('/posts.json', { json: { post: { title: 'Big', body: 'x'.repeat(1024 * 1024 + 10) } } });
+    assert.equal(res.status, 413);
+  });
+});
