@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { isAbsolute, join, relative } from 'node:path';
+import { SourceMap } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LIVE_PATH, LIVE_SCRIPT, LIVE_SCRIPT_PATH, injectLiveReload, liveHello } from '../assets/live-reload';
 
 /** What went wrong at boot (or at compile time), for the terminal and the browser. */
@@ -22,11 +24,27 @@ export function locate(root: string, err: unknown): Pick<BootProblem, 'file' | '
     const abs = isAbsolute(m[1]!) ? m[1]! : join(root, m[1]!);
     const rel = relative(root, abs);
     if (rel.startsWith('..') || rel.includes('node_modules')) continue;
-    const hit = { file: rel, line: Number(m[2]), column: m[3] ? Number(m[3]) : undefined };
-    if (!rel.startsWith('build')) return hit;
+    let hit: Pick<BootProblem, 'file' | 'line' | 'column'> = { file: rel, line: Number(m[2]), column: m[3] ? Number(m[3]) : undefined };
+    if (rel.endsWith('.js')) hit = original(root, abs, hit);
+    if (!hit.file!.startsWith('build')) return hit;
     fallback = fallback.file ? fallback : hit;
   }
   return fallback;
+}
+
+/** Maps a place in compiled JavaScript to its TypeScript source through the `.js.map` beside it. */
+function original(root: string, abs: string, at: Pick<BootProblem, 'file' | 'line' | 'column'>): Pick<BootProblem, 'file' | 'line' | 'column'> {
+  try {
+    const mapFile = `${abs}.map`;
+    if (!existsSync(mapFile)) return at;
+    const map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
+    const entry = map.findEntry(at.line! - 1, (at.column ?? 1) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (!entry?.originalSource) return at;
+    const src = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(abs), entry.originalSource);
+    return { file: relative(root, src), line: entry.originalLine! + 1, column: entry.originalColumn! + 1 };
+  } catch {
+    return at;
+  }
 }
 
 export function problemFrom(root: string, err: unknown): BootProblem {

@@ -37,12 +37,11 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
   cluster.setupPrimary({
     exec: options.bin,
     args: ['server', '--root', root, '--no-build', '--port', String(options.port), '--host', options.host],
-    execArgv: ['--enable-source-maps'],
   });
 
   const fork = () =>
     cluster.fork({
-      STRYKE_ENV: process.env.STRYKE_ENV ?? 'development',
+      STRYKE_ENV: process.env.STRYKE_ENV,
       STRYKE_LIVE_RELOAD: '1',
       [DEV_WORKER_ENV]: '1',
       [DEV_PROBLEM_ENV]: problem ? JSON.stringify(problem) : '',
@@ -122,7 +121,7 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
     const typescript = require('typescript') as typeof ts;
     const diagnostics: ts.Diagnostic[] = [];
     const host = typescript.createWatchCompilerHost(
-      tsconfig, {}, typescript.sys, typescript.createEmitAndSemanticDiagnosticsBuilderProgram,
+      tsconfig, { sourceMap: true }, typescript.sys, typescript.createEmitAndSemanticDiagnosticsBuilderProgram,
       (d) => diagnostics.push(d),
       (d, _newLine, _opts, errorCount) => {
         if (d.code === 6031 || d.code === 6032) {

@@ -1,61 +1,158 @@
 import assert from 'node:assert/strict';
+import { get, type IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort, strykeBackground, writeApp } from '../support/cli';
 
-const controller = (word: string) => `
+const controller = (word: string, extra = '') => `
 import { ActionController, Controller, Get } from 'stryke';
-
+${extra}
 @Controller('/')
 export class HelloController extends ActionController {
   @Get('/hello')
   hello() {
     return { word: '${word}' };
   }
+
+  @Get('/page')
+  page() {
+    return this.render('hello/page', { word: '${word}' });
+  }
 }
 `;
+
+/** One GET on a fresh connection (no keep-alive): a refused connection shows as an error. */
+function once(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => done({ status: res.statusCode!, body }));
+    }).on('error', fail);
+  });
+}
 
 async function poll(url: string, accept: (body: string) => boolean, ms = 30_000): Promise<string> {
   const deadline = Date.now() + ms;
   let last = '';
   while (Date.now() < deadline) {
     try {
-      last = await (await fetch(url)).text();
+      last = (await once(url)).body;
       if (accept(last)) return last;
     } catch {
-      /* restarting */
+      /* not listening yet */
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${url} never answered as expected; last body: ${last}`);
 }
 
+/** Opens the live-reload stream and collects its events. */
+function liveStream(url: string): { events: string[]; close(): void } {
+  const events: string[] = [];
+  let res: IncomingMessage | undefined;
+  const req = get(url, { agent: false }, (r) => {
+    res = r;
+    r.setEncoding('utf8');
+    r.on('data', (d: string) => {
+      for (const m of d.matchAll(/event: (\w+)\ndata: (.*)\n/g)) events.push(`${m[1]}:${m[2]}`);
+    });
+  });
+  req.on('error', () => {});
+  return { events, close: () => (res?.destroy(), req.destroy()) };
+}
+
+async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('stryke dev', () => {
-  it('restarts with the new code when a controller changes, and survives a compile error', async () => {
+  it('swaps the worker on change with no refused request, reloads browsers, and shows compile and boot errors until fixed', async () => {
     const root = writeApp({
       'config/server.toml': 'log_level = "warn"\n',
       'config/database.toml': 'adapter = "sqlite"\ndatabase = "db/dev.sqlite3"\n',
       'app/controllers/hello_controller.ts': controller('first'),
+      'app/views/layouts/application.hbs': '<!doctype html><html><body>{{yield}}</body></html>\n',
+      'app/views/hello/page.hbs': '<p class="word">{{word}}</p>\n',
+      'public/app.css': 'body { color: black; }\n',
     });
     const port = await freePort();
-    const dev = strykeBackground(['dev', '--root', root, '--port', String(port)]);
+    const base = `http://127.0.0.1:${port}`;
+    const dev = strykeBackground(['dev', '--root', root, '--port', String(port), '--host', '127.0.0.1']);
     let output = '';
     dev.stdout!.on('data', (d) => (output += d));
     dev.stderr!.on('data', (d) => (output += d));
-    const url = `http://127.0.0.1:${port}/hello`;
+    const file = join(root, 'app/controllers/hello_controller.ts');
     try {
-      await poll(url, (b) => b.includes('first'));
-      writeFileSync(join(root, 'app/controllers/hello_controller.ts'), controller('second'));
-      await poll(url, (b) => b.includes('second'));
+      await poll(`${base}/hello`, (b) => b.includes('first'));
 
-      writeFileSync(join(root, 'app/controllers/hello_controller.ts'), 'this is not typescript {');
-      const deadline = Date.now() + 30_000;
-      while (!/does not compile/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      assert.match(output, /does not compile/);
+      // The page carries the live-reload script; the stream says which boot it talks to.
+      const page = await once(`${base}/page`);
+      assert.match(page.body, /<p class="word">first<\/p>\n<script src="\/__stryke\/live.js" defer><\/script>\n<\/body>/);
+      assert.match((await once(`${base}/__stryke/live.js`)).body, /EventSource/);
+      const live = liveStream(`${base}/__stryke/live`);
+      await until(() => live.events.length > 0, 'the hello event');
+      const firstBoot = live.events[0]!;
+      assert.match(firstBoot, /^hello:[0-9a-f]{12}$/);
 
-      writeFileSync(join(root, 'app/controllers/hello_controller.ts'), controller('third'));
-      await poll(url, (b) => b.includes('third'));
+      // A file in public/ changes: browsers reload, the worker stays.
+      writeFileSync(join(root, 'public/app.css'), 'body { color: navy; }\n');
+      await until(() => live.events.includes('reload:now'), 'a reload event');
+      assert.match((await once(`${base}/app.css`)).body, /navy/);
+      live.close();
+
+      // A controller changes while requests keep coming: every one is answered.
+      let stop = false;
+      const results: string[] = [];
+      const hammer = (async () => {
+        while (!stop) {
+          try {
+            const r = await once(`${base}/hello`);
+            results.push(r.status === 200 ? JSON.parse(r.body).word : `status ${r.status}`);
+          } catch (err) {
+            results.push(`error ${(err as Error).message}`);
+          }
+        }
+      })();
+      writeFileSync(file, controller('second'));
+      await poll(`${base}/hello`, (b) => b.includes('second'));
+      stop = true;
+      await hammer;
+      assert.deepEqual(results.filter((r) => r !== 'first' && r !== 'second'), [], 'no request failed during the swap');
+      assert.ok(results.includes('first') && results.includes('second'));
+      assert.match(output, /app\/controllers\/hello_controller\.ts changed: live in \d+ ms/);
+      const live2 = liveStream(`${base}/__stryke/live`);
+      await until(() => live2.events.length > 0, 'the hello event');
+      assert.notEqual(live2.events[0], firstBoot, 'a new boot id, so an open page reloads');
+      live2.close();
+
+      // A compile error: in the terminal and in the browser, with file and line.
+      writeFileSync(file, controller('third').replace("return { word: 'third' };", "return { word: 'third' } +;"));
+      await until(() => /does not compile/.test(output), 'the compile error');
+      assert.match(output, /app\/controllers\/hello_controller\.ts:\d+:\d+ - TS\d+/);
+      const broken = await poll(`${base}/hello`, (b) => b.includes('does not compile'));
+      assert.match(broken, /data-file="app\/controllers\/hello_controller.ts" data-line="\d+"/);
+      assert.match(broken, /\/__stryke\/live\.js/);
+
+      // Fixed: recovers without restarting stryke dev.
+      writeFileSync(file, controller('fourth'));
+      await poll(`${base}/hello`, (b) => b.includes('fourth'));
+
+      // A boot error (code that throws while loading): file and line of the TypeScript source.
+      writeFileSync(file, controller('fifth', "\nif (Date.now() > 0) throw new Error('broken at load');\n"));
+      const bootError = await poll(`${base}/hello`, (b) => b.includes('broken at load'));
+      assert.match(bootError, /data-file="app\/controllers\/hello_controller.ts" data-line="4"/);
+      await until(() => /hello_controller\.ts:4/.test(output), 'the boot error in the terminal');
+
+      writeFileSync(file, controller('sixth'));
+      await poll(`${base}/hello`, (b) => b.includes('sixth'));
+      assert.equal(dev.exitCode, null, 'stryke dev kept running');
     } finally {
       dev.kill('SIGTERM');
     }

@@ -75,9 +75,10 @@ export function registerServer(program: Command): void {
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-p, --port <port>', 'port (default: PORT, config/server.toml, 3000)')
     .option('--host <host>', 'interface to bind (default: config/server.toml, 0.0.0.0)')
+    .option('-e, --env <env>', 'environment (default: development, whatever STRYKE_ENV says)')
     .action(action(async (opts: ServerOptions) => {
       const root = appRoot(opts.root);
-      if (!process.env.STRYKE_ENV) process.env.STRYKE_ENV = 'development';
+      process.env.STRYKE_ENV = opts.env ?? 'development';
       let server: Record<string, any> = {};
       try {
         server = loadConfig(root, currentEnv()).server ?? {};
