@@ -16,6 +16,8 @@ export interface RouteDef {
   /** Route name (`post`, `new_post`), shared by routes at the same path with different verbs. */
   name?: string;
   controller: Constructor;
+  /** The controller's key, from its file under app/controllers (`posts`, `api/v1/posts`), when known. */
+  controllerKey?: string;
   action: string;
   /** Where the route was declared (file:line), for error messages and `stryke routes`. */
   source: string;
@@ -165,6 +167,7 @@ export function buildRouteTable(sources: RouteSources): RouteDef[] {
 
   const routes: RouteDef[] = [];
   const checkedFilters = new Set<Function>();
+  const keys = new Map([...controllers].map(([key, cls]) => [cls, key]));
   for (const spec of specs) {
     let target: Constructor;
     if (typeof spec.target === 'string') {
@@ -191,7 +194,7 @@ export function buildRouteTable(sources: RouteSources): RouteDef[] {
       checkedFilters.add(target);
     }
     routes.push({
-      method: spec.method, path: spec.path, name: spec.name, controller: target, action: spec.action, source: spec.source,
+      method: spec.method, path: spec.path, name: spec.name, controller: target, controllerKey: keys.get(target), action: spec.action, source: spec.source,
       kind: spec.kind, constraints: spec.constraints, formats: spec.formats, bodyLimit: spec.bodyLimit, stream: spec.stream, params: spec.params, body: spec.body,
       filters: resolveFilters(target, spec.action, all),
       middleware: resolveMiddleware(target, spec.action, all, globalMiddleware),

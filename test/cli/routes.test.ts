@@ -33,7 +33,7 @@ export class PostsController extends ActionController { index() { return []; } }
     const res = stryke(['routes', '--root', root]);
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /postsPath\s+GET\s+\/posts\s+PostsController#index/);
-    assert.match(res.stdout, /adminPostsPath\s+GET\s+\/admin\/posts\s+PostsController#index/);
+    assert.match(res.stdout, /adminPostsPath\s+GET\s+\/admin\/posts\s+admin\/PostsController#index/);
     assert.match(res.stdout, /feedPath\s+GET\s+\/feed\.:format\s+PostsController#index/);
     const json = JSON.parse(stryke(['routes', '--root', root, '--json']).stdout);
     assert.ok(json.some((r: { name: string }) => r.name === 'admin_posts'));

@@ -11,12 +11,18 @@ export function routeTable(root: string): RouteDef[] {
   return appRoutes(root, buildDirOf(root)).routes;
 }
 
+/** `PostsController`, or `api/v1/PostsController` for a controller in a subfolder of app/controllers. */
+function controllerLabel(r: RouteDef): string {
+  const dir = r.controllerKey?.includes('/') ? r.controllerKey.slice(0, r.controllerKey.lastIndexOf('/') + 1) : '';
+  return `${dir}${r.controller.name}`;
+}
+
 export function formatRoutes(routes: RouteDef[]): string {
   const rows = routes.map((r) => [
     r.name ? `${camelize(r.name)}Path` : '',
     r.kind === 'http' ? r.method : r.kind.toUpperCase(),
     r.constraints?.host ? `${r.path} (host ${r.constraints.host})` : r.path,
-    `${r.controller.name}#${r.action}`,
+    `${controllerLabel(r)}#${r.action}`,
     [
       ...(r.filters.before ?? []).map((m) => `before:${m}`),
       ...(r.filters.around ?? []).map((m) => `around:${m}`),
@@ -50,10 +56,10 @@ export function registerRoutes(program: Command): void {
       }
       if (opts.grep) {
         const needle = opts.grep.toLowerCase();
-        routes = routes.filter((r) => `${r.name ?? ''} ${r.method} ${r.path} ${r.controller.name}#${r.action}`.toLowerCase().includes(needle));
+        routes = routes.filter((r) => `${r.name ?? ''} ${r.method} ${r.path} ${controllerLabel(r)}#${r.action}`.toLowerCase().includes(needle));
       }
       if (opts.json) {
-        console.log(JSON.stringify(routes.map((r) => ({ name: r.name, method: r.method, path: r.path, action: `${r.controller.name}#${r.action}` })), null, 2));
+        console.log(JSON.stringify(routes.map((r) => ({ name: r.name, method: r.method, path: r.path, action: `${controllerLabel(r)}#${r.action}`, kind: r.kind })), null, 2));
       } else {
         console.log(formatRoutes(routes));
       }
