@@ -9,6 +9,7 @@ import {
   requiredAttributes, tableLine, type GeneratedField,
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
+import { parentSetup } from './parents';
 import { assertCountable, controllerNames, migrationNames, resourceNames, type ResourceNames } from './names';
 
 /** Helpers every template can call. */
@@ -61,6 +62,7 @@ function modelLocals(names: ResourceNames, fields: GeneratedField[], root: strin
     display: displayField(fields),
     invalid: invalidSample(fields),
     parents: parentsOf(fields, root),
+    setup: parentSetup(fields, root, names.className),
     version: migrationVersion(root, names.migrationFile),
     api: isApiApp(root),
   };
