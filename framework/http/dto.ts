@@ -1,4 +1,3 @@
-import { validate } from 'class-validator';
 import type { Constructor } from '../registry';
 import { HttpErrors } from './errors';
 import { sanitize } from './params';
@@ -9,6 +8,8 @@ import { sanitize } from './params';
  */
 export async function validateBody(Dto: Constructor, body: unknown): Promise<unknown> {
   const dto = Object.assign(new Dto(), body && typeof body === 'object' && !Array.isArray(body) ? sanitize(body) : {});
+  // Loaded on first use: class-validator (with its phone and string validators) costs ~80 ms to require.
+  const { validate } = require('class-validator') as typeof import('class-validator');
   const results = await validate(dto, { whitelist: true, forbidUnknownValues: false });
   if (!results.length) return dto;
   const errors: Record<string, string[]> = {};
