@@ -4,22 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from 'stryke/testing';
-import { REPO } from '../support/cli';
+import { REPO, stryke } from '../support/cli';
 import { SAMPLE_APP } from '../support/sample-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? undefined : `no browser at ${CHROMIUM} (apt-get install chromium)`;
 if (skip) console.log(`# skipping browser tests: ${skip}`);
 
-describe('the sample app in a real browser', { skip }, () => {
+describe('the sample app in a real browser, served from its build', { skip }, () => {
   let app: TestApp;
   let base: string;
   let browser: import('playwright-core').Browser;
   const shots = join(REPO, 'build', 'test-output');
+  const assets: { url: string; status: number; cacheControl?: string; encoding?: string }[] = [];
 
   before(async () => {
+    // `stryke build` into the app's tmp/ (so its code still finds node_modules/stryke), then boot that dist/.
+    const dist = join(SAMPLE_APP, 'tmp', 'browser-dist');
+    const built = stryke(['build', '--root', SAMPLE_APP, '--out', dist]);
+    assert.equal(built.status, 0, built.stdout + built.stderr);
     const dir = mkdtempSync(join(tmpdir(), 'stryke-browser-'));
-    app = await createTestApp({ root: SAMPLE_APP, database: { adapter: 'sqlite', database: join(dir, 'test.sqlite3') } });
+    app = await createTestApp({ root: dist, database: { adapter: 'sqlite', database: join(dir, 'test.sqlite3') } });
     await app.reset();
     base = await app.listen(0, '127.0.0.1');
     const { chromium } = await import('playwright-core');
@@ -34,28 +39,70 @@ describe('the sample app in a real browser', { skip }, () => {
     await app?.close();
   });
 
-  it('lists, creates, shows a validation error, edits and deletes a post', async () => {
-    const page = await browser.newPage();
+  it('follows links, creates a post through the form, shows errors and flashes, comments, edits and deletes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     page.on('dialog', (d) => void d.accept());
-    await page.goto(`${base}/posts`);
+    page.on('response', (r) => {
+      if (/\.(css|svg)$/.test(new URL(r.url()).pathname)) {
+        const h = r.headers();
+        assets.push({ url: new URL(r.url()).pathname, status: r.status(), cacheControl: h['cache-control'], encoding: h['content-encoding'] });
+      }
+    });
+    await page.goto(`${base}/`);
+    assert.equal(new URL(page.url()).pathname, '/posts', 'the root redirects to the posts');
     assert.match(await page.textContent('main') ?? '', /No posts yet/);
 
-    await page.click('text=New post');
+    // The stylesheet came from a fingerprinted URL, cached forever, precompressed, and it applied.
+    const href = await page.getAttribute('link[rel=stylesheet]', 'href');
+    assert.match(href ?? '', /^\/app-[0-9a-f]{16}\.css$/);
+    const css = assets.find((a) => a.url === href);
+    assert.ok(css, `the browser fetched ${href}`);
+    assert.equal(css.status, 200);
+    assert.equal(css.cacheControl, 'public, max-age=31536000, immutable');
+    assert.equal(css.encoding, 'br');
+    assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(250, 250, 247)');
+    await page.screenshot({ path: join(shots, 'sample-app-empty.png'), fullPage: true });
+
+    // Follow a link to the form; submit it invalid.
+    await page.click('text=Write the first one');
+    assert.equal(new URL(page.url()).pathname, '/posts/new');
+    assert.equal(await page.title(), 'New post · stryke blog');
     await page.fill('#post_title', 'ab');
-    await page.click('button:has-text("Create post")');
-    assert.match(await page.textContent('.error-messages') ?? '', /Title is too short/);
+    await page.click('button:has-text("Create Post")');
+    assert.match(await page.textContent('.error-messages') ?? '', /2 errors prohibited/);
+    assert.match(await page.textContent('.field-with-errors:has(#post_title) .field-error') ?? '', /Title is too short \(minimum is 3 characters\)/);
+    assert.equal(await page.getAttribute('#post_title', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#post_title'), 'ab', 'the form keeps what was typed');
     await page.screenshot({ path: join(shots, 'sample-app-validation.png'), fullPage: true });
 
     await page.fill('#post_title', 'Written in a browser');
-    await page.fill('#post_body', 'Typed into the form by Chromium.');
-    await page.click('button:has-text("Create post")');
+    await page.fill('#post_body', 'Typed into the form by Chromium.\n\nA second paragraph.');
+    await page.check('#post_published');
+    await page.click('button:has-text("Create Post")');
     assert.match(await page.textContent('.flash.notice') ?? '', /Post was successfully created/);
-    assert.match(await page.textContent('h1') ?? '', /Written in a browser/);
+    assert.match(await page.textContent('article h1') ?? '', /Written in a browser/);
+    assert.equal(await page.locator('.post-body p').count(), 2);
+    assert.match(await page.textContent('.post .meta') ?? '', /Posted just now/);
     await page.screenshot({ path: join(shots, 'sample-app-show.png'), fullPage: true });
 
-    await page.click('text=Edit');
+    // A comment, then back to the list by its link: the flash is gone after one page.
+    await page.fill('input[name="comment[author]"]', 'Ada');
+    await page.fill('textarea[name="comment[body]"]', 'First!');
+    await page.click('button:has-text("Add comment")');
+    assert.match(await page.textContent('.flash.notice') ?? '', /Comment added/);
+    assert.match(await page.textContent('.comments h2') ?? '', /Comments \(1\)/);
+    await page.click('text=← Back to posts');
+    assert.equal(new URL(page.url()).pathname, '/posts');
+    assert.equal(await page.locator('.flash').count(), 0, 'a flash shows once');
+    assert.match(await page.textContent('.page-head .meta') ?? '', /^1 post$/);
+    await page.screenshot({ path: join(shots, 'sample-app-index.png'), fullPage: true });
+
+    // Follow the post's link, edit it.
+    await page.click('.post-card h2 a');
+    assert.match(await page.textContent('article h1') ?? '', /Written in a browser/);
+    await page.click('article >> text=Edit');
     await page.fill('#post_title', 'Edited in a browser');
-    await page.click('button:has-text("Update post")');
+    await page.click('button:has-text("Update Post")');
     assert.match(await page.textContent('.flash.notice') ?? '', /successfully updated/);
 
     await page.click('button:has-text("Delete")');
