@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import type { BackoffOptions, Job as BullJob, JobsOptions } from 'bullmq';
 import { JobsErrors } from './errors';
 import { enqueue } from './runtime';
@@ -21,6 +22,8 @@ export interface JobOptions {
 export interface JobDecl {
   name: string;
   target: JobClass;
+  /** The app the class was compiled in (`<root>/build/app/...`), when it can tell. */
+  root?: string;
   options: Required<Pick<JobOptions, 'queue'>> & JobOptions;
 }
 
@@ -43,8 +46,20 @@ export const jobRegistry = new Map<string, JobDecl>();
 export function Job(options: JobOptions = {}): ClassDecorator {
   return (target) => {
     if (typeof (target as any).prototype?.perform !== 'function') throw JobsErrors.NOT_A_JOB(target.name);
-    jobRegistry.set(target.name, { name: target.name, target: target as unknown as JobClass, options: { queue: 'default', ...options } });
+    jobRegistry.set(target.name, { name: target.name, target: target as unknown as JobClass, root: appRootOfCaller(), options: { queue: 'default', ...options } });
   };
+}
+
+/** `<root>` of the first stack frame under `<root>/build/app/`: the app that defined the job class. */
+function appRootOfCaller(): string | undefined {
+  const marker = `${sep}build${sep}app${sep}`;
+  for (const line of (new Error().stack ?? '').split('\n')) {
+    const at = line.indexOf(marker);
+    if (at < 0) continue;
+    const start = line.lastIndexOf('(', at) + 1 || line.indexOf('at ') + 3;
+    return line.slice(start, at);
+  }
+  return undefined;
 }
 
 export function jobDecl(cls: Function): JobDecl {
@@ -96,7 +111,7 @@ export abstract class ApplicationJob {
   /** Enqueues with BullMQ options for this call (`jobId`, `priority`, `delay`, `lifo`...). */
   static async enqueueWith(opts: JobsOptions, args: unknown[]): Promise<BullJob> {
     const decl = jobDecl(this);
-    await ensureJobs();
+    await ensureJobs(decl.root);
     return enqueue(decl.options.queue, decl.name, { args }, optionsFor(decl, opts));
   }
 }

@@ -23,6 +23,7 @@ export interface WorkerSet {
 }
 
 const running = new Set<WorkerSet>();
+let autoStart: Promise<unknown> | undefined;
 
 /** The queues the loaded @Job classes use, sorted. */
 export function knownQueues(): string[] {
@@ -83,21 +84,23 @@ export async function startJobs(app: StartJobsOptions): Promise<WorkerSet | unde
 
 /** Closes this process's workers, then its queues. */
 export async function stopJobs(): Promise<void> {
+  autoStart = undefined;
   await Promise.all([...running].map((s) => s.close()));
   await closeJobs();
 }
 
-let autoStart: Promise<unknown> | undefined;
-
 /**
- * Before boot has called `startJobs`, the first enqueue configures jobs from the app in the current
- * directory (and starts its in-process workers per config/jobs.toml).
+ * Before boot has called `startJobs`, the first enqueue configures jobs from the app the job class was
+ * compiled in (else the current directory) and starts its in-process workers per config/jobs.toml.
  */
-export async function ensureJobs(): Promise<void> {
+export async function ensureJobs(root?: string): Promise<void> {
   if (jobsConfigured()) return;
   autoStart ??= (async () => {
-    const app = configOfDirectory();
+    const app = configOfDirectory(root);
     if (app) await startJobs(app);
-  })();
+  })().catch((err) => {
+    autoStart = undefined;
+    throw err;
+  });
   await autoStart;
 }

@@ -12,6 +12,7 @@ export class CommentsController extends ApplicationController {
   async create() {
     const comment = new Comment({ ...this.params.require('comment').permit('author', 'body'), postId: this.post.id });
     if (await comment.save()) {
+      await (await import('../jobs/welcome_notification_job.js')).WelcomeNotificationJob.performLater(comment.id);
       return this.respondTo({
         html: () => this.redirectTo(this.paths.postPath(this.post), { notice: 'Comment added.' }),
         json: () => this.json(comment, { status: 201 }),
