@@ -85,6 +85,9 @@ function readerFor(field: FieldDecl, localDates: boolean, native: { boolean: boo
     case 'enum': return field.values?.every((v) => typeof v === 'number') ? (v) => (v === null ? null : Number(v)) : null;
     case 'integer': case 'float': return (v) => (typeof v === 'number' ? v : v === null || v === undefined ? null : Number(v));
     case 'boolean': return native.boolean ? null : from;
+    // A driver that parses json itself hands over an object the row keeps too: a copy keeps in-place
+    // changes visible to dirty tracking.
+    case 'json': return (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : structuredClone(v));
     default: return from;
   }
 }
@@ -114,11 +117,7 @@ const postgres: Dialect = {
   noLimit: '',
   toDb: commonToDb,
   fromDb: (value, field) => commonFromDb(value, field, true),
-  // node-postgres parses json itself, so the record would share the object with nothing to compare it
-  // to: a copy keeps in-place changes visible to dirty tracking.
-  reader: (field) => (field.type === 'json'
-    ? (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : structuredClone(v))
-    : readerFor(field, true, { boolean: true })),
+  reader: (field) => readerFor(field, true, { boolean: true }),
   forUpdate: ' FOR UPDATE',
 };
 
