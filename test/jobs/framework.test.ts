@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FlowProducer, Queue, type Job as BullJob } from 'bullmq';
+import {
+  ApplicationJob, configureJobs, createDatabaseBackend, createSqliteBackend, Job, jobsSetup, queueFor, readJobsConfig, startJobWorkers, stopJobs,
+} from 'stryke/jobs';
+import { until } from './targets';
+
+const performed: string[] = [];
+
+@Job({ queue: 'framework-test', attempts: 2, backoff: { type: 'fixed', delay: 20 } })
+class GreetJob extends ApplicationJob {
+  async perform(name: string, times: number) {
+    if (name === 'flaky' && this.job && this.job.attemptsMade === 0) throw new Error('first try fails');
+    performed.push(`${name}x${times}`);
+    await this.job?.updateProgress(100);
+    return `hello ${name}`;
+  }
+}
+
+class NotAJob extends ApplicationJob {
+  async perform() {}
+}
+
+describe('stryke/jobs: @Job classes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stryke-jobs-fw-'));
+  before(() => configureJobs({ url: `sqlite:${join(dir, 'jobs.sqlite3')}` }));
+  after(async () => {
+    await stopJobs();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('performNow runs perform here, without a queue', async () => {
+    assert.equal(await GreetJob.performNow('now', 1), 'hello now');
+    assert.deepEqual(performed.splice(0), ['nowx1']);
+  });
+
+  it('performLater, performIn and performAt enqueue with the class options; a worker performs them', async () => {
+    const later = await GreetJob.performLater('later', 2);
+    const inMs = await GreetJob.performIn(60_000, 'in', 3);
+    const at = await GreetJob.performAt(new Date(Date.now() + 120_000), 'at', 4);
+    const queue = queueFor('framework-test');
+    assert.equal(later.name, 'GreetJob');
+    assert.deepEqual(later.data, { args: ['later', 2] });
+    assert.equal(later.opts.attempts, 2);
+    assert.equal(await queue.getJobState(inMs.id!), 'delayed');
+    assert.equal(await queue.getJobState(at.id!), 'delayed');
+    const atJob = await queue.getJob(at.id!);
+    assert.ok(atJob!.delay > 60_000 && atJob!.delay <= 120_000, `performAt delays to the date (${atJob!.delay} ms)`);
+
+    const flaky = await GreetJob.performLater('flaky', 5);
+    const workers = startJobWorkers({ queues: ['framework-test'], concurrency: 2 });
+    await until('the later and flaky jobs', async () => (await queue.getJobState(flaky.id!)) === 'completed' && (await queue.getJobState(later.id!)) === 'completed');
+    const done = await queue.getJob(flaky.id!);
+    assert.equal(done?.returnvalue, 'hello flaky');
+    assert.equal(done?.attemptsMade, 2, 'retried per @Job({ attempts: 2 })');
+    assert.deepEqual(performed.splice(0).sort(), ['flakyx5', 'laterx2']);
+    await queue.promoteJobs();
+    await until('the delayed jobs once promoted', async () => (await queue.getJobCounts('completed')).completed === 4);
+    assert.deepEqual(performed.splice(0).sort(), ['atx4', 'inx3']);
+    await workers.close();
+  });
+
+  it('a job name no class answers to fails without retrying', async () => {
+    const queue = queueFor('framework-test');
+    const job = await queue.add('NoSuchJob', { args: [] }, { attempts: 3 });
+    const workers = startJobWorkers({ queues: ['framework-test'] });
+    await until('the failure', async () => (await queue.getJobState(job.id!)) === 'failed');
+    const failed = (await queue.getJob(job.id!)) as BullJob;
+    assert.match(failed.failedReason, /no @Job class has that name/);
+    assert.equal(failed.attemptsMade, 1);
+    await workers.close();
+  });
+
+  it('refuses a class without @Job', async () => {
+    await assert.rejects(() => NotAJob.performLater(), { code: 'STRYKE_E_JOBS_NOT_A_JOB' });
+  });
+});
+
+describe('stryke/jobs: config and backends', () => {
+  it('reads config/jobs.toml and validates it', () => {
+    assert.deepEqual(readJobsConfig({ jobs: { backend: 'redis', workers_per_core: 2, concurrency: 3, queues: ['a'] } }), {
+      backend: 'redis', url: undefined, workersPerCore: 2, concurrency: 3, queues: ['a'],
+    });
+    assert.equal(readJobsConfig({ env: 'test' }).workersPerCore, 0);
+    assert.throws(() => readJobsConfig({ jobs: { backend: 'kafka' } }), { code: 'STRYKE_E_JOBS_BAD_CONFIG' });
+    assert.throws(() => readJobsConfig({ jobs: { concurrency: 0 } }), { code: 'STRYKE_E_JOBS_BAD_CONFIG' });
+  });
+
+  it('picks the backend from the app database, redis or memory', () => {
+    const root = '/srv/app';
+    assert.deepEqual(jobsSetup(root, { database: { adapter: 'sqlite', database: 'db/dev.sqlite3' } }), { url: 'sqlite:/srv/app/db/dev.sqlite3', appDatabase: 'sqlite' });
+    assert.deepEqual(jobsSetup(root, { database: { adapter: 'mysql', database: 'blog', host: 'db', username: 'app', password: 'p w' } }), {
+      url: 'mysql://app:p%20w@db:3306/blog', appDatabase: 'mysql',
+    });
+    assert.deepEqual(jobsSetup(root, { jobs: { backend: 'redis', url: 'redis://cache:6380/1' } }), { url: 'redis://cache:6380/1' });
+    assert.deepEqual(jobsSetup(root, { jobs: { backend: 'memory' } }), { url: 'sqlite::memory:' });
+  });
+
+  it('createDatabaseBackend refuses an unknown scheme', () => {
+    assert.throws(() => createDatabaseBackend('mongodb://x/y'), { code: 'STRYKE_E_JOBS_BAD_URL' });
+  });
+
+  it('flows and other unimplemented parts fail with a coded error, never silently', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stryke-jobs-flow-'));
+    const connection = { filename: join(dir, 'flows.sqlite3') };
+    const flows = new FlowProducer({ connection } as any, createSqliteBackend as any);
+    await assert.rejects(() => flows.add({ name: 'parent', queueName: 'f', children: [{ name: 'child', queueName: 'f' }] }), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
+    const queue = new Queue('f', { connection } as any, createSqliteBackend as any);
+    await assert.rejects(() => queue.getWorkers(), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
+    await assert.rejects(() => queue.getMetrics('completed'), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
+    await assert.rejects(() => queue.add('x', {}, { deduplication: { id: 'd', extend: true, ttl: 100 } }), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
+    await flows.close();
+    await queue.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the memory backend keeps jobs in this process', async () => {
+    configureJobs(jobsSetup('/nowhere', { jobs: { backend: 'memory' } }));
+    const q = queueFor('mem');
+    await q.add('x', { a: 1 });
+    assert.equal((await q.getJobCounts('waiting')).waiting, 1);
+    await stopJobs();
+    assert.equal(existsSync('/nowhere'), false, 'nothing written to disk');
+    configureJobs(jobsSetup('/nowhere', { jobs: { backend: 'memory' } }));
+    assert.equal((await queueFor('mem').getJobCounts('waiting')).waiting, 0, 'gone once the process closed it');
+    await stopJobs();
+  });
+});
