@@ -16,5 +16,7 @@ export const MigrationErrors = {
   SCHEMA_BAD: defineError('STRYKE_E_MIGRATION_SCHEMA_BAD', '%s is not a schema dump stryke can read: %s. Write it again with `stryke db schema:dump`.'),
   SCHEMA_NOT_EMPTY: defineError('STRYKE_E_MIGRATION_SCHEMA_NOT_EMPTY', 'schema:load builds an empty database, and %s already has tables (%s). Use `stryke db reset` to start it again from the schema.'),
   NOT_REVERSIBLE: defineError('STRYKE_E_MIGRATION_NOT_REVERSIBLE', 'Migration %s is not reversible: %s'),
+  DIFF_AMBIGUOUS: defineError('STRYKE_E_MIGRATION_DIFF_AMBIGUOUS', 'The models declare %s, and the database has %s of the same type that no model declares: a rename of which? Say so with %s, or --new %s when it is a new column.'),
+  DIFF_BAD_RENAME: defineError('STRYKE_E_MIGRATION_DIFF_BAD_RENAME', '--rename %s is not table.old:new (a column) or old:new (a table), e.g. --rename posts.title:headline.'),
   DESTRUCTIVE: defineError('STRYKE_E_MIGRATION_DESTRUCTIVE', 'The difference has destructive steps (%s): review them with --dry-run, then pass --allow-destructive to write them.'),
 };

@@ -53,7 +53,7 @@ export async function appTableNames(qr: QueryRunner, adapter: Adapter): Promise<
 }
 
 /** The stryke type of a column as the database reports it. */
-function portableType(adapter: Adapter, c: TableColumn): Pick<DumpColumn, 'type' | 'sqlType' | 'limit' | 'precision' | 'scale' | 'values'> {
+export function portableType(adapter: Adapter, c: TableColumn): Pick<DumpColumn, 'type' | 'sqlType' | 'limit' | 'precision' | 'scale' | 'values'> {
   const t = c.type.toLowerCase();
   if (c.enum?.length && (t === 'enum' || t === 'simple-enum' || t === 'varchar')) return { type: 'enum', values: [...c.enum] };
   switch (t) {
@@ -75,7 +75,7 @@ function portableType(adapter: Adapter, c: TableColumn): Pick<DumpColumn, 'type'
 }
 
 /** A column default as the database reports it, back into a value (or `{ sql }` for an expression). */
-function portableDefault(type: DumpColumn['type'], raw: unknown): unknown {
+export function portableDefault(type: DumpColumn['type'], raw: unknown): unknown {
   if (raw === undefined || raw === null) return undefined;
   let s = String(raw).trim();
   if (/^null$/i.test(s)) return undefined;
@@ -144,10 +144,25 @@ export async function dumpSchema(db: Database): Promise<SchemaDump> {
   }
 }
 
+/** The dump as JSON with one line per column, index and foreign key, so that diffs of it read well. */
+export function formatSchema(dump: SchemaDump): string {
+  const one = (x: object) => `{ ${Object.entries(x).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`;
+  const list = (items: object[], indent: string) => (items.length ? `[\n${items.map((i) => `${indent}  ${one(i)}`).join(',\n')}\n${indent}]` : '[]');
+  const tables = dump.tables.map((t) => [
+    '    {',
+    `      "name": ${JSON.stringify(t.name)},`,
+    `      "columns": ${list(t.columns, '      ')},`,
+    `      "indexes": ${list(t.indexes, '      ')},`,
+    `      "foreignKeys": ${list(t.foreignKeys, '      ')}`,
+    '    }',
+  ].join('\n'));
+  return `{\n  "format": ${JSON.stringify(dump.format)},\n  "migrations": ${JSON.stringify(dump.migrations)},\n  "tables": [\n${tables.join(',\n')}\n  ]\n}\n`;
+}
+
 export function writeSchema(root: string, dump: SchemaDump): string {
   const file = join(root, SCHEMA_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(dump, null, 2)}\n`);
+  writeFileSync(tmp, formatSchema(dump));
   renameSync(tmp, file);
   return file;
 }

@@ -1,7 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../app/create-app';
+import { buildDirOf, loadAppCode } from '../../app/loader';
+import { migrationVersion } from '../../generators/migrations';
+import { diffSchema, diffSource } from '../../migrations/diff';
+import { MigrationErrors } from '../../migrations/errors';
+import { registry } from '../../registry';
+import { underscore } from '../../support/inflect';
 import { currentEnv, loadConfig } from '../../config/load';
 import { createDatabase, dropDatabase } from '../../migrations/admin';
 import { checkReversible } from '../../migrations/reversible';
@@ -141,4 +147,46 @@ export async function reversibilityCheck(root: string, config: DatabaseConfig): 
   } finally {
     await dropDatabase(target, root);
   }
+}
+
+/** Writes (or with dryRun prints) the migration that takes the database to what the models declare. */
+export async function diff(root: string, config: DatabaseConfig, opts: { name?: string; rename: string[]; new: string[]; dryRun?: boolean; allowDestructive?: boolean }): Promise<void> {
+  const renames: Record<string, string> = {};
+  for (const r of opts.rename) {
+    const m = /^(\w+(?:\.\w+)?):(\w+)$/.exec(r);
+    if (!m) throw MigrationErrors.DIFF_BAD_RENAME(r);
+    renames[m[1]!] = m[2]!;
+  }
+  const name = opts.name ?? 'UpdateSchemaFromModels';
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw CliErrors.BAD_OPTION(`--name must be a class name such as AddSlugToPosts, not "${name}"`);
+  compileApp(root);
+  loadAppCode(root);
+  const models = registry.within(registry.models, buildDirOf(root));
+  const live = await withDb(root, config, (db) => dumpSchema(db));
+  const steps = diffSchema(config.adapter, models, live.tables, { renames, fresh: opts.new });
+  if (!steps.length) {
+    console.log(`${label(config)} matches the models: nothing to write.`);
+    return;
+  }
+  let fileName = underscore(name);
+  let className = name;
+  for (let n = 2; existsSync(join(root, 'db', 'migrations')) && readdirSync(join(root, 'db', 'migrations')).some((f) => f.slice(15) === `${fileName}.ts`); n++) {
+    fileName = `${underscore(name)}_${n}`;
+    className = `${name}${n}`;
+  }
+  const source = diffSource(className, steps);
+  const destructive = steps.filter((s) => s.destructive).map((s) => s.destructive!);
+  const file = join('db', 'migrations', `${migrationVersion(root, fileName)}_${fileName}.ts`);
+  if (opts.dryRun) {
+    console.log(`# ${file} (dry run: not written)\n${source}`);
+    if (destructive.length) console.log(`# ${destructive.length} destructive step(s): writing it needs --allow-destructive`);
+    return;
+  }
+  if (destructive.length && !opts.allowDestructive) {
+    for (const d of destructive) console.log(`destructive: ${d}`);
+    throw MigrationErrors.DESTRUCTIVE(destructive.join('; '));
+  }
+  mkdirSync(join(root, 'db', 'migrations'), { recursive: true });
+  writeFileSync(join(root, file), source);
+  console.log(`create ${file}\nReview it, then run \`stryke db migrate\`.`);
 }

@@ -4,7 +4,7 @@ import { readSchema } from '../../migrations/schema-dump';
 import { compileApp } from '../app-root';
 import { action } from '../output';
 import {
-  context, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
+  context, diff, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
 } from './db-support';
 
 interface MigrateOptions extends DbOptions {
@@ -112,5 +112,16 @@ export function registerDb(program: Command): void {
     .action(action(async (opts: DbOptions) => {
       const { root, config } = context(opts);
       await reversibilityCheck(root, config);
+    }));
+
+  common(db.command('diff').description("write a migration taking the database to what the models' @Field declarations say")
+    .option('--name <ClassName>', 'the migration\'s name (default UpdateSchemaFromModels)')
+    .option('--rename <from:to>', 'a rename: posts.title:headline (column) or articles:posts (table); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--new <table.column>', 'a column (or table) that is new, not renamed; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--dry-run', 'print the migration instead of writing it')
+    .option('--allow-destructive', 'write it even when it drops or narrows a column or table'))
+    .action(action(async (opts: DbOptions & { name?: string; rename: string[]; new: string[]; dryRun?: boolean; allowDestructive?: boolean }) => {
+      const { root, config } = context(opts);
+      await diff(root, config, opts);
     }));
 }
