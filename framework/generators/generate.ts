@@ -10,7 +10,7 @@ import {
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
 import { parentSetup } from './parents';
-import { assertCountable, controllerNames, migrationNames, resourceNames, type ResourceNames } from './names';
+import { assertCountable, controllerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 
 /** Helpers every template can call. */
 const HELPERS = { tableLine, indexLines, decorators, addColumnLines, removeColumnLines };
@@ -150,6 +150,16 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       }
       const actions = args.map((a) => ({ name: a, route: a === 'index' ? '/' : `/${a}`, helper: `${camelize(`${names.segment}_${a}`)}Path` }));
       return { schematics: ['controller'], locals: { names, actions }, notes: [] };
+    },
+  },
+  middleware: {
+    summary: 'a middleware class (handle(request, reply)) for @Use or config/middleware.ts, and its test',
+    usage: 'middleware <Name>',
+    example: 'stryke generate middleware RequestTiming',
+    prepare(name, args) {
+      const names = middlewareNames(name);
+      if (args.length) throw GeneratorErrors.BAD_FIELD(args[0]!, 'a middleware takes a name only; write what it does in its handle method.');
+      return { schematics: ['middleware'], locals: { names }, notes: [] };
     },
   },
 };

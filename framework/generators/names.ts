@@ -153,3 +153,18 @@ export function appNames(base: string): AppNames {
   const dbName = packageName.replace(/-+/g, '_');
   return { packageName, dbName, title: humanize(dbName) };
 }
+
+export interface MiddlewareNames {
+  /** `RequestTiming` */
+  className: string;
+  /** `request_timing` (app/middleware/request_timing.ts) */
+  fileName: string;
+}
+
+export function middlewareNames(input: string): MiddlewareNames {
+  checkIdentifier(input);
+  const fileName = splitWords(input);
+  const className = fileName.split('_').filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  if (RESERVED_CLASSES.has(className)) throw GeneratorErrors.BAD_NAME(input, `${className} is a name the generated code already uses. Choose another.`);
+  return { className, fileName };
+}

@@ -27,6 +27,7 @@ const RUNS: string[][] = [
   ['migration', 'CreateTags', 'name:string:unique'],
   ['migration', 'BackfillSlugs'],
   ['controller', 'Pages', 'home', 'about'],
+  ['middleware', 'RequestTiming'],
 ];
 
 /** The generators `stryke generate --help` lists. */
@@ -62,8 +63,8 @@ describe('every generator renders code that compiles with tsc and passes its own
       const tests = run(root, 'test');
       assert.equal(tests.status, 0, tests.stdout + tests.stderr);
       assert.match(tests.stdout, /# fail 0\n/);
-      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2)
-      assert.match(tests.stdout, /# pass 15\n/);
+      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2), RequestTiming (1)
+      assert.match(tests.stdout, /# pass 16\n/);
     });
   }
 });

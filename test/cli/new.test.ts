@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from 'stryke';
+import ts from 'typescript';
 import { BIN, REPO, freePort, stryke, strykeBackground, waitForHttp } from '../support/cli';
 
 /** As a user's shell has it: development, and no DATABASE_URL of the test runner's. */
@@ -44,7 +45,8 @@ const APP_FILES = [
   '.gitignore', 'README.md',
   'app/channels/.keep', 'app/controllers/application_controller.ts', 'app/controllers/home_controller.ts', 'app/jobs/.keep',
   'app/mailers/.keep', 'app/middleware/.keep', 'app/models/application_model.ts', 'app/views/home/index.hbs',
-  'app/views/layouts/application.hbs', 'config/database.toml', 'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
+  'app/views/layouts/application.hbs', 'config/database.toml', 'config/jobs.toml', 'config/middleware.ts', 'config/routes.ts',
+  'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
   'package.json', 'public/app.css', 'test/home.test.ts', 'tsconfig.json',
 ].sort();
 
@@ -75,7 +77,11 @@ describe('stryke new', () => {
     assert.equal(pkg.scripts.dev, 'stryke dev');
     assert.equal(pkg.scripts.test, 'stryke test');
 
-    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+    // tsconfig.json has comments, which tsc reads (JSON.parse would not).
+    const parsed = ts.parseConfigFileTextToJson('tsconfig.json', readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+    assert.equal(parsed.error, undefined);
+    const tsconfig = parsed.config;
+    assert.match(readFileSync(join(root, 'tsconfig.json'), 'utf8'), /^ {4}\/\/ stryke's decorators/m);
     assert.equal(tsconfig.compilerOptions.composite, undefined);
     assert.equal(tsconfig.references, undefined);
     assert.equal(tsconfig.compilerOptions.incremental, true);
@@ -84,6 +90,16 @@ describe('stryke new', () => {
     assert.equal(tsconfig.compilerOptions.experimentalDecorators, true);
     assert.deepEqual(tsconfig.include, ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts', 'test/**/*.ts']);
 
+    // Every config file explains its keys: a comment line before each group of settings.
+    for (const f of ['config/server.toml', 'config/database.toml', 'config/jobs.toml']) {
+      const lines = readFileSync(join(root, f), 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (/^[a-z_]+ = /.test(line) && !/^[a-z_]+ = /.test(lines[i - 1] ?? '')) assert.match(lines[i - 1] ?? '', /^#|^\[/, `${f}:${i + 1} ${line} has a comment above`);
+      });
+    }
+    assert.match(readFileSync(join(root, 'config/routes.ts'), 'utf8'), /export default routes\(/);
+    assert.match(readFileSync(join(root, 'config/middleware.ts'), 'utf8'), /^export default \[\];$/m);
+    assert.equal(loadConfig(root, 'test', {}).jobs.workers_per_core, 0);
     const ignore = readFileSync(join(root, '.gitignore'), 'utf8');
     for (const entry of ['node_modules', 'build', '*.sqlite3*', 'tmp', 'log']) assert.match(ignore, new RegExp(`^${entry.replace(/\*/g, '\\*')}/?$`, 'm'));
     const layout = readFileSync(join(root, 'app/views/layouts/application.hbs'), 'utf8');
