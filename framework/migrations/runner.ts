@@ -34,6 +34,21 @@ export interface MigratorOptions {
 
 const TABLE = 'schema_migrations';
 
+/**
+ * Runs `fn` with source maps on, so that stack traces (and the call sites the DSL records) point into the
+ * migration's .ts file when the app compiles with them. Only for loading and planning a migration: the
+ * registry tells app code from framework code by compiled paths, so it stays off otherwise.
+ */
+function withSourceMaps<T>(fn: () => T): T {
+  const was = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ?? false;
+  if (!was) process.setSourceMapsEnabled(true);
+  try {
+    return fn();
+  } finally {
+    if (!was) process.setSourceMapsEnabled(false);
+  }
+}
+
 /** Fails (so the transaction rolls back) when the migration left rows pointing at nothing. */
 async function checkForeignKeys(qr: QueryRunner): Promise<void> {
   const broken = (await qr.query('PRAGMA foreign_key_check')) as { table: string; parent: string }[];
@@ -133,8 +148,6 @@ export class Migrator {
 
   private load(file: MigrationFile): Migration {
     if (!existsSync(file.compiled)) throw MigrationErrors.NOT_COMPILED(file.source, file.compiled);
-    // Stack traces then point into the .ts file (when the app compiles with source maps).
-    process.setSourceMapsEnabled(true);
     delete require.cache[file.compiled];
     let mod: any;
     try {
@@ -162,8 +175,10 @@ export class Migrator {
   }
 
   private async run(file: MigrationFile, direction: 'up' | 'down'): Promise<void> {
-    const migration = this.load(file);
-    const ops = this.planFor(file, migration, direction);
+    const [migration, ops] = withSourceMaps(() => {
+      const m = this.load(file);
+      return [m, this.planFor(file, m, direction)] as const;
+    });
     const transactional = this.adapter !== 'mysql';
     const qr: QueryRunner = this.db.dataSource.createQueryRunner();
     await qr.connect();
