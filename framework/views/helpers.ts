@@ -5,6 +5,7 @@ import type { RenderState, ViewEngine } from './engine';
 import { resolvePartial } from './compile';
 import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
+import { CONFIRM_HANDLER } from '../security/csp';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {
@@ -64,7 +65,8 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
     const method = String(options.hash?.method ?? 'post').toLowerCase();
     const token = ctx(options)?.csrfToken() ?? '';
     const tunnel = method === 'post' ? '' : `<input type="hidden" name="_method" value="${esc(method)}">`;
-    const confirm = options.hash?.confirm ? ` onsubmit="return confirm('${esc(String(options.hash.confirm))}')"` : '';
+    // A constant handler reading its message from data-confirm: the default CSP allows exactly it by hash.
+    const confirm = options.hash?.confirm ? ` data-confirm="${esc(String(options.hash.confirm))}" onsubmit="${CONFIRM_HANDLER}"` : '';
     return new SafeString(
       `<form class="button-to" method="post" action="${esc(String(url))}"${confirm}>${tunnel}` +
         `<input type="hidden" name="authenticity_token" value="${esc(token)}">` +
