@@ -194,6 +194,7 @@ export function generate(generator: string, name: string | undefined, args: stri
   const { schematics, locals, notes } = def.prepare(name, args, options.root, 'generate');
   const files = renderSchematics(schematics, locals);
   const outcomes = applyPlan(options.root, files, options);
+  if (outcomes.every((o) => o.status === 'identical' || o.status === 'exist')) notes.push('nothing to do: every file is already as the generator writes it.');
   const log = options.log ?? ((line: string) => console.log(line));
   for (const n of notes) log(statusLine('note', n, options.paint));
   return { files: outcomes, notes };

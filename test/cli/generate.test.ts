@@ -251,6 +251,7 @@ export default migration('CreateTags', {
     assert.match(again.stdout, /^ +identical {2}app\/controllers\/posts_controller\.ts$/m);
     assert.match(again.stdout, /^ +identical {2}db\/migrations\/\d{14}_create_posts\.ts$/m);
     assert.doesNotMatch(again.stdout, /^ +create /m);
+    assert.match(again.stdout, /note {2}nothing to do: every file is already as the generator writes it\.$/m);
     assert.deepEqual(snapshot(root), before);
     assert.equal(statSync(file).mtimeMs, mtime);
     assert.equal(migrationsOf(root, 'create_posts').length, 1, 'no second migration');

@@ -271,6 +271,8 @@ describe('stryke new', () => {
     assert.match(docker, /^RUN npx stryke build$/m);
     assert.match(docker, /^ENV NODE_ENV=production STRYKE_ENV=production PORT=3000$/m);
     assert.match(docker, /^USER node$/m);
+    assert.match(docker, /SECRET_KEY_BASE/);
+    assert.match(docker, /^ENV DATABASE_PATH=\/app\/db\/production\/app\.sqlite3$/m);
     assert.match(docker, /^CMD \["sh", "-c", "node_modules\/.bin\/stryke db migrate && exec node_modules\/.bin\/stryke start"\]$/m);
     const ignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['node_modules', 'build', 'db/*.sqlite3*', 'config/master.key', '.git']) assert.ok(ignore.includes(entry), entry);
