@@ -136,10 +136,12 @@ export const transactionStore = new AsyncLocalStorage<TransactionScope>();
 
 type SqliteStatement = { reader: boolean; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint }; safeIntegers(on: boolean): unknown };
 type SqliteConnection = { prepare(sql: string): SqliteStatement };
-type PgPool = { query(sql: string, binds: unknown[]): Promise<{ rows: any[]; rowCount: number | null }> };
+type PgResult = { rows: any[]; rowCount: number | null };
+type PgPool = { query(sql: string | { name: string; text: string; values: unknown[] }, binds?: unknown[]): Promise<PgResult> };
 type MysqlPool = { query(sql: string, binds: unknown[], cb: (err: Error | null, result: any) => void): void };
 
 const STATEMENT_CACHE_LIMIT = 500;
+const PG_PREPARED_LIMIT = 1000;
 
 /**
  * The app's connection: TypeORM's DataSource (drivers, pooling, query runners, transactions) plus the
@@ -152,6 +154,7 @@ export class Database {
   /** Quoted names of tables with bigint columns: SQLite reads their integers as BigInt, so none is rounded. */
   readonly bigintTables = new Set<string>();
   private readonly statements = new Map<string, SqliteStatement>();
+  private readonly pgNames = new Map<string, string>();
   /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
   private sqliteGate: Promise<void> | null = null;
 
@@ -207,9 +210,26 @@ export class Database {
     return { rows: [], affected: r.changes, insertId: Number(r.lastInsertRowid) };
   }
 
+  /**
+   * PostgreSQL: a SELECT is sent as a named prepared statement (one name per SQL text, up to a cap), so
+   * each pooled connection parses and plans a query shape once rather than on every call.
+   */
   private async pg(sql: string, binds: unknown[]): Promise<QueryOutcome> {
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
-    const r = await pool.query(sql, binds);
+    let name = this.pgNames.get(sql);
+    if (name === undefined && this.pgNames.size < PG_PREPARED_LIMIT && sql.startsWith('SELECT ')) {
+      name = `stryke_${this.pgNames.size}`;
+      this.pgNames.set(sql, name);
+    }
+    let r;
+    try {
+      r = await (name ? pool.query({ name, text: sql, values: binds }) : pool.query(sql, binds));
+    } catch (err) {
+      // A table changed under a prepared statement ("cached plan must not change result type"): unnamed from now on.
+      if (!name || (err as { code?: string }).code !== '0A000') throw err;
+      this.pgNames.set(sql, '');
+      r = await pool.query(sql, binds);
+    }
     return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
   }
 

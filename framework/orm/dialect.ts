@@ -35,6 +35,20 @@ function toDate(v: unknown): Date | null {
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
 }
 
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (how stryke writes SQLite datetimes) read by hand, about twice as fast as
+ * the Date parser; anything else goes through `toDate`.
+ */
+function parseIso(v: string): Date {
+  if (v.length !== 24 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return toDate(v)!;
+  const c = (i: number) => v.charCodeAt(i) - 48;
+  const year = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
+  if (!(year >= 100)) return toDate(v)!; // Date.UTC reads years 0-99 as 1900-1999
+  const ms = Date.UTC(year, c(5) * 10 + c(6) - 1, c(8) * 10 + c(9),
+    c(11) * 10 + c(12), c(14) * 10 + c(15), c(17) * 10 + c(18), c(20) * 100 + c(21) * 10 + c(22));
+  return Number.isNaN(ms) ? toDate(v)! : new Date(ms);
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
@@ -84,7 +98,9 @@ function readerFor(field: FieldDecl, localDates: boolean, native: { boolean: boo
     case 'string': case 'text': case 'uuid': return null;
     case 'enum': return field.values?.every((v) => typeof v === 'number') ? (v) => (v === null ? null : Number(v)) : null;
     case 'integer': case 'float': return (v) => (typeof v === 'number' ? v : v === null || v === undefined ? null : Number(v));
-    case 'boolean': return native.boolean ? null : from;
+    case 'boolean': return native.boolean ? null : (v) => v === 1 || v === true || v === '1' || v === 't' || v === 'true' || (typeof v === 'bigint' && v === 1n);
+    // ISO text with a zone (how stryke writes SQLite datetimes) parses directly; anything else goes the long way.
+    case 'datetime': return (v) => (v instanceof Date ? v : typeof v === 'string' ? parseIso(v) : toDate(v));
     // A driver that parses json itself hands over an object the row keeps too: a copy keeps in-place
     // changes visible to dirty tracking.
     case 'json': return (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : structuredClone(v));

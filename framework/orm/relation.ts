@@ -46,6 +46,8 @@ interface State {
 }
 
 const SQL_CACHE_LIMIT = 500;
+/** Resolved field names per model (`title`, `author.name`), so a chain never resolves one twice. */
+const colRefs = new WeakMap<ModelMeta, Map<string, ColRef>>();
 const EMPTY: State = { where: [], orders: [], joins: [], having: [] };
 const RANGE_KEYS = new Set(['gt', 'gte', 'lt', 'lte']);
 const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -109,13 +111,17 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     this.state = state;
   }
 
+  private cachedMeta?: ModelMeta;
+
   protected get meta(): ModelMeta {
-    return metaOf(this.model);
+    return (this.cachedMeta ??= metaOf(this.model));
   }
 
   private with(patch: Partial<State>): this {
     const Ctor = this.constructor as new (m: any, s: State) => this;
-    return new Ctor(this.model, { ...this.state, ...patch });
+    const next = new Ctor(this.model, { ...this.state, ...patch });
+    next.cachedMeta = this.cachedMeta;
+    return next;
   }
 
   // ---- building ----
@@ -134,6 +140,16 @@ export class Relation<T = any> implements PromiseLike<T[]> {
 
   /** `title` or `comments.body`: a column of this model or of a joined association. */
   private colRef(name: string, method: string): ColRef {
+    const cache = colRefs.get(this.meta);
+    const hit = cache?.get(name);
+    if (hit) return hit;
+    const ref = this.resolveColRef(name, method);
+    if (cache) cache.set(name, ref);
+    else colRefs.set(this.meta, new Map([[name, ref]]));
+    return ref;
+  }
+
+  private resolveColRef(name: string, method: string): ColRef {
     const dot = name.lastIndexOf('.');
     if (dot < 0) {
       const field = this.meta.byProperty.get(name);
@@ -238,8 +254,8 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     for (const [name, dir] of pairs) {
       const d = String(dir).toUpperCase();
       if (d !== 'ASC' && d !== 'DESC') throw OrmErrors.BAD_ORDER(`${name} ${dir}`, this.model.name);
-      if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name)) throw OrmErrors.BAD_ORDER(String(name), this.model.name);
-      orders.push([this.colRef(name, 'order'), d]);
+      // Only declared fields (and association paths) resolve: raw SQL never reaches ORDER BY.
+      orders.push([this.colRef(String(name), 'order'), d]);
     }
     return this.with({ orders });
   }
@@ -362,46 +378,53 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     return [soft, ...nodes];
   }
 
-  /** The statement's cache key for its conditions, and its binds in order. */
-  private static shape(node: Node, binds: unknown[], dialect: ModelMeta['db']['dialect']): string {
+  /** A condition's part of the statement's cache key (memoized on the node: nodes never change). */
+  private static shape(node: Node): string {
+    const memo = (node as { s?: string }).s;
+    if (memo !== undefined) return memo;
+    let out: string;
     switch (node.k) {
-      case 'eq':
-        binds.push(dialect.toDb(node.value, node.field));
-        return `e${node.path ?? ''}.${node.field.column}`;
-      case 'cmp':
-        binds.push(dialect.toDb(node.value, node.field));
-        return `c${node.op}${node.path ?? ''}.${node.field.column}`;
+      case 'eq': out = `e${node.path ?? ''}.${node.field.column}`; break;
+      case 'cmp': out = `c${node.op}${node.path ?? ''}.${node.field.column}`; break;
       case 'in': {
         let n = 0;
         let z = false;
-        for (const v of node.values) {
-          if (v === null) z = true;
-          else (binds.push(dialect.toDb(v, node.field)), n++);
-        }
-        return `i${node.path ?? ''}.${node.field.column}:${n}${z ? 'z' : ''}`;
+        for (const v of node.values) v === null ? (z = true) : n++;
+        out = `i${node.path ?? ''}.${node.field.column}:${n}${z ? 'z' : ''}`;
+        break;
       }
-      case 'null':
-        return `z${node.path ?? ''}.${node.field.column}`;
-      case 'raw': {
-        let lens = '';
+      case 'null': out = `z${node.path ?? ''}.${node.field.column}`; break;
+      case 'raw': out = `r${node.binds.map((b) => (Array.isArray(b) ? b.length : '')).join(',')}:${node.sql}`; break;
+      case 'and': case 'or': out = `${node.k}(${node.items.map((i) => Relation.shape(i)).join(';')})`; break;
+      case 'not': out = `not(${Relation.shape(node.item)})`; break;
+      case 'false': out = 'f'; break;
+    }
+    (node as { s?: string }).s = out;
+    return out;
+  }
+
+  /** A condition's bound values, in placeholder order. */
+  private static collect(node: Node, binds: unknown[], dialect: ModelMeta['db']['dialect']): void {
+    switch (node.k) {
+      case 'eq': case 'cmp':
+        binds.push(dialect.toDb(node.value, node.field));
+        return;
+      case 'in':
+        for (const v of node.values) if (v !== null) binds.push(dialect.toDb(v, node.field));
+        return;
+      case 'raw':
         for (const b of node.binds) {
-          if (Array.isArray(b)) {
-            for (const v of b) binds.push(dialect.toDb(v, undefined));
-            lens += `${b.length},`;
-          } else {
-            binds.push(dialect.toDb(b, undefined));
-            lens += ',';
-          }
+          if (Array.isArray(b)) for (const v of b) binds.push(dialect.toDb(v, undefined));
+          else binds.push(dialect.toDb(b, undefined));
         }
-        return `r${lens}:${node.sql}`;
-      }
-      case 'and':
-      case 'or':
-        return `${node.k}(${node.items.map((i) => Relation.shape(i, binds, dialect)).join(';')})`;
+        return;
+      case 'and': case 'or':
+        for (const i of node.items) Relation.collect(i, binds, dialect);
+        return;
       case 'not':
-        return `not(${Relation.shape(node.item, binds, dialect)})`;
-      case 'false':
-        return 'f';
+        Relation.collect(node.item, binds, dialect);
+        return;
+      default:
     }
   }
 
@@ -528,13 +551,21 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     const binds: unknown[] = [];
     const where = this.conditions();
     let key = `${head ?? (s.select ? s.select.map((f) => f.column).join(',') : '*')}|${s.distinct ? 'd' : ''}|${s.joins.map((j) => (j.left ? 'L' : 'J') + j.path).join(',')}|`;
-    for (const node of where) key += `${Relation.shape(node, binds, dialect)};`;
+    for (const node of where) {
+      key += Relation.shape(node);
+      key += ';';
+      Relation.collect(node, binds, dialect);
+    }
     const grouped = opts.group !== false && s.group?.length;
     if (grouped) {
       key += `|g${s.group!.map((g) => `${g.path ?? ''}.${g.field.column}`).join(',')}${opts.groupHead ? 'h' : ''}|`;
-      for (const node of s.having) key += `${Relation.shape(node, binds, dialect)};`;
+      for (const node of s.having) {
+        key += `${Relation.shape(node)};`;
+        Relation.collect(node, binds, dialect);
+      }
     }
-    key += `|${orders.map(([c, d]) => `${c.path ?? ''}.${c.field.column} ${d}`).join(',')}`;
+    key += '|';
+    for (const [c, d] of orders) key += `${c.path ?? ''}.${c.field.column} ${d},`;
     const lock = opts.lock !== false && s.lock && dialect.forUpdate;
     if (lock) key += '|lock';
     let sql = meta.sqlCache.get(key);
@@ -862,7 +893,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     const where = this.conditions();
     if (!where.length) return { sql: '', binds: [] };
     const binds: unknown[] = [];
-    for (const n of where) Relation.shape(n, binds, meta.db.dialect);
+    for (const n of where) Relation.collect(n, binds, meta.db.dialect);
     const c = this.compiler(1, undefined);
     return { sql: ` WHERE ${where.map((n) => Relation.emit(n, c)).join(' AND ')}`, binds };
   }
