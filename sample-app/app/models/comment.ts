@@ -1,4 +1,4 @@
-import { BelongsTo, Field, Model, Timestamps, Validates, type Loaded } from 'stryke';
+import { BelongsTo, Field, Model, Timestamps, Validates, scope, type Loaded } from 'stryke';
 import { ApplicationModel } from './application_model';
 import { Post } from './post';
 
@@ -18,5 +18,7 @@ export class Comment extends ApplicationModel {
   @Timestamps() createdAt!: Date;
   updatedAt!: Date;
 
-  @BelongsTo(() => Post) post!: Loaded<Post>;
+  @BelongsTo(() => Post, { required: true }) post!: Loaded<Post>;
+
+  static oldestFirst = scope((q) => q.order('createdAt', 'asc').order('id', 'asc'));
 }

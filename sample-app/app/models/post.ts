@@ -19,8 +19,13 @@ export class Post extends ApplicationModel {
   @Timestamps() createdAt!: Date;
   updatedAt!: Date;
 
-  @HasMany(() => Comment) comments!: Loaded<Comment[]>;
+  /** Destroying a post destroys its comments (with their callbacks), in the same transaction. */
+  @HasMany(() => Comment, { dependent: 'destroy' }) comments!: Loaded<Comment[]>;
 
   static published = scope((q) => q.where({ published: true }));
   static recent = scope((q) => q.order('createdAt', 'desc').order('id', 'desc'));
+  /** Posts with their comments loaded in one more query (never one per post). */
+  static withComments = scope((q) => q.includes('comments'));
+  /** Posts that have at least one comment. */
+  static commented = scope((q) => q.joins('comments').distinct());
 }
