@@ -297,6 +297,22 @@ export default migration('CreateTags', {
     assert.match(test, /assert\.equal\(res\.status, 422\);/);
   });
 
+  it('prints nothing with --quiet, and the outcome as JSON with --json', () => {
+    const quiet = run(root, 'generate', 'model', 'Label', 'name:string', '--quiet');
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stdout, '');
+    assert.ok(existsSync(join(root, 'app/models/label.ts')));
+
+    const json = run(root, 'generate', 'model', 'Label', 'name:string', '--json');
+    assert.equal(json.status, 0, json.stderr);
+    const out = JSON.parse(json.stdout);
+    assert.equal(out.generator, 'model');
+    assert.equal(out.name, 'Label');
+    assert.deepEqual(out.files.map((f: { status: string }) => f.status), ['exist', 'identical', 'identical', 'identical']);
+    assert.match(out.files[1].path, /^db\/migrations\/\d{14}_create_labels\.ts$/);
+    assert.deepEqual(out.notes, ['nothing to do: every file is already as the generator writes it.']);
+  });
+
   it('writes a controller with a GET route and a view per action', () => {
     const res = run(root, 'generate', 'controller', 'Pages', 'home', 'about_us');
     assert.equal(res.status, 0, res.stderr);
