@@ -149,7 +149,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
         seen.add(a);
       }
       const actions = args.map((a) => ({ name: a, route: a === 'index' ? '/' : `/${a}`, helper: `${camelize(`${names.segment}_${a}`)}Path` }));
-      return { schematics: ['controller'], locals: { names, actions }, notes: [] };
+      return { schematics: ['controller'], locals: { names, actions, api: isApiApp(root) }, notes: [] };
     },
   },
   middleware: {
