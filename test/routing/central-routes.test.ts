@@ -88,3 +88,61 @@ describe('config/routes.ts: the central route DSL', () => {
     assert.equal(res.json().code, 'STRYKE_E_HTTP_WS_UNAVAILABLE');
   });
 });
+
+describe('decorators: namespaces, nesting, member/collection, formats and hosts', () => {
+  let app: App;
+  before(async () => {
+    app = await bootFixture('routing');
+  });
+  after(() => app.close());
+  const inject = (url: string, method: 'GET' | 'POST' = 'GET', headers: Record<string, string> = {}) =>
+    app.server.inject({ method, url, headers: method === 'POST' ? { 'content-type': 'application/json', ...headers } : headers, payload: method === 'POST' ? '{}' : undefined });
+
+  it('nests a namespaced resource and names it', async () => {
+    assert.deepEqual((await inject('/admin/albums/4/photos')).json(), { albumId: '4' });
+    assert.deepEqual((await inject('/admin/albums/4/photos/9')).json(), { id: '9' });
+    assert.equal(app.paths.adminAlbumPhotosPath(4), '/admin/albums/4/photos');
+    assert.equal(app.paths.adminAlbumPhotoPath(4, 9), '/admin/albums/4/photos/9');
+  });
+
+  it('adds @Member and @Collection routes, named like Rails', async () => {
+    assert.deepEqual((await inject('/admin/albums/4/photos/9/rotate', 'POST')).json(), { rotated: '9' });
+    assert.deepEqual((await inject('/admin/albums/4/photos/recent')).json(), { recent: true });
+    assert.equal(app.paths.rotateAdminAlbumPhotoPath(4, 9), '/admin/albums/4/photos/9/rotate');
+    assert.equal(app.paths.recentAdminAlbumPhotosPath(4), '/admin/albums/4/photos/recent');
+  });
+
+  it('limits a decorated :format and runs class-level @Use middleware', async () => {
+    const csv = await inject('/admin/albums/1/photos/export.csv');
+    assert.deepEqual(csv.json(), { format: 'csv' });
+    assert.equal(csv.headers['x-photos'], 'seen');
+    // export.pdf is not an export format: the router does not send it to exportAll (it falls to show).
+    assert.deepEqual((await inject('/admin/albums/1/photos/export.pdf')).json(), { id: 'export.pdf' });
+  });
+
+  it('honours a decorated host constraint', async () => {
+    assert.equal((await inject('/ops/status', 'GET', { host: 'ops.example.com' })).statusCode, 200);
+    assert.equal((await inject('/ops/status', 'GET', { host: 'example.com' })).statusCode, 404);
+  });
+});
+
+describe('secure headers from config/server.toml', () => {
+  let app: App;
+  before(async () => {
+    process.env.STRYKE_SERVER__HEADERS__FRAME_OPTIONS = 'DENY';
+    process.env.STRYKE_SERVER__HEADERS__REFERRER_POLICY = 'false';
+    app = await bootFixture('routing');
+  });
+  after(async () => {
+    delete process.env.STRYKE_SERVER__HEADERS__FRAME_OPTIONS;
+    delete process.env.STRYKE_SERVER__HEADERS__REFERRER_POLICY;
+    await app.close();
+  });
+
+  it('changes or removes a header', async () => {
+    const res = await app.server.inject({ url: '/articles' });
+    assert.equal(res.headers['x-frame-options'], 'DENY');
+    assert.equal(res.headers['referrer-policy'], undefined);
+    assert.ok(res.headers['content-security-policy']);
+  });
+});
