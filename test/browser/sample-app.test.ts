@@ -24,7 +24,10 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     const built = stryke(['build', '--root', SAMPLE_APP, '--out', dist]);
     assert.equal(built.status, 0, built.stdout + built.stderr);
     const dir = mkdtempSync(join(tmpdir(), 'stryke-browser-'));
-    app = await createTestApp({ root: dist, database: { adapter: 'sqlite', database: join(dir, 'test.sqlite3') } });
+    const database = { adapter: 'sqlite' as const, database: join(dir, 'test.sqlite3') };
+    // The migrator reads migration names from db/migrations/*.ts, which a build does not carry: migrate from the sources.
+    await (await createTestApp({ root: SAMPLE_APP, database })).close();
+    app = await createTestApp({ root: dist, database });
     await app.reset();
     base = await app.listen(0, '127.0.0.1');
     const { chromium } = await import('playwright-core');
@@ -39,7 +42,7 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     await app?.close();
   });
 
-  it('follows links, creates a post through the form, shows errors and flashes, comments, edits and deletes', async () => {
+  it('follows links, creates a post through the form, shows errors and flashes, edits and deletes', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     page.on('dialog', (d) => void d.accept());
     page.on('response', (r) => {
@@ -85,12 +88,7 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     assert.match(await page.textContent('.post .meta') ?? '', /Posted just now/);
     await page.screenshot({ path: join(shots, 'sample-app-show.png'), fullPage: true });
 
-    // A comment, then back to the list by its link: the flash is gone after one page.
-    await page.fill('input[name="comment[author]"]', 'Ada');
-    await page.fill('textarea[name="comment[body]"]', 'First!');
-    await page.click('button:has-text("Add comment")');
-    assert.match(await page.textContent('.flash.notice') ?? '', /Comment added/);
-    assert.match(await page.textContent('.comments h2') ?? '', /Comments \(1\)/);
+    // Back to the list by its link: the flash is gone after one page.
     await page.click('text=← Back to posts');
     assert.equal(new URL(page.url()).pathname, '/posts');
     assert.equal(await page.locator('.flash').count(), 0, 'a flash shows once');
