@@ -49,7 +49,9 @@ function original(root: string, abs: string, at: Pick<BootProblem, 'file' | 'lin
 
 export function problemFrom(root: string, err: unknown): BootProblem {
   const e = err as Error & { code?: string };
-  const where = locate(root, err);
+  let where = locate(root, err);
+  const view = /(app\/views\/[^\s:]+\.hbs)/.exec(String(e?.message ?? ''));
+  if (!where.file && view) where = { file: view[1], line: Number(/line (\d+)/.exec(String(e?.message))?.[1] ?? 0) || undefined };
   return { title: e?.code ? `${e.code}` : (e?.name ?? 'Error'), message: String(e?.message ?? err), ...where };
 }
 

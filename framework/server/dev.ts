@@ -3,7 +3,7 @@ import { existsSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { join, relative } from 'node:path';
 import type ts from 'typescript';
 import { formatProblem, type BootProblem } from './boot-error';
-import { DEV_PROBLEM_ENV, DEV_WORKER_ENV } from './worker';
+import { DEV_STANDBY_ENV, DEV_WORKER_ENV } from './worker';
 
 export interface DevOptions {
   root: string;
@@ -33,19 +33,32 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
   let pending: { reason: string; at: number } | undefined;
   let running = false;
   let closed = false;
+  /** Whether the serving worker runs the app (not an error page). */
+  let healthy = false;
 
   cluster.setupPrimary({
     exec: options.bin,
     args: ['server', '--root', root, '--no-build', '--port', String(options.port), '--host', options.host],
   });
 
-  const fork = () =>
-    cluster.fork({
-      STRYKE_ENV: process.env.STRYKE_ENV,
-      STRYKE_LIVE_RELOAD: '1',
-      [DEV_WORKER_ENV]: '1',
-      [DEV_PROBLEM_ENV]: problem ? JSON.stringify(problem) : '',
+  /** Every worker starts as a spare: framework loaded, waiting for `stryke:boot`. */
+  const fork = () => {
+    const w = cluster.fork({ STRYKE_ENV: process.env.STRYKE_ENV, STRYKE_LIVE_RELOAD: '1', [DEV_WORKER_ENV]: '1', [DEV_STANDBY_ENV]: '1' });
+    const standing = new Promise<boolean>((done) => {
+      const onMessage = (m: any) => {
+        if (m?.type !== 'stryke:standby') return;
+        w.off('message', onMessage);
+        done(true);
+      };
+      w.on('message', onMessage);
+      w.once('exit', () => done(false));
     });
+    return { worker: w, standing };
+  };
+  let spare: ReturnType<typeof fork> | undefined;
+  const prepareSpare = () => {
+    if (!closed && (!spare || spare.worker.isDead())) spare = fork();
+  };
 
   const ready = (w: Worker) =>
     new Promise<{ ok: boolean; failed?: boolean; bootMs?: number }>((done) => {
@@ -83,20 +96,27 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
     running = true;
     try {
       const old = current;
-      const fresh = fork();
-      const result = await ready(fresh);
+      let next = spare && !spare.worker.isDead() ? spare : fork();
+      spare = undefined;
+      if (!(await next.standing)) next = fork(); // the spare died: start over once
+      const fresh = next.worker;
+      const booted = ready(fresh);
+      fresh.send({ type: 'stryke:boot', problem });
+      const result = await booted;
       if (closed) return;
       if (!result.ok) {
         log('stryke dev: the new worker exited before listening; the previous one keeps serving. Watching for changes...');
         return;
       }
       current = fresh;
-      if (old) await retire(old);
+      healthy = !result.failed;
       const ms = Date.now() - at;
+      if (old) await retire(old);
       if (result.failed) log(`stryke dev: serving the error page (${reason}). Watching for changes...`);
       else log(`stryke dev: ${reason}: live in ${ms} ms (worker boot ${Math.round(result.bootMs ?? 0)} ms)`);
     } finally {
       running = false;
+      prepareSpare();
       if (pending && !closed) {
         const next = pending;
         pending = undefined;
@@ -105,12 +125,38 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
     }
   };
 
+  /** A view changed: the serving worker recompiles its templates in place, then browsers reload. */
+  let viewRequests = 0;
+  const recompileViews = async (file: string, at: number) => {
+    const w = current;
+    if (!w || w.isDead() || running || !healthy) return replace(`${file} changed`, at);
+    const id = ++viewRequests;
+    const ok = await new Promise<boolean>((done) => {
+      const onMessage = (m: any) => {
+        if (m?.type !== 'stryke:views-done' || m.id !== id) return;
+        w.off('message', onMessage);
+        w.off('exit', onExit);
+        done(!!m.ok);
+      };
+      const onExit = () => done(false);
+      w.on('message', onMessage);
+      w.once('exit', onExit);
+      setTimeout(() => done(false), 3000).unref();
+      w.send({ type: 'stryke:views', id });
+    });
+    if (!ok) return replace(`${file} changed`, at); // a template error: the new worker's boot shows it
+    w.send({ type: 'stryke:reload', file });
+    log(`stryke dev: ${file} changed: views recompiled, live in ${Date.now() - at} ms`);
+  };
+
   cluster.on('exit', (w, code, signal) => {
     if (closed || (w as any).strykeRetired || w !== current) return;
     log(`stryke dev: the worker died (${signal ?? `exit ${code}`}); starting another`);
     current = undefined;
     void replace('restart after a crash', Date.now());
   });
+
+  prepareSpare(); // loads the framework while the first compile runs
 
   // ---- TypeScript, compiled in-process and incrementally ----
   const tsconfig = join(root, 'tsconfig.json');
@@ -180,6 +226,10 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
         }
         if (problem?.title.startsWith('TS')) return; // the code does not compile: a view change cannot help
         clearTimeout(timer);
+        if (dir === 'app' && file.endsWith('.hbs') && current && !running && healthy) {
+          timer = setTimeout(() => void recompileViews(file, changedAt), 15);
+          return;
+        }
         timer = setTimeout(() => void replace(`${file} changed`, changedAt), 30);
       }),
     );
@@ -189,6 +239,7 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
     async close() {
       closed = true;
       tsWatch?.close();
+      if (spare) (spare.worker as any).strykeRetired = true;
       for (const w of watchers) w.close();
       await Promise.all(Object.values(cluster.workers ?? {}).map((w) => retire(w!)));
     },

@@ -15,6 +15,30 @@ export interface ServeOptions {
 export const DEV_WORKER_ENV = 'STRYKE_DEV_WORKER';
 /** Set by `stryke dev` when the code does not compile: the worker serves this problem (JSON) without booting. */
 export const DEV_PROBLEM_ENV = 'STRYKE_DEV_PROBLEM';
+/**
+ * Set by `stryke dev` on its spare worker: load the framework now, then wait for `{ type: 'stryke:boot' }`
+ * before booting the app, so a reload costs the app's boot and not a process start.
+ */
+export const DEV_STANDBY_ENV = 'STRYKE_DEV_STANDBY';
+
+/** Waits, modules loaded, until the dev primary says boot (with a compile problem to show, if any). */
+function standBy(): Promise<{ problem?: BootProblem }> {
+  try {
+    require('better-sqlite3'); // the default database driver, loaded lazily by TypeORM otherwise
+  } catch {
+    /* another database */
+  }
+  return new Promise((resolveBoot) => {
+    const onMessage = (m: any) => {
+      if (m === 'stryke:shutdown') process.exit(0);
+      if (m?.type !== 'stryke:boot') return;
+      process.off('message', onMessage);
+      resolveBoot({ problem: m.problem });
+    };
+    process.on('message', onMessage);
+    process.send!({ type: 'stryke:standby' });
+  });
+}
 
 function onShutdown(close: () => Promise<void>): void {
   let closing = false;
@@ -52,6 +76,10 @@ async function serveDevProblem(options: ServeOptions, problem: BootProblem): Pro
  */
 export async function serve(options: ServeOptions): Promise<App | undefined> {
   const dev = process.env[DEV_WORKER_ENV] === '1';
+  if (dev && process.env[DEV_STANDBY_ENV] === '1' && process.send) {
+    const { problem } = await standBy();
+    if (problem) return serveDevProblem(options, problem);
+  }
   if (dev && process.env[DEV_PROBLEM_ENV]) return serveDevProblem(options, JSON.parse(process.env[DEV_PROBLEM_ENV]!) as BootProblem);
   const started = process.hrtime.bigint();
   let app: App;

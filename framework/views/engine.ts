@@ -40,11 +40,36 @@ export class ViewEngine {
     const set: CompiledSet = !existsSync(this.dir) && existsSync(bundle)
       ? (require(bundle) as CompiledSet)
       : evaluate(compileSources(this.hb, readSources(this.dir)));
+    this.install(set);
+    // Under `stryke dev`, a changed view is recompiled in place when the primary asks, without a new worker.
+    if (process.env.STRYKE_LIVE_RELOAD === '1' && process.send && existsSync(this.dir)) {
+      process.on('message', (m: any) => {
+        if (m?.type !== 'stryke:views') return;
+        let ok = true;
+        try {
+          this.reload();
+        } catch {
+          ok = false; // the primary replaces the worker, whose boot shows the error
+        }
+        process.send!({ type: 'stryke:views-done', id: m.id, ok });
+      });
+    }
+  }
+
+  private install(set: CompiledSet): void {
+    for (const name of this.partials) this.hb.unregisterPartial(name);
+    this.partials.clear();
+    this.templates.clear();
     for (const [name, spec] of Object.entries(set.partials)) {
       this.hb.registerPartial(name, this.hb.template(spec as any));
       this.partials.add(name);
     }
     for (const [name, spec] of Object.entries(set.templates)) this.templates.set(name, this.hb.template(spec as any) as Template);
+  }
+
+  /** Compiles every view again from app/views (all or nothing: on an error the old views stay). */
+  reload(): void {
+    this.install(evaluate(compileSources(this.hb, readSources(this.dir))));
   }
 
   has(name: string): boolean {

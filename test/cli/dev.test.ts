@@ -105,6 +105,19 @@ describe('stryke dev', () => {
       writeFileSync(join(root, 'public/app.css'), 'body { color: navy; }\n');
       await until(() => live.events.includes('reload:now'), 'a reload event');
       assert.match((await once(`${base}/app.css`)).body, /navy/);
+
+      // A view changes: recompiled in place by the serving worker, browsers reload.
+      const reloads = live.events.length;
+      writeFileSync(join(root, 'app/views/hello/page.hbs'), '<p class="word">{{word}}, edited</p>\n');
+      await poll(`${base}/page`, (b) => b.includes('first, edited'));
+      await until(() => live.events.slice(reloads).includes('reload:now'), 'a reload event after the view change');
+      assert.match(output, /app\/views\/hello\/page\.hbs changed: views recompiled, live in \d+ ms/);
+      // A view that does not compile: the page shows the template's file.
+      writeFileSync(join(root, 'app/views/hello/page.hbs'), '{{#if word}}never closed\n');
+      const badView = await poll(`${base}/page`, (b) => b.includes('STRYKE_E_VIEW_COMPILE'));
+      assert.match(badView, /data-file="app\/views\/hello\/page\.hbs" data-line="2"/);
+      writeFileSync(join(root, 'app/views/hello/page.hbs'), '<p class="word">{{word}}</p>\n');
+      await poll(`${base}/page`, (b) => b.includes('<p class="word">first</p>'));
       live.close();
 
       // A controller changes while requests keep coming: every one is answered.
@@ -134,7 +147,7 @@ describe('stryke dev', () => {
 
       // A compile error: in the terminal and in the browser, with file and line.
       writeFileSync(file, controller('third').replace("return { word: 'third' };", "return { word: 'third' } +;"));
-      await until(() => /does not compile/.test(output), 'the compile error');
+      await until(() => /hello_controller\.ts does not compile/.test(output), 'the compile error');
       assert.match(output, /app\/controllers\/hello_controller\.ts:\d+:\d+ - TS\d+/);
       const broken = await poll(`${base}/hello`, (b) => b.includes('does not compile'));
       assert.match(broken, /data-file="app\/controllers\/hello_controller.ts" data-line="\d+"/);
