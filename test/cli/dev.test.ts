@@ -111,7 +111,7 @@ describe('stryke dev', () => {
       writeFileSync(join(root, 'app/views/hello/page.hbs'), '<p class="word">{{word}}, edited</p>\n');
       await poll(`${base}/page`, (b) => b.includes('first, edited'));
       await until(() => live.events.slice(reloads).includes('reload:now'), 'a reload event after the view change');
-      assert.match(output, /app\/views\/hello\/page\.hbs changed: views recompiled, live in \d+ ms/);
+      await until(() => /app\/views\/hello\/page\.hbs changed: views recompiled, live in \d+ ms/.test(output), 'the view recompile logged');
       // A view that does not compile: the page shows the template's file.
       writeFileSync(join(root, 'app/views/hello/page.hbs'), '{{#if word}}never closed\n');
       const badView = await poll(`${base}/page`, (b) => b.includes('STRYKE_E_VIEW_COMPILE'));
@@ -139,7 +139,7 @@ describe('stryke dev', () => {
       await hammer;
       assert.deepEqual(results.filter((r) => r !== 'first' && r !== 'second'), [], 'no request failed during the swap');
       assert.ok(results.includes('first') && results.includes('second'));
-      assert.match(output, /app\/controllers\/hello_controller\.ts changed: live in \d+ ms/);
+      await until(() => /app\/controllers\/hello_controller\.ts changed: live in \d+ ms/.test(output), 'the swap logged with its time');
       const live2 = liveStream(`${base}/__stryke/live`);
       await until(() => live2.events.length > 0, 'the hello event');
       assert.notEqual(live2.events[0], firstBoot, 'a new boot id, so an open page reloads');
