@@ -38,25 +38,32 @@ function negotiate(accept: string | undefined): 'br' | 'gzip' | undefined {
  */
 export function registerCompression(app: FastifyInstance, settings: CompressionSettings): void {
   if (!settings.enabled) return;
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if ((reply as any)[NO_COMPRESS] || req.method === 'HEAD' || reply.statusCode === 204 || reply.statusCode === 304) return payload;
-    if (payload === null || payload === undefined || reply.getHeader('content-encoding')) return payload;
+  // A callback hook (no promise per response): most responses leave through the first lines untouched.
+  app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, value?: unknown) => void) => {
+    if ((reply as any)[NO_COMPRESS] || req.method === 'HEAD' || reply.statusCode === 204 || reply.statusCode === 304) return done(null, payload);
+    if (payload === null || payload === undefined || reply.getHeader('content-encoding')) return done(null, payload);
     const type = String(reply.getHeader('content-type') ?? '');
-    if (!COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return payload;
-    const encoding = negotiate(req.headers['accept-encoding']);
+    if (!COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return done(null, payload);
+    const isStream = payload instanceof Readable;
+    const size = isStream ? Infinity : typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : -1;
+    if (size < 0) return done(null, payload);
     const vary = reply.getHeader('vary');
     if (!vary) reply.header('vary', 'Accept-Encoding');
     else if (!/accept-encoding/i.test(String(vary))) reply.header('vary', `${vary}, Accept-Encoding`);
-    if (!encoding) return payload;
-    if (payload instanceof Readable) {
+    if (size < settings.threshold) return done(null, payload);
+    const encoding = negotiate(req.headers['accept-encoding']);
+    if (!encoding) return done(null, payload);
+    if (isStream) {
       reply.header('content-encoding', encoding).removeHeader('content-length');
-      return payload.pipe(encoding === 'br' ? zlib.createBrotliCompress(BROTLI_OPTIONS) : zlib.createGzip());
+      return done(null, (payload as Readable).pipe(encoding === 'br' ? zlib.createBrotliCompress(BROTLI_OPTIONS) : zlib.createGzip()));
     }
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    if (size < settings.threshold) return payload;
-    const out = encoding === 'br' ? await brotli(payload, BROTLI_OPTIONS) : await gzip(payload);
-    reply.header('content-encoding', encoding).header('content-length', out.length);
-    return out;
+    const compress = encoding === 'br' ? brotli(payload as string | Buffer, BROTLI_OPTIONS) : gzip(payload as string | Buffer);
+    compress.then(
+      (out) => {
+        reply.header('content-encoding', encoding).header('content-length', out.length);
+        done(null, out);
+      },
+      (err: Error) => done(err),
+    );
   });
 }
