@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
 
@@ -77,6 +79,47 @@ describe('stryke start: workers under a supervising primary', () => {
       await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens after shutdown');
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+
+  it('runs from dist/ in production after stryke build, with precompiled views and fingerprinted assets', async () => {
+    const root = writeApp({
+      'config/server.toml': 'log_level = "warn"\n',
+      'config/database.toml': 'adapter = "sqlite"\ndatabase = "db/app.sqlite3"\n',
+      'app/controllers/home_controller.ts': `
+import { ActionController, Controller, Get } from 'stryke';
+
+@Controller('/')
+export class HomeController extends ActionController {
+  @Get('/')
+  index() {
+    return this.render('home/index', {});
+  }
+}
+`,
+      'app/views/layouts/application.hbs': '<html><head>{{stylesheetTag "site.css"}}</head><body>{{yield}}</body></html>\n',
+      'app/views/home/index.hbs': '<h1>From the build</h1>\n',
+      'public/site.css': 'h1 { color: teal; }\n',
+    });
+    assert.equal(stryke(['build', '--root', root]).status, 0);
+    // The views' sources change after the build: production must not see them.
+    writeFileSync(join(root, 'app/views/home/index.hbs'), '<h1>From the sources</h1>\n');
+    const port = await freePort();
+    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1', '--env', 'production'], {
+      env: { SECRET_KEY_BASE: 'y'.repeat(64) },
+    });
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health`);
+      assert.match(output, /\(production, from .*dist\/\)/);
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      assert.match(page, /From the build/);
+      assert.match(page, /<link rel="stylesheet" href="\/site-[0-9a-f]{16}\.css">/);
+    } finally {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
     }
   });
 
