@@ -154,6 +154,7 @@ export class Schema {
     const col = columnOptions(this.adapter, table, name, type, rest);
     let back: ReturnType<typeof columnOptions> | undefined;
     if (from) {
+      if (typeof from !== 'object' || !from.type) throw MigrationErrors.BAD_OPTION(`changeColumn(${table}, ${name})`, "from is the column as it was, with its type: { type: 'string', limit: 200 }");
       const { type: fromType, ...fromOptions } = from;
       back = columnOptions(this.adapter, table, name, fromType, fromOptions);
     }
