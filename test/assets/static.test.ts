@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { App } from 'stryke';
+import { createApp, type App } from 'stryke';
 import { bootFixture } from '../support/boot-fixture';
 import { rawGet, TRAVERSALS } from './raw-http';
 
@@ -68,5 +71,27 @@ describe('public/ in development, and compression of dynamic responses', () => {
     assert.ok(medium.body.length > 512 && medium.body.length < 1024, `${medium.body.length} bytes`);
     const compressed = await app.server.inject({ method: 'GET', url: '/pages/big?n=9', headers: { 'accept-encoding': 'br' } });
     assert.equal(compressed.headers['content-encoding'], 'br', 'above the configured 512 bytes (the default would be 1024)');
+  });
+});
+
+describe('public/ and symbolic links', () => {
+  it('refuses a link that leads outside public/, and serves one that stays inside', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'stryke-links-'));
+    mkdirSync(join(root, 'public', 'css'), { recursive: true });
+    writeFileSync(join(root, 'secret.txt'), 'top secret');
+    writeFileSync(join(root, 'public', 'css', 'a.css'), 'a {}');
+    symlinkSync(join(root, 'secret.txt'), join(root, 'public', 'leak.txt'));
+    symlinkSync(join(root, 'public', 'css'), join(root, 'public', 'styles'));
+    const app = await createApp({ root, env: 'test', database: { adapter: 'sqlite', database: ':memory:' } });
+    try {
+      const leak = await app.server.inject({ method: 'GET', url: '/leak.txt' });
+      assert.equal(leak.statusCode, 403);
+      assert.doesNotMatch(leak.body, /top secret/);
+      const inside = await app.server.inject({ method: 'GET', url: '/styles/a.css' });
+      assert.equal(inside.statusCode, 200);
+      assert.equal(inside.body, 'a {}');
+    } finally {
+      await app.close();
+    }
   });
 });
