@@ -61,6 +61,10 @@ export async function enqueue(queueName: string, name: string, data: unknown, op
       const exec = {
         all: async <T>(sql: string, params?: unknown[]) => (await scope.runner.query(sql, params, true)).records as T[],
         run: async (sql: string, params?: unknown[]) => Number((await scope.runner.query(sql, params, true)).affected ?? 0),
+        insert: async (sql: string, params?: unknown[]) => {
+          const raw = (await scope.runner.query(sql, params, true)).raw;
+          return Number(raw?.insertId ?? raw?.lastInsertRowid ?? 0);
+        },
       };
       job.id = await backend.addJobWithin(exec, job.asJSON(), job.id!);
       return job;

@@ -252,6 +252,58 @@ export function contractSuite(name: JobTarget['name']): void {
       await w.close();
     });
 
+    it('deduplication by id (and ttl) keeps one job and emits deduplicated', async (t) => {
+      if (skip()) return t.skip(skip());
+      const q = qname();
+      const qu = queue(q);
+      const ev = await events(q);
+      const deduped: string[] = [];
+      ev.on('deduplicated', ({ jobId, deduplicationId }) => deduped.push(`${deduplicationId}:${jobId}`));
+      const a = await qu.add('x', { v: 1 }, { deduplication: { id: 'report' } });
+      const b = await qu.add('x', { v: 2 }, { deduplication: { id: 'report' } });
+      assert.equal(b.id, a.id);
+      assert.equal(await qu.getDeduplicationJobId('report'), a.id);
+      const c = await qu.add('x', { v: 3 }, { deduplication: { id: 'short', ttl: 100 } });
+      await sleep(250);
+      const d = await qu.add('x', { v: 4 }, { deduplication: { id: 'short', ttl: 100 } });
+      assert.notEqual(d.id, c.id, 'a new job once the ttl passed');
+      assert.equal((await qu.getJobCounts('waiting')).waiting, 3);
+      await until('the deduplicated event', () => deduped.length === 1);
+      assert.deepEqual(deduped, [`report:${a.id}`]);
+    });
+
+    it('global concurrency and a rate limiter hold workers back', async (t) => {
+      if (skip()) return t.skip(skip());
+      const q = qname();
+      const qu = queue(q);
+      await qu.setGlobalConcurrency(1);
+      await qu.addBulk(Array.from({ length: 4 }, (_, i) => ({ name: 'g', data: { i } })));
+      let active = 0;
+      let peak = 0;
+      const job = async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await sleep(30);
+        active--;
+      };
+      const w1 = worker(q, job, { concurrency: 3 });
+      const w2 = worker(q, job, { concurrency: 3 });
+      await until('four jobs', async () => (await qu.getJobCounts('completed')).completed === 4);
+      assert.equal(peak, 1, 'one job at a time across both workers');
+      await Promise.all([w1.close(), w2.close()]);
+
+      const r = qname();
+      const rq = queue(r);
+      await rq.addBulk(Array.from({ length: 4 }, (_, i) => ({ name: 'r', data: { i } })));
+      let ran = 0;
+      const w3 = worker(r, async () => void ran++, { limiter: { max: 2, duration: 1500 } });
+      await until('two jobs in the first window', () => ran === 2);
+      assert.ok((await rq.getRateLimitTtl(2)) > 0, 'the window is used up');
+      assert.equal((await rq.getJobCounts('waiting')).waiting, 2, 'the others wait for the next window');
+      await until('the rest in the next window', () => ran === 4, 8000);
+      await w3.close();
+    });
+
     it('pause, resume, drain, clean and obliterate', async (t) => {
       if (skip()) return t.skip(skip());
       const q = qname();

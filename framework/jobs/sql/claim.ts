@@ -1,5 +1,5 @@
 import type { Exec } from './driver';
-import { getMeta, getMetaMap, setMeta, type Ctx, type Effects } from './context';
+import { forUpdate, getMeta, getMetaMap, setMeta, type Ctx, type Effects } from './context';
 import { rowToJobJson, type JobRow } from './rows';
 
 /** The worker's `[jobData, id, rateLimitDelay, delayUntil]` tuple. */
@@ -58,6 +58,9 @@ export async function claim(ctx: Ctx, x: Exec, fx: Effects, token: string, name:
   if (meta.paused === '1') return [null, '', 0, 0];
 
   if (meta.concurrency !== undefined) {
+    // Serializes claims of this queue across connections while the limit applies (SQLite's write lock
+    // already does), so two workers cannot both see room for one more.
+    await x.all(`SELECT value FROM stryke_job_meta WHERE queue = ? AND field = 'concurrency'${forUpdate(ctx)}`, [ctx.queue]);
     const active = await x.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
     if (Number(active[0]!.n) >= Number(meta.concurrency)) return [null, '', 0, 0];
   }
@@ -99,13 +102,19 @@ export async function nextDelayed(ctx: Ctx): Promise<number | undefined> {
   return rows[0]?.at == null ? undefined : Number(rows[0].at);
 }
 
-/** Whether a job is ready to claim now (waiting, or delayed and due) and the queue is not paused. */
+/**
+ * Whether a job is ready to claim now: waiting (or delayed and due), the queue not paused and, under a
+ * global concurrency limit, below it. (Rate limits are the worker's own wait: a claim reports the ttl.)
+ */
 export async function hasReadyJob(ctx: Ctx, now: number): Promise<boolean> {
   const rows = await ctx.driver.all<{ n: number }>(
     "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM stryke_jobs WHERE queue = ? AND (state = 'waiting' OR (state = 'delayed' AND process_at <= ?)) LIMIT 1) t",
     [ctx.queue, now],
   );
   if (Number(rows[0]!.n) === 0) return false;
-  const paused = await ctx.driver.all<{ value: string }>("SELECT value FROM stryke_job_meta WHERE queue = ? AND field = 'paused'", [ctx.queue]);
-  return paused[0]?.value !== '1';
+  const meta = await getMetaMap(ctx, ctx.driver);
+  if (meta.paused === '1') return false;
+  if (meta.concurrency === undefined) return true;
+  const active = await ctx.driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
+  return Number(active[0]!.n) < Number(meta.concurrency);
 }

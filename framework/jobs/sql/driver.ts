@@ -5,6 +5,8 @@ export interface Exec {
   all<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
+  /** Runs an INSERT; resolves to the first auto-increment id it generated. */
+  insert(sql: string, params?: unknown[]): Promise<number>;
 }
 
 export type SqlDialect = 'sqlite' | 'mysql';
@@ -23,8 +25,14 @@ export interface SqlDriver extends Exec {
   readonly bus: EventEmitter;
   /** Runs `fn` in one transaction, retrying on busy/deadlock errors; commits when it resolves. */
   tx<T>(fn: (x: Exec) => Promise<T>): Promise<T>;
-  /** Adds `by` to the counter `name` of `queue` inside a transaction; returns the new value. */
+  /**
+   * Adds `by` to the counter `name` of `queue` inside a transaction; returns the new value (the last of
+   * `by` consecutive ones). MySQL draws `seq` (and job ids) from an auto-increment table instead of a
+   * counter row, so concurrent adds never wait on one row lock until commit.
+   */
   bump(x: Exec, queue: string, name: string, by: number): Promise<number>;
+  /** Whether auto job ids come from `seq` (MySQL: unique, increasing, not contiguous). */
+  readonly idsFromSeq: boolean;
   /** `INSERT ... ON CONFLICT/DUPLICATE KEY UPDATE` of `cols` keyed by `keys`. */
   upsert(table: string, cols: string[], keys: string[], update: string[]): string;
   /** `INSERT OR IGNORE` / `INSERT IGNORE`. */

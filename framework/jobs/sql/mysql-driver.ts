@@ -27,6 +27,7 @@ class MysqlDriver implements SqlDriver {
   readonly dialect = 'mysql' as const;
   readonly claimLock = ' FOR UPDATE SKIP LOCKED';
   readonly insertIgnore = 'INSERT IGNORE';
+  readonly idsFromSeq = true;
   readonly bus: EventEmitter;
   private readonly pool: Pool;
   private readyPromise?: Promise<void>;
@@ -53,6 +54,10 @@ class MysqlDriver implements SqlDriver {
         const [res] = await conn.query(sql, params ?? []);
         return (res as { affectedRows?: number }).affectedRows ?? 0;
       },
+      insert: async (sql: string, params?: unknown[]) => {
+        const [res] = await conn.query(sql, params ?? []);
+        return Number((res as { insertId?: number }).insertId ?? 0);
+      },
     };
   }
 
@@ -62,6 +67,10 @@ class MysqlDriver implements SqlDriver {
 
   run(sql: string, params?: unknown[]): Promise<number> {
     return this.execOn(this.pool).run(sql, params);
+  }
+
+  insert(sql: string, params?: unknown[]): Promise<number> {
+    return this.execOn(this.pool).insert(sql, params);
   }
 
   async tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {
@@ -83,6 +92,11 @@ class MysqlDriver implements SqlDriver {
   }
 
   async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
+    if (name === 'seq' || name === 'id') {
+      const first = await x.insert(`INSERT INTO stryke_job_seq (id) VALUES ${new Array(by).fill('(NULL)').join(', ')}`);
+      if (first % 1000 < by) await x.run('DELETE FROM stryke_job_seq WHERE id < ?', [first]);
+      return first + by - 1;
+    }
     await x.run(
       'INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = value + VALUES(value)',
       [queue, name, by],

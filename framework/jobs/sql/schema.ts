@@ -77,6 +77,9 @@ export function schemaStatements(dialect: SqlDialect): string[] {
   value BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (queue, name)
 )${suffix}`,
+    ...(my ? [`CREATE TABLE IF NOT EXISTS stryke_job_seq (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY
+)${suffix}`] : []),
     `CREATE TABLE IF NOT EXISTS stryke_job_dedup (
   queue ${key} NOT NULL,
   dedup_id ${key} NOT NULL,

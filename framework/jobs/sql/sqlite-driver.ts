@@ -16,7 +16,7 @@ export interface SqliteConnectionOptions {
 /** The part of better-sqlite3 this driver uses (the package ships no types). */
 interface Statement {
   all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number };
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 interface Connection {
   prepare(sql: string): Statement;
@@ -43,6 +43,7 @@ class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   readonly claimLock = '';
   readonly insertIgnore = 'INSERT OR IGNORE';
+  readonly idsFromSeq = false;
   readonly bus: EventEmitter;
   private readonly db: Connection;
   private readonly statements = new Map<string, Statement>();
@@ -71,6 +72,7 @@ class SqliteDriver implements SqlDriver {
   private readonly exec: Exec = {
     all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(...bind(params)) as T[],
     run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(...bind(params)).changes,
+    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(...bind(params)).lastInsertRowid),
   };
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -85,6 +87,10 @@ class SqliteDriver implements SqlDriver {
 
   run(sql: string, params?: unknown[]): Promise<number> {
     return this.serial(() => this.retryBusy(() => this.exec.run(sql, params)));
+  }
+
+  insert(sql: string, params?: unknown[]): Promise<number> {
+    return this.serial(() => this.retryBusy(() => this.exec.insert(sql, params)));
   }
 
   tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {

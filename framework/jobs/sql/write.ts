@@ -17,7 +17,9 @@ export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jo
   const opts = (job.opts ?? {}) as Record<string, any>;
   if (job.parent || job.parentKey || parent?.parentKey) unsupported(ctx, 'Flows (parent/child jobs)', 'add the job without `parent`, or use FlowProducer on Redis or PostgreSQL');
   const now = Date.now();
-  const id = jobId || job.id || String(await ctx.driver.bump(x, ctx.queue, 'id', 1));
+  const given = jobId || job.id;
+  const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
+  const id = given || String(ctx.driver.idsFromSeq ? seq : await ctx.driver.bump(x, ctx.queue, 'id', 1));
   const dedup = opts.deduplication as { id: string; ttl?: number; extend?: boolean; replace?: boolean; keepLastIfActive?: boolean } | undefined;
   if (dedup?.id) {
     if (dedup.extend || dedup.replace || dedup.keepLastIfActive) unsupported(ctx, 'deduplication.extend/replace/keepLastIfActive', 'use simple or ttl deduplication');
@@ -36,7 +38,6 @@ export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jo
   }
   const delay = Number(job.delay ?? opts.delay ?? 0);
   const timestamp = Number(job.timestamp ?? now);
-  const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
   const state = delay > 0 ? 'delayed' : 'waiting';
   const processAt = delay > 0 ? timestamp + delay : null;
   const storedOpts = job.delay == null ? opts : { ...opts, delay: job.delay };
@@ -75,6 +76,23 @@ async function lockedActive(ctx: Ctx, x: Exec, id: string, token: string | undef
   return row;
 }
 
+const finishedSinceTrim = new Map<string, number>();
+
+/**
+ * Whether to trim to `keep` finished jobs now: every time for small counts, else every keep/10 finishes of
+ * this process (finding the edge costs a walk over `keep` index entries), so a queue may hold up to 10%
+ * more than `keep` between trims.
+ */
+function dueForTrim(key: string, keep: number): boolean {
+  const n = (finishedSinceTrim.get(key) ?? 0) + 1;
+  if (n < Math.max(1, Math.floor(keep / 10))) {
+    finishedSinceTrim.set(key, n);
+    return false;
+  }
+  finishedSinceTrim.set(key, 0);
+  return true;
+}
+
 /** Applies removeOnComplete/removeOnFail after a job finished. */
 async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'failed', keep: Keep, now: number): Promise<void> {
   if (keep.all) {
@@ -85,7 +103,7 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
   if (keep.age != null && keep.age >= 0) {
     await x.run('DELETE FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ?', [ctx.queue, state, now - keep.age * 1000]);
   }
-  if (keep.count != null && keep.count >= 0) {
+  if (keep.count != null && keep.count >= 0 && dueForTrim(`${ctx.driver.key}|${ctx.queue}|${state}`, keep.count)) {
     const edge = await x.all<{ finished_at: number; seq: number }>(
       'SELECT finished_at, seq FROM stryke_jobs WHERE queue = ? AND state = ? ORDER BY finished_at DESC, seq DESC LIMIT 1 OFFSET ?',
       [ctx.queue, state, keep.count],
