@@ -55,6 +55,28 @@ for (const name of ['sqlite', 'mysql', 'postgres', 'redis'] as const) {
       second.kill('SIGTERM');
     });
 
+    it('several worker processes on one queue, one killed midway: every job completes, each once unless its worker died', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      const log = join(dir, `${name}-many.log`);
+      const qu = queue('many');
+      const N = 150;
+      await qu.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'quick', data: { ms: 5, i } })));
+      const workers = [child('many', log), child('many', log), child('many', log)];
+      await until('a third of the jobs', () => lines(log).filter((l) => l.startsWith('done ')).length >= N / 3, 30_000);
+      const victim = workers[0]!;
+      victim.kill('SIGKILL');
+      await until('all jobs to complete', async () => (await qu.getJobCounts('completed')).completed === N, 30_000);
+      const done = lines(log).filter((l) => l.startsWith('done '));
+      const ids = new Set(done.map((l) => l.split(' ')[1]));
+      assert.equal(ids.size, N, 'every job ran to the end');
+      for (const id of ids) {
+        const runs = done.filter((l) => l.split(' ')[1] === id);
+        if (runs.length > 1) assert.ok(runs.some((l) => l.endsWith(` ${victim.pid}`)), `job ${id} ran twice only because its worker was killed`);
+      }
+      assert.ok(new Set(done.map((l) => l.split(' ')[2])).size >= 2, 'the jobs were shared between processes');
+      for (const w of workers.slice(1)) w.kill('SIGTERM');
+    });
+
     it('two schedulers firing the same tick produce one job', async (t) => {
       if (target.skip) return t.skip(target.skip);
       const a = queue('tick');
