@@ -6,7 +6,8 @@ import { metaOf, type ModelMeta } from './meta';
 
 /** Loaded associations by name, read and written through the accessors `defineAssociationAccessors` installs. */
 export const LOADED = Symbol.for('stryke.loaded');
-const OWNER = Symbol('stryke.owner');
+/** A collection's owner and association name (a WeakMap: no property on the array, nothing to define per load). */
+const OWNERS = new WeakMap<object, [any, string]>();
 
 export function loadedMap(record: any): Map<string, unknown> {
   return (record[LOADED] ??= new Map<string, unknown>());
@@ -272,13 +273,13 @@ export class CollectionProxy<T = any> extends Array<T> {
 
   /** A new record with the foreign key set, added to this collection (not saved). */
   build(attrs: Record<string, unknown> = {}): T {
-    const [owner, name] = (this as any)[OWNER];
+    const [owner, name] = OWNERS.get(this)!;
     return buildThrough(owner, name, attrs);
   }
 
   /** Creates a record through the association (STRYKE_E_ORM_RECORD_INVALID when invalid), added to this collection. */
   create(attrs: Record<string, unknown> = {}): Promise<T> {
-    const [owner, name] = (this as any)[OWNER];
+    const [owner, name] = OWNERS.get(this)!;
     return createThrough(owner, name, attrs);
   }
 }
@@ -286,7 +287,7 @@ export class CollectionProxy<T = any> extends Array<T> {
 function toCollection(owner: any, name: string, items: any[]): CollectionProxy {
   const c = new CollectionProxy();
   for (const i of items) c.push(i);
-  Object.defineProperty(c, OWNER, { value: [owner, name] });
+  OWNERS.set(c, [owner, name]);
   return c;
 }
 
