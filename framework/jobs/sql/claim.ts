@@ -9,6 +9,10 @@ const PROMOTE_BATCH = 1000;
 
 /** Due delayed jobs become waiting, at the back of the line (a fresh `seq`). */
 export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, limit = PROMOTE_BATCH): Promise<number> {
+  // A plain read first: a locking range scan would also lock the index entry just past the range (on
+  // MySQL, the next waiting job's), making every claim wait on every other.
+  const any = await x.all("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? LIMIT 1", [ctx.queue, now]);
+  if (any.length === 0) return 0;
   const due = await x.all<{ id: string }>(
     `SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? ORDER BY process_at LIMIT ${limit}${ctx.driver.claimLock}`,
     [ctx.queue, now],
