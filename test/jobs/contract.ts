@@ -304,6 +304,36 @@ export function contractSuite(name: JobTarget['name']): void {
       await w3.close();
     });
 
+    it('job.promote, changeDelay, changePriority, remove and retry', async (t) => {
+      if (skip()) return t.skip(skip());
+      const q = qname();
+      const qu = queue(q);
+      const a = await qu.add('a', {}, { delay: 60_000 });
+      const b = await qu.add('b', {}, { delay: 60_000 });
+      await a.promote();
+      assert.equal(await qu.getJobState(a.id!), 'waiting');
+      await b.changeDelay(120_000);
+      assert.ok((await qu.getJob(b.id!))!.delay >= 60_000);
+      const c = await qu.add('c', {}, { priority: 5 });
+      await c.changePriority({ priority: 1 });
+      assert.equal((await qu.getJob(c.id!))?.priority, 1);
+      await b.remove();
+      assert.equal(await qu.getJob(b.id!), undefined);
+      const failing = await qu.add('f', {});
+      const w = worker(q, async (j) => {
+        if (j.name === 'f' && j.attemptsMade === 0 && !j.data.retried) throw new Error('once');
+      });
+      await until('the failure', async () => (await qu.getJobState(failing.id!)) === 'failed');
+      await w.close();
+      const job = await qu.getJob(failing.id!);
+      await job!.updateData({ retried: true });
+      await job!.retry('failed');
+      assert.equal(await qu.getJobState(failing.id!), 'waiting');
+      const w2 = worker(q, async () => 'ok');
+      await until('the retried job', async () => (await qu.getJobState(failing.id!)) === 'completed');
+      await w2.close();
+    });
+
     it('pause, resume, drain, clean and obliterate', async (t) => {
       if (skip()) return t.skip(skip());
       const q = qname();
