@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { createServer, Socket, type Server } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Queue, Worker } from 'bullmq';
+import { createMysqlBackend } from 'stryke/jobs';
+import { jobTarget, sleep, until, type JobTarget } from './targets';
+
+/** A TCP proxy to MariaDB that can drop every connection and refuse new ones for a while. */
+class Proxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      if (this.down) return void client.destroy();
+      const upstream = new Socket();
+      upstream.connect(3306, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+    this.port = (this.server!.address() as { port: number }).port;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+}
+
+describe('jobs: the database unreachable for a while (MariaDB through a proxy)', () => {
+  let target: JobTarget;
+  const proxy = new Proxy();
+  before(async () => {
+    target = await jobTarget('mysql', 'outage');
+    await proxy.start();
+  });
+  after(async () => {
+    await proxy.stop();
+    await target.cleanup();
+  });
+
+  it('workers report the outage, keep retrying, and finish every job once it is back', async (t) => {
+    if (target.skip) return t.skip(target.skip);
+    const direct = new Queue('outage', target.opts as any, createMysqlBackend as any);
+    const proxied = { ...target.opts, connection: { ...target.opts.connection, port: proxy.port, connectTimeout: 1000 } };
+    const errors: string[] = [];
+    let done = 0;
+    const worker = new Worker('outage', async () => void done++, { ...proxied, runRetryDelay: 200, drainDelay: 0.2 } as any, createMysqlBackend as any);
+    worker.on('error', (err) => errors.push(err.message));
+    await direct.addBulk(Array.from({ length: 5 }, (_, i) => ({ name: 'before', data: { i } })));
+    await until('the first jobs', () => done === 5);
+
+    proxy.cut();
+    await direct.addBulk(Array.from({ length: 5 }, (_, i) => ({ name: 'during', data: { i } })));
+    await until('the worker to notice', () => errors.length > 0, 10_000);
+    await sleep(1500);
+    assert.equal(done, 5, 'nothing runs while the database is unreachable');
+    proxy.restore();
+
+    await until('the jobs added during the outage', () => done === 10, 30_000);
+    assert.equal((await direct.getJobCounts('completed')).completed, 10);
+    await worker.close();
+    await direct.close();
+  });
+});
