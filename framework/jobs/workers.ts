@@ -91,13 +91,14 @@ export async function stopJobs(): Promise<void> {
 
 /**
  * Before boot has called `startJobs`, the first enqueue configures jobs from the app the job class was
- * compiled in (else the current directory) and starts its in-process workers per config/jobs.toml.
+ * compiled in (else the current directory). It starts no workers: a process that only enqueues must not
+ * be kept alive by workers nobody will close. Workers come from `startJobs(app)` or `stryke jobs work`.
  */
 export async function ensureJobs(root?: string): Promise<void> {
   if (jobsConfigured()) return;
   autoStart ??= (async () => {
     const app = configOfDirectory(root);
-    if (app) await startJobs(app);
+    if (app) await startJobs({ ...app, workers: false });
   })().catch((err) => {
     autoStart = undefined;
     throw err;

@@ -9,7 +9,7 @@ export const NOTIFICATIONS_LOG = join(__dirname, '..', '..', '..', 'log', 'notif
 
 /**
  * Welcomes a commenter the first time their name appears under a post. Enqueued by
- * CommentsController#create; runs on a worker (in-process per config/jobs.toml, or `stryke jobs work`).
+ * CommentsController#create; runs on a worker (`stryke jobs work`, or in-process after `startJobs(app)`).
  */
 @Job({ queue: 'mailers', attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 100 })
 export class WelcomeNotificationJob extends ApplicationJob {
