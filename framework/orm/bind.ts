@@ -103,6 +103,8 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
       softDelete: fields.find((f) => f.softDelete),
       strictLoading: !!decl.strictLoading,
       virtuals,
+      saveNeedsTransaction: ['beforeSave', 'beforeCreate', 'beforeUpdate', 'afterCreate', 'afterUpdate', 'afterSave'].some((e) => callbacks.has(e)),
+      destroyNeedsTransaction: callbacks.has('beforeDestroy') || callbacks.has('afterDestroy') || decl.associations.some((a) => a.dependent),
     };
     Object.defineProperty(model, META, { value: meta, configurable: true, enumerable: false, writable: true });
     defineAssociationAccessors(model, meta);

@@ -44,6 +44,12 @@ export interface ModelMeta {
   strictLoading: boolean;
   /** Properties that may be assigned without being fields (`passwordConfirmation`). */
   virtuals: Set<string>;
+  /**
+   * Whether a save (a destroy) needs a transaction of its own: only when callbacks or dependents run
+   * around the statement. A lone INSERT, UPDATE or DELETE is atomic by itself.
+   */
+  saveNeedsTransaction: boolean;
+  destroyNeedsTransaction: boolean;
 }
 
 export function metaOf(model: Function): ModelMeta {

@@ -216,7 +216,7 @@ export class ActiveRecord {
     const meta = metaOf(this.constructor);
     const creating = this.isNewRecord;
     try {
-      await meta.db.transaction(async (scope) => {
+      await atomically(meta, meta.saveNeedsTransaction, async (scope) => {
         await this.runCallbacks('beforeSave');
         await this.runCallbacks(creating ? 'beforeCreate' : 'beforeUpdate');
         const written = creating ? await this.insertRow(meta) : await this.updateRow(meta);
@@ -224,7 +224,7 @@ export class ActiveRecord {
         await this.runCallbacks(creating ? 'afterCreate' : 'afterUpdate');
         await this.runCallbacks('afterSave');
         enlist(scope, this, creating ? 'create' : 'update');
-      }, { join: true });
+      });
     } catch (err) {
       if (err instanceof Abort) {
         if (err.userMessage) this.errors.add('base', err.userMessage);
@@ -306,7 +306,7 @@ export class ActiveRecord {
     }
     const { dialect } = meta.db;
     try {
-      await meta.db.transaction(async (scope) => {
+      await atomically(meta, meta.destroyNeedsTransaction, async (scope) => {
         await this.runCallbacks('beforeDestroy');
         await destroyDependents(this);
         const where = `${dialect.quote(meta.pk.column)} = ${dialect.placeholder(meta.softDelete && !force ? 2 : 1)}`;
@@ -323,7 +323,7 @@ export class ActiveRecord {
         this[DESTROYED] = true;
         await this.runCallbacks('afterDestroy');
         enlist(scope, this, 'destroy');
-      }, { join: true });
+      });
     } catch (err) {
       if (err instanceof Abort) {
         const e = OrmErrors.RECORD_NOT_DESTROYED(this.constructor.name, err.userMessage ?? 'a callback aborted it');
@@ -710,6 +710,21 @@ export class ActiveRecord {
   static hydrate<T extends ActiveRecord>(this: ModelClass<T>, row: Record<string, unknown>): T {
     return metaOf(this).hydrate(row);
   }
+}
+
+/**
+ * Runs a save's or destroy's work in the enclosing transaction, in a new one when callbacks or dependents
+ * run around the statement, or else as the lone statement it is (auto-committed: afterCommit runs at once).
+ */
+async function atomically(meta: ModelMeta, needsTransaction: boolean, body: (scope: TransactionScope) => Promise<void>): Promise<void> {
+  const outer = meta.db.currentTransaction();
+  if (outer || needsTransaction) {
+    await meta.db.transaction(body, { join: true });
+    return;
+  }
+  const records: TransactionScope['records'] = [];
+  await body({ records } as unknown as TransactionScope);
+  if (records.length) await transactionHooks.commit(records);
 }
 
 function enlist(scope: TransactionScope, record: ActiveRecord, action: 'create' | 'update' | 'destroy'): void {

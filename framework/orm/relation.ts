@@ -707,7 +707,12 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     if (this.state.none) return this.state.group?.length ? (new Map() as any) : 0;
     const q = this.meta.db.dialect.quote;
     const col = field ? this.aggregateColumn(field) : undefined;
-    const distinctCol = this.state.distinct && (col || this.state.select?.length === 1) ? col ?? this.compiler(1, undefined).col(undefined, this.state.select![0]!) : undefined;
+    // DISTINCT counts distinct values: of the field given, of the one field selected, or else of the key.
+    let distinctCol: string | undefined;
+    if (this.state.distinct) {
+      const c = this.compiler(1, undefined);
+      distinctCol = col ?? (this.state.select?.length === 1 ? c.col(undefined, this.state.select[0]!) : this.state.select ? undefined : c.col(undefined, this.meta.pk));
+    }
     const expr = distinctCol ? `COUNT(DISTINCT ${distinctCol})` : col ? `COUNT(${col})` : 'COUNT(*)';
     if (this.state.group?.length) return this.grouped(expr, (v) => Number(v ?? 0)) as any;
     const limited = this.state.limit !== undefined || this.state.offset !== undefined;

@@ -103,6 +103,8 @@ describe('query API', async () => {
         // INNER JOIN: posts with comments (one row per comment, as in SQL).
         assert.deepEqual(titles(await Post.joins('comments').order('id')), ['Alpha', 'Alpha', 'Bravo']);
         assert.deepEqual(titles(await Post.joins('comments').distinct().order('id')), ['Alpha', 'Bravo']);
+        assert.equal(await Post.joins('comments').count(), 3);
+        assert.equal(await Post.joins('comments').distinct().count(), 2);
         assert.deepEqual(titles(await Post.joins('comments').where({ comments: { body: 'three' } })), ['Bravo']);
         // LEFT JOIN: posts without comments.
         assert.deepEqual(titles(await Post.leftJoins('comments').where({ comments: { id: null } }).order('id')), ['Charlie', 'Delta', 'Echo']);
