@@ -19,7 +19,7 @@ function splitWords(input: string): string {
 }
 
 function checkIdentifier(input: string): void {
-  if (input.includes('/') || input.includes('::')) throw GeneratorErrors.BAD_NAME(input, 'namespaced names (admin/post) are not supported yet; use a plain name such as AdminPost.');
+  if (input.includes('/') || input.includes('::')) throw GeneratorErrors.BAD_NAME(input, 'namespaced names (admin/post) are for controllers only (stryke generate controller admin/dashboard); use a plain name such as AdminPost.');
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(input)) throw GeneratorErrors.BAD_NAME(input, 'use letters, digits and underscores, starting with a letter (Post, BlogPost, blog_post).');
 }
 
@@ -119,21 +119,34 @@ export function migrationNames(input: string): MigrationNames {
 }
 
 export interface ControllerNames {
-  /** `PagesController` */
+  /** `PagesController`; `AdminDashboardController` for `admin/dashboard` */
   className: string;
-  /** `pages_controller` */
+  /** `pages_controller`; `admin/dashboard_controller` */
   fileName: string;
-  /** `pages`: the route prefix and the views folder */
+  /** `pages`; `admin/dashboard`: the route prefix and the views folder */
   segment: string;
   human: string;
+  /** How deep under app/controllers (and test/) the file is: 0, or 1 for `admin/dashboard`. */
+  depth: number;
+  /** The import of ApplicationController from the controller: `./application_controller`, `../application_controller`. */
+  baseImport: string;
 }
 
+/** `Pages`, `pages`, or namespaced `admin/dashboard` (app/controllers/admin/dashboard_controller.ts). */
 export function controllerNames(input: string): ControllerNames {
-  checkIdentifier(input);
-  const segment = splitWords(input).replace(/_controller$/, '');
-  const className = `${classify(segment)}Controller`;
-  if (RESERVED_CLASSES.has(className) || RESERVED_CLASSES.has(classify(segment))) throw GeneratorErrors.BAD_NAME(input, `${classify(segment)} is a name the generated code already uses. Choose another.`);
-  return { className, fileName: `${segment}_controller`, segment, human: humanize(segment) };
+  const parts = input.split('/');
+  if (parts.some((p) => !p)) throw GeneratorErrors.BAD_NAME(input, 'a namespaced name reads admin/dashboard: words separated by single slashes.');
+  parts.forEach((p) => checkIdentifier(p));
+  const dirs = parts.slice(0, -1).map(splitWords);
+  const last = splitWords(parts[parts.length - 1]!).replace(/_controller$/, '');
+  const segment = [...dirs, last].join('/');
+  const flat = [...dirs, last].join('_');
+  const className = `${classify(flat)}Controller`;
+  if (RESERVED_CLASSES.has(className) || RESERVED_CLASSES.has(classify(flat))) throw GeneratorErrors.BAD_NAME(input, `${classify(flat)} is a name the generated code already uses. Choose another.`);
+  return {
+    className, fileName: [...dirs, `${last}_controller`].join('/'), segment, human: humanize(flat),
+    depth: dirs.length, baseImport: dirs.length ? `${'../'.repeat(dirs.length)}application_controller` : './application_controller',
+  };
 }
 
 export interface AppNames {

@@ -203,6 +203,8 @@ export default migration('CreateTags', {
       [['g', 'model', 'Post', 'createdAt:datetime'], /STRYKE_E_GENERATOR_BAD_FIELD/],
       [['g', 'model', 'Post', 'title:string', 'title:text'], /given twice.*STRYKE_E_GENERATOR_BAD_FIELD/],
       [['g', 'model', 'Field'], /STRYKE_E_GENERATOR_BAD_NAME/],
+      [['g', 'model', 'admin/post'], /for controllers only.*STRYKE_E_GENERATOR_BAD_NAME/],
+      [['g', 'controller', 'admin//dashboard'], /single slashes.*STRYKE_E_GENERATOR_BAD_NAME/],
       [['g', 'scaffold', 'Sheep', 'name'], /STRYKE_E_GENERATOR_BAD_NAME/],
       [['g', 'scaffold', 'Thing'], /at least one field.*\(STRYKE_E_GENERATOR_NO_FIELDS\)/],
       [['g', 'controller', 'Pages', 'render'], /STRYKE_E_GENERATOR_BAD_ACTION/],

@@ -27,6 +27,7 @@ const RUNS: string[][] = [
   ['migration', 'CreateTags', 'name:string:unique'],
   ['migration', 'BackfillSlugs'],
   ['controller', 'Pages', 'home', 'about'],
+  ['controller', 'admin/dashboard', 'index'],
   ['middleware', 'RequestTiming'],
 ];
 
@@ -63,8 +64,8 @@ describe('every generator renders code that compiles with tsc and passes its own
       const tests = run(root, 'test');
       assert.equal(tests.status, 0, tests.stdout + tests.stderr);
       assert.match(tests.stdout, /# fail 0\n/);
-      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2), RequestTiming (1)
-      assert.match(tests.stdout, /# pass 16\n/);
+      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2), admin/dashboard (1), RequestTiming (1)
+      assert.match(tests.stdout, /# pass 17\n/);
     });
   }
 });
