@@ -22,6 +22,7 @@ Modifiers: ${FIELD_MODIFIERS.join(', ')} (title:string:unique, notes:text:option
 
 Examples:
 ${Object.values(GENERATORS).map((g) => `  ${g.example}`).join('\n')}
+  stryke g controller admin/dashboard index         a namespaced controller (app/controllers/admin/)
   stryke g scaffold Post title:string --dry-run      show what would be written
   stryke g model Tag name:string:unique --json       the outcome as JSON
 
