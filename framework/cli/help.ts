@@ -19,6 +19,8 @@ const EXAMPLES: Record<string, string[]> = {
   build: ['stryke build', 'stryke build --root ../blog'],
   routes: ['stryke routes', 'stryke routes --grep posts', 'stryke routes --json'],
   test: ['stryke test', 'stryke test --root ../blog'],
+  lint: ['stryke lint', 'stryke lint --json'],
+  jobs: ['stryke jobs work', 'stryke jobs stats', 'stryke jobs list --help', 'stryke jobs retry --help'],
 };
 
 function pathOf(cmd: Command): string {
