@@ -48,7 +48,11 @@ interface State {
 const SQL_CACHE_LIMIT = 500;
 /** Resolved field names per model (`title`, `author.name`), so a chain never resolves one twice. */
 const colRefs = new WeakMap<ModelMeta, Map<string, ColRef>>();
-const EMPTY: State = { where: [], orders: [], joins: [], having: [] };
+// Every key present from the start, so each relation's state has one shape (spreads keep it).
+const EMPTY: State = {
+  where: [], orders: [], limit: undefined, offset: undefined, includes: undefined, joins: [], select: undefined,
+  distinct: undefined, group: undefined, having: [], lock: undefined, none: undefined, deleted: undefined, strict: undefined,
+};
 const RANGE_KEYS = new Set(['gt', 'gte', 'lt', 'lte']);
 const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
