@@ -212,4 +212,25 @@ export default migration('CreateThings', { change(m) { m.createTable('things', (
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('schema:load without db/schema.json, or with a broken one, says so in one line; setup then migrates', () => {
+    const root = app({ ...base, 'db/migrations/20260101000000_create_things.ts': `import { migration } from 'stryke';
+export default migration('CreateThings', { change(m) { m.createTable('things', (t) => { t.string('name'); }); } });
+` });
+    try {
+      const env = { DATABASE_URL: `sqlite:${join(root, 'db', 'dev.sqlite3')}` };
+      const missing = stryke(['db', 'schema:load', '--root', root], { env });
+      assert.equal(missing.status, 1);
+      assert.match(missing.stderr, /^stryke: db\/schema\.json does not exist: run `stryke db migrate`.*\(STRYKE_E_MIGRATION_SCHEMA_MISSING\)\n$/);
+      const setup = stryke(['db', 'setup', '--root', root], { env });
+      assert.equal(setup.status, 0, setup.stderr);
+      assert.match(setup.stdout, /Created[\s\S]*CreateThings: migrated[\s\S]*Wrote db\/schema\.json[\s\S]*No db\/seeds\.ts/);
+      writeFileSync(join(root, 'db', 'schema.json'), '{ "tables": ');
+      const bad = stryke(['db', 'schema:load', '--root', root], { env });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /db\/schema\.json is not a schema dump stryke can read.*STRYKE_E_MIGRATION_SCHEMA_BAD/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
