@@ -11,7 +11,7 @@
  * contenders so drift affects them alike; each round runs one contender for --seconds and counts
  * sequential awaited operations.
  *
- *   node build/benchmarks/orm/run.js [--seconds 0.5] [--rounds 12] [--only sqlite|postgres]
+ *   node build/benchmarks/orm/run.js [--seconds 0.5] [--rounds 12] [--only sqlite|postgres] [--case find|where|includes]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,7 @@ function arg(name: string, fallback: string): string {
 const SECONDS = Number(arg('seconds', '0.5'));
 const ROUNDS = Number(arg('rounds', '12'));
 const ONLY = arg('only', '');
+const CASE = arg('case', '');
 const USERS = 50;
 const POSTS = 2000;
 const COMMENTS_PER_POST = 3;
@@ -261,6 +262,7 @@ async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<
 
     const out: Record<string, Record<keyof Contenders, number>> = {};
     for (const [label, contenders] of Object.entries(cases)) {
+      if (CASE && label !== CASE) continue;
       for (const op of Object.values(contenders)) await measure(op, 0.5); // warm-up
       const sums = { stryke: 0, raw: 0, typeorm: 0 };
       // Short rounds, rotating which contender goes first, so load from elsewhere on the machine falls on all alike.
