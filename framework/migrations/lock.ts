@@ -65,14 +65,14 @@ function fileLock(file: string): { attempt: Attempt; release(): void } {
 /**
  * Takes the migration lock for this database, so two `migrate` runs cannot both apply: a session advisory
  * lock on PostgreSQL (`pg_try_advisory_lock`) and MySQL/MariaDB (`GET_LOCK`), held on a connection of its
- * own; a lock file (`<database>.migrate.lock`) on SQLite. Waits up to `timeoutMs` for another holder.
+ * own; a lock file (`<database>-migrate.lock`) on SQLite. Waits up to `timeoutMs` for another holder.
  */
 export async function lockMigrations(db: Database, root: string, timeoutMs: number): Promise<MigrationLock> {
   const { config } = db;
   if (config.adapter === 'sqlite') {
     const file = sqlitePath(config, root);
     if (file === ':memory:') return { release: async () => {} };
-    const lock = fileLock(`${file}.migrate.lock`);
+    const lock = fileLock(`${file}-migrate.lock`);
     await acquire(config.database, lock.attempt, timeoutMs);
     return { release: async () => lock.release() };
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { checkReversible, createDatabase, dropDatabase, Migrator } from 'stryke/migrations';
@@ -119,4 +120,26 @@ describe('migrations that go wrong, and migrations that race', async () => {
       });
     });
   }
+
+  describe('the SQLite lock file', () => {
+    it('waits for a live owner, and takes over the file of a process that died', async () => {
+      const file = join(dir, 'lockfile.sqlite3');
+      const config: DatabaseConfig = { adapter: 'sqlite', database: file };
+      const db = await Database.connect(config, DSL);
+      try {
+        writeFileSync(`${file}-migrate.lock`, `${process.pid} ${hostname()}\n`);
+        await assert.rejects(new Migrator(db, DSL, () => {}, { lockTimeoutMs: 200 }).migrate(), (err: any) => {
+          assert.equal(err.code, 'STRYKE_E_MIGRATION_LOCKED');
+          assert.match(err.message, /Another process is migrating .*lockfile\.sqlite3/);
+          return true;
+        });
+        const dead = spawnSync(process.execPath, ['-e', '']).pid;
+        writeFileSync(`${file}-migrate.lock`, `${dead} ${hostname()}\n`);
+        assert.equal((await new Migrator(db, DSL, () => {}, { lockTimeoutMs: 5000 }).migrate()).length, 8);
+        assert.equal(existsSync(`${file}-migrate.lock`), false, 'released after migrating');
+      } finally {
+        await db.close();
+      }
+    });
+  });
 });
