@@ -12,6 +12,8 @@ export {
 } from './routing';
 export type { SseStream, SseEvent } from './http/sse';
 export type { Middleware } from './http/pipeline';
+/** fastify's request and reply, as controllers and middleware see them (apps need not depend on fastify). */
+export type { FastifyRequest as Request, FastifyReply as Reply } from 'fastify';
 export { ActionController, type RenderOptions, type RedirectOptions } from './http/controller';
 export { Params } from './http/params';
 export { Flash } from './http/flash';
