@@ -86,6 +86,8 @@ async function backend(name: string): Promise<Backend> {
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 /** Worker 'error' events per backend (retried by BullMQ; reported beside the figures). */
 const errors = new Map<string, number>();
+/** Jobs that failed for good (a no-op job only fails through a backend error). */
+const failures = new Map<string, number>();
 
 async function processAll(b: Backend, queue: string, n: number, during?: () => Promise<void>): Promise<number> {
   let done = 0;
@@ -96,8 +98,15 @@ async function processAll(b: Backend, queue: string, n: number, during?: () => P
       errors.set(b.name, (errors.get(b.name) ?? 0) + 1);
       if (process.env.BENCH_VERBOSE) console.error(err);
     });
-    worker.on('completed', () => {
+    const finish = () => {
       if (++done === n) void worker.close().then(() => resolve());
+    };
+    worker.on('completed', finish);
+    worker.on('failed', (job) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        failures.set(b.name, (failures.get(b.name) ?? 0) + 1);
+        finish();
+      }
     });
   });
   if (during) await during();
@@ -158,6 +167,7 @@ async function main(): Promise<void> {
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [name, r] of rows) console.log(`| ${name} | ${r.add} | ${r.addBulk} | ${r.process} | ${r.enqueueAndProcess} |`);
   for (const [name, n] of errors) console.log(`\n${name}: ${n} worker error event(s) (BENCH_VERBOSE=1 prints them)`);
+  for (const [name, n] of failures) console.log(`${name}: ${n} job(s) failed (counted as finished)`);
   process.exit(0);
 }
 
