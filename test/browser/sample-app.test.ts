@@ -42,7 +42,7 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     await app?.close();
   });
 
-  it('follows links, creates a post through the form, shows errors and flashes, edits and deletes', async () => {
+  it('follows links, creates a post through the form, shows errors and flashes, comments, edits and deletes', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     page.on('dialog', (d) => void d.accept());
     page.on('response', (r) => {
@@ -88,7 +88,13 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     assert.match(await page.textContent('.post .meta') ?? '', /Posted just now/);
     await page.screenshot({ path: join(shots, 'sample-app-show.png'), fullPage: true });
 
-    // Back to the list by its link: the flash is gone after one page.
+    // A comment (which enqueues a background job), then back to the list by its link: the flash shows once.
+    await page.fill('input[name="comment[author]"]', 'Ada');
+    await page.fill('textarea[name="comment[body]"]', 'First!');
+    await page.click('button:has-text("Add comment")');
+    assert.match(await page.textContent('.flash.notice') ?? '', /Comment added/);
+    assert.match(await page.textContent('.comments h2') ?? '', /Comments \(1\)/);
+    assert.match(await page.textContent('.comment') ?? '', /Ada\s+just now\s+First!/);
     await page.click('text=← Back to posts');
     assert.equal(new URL(page.url()).pathname, '/posts');
     assert.equal(await page.locator('.flash').count(), 0, 'a flash shows once');
