@@ -134,7 +134,7 @@ export interface TransactionScope {
  */
 export const transactionStore = new AsyncLocalStorage<TransactionScope>();
 
-type SqliteStatement = { reader: boolean; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint }; safeIntegers(on: boolean): unknown };
+type SqliteStatement = { reader: boolean; single?: boolean; get(binds: unknown[]): any; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint }; safeIntegers(on: boolean): unknown };
 type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
 type PgPool = { query(sql: string | { name: string; text: string; values: unknown[] }, binds?: unknown[]): Promise<PgResult> };
@@ -199,12 +199,17 @@ export class Database {
       const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
       stmt = conn.prepare(sql);
       if (stmt.reader && this.bigintTables.size) for (const t of this.bigintTables) if (sql.includes(t)) stmt.safeIntegers(true);
+      // At most one row (find, first, exists): step once with get() rather than collecting with all().
+      stmt.single = stmt.reader && sql.endsWith(' LIMIT 1');
       if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
       this.statements.set(sql, stmt);
     }
     if (stmt.reader) {
-      const rows = stmt.all(binds);
-      return { rows, affected: 0 };
+      if (stmt.single) {
+        const row = stmt.get(binds);
+        return { rows: row === undefined ? [] : [row], affected: 0 };
+      }
+      return { rows: stmt.all(binds), affected: 0 };
     }
     const r = stmt.run(binds);
     return { rows: [], affected: r.changes, insertId: Number(r.lastInsertRowid) };

@@ -588,7 +588,7 @@ export class ActiveRecord {
     const meta = metaOf(this);
     if (meta.softDelete) return this.all<T>().find(id);
     const key = checkId(this.name, meta, id);
-    const rows = await meta.db.select(meta.findSql, [meta.db.dialect.toDb(key, meta.pk)]);
+    const { rows } = await meta.db.run(meta.findSql, [meta.db.dialect.toDb(key, meta.pk)]);
     if (!rows.length) throw OrmErrors.RECORD_NOT_FOUND(this.name, `${meta.pk.property}=${String(id)}`);
     return meta.hydrate(rows[0]!);
   }

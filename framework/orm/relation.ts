@@ -615,7 +615,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     if (this.state.none) return [];
     const meta = this.meta;
     const { sql, binds } = this.statement(null);
-    const rows = await meta.db.select(sql, binds);
+    const { rows } = await meta.db.run(sql, binds);
     const hydrate = meta.hydrate;
     const records = new Array<T>(rows.length);
     for (let i = 0; i < rows.length; i++) records[i] = hydrate(rows[i]!);
