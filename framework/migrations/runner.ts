@@ -72,20 +72,24 @@ export class Migrator {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
   }
 
+  /**
+   * The app's migrations in version order: `db/migrations/*.ts` with their compiled modules under
+   * `build/`; in a build without sources (`dist/`, deployed), the compiled `build/db/migrations/*.js`.
+   */
   files(): MigrationFile[] {
     const dir = join(this.root, 'db', 'migrations');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-      .sort()
-      .map((f) => {
-        const m = /^(\d{14})_(\w+)\.ts$/.exec(f);
-        if (!m) throw MigrationErrors.BAD_NAME(`db/migrations/${f}`);
-        return {
-          version: m[1]!, name: m[2]!, source: `db/migrations/${f}`,
-          compiled: join(this.root, 'build', 'db', 'migrations', f.replace(/\.ts$/, '.js')),
-        };
-      });
+    const compiledDir = join(this.root, 'build', 'db', 'migrations');
+    const sources = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')) : [];
+    const fromBuild = !sources.length && existsSync(compiledDir);
+    const names = fromBuild ? readdirSync(compiledDir).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, '.ts')) : sources;
+    return names.sort().map((f) => {
+      const m = /^(\d{14})_(\w+)\.ts$/.exec(f);
+      if (!m) throw MigrationErrors.BAD_NAME(`db/migrations/${f}`);
+      return {
+        version: m[1]!, name: m[2]!, source: fromBuild ? `build/db/migrations/${f.replace(/\.ts$/, '.js')}` : `db/migrations/${f}`,
+        compiled: join(compiledDir, f.replace(/\.ts$/, '.js')),
+      };
+    });
   }
 
   private q(id: string): string {

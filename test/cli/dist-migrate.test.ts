@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO, stryke } from '../support/cli';
+
+describe('a deployed build migrates itself', () => {
+  it('stryke db migrate --root dist applies the compiled migrations, with no sources present', () => {
+    const built = stryke(['build', '--root', join(REPO, 'sample-app')]);
+    assert.equal(built.status, 0, built.stderr);
+    const deployed = join(mkdtempSync(join(tmpdir(), 'stryke-deploy-')), 'app');
+    cpSync(join(REPO, 'sample-app', 'dist'), deployed, { recursive: true });
+    const env = { DATABASE_URL: `sqlite:${join(deployed, 'db', 'production.sqlite3')}`, STRYKE_ENV: 'production', SECRET_KEY_BASE: 's'.repeat(64) };
+    const migrated = stryke(['db', 'migrate', '--root', deployed], { env });
+    assert.equal(migrated.status, 0, migrated.stderr + migrated.stdout);
+    assert.match(migrated.stdout, /20260426120000 CreatePosts: migrated/);
+    const status = stryke(['db', 'status', '--root', deployed], { env });
+    assert.match(status.stdout, /up\s+20260426120100\s+create_comments/);
+  });
+});
