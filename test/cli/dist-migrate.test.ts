@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,6 +11,9 @@ describe('a deployed build migrates itself', () => {
     assert.equal(built.status, 0, built.stderr);
     const deployed = join(mkdtempSync(join(tmpdir(), 'stryke-deploy-')), 'app');
     cpSync(join(REPO, 'sample-app', 'dist'), deployed, { recursive: true });
+    // What `npm install --omit=dev` does on the server: the framework as a dependency.
+    mkdirSync(join(deployed, 'node_modules'));
+    symlinkSync(REPO, join(deployed, 'node_modules', 'stryke'), 'dir');
     const env = { DATABASE_URL: `sqlite:${join(deployed, 'db', 'production.sqlite3')}`, STRYKE_ENV: 'production', SECRET_KEY_BASE: 's'.repeat(64) };
     const migrated = stryke(['db', 'migrate', '--root', deployed], { env });
     assert.equal(migrated.status, 0, migrated.stderr + migrated.stdout);
