@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { databaseTargets } from '../support/databases';
+import { copySampleApp } from '../support/sample-app';
 import { REPO, stryke, strykeBackground } from '../support/cli';
 
-const SAMPLE = join(REPO, 'sample-app');
+const SAMPLE = copySampleApp();
 
 describe('stryke db, on the sample app', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stryke-db-cli-'));

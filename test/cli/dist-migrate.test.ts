@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -7,10 +7,9 @@ import { REPO, stryke } from '../support/cli';
 
 describe('a deployed build migrates itself', () => {
   it('stryke db migrate --root dist applies the compiled migrations, with no sources present', () => {
-    const built = stryke(['build', '--root', join(REPO, 'sample-app')]);
-    assert.equal(built.status, 0, built.stderr);
     const deployed = join(mkdtempSync(join(tmpdir(), 'stryke-deploy-')), 'app');
-    cpSync(join(REPO, 'sample-app', 'dist'), deployed, { recursive: true });
+    const built = stryke(['build', '--root', join(REPO, 'sample-app'), '--out', deployed]);
+    assert.equal(built.status, 0, built.stderr);
     // What `npm install --omit=dev` does on the server: the framework as a dependency.
     mkdirSync(join(deployed, 'node_modules'));
     symlinkSync(REPO, join(deployed, 'node_modules', 'stryke'), 'dir');

@@ -6,7 +6,9 @@ import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { createSqliteBackend } from 'stryke/jobs';
 import { stryke, strykeBackground } from '../support/cli';
-import { SAMPLE_APP } from '../support/sample-app';
+import { copySampleApp } from '../support/sample-app';
+
+const SAMPLE_APP = copySampleApp();
 import { until } from './targets';
 
 describe('stryke jobs (CLI) on the sample app', () => {
