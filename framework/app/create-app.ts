@@ -19,6 +19,7 @@ import { buildDirOf } from './loader';
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
+import { startAppJobs } from './jobs';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -66,10 +67,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const container = new AppContainer(services);
   const dbConfig = options.database ?? databaseConfig(config.database);
   const db = await Database.connect(dbConfig, root);
+  let jobs: Awaited<ReturnType<typeof startAppJobs>>;
   try {
     container.provide('config', config);
     container.provide(Database, db);
     bindModels(models, db, { env });
+    jobs = await startAppJobs(root, build, config, dbConfig);
 
     const factories = new Map<Function, () => ActionController>();
     for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {
@@ -111,10 +114,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
       async close() {
         await fastify.close();
+        if (jobs) await jobs.stopJobs();
         await db.close();
       },
     };
   } catch (err) {
+    if (jobs) await jobs.stopJobs();
     await db.close();
     throw err;
   }

@@ -40,7 +40,7 @@ export const SCHEMA_FILE = join('db', 'schema.json');
 
 /** Tables stryke keeps for itself, and the databases' own. */
 export function isInternalTable(name: string): boolean {
-  return /^(schema_migration|sqlite_|typeorm_)/.test(name);
+  return /^(schema_migration|sqlite_|typeorm_|stryke_job)/.test(name);
 }
 
 /** The names of the app's tables: those of the connection's own database (or schema), without stryke's. */
