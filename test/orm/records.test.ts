@@ -272,6 +272,43 @@ describe('validations, callbacks, transactions, types, dirty tracking, soft dele
       });
     });
 
+    describe('record helpers', () => {
+      it('updateColumns and touch write straight to the row; destroyAll runs callbacks; preload loads onto records', async () => {
+        const { Post, Tag } = ctx;
+        const u = await ctx.user();
+        const p = await ctx.post(u, { title: 'Columns' });
+        ctx.Post.events = [];
+        await p.updateColumns({ views: 5 });
+        assert.deepEqual(Post.events, [], 'no callbacks');
+        assert.equal((await Post.find(p.id)).views, 5);
+        assert.deepEqual(p.changed(), []);
+        const before = (await Post.find(p.id)).updatedAt.getTime();
+        await new Promise((r) => setTimeout(r, 5));
+        await p.touch();
+        assert.ok((await Post.find(p.id)).updatedAt.getTime() > before);
+
+        await Tag.create({ name: 'a' });
+        await Tag.create({ name: 'b' });
+        ctx.Tag.events = [];
+        const gone = await Tag.where({ name: 'a' }).destroyAll();
+        assert.deepEqual(gone.map((t) => t.name), ['a']);
+        assert.deepEqual(Tag.events, ['commit:a', 'commit-destroy:a']);
+        assert.deepEqual(await Tag.pluck('name'), ['b']);
+
+        const posts = await Post.all();
+        await Post.preload(posts, 'author');
+        assert.equal(posts[0]!.author.id, u.id);
+      });
+
+      it('a relation builds and creates with its equality conditions', async () => {
+        const { Tag } = ctx;
+        const built = Tag.where({ kind: 'series' }).build({ name: 'x' });
+        assert.equal(built.kind, 'series');
+        const created = await Tag.where({ kind: 'series', name: 'y' }).create();
+        assert.deepEqual([created.kind, created.name, created.isPersisted], ['series', 'y', true]);
+      });
+    });
+
     describe('soft delete', () => {
       it('destroy marks the row; queries leave it out unless withDeleted/onlyDeleted; restore and reallyDestroy', async () => {
         const { Account } = ctx;
