@@ -4,7 +4,7 @@ export {
   BeforeDestroy, AfterDestroy, AfterCommit, AfterRollback,
 } from './decorators';
 export type { FieldOptions, AssociationOptions, BelongsToOptions, HasManyOptions, ModelOptions } from './decorators';
-export { ActiveRecord, Abort, foreignKeyOf } from './model';
+export { ActiveRecord, Abort, foreignKeyOf, type AssociationHandle } from './model';
 export { Relation, range, type Page, type Grouped, type GroupedRelation } from './relation';
 export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';

@@ -21,6 +21,24 @@ const PREVIOUS = Symbol('stryke.previousChanges');
 const DESTROYED = Symbol('stryke.destroyed');
 
 type Attrs = Record<string, unknown>;
+type Element<V> = V extends readonly (infer E)[] ? E : NonNullable<V>;
+
+/**
+ * An association of one record, as `record.association(name)` gives it. Whether it was loaded is part of
+ * the type: `target` is the loaded value when `loaded` is true, undefined when it is false.
+ */
+export type AssociationHandle<V> = ({ readonly loaded: true; readonly target: V } | { readonly loaded: false; readonly target: undefined }) & {
+  /** Loads it (a lazy load: counted by N+1 detection, refused under strict loading). */
+  load(): Promise<V>;
+  /** A new record through it, its key set (added to a loaded collection); not saved. */
+  build(attrs?: Attrs): Element<V>;
+  /** Creates a record through it (and the join row, through a join model). */
+  create(attrs?: Attrs): Promise<Element<V>>;
+  /** A relation over its records. */
+  scope(): Relation<Element<V>>;
+  /** Forgets the loaded value. */
+  reset(): void;
+};
 type ModelClass<T> = { new (attrs?: Attrs): T } & typeof ActiveRecord;
 type Change = [before: unknown, after: unknown];
 
@@ -377,27 +395,23 @@ export class ActiveRecord {
     return relatedRelation(this, association);
   }
 
-  /** One association: whether it is loaded, its value, and building, creating or loading through it. */
-  association(name: string): {
-    loaded: boolean;
-    readonly target: unknown;
-    load(): Promise<unknown>;
-    build(attrs?: Attrs): any;
-    create(attrs?: Attrs): Promise<any>;
-    scope(): Relation;
-    reset(): void;
-  } {
+  /**
+   * One association: whether it is loaded (typed: `target` is the value only when `loaded` is true), and
+   * loading, building, creating or querying through it.
+   * @example const a = post.association('author'); if (a.loaded) a.target.name; else await a.load();
+   */
+  association<K extends string & keyof this>(name: K): AssociationHandle<this[K]> {
     associationOf(metaOf(this.constructor), name);
     const record = this;
     return {
       get loaded() { return !!record[LOADED]?.has(name); },
       get target() { return record[LOADED]?.get(name); },
       load: () => lazyLoad(record, name),
-      build: (attrs) => buildThrough(record, name, attrs),
-      create: (attrs) => createThrough(record, name, attrs),
+      build: (attrs?: Attrs) => buildThrough(record, name, attrs),
+      create: (attrs?: Attrs) => createThrough(record, name, attrs),
       scope: () => relatedRelation(record, name),
       reset: () => void record[LOADED]?.delete(name),
-    };
+    } as AssociationHandle<this[K]>;
   }
 
   /** Lazy loads of this record's associations are refused (or allowed again with false). */

@@ -134,7 +134,12 @@ describe('associations and loading', async () => {
       it('hasOne create through association(); belongsTo create', async () => {
         const { User, Profile } = ctx;
         const u = await User.find(bob.id);
-        const profile = await u.association('profile').create({ handle: 'bob', twitter: '@bobby' });
+        const handle = u.association('profile');
+        assert.equal(handle.loaded, false);
+        assert.equal(handle.target, undefined);
+        const profile = await handle.create({ handle: 'bob', twitter: '@bobby' });
+        const again = u.association('profile');
+        assert.ok(again.loaded && again.target!.handle === 'bob', 'typed: target is the Profile once loaded');
         assert.equal(profile.userId, bob.id);
         assert.equal(u.profile!.handle, 'bob');
         assert.equal(await Profile.count(), 2);
