@@ -166,10 +166,8 @@ export class ActiveRecord {
 
   /** `{ title: ['Before', 'After'] }` for each changed field. */
   get changes(): Record<string, Change> {
-    const meta = metaOf(this.constructor);
     const out: Record<string, Change> = {};
     for (const p of this.changed()) out[p] = [this.attributeWas(p), this[p]];
-    void meta;
     return out;
   }
 

@@ -494,7 +494,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     };
     const table = (m: ModelMeta, alias: string) => (alias === m.table ? m.qtable : `${m.qtable} ${q(alias)}`);
     const parts: string[] = [];
-    const link = (kind: string, from: { alias: string; meta: ModelMeta }, a: AssociationDecl, name: string, left: boolean, fromModel: Function) => {
+    const link = (from: { alias: string; meta: ModelMeta }, a: AssociationDecl, name: string, left: boolean, fromModel: Function) => {
       const tm = metaOf(a.target());
       const alias = aliasFor(tm, name, from.alias);
       const fk = foreignKeyOf(fromModel, a);
@@ -503,7 +503,6 @@ export class Relation<T = any> implements PromiseLike<T[]> {
         : `${q(alias)}.${q(tm.byProperty.get(fk)?.column ?? fk)} = ${q(from.alias)}.${q(from.meta.pk.column)}`;
       const soft = tm.softDelete ? ` AND ${q(alias)}.${q(tm.softDelete.column)} IS NULL` : '';
       parts.push(`${left ? 'LEFT OUTER' : 'INNER'} JOIN ${table(tm, alias)} ON ${on}${soft}`);
-      void kind;
       return { alias, meta: tm };
     };
     for (const j of this.state.joins) {
@@ -514,10 +513,10 @@ export class Relation<T = any> implements PromiseLike<T[]> {
       const a = associationOf(from.meta, name);
       if (a.through) {
         const { through, throughModel, source } = throughOf(from.meta, a);
-        const mid = link('through', from, through, `${name}_${through.property}`, j.left, from.meta.model);
-        aliases.set(j.path, link('source', mid, source, name, j.left, throughModel));
+        const mid = link(from, through, `${name}_${through.property}`, j.left, from.meta.model);
+        aliases.set(j.path, link(mid, source, name, j.left, throughModel));
       } else {
-        aliases.set(j.path, link('direct', from, a, name, j.left, from.meta.model));
+        aliases.set(j.path, link(from, a, name, j.left, from.meta.model));
       }
     }
     return { sql: parts.length ? ` ${parts.join(' ')}` : '', aliases };
