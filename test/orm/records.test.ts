@@ -90,6 +90,21 @@ describe('validations, callbacks, transactions, types, dirty tracking, soft dele
     });
 
     describe('callbacks', () => {
+      it('run in order around validation, create and update', async () => {
+        const { Profile } = ctx;
+        const u = await ctx.user();
+        Profile.log = [];
+        const bad = profile(u, { handle: '' });
+        assert.equal(await bad.save(), false);
+        assert.deepEqual(Profile.log, ['afterValidation:1'], 'afterValidation runs, with the errors; nothing after');
+        Profile.log = [];
+        const p = await profile(u).saveOrFail();
+        assert.deepEqual(Profile.log, ['afterValidation:0', 'beforeCreate', 'afterSave:true']);
+        Profile.log = [];
+        await p.update({ about: 'hi' });
+        assert.deepEqual(Profile.log, ['afterValidation:0', 'beforeUpdate:about', 'afterUpdate', 'afterSave:true']);
+      });
+
       it('afterCommit runs after the save commits; a throw in a before callback halts and writes nothing', async () => {
         const { Tag, Account } = ctx;
         const t = await Tag.create({ name: 'ruby' });
