@@ -48,7 +48,7 @@ async function main() {
   const ports = { fastify: 38101, stryke: 38102 };
   const results: Record<string, Record<string, Result[]>> = {};
   try {
-    for (const path of ['/plaintext', '/json', `/r${Math.floor(ROUTES / 2)}/42`]) {
+    for (const path of ['/plaintext', '/json', ...(ROUTES ? [`/r${Math.floor(ROUTES / 2)}/42`] : [])]) {
       for (const kind of ['fastify', 'stryke'] as const) await load(`http://127.0.0.1:${ports[kind]}${path}`, 1); // warm-up
       for (let round = 0; round < ROUNDS; round++) {
         for (const kind of ['fastify', 'stryke'] as const) {

@@ -10,7 +10,7 @@ import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection
 import { registry, type Constructor } from '../registry';
 import { buildPathHelpers, type PathHelpers } from '../routing/helpers';
 import type { RouteDef } from '../routing/table';
-import { secureHeaders } from '../security/headers';
+import { secureHeaderSets } from '../security/headers';
 import { SessionCodec } from '../security/session';
 import { CONFIRM_HANDLER_SOURCE } from '../security/csp';
 import { resolveMiddleware } from './middleware';
@@ -90,7 +90,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       paths,
       sessions: new SessionCodec(secretKeyBase(root, env, config)),
       sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
-      headers: secureHeaders(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
+      headers: secureHeaderSets(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
       log: undefined as any,
     };

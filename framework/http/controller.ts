@@ -116,6 +116,7 @@ export class ActionController {
     const html = rt.views.render(name, locals, { csrfToken: () => this.csrfToken(), flash: this.flash.messages }, layout);
     this.commitSession();
     this.reply.type('text/html; charset=utf-8');
+    for (const [k, v] of this[RUNTIME].headers.document) this.reply.header(k, v);
     return sendWithEtag(this.request, this.reply, options.status ?? 200, html);
   }
 
@@ -161,7 +162,7 @@ export class ActionController {
    */
   sse(produce: (stream: SseStream) => unknown): Promise<FastifyReply> {
     this.commitSession();
-    return runSse(this.request, this.reply, this[RUNTIME].headers, produce);
+    return runSse(this.request, this.reply, this[RUNTIME].headers.base, produce);
   }
 
   /**

@@ -23,7 +23,7 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   const detail = status >= 500 && !dev ? 'Something went wrong on our side.' : String(err?.message ?? title);
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const errors = err?.record?.errors?.toJSON?.() ?? err?.fieldErrors;
-  if (rt) reply.headers(rt.headers);
+  if (rt) for (const [k, v] of rt.headers.base) reply.header(k, v);
 
   if (!rt || requestFormat(req) === 'json' || (req.headers['content-type'] ?? '').includes('json')) {
     const body: Record<string, unknown> = { type: 'about:blank', title, status, detail };
@@ -34,6 +34,7 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   const view = `errors/${status}`;
   if (rt.views.has(view)) {
     const html = rt.views.render(view, { status, title, detail, code }, { csrfToken: () => '', flash: {} }, false);
+    for (const [k, v] of rt.headers.document) reply.header(k, v);
     return reply.code(status).type('text/html; charset=utf-8').send(html);
   }
   const stack = status >= 500 && dev && err?.stack ? `<pre>${esc(String(err.stack))}</pre>` : '';
@@ -41,5 +42,6 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
     `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:4rem auto;padding:0 1rem;color:#222}` +
     `h1{font-size:1.6rem}pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.8rem}code{color:#a33}</style></head>` +
     `<body><h1>${status} ${esc(title)}</h1><p>${esc(detail)}</p>${code ? `<p><code>${esc(code)}</code></p>` : ''}${stack}</body></html>`;
+  if (rt) for (const [k, v] of rt.headers.document) reply.header(k, v);
   return reply.code(status).type('text/html; charset=utf-8').send(html);
 }

@@ -30,11 +30,12 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   const { before, around, after } = route.filters;
   const protect = csrf && !SAFE_METHODS.has(route.method);
   const dto = route.body;
+  const base = runtime.headers.base;
 
   if (!before && !around && !after && !protect && !dto) {
     // Not async: a synchronous action answers without allocating a promise.
     return function plain(req, reply) {
-      reply.headers(runtime.headers);
+      for (const [k, v] of base) reply.header(k, v);
       const c = construct();
       c.request = req;
       c.reply = reply;
@@ -47,7 +48,7 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
     };
   }
   return async function filtered(req, reply) {
-    reply.headers(runtime.headers);
+    for (const [k, v] of base) reply.header(k, v);
     const c = construct();
     c.request = req;
     c.reply = reply;

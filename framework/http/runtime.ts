@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PathHelpers } from '../routing/helpers';
+import type { SecureHeaders } from '../security/headers';
 import type { SessionCodec } from '../security/session';
 import type { ViewEngine } from '../views/engine';
 
@@ -10,8 +11,8 @@ export interface AppRuntime {
   paths: PathHelpers;
   sessions: SessionCodec;
   sessionCookie: { name: string; secure: boolean };
-  /** Secure headers set on every controller response (CSP, HSTS in production, frame, nosniff, referrer). */
-  headers: Record<string, string>;
+  /** Secure headers: `base` on every controller response, `document` also on HTML pages. */
+  headers: SecureHeaders;
   /** What `params.permit` does with unpermitted keys. */
   unpermitted: 'ignore' | 'log' | 'raise';
   log: FastifyBaseLogger;

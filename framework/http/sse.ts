@@ -77,11 +77,11 @@ export class SseStream {
 }
 
 /** Takes over the response for an event stream and runs `produce` until it returns or the client leaves. */
-export async function runSse(req: FastifyRequest, reply: FastifyReply, headers: Record<string, string>, produce: (s: SseStream) => unknown): Promise<FastifyReply> {
+export async function runSse(req: FastifyRequest, reply: FastifyReply, headers: [string, string][], produce: (s: SseStream) => unknown): Promise<FastifyReply> {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
-    ...headers,
+    ...Object.fromEntries(headers),
     ...reply.getHeaders(),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',

@@ -28,6 +28,25 @@ export const DEFAULT_CSP = [
   "script-src 'self'",
 ].join('; ');
 
+export interface SecureHeaders {
+  /** On every response: nosniff, and HSTS in production. */
+  base: [string, string][];
+  /** On HTML documents only (rendered pages, error pages): CSP, framing, referrer, opener policy. */
+  document: [string, string][];
+}
+
+const DOCUMENT_ONLY = new Set(['content-security-policy', 'x-frame-options', 'referrer-policy', 'permissions-policy', 'cross-origin-opener-policy']);
+
+/**
+ * Splits the secure headers by where they matter: the document policies (CSP, X-Frame-Options,
+ * Referrer-Policy, COOP) govern pages a browser renders, so they go on HTML responses; nosniff and HSTS go
+ * on every response. JSON and plain-text answers thus carry two headers, not seven.
+ */
+export function secureHeaderSets(settings: HeaderSettings = {}, env: string, extraScriptSources: string[] = []): SecureHeaders {
+  const all = Object.entries(secureHeaders(settings, env, extraScriptSources));
+  return { base: all.filter(([k]) => !DOCUMENT_ONLY.has(k)), document: all.filter(([k]) => DOCUMENT_ONLY.has(k)) };
+}
+
 export function secureHeaders(settings: HeaderSettings = {}, env: string, extraScriptSources: string[] = []): Record<string, string> {
   const pick = (value: string | false | undefined, fallback: string | undefined): string | undefined => {
     if (value === false || value === '') return undefined;

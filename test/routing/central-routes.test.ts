@@ -140,7 +140,8 @@ describe('secure headers from config/server.toml', () => {
   });
 
   it('changes or removes a header', async () => {
-    const res = await app.server.inject({ url: '/articles' });
+    const res = await app.server.inject({ url: '/no-such-page' });
+    assert.equal(res.statusCode, 404);
     assert.equal(res.headers['x-frame-options'], 'DENY');
     assert.equal(res.headers['referrer-policy'], undefined);
     assert.ok(res.headers['content-security-policy']);

@@ -61,15 +61,17 @@ describe('responses: secure headers, caching, streaming', () => {
   });
   after(() => app.close());
 
-  it('sets secure headers on every controller response and on errors', async () => {
-    for (const url of ['/reports/open', '/nowhere']) {
-      const res = await app.server.inject({ url });
-      assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
-      assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
-      assert.equal(res.headers['x-content-type-options'], 'nosniff');
-      assert.equal(res.headers['referrer-policy'], 'strict-origin-when-cross-origin');
-      assert.equal(res.headers['strict-transport-security'], undefined, 'HSTS only in production');
-    }
+  it('sets nosniff on every response, and the document policies on HTML pages', async () => {
+    const json = await app.server.inject({ url: '/reports/open' });
+    assert.equal(json.headers['x-content-type-options'], 'nosniff');
+    assert.equal(json.headers['content-security-policy'], undefined, 'CSP governs documents, not JSON');
+    const page = await app.server.inject({ url: '/nowhere' });
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    assert.equal(page.headers['referrer-policy'], 'strict-origin-when-cross-origin');
+    assert.equal(page.headers['strict-transport-security'], undefined, 'HSTS only in production');
   });
 
   it('answers 304 when freshWhen finds the client current', async () => {
