@@ -41,16 +41,17 @@ export function registerCompression(app: FastifyInstance, settings: CompressionS
   // A callback hook (no promise per response): most responses leave through the first lines untouched.
   app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, value?: unknown) => void) => {
     if ((reply as any)[NO_COMPRESS] || req.method === 'HEAD' || reply.statusCode === 204 || reply.statusCode === 304) return done(null, payload);
-    if (payload === null || payload === undefined || reply.getHeader('content-encoding')) return done(null, payload);
+    if (payload === null || payload === undefined) return done(null, payload);
+    // Size first: most API answers are small, and a body never compressed needs no Vary either.
+    const isStream = payload instanceof Readable;
+    const size = isStream ? Infinity : typeof payload === 'string' ? (payload.length < settings.threshold / 3 ? 0 : Buffer.byteLength(payload)) : Buffer.isBuffer(payload) ? payload.length : -1;
+    if (size < settings.threshold) return done(null, payload);
+    if (reply.getHeader('content-encoding')) return done(null, payload);
     const type = String(reply.getHeader('content-type') ?? '');
     if (!COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return done(null, payload);
-    const isStream = payload instanceof Readable;
-    const size = isStream ? Infinity : typeof payload === 'string' ? Buffer.byteLength(payload) : Buffer.isBuffer(payload) ? payload.length : -1;
-    if (size < 0) return done(null, payload);
     const vary = reply.getHeader('vary');
     if (!vary) reply.header('vary', 'Accept-Encoding');
     else if (!/accept-encoding/i.test(String(vary))) reply.header('vary', `${vary}, Accept-Encoding`);
-    if (size < settings.threshold) return done(null, payload);
     const encoding = negotiate(req.headers['accept-encoding']);
     if (!encoding) return done(null, payload);
     if (isStream) {
