@@ -21,7 +21,10 @@ if (!files.length) {
   console.error('No test files found under build/test (run `npx tsc -b` first).');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+// --test-force-exit: a file whose tests are done exits even if something it started (a pool, a worker) is
+// still open, so a leak fails loudly in that file's tests instead of hanging the whole run;
+// --test-timeout: no single test may run longer than 3 minutes.
+const res = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-force-exit', '--test-timeout=180000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, STRYKE_ENV: 'test' },
 });
