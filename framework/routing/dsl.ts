@@ -1,6 +1,7 @@
-import type { Constructor, HttpMethod, ParamType } from '../registry';
+import type { Constructor, HttpMethod } from '../registry';
 import { callSite } from '../registry/source';
 import { singularize, underscore } from '../support/inflect';
+import type { RouteOptions as DecoratorRouteOptions } from './decorators';
 import { RoutingErrors } from './errors';
 import {
   expandResources, joinName, parentParam, ROOT_SCOPE, type ResourceScope, type ResourcesOptions, type RouteKind, type RouteSpec,
@@ -9,19 +10,8 @@ import {
 /** A route's destination: `'posts#index'`, or a controller class and an action. */
 export type RouteTarget = string | [Constructor, string];
 
-export interface RouteOptions {
-  /** The route's name (its helper is `<camelName>Path`). */
-  as?: string;
-  /** Accepted values of `:format` in the path (`/feed.:format`); anything else answers 404. */
-  format?: string[];
-  /** Only requests for this Host match. */
-  host?: string;
-  /** Largest body accepted, in bytes. */
-  bodyLimit?: number;
-  /** The action reads the body as a stream: not buffered, not parsed. */
-  stream?: boolean;
-  params?: Record<string, ParamType>;
-}
+/** The options of a route in config/routes.ts: those of the route decorators, but a body DTO. */
+export type RouteOptions = Omit<DecoratorRouteOptions, 'body'>;
 
 interface Context {
   scope: ResourceScope;

@@ -1,7 +1,7 @@
-import type { Constructor, ControllerDecl, FilterDecl, HttpMethod, ParamType } from '../registry';
+import type { Constructor, ControllerDecl, FilterDecl } from '../registry';
 import { singularize, underscore } from '../support/inflect';
 import { RoutingErrors } from './errors';
-import { expandResources, joinName, parentParam, type RouteConstraints, type RouteKind, type RouteSpec } from './spec';
+import { expandResources, joinName, parentParam, type RouteSpec } from './spec';
 
 export interface RouteFilters {
   before: string[] | null;
@@ -9,25 +9,11 @@ export interface RouteFilters {
   after: string[] | null;
 }
 
-export interface RouteDef {
-  method: HttpMethod;
-  /** The full path, in fastify's syntax (`/posts/:id`). */
-  path: string;
-  /** Route name (`post`, `new_post`), shared by routes at the same path with different verbs. */
-  name?: string;
+/** A route as served: its spec with the controller resolved, filters and middleware composed. */
+export interface RouteDef extends Omit<RouteSpec, 'target'> {
   controller: Constructor;
   /** The controller's key, from its file under app/controllers (`posts`, `api/v1/posts`), when known. */
   controllerKey?: string;
-  action: string;
-  /** Where the route was declared (file:line), for error messages and `stryke routes`. */
-  source: string;
-  kind: RouteKind;
-  constraints?: RouteConstraints;
-  formats?: string[];
-  bodyLimit?: number;
-  stream?: boolean;
-  params?: Record<string, ParamType>;
-  body?: Constructor;
   /** The filter methods that run around this action, resolved once (null when none). */
   filters: RouteFilters;
   /** Middleware for this route: global, then the controller's (base class first), then the action's. */
