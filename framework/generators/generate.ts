@@ -10,7 +10,7 @@ import {
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
 import { parentSetup } from './parents';
-import { assertCountable, controllerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
+import { assertCountable, controllerNames, jobNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 
 /** Helpers every template can call. */
 const HELPERS = { tableLine, indexLines, decorators, addColumnLines, removeColumnLines };
@@ -160,6 +160,21 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       const names = middlewareNames(name);
       if (args.length) throw GeneratorErrors.BAD_FIELD(args[0]!, 'a middleware takes a name only; write what it does in its handle method.');
       return { schematics: ['middleware'], locals: { names }, notes: [] };
+    },
+  },
+  job: {
+    summary: 'a background job class (@Job, perform(...)) and its test, which runs it on a worker',
+    usage: 'job <Name> [queue:<name>]',
+    example: 'stryke generate job SendReport',
+    prepare(name, args) {
+      const names = jobNames(name);
+      let queue = 'default';
+      for (const a of args) {
+        const m = /^queue:([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(a);
+        if (!m) throw GeneratorErrors.BAD_FIELD(a, 'a job takes its name and, optionally, queue:<name> (queue:mailers); write what it does in its perform method.');
+        queue = m[1]!;
+      }
+      return { schematics: ['job'], locals: { names, queue }, notes: [] };
     },
   },
 };

@@ -181,3 +181,21 @@ export function middlewareNames(input: string): MiddlewareNames {
   if (RESERVED_CLASSES.has(className)) throw GeneratorErrors.BAD_NAME(input, `${className} is a name the generated code already uses. Choose another.`);
   return { className, fileName };
 }
+
+export interface JobNames {
+  /** `SendReportJob` */
+  className: string;
+  /** `send_report_job` (app/jobs/send_report_job.ts) */
+  fileName: string;
+  /** `Send report` */
+  human: string;
+}
+
+/** `SendReport`, `send_report` or `SendReportJob` -> class `SendReportJob` in app/jobs/send_report_job.ts. */
+export function jobNames(input: string): JobNames {
+  checkIdentifier(input);
+  const words = splitWords(input).replace(/_job$/, '');
+  if (!words || words === 'job' || words === 'application') throw GeneratorErrors.BAD_NAME(input, 'name the job for what it does: SendReport, CleanupUploads.');
+  const base = words.split('_').filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  return { className: `${base}Job`, fileName: `${words}_job`, human: humanize(words) };
+}

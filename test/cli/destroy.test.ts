@@ -108,6 +108,22 @@ describe('stryke destroy', () => {
     assert.match(again.stdout, /note {2}nothing to remove/);
   });
 
+  it('removes exactly what the job generator wrote, and its compiled code', () => {
+    const before = snapshot(root);
+    assert.equal(run(root, 'generate', 'job', 'SendReport', 'queue:mailers').status, 0);
+    assert.equal(run(root, 'build').status, 0);
+    assert.ok(existsSync(join(root, 'build/app/jobs/send_report_job.js')));
+
+    const res = run(root, 'destroy', 'job', 'SendReport');
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, /^ +remove {2}app\/jobs\/send_report_job\.ts$/m);
+    assert.match(res.stdout, /^ +remove {2}test\/jobs\/send_report_job\.test\.ts$/m);
+    assert.match(res.stdout, /^ +remove {2}test\/jobs\/$/m);
+    assert.deepEqual(snapshot(root), before, 'app/jobs/ itself (part of the skeleton) stays');
+    assert.ok(!existsSync(join(root, 'build/app/jobs/send_report_job.js')), 'the compiled job is gone');
+    assert.ok(!existsSync(join(root, 'build/test/jobs')), 'and its compiled test');
+  });
+
   it('refuses an unknown generator in one line, removing nothing', () => {
     const before = snapshot(root);
     const res = run(root, 'destroy', 'scafold', 'Post');

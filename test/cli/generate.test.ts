@@ -337,4 +337,40 @@ export class PagesController extends ApplicationController {
     assert.match(readFileSync(join(root, 'app/views/pages/about_us.hbs'), 'utf8'), /app\/views\/pages\/about_us\.hbs/);
     assert.ok(existsSync(join(root, 'test/pages_controller.test.ts')));
   });
+
+  it('writes a job class and its test; again is identical; another queue is a conflict until --force', () => {
+    const res = run(root, 'g', 'job', 'SendReport');
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, /^ +create {2}app\/jobs\/send_report_job\.ts$/m);
+    assert.match(res.stdout, /^ +create {2}test\/jobs\/send_report_job\.test\.ts$/m);
+    const code = readFileSync(join(root, 'app/jobs/send_report_job.ts'), 'utf8');
+    assert.match(code, /^@Job\(\{ queue: 'default' \}\)\nexport class SendReportJob extends ApplicationJob \{\n {2}async perform\(message: string\)/m);
+    const test = readFileSync(join(root, 'test/jobs/send_report_job.test.ts'), 'utf8');
+    assert.match(test, /SendReportJob\.performLater\('from the queue'\)/);
+    assert.match(test, /startJobWorkers\(\{ queues: \['default'\] \}\)/);
+
+    const again = run(root, 'generate', 'job', 'SendReportJob');
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^ +identical {2}app\/jobs\/send_report_job\.ts$/m);
+    assert.match(again.stdout, /nothing to do/);
+
+    const other = run(root, 'generate', 'job', 'send_report', 'queue:mailers');
+    assert.equal(other.status, 1);
+    assert.match(other.stderr, /STRYKE_E_GENERATOR_CONFLICT/);
+    assert.equal(readFileSync(join(root, 'app/jobs/send_report_job.ts'), 'utf8'), code, 'nothing written on a conflict');
+    const forced = run(root, 'generate', 'job', 'send_report', 'queue:mailers', '--force');
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.match(readFileSync(join(root, 'app/jobs/send_report_job.ts'), 'utf8'), /@Job\(\{ queue: 'mailers' \}\)/);
+    assert.match(readFileSync(join(root, 'test/jobs/send_report_job.test.ts'), 'utf8'), /queueFor\('mailers'\)/);
+  });
+
+  it('refuses a job without a real name or with stray arguments, in one line, writing nothing', () => {
+    const bare = run(root, 'generate', 'job', 'Job');
+    assert.equal(bare.status, 1);
+    assert.match(oneLine(bare.stderr), /"Job" cannot be used as a name: .*\(STRYKE_E_GENERATOR_BAD_NAME\)$/);
+    const stray = run(root, 'generate', 'job', 'Cleanup', 'uploads:string');
+    assert.equal(stray.status, 1);
+    assert.match(oneLine(stray.stderr), /Bad field "uploads:string": a job takes its name and, optionally, queue:<name>.*\(STRYKE_E_GENERATOR_BAD_FIELD\)$/);
+    assert.ok(!existsSync(join(root, 'app/jobs/cleanup_job.ts')));
+  });
 });

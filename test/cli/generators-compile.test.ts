@@ -29,6 +29,8 @@ const RUNS: string[][] = [
   ['controller', 'Pages', 'home', 'about'],
   ['controller', 'admin/dashboard', 'index'],
   ['middleware', 'RequestTiming'],
+  ['job', 'SendReport'],
+  ['job', 'DeliverDigest', 'queue:mailers'],
 ];
 
 /** The generators `stryke generate --help` lists. */
@@ -64,8 +66,9 @@ describe('every generator renders code that compiles with tsc and passes its own
       const tests = run(root, 'test');
       assert.equal(tests.status, 0, tests.stdout + tests.stderr);
       assert.match(tests.stdout, /# fail 0\n/);
-      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2), admin/dashboard (1), RequestTiming (1)
-      assert.match(tests.stdout, /# pass 17\n/);
+      // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2), admin/dashboard (1), RequestTiming (1),
+      // SendReportJob (2), DeliverDigestJob (2)
+      assert.match(tests.stdout, /# pass 21\n/);
     });
   }
 });
