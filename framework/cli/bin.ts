@@ -17,6 +17,12 @@ import { fail } from './output';
 
 const pkg = require('../../../package.json') as { version: string };
 
+// A reader that stops early (`stryke routes | head`) closes the pipe: that ends the command quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('stryke')
   .description('stryke web: a Rails-grade MVC framework for TypeScript')
   .version(pkg.version, '-v, --version')

@@ -1,7 +1,17 @@
 import { StrykeError } from '../support/errors';
 
-/** Colour only when stdout is a terminal, and never with NO_COLOR set (https://no-color.org). */
-const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+/**
+ * Colour only when stdout is a terminal, never with NO_COLOR set (https://no-color.org); FORCE_COLOR
+ * overrides both ways (`FORCE_COLOR=1` colours a pipe, `FORCE_COLOR=0` never colours).
+ */
+export function useColor(env: NodeJS.ProcessEnv = process.env, stream: { isTTY?: boolean } = process.stdout): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false', 'no'].includes(force.toLowerCase());
+  if (env.NO_COLOR) return false;
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+const color = useColor();
 export const paint = {
   green: (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s),
   red: (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s),
@@ -41,8 +51,20 @@ export function printJson(opts: OutputOptions, data: unknown): void {
   if (opts.json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
 }
 
-/** Prints an error as one line (its code last) and exits non-zero. */
+let failureHook: ((err: unknown) => void) | undefined;
+/** Also hands the error that ends the command to `hook` (the `--json` reporter turns it into an event). */
+export function onFailure(hook: (err: unknown) => void): void {
+  failureHook = hook;
+}
+
+/**
+ * Prints an error as one line (its code last) and exits non-zero. Output that explains it (the
+ * compiler's diagnostics, attached as `output`) comes first.
+ */
 export function fail(err: unknown): never {
+  const output = (err as { output?: unknown })?.output;
+  if (typeof output === 'string' && output) process.stderr.write(output.endsWith('\n') ? output : `${output}\n`);
+  failureHook?.(err);
   if (err instanceof StrykeError) {
     process.stderr.write(`stryke: ${err.message} (${err.code})\n`);
   } else {

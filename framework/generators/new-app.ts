@@ -24,7 +24,12 @@ export interface NewAppOptions {
   ci?: boolean;
   log?: (line: string) => void;
   paint?: ApplyOptions['paint'];
+  /** Runs each long part (writing the files, linking) as a reported step; its file lines are the step's details. */
+  step?: StepRunner;
 }
+
+/** A part of `stryke new`: its id, what it is doing and what it did; `detail` takes its file lines. */
+export type StepRunner = <T>(labels: { id: string; doing: string; done: string }, fn: (step: { detail(line: string): void }) => T) => T;
 
 export function databaseChoice(given: string): DatabaseChoice {
   const d = DATABASE_ALIASES[given.toLowerCase()];
@@ -51,6 +56,7 @@ function linkFramework(root: string): string[] {
  */
 export function newApp(dir: string, options: NewAppOptions = {}): { root: string; files: Outcome[]; links: string[] } {
   const log = options.log ?? ((line: string) => console.log(line));
+  const step: StepRunner = options.step ?? ((_labels, fn) => fn({ detail: log }));
   const target = resolve(dir);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
     throw GeneratorErrors.DIR_NOT_EMPTY(relative(process.cwd(), target) || target);
@@ -75,9 +81,14 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   let outcomes: Outcome[];
   const links: string[] = [];
   try {
-    outcomes = applyPlan(tmp, files, { log, paint: options.paint });
-    if (!options.skipInstall) links.push(...linkFramework(tmp));
-    for (const l of links) log(statusLine('link', l, options.paint));
+    outcomes = step({ id: 'write', doing: `writing ${files.length} files`, done: `wrote ${files.length} files` },
+      (s) => applyPlan(tmp, files, { log: (l) => s.detail(l), paint: options.paint }));
+    if (!options.skipInstall) {
+      step({ id: 'link', doing: 'linking node_modules/stryke to this framework', done: 'linked node_modules/stryke to this framework' }, (s) => {
+        links.push(...linkFramework(tmp));
+        for (const l of links) s.detail(statusLine('link', l, options.paint));
+      });
+    }
     if (existing) {
       for (const entry of readdirSync(tmp)) {
         renameSync(join(tmp, entry), join(target, entry));

@@ -30,6 +30,21 @@ export interface MigrationStatus extends MigrationFile {
 export interface MigratorOptions {
   /** How long to wait for another process's migration lock (default 60 s). */
   lockTimeoutMs?: number;
+  /**
+   * Told as each migration starts and ends (the CLI shows them as progress steps). When given, the
+   * `== version Name: migrating/migrated` lines are not logged; the operations (`-- ...`) still are.
+   */
+  onMigration?: (event: MigrationEvent) => void;
+}
+
+export interface MigrationEvent {
+  phase: 'start' | 'done' | 'failed';
+  version: string;
+  name: string;
+  direction: 'up' | 'down';
+  /** How long it took (done, failed). */
+  ms?: number;
+  error?: unknown;
 }
 
 const TABLE = 'schema_migrations';
@@ -67,9 +82,11 @@ async function checkForeignKeys(qr: QueryRunner): Promise<void> {
  */
 export class Migrator {
   private readonly lockTimeoutMs: number;
+  private readonly onMigration?: (event: MigrationEvent) => void;
 
   constructor(private readonly db: Database, private readonly root: string, private readonly log: (line: string) => void = () => {}, options: MigratorOptions = {}) {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+    this.onMigration = options.onMigration;
   }
 
   /**
@@ -187,7 +204,8 @@ export class Migrator {
     const qr: QueryRunner = this.db.dataSource.createQueryRunner();
     await qr.connect();
     const started = Date.now();
-    this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrating' : 'reverting'}`);
+    if (this.onMigration) this.onMigration({ phase: 'start', version: file.version, name: migration.name, direction });
+    else this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrating' : 'reverting'}`);
     let step = 0;
     try {
       // SQLite changes a column by rebuilding its table (copy, DROP, rename); with foreign keys enforced
@@ -215,13 +233,15 @@ export class Migrator {
         await recordFailure(this.db, { version: file.version, direction, applied, failed: op?.describe ?? '(recording the version)', error: message }).catch(() => {});
         message += `. Applied before the failure, and not undone (MySQL commits DDL as it runs): ${applied.join('; ')}. Recorded in schema_migration_failures; see stryke db status`;
       }
-      const failed = MigrationErrors.FAILED(file.source, direction, at, message);
-      throw Object.assign(failed, { cause: err });
+      const failed = Object.assign(MigrationErrors.FAILED(file.source, direction, at, message), { cause: err });
+      this.onMigration?.({ phase: 'failed', version: file.version, name: migration.name, direction, ms: Date.now() - started, error: failed });
+      throw failed;
     } finally {
       await qr.afterMigration().catch(() => {});
       await qr.release();
     }
-    this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrated' : 'reverted'} (${Date.now() - started}ms)`);
+    if (this.onMigration) this.onMigration({ phase: 'done', version: file.version, name: migration.name, direction, ms: Date.now() - started });
+    else this.log(`== ${file.version} ${migration.name}: ${direction === 'up' ? 'migrated' : 'reverted'} (${Date.now() - started}ms)`);
   }
 
   /** Runs `fn` holding the database's migration lock (what migrate, rollback and redo do). */

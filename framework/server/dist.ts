@@ -32,51 +32,65 @@ export function isDist(dir: string): boolean {
  * package.json. dist/ is an app root of its own: `stryke start --root dist` boots it with no TypeScript,
  * no sources and no compiler.
  */
-export function buildDist(root: string, out = join(root, 'dist'), bin?: string): DistResult {
+/** The parts of a build, in order; a caller may wrap each (the CLI reports them as progress steps). */
+export type DistStage = 'code' | 'views' | 'assets' | 'config' | 'routes';
+export type StageRunner = <T>(stage: DistStage, fn: () => T) => T;
+
+export function buildDist(root: string, out = join(root, 'dist'), bin?: string, stage: StageRunner = (_s, fn) => fn()): DistResult {
   if (existsSync(out)) for (const name of readdirSync(out)) if (!KEEP.has(name)) rmSync(join(out, name), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
   // 1. Compiled JavaScript.
   const build = join(root, 'build');
-  if (existsSync(build)) {
-    cpSync(build, join(out, 'build'), {
-      recursive: true,
-      filter: (src) => !/\.d\.ts$|\.tsbuildinfo$|(^|[\\/])test-output([\\/]|$)/.test(relative(build, src)),
-    });
-  }
+  stage('code', () => {
+    if (existsSync(build)) {
+      cpSync(build, join(out, 'build'), {
+        recursive: true,
+        filter: (src) => !/\.d\.ts$|\.tsbuildinfo$|(^|[\\/])test-output([\\/]|$)/.test(relative(build, src)),
+      });
+    }
+  });
 
   // 2. Views, precompiled.
-  const hb = Handlebars.create();
-  const compiled = compileSources(hb, readSources(join(root, 'app', 'views')));
-  mkdirSync(join(out, 'build'), { recursive: true });
-  writeFileSync(join(out, 'build', PRECOMPILED_FILE), bundleSource(compiled));
+  const compiled = stage('views', () => {
+    const views = compileSources(Handlebars.create(), readSources(join(root, 'app', 'views')));
+    mkdirSync(join(out, 'build'), { recursive: true });
+    writeFileSync(join(out, 'build', PRECOMPILED_FILE), bundleSource(views));
+    return views;
+  });
 
   // 3. Assets.
-  let files: DistResult['files'] = [];
-  const publicDir = join(root, 'public');
-  if (existsSync(publicDir)) {
-    const result = buildAssets(publicDir, join(out, 'public'));
-    writeFileSync(join(out, MANIFEST_FILE), `${JSON.stringify(result.manifest, null, 2)}\n`);
-    files = result.report;
-  } else {
+  const files = stage('assets', (): DistResult['files'] => {
+    const publicDir = join(root, 'public');
+    if (existsSync(publicDir)) {
+      const result = buildAssets(publicDir, join(out, 'public'));
+      writeFileSync(join(out, MANIFEST_FILE), `${JSON.stringify(result.manifest, null, 2)}\n`);
+      return result.report;
+    }
     writeFileSync(join(out, MANIFEST_FILE), `${JSON.stringify({ version: 1, files: {} }, null, 2)}\n`);
-  }
+    return [];
+  });
 
   // 4. Config (the master key stays out: production reads STRYKE_MASTER_KEY) and package.json.
-  if (existsSync(join(root, 'config'))) {
-    cpSync(join(root, 'config'), join(out, 'config'), { recursive: true, filter: (src) => !/master\.key$|\.ts$/.test(src) });
-  }
-  if (existsSync(join(root, 'package.json'))) cpSync(join(root, 'package.json'), join(out, 'package.json'));
-  mkdirSync(join(out, 'db'), { recursive: true });
+  stage('config', () => {
+    if (existsSync(join(root, 'config'))) {
+      cpSync(join(root, 'config'), join(out, 'config'), { recursive: true, filter: (src) => !/master\.key$|\.ts$/.test(src) });
+    }
+    if (existsSync(join(root, 'package.json'))) cpSync(join(root, 'package.json'), join(out, 'package.json'));
+    mkdirSync(join(out, 'db'), { recursive: true });
+  });
 
   // 5. The route manifest, as `stryke routes --json` prints it.
-  let routes: unknown[] = [];
-  if (bin) {
-    const res = spawnSync(process.execPath, [bin, 'routes', '--json', '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    if (res.status !== 0) throw AssetErrors.BUILD_FAILED(`the route table could not be read:\n${res.stderr || res.stdout}`);
-    routes = JSON.parse(res.stdout) as unknown[];
-  }
-  writeFileSync(join(out, 'routes.json'), `${JSON.stringify(routes, null, 2)}\n`);
+  const routes = stage('routes', () => {
+    let table: unknown[] = [];
+    if (bin) {
+      const res = spawnSync(process.execPath, [bin, 'routes', '--json', '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      if (res.status !== 0) throw AssetErrors.BUILD_FAILED(`the route table could not be read:\n${res.stderr || res.stdout}`);
+      table = JSON.parse(res.stdout) as unknown[];
+    }
+    writeFileSync(join(out, 'routes.json'), `${JSON.stringify(table, null, 2)}\n`);
+    return table;
+  });
 
   const info = {
     builtAt: new Date().toISOString(),

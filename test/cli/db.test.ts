@@ -31,8 +31,8 @@ describe('stryke db, on the sample app', async () => {
 
         const migrated = run('migrate');
         assert.equal(migrated.status, 0, migrated.stderr);
-        assert.match(migrated.stdout, /20260426120000 CreatePosts: migrated/);
-        assert.match(migrated.stdout, /20260426120100 CreateComments: migrated/);
+        assert.match(migrated.stdout, /migrating 20260426120000 CreatePosts … done/);
+        assert.match(migrated.stdout, /migrating 20260426120100 CreateComments … done/);
         assert.match(run('migrate').stdout, /Nothing to migrate/);
 
         const status = run('status');
@@ -42,7 +42,7 @@ describe('stryke db, on the sample app', async () => {
 
         const rolled = run('rollback');
         assert.equal(rolled.status, 0, rolled.stderr);
-        assert.match(rolled.stdout, /CreateComments: reverted/);
+        assert.match(rolled.stdout, /reverting 20260426120100 CreateComments … done/);
         assert.match(run('status').stdout, /down\s+20260426120100\s+create_comments/);
 
         assert.equal(run('migrate').status, 0);
@@ -73,11 +73,11 @@ describe('stryke db, on the sample app', async () => {
 
         const redo = run('redo');
         assert.equal(redo.status, 0, redo.stderr);
-        assert.match(redo.stdout, /CreateComments: reverted[\s\S]*CreateComments: migrated/);
+        assert.match(redo.stdout, /reverting 20260426120100 CreateComments … done[\s\S]*migrating 20260426120100 CreateComments … done/);
 
         const down = run('migrate', '--to', '20260426120000');
         assert.equal(down.status, 0, down.stderr);
-        assert.match(down.stdout, /CreateComments: reverted/);
+        assert.match(down.stdout, /reverting 20260426120100 CreateComments … done/);
         assert.match(run('status').stdout, /down\s+20260426120100\s+create_comments[\s\S]*Current version: 20260426120000; 1 pending/);
         const unknown = run('migrate', '--to', '20260426999999');
         assert.equal(unknown.status, 1);
@@ -116,8 +116,8 @@ describe('stryke db, on the sample app', async () => {
         })));
         for (const r of both) assert.equal(r.code, 0, r.out);
         const all = both.map((r) => r.out).join('\n');
-        assert.equal(all.match(/CreatePosts: migrated/g)?.length, 1, all);
-        assert.equal(all.match(/CreateComments: migrated/g)?.length, 1, all);
+        assert.equal(all.match(/migrating 20260426120000 CreatePosts … done/g)?.length, 1, all);
+        assert.equal(all.match(/migrating 20260426120100 CreateComments … done/g)?.length, 1, all);
         assert.match(all, /Nothing to migrate/);
       });
 

@@ -16,7 +16,7 @@ describe('a deployed build migrates itself', () => {
     const env = { DATABASE_URL: `sqlite:${join(deployed, 'db', 'production.sqlite3')}`, STRYKE_ENV: 'production', SECRET_KEY_BASE: 's'.repeat(64) };
     const migrated = stryke(['db', 'migrate', '--root', deployed], { env });
     assert.equal(migrated.status, 0, migrated.stderr + migrated.stdout);
-    assert.match(migrated.stdout, /20260426120000 CreatePosts: migrated/);
+    assert.match(migrated.stdout, /migrating 20260426120000 CreatePosts … done/);
     const status = stryke(['db', 'status', '--root', deployed], { env });
     assert.match(status.stdout, /up\s+20260426120100\s+create_comments/);
   });

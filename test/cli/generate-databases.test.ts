@@ -67,7 +67,7 @@ describe('stryke new --database, then scaffold, migrate, test and serve', () => 
         const migrated = run(root, 'db', 'migrate');
         assert.equal(migrated.status, 0, migrated.stdout + migrated.stderr);
         assert.match(migrated.stdout, new RegExp(`Created ${adapter} database ${name}_development`));
-        assert.match(migrated.stdout, /CreatePosts: migrated/);
+        assert.match(migrated.stdout, /migrating \d{14} CreatePosts … done/);
 
         const tests = run(root, 'test');
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);

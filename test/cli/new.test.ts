@@ -188,7 +188,7 @@ describe('stryke new', () => {
 
     const migrate = npx('db', 'migrate');
     assert.equal(migrate.status, 0, migrate.stdout + migrate.stderr);
-    assert.match(migrate.stdout, /CreatePosts: migrated/);
+    assert.match(migrate.stdout, /migrating \d{14} CreatePosts … done/);
 
     const port = await freePort();
     const server = strykeBackground(['server', '--port', String(port), '--host', '127.0.0.1'], { cwd: root, env: USER_ENV });
@@ -292,7 +292,7 @@ describe('stryke new', () => {
     assert.match(pgCi, /POSTGRES_HOST_AUTH_METHOD: trust/);
   });
 
-  it('prints nothing with --quiet, and the files as JSON with --json', () => {
+  it('prints nothing with --quiet, and progress and the files as JSON lines with --json', () => {
     const quiet = stryke(['new', 'hushed', '--quiet', '--skip-install'], { cwd: dir });
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.equal(quiet.stdout, '');
@@ -300,7 +300,10 @@ describe('stryke new', () => {
 
     const json = stryke(['new', 'listed', '--json'], { cwd: dir });
     assert.equal(json.status, 0, json.stderr);
-    const out = JSON.parse(json.stdout);
+    const events = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(events.filter((e) => e.event === 'step').map((e) => `${e.id} ${e.status}`), ['write start', 'write done', 'link start', 'link done']);
+    const out = events.at(-1);
+    assert.equal(out.event, 'result');
     assert.equal(realpathSync(out.root), realpathSync(join(dir, 'listed')));
     assert.deepEqual(out.files.map((f: { path: string }) => f.path).sort(), APP_FILES);
     assert.ok(out.files.every((f: { status: string }) => f.status === 'create'));

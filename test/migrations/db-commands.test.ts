@@ -224,7 +224,7 @@ export default migration('CreateThings', { change(m) { m.createTable('things', (
       assert.match(missing.stderr, /^stryke: db\/schema\.json does not exist: run `stryke db migrate`.*\(STRYKE_E_MIGRATION_SCHEMA_MISSING\)\n$/);
       const setup = stryke(['db', 'setup', '--root', root], { env });
       assert.equal(setup.status, 0, setup.stderr);
-      assert.match(setup.stdout, /Created[\s\S]*CreateThings: migrated[\s\S]*Wrote db\/schema\.json[\s\S]*No db\/seeds\.ts/);
+      assert.match(setup.stdout, /Created[\s\S]*migrating 20260101000000 CreateThings … done[\s\S]*Wrote db\/schema\.json[\s\S]*No db\/seeds\.ts/);
       writeFileSync(join(root, 'db', 'schema.json'), '{ "tables": ');
       const bad = stryke(['db', 'schema:load', '--root', root], { env });
       assert.equal(bad.status, 1);

@@ -66,7 +66,7 @@ export function registerConsole(program: Command): void {
     .action(action(async (opts: { root?: string; env?: string }) => {
       const root = appRoot(opts.root);
       const env = opts.env ?? currentEnv();
-      compileApp(root, { quiet: true });
+      await compileApp(root, { quiet: true });
       const app = await createApp({ root, env, logger: false });
 
       const models = registry.within(registry.models, buildDirOf(root)).map((d) => d.target as Function);

@@ -11,14 +11,15 @@ import { underscore } from '../../support/inflect';
 import { currentEnv, loadConfig } from '../../config/load';
 import { createDatabase, dropDatabase } from '../../migrations/admin';
 import { checkReversible } from '../../migrations/reversible';
-import { Migrator, type MigrationStatus } from '../../migrations/runner';
+import { Migrator, type MigrationEvent, type MigrationStatus } from '../../migrations/runner';
 import { dumpSchema, loadSchema, readSchema, SCHEMA_FILE, writeSchema } from '../../migrations/schema-dump';
 import { Database, databaseConfig, type DatabaseConfig } from '../../orm/connection';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
+import { Progress, type ModeOptions, type Step } from '../progress';
 
-export interface DbOptions {
+export interface DbOptions extends ModeOptions {
   root?: string;
   env?: string;
 }
@@ -45,28 +46,52 @@ export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: D
 
 const print = (l: string) => console.log(l);
 
-export function migrator(db: Database, root: string, lockTimeout?: string): Migrator {
+/** What a migration's progress step says. */
+function migrationLabels(e: MigrationEvent) {
+  const [doing, done] = e.direction === 'up' ? ['migrating', 'migrated'] : ['reverting', 'reverted'];
+  return { id: `${e.direction === 'up' ? 'migrate' : 'revert'}:${e.version}`, doing: `${doing} ${e.version} ${e.name}`, done: `${done} ${e.version} ${e.name}` };
+}
+
+/** A migrator that reports each migration as a progress step of `out`, its operations as the step's details. */
+export function migrator(db: Database, root: string, lockTimeout?: string, out?: Progress): Migrator {
   let lockTimeoutMs: number | undefined;
   if (lockTimeout !== undefined) {
     const s = Number(lockTimeout);
     if (!Number.isFinite(s) || s < 0) throw CliErrors.BAD_OPTION(`--lock-timeout must be a number of seconds, not "${lockTimeout}"`);
     lockTimeoutMs = s * 1000;
   }
-  return new Migrator(db, root, print, { lockTimeoutMs });
+  if (!out) return new Migrator(db, root, print, { lockTimeoutMs });
+  let current: Step | undefined;
+  return new Migrator(db, root, (line) => (current ? current.detail(line) : out.info(line)), {
+    lockTimeoutMs,
+    onMigration: (e) => {
+      if (e.phase === 'start') current = out.begin(migrationLabels(e));
+      else if (e.phase === 'done') current?.done();
+      else current?.fail(e.error);
+      if (e.phase !== 'start') current = undefined;
+    },
+  });
 }
 
 /** Writes db/schema.json from the database. */
-export async function dump(root: string, db: Database): Promise<void> {
+export async function dump(root: string, db: Database, out: Progress): Promise<void> {
   writeSchema(root, await dumpSchema(db));
-  console.log(`Wrote ${SCHEMA_FILE}`);
+  out.info(`Wrote ${SCHEMA_FILE}`, { wrote: SCHEMA_FILE });
 }
 
-export async function migrate(root: string, config: DatabaseConfig, options: { to?: string; dump?: boolean; lockTimeout?: string } = {}): Promise<string[]> {
-  if (await createDatabase(config, root)) console.log(`Created ${label(config)}`);
-  compileApp(root);
+/** Creates the database when it does not exist, saying so. */
+export async function create(root: string, config: DatabaseConfig, out: Progress): Promise<boolean> {
+  const created = await createDatabase(config, root);
+  if (created) out.info(`Created ${label(config)}`, { created: config.database });
+  return created;
+}
+
+export async function migrate(root: string, config: DatabaseConfig, out: Progress, options: { to?: string; dump?: boolean; lockTimeout?: string } = {}): Promise<string[]> {
+  await create(root, config, out);
+  await compileApp(root, { progress: out });
   return withDb(root, config, async (db) => {
-    const done = await migrator(db, root, options.lockTimeout).migrate({ to: options.to });
-    if (done.length && options.dump !== false) await dump(root, db);
+    const done = await migrator(db, root, options.lockTimeout, out).migrate({ to: options.to });
+    if (done.length && options.dump !== false) await dump(root, db, out);
     return done;
   });
 }
@@ -77,39 +102,41 @@ export function positive(value: string, flag: string): number {
   return n;
 }
 
-export async function seed(root: string, env: string, config: DatabaseConfig): Promise<void> {
-  compileApp(root);
+export async function seed(root: string, env: string, config: DatabaseConfig, out: Progress): Promise<void> {
+  await compileApp(root, { progress: out });
   const file = join(root, 'build', 'db', 'seeds.js');
   if (!existsSync(file)) {
-    console.log('No db/seeds.ts: nothing to seed.');
+    out.info('No db/seeds.ts: nothing to seed.');
     return;
   }
-  const app = await createApp({ root, env, database: config, logger: false });
-  try {
-    const mod = require(file);
-    const fn = mod.default ?? mod.seed;
-    if (typeof fn !== 'function') throw CliErrors.SEEDS_MISSING();
-    await fn(app);
-    console.log('Seeded.');
-  } finally {
-    await app.close();
-  }
+  await out.step({ id: 'seed', doing: 'seeding the database', done: 'seeded the database' }, async () => {
+    const app = await createApp({ root, env, database: config, logger: false });
+    try {
+      const mod = require(file);
+      const fn = mod.default ?? mod.seed;
+      if (typeof fn !== 'function') throw CliErrors.SEEDS_MISSING();
+      await fn(app);
+    } finally {
+      await app.close();
+    }
+  });
+  out.info('Seeded.');
 }
 
 /** Builds the database from db/schema.json (which must exist); the database must have no tables. */
-export async function schemaLoad(root: string, config: DatabaseConfig): Promise<void> {
+export async function schemaLoad(root: string, config: DatabaseConfig, out: Progress): Promise<void> {
   const schema = readSchema(root);
   await createDatabase(config, root);
-  await withDb(root, config, (db) => loadSchema(db, schema, label(config)));
-  console.log(`Loaded ${SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
+  await out.step({ id: 'schema:load', doing: `loading ${SCHEMA_FILE}`, done: `loaded ${SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
+  out.info(`Loaded ${SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
 }
 
 /** create, then schema:load (or migrate when there is no db/schema.json), then seed. */
-export async function setup(root: string, env: string, config: DatabaseConfig): Promise<void> {
-  if (await createDatabase(config, root)) console.log(`Created ${label(config)}`);
-  if (existsSync(join(root, SCHEMA_FILE))) await schemaLoad(root, config);
-  else await migrate(root, config);
-  await seed(root, env, config);
+export async function setup(root: string, env: string, config: DatabaseConfig, out: Progress): Promise<void> {
+  await create(root, config, out);
+  if (existsSync(join(root, SCHEMA_FILE))) await schemaLoad(root, config, out);
+  else await migrate(root, config, out);
+  await seed(root, env, config, out);
 }
 
 export function printStatus(config: DatabaseConfig, rows: MigrationStatus[]): void {
@@ -136,7 +163,7 @@ function scratch(config: DatabaseConfig): DatabaseConfig {
 }
 
 export async function reversibilityCheck(root: string, config: DatabaseConfig): Promise<void> {
-  compileApp(root);
+  await compileApp(root, { progress: Progress.for() });
   const target = scratch(config);
   await dropDatabase(target, root);
   await createDatabase(target, root);
@@ -159,7 +186,7 @@ export async function diff(root: string, config: DatabaseConfig, opts: { name?: 
   }
   const name = opts.name ?? 'UpdateSchemaFromModels';
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw CliErrors.BAD_OPTION(`--name must be a class name such as AddSlugToPosts, not "${name}"`);
-  compileApp(root);
+  await compileApp(root, { progress: Progress.for() });
   loadAppCode(root);
   const models = registry.within(registry.models, buildDirOf(root));
   const live = await withDb(root, config, (db) => dumpSchema(db));

@@ -3,8 +3,9 @@ import { createDatabase, dropDatabase } from '../../migrations/admin';
 import { readSchema } from '../../migrations/schema-dump';
 import { compileApp } from '../app-root';
 import { action } from '../output';
+import { Progress } from '../progress';
 import {
-  context, diff, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
+  context, create, diff, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
 } from './db-support';
 
 interface MigrateOptions extends DbOptions {
@@ -16,7 +17,9 @@ interface MigrateOptions extends DbOptions {
 export function registerDb(program: Command): void {
   const db = program.command('db').description('create, migrate and inspect the database (DATABASE_URL overrides config/database.toml)');
   const common = (c: Command) => c.option('--root <dir>', 'the app directory (default: current)').option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)');
-  const changing = (c: Command) => common(c)
+  /** The commands with long steps: progress as they run, or nothing (`--quiet`), or JSON lines (`--json`). */
+  const reporting = (c: Command) => c.option('-q, --quiet', 'print nothing but errors').option('--json', 'print progress and the result as JSON lines');
+  const changing = (c: Command) => reporting(common(c))
     .option('--no-dump', 'do not write db/schema.json afterwards')
     .option('--lock-timeout <seconds>', 'how long to wait for another process migrating this database', '60');
 
@@ -34,19 +37,23 @@ export function registerDb(program: Command): void {
     .option('--to <version>', 'stop at this version (reverting later ones that are applied); 0 reverts all'))
     .action(action(async (opts: MigrateOptions) => {
       const { root, config } = context(opts);
-      const done = await migrate(root, config, opts);
-      if (!done.length) console.log('Nothing to migrate: the database is up to date.');
+      const out = Progress.for(opts);
+      const done = await migrate(root, config, out, opts);
+      if (!done.length) out.info('Nothing to migrate: the database is up to date.');
+      out.result({ database: label(config), migrated: done });
     }));
 
   changing(db.command('rollback').description('revert the last migration (or --step N)').option('--step <n>', 'how many', '1'))
     .action(action(async (opts: MigrateOptions & { step: string }) => {
       const { root, config } = context(opts);
       const step = positive(opts.step, '--step');
-      compileApp(root);
+      const out = Progress.for(opts);
+      await compileApp(root, { progress: out });
       await withDb(root, config, async (d) => {
-        const reverted = await migrator(d, root, opts.lockTimeout).rollback(step);
-        if (!reverted.length) console.log('Nothing to roll back.');
-        else if (opts.dump !== false) await dump(root, d);
+        const reverted = await migrator(d, root, opts.lockTimeout, out).rollback(step);
+        if (!reverted.length) out.info('Nothing to roll back.');
+        else if (opts.dump !== false) await dump(root, d, out);
+        out.result({ database: label(config), reverted });
       });
     }));
 
@@ -54,11 +61,13 @@ export function registerDb(program: Command): void {
     .action(action(async (opts: MigrateOptions & { step: string }) => {
       const { root, config } = context(opts);
       const step = positive(opts.step, '--step');
-      compileApp(root);
+      const out = Progress.for(opts);
+      await compileApp(root, { progress: out });
       await withDb(root, config, async (d) => {
-        const redone = await migrator(d, root, opts.lockTimeout).redo(step);
-        if (!redone.length) console.log('Nothing to redo: no migration is applied.');
-        else if (opts.dump !== false) await dump(root, d);
+        const redone = await migrator(d, root, opts.lockTimeout, out).redo(step);
+        if (!redone.length) out.info('Nothing to redo: no migration is applied.');
+        else if (opts.dump !== false) await dump(root, d, out);
+        out.result({ database: label(config), redone });
       });
     }));
 
@@ -69,43 +78,48 @@ export function registerDb(program: Command): void {
     printStatus(config, rows);
   }));
 
-  common(db.command('seed').description('load db/seeds.ts')).action(action(async (opts: DbOptions) => {
+  reporting(common(db.command('seed').description('load db/seeds.ts'))).action(action(async (opts: DbOptions) => {
     const { root, env, config } = context(opts);
-    await seed(root, env, config);
+    await seed(root, env, config, Progress.for(opts));
   }));
 
-  common(db.command('setup').description('create the database, load db/schema.json (or migrate when there is none) and seed it'))
+  reporting(common(db.command('setup').description('create the database, load db/schema.json (or migrate when there is none) and seed it')))
     .action(action(async (opts: DbOptions) => {
       const { root, env, config } = context(opts);
-      await setup(root, env, config);
+      const out = Progress.for(opts);
+      await setup(root, env, config, out);
+      out.result({ database: label(config) });
     }));
 
-  common(db.command('reset').description('drop the database, then setup: create, load db/schema.json (or migrate), seed'))
+  reporting(common(db.command('reset').description('drop the database, then setup: create, load db/schema.json (or migrate), seed')))
     .action(action(async (opts: DbOptions) => {
       const { root, env, config } = context(opts);
-      if (await dropDatabase(config, root)) console.log(`Dropped ${label(config)}`);
-      await setup(root, env, config);
+      const out = Progress.for(opts);
+      if (await dropDatabase(config, root)) out.info(`Dropped ${label(config)}`, { dropped: config.database });
+      await setup(root, env, config, out);
+      out.result({ database: label(config) });
     }));
 
-  common(db.command('prepare').description('create the database if needed, migrate it, and seed it when it was just created'))
+  reporting(common(db.command('prepare').description('create the database if needed, migrate it, and seed it when it was just created')))
     .action(action(async (opts: DbOptions) => {
       const { root, env, config } = context(opts);
-      const created = await createDatabase(config, root);
-      if (created) console.log(`Created ${label(config)}`);
-      await migrate(root, config);
-      if (created) await seed(root, env, config);
+      const out = Progress.for(opts);
+      const created = await create(root, config, out);
+      const migrated = await migrate(root, config, out);
+      if (created) await seed(root, env, config, out);
+      out.result({ database: label(config), created, migrated, seeded: created });
     }));
 
   common(db.command('schema:dump').description('write db/schema.json from the database')).action(action(async (opts: DbOptions) => {
     const { root, config } = context(opts);
-    await withDb(root, config, (d) => dump(root, d));
+    await withDb(root, config, (d) => dump(root, d, Progress.for()));
   }));
 
   common(db.command('schema:load').description('build an empty database from db/schema.json, faster than replaying migrations'))
     .action(action(async (opts: DbOptions) => {
       const { root, config } = context(opts);
       readSchema(root);
-      await schemaLoad(root, config);
+      await schemaLoad(root, config, Progress.for());
     }));
 
   common(db.command('check-reversible').description('prove every migration reversible on a scratch database (up, down, up; then all down and up)'))

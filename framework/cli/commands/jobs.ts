@@ -23,7 +23,7 @@ const STATES: JobType[] = ['waiting', 'prioritized', 'delayed', 'active', 'compl
 async function boot(opts: JobsCliOptions): Promise<string[]> {
   const root = appRoot(opts.root);
   if (opts.env) process.env.STRYKE_ENV = opts.env;
-  compileApp(root, { quiet: true });
+  await compileApp(root, { quiet: true });
   loadAppCode(root, buildDirOf(root));
   const config = loadConfig(root, opts.env ?? currentEnv());
   await startJobs({ root, config, workers: false });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { newApp } from '../../generators/new-app';
-import { action, paintStatus, printJson, progress, type OutputOptions } from '../output';
+import { action, paintStatus, type OutputOptions } from '../output';
+import { Progress } from '../progress';
 
 interface NewOptions extends OutputOptions {
   database: string;
@@ -17,7 +18,7 @@ Examples:
   stryke new api --api                      a JSON API: no views, layout or stylesheet
   stryke new blog --docker --ci             with a Dockerfile and a GitHub Actions workflow
   stryke new .                              fill the current (empty) folder
-  stryke new blog --json                    the files written, as JSON`;
+  stryke new blog --json                    progress and the files written, as JSON lines`;
 
 export function registerNew(program: Command): void {
   program
@@ -29,13 +30,14 @@ export function registerNew(program: Command): void {
     .option('--ci', 'add a GitHub Actions workflow (.github/workflows/ci.yml) that runs the tests')
     .option('--skip-install', 'do not link node_modules/stryke to this framework checkout (run `npm install` later)')
     .option('-q, --quiet', 'print nothing but errors')
-    .option('--json', 'print the files written as JSON')
+    .option('--json', 'print progress and the files written as JSON lines')
     .addHelpText('after', EXAMPLES)
     .action(action(async (dir: string, opts: NewOptions) => {
+      const out = Progress.for(opts);
       const res = newApp(dir, {
         database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci,
-        log: progress(opts), paint: paintStatus,
+        log: out.json ? () => {} : (line) => out.info(line), paint: out.json ? undefined : paintStatus, step: (labels, fn) => out.stepSync(labels, fn),
       });
-      printJson(opts, { root: res.root, files: res.files.map((f) => ({ path: f.path, status: f.status })), links: res.links });
+      out.result({ root: res.root, files: res.files.map((f) => ({ path: f.path, status: f.status })), links: res.links });
     }));
 }

@@ -47,7 +47,7 @@ export function registerRoutes(program: Command): void {
     .option('--no-build', 'do not compile first')
     .action(action(async (opts: { root?: string; grep?: string; json?: boolean; types?: boolean; build: boolean }) => {
       const root = appRoot(opts.root);
-      if (opts.build) compileApp(root, { quiet: true, allowErrors: opts.types });
+      if (opts.build) await compileApp(root, { quiet: true, allowErrors: opts.types });
       let routes = routeTable(root);
       if (opts.types) {
         const changed = writePathTypes(root, routes);

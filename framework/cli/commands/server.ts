@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { currentEnv, loadConfig } from '../../config/load';
 import { defaultWorkerCount, runPrimary } from '../../server/primary';
 import { runDev, WATCHED } from '../../server/dev';
-import { buildDist, isDist } from '../../server/dist';
+import { buildDist, isDist, type DistStage } from '../../server/dist';
 import { serve } from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { action } from '../output';
+import { Progress, type ModeOptions } from '../progress';
 
 interface ServerOptions {
   root?: string;
@@ -43,7 +44,7 @@ export function registerServer(program: Command): void {
       const root = fromDist ?? given;
       const p = port(opts);
       if (cluster.isPrimary) {
-        if (!fromDist) compileApp(root);
+        if (!fromDist) await compileApp(root, { progress: Progress.for() });
         else if (!existsSync(join(root, 'build'))) throw CliErrors.BAD_OPTION(`${root} has no build/: run \`stryke build\` again`);
         const server = loadConfig(root, currentEnv()).server ?? {};
         const workers = opts.workers !== undefined ? Number(opts.workers) : defaultWorkerCount(server.workers);
@@ -65,7 +66,7 @@ export function registerServer(program: Command): void {
     .option('--no-build', 'do not compile first')
     .action(action(async (opts: ServerOptions & { build: boolean }) => {
       const root = appRoot(opts.root);
-      if (opts.build) compileApp(root);
+      if (opts.build) await compileApp(root, { progress: Progress.for() });
       await serve({ root, port: port(opts), host: opts.host });
     }));
 
@@ -103,18 +104,33 @@ export function registerServer(program: Command): void {
     .description('build dist/: compiled JavaScript, precompiled views, fingerprinted and precompressed assets, the route manifest')
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-o, --out <dir>', 'where to write (default: <root>/dist)')
-    .action(action(async (opts: { root?: string; out?: string }) => {
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--json', 'print progress and the result as JSON lines')
+    .action(action(async (opts: { root?: string; out?: string } & ModeOptions) => {
       const root = appRoot(opts.root);
+      const out = Progress.for(opts);
       const started = Date.now();
-      compileApp(root);
-      const out = opts.out ? resolve(opts.out) : join(root, 'dist');
-      const result = buildDist(root, out, join(__dirname, '..', 'bin.js'));
+      await compileApp(root, { progress: out });
+      const dir = opts.out ? resolve(opts.out) : join(root, 'dist');
+      const rel = relative(process.cwd(), dir);
+      const shown = `${rel && !rel.startsWith('..') ? rel : dir}/`;
+      const result = buildDist(root, dir, join(__dirname, '..', 'bin.js'), (stage, fn) => out.stepSync(STAGES[stage], fn));
       for (const f of result.files) {
         const variants = [f.br !== undefined ? `br ${f.br}` : '', f.gzip !== undefined ? `gzip ${f.gzip}` : ''].filter(Boolean).join(', ');
-        console.log(`  ${f.path}  ${f.size} bytes${variants ? ` (${variants})` : ''}`);
+        if (!out.json) out.info(`  ${f.path}  ${f.size} bytes${variants ? ` (${variants})` : ''}`);
       }
-      const rel = relative(process.cwd(), out);
       const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-      console.log(`Built ${rel && !rel.startsWith('..') ? rel : out}/ in ${Date.now() - started} ms: ${n(result.templates, 'template')}, ${n(result.files.length, 'asset')}, ${n(result.routes, 'route')}.`);
+      const ms = Date.now() - started;
+      out.info(`Built ${shown} in ${ms} ms: ${n(result.templates, 'template')}, ${n(result.files.length, 'asset')}, ${n(result.routes, 'route')}.`);
+      out.result({ out: result.out, ms, templates: result.templates, routes: result.routes, files: result.files });
     }));
 }
+
+/** What `stryke build` says about each part of a build while it runs. */
+const STAGES: Record<DistStage, { id: string; doing: string; done: string }> = {
+  code: { id: 'code', doing: 'copying the compiled code', done: 'copied the compiled code' },
+  views: { id: 'views', doing: 'precompiling the views', done: 'precompiled the views' },
+  assets: { id: 'assets', doing: 'fingerprinting and compressing the assets', done: 'fingerprinted and compressed the assets' },
+  config: { id: 'config', doing: 'copying config/ and package.json', done: 'copied config/ and package.json' },
+  routes: { id: 'routes', doing: 'writing the route manifest', done: 'wrote the route manifest' },
+};

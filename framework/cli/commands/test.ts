@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { walkFiles } from '../../support/fs';
 import { appRoot, compileApp } from '../app-root';
 import { action } from '../output';
+import { Progress } from '../progress';
 
 export function registerTest(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerTest(program: Command): void {
     .option('--root <dir>', 'the app directory (default: current)')
     .action(action(async (opts: { root?: string }) => {
       const root = appRoot(opts.root);
-      compileApp(root);
+      await compileApp(root, { progress: Progress.for() });
       const files = walkFiles(join(root, 'build', 'test'), (n) => n.endsWith('.test.js'));
       if (!files.length) {
         console.log('No tests under test/.');
