@@ -24,7 +24,8 @@ const WORKER_OPTIONS = { concurrency: 8, lockDuration: 3000, stalledInterval: 10
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-for (const name of ['sqlite', 'mysql', 'postgres', 'redis'] as const) {
+/** The suite on one backend (one test file per backend, so each gets the runner's whole time limit). */
+export function killsSuite(name: JobTarget['name']): void {
   describe(`jobs: ${N} jobs with random worker kills on ${name}`, () => {
     let target: JobTarget;
     const dir = mkdtempSync(join(tmpdir(), 'stryke-kills-'));
