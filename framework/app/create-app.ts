@@ -4,6 +4,8 @@ import { currentEnv, loadConfig, type ConfigTree } from '../config/load';
 import { AppContainer } from '../di/container';
 import type { ActionController } from '../http/controller';
 import { RUNTIME, type AppRuntime } from '../http/runtime';
+import { bodySender, compressionSettings } from '../http/compress';
+import { injectLiveReload } from '../assets/live-reload';
 import { buildServer, publicDirOf } from '../http/server';
 import { bindModels } from '../orm/bind';
 import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
@@ -93,6 +95,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       headers: secureHeaderSets(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
       log: undefined as any,
+      send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
     const fastify = await buildServer(routes, runtime, factories, {

@@ -9,8 +9,6 @@ const mime = require('mime-types') as { lookup(path: string): string | false; co
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const REVALIDATE = 'public, max-age=0, must-revalidate';
-/** Marks a reply whose body must not be compressed again (a static file, maybe precompressed). */
-export const NO_COMPRESS = Symbol.for('stryke.assets.noCompress');
 
 /** One servable file: its path on disk, headers, and its precompressed variants. */
 interface Entry {
@@ -86,7 +84,6 @@ function matches(header: string | undefined, entry: Entry): boolean {
 
 /** Sends a file: 304 when the client has it, else the best variant it accepts, streamed from disk. */
 export function sendEntry(entry: Entry, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  (reply as any)[NO_COMPRESS] = true;
   if (entry.variants.length) reply.header('vary', 'Accept-Encoding');
   reply.header('cache-control', entry.cacheControl);
   if (matches(req.headers['if-none-match'], entry)) {

@@ -38,7 +38,8 @@ export function liveHello(): string {
 }
 
 /**
- * `stryke dev` only: the SSE endpoint, the script, and its injection into every HTML response. The dev
+ * `stryke dev` only: the SSE endpoint and the script (pages get the script on their way out of the
+ * controller: the app's body sender runs `injectLiveReload` on every HTML page in development). The dev
  * primary sends `{ type: 'stryke:reload' }` to the worker when a file in public/ changes.
  */
 export function registerLiveReload(app: FastifyInstance): void {
@@ -50,11 +51,6 @@ export function registerLiveReload(app: FastifyInstance): void {
     reply.raw.write(liveHello());
     clients.add(reply);
     req.raw.on('close', () => clients.delete(reply));
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (typeof payload !== 'string') return payload;
-    const type = String(reply.getHeader('content-type') ?? '');
-    return type.startsWith('text/html') ? injectLiveReload(payload) : payload;
   });
   const onMessage = (msg: any) => {
     if (msg?.type !== 'stryke:reload') return;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BodySender } from './compress';
 
 /** A weak ETag for a response body (`W/"<hash>"`). */
 export function bodyEtag(body: string | Buffer): string {
@@ -16,15 +17,17 @@ export function etagMatches(req: FastifyRequest, etag: string): boolean {
 }
 
 /**
- * Sends `body` with a weak ETag, or an empty 304 when the client already has it. Only for GET and
- * HEAD 200 responses; anything else is sent as is.
+ * Sends `body` (through `send`, which compresses it when large) with a weak ETag of the uncompressed
+ * body, or an empty 304 when the client already has it. Only for GET and HEAD 200 responses; anything
+ * else is sent without an ETag.
  */
-export function sendWithEtag(req: FastifyRequest, reply: FastifyReply, status: number, body: string): FastifyReply {
-  if (status !== 200 || (req.method !== 'GET' && req.method !== 'HEAD') || reply.hasHeader('etag')) return reply.code(status).send(body);
+export function sendWithEtag(req: FastifyRequest, reply: FastifyReply, status: number, body: string, send: BodySender): FastifyReply {
+  reply.code(status);
+  if (status !== 200 || (req.method !== 'GET' && req.method !== 'HEAD') || reply.hasHeader('etag')) return send(req, reply, body);
   const etag = bodyEtag(body);
   reply.header('etag', etag);
   if (etagMatches(req, etag)) return reply.code(304).send();
-  return reply.code(status).send(body);
+  return send(req, reply, body);
 }
 
 export interface FreshnessOptions {

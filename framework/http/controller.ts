@@ -117,14 +117,14 @@ export class ActionController {
     this.commitSession();
     this.reply.type('text/html; charset=utf-8');
     for (const [k, v] of this[RUNTIME].headers.document) this.reply.header(k, v);
-    return sendWithEtag(this.request, this.reply, options.status ?? 200, html);
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, html, rt.send);
   }
 
   /** Sends `data` as JSON (models serialize through their toJSON). */
   json(data: unknown, options: { status?: number } = {}): FastifyReply {
     this.commitSession();
     this.reply.type('application/json; charset=utf-8');
-    return sendWithEtag(this.request, this.reply, options.status ?? 200, JSON.stringify(data));
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, JSON.stringify(data), this[RUNTIME].send);
   }
 
   /**
@@ -210,17 +210,20 @@ export class ActionController {
     if (this.#responded || reply.sent) return reply;
     this.commitSession();
     if (result === undefined || result === null) return reply.code(204).send();
-    if (typeof result === 'object' && !Buffer.isBuffer(result)) {
+    const send = this[RUNTIME].send;
+    if (typeof result === 'string' || Buffer.isBuffer(result)) return send(this.request, reply, result);
+    if (typeof result === 'object') {
       // A stream is piped with backpressure; an async iterable (a generator) becomes one.
-      if (typeof (result as any).pipe === 'function') return result;
+      if (result instanceof Readable) return send(this.request, reply, result);
+      if (typeof (result as any).pipe === 'function') return reply.send(result);
       if (typeof (result as any)[Symbol.asyncIterator] === 'function') {
         if (!reply.hasHeader('content-type')) reply.type('application/octet-stream');
-        return Readable.from(result as AsyncIterable<unknown>, { objectMode: false });
+        return send(this.request, reply, Readable.from(result as AsyncIterable<unknown>, { objectMode: false }));
       }
       reply.type('application/json; charset=utf-8');
-      return reply.send(JSON.stringify(result));
+      return send(this.request, reply, JSON.stringify(result));
     }
-    return result;
+    return reply.send(result);
   }
 }
 

@@ -13,7 +13,7 @@ function statusOf(err: any): number {
 /**
  * Answers an error: `application/problem+json` for JSON clients, otherwise an HTML page
  * (`app/views/errors/<status>.hbs` when the app has one). Development shows the stack of a 500;
- * production never does.
+ * production never does. Pages leave through the app's body sender (compressed when large).
  */
 export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt: AppRuntime | undefined): FastifyReply {
   const status = statusOf(err);
@@ -35,13 +35,14 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   if (rt.views.has(view)) {
     const html = rt.views.render(view, { status, title, detail, code }, { csrfToken: () => '', flash: {} }, false);
     for (const [k, v] of rt.headers.document) reply.header(k, v);
-    return reply.code(status).type('text/html; charset=utf-8').send(html);
+    return rt.send(req, reply.code(status).type('text/html; charset=utf-8'), html);
   }
   const stack = status >= 500 && dev && err?.stack ? `<pre>${esc(String(err.stack))}</pre>` : '';
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${esc(title)}</title>` +
     `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:4rem auto;padding:0 1rem;color:#222}` +
     `h1{font-size:1.6rem}pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.8rem}code{color:#a33}</style></head>` +
     `<body><h1>${status} ${esc(title)}</h1><p>${esc(detail)}</p>${code ? `<p><code>${esc(code)}</code></p>` : ''}${stack}</body></html>`;
-  if (rt) for (const [k, v] of rt.headers.document) reply.header(k, v);
-  return reply.code(status).type('text/html; charset=utf-8').send(html);
+  if (!rt) return reply.code(status).type('text/html; charset=utf-8').send(html);
+  for (const [k, v] of rt.headers.document) reply.header(k, v);
+  return rt.send(req, reply.code(status).type('text/html; charset=utf-8'), html);
 }

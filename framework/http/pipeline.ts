@@ -44,7 +44,9 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
       if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
         return result.then((value: unknown) => c.finish(value));
       }
-      return c.finish(result) as any;
+      // The reply itself (a thenable) would cost fastify a wrapper: undefined says "answered here".
+      const out = c.finish(result);
+      return (out === reply ? undefined : out) as any;
     };
   }
   return async function filtered(req, reply) {

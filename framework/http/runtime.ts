@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PathHelpers } from '../routing/helpers';
+import type { BodySender } from './compress';
 import type { SecureHeaders } from '../security/headers';
 import type { SessionCodec } from '../security/session';
 import type { ViewEngine } from '../views/engine';
@@ -16,6 +17,8 @@ export interface AppRuntime {
   /** What `params.permit` does with unpermitted keys. */
   unpermitted: 'ignore' | 'log' | 'raise';
   log: FastifyBaseLogger;
+  /** Sends a controller's body: compressed above the threshold, HTML pages transformed in development. */
+  send: BodySender;
 }
 
 export const RUNTIME = Symbol.for('stryke.runtime');

@@ -72,6 +72,53 @@ describe('public/ in development, and compression of dynamic responses', () => {
     const compressed = await app.server.inject({ method: 'GET', url: '/pages/big?n=9', headers: { 'accept-encoding': 'br' } });
     assert.equal(compressed.headers['content-encoding'], 'br', 'above the configured 512 bytes (the default would be 1024)');
   });
+
+  it('compresses every way a controller answers: a returned object, a stream, an error page; never HEAD or binary types', async () => {
+    const rows = await app.server.inject({ method: 'GET', url: '/pages/rows', headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(rows.headers['content-encoding'], 'gzip');
+    assert.match(String(rows.headers['content-type']), /^application\/json/);
+    assert.equal(JSON.parse(gunzipSync(rows.rawPayload).toString()).length, 100);
+    const few = await app.server.inject({ method: 'GET', url: '/pages/rows?n=2', headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(few.headers['content-encoding'], undefined);
+    assert.equal(few.headers.vary, undefined, 'a body never compressed needs no Vary');
+    assert.equal(few.json().length, 2);
+
+    const lines = await fetch(`http://127.0.0.1:${port}/pages/lines`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(lines.headers.get('content-encoding'), 'br');
+    const text = await lines.text(); // fetch decodes brotli
+    assert.equal(text.split('\n').length, 501);
+    assert.match(text, /^line 0\nline 1\n/);
+
+    const boom = await app.server.inject({ method: 'GET', url: '/pages/explode', headers: { 'accept-encoding': 'br' } });
+    assert.equal(boom.statusCode, 500);
+    assert.equal(boom.headers['content-encoding'], 'br');
+    assert.match(brotliDecompressSync(boom.rawPayload).toString(), /exploded x{600}/);
+
+    const png = await app.server.inject({ method: 'GET', url: '/pages/png', headers: { 'accept-encoding': 'br' } });
+    assert.equal(png.headers['content-encoding'], undefined);
+    assert.equal(png.rawPayload.length, 4096);
+
+    const head = await app.server.inject({ method: 'HEAD', url: '/pages/big', headers: { 'accept-encoding': 'br' } });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-encoding'], undefined);
+  });
+});
+
+describe('compression under stryke dev', () => {
+  it('puts the live-reload script into an HTML page before compressing it', async () => {
+    process.env.STRYKE_LIVE_RELOAD = '1';
+    const app = await bootFixture('views-app', 'development');
+    try {
+      const br = await app.server.inject({ method: 'GET', url: '/pages/big', headers: { 'accept-encoding': 'br' } });
+      assert.equal(br.headers['content-encoding'], 'br');
+      assert.match(brotliDecompressSync(br.rawPayload).toString(), /<script src="\/__stryke\/live.js" defer><\/script>/);
+      const json = await app.server.inject({ method: 'GET', url: '/pages/rows', headers: { 'accept-encoding': 'gzip' } });
+      assert.doesNotMatch(gunzipSync(json.rawPayload).toString(), /__stryke/);
+    } finally {
+      delete process.env.STRYKE_LIVE_RELOAD;
+      await app.close();
+    }
+  });
 });
 
 describe('public/ and symbolic links', () => {

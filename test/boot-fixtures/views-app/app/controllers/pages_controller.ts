@@ -76,6 +76,33 @@ export class PagesController extends ActionController {
   small() {
     return this.render('pages/plain', {}, { layout: false });
   }
+
+  /** A returned object: JSON through the same sender as render. */
+  @Get('/rows')
+  rows() {
+    return Array.from({ length: Number(this.params.n ?? 100) }, (_, i) => ({ i, name: `row ${i}` }));
+  }
+
+  /** A returned generator of text: streamed, and compressed as it streams. */
+  @Get('/lines')
+  lines() {
+    this.reply.type('text/plain; charset=utf-8');
+    return (async function* () {
+      for (let i = 0; i < 500; i++) yield `line ${i}\n`;
+    })();
+  }
+
+  /** Bytes of a type that does not compress. */
+  @Get('/png')
+  png() {
+    this.reply.type('image/png');
+    return Buffer.alloc(4096, 7);
+  }
+
+  @Get('/explode')
+  explode() {
+    throw new Error(`exploded ${'x'.repeat(600)}`);
+  }
 }
 
 @Controller('/admin')
