@@ -7,11 +7,18 @@
  * - includes: the same 20 rows with `.includes('author', 'comments')`
  *
  * Each contender does the same work: the same SQL shape, the same rows. The raw driver returns plain rows
- * (no Date parsing, no objects per record), matched by hand for includes. Rounds alternate between the
+ * (no Date parsing, no objects per record), matched by hand for includes; on PostgreSQL it sends named
+ * prepared statements, as stryke does. stryke reads SQLite rows as arrays (better-sqlite3's raw mode) and
+ * maps them to records itself; so that this shows, SQLite has a fourth contender, "raw arrays": the same
+ * plain rows as "raw", read as arrays and made into objects by a hand-written loop. Rounds alternate between the
  * contenders so drift affects them alike; each round runs one contender for --seconds and counts
  * sequential awaited operations.
  *
- *   node build/benchmarks/orm/run.js [--seconds 0.5] [--rounds 12] [--only sqlite|postgres] [--case find|where|includes]
+ *   node build/benchmarks/orm/run.js [--seconds 0.5] [--rounds 12] [--only sqlite|postgres] [--case find|where|includes] [--cpu]
+ *
+ * `--cpu` counts operations per CPU-second of this process instead of per second of wall time: steadier
+ * on a busy machine. It leaves out the database server's work (all of it for PostgreSQL, whose server
+ * runs elsewhere), so there it compares only what each contender costs on the client side.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +33,8 @@ import type { Post as PostModel } from './app/app/models/post';
 interface SqliteStatement {
   get(...binds: unknown[]): unknown;
   all(...binds: unknown[]): unknown[];
+  raw?(on: boolean): unknown;
+  columns?(): { name: string }[];
 }
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const BetterSqlite3 = require('better-sqlite3') as new (file: string) => { prepare(sql: string): SqliteStatement; close(): void };
@@ -39,6 +48,7 @@ const SECONDS = Number(arg('seconds', '0.5'));
 const ROUNDS = Number(arg('rounds', '12'));
 const ONLY = arg('only', '');
 const CASE = arg('case', '');
+const CPU = process.argv.includes('--cpu');
 const USERS = 50;
 const POSTS = 2000;
 const COMMENTS_PER_POST = 3;
@@ -48,7 +58,10 @@ interface Contenders {
   stryke: Op;
   raw: Op;
   typeorm: Op;
+  /** SQLite only: plain rows read as arrays and made into objects by hand. */
+  rawArrays?: Op;
 }
+type Kind = keyof Contenders;
 
 /** ids 1..POSTS in a fixed scattered order, the same for every contender. */
 function idSequence(): () => number {
@@ -60,9 +73,14 @@ async function measure(op: Op, seconds: number): Promise<number> {
   const end = performance.now() + seconds * 1000;
   let n = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   while (performance.now() < end) {
     for (let k = 0; k < 50; k++) await op();
     n += 50;
+  }
+  if (CPU) {
+    const used = process.cpuUsage(cpu);
+    return n / ((used.user + used.system) / 1e6);
   }
   return n / ((performance.now() - start) / 1000);
 }
@@ -80,7 +98,7 @@ function ddl(adapter: 'sqlite' | 'postgres'): string[] {
   ];
 }
 
-async function seed(app: App): Promise<void> {
+export async function seed(app: App): Promise<void> {
   const { db } = app;
   for (const sql of ddl(db.dialect.adapter as 'sqlite' | 'postgres')) await db.run(sql);
   const ph = (n: number) => db.dialect.placeholder(n);
@@ -132,6 +150,7 @@ interface Raw {
   find(id: number): Promise<unknown>;
   where(): Promise<unknown[]>;
   includes(): Promise<unknown[]>;
+  arrays?: { find(id: number): Promise<unknown>; where(): Promise<unknown[]>; includes(): Promise<unknown[]> };
   close(): Promise<void>;
 }
 
@@ -158,23 +177,55 @@ function rawDriver(config: DatabaseConfig, file: string | undefined): Raw {
     const db = new BetterSqlite3(file!);
     const find = db.prepare('SELECT * FROM bench_posts WHERE id = ? LIMIT 1');
     const where = db.prepare(WHERE_SQL((s) => `"${s}"`, '?'));
-    const inList = new Map<string, SqliteStatement>();
-    const stmt = (sql: string) => {
-      let s = inList.get(sql);
-      if (!s) inList.set(sql, (s = db.prepare(sql)));
+    const statements = new Map<string, SqliteStatement>();
+    const stmt = (sql: string, arrays = false) => {
+      let s = statements.get(`${arrays}${sql}`);
+      if (!s) {
+        s = db.prepare(sql);
+        if (arrays) s.raw!(true);
+        statements.set(`${arrays}${sql}`, s);
+      }
       return s;
     };
     const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    const includes = (all: (sql: string, binds: unknown[]) => any[]) => {
+      const posts = all(WHERE_SQL((s) => `"${s}"`, '?'), [1]);
+      const authorIds = [...new Set(posts.map((p) => p.authorId))];
+      const postIds = posts.map((p) => p.id);
+      const users = all(`SELECT * FROM bench_users WHERE id IN (${list(authorIds.length)})`, authorIds);
+      const comments = all(`SELECT * FROM bench_comments WHERE "postId" IN (${list(postIds.length)})`, postIds);
+      return attach(posts, users, comments);
+    };
+    // Rows read as arrays, made into the same plain objects by a loop over the column names (read once per statement).
+    const columnNames = new Map<SqliteStatement, string[]>();
+    const objects = (s: SqliteStatement, rows: unknown[][]) => {
+      let names = columnNames.get(s);
+      if (!names) columnNames.set(s, (names = s.columns!().map((c) => c.name)));
+      const out = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const o: Record<string, unknown> = {};
+        for (let j = 0; j < names.length; j++) o[names[j]!] = row[j];
+        out[i] = o;
+      }
+      return out;
+    };
+    const findA = stmt('SELECT * FROM bench_posts WHERE id = ? LIMIT 1', true);
+    const whereA = stmt(WHERE_SQL((s) => `"${s}"`, '?'), true);
     return {
       find: async (id) => find.get(id),
       where: async () => where.all(1),
-      includes: async () => {
-        const posts = where.all(1) as any[];
-        const authorIds = [...new Set(posts.map((p) => p.authorId))];
-        const postIds = posts.map((p) => p.id);
-        const users = stmt(`SELECT * FROM bench_users WHERE id IN (${list(authorIds.length)})`).all(...authorIds);
-        const comments = stmt(`SELECT * FROM bench_comments WHERE "postId" IN (${list(postIds.length)})`).all(...postIds);
-        return attach(posts, users, comments);
+      includes: async () => includes((sql, binds) => stmt(sql).all(...binds)),
+      arrays: {
+        find: async (id) => {
+          const row = findA.get(id) as unknown[] | undefined;
+          return row && objects(findA, [row])[0];
+        },
+        where: async () => objects(whereA, whereA.all(1) as unknown[][]),
+        includes: async () => includes((sql, binds) => {
+          const s = stmt(sql, true);
+          return objects(s, s.all(...binds) as unknown[][]);
+        }),
       },
       close: async () => db.close(),
     };
@@ -182,15 +233,22 @@ function rawDriver(config: DatabaseConfig, file: string | undefined): Raw {
   const pool = new Pool({ host: config.host, port: config.port, user: config.username, password: config.password, database: config.database, max: 10 });
   const list = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
   const whereSql = WHERE_SQL((s) => `"${s}"`, '$1');
+  // Named prepared statements (node-postgres parses and plans each once per connection), as stryke sends its SELECTs.
+  const names = new Map<string, string>();
+  const query = (text: string, values: unknown[]) => {
+    let name = names.get(text);
+    if (!name) names.set(text, (name = `raw_${names.size}`));
+    return pool.query({ name, text, values });
+  };
   return {
-    find: async (id) => (await pool.query('SELECT * FROM bench_posts WHERE id = $1 LIMIT 1', [id])).rows[0],
-    where: async () => (await pool.query(whereSql, [true])).rows,
+    find: async (id) => (await query('SELECT * FROM bench_posts WHERE id = $1 LIMIT 1', [id])).rows[0],
+    where: async () => (await query(whereSql, [true])).rows,
     includes: async () => {
-      const posts = (await pool.query(whereSql, [true])).rows;
+      const posts = (await query(whereSql, [true])).rows;
       const authorIds = [...new Set(posts.map((p) => p.authorId))];
       const postIds = posts.map((p) => p.id);
-      const users = (await pool.query(`SELECT * FROM bench_users WHERE id IN (${list(authorIds.length)})`, authorIds)).rows;
-      const comments = (await pool.query(`SELECT * FROM bench_comments WHERE "postId" IN (${list(postIds.length)})`, postIds)).rows;
+      const users = (await query(`SELECT * FROM bench_users WHERE id IN (${list(authorIds.length)})`, authorIds)).rows;
+      const comments = (await query(`SELECT * FROM bench_comments WHERE "postId" IN (${list(postIds.length)})`, postIds)).rows;
       return attach(posts, users, comments);
     },
     close: () => pool.end(),
@@ -211,7 +269,7 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
-async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<Record<string, Record<keyof Contenders, number>>> {
+async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<Record<string, Partial<Record<Kind, number>>>> {
   const root = join(__dirname, '..', '..', '..', 'benchmarks', 'orm', 'app');
   const file = join(dir, 'bench.sqlite3');
   const config: DatabaseConfig = name === 'sqlite'
@@ -234,48 +292,54 @@ async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<
 
     const cases: Record<string, Contenders> = {};
     {
-      const [a, b, c] = [idSequence(), idSequence(), idSequence()];
+      const [a, b, c, d] = [idSequence(), idSequence(), idSequence(), idSequence()];
       cases['find'] = {
         stryke: () => Post.find(a()),
         raw: () => r.find(b()),
         typeorm: () => repo.findOneBy({ id: c() }),
+        ...(r.arrays ? { rawArrays: () => r.arrays!.find(d()) } : {}),
       };
     }
     cases['where'] = {
       stryke: () => Post.where({ published: true }).order('createdAt', 'desc').limit(20).toArray(),
       raw: () => r.where(),
       typeorm: () => repo.find({ where: { published: true }, order: { createdAt: 'DESC' }, take: 20 }),
+      ...(r.arrays ? { rawArrays: () => r.arrays!.where() } : {}),
     };
     cases['includes'] = {
       stryke: () => Post.where({ published: true }).order('createdAt', 'desc').limit(20).includes('author', 'comments').toArray(),
       raw: () => r.includes(),
       typeorm: () => repo.find({ where: { published: true }, order: { createdAt: 'DESC' }, take: 20, relations: { author: true, comments: true } }),
+      ...(r.arrays ? { rawArrays: () => r.arrays!.includes() } : {}),
     };
 
     // The same answer from each: 20 posts, each with its author and 3 comments.
     const check = (await cases['includes']!.stryke()) as any[];
     const checkT = (await cases['includes']!.typeorm()) as any[];
     const checkR = (await cases['includes']!.raw()) as any[];
-    for (const list of [check, checkT, checkR]) {
+    const checkA = ((await cases['includes']!.rawArrays?.()) ?? checkR) as any[];
+    for (const list of [check, checkT, checkR, checkA]) {
       if (list.length !== 20 || list.some((p) => p.comments.length !== COMMENTS_PER_POST || !p.author)) throw new Error(`${name}: the contenders disagree`);
     }
+    if (JSON.stringify(checkA) !== JSON.stringify(checkR)) throw new Error(`${name}: raw rows as arrays differ from raw rows`);
 
-    const out: Record<string, Record<keyof Contenders, number>> = {};
+    const out: Record<string, Partial<Record<Kind, number>>> = {};
     for (const [label, contenders] of Object.entries(cases)) {
       if (CASE && label !== CASE) continue;
       for (const op of Object.values(contenders)) await measure(op, 0.5); // warm-up
-      const sums = { stryke: 0, raw: 0, typeorm: 0 };
+      const kinds = (['raw', 'stryke', 'typeorm', 'rawArrays'] as const).filter((k) => contenders[k]);
+      const sums: Partial<Record<Kind, number>> = {};
       // Short rounds, rotating which contender goes first, so load from elsewhere on the machine falls on all alike.
-      const order = ['raw', 'stryke', 'typeorm'] as const;
       for (let r = 0; r < ROUNDS; r++) {
-        for (let k = 0; k < 3; k++) {
-          const kind = order[(r + k) % 3]!;
-          sums[kind] += await measure(contenders[kind], SECONDS);
+        for (let k = 0; k < kinds.length; k++) {
+          const kind = kinds[(r + k) % kinds.length]!;
+          sums[kind] = (sums[kind] ?? 0) + (await measure(contenders[kind]!, SECONDS));
         }
       }
-      out[label] = { stryke: sums.stryke / ROUNDS, raw: sums.raw / ROUNDS, typeorm: sums.typeorm / ROUNDS };
-      const o = out[label]!;
-      console.log(`${name} ${label}: stryke ${o.stryke.toFixed(0)}/s, raw ${o.raw.toFixed(0)}/s, typeorm ${o.typeorm.toFixed(0)}/s`);
+      const o: Partial<Record<Kind, number>> = {};
+      for (const k of kinds) o[k] = sums[k]! / ROUNDS;
+      out[label] = o;
+      console.log(`${name} ${label}: ${kinds.map((k) => `${k} ${o[k]!.toFixed(0)}/s`).join(', ')}`);
     }
     return out;
   } finally {
@@ -300,18 +364,23 @@ async function main() {
     for (const t of targets) {
       const res = await benchDatabase(t, dir);
       for (const [label, r] of Object.entries(res)) {
-        rows.push(`| ${t} | ${label} | ${r.raw.toFixed(0)} | ${r.typeorm.toFixed(0)} | ${r.stryke.toFixed(0)} | ${(r.stryke / r.raw).toFixed(2)}x | ${(r.stryke / r.typeorm).toFixed(2)}x |`);
+        const [raw, typeorm, stryke, arrays] = [r.raw!, r.typeorm!, r.stryke!, r.rawArrays];
+        rows.push(`| ${t} | ${label} | ${raw.toFixed(0)} | ${typeorm.toFixed(0)} | ${stryke.toFixed(0)} | ${(stryke / raw).toFixed(2)}x | ${(stryke / typeorm).toFixed(2)}x | ${arrays ? `${arrays.toFixed(0)} (${(stryke / arrays).toFixed(2)}x)` : '-'} |`);
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('\n| database | case | raw driver ops/s | TypeORM Repository ops/s | stryke ops/s | stryke / raw | stryke / TypeORM |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  if (CPU) console.log('\n(ops per CPU-second of the benchmark process)');
+  console.log('\n| database | case | raw driver ops/s | TypeORM Repository ops/s | stryke ops/s | stryke / raw | stryke / TypeORM | raw, rows as arrays ops/s (stryke / it) |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(r);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run as a script; required (by a profiling loop), it only lends `seed`.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -22,23 +22,58 @@ function scopesOf(model: Function): Map<string, Function> {
 }
 
 /**
- * The row mapper of a model, generated once: one assignment per field, with the driver-to-JS conversion
- * only for the fields that need one. A column missing from the row (a `select`) leaves the field unset.
+ * The row mapper of a model, generated once: a constructor with one assignment per field (the driver-to-JS
+ * conversion only for the fields that need one), whose instances have the model's prototype. Built by a
+ * constructor rather than `Object.create`, records get their fields in-object, in one hidden class. A
+ * column missing from the row (a `select`) leaves the field unset.
  */
 function buildHydrator(model: Function, fields: FieldDecl[], readers: ModelMeta['readers']): (row: Record<string, unknown>) => any {
-  const lines: string[] = ['const r = Object.create(proto);', 'let v;'];
+  const lines: string[] = ['let v;'];
   fields.forEach((f, i) => {
     const col = JSON.stringify(f.column);
     const prop = JSON.stringify(f.property);
     lines.push(`v = row[${col}];`);
     lines.push(readers[i]
-      ? `if (v !== undefined) r[${prop}] = v === null ? null : R[${i}](v);`
-      : `if (v !== undefined) r[${prop}] = v;`);
+      ? `if (v !== undefined) this[${prop}] = v === null ? null : R[${i}](v);`
+      : `if (v !== undefined) this[${prop}] = v;`);
   });
-  lines.push('r[PERSISTED] = true;', 'r[ORIG] = row;', 'r[ORIG_RAW] = true;', 'return r;');
+  lines.push('this[PERSISTED] = true;', 'this[ORIG] = row;', 'this[ORIG_RAW] = true;');
   // eslint-disable-next-line no-new-func
-  const factory = new Function('proto', 'R', 'PERSISTED', 'ORIG', 'ORIG_RAW', `return function hydrate${model.name.replace(/\W/g, '')}(row) {\n${lines.join('\n')}\n};`);
-  return factory(model.prototype, readers, PERSISTED, ORIG, ORIG_RAW);
+  const factory = new Function('R', 'PERSISTED', 'ORIG', 'ORIG_RAW', `return function ${model.name.replace(/\W/g, '')}Row(row) {\n${lines.join('\n')}\n};`);
+  const Row = factory(readers, PERSISTED, ORIG, ORIG_RAW) as new (row: Record<string, unknown>) => any;
+  Row.prototype = model.prototype;
+  return (row) => new Row(row);
+}
+
+/**
+ * The row mapper for rows read as arrays (SQLite), generated once per result layout (`columns`, the same
+ * array for every run of one statement): each field read at its column's position. The positions are
+ * kept with the row, for dirty tracking to find the values read.
+ */
+function buildArrayHydrator(model: Function, fields: FieldDecl[], readers: ModelMeta['readers'], columns: readonly string[]): (row: unknown[]) => any {
+  const positions = fields.map((f) => columns.lastIndexOf(f.column));
+  const lines: string[] = ['let v;'];
+  fields.forEach((f, i) => {
+    if (positions[i]! < 0) return;
+    const prop = JSON.stringify(f.property);
+    lines.push(`v = row[${positions[i]}];`);
+    lines.push(readers[i] ? `this[${prop}] = v === null ? null : R[${i}](v);` : `this[${prop}] = v;`);
+  });
+  lines.push('this[PERSISTED] = true;', 'this[ORIG] = row;', 'this[ORIG_RAW] = P;');
+  // eslint-disable-next-line no-new-func
+  const factory = new Function('R', 'P', 'PERSISTED', 'ORIG', 'ORIG_RAW', `return function ${model.name.replace(/\W/g, '')}ArrayRow(row) {\n${lines.join('\n')}\n};`);
+  const Row = factory(readers, positions, PERSISTED, ORIG, ORIG_RAW) as new (row: unknown[]) => any;
+  Row.prototype = model.prototype;
+  return (row) => new Row(row);
+}
+
+function arrayHydrators(model: Function, fields: FieldDecl[], readers: ModelMeta['readers']): ModelMeta['arrayHydrator'] {
+  const byLayout = new WeakMap<readonly string[], (row: unknown[]) => any>();
+  return (columns) => {
+    let h = byLayout.get(columns);
+    if (!h) byLayout.set(columns, (h = buildArrayHydrator(model, fields, readers, columns)));
+    return h;
+  };
 }
 
 /**
@@ -99,6 +134,7 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
       relationClass: ModelRelation,
       readers,
       hydrate: buildHydrator(model, fields, readers),
+      arrayHydrator: arrayHydrators(model, fields, readers),
       findSql: `SELECT * FROM ${qtable} WHERE ${dialect.quote(pk.column)} = ${dialect.placeholder(1)} LIMIT 1`,
       softDelete: fields.find((f) => f.softDelete),
       strictLoading: !!decl.strictLoading,

@@ -102,6 +102,11 @@ export interface QueryOutcome {
   rows: Record<string, any>[];
   affected: number;
   insertId?: number | string;
+  /**
+   * Set when the rows came as arrays of values (asked for with `execute(sql, binds, true)`, and given by
+   * SQLite): the result's column names, the same array for every run of one statement.
+   */
+  columns?: readonly string[];
 }
 
 const UTC = "SET time_zone = '+00:00'";
@@ -134,7 +139,11 @@ export interface TransactionScope {
  */
 export const transactionStore = new AsyncLocalStorage<TransactionScope>();
 
-type SqliteStatement = { reader: boolean; single?: boolean; get(binds: unknown[]): any; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint }; safeIntegers(on: boolean): unknown };
+type SqliteStatement = {
+  reader: boolean; single?: boolean; names?: readonly string[];
+  get(binds: unknown[]): any; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  safeIntegers(on: boolean): unknown; raw(on: boolean): unknown; columns(): { name: string }[];
+};
 type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
 type PgPool = { query(sql: string | { name: string; text: string; values: unknown[] }, binds?: unknown[]): Promise<PgResult> };
@@ -154,12 +163,17 @@ export class Database {
   /** Quoted names of tables with bigint columns: SQLite reads their integers as BigInt, so none is rounded. */
   readonly bigintTables = new Set<string>();
   private readonly statements = new Map<string, SqliteStatement>();
+  private readonly arrayStatements = new Map<string, SqliteStatement>();
   private readonly pgNames = new Map<string, string>();
   /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
   private sqliteGate: Promise<void> | null = null;
 
+  /** SQLite: statements run on its one connection directly, synchronously. */
+  private readonly sqliteDirect: boolean;
+
   constructor(readonly dataSource: DataSource, readonly config: DatabaseConfig) {
     this.dialect = dialectFor(config.adapter);
+    this.sqliteDirect = config.adapter === 'sqlite';
   }
 
   static async connect(config: DatabaseConfig, root: string): Promise<Database> {
@@ -175,12 +189,27 @@ export class Database {
     return scope && scope.db === this && !scope.done ? scope : undefined;
   }
 
+  /** Runs a statement (on `runner` when given, else on the pool or the current transaction's connection). */
   async run(sql: string, binds: unknown[] = [], runner?: QueryRunner): Promise<QueryOutcome> {
+    return runner ? this.runOn(sql, binds, runner) : this.execute(sql, binds);
+  }
+
+  /**
+   * Runs a statement, giving its outcome at once when it runs synchronously (SQLite, its connection free
+   * or held by the caller's transaction) and a promise otherwise: the model layer's reads skip a promise
+   * and a tick on SQLite. Every statement without an explicit query runner goes through here.
+   */
+  execute(sql: string, binds: unknown[] = [], arrays = false): QueryOutcome | Promise<QueryOutcome> {
+    if (this.sqliteDirect && (!this.sqliteGate || this.currentTransaction())) return this.sqlite(sql, binds, arrays);
+    return this.runOn(sql, binds, undefined, arrays);
+  }
+
+  private async runOn(sql: string, binds: unknown[], runner: QueryRunner | undefined, arrays = false): Promise<QueryOutcome> {
     const scope = runner ? undefined : this.currentTransaction();
-    if (this.config.adapter === 'sqlite' && (runner === undefined || runner === this.dataSource.driver.createQueryRunner('master'))) {
+    if (this.sqliteDirect && (runner === undefined || runner === this.dataSource.driver.createQueryRunner('master'))) {
       // One connection: the transaction's statements run on it directly, others wait for it to end.
       if (!scope && !runner) while (this.sqliteGate) await this.sqliteGate;
-      return this.sqlite(sql, binds);
+      return this.sqlite(sql, binds, arrays);
     }
     const qr = runner ?? scope?.runner;
     if (!qr) return this.config.adapter === 'postgres' ? this.pg(sql, binds) : this.mysql(sql, binds);
@@ -193,23 +222,37 @@ export class Database {
     };
   }
 
-  private sqlite(sql: string, binds: unknown[]): QueryOutcome {
-    let stmt = this.statements.get(sql);
+  /**
+   * SQLite, with prepared statements cached by SQL. Asked for arrays, a SELECT's rows come as arrays of
+   * values (better-sqlite3's raw mode, from a statement of its own): much cheaper for the driver to build
+   * than objects keyed by column, and the model layer maps them to records itself.
+   */
+  private sqlite(sql: string, binds: unknown[], arrays = false): QueryOutcome {
+    const cache = arrays ? this.arrayStatements : this.statements;
+    let stmt = cache.get(sql);
     if (!stmt) {
       const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
       stmt = conn.prepare(sql);
       if (stmt.reader && this.bigintTables.size) for (const t of this.bigintTables) if (sql.includes(t)) stmt.safeIntegers(true);
       // At most one row (find, first, exists): step once with get() rather than collecting with all().
       stmt.single = stmt.reader && sql.endsWith(' LIMIT 1');
-      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
-      this.statements.set(sql, stmt);
+      if (arrays && stmt.reader) {
+        stmt.raw(true);
+        stmt.names = stmt.columns().map((c) => c.name);
+      }
+      if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+      cache.set(sql, stmt);
     }
     if (stmt.reader) {
       if (stmt.single) {
         const row = stmt.get(binds);
-        return { rows: row === undefined ? [] : [row], affected: 0 };
+        if (row !== undefined && stmt.names && row.length !== stmt.names.length) stmt.names = stmt.columns().map((c) => c.name);
+        return { rows: row === undefined ? [] : [row], affected: 0, columns: stmt.names };
       }
-      return { rows: stmt.all(binds), affected: 0 };
+      const rows = stmt.all(binds);
+      // `SELECT *` after a column was added or dropped: the names are read again.
+      if (rows.length && stmt.names && rows[0].length !== stmt.names.length) stmt.names = stmt.columns().map((c) => c.name);
+      return { rows, affected: 0, columns: stmt.names };
     }
     const r = stmt.run(binds);
     return { rows: [], affected: r.changes, insertId: Number(r.lastInsertRowid) };
@@ -312,6 +355,7 @@ export class Database {
 
   async close(): Promise<void> {
     this.statements.clear();
+    this.arrayStatements.clear();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -37,6 +37,8 @@ export interface ModelMeta {
   readers: (((value: unknown) => unknown) | null)[];
   /** Builds a record from a row: generated once per model. */
   hydrate: (row: Record<string, unknown>) => any;
+  /** The row mapper for rows read as arrays with these columns (built once per layout). */
+  arrayHydrator: (columns: readonly string[]) => (row: unknown[]) => any;
   /** `SELECT * FROM t WHERE pk = ? LIMIT 1`, for `Model.find(id)`. */
   findSql: string;
   /** The `@SoftDelete()` field, if any. */

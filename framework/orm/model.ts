@@ -14,7 +14,10 @@ import { Errors, runValidations, type ModelValidations } from './validation';
 
 export const PERSISTED = Symbol('stryke.persisted');
 const ERRORS = Symbol('stryke.errors');
-/** The values the record was read or last saved with: a raw row (ORIG_RAW) or a snapshot by property. */
+/**
+ * The values the record was read or last saved with: a snapshot by property, or the row as read. For a
+ * row, ORIG_RAW is true (an object by column) or the fields' positions in it (an array; -1: not read).
+ */
 export const ORIG = Symbol('stryke.original');
 export const ORIG_RAW = Symbol('stryke.originalRaw');
 const PREVIOUS = Symbol('stryke.previousChanges');
@@ -76,8 +79,9 @@ function originalAt(record: ActiveRecord, meta: ModelMeta, i: number): unknown {
   const f = meta.fields[i]!;
   const o = record[ORIG];
   if (!o) return f.default;
-  if (!record[ORIG_RAW]) return o[f.property];
-  const v = o[f.column];
+  const raw = record[ORIG_RAW] as boolean | number[] | undefined;
+  if (!raw) return o[f.property];
+  const v = raw === true ? o[f.column] : raw[i]! < 0 ? undefined : o[raw[i]!];
   if (v === undefined || v === null) return v;
   const r = meta.readers[i];
   return r ? r(v) : v;
@@ -509,7 +513,8 @@ export class ActiveRecord {
 
   /** A relation over every row; the start of any chain. */
   static all<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return new (metaOf(this).relationClass)(this);
+    const meta = metaOf(this);
+    return new meta.relationClass(this, undefined, meta);
   }
 
   static where<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs | string, ...binds: unknown[]): Relation<T> {
@@ -600,9 +605,10 @@ export class ActiveRecord {
     const meta = metaOf(this);
     if (meta.softDelete) return this.all<T>().find(id);
     const key = checkId(this.name, meta, id);
-    const { rows } = await meta.db.run(meta.findSql, [meta.db.dialect.toDb(key, meta.pk)]);
+    const out = meta.db.execute(meta.findSql, [meta.db.dialect.toDb(key, meta.pk)], true);
+    const { rows, columns } = out instanceof Promise ? await out : out;
     if (!rows.length) throw OrmErrors.RECORD_NOT_FOUND(this.name, `${meta.pk.property}=${String(id)}`);
-    return meta.hydrate(rows[0]!);
+    return columns ? meta.arrayHydrator(columns)(rows[0] as unknown[]) : meta.hydrate(rows[0]!);
   }
 
   static findBy<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs): Promise<T | null> {

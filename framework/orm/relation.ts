@@ -53,6 +53,13 @@ const EMPTY: State = {
   where: [], orders: [], limit: undefined, offset: undefined, includes: undefined, joins: [], select: undefined,
   distinct: undefined, group: undefined, having: [], lock: undefined, none: undefined, deleted: undefined, strict: undefined,
 };
+/** A copy of a state, every key written out so that all states share one hidden class. */
+function copyState(s: State): State {
+  return {
+    where: s.where, orders: s.orders, limit: s.limit, offset: s.offset, includes: s.includes, joins: s.joins, select: s.select,
+    distinct: s.distinct, group: s.group, having: s.having, lock: s.lock, none: s.none, deleted: s.deleted, strict: s.strict,
+  };
+}
 const RANGE_KEYS = new Set(['gt', 'gte', 'lt', 'lte']);
 const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -110,22 +117,26 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   readonly model: any;
   protected readonly state: State;
 
-  constructor(model: any, state: State = EMPTY) {
+  constructor(model: any, state: State = EMPTY, meta?: ModelMeta) {
     this.model = model;
     this.state = state;
+    this.cachedMeta = meta;
   }
 
-  private cachedMeta?: ModelMeta;
+  private cachedMeta: ModelMeta | undefined;
 
   protected get meta(): ModelMeta {
     return (this.cachedMeta ??= metaOf(this.model));
   }
 
+  /** A relation like this one over another state. */
+  private derive(state: State): this {
+    const Ctor = this.constructor as new (m: any, s: State, meta: ModelMeta | undefined) => this;
+    return new Ctor(this.model, state, this.cachedMeta);
+  }
+
   private with(patch: Partial<State>): this {
-    const Ctor = this.constructor as new (m: any, s: State) => this;
-    const next = new Ctor(this.model, { ...this.state, ...patch });
-    next.cachedMeta = this.cachedMeta;
-    return next;
+    return this.derive(Object.assign(copyState(this.state), patch));
   }
 
   // ---- building ----
@@ -172,7 +183,8 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   private hashNodes(conditions: Record<string, unknown>, meta: ModelMeta, path: string | undefined, method: string): Node[] {
     const added: Node[] = [];
     const modelName = this.model.name;
-    for (const [property, value] of Object.entries(conditions)) {
+    for (const property of Object.keys(conditions)) {
+      const value = conditions[property];
       const field = meta.byProperty.get(property);
       if (!field) {
         const a = meta.associations.get(property);
@@ -233,7 +245,9 @@ export class Relation<T = any> implements PromiseLike<T[]> {
    * (`where('views > ?', 100)`).
    */
   where(conditions: Record<string, unknown> | string, ...binds: unknown[]): this {
-    return this.with({ where: [...this.state.where, ...this.conditionNodes(conditions, binds, 'where')] });
+    const next = copyState(this.state);
+    next.where = this.state.where.concat(this.conditionNodes(conditions, binds, 'where'));
+    return this.derive(next);
   }
 
   /** The negation of `where`: `whereNot({ published: true })`, `whereNot({ rating: null })` (IS NOT NULL). */
@@ -253,15 +267,20 @@ export class Relation<T = any> implements PromiseLike<T[]> {
 
   /** `order('createdAt', 'desc')`, `order({ createdAt: 'desc', id: 'asc' })`, or a joined column (`'author.name'`). */
   order(field: string | Record<string, string>, direction = 'asc'): this {
-    const pairs = typeof field === 'string' ? [[field, direction] as const] : Object.entries(field);
-    const orders = [...this.state.orders];
-    for (const [name, dir] of pairs) {
-      const d = String(dir).toUpperCase();
-      if (d !== 'ASC' && d !== 'DESC') throw OrmErrors.BAD_ORDER(`${name} ${dir}`, this.model.name);
-      // Only declared fields (and association paths) resolve: raw SQL never reaches ORDER BY.
-      orders.push([this.colRef(String(name), 'order'), d]);
-    }
-    return this.with({ orders });
+    const next = copyState(this.state);
+    const orders = (next.orders = this.state.orders.slice());
+    // Only declared fields (and association paths) resolve: raw SQL never reaches ORDER BY.
+    if (typeof field === 'string') orders.push([this.colRef(field, 'order'), this.direction(field, direction)]);
+    else for (const name of Object.keys(field)) orders.push([this.colRef(name, 'order'), this.direction(name, field[name])]);
+    return this.derive(next);
+  }
+
+  private direction(name: string, dir: unknown): 'ASC' | 'DESC' {
+    if (dir === 'asc' || dir === 'ASC') return 'ASC';
+    if (dir === 'desc' || dir === 'DESC') return 'DESC';
+    const d = String(dir).toUpperCase();
+    if (d !== 'ASC' && d !== 'DESC') throw OrmErrors.BAD_ORDER(`${name} ${dir}`, this.model.name);
+    return d;
   }
 
   /** Replaces the order (`order` adds to it). */
@@ -272,7 +291,9 @@ export class Relation<T = any> implements PromiseLike<T[]> {
 
   limit(n: number): this {
     if (!Number.isInteger(n) || n < 0) throw OrmErrors.BAD_LIMIT('limit', n);
-    return this.with({ limit: n });
+    const next = copyState(this.state);
+    next.limit = n;
+    return this.derive(next);
   }
 
   offset(n: number): this {
@@ -614,8 +635,9 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     if (this.state.none) return [];
     const meta = this.meta;
     const { sql, binds } = this.statement(null);
-    const { rows } = await meta.db.run(sql, binds);
-    const hydrate = meta.hydrate;
+    const out = meta.db.execute(sql, binds, true);
+    const { rows, columns } = out instanceof Promise ? await out : out;
+    const hydrate: (row: any) => T = columns ? meta.arrayHydrator(columns) : meta.hydrate;
     const records = new Array<T>(rows.length);
     for (let i = 0; i < rows.length; i++) records[i] = hydrate(rows[i]!);
     markBatch(records, this.model.name, [], this.state.strict);

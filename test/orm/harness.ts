@@ -62,10 +62,11 @@ export async function eachDatabase(label: string, define: (ctx: Ctx) => void): P
       before(async () => {
         ctx.app = await createTestApp({ root, database: target.config });
         Object.assign(ctx, load());
-        const run = ctx.app.db.run.bind(ctx.app.db);
-        ctx.app.db.run = (sql, binds, runner) => {
+        const execute = ctx.app.db.execute.bind(ctx.app.db);
+        // Every statement without an explicit query runner goes through execute (run too).
+        ctx.app.db.execute = (sql, binds, arrays) => {
           ctx.statements.push(sql);
-          return run(sql, binds, runner);
+          return execute(sql, binds, arrays);
         };
         ctx.q = target.name === 'mysql' ? (s) => `\`${s}\`` : (s) => `"${s}"`;
         ctx.user = (attrs = {}) => ctx.User.create({ email: `u${Math.random().toString(36).slice(2)}@example.com`, name: 'Ann', ...attrs });

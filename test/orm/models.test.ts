@@ -59,10 +59,11 @@ describe('models', async () => {
       before(async () => {
         app = await createTestApp({ root, database: target.config });
         ({ User, Post, Comment } = models());
-        const run = app.db.run.bind(app.db);
-        app.db.run = (sql, binds, runner) => {
+        const execute = app.db.execute.bind(app.db);
+        // Every statement without an explicit query runner goes through execute (run too).
+        app.db.execute = (sql, binds, arrays) => {
           statements.push(sql);
-          return run(sql, binds, runner);
+          return execute(sql, binds, arrays);
         };
       });
 
