@@ -106,6 +106,10 @@ describe('progress of long steps', () => {
     assert.deepEqual(all.find((e) => e.event === 'detail'), { event: 'detail', step: 'migrate:20260101000000', message: '-- createTable(posts)' });
     assert.deepEqual(all.at(-1), { event: 'result', database: `sqlite database ${join(root, 'db', 'dev.sqlite3')}`, migrated: ['20260101000000'] });
 
+    const status = stryke(['db', 'status', '--root', root, '--json'], { env });
+    assert.equal(status.status, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout).migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['20260101000000 up']);
+
     // A failing step: its event says failed with the error, an error event follows; stderr has the one line.
     writeFileSync(join(root, 'db', 'migrations', '20260101000001_add_rating.ts'), ADD_BROKEN);
     const failed = stryke(['db', 'migrate', '--root', root, '--json'], { env });

@@ -71,11 +71,13 @@ export function registerDb(program: Command): void {
       });
     }));
 
-  common(db.command('status').description('list migrations: up (applied), down (pending) or partial (failed part-way on MySQL)')).action(action(async (opts: DbOptions) => {
+  common(db.command('status').description('list migrations: up (applied), down (pending) or partial (failed part-way on MySQL)')
+    .option('--json', 'print { database, migrations: [{ version, name, state, ... }] } as JSON')).action(action(async (opts: DbOptions) => {
     const { root, config } = context(opts);
     await createDatabase(config, root);
     const rows = await withDb(root, config, (d) => migrator(d, root).status());
-    printStatus(config, rows);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ database: label(config), migrations: rows })}\n`);
+    else printStatus(config, rows);
   }));
 
   reporting(common(db.command('seed').description('load db/seeds.ts'))).action(action(async (opts: DbOptions) => {
