@@ -2,7 +2,8 @@ import type { IQueueBackend, JobJson, JobProgress, JobsOptions, JobState, JobTyp
 import { withTx, withinExternalTx } from './context';
 import type { Exec } from './driver';
 import { claim, rateLimitTtl } from './claim';
-import { complete, delayActive, fail, insertJob, recoverStalled, retryActive } from './write';
+import { delayActive, insertJob, insertJobs, recoverStalled, retryActive } from './write';
+import { MoveBatcher } from './batch';
 import * as admin from './admin';
 import * as sched from './schedulers';
 import * as reads from './reads';
@@ -11,6 +12,9 @@ import { SqlBackendCore } from './core';
 
 export type { SqlBackendOptions } from './core';
 
+/** How long a finished job's write is retried after a lost connection before the job is left to stalled-job recovery (ms). */
+const FINISH_RETRY_FOR = 120_000;
+
 /**
  * BullMQ's `IQueueBackend` over a SQL database (SQLite or MySQL/MariaDB): the queue lives in the
  * `stryke_jobs` tables of the app's own database. Queue, Worker, Job, QueueEvents and job schedulers
@@ -18,6 +22,13 @@ export type { SqlBackendOptions } from './core';
  * fail with STRYKE_E_JOBS_UNSUPPORTED.
  */
 export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
+  /** A worker's completions, failures and claims, coalesced into shared transactions (see batch.ts). */
+  private readonly moves = new MoveBatcher(this.ctx, {
+    closing: () => this.closingPromise !== undefined,
+    retryFor: FINISH_RETRY_FOR,
+    report: (err) => this.emit('error', err),
+  });
+
   forQueue(queueName: string): IQueueBackend {
     return new SqlQueueBackend(this.driver, queueName, this.opts, this.ctx.label, { ...this.settings, owns: false, blocking: false });
   }
@@ -31,11 +42,7 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
 
   async addJobs(entries: { job: JobJson; jobId: string; parentKeyOpts?: { parentKey?: string } }[]): Promise<string[]> {
     await this.ready();
-    return withTx(this.ctx, async (x, fx) => {
-      const ids: string[] = [];
-      for (const e of entries) ids.push(await insertJob(this.ctx, x, fx, e.job, e.jobId, e.parentKeyOpts));
-      return ids;
-    });
+    return withTx(this.ctx, (x, fx) => insertJobs(this.ctx, x, fx, entries));
   }
 
   /**
@@ -60,19 +67,19 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
 
   async moveToActive(token: string, name?: string): Promise<any[]> {
     await this.ready();
-    return withTx(this.ctx, (x, fx) => claim(this.ctx, x, fx, token, name, Date.now()));
+    return this.moves.submit<any[]>({ kind: 'claim', token, name });
   }
 
   async moveToCompleted<T, R, N extends string>(job: MinimalJob<T, R, N>, returnValue: R, removeOnComplete: boolean | number | KeepJobs, token: string, fetchNext: boolean) {
     await this.ready();
     const fetch = fetchNext && !this.closingPromise;
-    return withTx(this.ctx, (x, fx) => complete(this.ctx, x, fx, job.id!, returnValue, removeOnComplete, token, fetch));
+    return this.moves.submit<{ result: any; finishedOn: number }>({ kind: 'complete', id: job.id!, returnValue, removeOnComplete, token, fetchNext: fetch });
   }
 
   async moveToFailed<T, R, N extends string>(job: MinimalJob<T, R, N>, reason: string, removeOnFail: boolean | number | KeepJobs, token: string, fetchNext: boolean, fields?: Record<string, any>) {
     await this.ready();
     const fetch = fetchNext && !this.closingPromise;
-    return withTx(this.ctx, (x, fx) => fail(this.ctx, x, fx, job.id!, reason, removeOnFail, token, fetch, fields?.stacktrace));
+    return this.moves.submit<{ result: any; finishedOn: number }>({ kind: 'fail', id: job.id!, reason, removeOnFail, token, fetchNext: fetch, stacktrace: fields?.stacktrace });
   }
 
   async moveToDelayed(jobId: string, timestamp: number, delay: number, token?: string, opts?: { skipAttempt?: boolean; fetchNext?: boolean; fieldsToUpdate?: Record<string, any> }): Promise<void | any[]> {

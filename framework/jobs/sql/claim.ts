@@ -1,4 +1,4 @@
-import type { Exec } from './driver';
+import { defer, type Exec } from './driver';
 import { forUpdate, getMeta, getMetaMap, setMeta, type Ctx, type Effects } from './context';
 import { rowToJobJson, type JobRow } from './rows';
 
@@ -8,11 +8,13 @@ export type NextJob = [ReturnType<typeof rowToJobJson> | null, string, number, n
 const PROMOTE_BATCH = 1000;
 
 /** Due delayed jobs become waiting, at the back of the line (a fresh `seq`). */
-export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, limit = PROMOTE_BATCH): Promise<number> {
+export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, limit = PROMOTE_BATCH, seenDue = false): Promise<number> {
   // A plain read first: a locking range scan would also lock the index entry just past the range (on
-  // MySQL, the next waiting job's), making every claim wait on every other.
-  const any = await x.all("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? LIMIT 1", [ctx.queue, now]);
-  if (any.length === 0) return 0;
+  // MySQL, the next waiting job's), making every claim wait on every other. (`seenDue`: the caller's read saw one.)
+  if (!seenDue) {
+    const any = await x.all("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? LIMIT 1", [ctx.queue, now]);
+    if (any.length === 0) return 0;
+  }
   const due = await x.all<{ id: string }>(
     `SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? ORDER BY process_at LIMIT ${limit}${ctx.driver.claimLock}`,
     [ctx.queue, now],
@@ -26,6 +28,21 @@ export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, li
   }
   fx.wake = true;
   return due.length;
+}
+
+/** The key `metaAndDue` reports a due delayed job under (no meta field starts with "~"). */
+const DUE = '~due';
+
+/** The queue's settings rows and whether a delayed job is due, in one round trip. */
+async function metaAndDue(ctx: Ctx, x: Exec, now: number): Promise<Record<string, string>> {
+  const rows = await x.all<{ field: string; value: string }>(
+    `SELECT field, value FROM stryke_job_meta WHERE queue = ? AND field IN ('paused', 'concurrency', 'max', 'duration', 'limiter')
+     UNION ALL SELECT '${DUE}', id FROM (SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? LIMIT 1) due`,
+    [ctx.queue, ctx.queue, now],
+  );
+  const out: Record<string, string> = {};
+  for (const r of rows) out[r.field] = r.value;
+  return out;
 }
 
 interface Limiter {
@@ -57,8 +74,8 @@ export async function rateLimitTtl(ctx: Ctx, x: Exec, now: number, max?: number,
  * rate limiter, then takes the first waiting row by (priority, seq) and locks it for `lockDuration`.
  */
 export async function claim(ctx: Ctx, x: Exec, fx: Effects, token: string, name: string | undefined, now: number): Promise<NextJob> {
-  await promoteDue(ctx, x, fx, now);
-  const meta = await getMetaMap(ctx, x);
+  const meta = await metaAndDue(ctx, x, now);
+  if (meta[DUE]) await promoteDue(ctx, x, fx, now, PROMOTE_BATCH, true);
   if (meta.paused === '1') return [null, '', 0, 0];
 
   if (meta.concurrency !== undefined) {
@@ -91,7 +108,8 @@ export async function claim(ctx: Ctx, x: Exec, fx: Effects, token: string, name:
   }
 
   const lockUntil = now + Number(ctx.opts.lockDuration ?? 30000);
-  await x.run(
+  await defer(
+    x,
     "UPDATE stryke_jobs SET state = 'active', lock_token = ?, locked_until = ?, processed_at = ?, processed_by = ?, attempts_started = attempts_started + 1 WHERE queue = ? AND id = ?",
     [token, lockUntil, now, name ?? null, ctx.queue, row.id],
   );
@@ -121,4 +139,51 @@ export async function hasReadyJob(ctx: Ctx, now: number): Promise<boolean> {
   if (meta.concurrency === undefined) return true;
   const active = await ctx.driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
   return Number(active[0]!.n) < Number(meta.concurrency);
+}
+
+/**
+ * Claims up to one job per token in one go (a worker's batch of finished jobs wanting their next ones, or
+ * several idle slots): promotes due delayed jobs once, reads the queue's settings once and, without a
+ * global concurrency limit or rate limiter, takes the first `tokens.length` waiting rows in one locking
+ * read and marks them active in one statement. With either limit each claim goes through `claim`, which
+ * checks it per job. Results are in token order; tokens left without a job get the "none" answer.
+ */
+export async function claimMany(ctx: Ctx, x: Exec, fx: Effects, tokens: string[], name: string | undefined, now: number): Promise<NextJob[]> {
+  if (tokens.length === 0) return [];
+  if (tokens.length === 1) return [await claim(ctx, x, fx, tokens[0]!, name, now)];
+  const meta = await metaAndDue(ctx, x, now);
+  if (meta[DUE]) await promoteDue(ctx, x, fx, now, PROMOTE_BATCH, true);
+  if (meta.paused === '1') return tokens.map(() => [null, '', 0, 0]);
+  if (meta.concurrency !== undefined || limiterOf(ctx, meta)) {
+    const out: NextJob[] = [];
+    for (const token of tokens) out.push(await claim(ctx, x, fx, token, name, now));
+    return out;
+  }
+  const rows = await x.all<JobRow>(
+    `SELECT * FROM stryke_jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority, seq LIMIT ${tokens.length}${ctx.driver.claimLock}`,
+    [ctx.queue],
+  );
+  const out: NextJob[] = [];
+  if (rows.length > 0) {
+    const lockUntil = now + Number(ctx.opts.lockDuration ?? 30000);
+    const cases = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    const params: unknown[] = [];
+    rows.forEach((row, i) => params.push(row.id, tokens[i]));
+    await defer(
+      x,
+      `UPDATE stryke_jobs SET state = 'active', lock_token = CASE id ${cases} END, locked_until = ?, processed_at = ?, processed_by = ?,
+       attempts_started = attempts_started + 1 WHERE queue = ? AND id IN (${rows.map(() => '?').join(', ')})`,
+      [...params, lockUntil, now, name ?? null, ctx.queue, ...rows.map((r) => r.id)],
+    );
+    rows.forEach((row, i) => {
+      Object.assign(row, { state: 'active', lock_token: tokens[i], locked_until: lockUntil, processed_at: now, processed_by: name ?? null, attempts_started: Number(row.attempts_started) + 1 });
+      fx.events.push(['active', { jobId: row.id, prev: 'waiting' }]);
+      out.push([rowToJobJson(row), row.id, 0, 0]);
+    });
+  }
+  if (out.length < tokens.length) {
+    const next = await x.all<{ at: number | null }>("SELECT MIN(process_at) AS at FROM stryke_jobs WHERE queue = ? AND state = 'delayed'", [ctx.queue]);
+    while (out.length < tokens.length) out.push([null, '', 0, Number(next[0]?.at ?? 0)]);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { JobsErrors } from '../errors';
-import { valuesList, type Exec, type SqlDriver } from './driver';
+import { defer, valuesList, type Exec, type SqlDriver } from './driver';
 
 /** What every operation of one queue's backend shares. */
 export interface Ctx {
@@ -55,7 +55,7 @@ async function flushEvents(ctx: Ctx, x: Exec, events: Events): Promise<void> {
   if (max <= 0) return;
   const params: unknown[] = [];
   for (const [event, data] of events) params.push(ctx.queue, event, JSON.stringify(data));
-  await x.run(`INSERT INTO stryke_job_events (queue, event, data) VALUES ${valuesList(events.length, 3)}`, params);
+  await defer(x, `INSERT INTO stryke_job_events (queue, event, data) VALUES ${valuesList(events.length, 3)}`, params);
   if (Math.random() < events.length / TRIM_EVERY) {
     const edge = await x.all<{ id: number }>('SELECT id FROM stryke_job_events WHERE queue = ? ORDER BY id DESC LIMIT 1 OFFSET ?', [ctx.queue, max]);
     if (edge[0]) await x.run('DELETE FROM stryke_job_events WHERE queue = ? AND id <= ?', [ctx.queue, edge[0].id]);

@@ -7,6 +7,17 @@ export interface Exec {
   run(sql: string, params?: unknown[]): Promise<number>;
   /** Runs an INSERT; resolves to the first auto-increment id it generated. */
   insert(sql: string, params?: unknown[]): Promise<number>;
+  /**
+   * Inside a transaction: queues a statement whose result nobody needs, to travel with the next one (or the
+   * COMMIT) in one round trip. Its error surfaces there, failing the transaction. See `defer` below.
+   */
+  defer?(sql: string, params?: unknown[]): void;
+}
+
+/** Runs a statement whose result is not needed: queued with the next one where the Exec can, else now. */
+export async function defer(x: Exec, sql: string, params?: unknown[]): Promise<void> {
+  if (x.defer) x.defer(sql, params);
+  else await x.run(sql, params);
 }
 
 export type SqlDialect = 'sqlite' | 'mysql';
@@ -31,12 +42,16 @@ export interface SqlDriver extends Exec {
    * counter row, so concurrent adds never wait on one row lock until commit.
    */
   bump(x: Exec, queue: string, name: string, by: number): Promise<number>;
+  /** Whether `bump(x, q, name, n)` hands out n consecutive values no other transaction can get (known after `ready`). */
+  blockIds(): boolean;
   /** Whether auto job ids come from `seq` (MySQL: unique, increasing, not contiguous). */
   readonly idsFromSeq: boolean;
   /** `INSERT ... ON CONFLICT/DUPLICATE KEY UPDATE` of `cols` keyed by `keys`. */
   upsert(table: string, cols: string[], keys: string[], update: string[]): string;
   /** `INSERT OR IGNORE` / `INSERT IGNORE`. */
   insertIgnore: string;
+  /** Whether `err` means the connection was lost or could not be made (worth retrying on a fresh one). */
+  isConnectionError(err: unknown): boolean;
   /** Resolves once connected and the jobs schema exists. */
   ready(): Promise<void>;
   /** Drops one reference; the last one closes the connection. */

@@ -15,6 +15,12 @@ export interface MysqlConnectionOptions {
   pollInterval?: number;
 }
 
+/** Socket-level failures: the server is down, unreachable or dropped the connection. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR',
+]);
+
 /** Deadlock, lock wait timeout: the transaction is rolled back and run again. */
 const RETRYABLE = new Set([1213, 1205]);
 const MAX_RETRIES = 20;
@@ -36,7 +42,11 @@ class MysqlDriver implements SqlDriver {
   constructor(readonly key: string, options: MysqlConnectionOptions) {
     const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
     const { pollInterval: _p, ...rest } = options;
-    const pool: PoolOptions = { host: '127.0.0.1', port: 3306, user: 'root', connectionLimit: 10, ...rest, supportBigNumbers: true, bigNumberStrings: false, timezone: 'Z' };
+    // multipleStatements: a transaction sends its START with its first statement and deferred writes with the
+    // next one or the COMMIT (every value still travels as a placeholder parameter).
+    const pool: PoolOptions = {
+      host: '127.0.0.1', port: 3306, user: 'root', connectionLimit: 10, ...rest, supportBigNumbers: true, bigNumberStrings: false, timezone: 'Z', multipleStatements: true,
+    };
     this.pool = mysql.createPool(pool);
     this.pool.on('connection', (conn) => {
       (conn as unknown as { query(sql: string): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
@@ -73,22 +83,71 @@ class MysqlDriver implements SqlDriver {
     return this.execOn(this.pool).insert(sql, params);
   }
 
+  /**
+   * A transaction's statements on `conn`: `START TRANSACTION` and deferred statements are sent in front of
+   * the next statement, as one multi-statement query, whose last result is the one asked for.
+   */
+  private txExec(conn: PoolConnection): Exec & { commit(): Promise<void> } {
+    let queued: string[] = ['START TRANSACTION'];
+    let queuedParams: unknown[] = [];
+    const send = async (sql: string, params: unknown[] = []): Promise<unknown> => {
+      if (queued.length === 0) return (await conn.query(sql, params))[0];
+      const n = queued.length;
+      const text = `${queued.join(';\n')};\n${sql}`;
+      const all = [...queuedParams, ...params];
+      queued = [];
+      queuedParams = [];
+      return ((await conn.query(text, all))[0] as unknown[])[n];
+    };
+    return {
+      all: async <T>(sql: string, params?: unknown[]) => (await send(sql, params)) as T[],
+      run: async (sql: string, params?: unknown[]) => ((await send(sql, params)) as { affectedRows?: number }).affectedRows ?? 0,
+      insert: async (sql: string, params?: unknown[]) => Number(((await send(sql, params)) as { insertId?: number }).insertId ?? 0),
+      defer: (sql: string, params?: unknown[]) => {
+        queued.push(sql);
+        if (params) queuedParams.push(...params);
+      },
+      commit: async () => {
+        await send('COMMIT');
+      },
+    };
+  }
+
   async tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const conn = await this.pool.getConnection();
       try {
-        await conn.query('START TRANSACTION');
-        const out = await fn(this.execOn(conn));
-        await conn.query('COMMIT');
+        const x = this.txExec(conn);
+        const out = await fn(x);
+        await x.commit();
+        conn.release();
         return out;
       } catch (err) {
+        if (this.isConnectionError(err)) {
+          // Never hand a broken connection back to the pool: the next transaction gets a fresh one.
+          conn.destroy();
+          throw err;
+        }
         await conn.query('ROLLBACK').catch(() => undefined);
+        conn.release();
         if (!RETRYABLE.has((err as { errno?: number }).errno ?? 0) || attempt >= MAX_RETRIES) throw err;
         await sleep(2 + Math.random() * 10 * Math.min(attempt + 1, 10));
-      } finally {
-        conn.release();
       }
     }
+  }
+
+  /** innodb_autoinc_lock_mode 0 or 1 (MariaDB's default): a multi-row INSERT gets consecutive auto-increment ids. */
+  private consecutive = false;
+
+  blockIds(): boolean {
+    return this.consecutive;
+  }
+
+  isConnectionError(err: unknown): boolean {
+    const e = err as { code?: string; fatal?: boolean; message?: string } | undefined;
+    if (!e) return false;
+    if (e.fatal || CONNECTION_CODES.has(e.code ?? '')) return true;
+    return /closed state|Connection lost/i.test(e.message ?? '');
   }
 
   async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
@@ -117,6 +176,8 @@ class MysqlDriver implements SqlDriver {
         await conn.query("SELECT GET_LOCK('stryke_jobs_schema', 30)");
         for (const sql of schemaStatements('mysql')) await conn.query(sql);
         await conn.query("SELECT RELEASE_LOCK('stryke_jobs_schema')");
+        const [mode] = await conn.query('SELECT @@innodb_autoinc_lock_mode AS mode');
+        this.consecutive = Number((mode as Array<{ mode: number | string }>)[0]?.mode ?? 2) < 2;
       } finally {
         conn.release();
       }

@@ -120,6 +120,16 @@ class SqliteDriver implements SqlDriver {
     }
   }
 
+  /** One writer at a time: a counter's block is this transaction's alone. */
+  blockIds(): boolean {
+    return true;
+  }
+
+  /** A local file has no connection to lose (busy errors are retried above). */
+  isConnectionError(_err: unknown): boolean {
+    return false;
+  }
+
   async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
     await x.run('INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, ?, ?) ON CONFLICT (queue, name) DO UPDATE SET value = value + excluded.value', [queue, name, by]);
     const rows = await x.all<{ value: number }>('SELECT value FROM stryke_job_counters WHERE queue = ? AND name = ?', [queue, name]);

@@ -1,5 +1,5 @@
 import type { JobJson } from 'bullmq';
-import type { Exec } from './driver';
+import { defer, valuesList, type Exec } from './driver';
 import { forUpdate, unsupported, type Ctx, type Effects } from './context';
 import { claim, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
@@ -55,6 +55,51 @@ export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jo
   return id;
 }
 
+/** Jobs per multi-row INSERT (13 parameters each). */
+const INSERT_CHUNK = 500;
+
+/**
+ * Inserts an `addBulk`'s jobs in one go when none has its own id, deduplication or parent (the usual bulk
+ * add): one block of sequence numbers (and ids) for all, one multi-row INSERT per 500 jobs. Otherwise job
+ * by job, through `insertJob`. Returns the ids in order.
+ */
+export async function insertJobs(ctx: Ctx, x: Exec, fx: Effects, entries: { job: JobJson; jobId: string; parentKeyOpts?: ParentKeyOpts }[]): Promise<string[]> {
+  const plain = (e: (typeof entries)[number]) =>
+    !e.jobId && !e.job.id && !e.job.parent && !e.job.parentKey && !e.parentKeyOpts?.parentKey && !(e.job.opts as Record<string, any> | undefined)?.deduplication?.id;
+  if (entries.length < 2 || !ctx.driver.blockIds() || !entries.every(plain)) {
+    const ids: string[] = [];
+    for (const e of entries) ids.push(await insertJob(ctx, x, fx, e.job, e.jobId, e.parentKeyOpts));
+    return ids;
+  }
+  const n = entries.length;
+  const now = Date.now();
+  const firstSeq = (await ctx.driver.bump(x, ctx.queue, 'seq', n)) - n + 1;
+  const firstId = ctx.driver.idsFromSeq ? firstSeq : (await ctx.driver.bump(x, ctx.queue, 'id', n)) - n + 1;
+  const ids: string[] = [];
+  for (let start = 0; start < n; start += INSERT_CHUNK) {
+    const chunk = entries.slice(start, start + INSERT_CHUNK);
+    const params: unknown[] = [];
+    chunk.forEach(({ job }, k) => {
+      const i = start + k;
+      const opts = (job.opts ?? {}) as Record<string, any>;
+      const id = String(firstId + i);
+      const seq = firstSeq + i;
+      const delay = Number(job.delay ?? opts.delay ?? 0);
+      const timestamp = Number(job.timestamp ?? now);
+      const processAt = delay > 0 ? timestamp + delay : null;
+      const storedOpts = job.delay == null ? opts : { ...opts, delay: job.delay };
+      params.push(ctx.queue, id, opts.lifo ? -seq : seq, job.name, delay > 0 ? 'delayed' : 'waiting', job.data ?? '{}', JSON.stringify(storedOpts),
+        Number(opts.priority ?? 0), delay, timestamp, processAt, null, job.repeatJobKey ?? null);
+      ids.push(id);
+      fx.events.push(['added', { jobId: id, name: job.name }]);
+      fx.events.push(delay > 0 ? ['delayed', { jobId: id, delay: processAt }] : ['waiting', { jobId: id }]);
+    });
+    await defer(x, `${INSERT_JOB.slice(0, INSERT_JOB.indexOf('VALUES'))}VALUES ${valuesList(chunk.length, 13)}`, params);
+  }
+  fx.wake = true;
+  return ids;
+}
+
 interface ActiveRow {
   state: string;
   lock_token: string | null;
@@ -66,14 +111,73 @@ interface ActiveRow {
 /** Loads an active job for a finishing move and checks the worker still holds its lock. */
 async function lockedActive(ctx: Ctx, x: Exec, id: string, token: string | undefined, command: string): Promise<ActiveRow> {
   const rows = await x.all<ActiveRow>(`SELECT state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
-  const row = rows[0];
-  if (!row) throw jobError(-1, id, command);
+  const problem = lockProblem(rows[0], id, token, command);
+  if (problem) throw problem;
+  return rows[0]!;
+}
+
+/** Why a finishing move may not touch this row (BullMQ's error for it), or undefined when it may. */
+function lockProblem(row: ActiveRow | undefined, id: string, token: string | undefined, command: string): Error | undefined {
+  if (!row) return jobError(-1, id, command);
   if (token && token !== '0') {
-    if (row.lock_token == null) throw jobError(-2, id, command);
-    if (row.lock_token !== token) throw jobError(-6, id, command, row.state);
+    if (row.lock_token == null) return jobError(-2, id, command);
+    if (row.lock_token !== token) return jobError(-6, id, command, row.state);
   }
-  if (row.state !== 'active') throw jobError(-3, id, command);
-  return row;
+  if (row.state !== 'active') return jobError(-3, id, command);
+  return undefined;
+}
+
+export interface CompleteItem {
+  id: string;
+  returnValue: unknown;
+  removeOnComplete: unknown;
+  token: string;
+}
+
+/**
+ * Completes several active jobs of one worker in one transaction: one locking read of their rows, one
+ * UPDATE, then retention. A job whose lock the worker lost gets its error in the result (the others still
+ * complete); the caller claims next jobs separately (`claimMany`).
+ */
+export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number): Promise<(Error | undefined)[]> {
+  const ids = [...new Set(items.map((i) => i.id))];
+  const rows = await x.all<ActiveRow & { id: string }>(
+    `SELECT id, state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id IN (${ids.map(() => '?').join(', ')})${forUpdate(ctx)}`,
+    [ctx.queue, ...ids],
+  );
+  const byId = new Map(rows.map((r) => [String(r.id), r]));
+  const taken = new Set<string>();
+  const ok: Array<{ item: CompleteItem; row: ActiveRow; value: string }> = [];
+  const errors = items.map((item) => {
+    const problem = taken.has(item.id) ? jobError(-3, item.id, 'moveToFinished') : lockProblem(byId.get(item.id), item.id, item.token, 'moveToFinished');
+    if (problem) return problem;
+    taken.add(item.id);
+    ok.push({ item, row: byId.get(item.id)!, value: JSON.stringify(item.returnValue ?? null) });
+    return undefined;
+  });
+  if (ok.length === 0) return errors;
+  const params: unknown[] = [];
+  for (const o of ok) params.push(o.item.id, o.value);
+  await defer(
+    x,
+    `UPDATE stryke_jobs SET state = 'completed', return_value = CASE id ${ok.map(() => 'WHEN ? THEN ?').join(' ')} END, finished_at = ?, lock_token = NULL,
+     locked_until = NULL, attempts_made = attempts_made + 1 WHERE queue = ? AND id IN (${ok.map(() => '?').join(', ')})`,
+    [...params, now, ctx.queue, ...ok.map((o) => o.item.id)],
+  );
+  const removed: string[] = [];
+  for (const o of ok) {
+    fx.events.push(['completed', { jobId: o.item.id, returnvalue: o.value, prev: 'active' }]);
+    const keep = normalizeKeep(o.item.removeOnComplete ?? ctx.opts.removeOnComplete);
+    if (keep.all) removed.push(o.item.id);
+    else await retain(ctx, x, o.item.id, 'completed', keep, now);
+    await releaseDedup(ctx, x, o.item.id, o.row.dedup_id);
+  }
+  if (removed.length > 0) {
+    const list = removed.map(() => '?').join(', ');
+    await defer(x, `DELETE FROM stryke_jobs WHERE queue = ? AND id IN (${list})`, [ctx.queue, ...removed]);
+    await defer(x, `DELETE FROM stryke_job_logs WHERE queue = ? AND job_id IN (${list})`, [ctx.queue, ...removed]);
+  }
+  return errors;
 }
 
 const finishedSinceTrim = new Map<string, number>();

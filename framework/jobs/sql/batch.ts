@@ -1,0 +1,180 @@
+import { withTx, type Ctx, type Effects } from './context';
+import { claimMany, type NextJob } from './claim';
+import { sleep, type Exec } from './driver';
+import { completeMany, fail, type CompleteItem } from './write';
+import { JobsErrors } from '../errors';
+
+/** Most moves one transaction takes. */
+const MAX_BATCH = 64;
+/** Transactions one worker's backend runs at once (while one commits, the next batch gathers). */
+const MAX_IN_FLIGHT = 2;
+/** First wait before writing a finished job again after a lost connection; doubles up to `RETRY_MAX_DELAY`. */
+const RETRY_FIRST_DELAY = 100;
+const RETRY_MAX_DELAY = 2000;
+
+export type Move =
+  | { kind: 'claim'; token: string; name?: string }
+  | ({ kind: 'complete'; fetchNext: boolean } & CompleteItem)
+  | { kind: 'fail'; id: string; reason: string; removeOnFail: unknown; token: string; fetchNext: boolean; stacktrace?: string };
+
+type Finished = { result: NextJob | undefined; finishedOn: number };
+
+interface Pending {
+  move: Move;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+  /** Set once a transaction carrying this move failed on the connection (its commit may have happened). */
+  retried?: boolean;
+}
+
+export interface BatcherHooks {
+  /** The backend is closing: finish what is queued, do not wait to retry. */
+  closing(): boolean;
+  /** How long to keep retrying a finished job's write after a lost connection, in ms. */
+  retryFor: number;
+  /** Reports a failed write that will be retried (the backend emits it as an 'error'). */
+  report(err: Error): void;
+}
+
+/**
+ * Coalesces one worker's concurrent moves (jobs completed or failed, next jobs claimed) into shared
+ * transactions: the jobs finished meanwhile are written together, and the next jobs for every slot that
+ * wants one are claimed in one read, so a worker with concurrency N pays about one commit per N jobs
+ * instead of one each. A move that meets a lost connection is written again on a fresh one (backoff from
+ * 100 ms to 2 s, each failure reported) until it commits or `retryFor` ms pass, so a job that finished while
+ * the database was away is recorded as soon as it is back, not later by stalled-job recovery.
+ */
+export class MoveBatcher {
+  private pending: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(private readonly ctx: Ctx, private readonly hooks: BatcherHooks) {}
+
+  submit<T>(move: Move): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ move, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
+    this.scheduled = true;
+    // After the current macrotask: moves submitted by jobs finishing together join one batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
+      // Everything waiting goes in one transaction (measured: splitting it over parallel transactions is
+      // slower, each pays the same round trips); the next batch gathers while this one commits.
+      const batch = this.pending.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.execute(batch).finally(() => {
+        this.inFlight--;
+        this.kick();
+      });
+    });
+  }
+
+  private async execute(batch: Pending[]): Promise<void> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await withTx(this.ctx, (x, fx) => this.run(batch, x, fx));
+        batch.forEach((p, i) => {
+          const r = results[i]!;
+          if (r instanceof Error) p.reject(r);
+          else p.resolve(r);
+        });
+        return;
+      } catch (err) {
+        const lost = this.ctx.driver.isConnectionError(err);
+        // Claims are not worth holding a slot for: BullMQ's worker asks again. Finished jobs are.
+        const keep = lost ? batch.filter((p) => p.move.kind !== 'claim') : [];
+        for (const p of batch) if (!keep.includes(p)) p.reject(err);
+        const waited = Date.now() - started;
+        if (keep.length === 0) return;
+        if (waited >= this.hooks.retryFor || this.hooks.closing()) {
+          for (const p of keep) p.reject(err);
+          return;
+        }
+        const delay = Math.min(RETRY_FIRST_DELAY * 2 ** (attempt - 1), RETRY_MAX_DELAY, Math.max(this.hooks.retryFor - waited, 1));
+        const ids = keep.map((p) => (p.move as { id: string }).id);
+        this.hooks.report(JobsErrors.FINISH_RETRY(ids.join(', '), this.ctx.queue, (err as Error).message, delay, attempt));
+        for (const p of keep) p.retried = true;
+        batch = keep;
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** One transaction's work; returns each move's result (an Error for one refused on its own). */
+  private async run(batch: Pending[], x: Exec, fx: Effects): Promise<unknown[]> {
+    const ctx = this.ctx;
+    const now = Date.now();
+    const results: unknown[] = new Array(batch.length).fill(undefined);
+    const wanting: number[] = [];
+    const completes: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const move = batch[i]!.move;
+      if (move.kind === 'claim') wanting.push(i);
+      else if (move.kind === 'complete') completes.push(i);
+    }
+    const retried = batch.map((p, i) => (p.retried ? i : -1)).filter((i) => i >= 0);
+    if (retried.length > 0) {
+      // A retry after a lost connection: the earlier commit may have gone through. A job already finished
+      // (or removed by removeOnComplete/removeOnFail) with no lock left was recorded then.
+      const done = await alreadyFinished(ctx, x, retried.map((i) => (batch[i]!.move as { id: string }).id));
+      for (const i of retried) if (done.has((batch[i]!.move as { id: string }).id)) results[i] = { result: undefined, finishedOn: now } satisfies Finished;
+    }
+    if (completes.length > 0) {
+      const todo = completes.filter((i) => results[i] === undefined);
+      const errors = todo.length ? await completeMany(ctx, x, fx, todo.map((i) => batch[i]!.move as CompleteItem), now) : [];
+      todo.forEach((i, k) => {
+        results[i] = errors[k] ?? ({ result: undefined, finishedOn: now } satisfies Finished);
+        const move = batch[i]!.move as { fetchNext: boolean };
+        if (!errors[k] && move.fetchNext && !this.hooks.closing()) wanting.push(i);
+      });
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const move = batch[i]!.move;
+      if (move.kind !== 'fail' || results[i] !== undefined) continue;
+      try {
+        results[i] = await fail(ctx, x, fx, move.id, move.reason, move.removeOnFail, move.token, false, move.stacktrace);
+        if (move.fetchNext && !this.hooks.closing()) wanting.push(i);
+      } catch (err) {
+        if (typeof (err as { code?: unknown }).code !== 'number') throw err;
+        results[i] = err;
+      }
+    }
+    if (wanting.length > 0) {
+      wanting.sort((a, b) => a - b);
+      const tokens = wanting.map((i) => batch[i]!.move.token);
+      const nexts = await claimMany(ctx, x, fx, tokens, ctx.opts.name, now);
+      let drained = false;
+      wanting.forEach((i, k) => {
+        const next = nexts[k]!;
+        if (batch[i]!.move.kind === 'claim') {
+          results[i] = next;
+        } else {
+          (results[i] as Finished).result = next;
+          if (!next[0] && next[2] === 0) drained = true;
+        }
+      });
+      if (drained) fx.events.push(['drained', {}]);
+    }
+    return results;
+  }
+}
+
+async function alreadyFinished(ctx: Ctx, x: Exec, ids: string[]): Promise<Set<string>> {
+  const rows = await x.all<{ id: string; state: string; lock_token: string | null }>(
+    `SELECT id, state, lock_token FROM stryke_jobs WHERE queue = ? AND id IN (${ids.map(() => '?').join(', ')})`,
+    [ctx.queue, ...ids],
+  );
+  const present = new Map(rows.map((r) => [String(r.id), r]));
+  return new Set(ids.filter((id) => {
+    const row = present.get(id);
+    return !row || ((row.state === 'completed' || row.state === 'failed') && row.lock_token == null);
+  }));
+}
