@@ -77,12 +77,53 @@ describe('jobs: the database unreachable for a while (MariaDB through a proxy)',
       proxy.restore();
 
       await until('the jobs added during the outage', () => done >= 10, 60_000);
-      // The processor's count moves before the completion is written, and a completion whose write met a
-      // connection the outage killed is finished by stalled-job recovery (a short lock here): wait for all ten.
+      // The processor's count moves before the completion is written (a write that met the outage is retried
+      // on a fresh connection): wait for all ten to be recorded.
       await until('ten completions recorded', async () => (await direct.getJobCounts('completed')).completed === 10, 30_000);
     } finally {
       // Closed whatever happened above, so a failure cannot leave a worker polling (and the file hanging).
       proxy.restore();
+      await Promise.race([Promise.all([worker.close(), direct.close()]), sleep(10_000)]);
+    }
+  });
+
+  it('a job that finishes while the database is away is recorded as soon as it is back, without running again', async (t) => {
+    if (target.skip) return t.skip(target.skip);
+    const direct = new Queue('held', target.opts as any, createMysqlBackend as any);
+    const proxied = { ...target.opts, connection: { ...target.opts.connection, port: proxy.port, connectTimeout: 1000 } };
+    const errors: Array<{ message: string; code?: string }> = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    // Locks far longer than the test: stalled-job recovery cannot be what records the completion.
+    const worker = new Worker('held', async () => {
+      started++;
+      await gate;
+      return 'finished during the outage';
+    }, { ...proxied, runRetryDelay: 200, drainDelay: 0.2, lockDuration: 60_000, stalledInterval: 60_000 } as any, createMysqlBackend as any);
+    worker.on('error', (err) => errors.push({ message: err.message, code: (err as { code?: string }).code }));
+    try {
+      const job = await direct.add('held', {});
+      await until('the job to start', () => started === 1, 30_000);
+      proxy.cut();
+      release();
+      await until('the failed write to be reported', () => errors.some((e) => e.code === 'STRYKE_E_JOBS_FINISH_RETRY'), 30_000);
+      const report = errors.find((e) => e.code === 'STRYKE_E_JOBS_FINISH_RETRY')!;
+      assert.match(report.message, new RegExp(`finished job\\(s\\) ${job.id} of queue "held" .*writing again on a fresh connection in \\d+ ms`));
+      await sleep(1000);
+      assert.equal(await direct.getJobState(job.id!), 'active', 'not recorded while the database is unreachable');
+
+      proxy.restore();
+      const back = Date.now();
+      await until('the completion to be recorded', async () => (await direct.getJobState(job.id!)) === 'completed', 10_000);
+      const took = Date.now() - back;
+      assert.ok(took < 10_000, `recorded ${took} ms after the database came back`);
+      assert.equal((await direct.getJob(job.id!))?.returnvalue, 'finished during the outage');
+      assert.equal(started, 1, 'the job ran once');
+      t.diagnostic(`completion recorded ${took} ms after the database came back (lock: 60 s)`);
+    } finally {
+      proxy.restore();
+      release();
       await Promise.race([Promise.all([worker.close(), direct.close()]), sleep(10_000)]);
     }
   });

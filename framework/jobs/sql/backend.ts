@@ -12,7 +12,7 @@ import { SqlBackendCore } from './core';
 
 export type { SqlBackendOptions } from './core';
 
-/** How long a finished job's write is retried after a lost connection before the job is left to stalled-job recovery (ms). */
+/** How long a finished job's write is retried after a lost connection, in ms; after that the job is left to stalled-job recovery. */
 const FINISH_RETRY_FOR = 120_000;
 
 /**
