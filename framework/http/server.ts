@@ -46,6 +46,10 @@ export async function buildServer(
     keepAliveTimeout: settings.keepAliveTimeout,
     routerOptions: { querystringParser: parseQuery, ignoreTrailingSlash: true },
     requestIdHeader: 'x-request-id',
+    // A worker being retired (a `stryke dev` swap, a SIGHUP reload, shutdown) still answers the requests on
+    // connections it has accepted (with `Connection: close`) instead of 503: the primary keeps the socket
+    // and hands new connections to the other workers, so no request is refused.
+    return503OnClosing: false,
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.

@@ -1,9 +1,43 @@
 import cluster, { type Worker } from 'node:cluster';
-import { existsSync, rmSync, watch, type FSWatcher } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import { formatProblem, type BootProblem } from './boot-error';
+import { transpileAhead, writeAtomically } from './transpile-ahead';
 import { DEV_STANDBY_ENV, DEV_WORKER_ENV } from './worker';
+
+/** What a worker reports once it has booted the app (or failed to, holding the error to show). */
+interface Booted {
+  failed?: boolean;
+  bootMs?: number;
+}
+
+/** The worker's next `{ type }` message; undefined if it exits first. */
+function reply<T>(w: Worker, type: string): Promise<T | undefined> {
+  return new Promise((done) => {
+    const onMessage = (m: any) => {
+      if (m?.type !== type) return;
+      w.off('message', onMessage);
+      w.off('exit', onExit);
+      done(m as T);
+    };
+    const onExit = () => {
+      w.off('message', onMessage);
+      done(undefined);
+    };
+    w.on('message', onMessage);
+    w.once('exit', onExit);
+  });
+}
+
+/** `"module"` when the app's package.json says its .js files are ES modules. */
+function readPackageType(root: string): string | undefined {
+  try {
+    return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).type;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface DevOptions {
   root: string;
@@ -36,6 +70,10 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
   /** Whether the serving worker runs the app (not an error page). */
   let healthy = false;
 
+  // Workers accept from the shared socket themselves (not round-robin through this process): a connection
+  // the primary handed to a worker as it exits would otherwise be lost, and its request hang. One worker
+  // serves at a time, so there is nothing to balance.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({
     exec: options.bin,
     args: ['server', '--root', root, '--no-build', '--port', String(options.port), '--host', options.host],
@@ -44,36 +82,46 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
   /** Every worker starts as a spare: framework loaded, waiting for `stryke:boot`. */
   const fork = () => {
     const w = cluster.fork({ STRYKE_ENV: process.env.STRYKE_ENV, STRYKE_LIVE_RELOAD: '1', [DEV_WORKER_ENV]: '1', [DEV_STANDBY_ENV]: '1' });
-    const standing = new Promise<boolean>((done) => {
-      const onMessage = (m: any) => {
-        if (m?.type !== 'stryke:standby') return;
-        w.off('message', onMessage);
-        done(true);
-      };
-      w.on('message', onMessage);
-      w.once('exit', () => done(false));
-    });
-    return { worker: w, standing };
+    return { worker: w, standing: reply<unknown>(w, 'stryke:standby').then((m) => m !== undefined) };
   };
   let spare: ReturnType<typeof fork> | undefined;
   const prepareSpare = () => {
     if (!closed && (!spare || spare.worker.isDead())) spare = fork();
   };
+  /** The spare, standing by (a fresh one if it died); undefined if no worker gets that far. */
+  const takeSpare = async (): Promise<Worker | undefined> => {
+    let next = spare && !spare.worker.isDead() ? spare : fork();
+    spare = undefined;
+    if (!(await next.standing)) next = fork(); // the spare died: start over once
+    return (await next.standing) ? next.worker : undefined;
+  };
 
-  const ready = (w: Worker) =>
-    new Promise<{ ok: boolean; failed?: boolean; bootMs?: number }>((done) => {
-      const onMessage = (m: any) => {
-        if (m?.type !== 'stryke:ready') return;
-        w.off('exit', onExit);
-        done({ ok: true, failed: !!m.failed, bootMs: m.bootMs });
-      };
-      const onExit = () => {
-        w.off('message', onMessage);
-        done({ ok: false });
-      };
-      w.on('message', onMessage);
-      w.once('exit', onExit);
-    });
+  /** Tells a standing worker to boot the app (or to prepare `problem`'s page) without listening yet. */
+  const boot = (w: Worker, problem?: BootProblem): Promise<Booted | undefined> => {
+    const booted = reply<Booted>(w, 'stryke:booted');
+    w.send({ type: 'stryke:boot', problem });
+    return booted;
+  };
+
+  /**
+   * The worker booting the app from a change ahead of the compiler's verdict: a changed .ts file is
+   * transpiled into build/ at once (no type-check), and a spare boots from it while the compiler checks
+   * the program. A clean verdict for the same generation of changes swaps it in; anything else retires it.
+   */
+  let booting: { worker: Worker; booted: Promise<Booted | undefined>; generation: number } | undefined;
+  /** Counts changes under the watched folders; a worker booted before the latest one is stale. */
+  let generation = 0;
+  const discardBooting = () => {
+    if (booting) void retire(booting.worker);
+    booting = undefined;
+  };
+  const bootAhead = (gen: number) => {
+    const s = spare;
+    if (!s || s.worker.isDead() || running || closed) return;
+    spare = undefined;
+    discardBooting();
+    booting = { worker: s.worker, booted: s.standing.then((up) => (up ? boot(s.worker) : undefined)), generation: gen };
+  };
 
   const retire = (w: Worker) =>
     new Promise<void>((done) => {
@@ -84,27 +132,49 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
         done();
       });
       (w as any).strykeRetired = true;
-      w.send('stryke:shutdown');
+      try {
+        w.send('stryke:shutdown');
+      } catch {
+        w.process.kill('SIGKILL'); // its channel is gone already
+      }
     });
 
-  /** Boots a new worker, then retires the old one. Changes arriving meanwhile coalesce into one more. */
+  /**
+   * Puts a worker with the current code (or the current problem's page) in front, then retires the old
+   * one. Changes arriving meanwhile coalesce into one more.
+   */
   const replace = async (reason: string, at: number) => {
     if (running) {
       pending = { reason, at: pending?.at ?? at };
       return;
     }
     running = true;
+    const compiled = compileMs === undefined ? '' : `compile ${compileMs} ms, `;
+    compileMs = undefined;
     try {
       const old = current;
-      let next = spare && !spare.worker.isDead() ? spare : fork();
-      spare = undefined;
-      if (!(await next.standing)) next = fork(); // the spare died: start over once
-      const fresh = next.worker;
-      const booted = ready(fresh);
-      fresh.send({ type: 'stryke:boot', problem });
-      const result = await booted;
+      const shown = problem;
+      let fresh: Worker | undefined;
+      let booted: Booted | undefined;
+      const ahead = booting && booting.generation === generation && !booting.worker.isDead() ? booting : undefined;
+      if (ahead) {
+        booting = undefined;
+        booted = await ahead.booted;
+        if (booted) fresh = ahead.worker;
+      }
+      discardBooting();
+      if (!fresh) {
+        fresh = await takeSpare();
+        booted = fresh && (await boot(fresh, shown));
+      }
       if (closed) return;
-      if (!result.ok) {
+      if (!fresh || !booted) {
+        log('stryke dev: the new worker exited before listening; the previous one keeps serving. Watching for changes...');
+        return;
+      }
+      const result = await listen(fresh, shown);
+      if (closed) return;
+      if (!result) {
         log('stryke dev: the new worker exited before listening; the previous one keeps serving. Watching for changes...');
         return;
       }
@@ -113,7 +183,7 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
       const ms = Date.now() - at;
       if (old) await retire(old);
       if (result.failed) log(`stryke dev: serving the error page (${reason}). Watching for changes...`);
-      else log(`stryke dev: ${reason}: live in ${ms} ms (worker boot ${Math.round(result.bootMs ?? 0)} ms)`);
+      else log(`stryke dev: ${reason}: live in ${ms} ms (${compiled}worker boot ${Math.round(booted.bootMs ?? 0)} ms${ahead ? ', booted during the compile' : ''})`);
     } finally {
       running = false;
       prepareSpare();
@@ -123,6 +193,13 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
         void replace(next.reason, next.at);
       }
     }
+  };
+
+  /** Tells a booted worker to take connections: the app, or `problem`'s page. */
+  const listen = (w: Worker, problem?: BootProblem): Promise<{ failed?: boolean } | undefined> => {
+    const ready = reply<{ failed?: boolean }>(w, 'stryke:ready');
+    w.send({ type: 'stryke:listen', problem });
+    return ready;
   };
 
   /** A view changed: the serving worker recompiles its templates in place, then browsers reload. */
@@ -163,18 +240,36 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
   let tsWatch: ts.WatchOfConfigFile<ts.EmitAndSemanticDiagnosticsBuilderProgram> | undefined;
   let changedAt = Date.now();
   let changedFile = 'start';
+  /** When the compiler started its last pass, and how long that pass took (logged with the swap). */
+  let compileStart = Date.now();
+  let compileMs: number | undefined;
+  /** Changed .ts files not transpiled ahead yet. */
+  const changedTs = new Set<string>();
+  let tsTimer: NodeJS.Timeout | undefined;
+  let onTsChange = (_file: string) => {};
   if (existsSync(tsconfig)) {
     const typescript = require('typescript') as typeof ts;
     const diagnostics: ts.Diagnostic[] = [];
+    /** JavaScript written ahead since the compiler's last pass, and what that pass wrote. */
+    const ahead = new Set<string>();
+    const emitted = new Set<string>();
+    let compilerOptions: ts.CompilerOptions | undefined;
     const host = typescript.createWatchCompilerHost(
       tsconfig, { sourceMap: true }, typescript.sys, typescript.createEmitAndSemanticDiagnosticsBuilderProgram,
       (d) => diagnostics.push(d),
       (d, _newLine, _opts, errorCount) => {
         if (d.code === 6031 || d.code === 6032) {
           diagnostics.length = 0;
+          emitted.clear();
+          compileStart = Date.now();
           return;
         }
         if (d.code !== 6193 && d.code !== 6194) return;
+        compileMs = Date.now() - compileStart;
+        // The pass emitted JavaScript the worker booting ahead did not load (a change rippled into other
+        // files' output): that worker runs stale code.
+        if ([...emitted].some((f) => f.endsWith('.js') && !ahead.has(f))) discardBooting();
+        ahead.clear();
         const errors = diagnostics.filter((x) => x.category === typescript.DiagnosticCategory.Error);
         if (errorCount || errors.length) {
           problem = compileProblem(typescript, root, errors);
@@ -189,6 +284,33 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
     // The compiler waits 250 ms after a change before rebuilding; an editor's save is one write.
     const setTimer = host.setTimeout!.bind(host);
     host.setTimeout = (cb: (...a: any[]) => void, ms: number, ...args: any[]) => setTimer(cb, Math.min(ms, 25), ...args);
+    // Atomic writes: a worker booting meanwhile never requires a half-written file.
+    // (`writeFile` is on every program host, though the watch host's declared type leaves it out.)
+    (host as ts.WatchCompilerHostOfConfigFile<ts.EmitAndSemanticDiagnosticsBuilderProgram> & { writeFile(file: string, text: string): void }).writeFile = (file, text) => {
+      emitted.add(resolve(file));
+      writeAtomically(file, text);
+    };
+    const afterProgramCreate = host.afterProgramCreate!.bind(host);
+    host.afterProgramCreate = (program) => {
+      compilerOptions = program.getCompilerOptions();
+      afterProgramCreate(program);
+    };
+    // An ES-module app is left to the compiler alone (the head start writes CommonJS).
+    const esm = readPackageType(root) === 'module';
+    onTsChange = (file) => {
+      changedTs.add(join(root, file));
+      clearTimeout(tsTimer);
+      tsTimer = setTimeout(() => {
+        const gen = ++generation;
+        const files = [...changedTs];
+        changedTs.clear();
+        if (esm || !compilerOptions || closed) return;
+        const written = transpileAhead(typescript, compilerOptions, files);
+        if (!written) return;
+        for (const f of written) ahead.add(resolve(f));
+        bootAhead(gen);
+      }, 10);
+    };
     tsWatch = typescript.createWatchProgram(host);
   } else {
     void replace('started', Date.now());
@@ -210,12 +332,16 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
         if (file.endsWith('.ts')) {
           // The compiler emits changed files; a deleted source's output is removed here.
           if (!existsSync(join(root, file))) {
+            generation++;
             for (const ext of ['.js', '.js.map', '.d.ts']) rmSync(join(root, 'build', file.replace(/\.ts$/, ext)), { force: true });
             clearTimeout(timer);
             timer = setTimeout(() => void replace(`${file} removed`, changedAt), 30);
+          } else if (!file.endsWith('.d.ts')) {
+            onTsChange(file);
           }
           return;
         }
+        if (dir !== 'public') generation++; // a worker booting ahead saw the folder before this
         if (dir === 'public') {
           clearTimeout(timer);
           timer = setTimeout(() => {

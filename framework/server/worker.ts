@@ -16,28 +16,63 @@ export const DEV_WORKER_ENV = 'STRYKE_DEV_WORKER';
 /** Set by `stryke dev` when the code does not compile: the worker serves this problem (JSON) without booting. */
 export const DEV_PROBLEM_ENV = 'STRYKE_DEV_PROBLEM';
 /**
- * Set by `stryke dev` on its spare worker: load the framework now, then wait for `{ type: 'stryke:boot' }`
- * before booting the app, so a reload costs the app's boot and not a process start.
+ * Set by `stryke dev` on its spare workers: load the framework now, then wait for the primary. The dev
+ * protocol, over IPC:
+ *   worker  -> primary  `{ type: 'stryke:standby' }`          framework loaded, waiting
+ *   primary -> worker   `{ type: 'stryke:boot', problem? }`   boot the app (or prepare the problem page), do not listen
+ *   worker  -> primary  `{ type: 'stryke:booted', failed }`   booted (or failed to: the worker holds the error)
+ *   primary -> worker   `{ type: 'stryke:listen', problem? }` take connections: the app, or this problem's page
+ *   worker  -> primary  `{ type: 'stryke:ready', failed }`    listening
+ * `'stryke:shutdown'` at any point closes the app and ends the process. Booting before listening lets the
+ * primary boot a worker while the compiler is still type-checking the change, and swap only if it passes.
  */
 export const DEV_STANDBY_ENV = 'STRYKE_DEV_STANDBY';
 
-/** Waits, modules loaded, until the dev primary says boot (with a compile problem to show, if any). */
-function standBy(): Promise<{ problem?: BootProblem }> {
+/** Waits for the next `{ type }` message from the dev primary; `stryke:shutdown` runs `onShutdown` and exits. */
+function nextMessage<T>(type: string, onShutdown: () => Promise<void> = async () => {}): Promise<T> {
+  return new Promise((resolveMessage) => {
+    const onMessage = (m: any) => {
+      if (m === 'stryke:shutdown') {
+        process.off('message', onMessage);
+        void onShutdown().finally(() => process.exit(0));
+        return;
+      }
+      if (m?.type !== type) return;
+      process.off('message', onMessage);
+      resolveMessage(m as T);
+    };
+    process.on('message', onMessage);
+  });
+}
+
+/** A spare `stryke dev` worker: framework loaded, it boots when told and listens when told. */
+async function standBy(options: ServeOptions): Promise<App | undefined> {
   try {
     require('better-sqlite3'); // the default database driver, loaded lazily by TypeORM otherwise
   } catch {
     /* another database */
   }
-  return new Promise((resolveBoot) => {
-    const onMessage = (m: any) => {
-      if (m === 'stryke:shutdown') process.exit(0);
-      if (m?.type !== 'stryke:boot') return;
-      process.off('message', onMessage);
-      resolveBoot({ problem: m.problem });
-    };
-    process.on('message', onMessage);
-    process.send!({ type: 'stryke:standby' });
-  });
+  const boot = nextMessage<{ problem?: BootProblem }>('stryke:boot');
+  process.send!({ type: 'stryke:standby' });
+  let problem = (await boot).problem;
+  const started = process.hrtime.bigint();
+  let app: App | undefined;
+  if (!problem) {
+    try {
+      app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir });
+    } catch (err) {
+      problem = problemFrom(options.root, err);
+    }
+  }
+  const bootMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const go = nextMessage<{ problem?: BootProblem }>('stryke:listen', async () => app?.close());
+  process.send!({ type: 'stryke:booted', failed: !!problem, bootMs });
+  const verdict = (await go).problem ?? problem;
+  if (verdict) {
+    if (app) await app.close().catch(() => {});
+    return serveDevProblem(options, verdict);
+  }
+  return listen(app!, options, bootMs);
 }
 
 function onShutdown(close: () => Promise<void>): void {
@@ -76,10 +111,7 @@ async function serveDevProblem(options: ServeOptions, problem: BootProblem): Pro
  */
 export async function serve(options: ServeOptions): Promise<App | undefined> {
   const dev = process.env[DEV_WORKER_ENV] === '1';
-  if (dev && process.env[DEV_STANDBY_ENV] === '1' && process.send) {
-    const { problem } = await standBy();
-    if (problem) return serveDevProblem(options, problem);
-  }
+  if (dev && process.env[DEV_STANDBY_ENV] === '1' && process.send) return standBy(options);
   if (dev && process.env[DEV_PROBLEM_ENV]) return serveDevProblem(options, JSON.parse(process.env[DEV_PROBLEM_ENV]!) as BootProblem);
   const started = process.hrtime.bigint();
   let app: App;
@@ -89,11 +121,15 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
     if (!dev) throw err;
     return serveDevProblem(options, problemFrom(options.root, err));
   }
+  return listen(app, options, Number(process.hrtime.bigint() - started) / 1e6);
+}
+
+/** Listens, closes the app on shutdown, and tells a supervising primary (`stryke:ready`). */
+async function listen(app: App, options: ServeOptions, bootMs: number): Promise<App> {
   const port = options.port ?? Number(process.env.PORT ?? app.config.server?.port ?? 3000);
   const address = await app.listen(port, options.host);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  app.server.log.info({ address, bootMs: Math.round(ms), pid: process.pid }, 'listening');
+  app.server.log.info({ address, bootMs: Math.round(bootMs), pid: process.pid }, 'listening');
   onShutdown(() => app.close());
-  if (process.send) process.send({ type: 'stryke:ready', address, bootMs: ms });
+  if (process.send) process.send({ type: 'stryke:ready', address, bootMs });
   return app;
 }

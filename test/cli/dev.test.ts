@@ -22,15 +22,17 @@ export class HelloController extends ActionController {
 }
 `;
 
-/** One GET on a fresh connection (no keep-alive): a refused connection shows as an error. */
+/** One GET on a fresh connection (no keep-alive): a refused connection shows as an error, so does a hung one. */
 function once(url: string): Promise<{ status: number; body: string }> {
   return new Promise((done, fail) => {
-    get(url, { agent: false }, (res) => {
+    const req = get(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
       res.on('end', () => done({ status: res.statusCode!, body }));
-    }).on('error', fail);
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error('no answer in 10 s')));
+    req.on('error', fail);
   });
 }
 
@@ -157,6 +159,26 @@ describe('stryke dev', () => {
       writeFileSync(file, controller('fourth'));
       await poll(`${base}/hello`, (b) => b.includes('fourth'));
 
+      // A type error (the file transpiles, so a worker may boot it ahead of the type-check): never served,
+      // the compile error is.
+      const seen: string[] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) seen.push(await once(`${base}/hello`).then((r) => r.body, (err: Error) => `error ${err.message}`));
+      })();
+      let typeError: string;
+      try {
+        writeFileSync(file, controller('typed', "const typed: number = 'not a number';"));
+        typeError = await poll(`${base}/hello`, (b) => b.includes('does not compile'));
+      } finally {
+        watching = false;
+        await watcher;
+      }
+      assert.match(typeError, /TS2322/);
+      assert.deepEqual(seen.filter((b) => b.includes('"typed"')), [], 'code that does not type-check is never served');
+      writeFileSync(file, controller('fourth again'));
+      await poll(`${base}/hello`, (b) => b.includes('fourth again'));
+
       // A boot error (code that throws while loading): file and line of the TypeScript source.
       writeFileSync(file, controller('fifth', "\nif (Date.now() > 0) throw new Error('broken at load');\n"));
       const bootError = await poll(`${base}/hello`, (b) => b.includes('broken at load'));
@@ -167,7 +189,11 @@ describe('stryke dev', () => {
       await poll(`${base}/hello`, (b) => b.includes('sixth'));
       assert.equal(dev.exitCode, null, 'stryke dev kept running');
     } finally {
+      const exited = dev.exitCode !== null || dev.signalCode !== null ? Promise.resolve() : new Promise((r) => dev.once('exit', r));
       dev.kill('SIGTERM');
+      const timer = setTimeout(() => dev.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
     }
   });
 });
