@@ -1,7 +1,7 @@
 import { withTx, type Ctx, type Effects } from './context';
-import { claimMany, type NextJob } from './claim';
+import { claimMany, metaOf, metaQuery, waitingQuery, type NextJob, type Prefetched } from './claim';
 import { sleep, type Exec } from './driver';
-import { completeMany, fail, type CompleteItem } from './write';
+import { completeMany, fail, finishingRowsQuery, type ActiveRow, type CompleteItem } from './write';
 import { JobsErrors } from '../errors';
 
 /** Most moves one transaction takes. */
@@ -127,9 +127,27 @@ export class MoveBatcher {
       const done = await alreadyFinished(ctx, x, retried.map((i) => (batch[i]!.move as { id: string }).id));
       for (const i of retried) if (done.has((batch[i]!.move as { id: string }).id)) results[i] = { result: undefined, finishedOn: now } satisfies Finished;
     }
+    // Where the database takes several statements at once (MySQL), read everything this batch needs up
+    // front in one round trip: the finishing jobs' rows, the queue's meta and enough waiting jobs for every
+    // slot that may want one. (A job that turns out not to be needed stays waiting; its row lock ends at commit.)
+    let finishing: Array<ActiveRow & { id: string }> | undefined;
+    let pre: Prefetched | undefined;
+    const failing = batch.some((p) => p.move.kind === 'fail');
+    if (x.allMany && !failing) {
+      const todo = completes.filter((i) => results[i] === undefined);
+      const mayWant = wanting.length + (this.hooks.closing() ? 0 : todo.filter((i) => (batch[i]!.move as { fetchNext: boolean }).fetchNext).length);
+      const queries: Array<[string, unknown[]]> = [];
+      if (todo.length > 0) queries.push(finishingRowsQuery(ctx, todo.map((i) => (batch[i]!.move as CompleteItem).id)));
+      if (mayWant > 0) queries.push(metaQuery(ctx, now), waitingQuery(ctx, mayWant));
+      if (queries.length > 0) {
+        const read = await x.allMany(queries);
+        if (todo.length > 0) finishing = read.shift();
+        if (mayWant > 0) pre = { meta: metaOf(read[0]!), rows: read[1]! };
+      }
+    }
     if (completes.length > 0) {
       const todo = completes.filter((i) => results[i] === undefined);
-      const errors = todo.length ? await completeMany(ctx, x, fx, todo.map((i) => batch[i]!.move as CompleteItem), now) : [];
+      const errors = todo.length ? await completeMany(ctx, x, fx, todo.map((i) => batch[i]!.move as CompleteItem), now, finishing) : [];
       todo.forEach((i, k) => {
         results[i] = errors[k] ?? ({ result: undefined, finishedOn: now } satisfies Finished);
         const move = batch[i]!.move as { fetchNext: boolean };
@@ -150,7 +168,7 @@ export class MoveBatcher {
     if (wanting.length > 0) {
       wanting.sort((a, b) => a - b);
       const tokens = wanting.map((i) => batch[i]!.move.token);
-      const nexts = await claimMany(ctx, x, fx, tokens, ctx.opts.name, now);
+      const nexts = await claimMany(ctx, x, fx, tokens, ctx.opts.name, now, pre);
       let drained = false;
       wanting.forEach((i, k) => {
         const next = nexts[k]!;

@@ -33,16 +33,35 @@ export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, li
 /** The key `metaAndDue` reports a due delayed job under (no meta field starts with "~"). */
 const DUE = '~due';
 
-/** The queue's settings rows and whether a delayed job is due, in one round trip. */
-async function metaAndDue(ctx: Ctx, x: Exec, now: number): Promise<Record<string, string>> {
-  const rows = await x.all<{ field: string; value: string }>(
+/** The queue's settings rows and whether a delayed job is due, as one read. */
+export function metaQuery(ctx: Ctx, now: number): [string, unknown[]] {
+  return [
     `SELECT field, value FROM stryke_job_meta WHERE queue = ? AND field IN ('paused', 'concurrency', 'max', 'duration', 'limiter')
      UNION ALL SELECT '${DUE}', id FROM (SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? LIMIT 1) due`,
     [ctx.queue, ctx.queue, now],
-  );
+  ];
+}
+
+export function metaOf(rows: Array<{ field: string; value: string }>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of rows) out[r.field] = r.value;
   return out;
+}
+
+async function metaAndDue(ctx: Ctx, x: Exec, now: number): Promise<Record<string, string>> {
+  const [sql, params] = metaQuery(ctx, now);
+  return metaOf(await x.all(sql, params));
+}
+
+/** The first `n` waiting jobs, locked (skipping those other transactions hold). */
+export function waitingQuery(ctx: Ctx, n: number): [string, unknown[]] {
+  return [`SELECT * FROM stryke_jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority, seq LIMIT ${n}${ctx.driver.claimLock}`, [ctx.queue]];
+}
+
+/** What a batch read ahead, with its other reads in one round trip: the queue's meta and the first waiting jobs. */
+export interface Prefetched {
+  meta: Record<string, string>;
+  rows: JobRow[];
 }
 
 interface Limiter {
@@ -148,21 +167,27 @@ export async function hasReadyJob(ctx: Ctx, now: number): Promise<boolean> {
  * read and marks them active in one statement. With either limit each claim goes through `claim`, which
  * checks it per job. Results are in token order; tokens left without a job get the "none" answer.
  */
-export async function claimMany(ctx: Ctx, x: Exec, fx: Effects, tokens: string[], name: string | undefined, now: number): Promise<NextJob[]> {
+export async function claimMany(ctx: Ctx, x: Exec, fx: Effects, tokens: string[], name: string | undefined, now: number, pre?: Prefetched): Promise<NextJob[]> {
   if (tokens.length === 0) return [];
-  if (tokens.length === 1) return [await claim(ctx, x, fx, tokens[0]!, name, now)];
-  const meta = await metaAndDue(ctx, x, now);
-  if (meta[DUE]) await promoteDue(ctx, x, fx, now, PROMOTE_BATCH, true);
+  if (tokens.length === 1 && !pre) return [await claim(ctx, x, fx, tokens[0]!, name, now)];
+  const meta = pre?.meta ?? (await metaAndDue(ctx, x, now));
+  // The rows read ahead serve when nothing below changes which jobs may be taken.
+  // (They were read with a limit of at least tokens.length: fewer means no more are waiting.)
+  let rows = pre ? pre.rows.slice(0, tokens.length) : undefined;
+  if (meta[DUE]) {
+    await promoteDue(ctx, x, fx, now, PROMOTE_BATCH, true);
+    rows = undefined;
+  }
   if (meta.paused === '1') return tokens.map(() => [null, '', 0, 0]);
   if (meta.concurrency !== undefined || limiterOf(ctx, meta)) {
     const out: NextJob[] = [];
     for (const token of tokens) out.push(await claim(ctx, x, fx, token, name, now));
     return out;
   }
-  const rows = await x.all<JobRow>(
-    `SELECT * FROM stryke_jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority, seq LIMIT ${tokens.length}${ctx.driver.claimLock}`,
-    [ctx.queue],
-  );
+  if (!rows) {
+    const [sql, params] = waitingQuery(ctx, tokens.length);
+    rows = await x.all<JobRow>(sql, params);
+  }
   const out: NextJob[] = [];
   if (rows.length > 0) {
     const lockUntil = now + Number(ctx.opts.lockDuration ?? 30000);

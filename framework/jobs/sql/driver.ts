@@ -12,6 +12,8 @@ export interface Exec {
    * COMMIT) in one round trip. Its error surfaces there, failing the transaction. See `defer` below.
    */
   defer?(sql: string, params?: unknown[]): void;
+  /** Inside a transaction, where the database takes several statements at once: runs these reads in one round trip. */
+  allMany?(queries: Array<[string, unknown[]]>): Promise<any[][]>;
 }
 
 /** Runs a statement whose result is not needed: queued with the next one where the Exec can, else now. */

@@ -100,6 +100,16 @@ class MysqlDriver implements SqlDriver {
       return ((await conn.query(text, all))[0] as unknown[])[n];
     };
     return {
+      allMany: async (queries: Array<[string, unknown[]]>) => {
+        const n = queued.length;
+        const text = [...queued, ...queries.map(([sql]) => sql)].join(';\n');
+        const all = [...queuedParams, ...queries.flatMap(([, p]) => p)];
+        queued = [];
+        queuedParams = [];
+        const [res] = await conn.query(text, all);
+        // One statement answers with its rows; several with a list of results.
+        return n + queries.length === 1 ? [res as any[]] : (res as any[][]).slice(n);
+      },
       all: async <T>(sql: string, params?: unknown[]) => (await send(sql, params)) as T[],
       run: async (sql: string, params?: unknown[]) => ((await send(sql, params)) as { affectedRows?: number }).affectedRows ?? 0,
       insert: async (sql: string, params?: unknown[]) => Number(((await send(sql, params)) as { insertId?: number }).insertId ?? 0),

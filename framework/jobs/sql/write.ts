@@ -100,7 +100,7 @@ export async function insertJobs(ctx: Ctx, x: Exec, fx: Effects, entries: { job:
   return ids;
 }
 
-interface ActiveRow {
+export interface ActiveRow {
   state: string;
   lock_token: string | null;
   dedup_id: string | null;
@@ -127,6 +127,15 @@ function lockProblem(row: ActiveRow | undefined, id: string, token: string | und
   return undefined;
 }
 
+/** The rows of jobs about to be finished, locked (pass the result to `completeMany`). */
+export function finishingRowsQuery(ctx: Ctx, ids: string[]): [string, unknown[]] {
+  const unique = [...new Set(ids)];
+  return [
+    `SELECT id, state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id IN (${unique.map(() => '?').join(', ')})${forUpdate(ctx)}`,
+    [ctx.queue, ...unique],
+  ];
+}
+
 export interface CompleteItem {
   id: string;
   returnValue: unknown;
@@ -139,12 +148,12 @@ export interface CompleteItem {
  * UPDATE, then retention. A job whose lock the worker lost gets its error in the result (the others still
  * complete); the caller claims next jobs separately (`claimMany`).
  */
-export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number): Promise<(Error | undefined)[]> {
-  const ids = [...new Set(items.map((i) => i.id))];
-  const rows = await x.all<ActiveRow & { id: string }>(
-    `SELECT id, state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id IN (${ids.map(() => '?').join(', ')})${forUpdate(ctx)}`,
-    [ctx.queue, ...ids],
-  );
+export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number, read?: Array<ActiveRow & { id: string }>): Promise<(Error | undefined)[]> {
+  let rows = read;
+  if (!rows) {
+    const [sql, params] = finishingRowsQuery(ctx, items.map((i) => i.id));
+    rows = await x.all<ActiveRow & { id: string }>(sql, params);
+  }
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   const taken = new Set<string>();
   const ok: Array<{ item: CompleteItem; row: ActiveRow; value: string }> = [];
