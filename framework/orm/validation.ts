@@ -1,4 +1,4 @@
-import { ValidateBy, validate } from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
 import { humanize } from '../support/inflect';
 import { OrmErrors } from './errors';
 
@@ -55,17 +55,39 @@ export function applies(record: any, o: { if?: ValidationCondition; unless?: Val
 
 const CONDITIONS = new Set(['message', 'if', 'unless', 'on', 'allowNull', 'allowBlank']);
 
+/**
+ * class-validator, loaded when the first record is validated, not when models are decorated: requiring it
+ * (with its phone-number and string validators) is a large share of a worker's boot. Constraints declared
+ * before that wait here, in declaration order, and are registered with it on load.
+ */
+type ClassValidator = typeof import('class-validator');
+let classValidator: ClassValidator | undefined;
+const waiting: Array<(cv: ClassValidator) => void> = [];
+
+function register(apply: (cv: ClassValidator) => void): void {
+  if (classValidator) apply(classValidator);
+  else waiting.push(apply);
+}
+
+function loadClassValidator(): ClassValidator {
+  if (!classValidator) {
+    classValidator = require('class-validator') as ClassValidator;
+    for (const apply of waiting.splice(0)) apply(classValidator);
+  }
+  return classValidator;
+}
+
 /** Registers class-validator constraints for one property, with Rails' messages. */
 export function applyValidations(target: object, property: string, rules: ValidationRules): void {
   const conditional = rules.if !== undefined || rules.unless !== undefined || rules.on !== undefined;
   const add = (name: string, check: (v: unknown) => boolean, message: string) => {
-    const validate = (v: unknown, args?: { object: object }) => {
+    const validate = (v: unknown, args?: ValidationArguments) => {
       if (conditional && !applies(args!.object, rules)) return true;
       if (rules.allowNull && (v === null || v === undefined)) return true;
       if (rules.allowBlank && blank(v)) return true;
       return check(v);
     };
-    ValidateBy({ name, validator: { validate, defaultMessage: () => rules.message ?? message } })(target, property);
+    register((cv) => cv.ValidateBy({ name, validator: { validate, defaultMessage: () => rules.message ?? message } })(target, property));
   };
   for (const [rule, arg] of Object.entries(rules)) {
     switch (rule) {
@@ -172,10 +194,10 @@ export interface ModelValidations {
   taken(record: any, property: string, scope: string[], caseSensitive: boolean): Promise<boolean>;
 }
 
-/** Runs class-validator on a record, then uniqueness, confirmation and validation methods, and fills `errors`. */
+/** Runs class-validator (loading it the first time) on a record, then uniqueness, confirmation and validation methods, and fills `errors`. */
 export async function runValidations(record: any, errors: Errors, model?: ModelValidations): Promise<void> {
   errors.clear();
-  const results = await validate(record, { forbidUnknownValues: false, skipMissingProperties: false });
+  const results = await loadClassValidator().validate(record, { forbidUnknownValues: false, skipMissingProperties: false });
   for (const r of results) for (const msg of Object.values(r.constraints ?? {})) errors.add(r.property, msg);
   if (!model) return;
   for (const { property, rules } of model.rules) {

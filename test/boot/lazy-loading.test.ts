@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO } from '../support/cli';
+import { SAMPLE_APP } from '../support/sample-app';
+
+/**
+ * Runs in a fresh process (this one has loaded everything already): boots the sample app, reports which
+ * heavy packages booting loaded, then validates a record and reports what that loaded and the errors.
+ */
+const script = `
+const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
+const { createTestApp } = require(${JSON.stringify(join(REPO, 'build', 'framework', 'testing'))});
+(async () => {
+  const app = await createTestApp({ root: ${JSON.stringify(SAMPLE_APP)}, database: { adapter: 'sqlite', database: process.argv[1] } });
+  try {
+    const atBoot = loaded('class-validator');
+    const { Post } = require(${JSON.stringify(join(SAMPLE_APP, 'build', 'app', 'models', 'post.js'))});
+    const post = new Post({ title: 'ab', body: '' });
+    const valid = await post.isValid();
+    const good = await new Post({ title: 'A title', body: 'Some text' }).isValid();
+    console.log(JSON.stringify({ atBoot, valid, good, errors: post.errors.fullMessages, afterValidation: loaded('class-validator') }));
+  } finally {
+    await app.close();
+  }
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+describe('boot: heavy packages load when first needed', () => {
+  it('class-validator is not loaded by booting an app with @Validates models, and is by the first validation, which works', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'stryke-lazy-')), 'test.sqlite3');
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const res = spawnSync(process.execPath, ['-e', script, db], { encoding: 'utf8', env, timeout: 60_000 });
+    assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
+    const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    assert.equal(out.atBoot, false, 'booting did not load class-validator');
+    assert.equal(out.valid, false);
+    assert.equal(out.good, true);
+    assert.deepEqual(out.errors, ['Title is too short (minimum is 3 characters)', "Body can't be blank"]);
+    assert.equal(out.afterValidation, true);
+  });
+});
