@@ -58,7 +58,7 @@ async function flushEvents(ctx: Ctx, x: Exec, events: Events): Promise<void> {
   await defer(x, `INSERT INTO stryke_job_events (queue, event, data) VALUES ${valuesList(events.length, 3)}`, params);
   if (Math.random() < events.length / TRIM_EVERY) {
     const edge = await x.all<{ id: number }>('SELECT id FROM stryke_job_events WHERE queue = ? ORDER BY id DESC LIMIT 1 OFFSET ?', [ctx.queue, max]);
-    if (edge[0]) await x.run('DELETE FROM stryke_job_events WHERE queue = ? AND id <= ?', [ctx.queue, edge[0].id]);
+    if (edge[0]) await defer(x, 'DELETE FROM stryke_job_events WHERE queue = ? AND id <= ?', [ctx.queue, edge[0].id]);
   }
 }
 

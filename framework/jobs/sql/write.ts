@@ -222,7 +222,7 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
       [ctx.queue, state, keep.count],
     );
     if (edge[0]) {
-      await x.run('DELETE FROM stryke_jobs WHERE queue = ? AND state = ? AND (finished_at < ? OR (finished_at = ? AND seq <= ?))', [
+      await defer(x, 'DELETE FROM stryke_jobs WHERE queue = ? AND state = ? AND (finished_at < ? OR (finished_at = ? AND seq <= ?))', [
         ctx.queue, state, edge[0].finished_at, edge[0].finished_at, edge[0].seq,
       ]);
     }
