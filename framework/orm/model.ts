@@ -1,29 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import type { Constructor, FieldDecl } from '../registry';
 import {
-  associationOf, buildThrough, createThrough, destroyDependents, foreignKeyOf, lazyLoad, loadedMap, LOADED, notLoaded,
-  preloadTree, includeTree, relatedRelation, setLoaded, type IncludeSpec,
+  associationOf, buildThrough, createThrough, destroyDependents, foreignKeyOf, lazyLoad, LOADED, preloadTree, includeTree,
+  relatedRelation, type IncludeSpec,
 } from './associations';
+import { Abort, atomically, enlist, runCallbacks } from './callbacks';
 import { castValue } from './cast';
-import { transactionHooks, type TransactionScope } from './connection';
+import { ModelQueries } from './class-queries';
 import { OrmErrors } from './errors';
 import { STRICT } from './loading';
-import { fieldOf, metaOf, META, type ModelMeta } from './meta';
-import { checkId, Relation, type GroupedRelation, type Page } from './relation';
-import { Errors, runValidations, type ModelValidations } from './validation';
+import { fieldOf, metaOf, META } from './meta';
+import { deleteRow, insertRow, updateRow } from './persistence';
+import { validationsOf } from './record-validations';
+import { DESTROYED, ERRORS, ORIG, ORIG_RAW, originalAt, PERSISTED, PREVIOUS, same, snapshot, type Attrs, type Change } from './record-state';
+import type { Relation } from './relation';
+import { Errors, runValidations } from './validation';
 
-export const PERSISTED = Symbol('stryke.persisted');
-const ERRORS = Symbol('stryke.errors');
-/**
- * The values the record was read or last saved with: a snapshot by property, or the row as read. For a
- * row, ORIG_RAW is true (an object by column) or the fields' positions in it (an array; -1: not read).
- */
-export const ORIG = Symbol('stryke.original');
-export const ORIG_RAW = Symbol('stryke.originalRaw');
-const PREVIOUS = Symbol('stryke.previousChanges');
-const DESTROYED = Symbol('stryke.destroyed');
-
-type Attrs = Record<string, unknown>;
 type Element<V> = V extends readonly (infer E)[] ? E : NonNullable<V>;
 
 /**
@@ -42,70 +32,19 @@ export type AssociationHandle<V> = ({ readonly loaded: true; readonly target: V 
   /** Forgets the loaded value. */
   reset(): void;
 };
-type ModelClass<T> = { new (attrs?: Attrs): T } & typeof ActiveRecord;
-type Change = [before: unknown, after: unknown];
-
-export { foreignKeyOf };
-
-/**
- * Thrown from a before* callback, halts the chain quietly: `save()` returns false (with the message, if
- * any, on `errors.on('base')`) and nothing is written.
- * @example @BeforeSave() checkQuota() { if (this.overQuota) throw new Abort('Quota exceeded'); }
- */
-export class Abort extends Error {
-  constructor(message?: string) {
-    super(message ?? 'Aborted by a callback');
-    this.name = 'Abort';
-    this.userMessage = message;
-  }
-  readonly userMessage: string | undefined;
-}
-
-function same(a: unknown, b: unknown, f: FieldDecl): boolean {
-  if (a === b) return true;
-  const an = a === null || a === undefined;
-  const bn = b === null || b === undefined;
-  if (an || bn) return an && bn;
-  if (a instanceof Date || b instanceof Date) return new Date(a as any).getTime() === new Date(b as any).getTime();
-  switch (f.type) {
-    case 'json': return JSON.stringify(a) === JSON.stringify(b);
-    case 'decimal': return String(a) === String(b) || Number(a) === Number(b);
-    case 'bigint': case 'integer': case 'float': return String(a) === String(b);
-    default: return false;
-  }
-}
-
-function originalAt(record: ActiveRecord, meta: ModelMeta, i: number): unknown {
-  const f = meta.fields[i]!;
-  const o = record[ORIG];
-  if (!o) return f.default;
-  const raw = record[ORIG_RAW] as boolean | number[] | undefined;
-  if (!raw) return o[f.property];
-  const v = raw === true ? o[f.column] : raw[i]! < 0 ? undefined : o[raw[i]!];
-  if (v === undefined || v === null) return v;
-  const r = meta.readers[i];
-  return r ? r(v) : v;
-}
-
-function snapshot(record: ActiveRecord, meta: ModelMeta): Attrs {
-  const out: Attrs = {};
-  for (const f of meta.fields) {
-    const v = record[f.property];
-    out[f.property] = f.type === 'json' && v !== null && typeof v === 'object' ? structuredClone(v) : v;
-  }
-  return out;
-}
+export { foreignKeyOf, Abort };
 
 /**
  * The base of every model (apps extend it as `ApplicationModel`). Instances are records; the static
  * side starts queries (`Post.where(...)`, `Post.find(id)`), each returning an immutable, awaitable
  * relation.
  */
-export class ActiveRecord {
+export class ActiveRecord extends ModelQueries {
   [key: string]: any;
   [key: symbol]: any;
 
   constructor(attrs?: Attrs) {
+    super();
     const meta = metaOf(this.constructor);
     for (const f of meta.fields) {
       if (f.default !== undefined) this[f.property] = f.default;
@@ -199,22 +138,14 @@ export class ActiveRecord {
     return this;
   }
 
-  private markSaved(meta: ModelMeta): void {
-    this[ORIG] = snapshot(this, meta);
-    this[ORIG_RAW] = false;
-  }
 
   // ---- validation, save, destroy ----
 
-  private async runCallbacks(event: string): Promise<void> {
-    const methods = metaOf(this.constructor).callbacks.get(event);
-    if (methods) for (const m of methods) await this[m]();
-  }
 
   /** Runs the validations; true when there are no errors. */
   async isValid(): Promise<boolean> {
     const meta = metaOf(this.constructor);
-    await this.runCallbacks('beforeValidation');
+    await runCallbacks(this, 'beforeValidation');
     if (meta.hasValidations) await runValidations(this, this.errors, validationsOf(meta));
     else this.errors.clear();
     for (const a of meta.associations.values()) {
@@ -223,7 +154,7 @@ export class ActiveRecord {
       const assigned = this[LOADED]?.get(a.property);
       if ((fk === null || fk === undefined) && !assigned) this.errors.add(a.property, 'must exist');
     }
-    await this.runCallbacks('afterValidation');
+    await runCallbacks(this, 'afterValidation');
     return !this.errors.any;
   }
 
@@ -237,12 +168,12 @@ export class ActiveRecord {
     const creating = this.isNewRecord;
     try {
       await atomically(meta, meta.saveNeedsTransaction, async (scope) => {
-        await this.runCallbacks('beforeSave');
-        await this.runCallbacks(creating ? 'beforeCreate' : 'beforeUpdate');
-        const written = creating ? await this.insertRow(meta) : await this.updateRow(meta);
+        await runCallbacks(this, 'beforeSave');
+        await runCallbacks(this, creating ? 'beforeCreate' : 'beforeUpdate');
+        const written = creating ? await insertRow(this, meta) : await updateRow(this, meta);
         this[PREVIOUS] = written;
-        await this.runCallbacks(creating ? 'afterCreate' : 'afterUpdate');
-        await this.runCallbacks('afterSave');
+        await runCallbacks(this, creating ? 'afterCreate' : 'afterUpdate');
+        await runCallbacks(this, 'afterSave');
         enlist(scope, this, creating ? 'create' : 'update');
       });
     } catch (err) {
@@ -320,28 +251,16 @@ export class ActiveRecord {
   private async destroyRow(force: boolean): Promise<this> {
     const meta = metaOf(this.constructor);
     if (!this.isPersisted) {
-      await this.runCallbacks('beforeDestroy');
-      await this.runCallbacks('afterDestroy');
+      await runCallbacks(this, 'beforeDestroy');
+      await runCallbacks(this, 'afterDestroy');
       return this;
     }
-    const { dialect } = meta.db;
     try {
       await atomically(meta, meta.destroyNeedsTransaction, async (scope) => {
-        await this.runCallbacks('beforeDestroy');
+        await runCallbacks(this, 'beforeDestroy');
         await destroyDependents(this);
-        const where = `${dialect.quote(meta.pk.column)} = ${dialect.placeholder(meta.softDelete && !force ? 2 : 1)}`;
-        const key = dialect.toDb(this[meta.pk.property], meta.pk);
-        if (meta.softDelete && !force) {
-          const now = new Date();
-          await meta.db.run(`UPDATE ${meta.qtable} SET ${dialect.quote(meta.softDelete.column)} = ${dialect.placeholder(1)} WHERE ${where}`, [dialect.toDb(now, meta.softDelete), key]);
-          this[meta.softDelete.property] = now;
-          this.markSaved(meta);
-        } else {
-          await meta.db.run(`DELETE FROM ${meta.qtable} WHERE ${where}`, [key]);
-          this[PERSISTED] = false;
-        }
-        this[DESTROYED] = true;
-        await this.runCallbacks('afterDestroy');
+        await deleteRow(this, meta, force);
+        await runCallbacks(this, 'afterDestroy');
         enlist(scope, this, 'destroy');
       });
     } catch (err) {
@@ -422,78 +341,6 @@ export class ActiveRecord {
     return this;
   }
 
-  private fieldValues(meta: ModelMeta, includePk: boolean): [string, unknown][] {
-    const out: [string, unknown][] = [];
-    for (const f of meta.fields) {
-      if (f.primary && !includePk) continue;
-      const v = this[f.property];
-      if (v === undefined) continue;
-      out.push([f.column, meta.db.dialect.toDb(v, f)]);
-    }
-    return out;
-  }
-
-  private async insertRow(meta: ModelMeta): Promise<Record<string, Change>> {
-    const now = new Date();
-    for (const f of meta.fields) {
-      // As Rails: a timestamp given by the caller (an import, a backfill) is kept.
-      if (f.timestamp && (this[f.property] === undefined || this[f.property] === null)) this[f.property] = now;
-    }
-    if (meta.pk.type === 'uuid' && (this[meta.pk.property] === undefined || this[meta.pk.property] === null)) this[meta.pk.property] = randomUUID();
-    const written = this.changes;
-    const { dialect } = meta.db;
-    const pkValue = this[meta.pk.property];
-    const pairs = this.fieldValues(meta, pkValue !== undefined && pkValue !== null);
-    const cols = pairs.map(([c]) => dialect.quote(c)).join(', ');
-    const values = pairs.map((_, i) => dialect.placeholder(i + 1)).join(', ');
-    let sql = pairs.length
-      ? `INSERT INTO ${meta.qtable} (${cols}) VALUES (${values})`
-      : dialect.adapter === 'mysql' ? `INSERT INTO ${meta.qtable} () VALUES ()` : `INSERT INTO ${meta.qtable} DEFAULT VALUES`;
-    if (dialect.returning) sql += ' RETURNING *';
-    const result = await meta.db.run(sql, pairs.map(([, v]) => v));
-    let row = dialect.returning ? result.rows[0] : undefined;
-    if (!dialect.returning) {
-      if (result.insertId !== undefined && (pkValue === undefined || pkValue === null)) this[meta.pk.property] = meta.pk.type === 'bigint' ? BigInt(result.insertId) : Number(result.insertId);
-      // Without RETURNING, fields left unset (database defaults, NULLs) are read back, so a new record
-      // looks the same on every database.
-      if (meta.fields.some((f) => this[f.property] === undefined)) {
-        const where = `${dialect.quote(meta.pk.column)} = ${dialect.placeholder(1)}`;
-        [row] = await meta.db.select(`SELECT * FROM ${meta.qtable} WHERE ${where}`, [dialect.toDb(this[meta.pk.property], meta.pk)]);
-      }
-    }
-    if (row) meta.fields.forEach((f, i) => {
-      if (!(f.column in row!)) return;
-      const v = row![f.column];
-      const r = meta.readers[i];
-      this[f.property] = v === null || v === undefined ? null : r ? r(v) : v;
-    });
-    this[PERSISTED] = true;
-    this.markSaved(meta);
-    return written;
-  }
-
-  private async updateRow(meta: ModelMeta): Promise<Record<string, Change>> {
-    const changed = new Set(this.changed());
-    if (!changed.size) return {};
-    for (const f of meta.fields) {
-      if (f.timestamp === 'update' && !changed.has(f.property)) {
-        this[f.property] = new Date();
-        changed.add(f.property);
-      }
-    }
-    const written = this.changes;
-    const { dialect } = meta.db;
-    const pairs: [string, unknown][] = [];
-    for (const f of meta.fields) if (changed.has(f.property) && !f.primary) pairs.push([f.column, dialect.toDb(this[f.property], f)]);
-    if (pairs.length) {
-      const sets = pairs.map(([c], i) => `${dialect.quote(c)} = ${dialect.placeholder(i + 1)}`).join(', ');
-      const sql = `UPDATE ${meta.qtable} SET ${sets} WHERE ${dialect.quote(meta.pk.column)} = ${dialect.placeholder(pairs.length + 1)}`;
-      await meta.db.run(sql, [...pairs.map(([, v]) => v), dialect.toDb(this.attributeWas(meta.pk.property) ?? this[meta.pk.property], meta.pk)]);
-    }
-    this.markSaved(meta);
-    return written;
-  }
-
   /** The record's fields (and any loaded associations) as a plain object, for JSON. */
   toJSON(): Attrs {
     const meta = metaOf(this.constructor);
@@ -509,320 +356,6 @@ export class ActiveRecord {
     return out;
   }
 
-  // ---- the static side: queries ----
-
-  /** A relation over every row; the start of any chain. */
-  static all<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    const meta = metaOf(this);
-    return new meta.relationClass(this, undefined, meta);
-  }
-
-  static where<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs | string, ...binds: unknown[]): Relation<T> {
-    return this.all<T>().where(conditions, ...binds);
-  }
-
-  static whereNot<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs | string, ...binds: unknown[]): Relation<T> {
-    return this.all<T>().whereNot(conditions, ...binds);
-  }
-
-  static order<T extends ActiveRecord>(this: ModelClass<T>, field: string | Record<string, string>, direction?: string): Relation<T> {
-    return this.all<T>().order(field, direction);
-  }
-
-  static limit<T extends ActiveRecord>(this: ModelClass<T>, n: number): Relation<T> {
-    return this.all<T>().limit(n);
-  }
-
-  static offset<T extends ActiveRecord>(this: ModelClass<T>, n: number): Relation<T> {
-    return this.all<T>().offset(n);
-  }
-
-  static select<T extends ActiveRecord>(this: ModelClass<T>, ...fields: string[]): Relation<T> {
-    return this.all<T>().select(...fields);
-  }
-
-  static distinct<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().distinct();
-  }
-
-  static joins<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T> {
-    return this.all<T>().joins(...associations);
-  }
-
-  static leftJoins<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T> {
-    return this.all<T>().leftJoins(...associations);
-  }
-
-  static group<T extends ActiveRecord>(this: ModelClass<T>, ...fields: string[]): GroupedRelation<T> & Relation<T> {
-    return this.all<T>().group(...fields);
-  }
-
-  static includes<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T> {
-    return this.all<T>().includes(...associations);
-  }
-
-  /**
-   * `Post.preload('author')` is `includes`; `Post.preload(records, 'author')` loads an association onto
-   * records already read (one query).
-   */
-  static preload<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T>;
-  static preload(records: ActiveRecord[], association: string): Promise<void>;
-  static preload(this: any, first: any, ...rest: any[]): any {
-    if (Array.isArray(first) && first.every((r) => r instanceof ActiveRecord)) {
-      const tree = includeTree(metaOf(this), rest);
-      return preloadTree(this, first, tree, [], undefined);
-    }
-    return this.all().includes(first, ...rest);
-  }
-
-  static lock<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().lock();
-  }
-
-  static none<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().none();
-  }
-
-  /** Every row, without default scopes (soft-deleted rows included). */
-  static unscoped<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().unscoped();
-  }
-
-  static withDeleted<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().withDeleted();
-  }
-
-  static onlyDeleted<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().onlyDeleted();
-  }
-
-  static strictLoading<T extends ActiveRecord>(this: ModelClass<T>, on = true): Relation<T> {
-    return this.all<T>().strictLoading(on);
-  }
-
-  /** The record with this primary key; STRYKE_E_ORM_RECORD_NOT_FOUND (404) when there is none. */
-  static async find<T extends ActiveRecord>(this: ModelClass<T>, id: unknown): Promise<T> {
-    const meta = metaOf(this);
-    if (meta.softDelete) return this.all<T>().find(id);
-    const key = checkId(this.name, meta, id);
-    const out = meta.db.execute(meta.findSql, [meta.db.dialect.toDb(key, meta.pk)], true);
-    const { rows, columns } = out instanceof Promise ? await out : out;
-    if (!rows.length) throw OrmErrors.RECORD_NOT_FOUND(this.name, `${meta.pk.property}=${String(id)}`);
-    return columns ? meta.arrayHydrator(columns)(rows[0] as unknown[]) : meta.hydrate(rows[0]!);
-  }
-
-  static findBy<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs): Promise<T | null> {
-    return this.all<T>().findBy(conditions);
-  }
-
-  static findByOrFail<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs): Promise<T> {
-    return this.all<T>().findByOrFail(conditions);
-  }
-
-  static findOrCreateBy<T extends ActiveRecord>(this: ModelClass<T>, attrs: Attrs, extra?: Attrs): Promise<T> {
-    return this.all<T>().findOrCreateBy(attrs, extra);
-  }
-
-  static findOrInitializeBy<T extends ActiveRecord>(this: ModelClass<T>, attrs: Attrs, extra?: Attrs): Promise<T> {
-    return this.all<T>().findOrInitializeBy(attrs, extra);
-  }
-
-  static first<T extends ActiveRecord>(this: ModelClass<T>): Promise<T | null>;
-  static first<T extends ActiveRecord>(this: ModelClass<T>, n: number): Promise<T[]>;
-  static first(this: any, n?: number): any {
-    return n === undefined ? this.all().first() : this.all().first(n);
-  }
-
-  static last<T extends ActiveRecord>(this: ModelClass<T>): Promise<T | null>;
-  static last<T extends ActiveRecord>(this: ModelClass<T>, n: number): Promise<T[]>;
-  static last(this: any, n?: number): any {
-    return n === undefined ? this.all().last() : this.all().last(n);
-  }
-
-  static take<T extends ActiveRecord>(this: ModelClass<T>): Promise<T | null>;
-  static take<T extends ActiveRecord>(this: ModelClass<T>, n: number): Promise<T[]>;
-  static take(this: any, n?: number): any {
-    return n === undefined ? this.all().take() : this.all().take(n);
-  }
-
-  static count(this: ModelClass<any>, field?: string): Promise<number> {
-    return this.all().count(field);
-  }
-
-  static sum(this: ModelClass<any>, field: string): Promise<number> {
-    return this.all().sum(field);
-  }
-
-  static average(this: ModelClass<any>, field: string): Promise<number | null> {
-    return this.all().average(field);
-  }
-
-  static minimum(this: ModelClass<any>, field: string): Promise<any> {
-    return this.all().minimum(field);
-  }
-
-  static maximum(this: ModelClass<any>, field: string): Promise<any> {
-    return this.all().maximum(field);
-  }
-
-  static pluck(this: ModelClass<any>, ...fields: string[]): Promise<any[]> {
-    return this.all().pluck(...fields);
-  }
-
-  static ids(this: ModelClass<any>): Promise<any[]> {
-    return this.all().ids();
-  }
-
-  static exists(this: ModelClass<any>): Promise<boolean> {
-    return this.all().exists();
-  }
-
-  static paginate<T extends ActiveRecord>(this: ModelClass<T>, options?: { page?: unknown; perPage?: number }): Promise<Page<T>> {
-    return this.all<T>().paginate(options);
-  }
-
-  static findEach<T extends ActiveRecord>(this: ModelClass<T>, options?: { batchSize?: number }): AsyncGenerator<T, void, undefined>;
-  static findEach<T extends ActiveRecord>(this: ModelClass<T>, fn: (record: T) => unknown, options?: { batchSize?: number }): Promise<void>;
-  static findEach(this: any, a?: any, b?: any): any {
-    return this.all().findEach(a, b);
-  }
-
-  static findInBatches<T extends ActiveRecord>(this: ModelClass<T>, options?: { batchSize?: number }): AsyncGenerator<T[], void, undefined> {
-    return this.all<T>().findInBatches(options);
-  }
-
-  static inBatches<T extends ActiveRecord>(this: ModelClass<T>, fn: (batch: Relation<T>) => unknown, options?: { batchSize?: number }): Promise<void> {
-    return this.all<T>().inBatches(fn, options);
-  }
-
-  /** Updates every row in one statement (no validations or callbacks); the number updated. */
-  static updateAll(this: ModelClass<any>, attrs: Attrs | string, ...binds: unknown[]): Promise<number> {
-    return this.all().updateAll(attrs, ...binds);
-  }
-
-  /** Deletes every row in one statement (no callbacks); the number deleted. */
-  static deleteAll(this: ModelClass<any>): Promise<number> {
-    return this.all().deleteAll();
-  }
-
-  static destroyAll<T extends ActiveRecord>(this: ModelClass<T>): Promise<T[]> {
-    return this.all<T>().destroyAll();
-  }
-
-  /** Builds, validates and inserts; throws STRYKE_E_ORM_RECORD_INVALID (422) when invalid. */
-  static async create<T extends ActiveRecord>(this: ModelClass<T>, attrs: Attrs = {}): Promise<T> {
-    const record = new this(attrs);
-    await record.saveOrFail();
-    return record;
-  }
-
-  /**
-   * Runs `fn` in a transaction: every model statement inside it (however deep) uses the transaction's
-   * connection. Committed when fn returns, rolled back when it throws; nested, a savepoint.
-   */
-  static transaction<R>(this: ModelClass<any>, fn: () => Promise<R> | R): Promise<R> {
-    return metaOf(this).db.transaction(() => fn());
-  }
-
-  /** Builds a record from a database row, without running the constructor. */
-  static hydrate<T extends ActiveRecord>(this: ModelClass<T>, row: Record<string, unknown>): T {
-    return metaOf(this).hydrate(row);
-  }
-}
-
-/**
- * Runs a save's or destroy's work in the enclosing transaction, in a new one when callbacks or dependents
- * run around the statement, or else as the lone statement it is (auto-committed: afterCommit runs at once).
- */
-async function atomically(meta: ModelMeta, needsTransaction: boolean, body: (scope: TransactionScope) => Promise<void>): Promise<void> {
-  const outer = meta.db.currentTransaction();
-  if (outer || needsTransaction) {
-    await meta.db.transaction(body, { join: true });
-    return;
-  }
-  const records: TransactionScope['records'] = [];
-  await body({ records } as unknown as TransactionScope);
-  if (records.length) await transactionHooks.commit(records);
-}
-
-function enlist(scope: TransactionScope, record: ActiveRecord, action: 'create' | 'update' | 'destroy'): void {
-  const meta = metaOf(record.constructor);
-  if (meta.callbackEntries.has('afterCommit') || meta.callbackEntries.has('afterRollback')) scope.records.push({ record, action });
-}
-
-async function runTransactionCallbacks(event: 'afterCommit' | 'afterRollback', records: TransactionScope['records']): Promise<void> {
-  // One run per record, as Rails does, for the actions it went through in the transaction.
-  const byRecord = new Map<ActiveRecord, Set<string>>();
-  for (const { record, action } of records) {
-    const s = byRecord.get(record);
-    if (s) s.add(action);
-    else byRecord.set(record, new Set([action]));
-  }
-  for (const [record, actions] of byRecord) {
-    const entries = metaOf(record.constructor).callbackEntries.get(event);
-    if (!entries) continue;
-    for (const e of entries) if (!e.on || e.on.some((a) => actions.has(a))) await record[e.method]();
-  }
-}
-
-transactionHooks.commit = (records) => runTransactionCallbacks('afterCommit', records);
-transactionHooks.rollback = (records) => runTransactionCallbacks('afterRollback', records);
-
-const validationCache = new WeakMap<ModelMeta, ModelValidations>();
-
-function validationsOf(meta: ModelMeta): ModelValidations {
-  let v = validationCache.get(meta);
-  if (!v) {
-    v = {
-      rules: meta.decl.validations,
-      methods: meta.decl.validators ?? [],
-      async taken(record, property, scope, caseSensitive) {
-        const Model = record.constructor as any;
-        const f = meta.byProperty.get(property)!;
-        let rel = Model.unscoped();
-        const value = record[property];
-        if (!caseSensitive && typeof value === 'string') {
-          const q = meta.db.dialect.quote(f.column);
-          rel = rel.where(`LOWER(${q}) = LOWER(?)`, value);
-        } else {
-          rel = rel.where({ [property]: value });
-        }
-        for (const s of scope) rel = rel.where({ [s]: record[s] ?? null });
-        if (record.isPersisted) rel = rel.whereNot({ [meta.pk.property]: record.attributeWas(meta.pk.property) ?? record[meta.pk.property] });
-        return rel.exists();
-      },
-    };
-    validationCache.set(meta, v);
-  }
-  return v;
-}
-
-/** Installs the association accessors: the loaded value, or a placeholder that knows it was not loaded. */
-export function defineAssociationAccessors(model: Constructor, meta: ModelMeta): void {
-  for (const [name] of meta.associations) {
-    if (Object.prototype.hasOwnProperty.call(model.prototype, name)) continue;
-    Object.defineProperty(model.prototype, name, {
-      configurable: true,
-      get(this: ActiveRecord) {
-        const map = this[LOADED] as Map<string, unknown> | undefined;
-        if (map?.has(name)) return map.get(name);
-        return notLoaded(this, name);
-      },
-      set(this: ActiveRecord, value: unknown) {
-        const a = meta.associations.get(name)!;
-        if (a.kind === 'hasMany') {
-          setLoaded(this, name, a, Array.isArray(value) ? value : []);
-          return;
-        }
-        loadedMap(this).set(name, value);
-        if (a.kind === 'belongsTo' && value === null) this[foreignKeyOf(model, a)] = null;
-        else if (a.kind === 'belongsTo' && value && typeof value === 'object') {
-          const target = metaOf(a.target());
-          this[foreignKeyOf(model, a)] = (value as any)[target.pk.property];
-        }
-      },
-    });
-  }
 }
 
 export { META };
