@@ -46,9 +46,11 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-function errorFields(err: unknown): { code?: string; message: string } {
-  if (err instanceof StrykeError) return { code: err.code, message: err.message };
-  return { message: (err as Error)?.message ?? String(err) };
+/** An error as JSON: its code and message, and what explains it (the compiler's diagnostics) when attached. */
+function errorFields(err: unknown): { code?: string; message: string; output?: string } {
+  const output = (err as { output?: unknown })?.output;
+  const fields = err instanceof StrykeError ? { code: err.code, message: err.message } : { message: (err as Error)?.message ?? String(err) };
+  return typeof output === 'string' && output ? { ...fields, output } : fields;
 }
 
 export class Progress {

@@ -131,6 +131,10 @@ describe('progress of long steps', () => {
     assert.doesNotMatch(res.stdout, /done/);
     assert.match(res.stderr, /app\/models\/broken\.ts\(1,14\): error TS2322/);
     assert.match(res.stderr, /\nstryke: The app does not compile.*\(STRYKE_E_CLI_COMPILE_FAILED\)\n$/);
+
+    const json = events(stryke(['db', 'migrate', '--root', root, '--json'], { env }).stdout);
+    assert.deepEqual(json.map((e) => `${e.event} ${e.status ?? e.code}`), ['step start', 'step failed', 'error STRYKE_E_CLI_COMPILE_FAILED']);
+    assert.match(json[2]!.output, /app\/models\/broken\.ts\(1,14\): error TS2322/);
   });
 
   it('stryke build reports compile, views, assets, config and the route manifest', () => {
