@@ -70,9 +70,15 @@ function buildArrayHydrator(model: Function, fields: FieldDecl[], readers: Model
 
 function arrayHydrators(model: Function, fields: FieldDecl[], readers: ModelMeta['readers']): ModelMeta['arrayHydrator'] {
   const byLayout = new WeakMap<readonly string[], (row: unknown[]) => any>();
+  // The layout read last is usually the one read next (`SELECT *`): it is checked before the map.
+  let lastColumns: readonly string[] | undefined;
+  let lastHydrator: ((row: unknown[]) => any) | undefined;
   return (columns) => {
+    if (columns === lastColumns) return lastHydrator!;
     let h = byLayout.get(columns);
     if (!h) byLayout.set(columns, (h = buildArrayHydrator(model, fields, readers, columns)));
+    lastColumns = columns;
+    lastHydrator = h;
     return h;
   };
 }

@@ -36,17 +36,31 @@ function toDate(v: unknown): Date | null {
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS.sssZ` (how stryke writes SQLite datetimes) read by hand, about twice as fast as
- * the Date parser; anything else goes through `toDate`.
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (how stryke writes SQLite datetimes) read by hand: the digits by char code and
+ * the day number by civil-calendar arithmetic (no `Date.UTC` call), about three times as fast as the Date
+ * parser. Anything else, or a value out of range, goes through `toDate`, so it reads as `new Date` would.
  */
 function parseIso(v: string): Date {
-  if (v.length !== 24 || v.charCodeAt(10) !== 84 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return toDate(v)!;
-  const c = (i: number) => v.charCodeAt(i) - 48;
-  const year = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
-  if (!(year >= 100)) return toDate(v)!; // Date.UTC reads years 0-99 as 1900-1999
-  const ms = Date.UTC(year, c(5) * 10 + c(6) - 1, c(8) * 10 + c(9),
-    c(11) * 10 + c(12), c(14) * 10 + c(15), c(17) * 10 + c(18), c(20) * 100 + c(21) * 10 + c(22));
-  return Number.isNaN(ms) ? toDate(v)! : new Date(ms);
+  if (v.length !== 24 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58
+    || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return toDate(v)!;
+  const d = (i: number) => v.charCodeAt(i) - 48;
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const h = d(11) * 10 + d(12);
+  const min = d(14) * 10 + d(15);
+  const sec = d(17) * 10 + d(18);
+  const ms = d(20) * 100 + d(21) * 10 + d(22);
+  // Years 0-99 are left to toDate (Date.UTC would read them as 1900-1999), and so is anything not a digit.
+  if (!(year >= 100 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h >= 0 && h <= 23
+    && min >= 0 && min <= 59 && sec >= 0 && sec <= 59 && ms >= 0 && ms <= 999)) return toDate(v)!;
+  // Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years, March-based years).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  return new Date(((days * 24 + h) * 60 + min) * 60000 + sec * 1000 + ms);
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

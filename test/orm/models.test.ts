@@ -176,6 +176,18 @@ describe('models', async () => {
           assert.equal(uf.createdAt.getTime(), u.createdAt.getTime());
         });
 
+        it('reads back datetimes exactly across eras: before 1970, leap days, the last millisecond of a day', async () => {
+          const u = await user();
+          const moments = ['1969-12-31T23:59:59.999Z', '1600-03-01T00:00:00.000Z', '2024-02-29T12:34:56.789Z', '2100-02-28T23:59:59.999Z', '9999-12-31T23:59:59.999Z'];
+          const ids: number[] = [];
+          for (const m of moments) ids.push((await post(u, { publishedAt: new Date(m) })).id);
+          const byId = new Map((await Post.where({ id: ids })).map((p) => [p.id, p]));
+          moments.forEach((m, i) => {
+            assert.equal(byId.get(ids[i]!)!.publishedAt!.toISOString(), m, 'read through a relation');
+          });
+          for (const [i, m] of moments.entries()) assert.equal((await Post.find(ids[i]!)).publishedAt!.toISOString(), m, 'read by find');
+        });
+
         it('matches booleans, dates and json-free columns in where', async () => {
           const u = await user();
           const at = new Date('2026-03-04T05:06:07.089Z');
