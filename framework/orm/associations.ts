@@ -22,8 +22,13 @@ export type IncludeSpec = string | readonly IncludeSpec[] | { [association: stri
 /** The foreign key of an association: `authorId` for belongsTo `author`, `postId` for Post hasMany/hasOne. */
 export function foreignKeyOf(owner: Function, a: AssociationDecl): string {
   if (a.foreignKey) return a.foreignKey;
-  return a.kind === 'belongsTo' ? `${a.property}Id` : `${camelize(owner.name)}Id`;
+  if (a.kind === 'belongsTo') return `${a.property}Id`;
+  // Inflecting the owner's name costs more than the rest of an include: once per model.
+  let fk = ownerKeys.get(owner);
+  if (fk === undefined) ownerKeys.set(owner, (fk = `${camelize(owner.name)}Id`));
+  return fk;
 }
+const ownerKeys = new WeakMap<Function, string>();
 
 export function associationOf(meta: ModelMeta, name: string): AssociationDecl {
   const a = meta.associations.get(name);
