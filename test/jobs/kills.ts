@@ -62,17 +62,23 @@ export function killsSuite(name: JobTarget['name']): void {
       const killed = new Set<number>();
       const completed = async () => (await queue!.getJobCounts('completed')).completed ?? 0;
 
-      // Kill a random worker every 0.5-2 s while jobs remain, each time starting a replacement.
+      // While jobs remain, at once and then every 0.3-1.2 s, SIGKILL a random worker that is running jobs (one that logged a
+      // start since it was spawned) and start a replacement, up to KILLS times.
+      const busy = () => new Set(lines(log).filter((l) => l.startsWith('start ')).map((l) => Number(l.split(' ')[2])));
       let done = 0;
-      for (let k = 0; k < KILLS; k++) {
-        await sleep(500 + Math.random() * 1500);
+      await until('the first jobs to start', () => busy().size > 0, 30_000);
+      while (killed.size < KILLS) {
         done = await completed();
         if (done >= N) break;
-        const at = Math.floor(Math.random() * live.length);
-        const victim = live[at]!;
-        victim.kill('SIGKILL');
-        killed.add(victim.pid!);
-        live[at] = spawnWorker();
+        const running = busy();
+        const candidates = live.map((c, i) => [c, i] as const).filter(([c]) => running.has(c.pid!));
+        if (candidates.length > 0) {
+          const [victim, at] = candidates[Math.floor(Math.random() * candidates.length)]!;
+          victim.kill('SIGKILL');
+          killed.add(victim.pid!);
+          live[at] = spawnWorker();
+        }
+        await sleep(300 + Math.random() * 900);
       }
       await until(`all ${N} jobs to complete`, async () => (done = await completed()) >= N, 120_000);
 
@@ -93,7 +99,7 @@ export function killsSuite(name: JobTarget['name']): void {
       const again = [...runs].filter(([, pids]) => pids.length > 1);
       const afterKill = again.filter(([, pids]) => pids.slice(0, -1).some((p) => killed.has(Number(p)))).length;
       const pids = new Set([...runs.values()].flat());
-      assert.ok(pids.size >= WORKERS + 1, 'killed workers and their replacements shared the jobs');
+      assert.ok(killed.size >= 1, 'at least one worker was killed while it ran jobs');
       t.diagnostic(`${name}: ${killed.size} workers killed; ${again.length} of ${N} jobs ran more than once (${afterKill} of them on a killed worker first); ${pids.size} processes ran jobs`);
       for (const c of live) c.kill('SIGTERM');
     });
