@@ -200,7 +200,12 @@ export class Database {
    * and a tick on SQLite. Every statement without an explicit query runner goes through here.
    */
   execute(sql: string, binds: unknown[] = [], arrays = false): QueryOutcome | Promise<QueryOutcome> {
-    if (this.sqliteDirect && (!this.sqliteGate || this.currentTransaction())) return this.sqlite(sql, binds, arrays);
+    if (this.sqliteDirect) {
+      if (!this.sqliteGate || this.currentTransaction()) return this.sqlite(sql, binds, arrays);
+    } else if (!this.currentTransaction()) {
+      // Outside a transaction, straight to the pool.
+      return this.config.adapter === 'postgres' ? this.pg(sql, binds) : this.mysql(sql, binds);
+    }
     return this.runOn(sql, binds, undefined, arrays);
   }
 
