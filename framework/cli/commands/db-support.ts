@@ -186,7 +186,8 @@ export async function diff(root: string, config: DatabaseConfig, opts: { name?: 
   }
   const name = opts.name ?? 'UpdateSchemaFromModels';
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw CliErrors.BAD_OPTION(`--name must be a class name such as AddSlugToPosts, not "${name}"`);
-  await compileApp(root, { progress: Progress.for() });
+  // No progress line here: the output is the migration (or `--dry-run`'s text, which scripts redirect).
+  await compileApp(root);
   loadAppCode(root);
   const models = registry.within(registry.models, buildDirOf(root));
   const live = await withDb(root, config, (db) => dumpSchema(db));
