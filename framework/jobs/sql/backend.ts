@@ -4,6 +4,7 @@ import type { Exec } from './driver';
 import { claim, rateLimitTtl } from './claim';
 import { delayActive, insertJob, insertJobs, recoverStalled, retryActive } from './write';
 import { MoveBatcher } from './batch';
+import { AddBatcher } from './add-batch';
 import * as admin from './admin';
 import * as sched from './schedulers';
 import * as reads from './reads';
@@ -35,9 +36,12 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
 
   // ---- adding -----------------------------------------------------------------------------------
 
+  /** Concurrent `add` calls, coalesced into shared transactions (see add-batch.ts). */
+  private readonly adds = new AddBatcher(this.ctx);
+
   async addJob(job: JobJson, jobId: string, parentKeyOpts?: { parentKey?: string }): Promise<string> {
     await this.ready();
-    return withTx(this.ctx, (x, fx) => insertJob(this.ctx, x, fx, job, jobId, parentKeyOpts));
+    return this.adds.add({ job, jobId, parentKeyOpts });
   }
 
   async addJobs(entries: { job: JobJson; jobId: string; parentKeyOpts?: { parentKey?: string } }[]): Promise<string[]> {
