@@ -43,14 +43,21 @@ export function whereNodes(meta: ModelMeta, s: State): Node[] {
   return [soft, ...nodes];
 }
 
-/** A condition's part of the statement's cache key (memoized on the node: nodes never change). */
+/**
+ * A condition's part of the statement's cache key. A column condition's is made at once; a compound or raw
+ * one's is memoized on the node (nodes never change).
+ */
 function shape(node: Node): string {
+  switch (node.k) {
+    case 'eq': return node.path ? `e${node.path}.${node.field.column}` : `e.${node.field.column}`;
+    case 'null': return node.path ? `z${node.path}.${node.field.column}` : `z.${node.field.column}`;
+    case 'cmp': return `c${node.op}${node.path ?? ''}.${node.field.column}`;
+    default:
+  }
   const memo = (node as { s?: string }).s;
   if (memo !== undefined) return memo;
   let out: string;
   switch (node.k) {
-    case 'eq': out = `e${node.path ?? ''}.${node.field.column}`; break;
-    case 'cmp': out = `c${node.op}${node.path ?? ''}.${node.field.column}`; break;
     case 'in': {
       let n = 0;
       let z = false;
@@ -58,7 +65,6 @@ function shape(node: Node): string {
       out = `i${node.path ?? ''}.${node.field.column}:${n}${z ? 'z' : ''}`;
       break;
     }
-    case 'null': out = `z${node.path ?? ''}.${node.field.column}`; break;
     case 'raw': out = `r${node.binds.map((b) => (Array.isArray(b) ? b.length : '')).join(',')}:${node.sql}`; break;
     case 'and': case 'or': out = `${node.k}(${node.items.map((i) => shape(i)).join(';')})`; break;
     case 'not': out = `not(${shape(node.item)})`; break;
@@ -211,7 +217,7 @@ export function statement(meta: ModelMeta, s: State, head: string | null, opts: 
   const orders = opts.orders !== false ? s.orders : [];
   const binds: unknown[] = [];
   const where = whereNodes(meta, s);
-  let key = `${head ?? (s.select ? s.select.map((f) => f.column).join(',') : '*')}|${s.distinct ? 'd' : ''}|${s.joins.map((j) => (j.left ? 'L' : 'J') + j.path).join(',')}|`;
+  let key = `${head ?? (s.select ? s.select.map((f) => f.column).join(',') : '*')}|${s.distinct ? 'd' : ''}|${s.joins.length ? s.joins.map((j) => (j.left ? 'L' : 'J') + j.path).join(',') : ''}|`;
   for (const node of where) {
     key += shape(node);
     key += ';';
