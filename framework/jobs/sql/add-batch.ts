@@ -10,44 +10,47 @@ interface PendingAdd {
 
 /** Most jobs one shared transaction adds. */
 const MAX_BATCH = 256;
+/** Add transactions one backend runs at once. */
+const MAX_IN_FLIGHT = 4;
 
 /**
- * Coalesces concurrent `queue.add` calls of one process into shared transactions: the adds made while one
- * transaction commits are written together by the next (one multi-row INSERT when they are plain jobs),
- * so many producers pay about one commit between them. Each add resolves once its job is committed. If a
+ * Coalesces concurrent `queue.add` calls of one process into shared transactions: up to four run at once
+ * (parallel commits share the database's log flush), and the adds made meanwhile are written together by
+ * the next (one multi-row INSERT when they are plain jobs), so many producers pay few commits between them. Each add resolves once its job is committed. If a
  * shared transaction fails, each add of it is tried again alone, so one bad job fails only its own call.
  */
 export class AddBatcher {
   private pending: PendingAdd[] = [];
-  private running = false;
+  private inFlight = 0;
 
   constructor(private readonly ctx: Ctx) {}
 
   add(entry: PendingAdd['entry']): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
-      if (!this.running) void this.drain();
+      this.kick();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
+  /** Starts a transaction for what is waiting while fewer than MAX_IN_FLIGHT run (parallel commits share a log flush). */
+  private kick(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.kick();
+      });
+    }
+  }
+
+  private async write(batch: PendingAdd[]): Promise<void> {
+    if (batch.length === 1) return this.alone(batch[0]!);
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, MAX_BATCH);
-        if (batch.length === 1) {
-          await this.alone(batch[0]!);
-          continue;
-        }
-        try {
-          const ids = await withTx(this.ctx, (x, fx) => insertJobs(this.ctx, x, fx, batch.map((p) => p.entry)));
-          batch.forEach((p, i) => p.resolve(ids[i]!));
-        } catch {
-          for (const p of batch) await this.alone(p);
-        }
-      }
-    } finally {
-      this.running = false;
+      const ids = await withTx(this.ctx, (x, fx) => insertJobs(this.ctx, x, fx, batch.map((p) => p.entry)));
+      batch.forEach((p, i) => p.resolve(ids[i]!));
+    } catch {
+      for (const p of batch) await this.alone(p);
     }
   }
 

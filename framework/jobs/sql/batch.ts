@@ -100,7 +100,11 @@ export class MoveBatcher {
         }
         const delay = Math.min(RETRY_FIRST_DELAY * 2 ** (attempt - 1), RETRY_MAX_DELAY, Math.max(this.hooks.retryFor - waited, 1));
         const ids = keep.map((p) => (p.move as { id: string }).id);
-        this.hooks.report(JobsErrors.FINISH_RETRY(ids.join(', '), this.ctx.queue, (err as Error).message, delay, attempt));
+        try {
+          this.hooks.report(JobsErrors.FINISH_RETRY(ids.join(', '), this.ctx.queue, (err as Error).message, delay, attempt));
+        } catch {
+          // A Worker without an 'error' listener rethrows what it is told; the write is retried all the same.
+        }
         for (const p of keep) p.retried = true;
         batch = keep;
         await sleep(delay);
