@@ -12,7 +12,7 @@
  *   node build/benchmarks/boot/run.js [--rounds 15] [--json]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -70,8 +70,18 @@ function status(url: string): Promise<number> {
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `stryke server` from spawn to its first 200 from /posts. */
-async function serverToFirst200(root: string): Promise<number> {
+/** CPU time (user + system) a process has used so far, from /proc (Linux; 10 ms ticks), else NaN. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** `stryke server` from spawn to its first 200 from /posts: wall time, and the CPU time it took. */
+async function serverToFirst200(root: string): Promise<{ wall: number; cpu: number }> {
   const port = await freePort();
   const t = now();
   const child = spawn(process.execPath, [BIN, 'server', '--no-build', '--root', root, '--port', String(port), '--host', '127.0.0.1'], {
@@ -84,7 +94,7 @@ async function serverToFirst200(root: string): Promise<number> {
       if (child.exitCode !== null) throw new Error(`stryke server exited:\n${err}`);
       if (now() - t > 60_000) throw new Error(`no 200 in 60 s:\n${err}`);
       try {
-        if ((await status(`http://127.0.0.1:${port}/posts`)) === 200) return now() - t;
+        if ((await status(`http://127.0.0.1:${port}/posts`)) === 200) return { wall: now() - t, cpu: cpuOf(child.pid!) };
       } catch {
         /* not listening yet */
       }
@@ -101,6 +111,7 @@ async function serverToFirst200(root: string): Promise<number> {
 interface Probe {
   status: number; processStartMs: number; loadMs: number; bootMs: number; listenMs: number; firstResponseMs: number; totalMs: number;
   loadPackagesMs: Record<string, number>; bootPackagesMs: Record<string, number>;
+  cpu: { startMs: number; loadMs: number; bootMs: number; listenAndFirstResponseMs: number; totalMs: number };
 }
 
 function probe(root: string): { wallMs: number; probe: Probe } {
@@ -123,7 +134,7 @@ async function main() {
   try {
     const prep = spawnSync(process.execPath, [BIN, 'db', 'prepare', '--root', root], { env, encoding: 'utf8' });
     if (prep.status !== 0) throw new Error(`stryke db prepare failed:\n${prep.stdout}${prep.stderr}`);
-    const server: number[] = [];
+    const server: Array<{ wall: number; cpu: number }> = [];
     const probes: Array<ReturnType<typeof probe>> = [];
     probe(root); // warm the file cache
     for (let i = 0; i < rounds; i++) {
@@ -137,11 +148,16 @@ async function main() {
     const bootPkgs = Object.fromEntries([...bootNames].map((n) => [n, m((p) => p.bootPackagesMs[n] ?? 0)] as const).sort((a, b) => b[1] - a[1]));
     const summary = {
       node: process.version, cores: cpus().length, load: loadavg().map((l) => Math.round(l * 100) / 100), rounds,
-      strykeServerToFirst200Ms: r(median(server)), strykeServerSamplesMs: server.map(r),
+      strykeServerToFirst200Ms: r(median(server.map((x) => x.wall))), strykeServerSamplesMs: server.map((x) => r(x.wall)),
+      strykeServerCpuMs: r(median(server.map((x) => x.cpu))),
       probe: {
         wallMs: r(median(probes.map((x) => x.wallMs))),
         processStartMs: m((p) => p.processStartMs), loadMs: m((p) => p.loadMs), bootMs: m((p) => p.bootMs),
         listenMs: m((p) => p.listenMs), firstResponseMs: m((p) => p.firstResponseMs), totalMs: m((p) => p.totalMs),
+        cpu: {
+          startMs: m((p) => p.cpu.startMs), loadMs: m((p) => p.cpu.loadMs), bootMs: m((p) => p.cpu.bootMs),
+          listenAndFirstResponseMs: m((p) => p.cpu.listenAndFirstResponseMs), totalMs: m((p) => p.cpu.totalMs),
+        },
         loadPackagesMs: pkgs, bootPackagesMs: bootPkgs,
       },
       targetMs: 200,
@@ -151,11 +167,12 @@ async function main() {
       return;
     }
     const p = summary.probe;
-    console.log(`stryke server, spawn to first 200 from /posts: median ${summary.strykeServerToFirst200Ms} ms (${server.map(r).join(', ')})`);
+    console.log(`stryke server, spawn to first 200 from /posts: median ${summary.strykeServerToFirst200Ms} ms (${summary.strykeServerSamplesMs.join(', ')}), CPU time ${summary.strykeServerCpuMs} ms`);
     console.log(`\nprobe (createApp in a bare process), medians in ms:`);
     console.log(`| node start | load stryke | createApp | listen | first GET /posts | total in process | process wall |`);
     console.log(`| ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
     console.log(`| ${p.processStartMs} | ${p.loadMs} | ${p.bootMs} | ${p.listenMs} | ${p.firstResponseMs} | ${p.totalMs} | ${p.wallMs} |`);
+    console.log(`\nCPU time (user + system), medians in ms: node start ${p.cpu.startMs}, load stryke ${p.cpu.loadMs}, createApp ${p.cpu.bootMs}, listen and first response ${p.cpu.listenAndFirstResponseMs}, total ${p.cpu.totalMs}`);
     console.log(`\nloading stryke, by package (ms): ${Object.entries(pkgs).filter(([, v]) => v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`required later, during boot and the first request (ms): ${Object.entries(bootPkgs).filter(([, v]) => v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`\n${rounds} rounds on ${summary.cores} cores, Node.js ${process.version}, load average ${summary.load.join(' ')}; target under 200 ms.`);

@@ -117,7 +117,13 @@ export function runDev(options: DevOptions): { close(): Promise<void> } {
   };
   const bootAhead = (gen: number) => {
     const s = spare;
-    if (!s || s.worker.isDead() || running || closed) return;
+    if (running || closed) return;
+    if (!s || s.worker.isDead()) {
+      // Changes in quick succession used the spare: drop the stale early boot, start loading the next spare.
+      discardBooting();
+      prepareSpare();
+      return;
+    }
     spare = undefined;
     discardBooting();
     booting = { worker: s.worker, booted: s.standing.then((up) => (up ? boot(s.worker) : undefined)), generation: gen };
