@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import querystring from 'node:querystring';
 import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -30,6 +31,21 @@ function parseQuery(str: string): Record<string, unknown> {
 }
 
 /**
+ * fastify's schema compilers (Ajv for validation, fast-json-stringify for serialization), required when a
+ * route first needs one instead of when fastify starts: they are ~90 modules, and only routes with typed
+ * path params use one. (Routes here carry only `params` schemas, whose compilation does not depend on the
+ * compiler being counted as custom; headers schemas would.) Resolved from fastify's own dependencies.
+ */
+const fromFastify = createRequire(require.resolve('fastify'));
+type CompilerFactory = (externalSchemas: unknown, options: unknown) => any;
+let validatorFactory: CompilerFactory | undefined;
+let serializerFactory: CompilerFactory | undefined;
+const compilersFactory = {
+  buildValidator: (schemas: unknown, options: unknown) => (validatorFactory ??= fromFastify('@fastify/ajv-compiler')())(schemas, options),
+  buildSerializer: (schemas: unknown, options: unknown) => (serializerFactory ??= fromFastify('@fastify/fast-json-stringify-compiler')())(schemas, options),
+};
+
+/**
  * Builds the fastify instance for an app: body parsers, every route with its precomputed handler
  * (see register-routes.ts), `/health`, static files and error pages.
  */
@@ -50,6 +66,7 @@ export async function buildServer(
     // connections it has accepted (with `Connection: close`) instead of 503: the primary keeps the socket
     // and hands new connections to the other workers, so no request is refused.
     return503OnClosing: false,
+    schemaController: { compilersFactory },
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
