@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { createApp, type App } from '../app/create-app';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 
@@ -45,13 +48,27 @@ function nextMessage<T>(type: string, onShutdown: () => Promise<void> = async ()
   });
 }
 
+/**
+ * What a boot would load on the way, loaded while the spare waits: the default database driver (TypeORM
+ * requires it lazily), fastify's logger (required when the server is built) and, for an app with jobs, the
+ * jobs layer and BullMQ. Only requires: nothing runs, so a boot after this behaves as one without it.
+ */
+function warmUp(root: string): void {
+  const tryRequire = (load: () => unknown) => {
+    try {
+      load();
+    } catch {
+      /* not installed: the boot reports it if it needs it */
+    }
+  };
+  tryRequire(() => require('better-sqlite3'));
+  tryRequire(() => createRequire(require.resolve('fastify'))('./lib/logger-pino.js'));
+  if (existsSync(join(root, 'app', 'jobs'))) tryRequire(() => require('../jobs'));
+}
+
 /** A spare `stryke dev` worker: framework loaded, it boots when told and listens when told. */
 async function standBy(options: ServeOptions): Promise<App | undefined> {
-  try {
-    require('better-sqlite3'); // the default database driver, loaded lazily by TypeORM otherwise
-  } catch {
-    /* another database */
-  }
+  warmUp(options.root);
   const boot = nextMessage<{ problem?: BootProblem }>('stryke:boot');
   process.send!({ type: 'stryke:standby' });
   let problem = (await boot).problem;
