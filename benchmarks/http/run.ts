@@ -51,7 +51,8 @@ async function main() {
     for (const path of ['/plaintext', '/json', ...(ROUTES ? [`/r${Math.floor(ROUTES / 2)}/42`] : [])]) {
       for (const kind of ['fastify', 'stryke'] as const) await load(`http://127.0.0.1:${ports[kind]}${path}`, 1); // warm-up
       for (let round = 0; round < ROUNDS; round++) {
-        for (const kind of ['fastify', 'stryke'] as const) {
+        // Pairs of rounds, adjacent in time; which side goes first alternates, so drift favours neither.
+        for (const kind of round % 2 === 0 ? (['fastify', 'stryke'] as const) : (['stryke', 'fastify'] as const)) {
           const r = await load(`http://127.0.0.1:${ports[kind]}${path}`, SECONDS);
           ((results[path] ??= {})[kind] ??= []).push(r);
         }
@@ -62,13 +63,17 @@ async function main() {
   }
   const mean = (rs: Result[], k: keyof Result) => rs.reduce((a, r) => a + r[k], 0) / rs.length;
   console.log(`HTTP: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds, ${ROUTES} extra routes declared on both (node ${process.version})\n`);
-  console.log('| test | bare fastify req/s | stryke req/s | ratio | fastify p50/p99 ms | stryke p50/p99 ms |');
-  console.log('| --- | ---: | ---: | ---: | --- | --- |');
+  console.log('| test | bare fastify req/s | stryke req/s | ratio of means | median paired ratio (min-max) | fastify p50/p99 ms | stryke p50/p99 ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- | --- |');
   for (const [path, byKind] of Object.entries(results)) {
     const f = byKind.fastify!;
     const s = byKind.stryke!;
     const ratio = mean(s, 'rps') / mean(f, 'rps');
-    console.log(`| ${path} | ${Math.round(mean(f, 'rps'))} | ${Math.round(mean(s, 'rps'))} | ${ratio.toFixed(3)}x | ${mean(f, 'p50').toFixed(1)} / ${mean(f, 'p99').toFixed(1)} | ${mean(s, 'p50').toFixed(1)} / ${mean(s, 'p99').toFixed(1)} |`);
+    // Each round's stryke figure against the fastify figure measured next to it: robust to a machine whose speed drifts.
+    const paired = s.map((r, i) => r.rps / f[i]!.rps).sort((a, b) => a - b);
+    const median = paired.length % 2 ? paired[(paired.length - 1) / 2]! : (paired[paired.length / 2 - 1]! + paired[paired.length / 2]!) / 2;
+    const spread = `${paired[0]!.toFixed(2)}-${paired[paired.length - 1]!.toFixed(2)}`;
+    console.log(`| ${path} | ${Math.round(mean(f, 'rps'))} | ${Math.round(mean(s, 'rps'))} | ${ratio.toFixed(3)}x | ${median.toFixed(3)}x (${spread}) | ${mean(f, 'p50').toFixed(1)} / ${mean(f, 'p99').toFixed(1)} | ${mean(s, 'p50').toFixed(1)} / ${mean(s, 'p99').toFixed(1)} |`);
   }
 }
 

@@ -36,40 +36,43 @@ export class ActionController {
   body: any;
   /** @internal the app this controller serves */
   [RUNTIME]!: AppRuntime;
-  #params?: Params;
-  #session?: Session;
-  #flash?: Flash;
-  #responded = false;
+  // Per-request state, built lazily. Plain properties set in the constructor (so every instance has one
+  // shape), not `#private` fields: on Node 20's V8, reading a native private field in this hot path cost
+  // ~40% more instructions per request (measured with callgrind against bare fastify).
+  private _params: Params | undefined = undefined;
+  private _session: Session | undefined = undefined;
+  private _flash: Flash | undefined = undefined;
+  private _responded = false;
 
   /** Whether this request has been answered (by render, json, redirectTo, head, freshWhen or sse). */
   get responded(): boolean {
-    return this.#responded || this.reply.sent;
+    return this._responded || this.reply.sent;
   }
 
   /** Path, query and body parameters, merged. */
   get params(): Params {
-    if (!this.#params) {
+    if (!this._params) {
       const req = this.request;
       const isJson = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].includes('json');
       const mode = this[RUNTIME].unpermitted;
       const policy = { unpermitted: mode, log: (keys: string[]) => req.log.warn({ unpermitted: keys }, `Unpermitted parameters: ${keys.join(', ')}`) };
-      this.#params = buildParams(req.query, req.body, req.params as Record<string, string>, isJson, policy);
+      this._params = buildParams(req.query, req.body, req.params as Record<string, string>, isJson, policy);
     }
-    return this.#params;
+    return this._params;
   }
 
   /** The encrypted cookie session. */
   get session(): Session {
-    if (!this.#session) {
+    if (!this._session) {
       const rt = this[RUNTIME];
       const raw = this.request.headers.cookie ? readCookie(this.request.headers.cookie, rt.sessionCookie.name) : undefined;
-      this.#session = new Session(rt.sessions.decode(raw));
+      this._session = new Session(rt.sessions.decode(raw));
     }
-    return this.#session;
+    return this._session;
   }
 
   get flash(): Flash {
-    return (this.#flash ??= new Flash(this.session));
+    return (this._flash ??= new Flash(this.session));
   }
 
   /** `html` or `json`, from the path suffix or the Accept header. */
@@ -94,9 +97,9 @@ export class ActionController {
 
   /** Writes the session cookie when the request changed the session. Called before any response is sent. */
   protected commitSession(): void {
-    this.#responded = true;
-    if (this.#flash) this.#flash.persist(this.session);
-    const s = this.#session;
+    this._responded = true;
+    if (this._flash) this._flash.persist(this.session);
+    const s = this._session;
     if (!s || !s.dirty) return;
     const rt = this[RUNTIME];
     const secure = rt.sessionCookie.secure ? '; Secure' : '';
@@ -207,7 +210,7 @@ export class ActionController {
   /** @internal turns an action's return value into the response. */
   finish(result: unknown): unknown {
     const reply = this.reply;
-    if (this.#responded || reply.sent) return reply;
+    if (this._responded || reply.sent) return reply;
     this.commitSession();
     if (result === undefined || result === null) return reply.code(204).send();
     const send = this[RUNTIME].send;
