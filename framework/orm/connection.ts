@@ -142,7 +142,7 @@ export const transactionStore = new AsyncLocalStorage<TransactionScope>();
 type SqliteStatement = {
   reader: boolean; single?: boolean; names?: readonly string[];
   get(binds: unknown[]): any; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-  safeIntegers(on: boolean): unknown; raw(on: boolean): unknown; columns(): { name: string }[];
+  safeIntegers(on: boolean): unknown; raw(on: boolean): unknown; pluck(on: boolean): unknown; columns(): { name: string }[];
 };
 type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
@@ -170,6 +170,10 @@ export class Database {
 
   /** SQLite: statements run on its one connection directly, synchronously. */
   private readonly sqliteDirect: boolean;
+  /** SQLite: the schema version last seen, checked once per turn of the event loop that reads rows as arrays. */
+  private schemaVersion: unknown = undefined;
+  private schemaChecked = false;
+  private schemaStatement: SqliteStatement | undefined;
 
   constructor(readonly dataSource: DataSource, readonly config: DatabaseConfig) {
     this.dialect = dialectFor(config.adapter);
@@ -233,6 +237,7 @@ export class Database {
    * than objects keyed by column, and the model layer maps them to records itself.
    */
   private sqlite(sql: string, binds: unknown[], arrays = false): QueryOutcome {
+    if (arrays && !this.schemaChecked) this.checkSchema();
     const cache = arrays ? this.arrayStatements : this.statements;
     let stmt = cache.get(sql);
     if (!stmt) {
@@ -241,22 +246,21 @@ export class Database {
       if (stmt.reader && this.bigintTables.size) for (const t of this.bigintTables) if (sql.includes(t)) stmt.safeIntegers(true);
       // At most one row (find, first, exists): step once with get() rather than collecting with all().
       stmt.single = stmt.reader && sql.endsWith(' LIMIT 1');
-      if (arrays && stmt.reader) {
-        stmt.raw(true);
-        stmt.names = stmt.columns().map((c) => c.name);
-      }
+      // Its column names are read after it first runs: a statement prepared against a schema another
+      // connection has since changed is re-prepared by SQLite when stepped, and only then are they current.
+      if (arrays && stmt.reader) stmt.raw(true);
       if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
       cache.set(sql, stmt);
     }
     if (stmt.reader) {
       if (stmt.single) {
         const row = stmt.get(binds);
-        if (row !== undefined && stmt.names && row.length !== stmt.names.length) stmt.names = stmt.columns().map((c) => c.name);
+        if (arrays && (stmt.names === undefined || (row !== undefined && row.length !== stmt.names.length))) stmt.names = stmt.columns().map((c) => c.name);
         return { rows: row === undefined ? [] : [row], affected: 0, columns: stmt.names };
       }
       const rows = stmt.all(binds);
       // `SELECT *` after a column was added or dropped: the names are read again.
-      if (rows.length && stmt.names && rows[0].length !== stmt.names.length) stmt.names = stmt.columns().map((c) => c.name);
+      if (arrays && (stmt.names === undefined || (rows.length && rows[0].length !== stmt.names.length))) stmt.names = stmt.columns().map((c) => c.name);
       return { rows, affected: 0, columns: stmt.names };
     }
     const r = stmt.run(binds);
@@ -358,7 +362,28 @@ export class Database {
     }
   }
 
+  /**
+   * Rows read as arrays are mapped by the column names their statement had when it was prepared. Another
+   * process may change the schema meanwhile (a migration dropping one column and adding another keeps the
+   * count): SQLite then re-prepares the statement, and stale names would put values in the wrong fields. So
+   * once per turn of the event loop that reads, the schema version is compared, and a change drops the cached
+   * statements with their names. One tiny statement per turn, not per query.
+   */
+  private checkSchema(): void {
+    this.schemaChecked = true;
+    setImmediate(() => (this.schemaChecked = false)).unref();
+    if (!this.schemaStatement) {
+      const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      this.schemaStatement = conn.prepare('PRAGMA schema_version');
+      this.schemaStatement.pluck(true);
+    }
+    const version = this.schemaStatement.get([]);
+    if (this.schemaVersion !== undefined && version !== this.schemaVersion) this.arrayStatements.clear();
+    this.schemaVersion = version;
+  }
+
   async close(): Promise<void> {
+    this.schemaStatement = undefined;
     this.statements.clear();
     this.arrayStatements.clear();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -220,6 +220,35 @@ describe('models', async () => {
           }
         });
 
+        it('keeps fields in place when another process drops one column and adds another (the count unchanged)', async (t) => {
+          if (target.name !== 'sqlite') return t.skip('SQLite only: the others read rows by column name');
+          const u = await user();
+          const p = await post(u, { title: 'Same count', views: 5, rating: 1.5 });
+          assert.equal((await Post.find(p.id)).title, 'Same count'); // caches the statement and its column names
+          // Another connection to the same file, as another process running a migration would be.
+          const Sqlite = require('better-sqlite3') as new (file: string) => { exec(sql: string): void; close(): void };
+          const other = new Sqlite((target.config as { database: string }).database);
+          const nextTurn = () => new Promise((resolve) => setImmediate(resolve)); // as the next request would come
+          let after: PostModel;
+          try {
+            other.exec('ALTER TABLE "posts" DROP COLUMN "views"; ALTER TABLE "posts" ADD COLUMN "scratch" varchar(20) DEFAULT \'not a field\'');
+            await nextTurn();
+            after = await Post.find(p.id);
+          } finally {
+            other.exec('ALTER TABLE "posts" DROP COLUMN "scratch"; ALTER TABLE "posts" ADD COLUMN "views" integer NOT NULL DEFAULT 0');
+            other.close();
+            await nextTurn();
+          }
+          assert.notEqual(after.views, 1.5, 'a stale column layout would read rating into views');
+          assert.ok(after.views == null, `a column no longer there leaves its field unset, not ${after.views}`);
+          assert.equal(after.title, 'Same count');
+          assert.strictEqual(after.rating, 1.5);
+          assert.strictEqual(after.slug, p.slug);
+          assert.strictEqual(after.authorId, u.id);
+          assert.equal(after.createdAt.toISOString(), p.createdAt.toISOString());
+          assert.strictEqual((await Post.find(p.id)).views, 0, 'the column back, read again');
+        });
+
         it('matches booleans, dates and json-free columns in where', async () => {
           const u = await user();
           const at = new Date('2026-03-04T05:06:07.089Z');
