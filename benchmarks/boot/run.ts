@@ -12,49 +12,15 @@
  *   node build/benchmarks/boot/run.js [--rounds 15] [--json]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { arg, BIN, copySampleApp, freePort } from '../support';
 
-const REPO = join(__dirname, '..', '..', '..');
-const BIN = join(REPO, 'bin', 'stryke.js');
-const SAMPLE_APP = join(REPO, 'sample-app');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
 delete env.NODE_TEST_CONTEXT;
-
-function copyApp(): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'stryke-bench-boot-')), 'sample-app');
-  const skip = new Set(['node_modules', 'dist', 'tmp', 'log', 'tsconfig.json']);
-  cpSync(SAMPLE_APP, root, {
-    recursive: true,
-    filter: (src) => {
-      const rel = src.slice(SAMPLE_APP.length + 1);
-      return !skip.has(rel.split('/')[0]!) && !/\.sqlite3/.test(rel);
-    },
-  });
-  mkdirSync(join(root, 'node_modules'));
-  symlinkSync(REPO, join(root, 'node_modules', 'stryke'), 'dir');
-  return root;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function status(url: string): Promise<number> {
   return new Promise((done, fail) => {
@@ -130,7 +96,7 @@ const r = (n: number) => Math.round(n);
 async function main() {
   const rounds = arg('rounds', 15);
   const json = process.argv.includes('--json');
-  const root = copyApp();
+  const root = copySampleApp('stryke-bench-boot-');
   try {
     const prep = spawnSync(process.execPath, [BIN, 'db', 'prepare', '--root', root], { env, encoding: 'utf8' });
     if (prep.status !== 0) throw new Error(`stryke db prepare failed:\n${prep.stdout}${prep.stderr}`);

@@ -12,60 +12,25 @@
  *   node build/benchmarks/dev-loop/run.js [--rounds 10] [--pause 1500] [--poll 5] [--json]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { arg, BIN, copySampleApp, freePort } from '../support';
 
-const REPO = join(__dirname, '..', '..', '..');
-const BIN = join(REPO, 'bin', 'stryke.js');
-const SAMPLE_APP = join(REPO, 'sample-app');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+/** The tsconfig.json `stryke new` writes: the copy compiles itself, as a user's app does. */
+const APP_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
+    typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,
+    experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, skipLibCheck: true,
+    sourceMap: true, rootDir: '.', outDir: 'build', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo',
+  },
+  include: ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts'],
+};
 
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
 delete env.NODE_TEST_CONTEXT;
-
-/** The sample app in a temporary folder, linked to this checkout, with the tsconfig.json `stryke new` writes. */
-function copyApp(): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'stryke-bench-dev-')), 'sample-app');
-  const skip = new Set(['node_modules', 'dist', 'tmp', 'log', 'build', 'tsconfig.json']);
-  cpSync(SAMPLE_APP, root, {
-    recursive: true,
-    filter: (src) => {
-      const rel = src.slice(SAMPLE_APP.length + 1);
-      return !skip.has(rel.split('/')[0]!) && !/\.sqlite3/.test(rel);
-    },
-  });
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
-      typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,
-      experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, skipLibCheck: true,
-      sourceMap: true, rootDir: '.', outDir: 'build', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo',
-    },
-    include: ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts'],
-  };
-  writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  mkdirSync(join(root, 'node_modules'));
-  symlinkSync(REPO, join(root, 'node_modules', 'stryke'), 'dir');
-  return root;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** One GET on a fresh connection. */
 function once(url: string): Promise<{ status: number; body: string }> {
@@ -108,7 +73,7 @@ async function main() {
   const every = arg('poll', 5);
   const json = process.argv.includes('--json');
   const say = (line: string) => !json && console.log(line);
-  const root = copyApp();
+  const root = copySampleApp('stryke-bench-dev-', { skip: ['build'], tsconfig: APP_TSCONFIG });
   const prep = spawnSync(process.execPath, [BIN, 'db', 'prepare', '--root', root], { env, encoding: 'utf8' });
   if (prep.status !== 0) throw new Error(`stryke db prepare failed:\n${prep.stdout}${prep.stderr}`);
 

@@ -7,14 +7,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { arg } from '../support';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const autocannon = require('autocannon');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 const SECONDS = arg('seconds', 5);
 const ROUNDS = arg('rounds', 2);

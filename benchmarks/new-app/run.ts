@@ -7,18 +7,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { arg, BIN, freePort } from '../support';
 
-const REPO = join(__dirname, '..', '..', '..');
-const BIN = join(REPO, 'bin', 'stryke.js');
 const STEPS = ['new', 'generate scaffold', 'db migrate', 'start to first 200'] as const;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 /** A user's shell: development, no test runner context, no colour. */
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
@@ -29,17 +22,6 @@ function timed(cwd: string, cmd: string, args: string[]): number {
   const res = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`${args.join(' ')} failed:\n${res.stdout}${res.stderr}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** Starts `stryke start` and polls /posts until it answers 200; returns the milliseconds from spawn. */

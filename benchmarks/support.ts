@@ -1,0 +1,46 @@
+/** What the benchmark scripts share: arguments, a free port, and a private copy of the sample app. */
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO = join(__dirname, '..', '..');
+export const BIN = join(REPO, 'bin', 'stryke.js');
+export const SAMPLE_APP = join(REPO, 'sample-app');
+
+/** `--name N` from the command line, or `fallback`. */
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * The sample app in a temporary folder, linked to this checkout (without its databases, logs and
+ * node_modules). `skip` leaves more top-level entries out; `tsconfig` writes one in place of the sample's.
+ */
+export function copySampleApp(prefix: string, options: { skip?: string[]; tsconfig?: object } = {}): string {
+  const root = join(mkdtempSync(join(tmpdir(), prefix)), 'sample-app');
+  const skip = new Set(['node_modules', 'dist', 'tmp', 'log', 'tsconfig.json', ...(options.skip ?? [])]);
+  cpSync(SAMPLE_APP, root, {
+    recursive: true,
+    filter: (src) => {
+      const rel = src.slice(SAMPLE_APP.length + 1);
+      return !skip.has(rel.split('/')[0]!) && !/\.sqlite3/.test(rel);
+    },
+  });
+  if (options.tsconfig) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(options.tsconfig, null, 2));
+  mkdirSync(join(root, 'node_modules'));
+  symlinkSync(REPO, join(root, 'node_modules', 'stryke'), 'dir');
+  return root;
+}
