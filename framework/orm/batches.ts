@@ -46,16 +46,21 @@ function batchSize(options: { batchSize?: number }): number {
   return size;
 }
 
+/** The next `size` rows by primary key after `last` (keyset pagination: no OFFSET to rescan). */
+function keysetPage(meta: ModelMeta, s: State, size: number, last: unknown) {
+  const pk = meta.pk;
+  return {
+    orders: [[{ field: pk }, 'ASC']] as State['orders'], limit: size, offset: undefined,
+    where: last === undefined ? s.where : [...s.where, { k: 'cmp' as const, field: pk, op: '>' as const, value: last }],
+  };
+}
+
 export async function* findInBatches<T, R extends Batchable<T>>(meta: ModelMeta, s: State, derive: Derive<R>, options: { batchSize?: number }): AsyncGenerator<T[], void, undefined> {
   const size = batchSize(options);
   const pk = meta.pk;
   let last: unknown;
-  const where = s.where;
   for (;;) {
-    const rel = derive({
-      orders: [[{ field: pk }, 'ASC']], limit: size, offset: undefined,
-      where: last === undefined ? where : [...where, { k: 'cmp', field: pk, op: '>', value: last }],
-    });
+    const rel = derive(keysetPage(meta, s, size, last));
     const batch = await rel.toArray();
     if (!batch.length) return;
     yield batch;
@@ -68,12 +73,8 @@ export async function inBatches<R extends Batchable<unknown>>(meta: ModelMeta, s
   const size = batchSize(options);
   const pk = meta.pk;
   let last: unknown;
-  const where = s.where;
   for (;;) {
-    const rel = derive({
-      orders: [[{ field: pk }, 'ASC']], limit: size, offset: undefined, includes: undefined,
-      where: last === undefined ? where : [...where, { k: 'cmp', field: pk, op: '>', value: last }],
-    });
+    const rel = derive({ ...keysetPage(meta, s, size, last), includes: undefined });
     const ids = await rel.ids();
     if (!ids.length) return;
     await fn(derive({ ...EMPTY, deleted: 'with', strict: s.strict, includes: s.includes, where: [{ k: 'in', field: pk, values: ids }] }));
