@@ -1,5 +1,5 @@
 import { StrykeError } from '../support/errors';
-import { onFailure, paint } from './output';
+import { onFailure, paint, type OutputOptions } from './output';
 
 /**
  * How a command reports its long steps (compiling, migrating, building):
@@ -11,10 +11,8 @@ import { onFailure, paint } from './output';
  */
 export type OutputMode = 'tty' | 'plain' | 'quiet' | 'json';
 
-export interface ModeOptions {
-  quiet?: boolean;
-  json?: boolean;
-}
+/** `--quiet` and `--json`, as output.ts defines them for every command. */
+export type ModeOptions = OutputOptions;
 
 /** The mode for these options and this stdout. */
 export function outputMode(opts: ModeOptions = {}, stream: NodeJS.WriteStream = process.stdout): OutputMode {

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from '../support/fs';
 import { Table, TableColumn, TableForeignKey, TableIndex, type QueryRunner } from 'typeorm';
 import type { Database } from '../orm/connection';
 import type { Adapter } from '../orm/dialect';
@@ -161,9 +162,7 @@ export function formatSchema(dump: SchemaDump): string {
 
 export function writeSchema(root: string, dump: SchemaDump): string {
   const file = join(root, SCHEMA_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, formatSchema(dump));
-  renameSync(tmp, file);
+  writeAtomically(file, formatSchema(dump));
   return file;
 }
 

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs
 import { join, relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import { formatProblem, type BootProblem } from './boot-error';
-import { transpileAhead, writeAtomically } from './transpile-ahead';
+import { writeAtomically } from '../support/fs';
+import { transpileAhead } from './transpile-ahead';
 import { DEV_STANDBY_ENV, DEV_WORKER_ENV } from './worker';
 
 /** What a worker reports once it has booted the app (or failed to, holding the error to show). */

@@ -1,14 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeAtomically } from '../support/fs';
+import { join, relative } from 'node:path';
 import type ts from 'typescript';
-
-/** Writes through a temporary file and a rename, so a process requiring the file never reads half of it. */
-export function writeAtomically(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
-}
 
 /** Where the compiler writes a source file's JavaScript (`<outDir>/<path under rootDir>.js`). */
 export function outputOf(options: ts.CompilerOptions, file: string): string | undefined {
