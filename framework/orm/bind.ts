@@ -1,10 +1,10 @@
 import type { FieldDecl, ModelDecl } from '../registry';
 import { currentEnv } from '../config/load';
-import type { Database } from './connection';
+import type { ColumnLayout, Database } from './connection';
 import { OrmErrors } from './errors';
 import { nPlusOneModeFor, ormSettings } from './loading';
 import { defineAssociationAccessors } from './accessors';
-import { ORIG, ORIG_RAW, PERSISTED } from './record-state';
+import { ORIG, ORIG_RAW, PERSISTED, type RowLayout } from './record-state';
 import { META, type CallbackEntry, type ModelMeta } from './meta';
 import { Relation } from './relation';
 import { scopeBodies } from './scope';
@@ -47,31 +47,38 @@ function buildHydrator(model: Function, fields: FieldDecl[], readers: ModelMeta[
 }
 
 /**
- * The row mapper for rows read as arrays (SQLite), generated once per result layout (`columns`, the same
- * array for every run of one statement): each field read at its column's position. The positions are
- * kept with the row, for dirty tracking to find the values read.
+ * The row mapper for rows read as arrays, generated once per result layout (`columns`, the same array for
+ * every run of one statement): each field read at its column's position. SQLite's values are the driver's,
+ * converted by the fields' readers; PostgreSQL's are the text the server sent, converted as the layout's
+ * `text` says for each column's type. The positions and conversions are kept with the row, for dirty
+ * tracking to find the values read.
  */
-function buildArrayHydrator(model: Function, fields: FieldDecl[], readers: ModelMeta['readers'], columns: readonly string[]): (row: unknown[]) => any {
+function buildArrayHydrator(model: Function, fields: FieldDecl[], readers: ModelMeta['readers'], columns: ColumnLayout): (row: unknown[]) => any {
   const positions = fields.map((f) => columns.lastIndexOf(f.column));
+  const text = columns.text;
+  const convert = text
+    ? fields.map((f, i) => (positions[i]! < 0 ? null : text.reader(f, text.oids[positions[i]!]!, text.parsers[positions[i]!]!, readers[i]!)))
+    : readers;
   const lines: string[] = ['let v;'];
   fields.forEach((f, i) => {
     if (positions[i]! < 0) return;
     const prop = JSON.stringify(f.property);
     lines.push(`v = row[${positions[i]}];`);
-    lines.push(readers[i] ? `this[${prop}] = v === null ? null : R[${i}](v);` : `this[${prop}] = v;`);
+    lines.push(convert[i] ? `this[${prop}] = v === null ? null : R[${i}](v);` : `this[${prop}] = v;`);
   });
-  lines.push('this[PERSISTED] = true;', 'this[ORIG] = row;', 'this[ORIG_RAW] = P;');
+  lines.push('this[PERSISTED] = true;', 'this[ORIG] = row;', 'this[ORIG_RAW] = L;');
+  const layout: RowLayout = { at: positions, read: convert };
   // eslint-disable-next-line no-new-func
-  const factory = new Function('R', 'P', 'PERSISTED', 'ORIG', 'ORIG_RAW', `return function ${model.name.replace(/\W/g, '')}ArrayRow(row) {\n${lines.join('\n')}\n};`);
-  const Row = factory(readers, positions, PERSISTED, ORIG, ORIG_RAW) as new (row: unknown[]) => any;
+  const factory = new Function('R', 'L', 'PERSISTED', 'ORIG', 'ORIG_RAW', `return function ${model.name.replace(/\W/g, '')}ArrayRow(row) {\n${lines.join('\n')}\n};`);
+  const Row = factory(convert, layout, PERSISTED, ORIG, ORIG_RAW) as new (row: unknown[]) => any;
   Row.prototype = model.prototype;
   return (row) => new Row(row);
 }
 
 function arrayHydrators(model: Function, fields: FieldDecl[], readers: ModelMeta['readers']): ModelMeta['arrayHydrator'] {
-  const byLayout = new WeakMap<readonly string[], (row: unknown[]) => any>();
+  const byLayout = new WeakMap<ColumnLayout, (row: unknown[]) => any>();
   // The layout read last is usually the one read next (`SELECT *`): it is checked before the map.
-  let lastColumns: readonly string[] | undefined;
+  let lastColumns: ColumnLayout | undefined;
   let lastHydrator: ((row: unknown[]) => any) | undefined;
   return (columns) => {
     if (columns === lastColumns) return lastHydrator!;

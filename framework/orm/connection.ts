@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { dialectFor, type Adapter, type Dialect } from './dialect';
 import { OrmErrors } from './errors';
+import { pgTextReader, textQueryClass, type PgTextResult, type PgTypeParsers } from './pg-text';
 
 export interface DatabaseConfig {
   adapter: Adapter;
@@ -98,15 +99,29 @@ export function dataSourceOptions(config: DatabaseConfig, root: string, database
   }
 }
 
+/**
+ * The columns of rows read as arrays: their names, and for PostgreSQL (whose values then come as the
+ * text the server sent) how to read each column's text into a field: its type, the driver's parser for
+ * it, and the function that composes the conversion for a field (pg-text.ts).
+ */
+export type ColumnLayout = readonly string[] & {
+  text?: {
+    oids: readonly number[];
+    parsers: readonly ((text: string) => unknown)[];
+    reader: typeof pgTextReader;
+  };
+};
+
 export interface QueryOutcome {
   rows: Record<string, any>[];
   affected: number;
   insertId?: number | string;
   /**
    * Set when the rows came as arrays of values (asked for with `execute(sql, binds, true)`, and given by
-   * SQLite): the result's column names, the same array for every run of one statement.
+   * SQLite and PostgreSQL outside a transaction): the result's column names, the same array for every run
+   * of one statement. PostgreSQL's rows are then arrays of the values' text, to be read as `columns.text` says.
    */
-  columns?: readonly string[];
+  columns?: ColumnLayout;
 }
 
 const UTC = "SET time_zone = '+00:00'";
@@ -146,7 +161,9 @@ type SqliteStatement = {
 };
 type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
-type PgPool = { query(sql: string | { name: string; text: string; values: unknown[] }, binds?: unknown[]): Promise<PgResult> };
+type PgQuery = { name?: string; text: string; values: unknown[] };
+type PgPool = { query(sql: string | PgQuery | object, binds?: unknown[]): Promise<PgResult> };
+type PgModule = { types: PgTypeParsers; Query: new (config: PgQuery) => object };
 type MysqlPool = { query(sql: string, binds: unknown[], cb: (err: Error | null, result: any) => void): void };
 
 const STATEMENT_CACHE_LIMIT = 500;
@@ -165,6 +182,9 @@ export class Database {
   private readonly statements = new Map<string, SqliteStatement>();
   private readonly arrayStatements = new Map<string, SqliteStatement>();
   private readonly pgNames = new Map<string, string>();
+  /** PostgreSQL rows read as arrays: the column layout last seen per SQL text (one array per layout). */
+  private readonly pgColumns = new Map<string, ColumnLayout>();
+  private pgTextQuery: (new (config: PgQuery) => object) | undefined;
   /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
   private sqliteGate: Promise<void> | null = null;
 
@@ -208,7 +228,7 @@ export class Database {
       if (!this.sqliteGate || this.currentTransaction()) return this.sqlite(sql, binds, arrays);
     } else if (!this.currentTransaction()) {
       // Outside a transaction, straight to the pool.
-      return this.config.adapter === 'postgres' ? this.pg(sql, binds) : this.mysql(sql, binds);
+      return this.config.adapter === 'postgres' ? this.pg(sql, binds, arrays) : this.mysql(sql, binds);
     }
     return this.runOn(sql, binds, undefined, arrays);
   }
@@ -269,25 +289,67 @@ export class Database {
 
   /**
    * PostgreSQL: a SELECT is sent as a named prepared statement (one name per SQL text, up to a cap), so
-   * each pooled connection parses and plans a query shape once rather than on every call.
+   * each pooled connection parses and plans a query shape once rather than on every call. Asked for
+   * arrays, its rows come as arrays of the values' text (pg-text.ts): node-postgres builds no object per
+   * row and parses no value; the model layer's row mapper converts each column as the layout says.
    */
-  private async pg(sql: string, binds: unknown[]): Promise<QueryOutcome> {
+  private async pg(sql: string, binds: unknown[], arrays = false): Promise<QueryOutcome> {
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     let name = this.pgNames.get(sql);
     if (name === undefined && this.pgNames.size < PG_PREPARED_LIMIT && sql.startsWith('SELECT ')) {
       name = `stryke_${this.pgNames.size}`;
       this.pgNames.set(sql, name);
     }
+    const send = (named: string | undefined) => {
+      const config: PgQuery = named ? { name: named, text: sql, values: binds } : { text: sql, values: binds };
+      if (!arrays) return pool.query(config);
+      this.pgTextQuery ??= textQueryClass(this.pgModule().Query);
+      return pool.query(new this.pgTextQuery(config));
+    };
     let r;
     try {
-      r = await (name ? pool.query({ name, text: sql, values: binds }) : pool.query(sql, binds));
+      r = await send(name);
     } catch (err) {
       // A table changed under a prepared statement ("cached plan must not change result type"): unnamed from now on.
       if (!name || (err as { code?: string }).code !== '0A000') throw err;
       this.pgNames.set(sql, '');
-      r = await pool.query(sql, binds);
+      r = await send(undefined);
     }
-    return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
+    if (!arrays) return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
+    const t = r as unknown as PgTextResult;
+    return { rows: t.rows, affected: t.rowCount ?? 0, columns: this.pgLayout(sql, t.fields) };
+  }
+
+  /** node-postgres, as TypeORM's driver loaded it. */
+  private pgModule(): PgModule {
+    return (this.dataSource.driver as unknown as { postgres: PgModule }).postgres;
+  }
+
+  /**
+   * The layout of a result read as text arrays: its column names (the same array while the names and types
+   * stay the same: the model layer keeps one row mapper per array) and, as `text`, each column's type and
+   * the driver's parser for it. Checked on every result: another connection of the pool may have prepared
+   * the statement after the table changed.
+   */
+  private pgLayout(sql: string, fields: readonly { name: string; dataTypeID: number }[]): ColumnLayout {
+    const known = this.pgColumns.get(sql);
+    if (known && known.length === fields.length) {
+      const oids = known.text!.oids;
+      let i = 0;
+      while (i < fields.length && fields[i]!.name === known[i] && fields[i]!.dataTypeID === oids[i]) i++;
+      if (i === fields.length) return known;
+    }
+    const types = this.pgModule().types;
+    const layout: ColumnLayout = Object.assign(fields.map((f) => f.name), {
+      text: {
+        oids: fields.map((f) => f.dataTypeID),
+        parsers: fields.map((f) => types.getTypeParser(f.dataTypeID, 'text')),
+        reader: pgTextReader,
+      },
+    });
+    if (this.pgColumns.size >= STATEMENT_CACHE_LIMIT) this.pgColumns.clear();
+    this.pgColumns.set(sql, layout);
+    return layout;
   }
 
   private mysql(sql: string, binds: unknown[]): Promise<QueryOutcome> {
@@ -386,6 +448,7 @@ export class Database {
     this.schemaStatement = undefined;
     this.statements.clear();
     this.arrayStatements.clear();
+    this.pgColumns.clear();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

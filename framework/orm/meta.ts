@@ -1,5 +1,5 @@
 import type { AssociationDecl, Constructor, FieldDecl, ModelDecl } from '../registry';
-import type { Database } from './connection';
+import type { ColumnLayout, Database } from './connection';
 import { OrmErrors } from './errors';
 
 export const META = Symbol.for('stryke.model.meta');
@@ -38,7 +38,7 @@ export interface ModelMeta {
   /** Builds a record from a row: generated once per model. */
   hydrate: (row: Record<string, unknown>) => any;
   /** The row mapper for rows read as arrays with these columns (built once per layout). */
-  arrayHydrator: (columns: readonly string[]) => (row: unknown[]) => any;
+  arrayHydrator: (columns: ColumnLayout) => (row: unknown[]) => any;
   /** `SELECT * FROM t WHERE pk = ? LIMIT 1`, for `Model.find(id)`. */
   findSql: string;
   /** The `@SoftDelete()` field, if any. */

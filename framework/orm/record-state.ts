@@ -10,7 +10,7 @@ export const PERSISTED = Symbol('stryke.persisted');
 export const ERRORS = Symbol('stryke.errors');
 /**
  * The values the record was read or last saved with: a snapshot by property, or the row as read. For a
- * row, ORIG_RAW is true (an object by column) or the fields' positions in it (an array; -1: not read).
+ * row, ORIG_RAW is true (an object by column, the fields' readers convert) or the row's layout (an array).
  */
 export const ORIG = Symbol('stryke.original');
 export const ORIG_RAW = Symbol('stryke.originalRaw');
@@ -18,6 +18,11 @@ export const PREVIOUS = Symbol('stryke.previousChanges');
 export const DESTROYED = Symbol('stryke.destroyed');
 
 export type Attrs = Record<string, unknown>;
+/** Where each field is in a row read as an array (-1: not read), and the conversion of its value there. */
+export interface RowLayout {
+  at: readonly number[];
+  read: readonly (((value: unknown) => unknown) | null)[];
+}
 /** A record, seen from the helpers that keep its state. */
 export type Rec = Record<string | symbol, any>;
 export type Change = [before: unknown, after: unknown];
@@ -41,11 +46,11 @@ export function originalAt(record: Rec, meta: ModelMeta, i: number): unknown {
   const f = meta.fields[i]!;
   const o = record[ORIG];
   if (!o) return f.default;
-  const raw = record[ORIG_RAW] as boolean | number[] | undefined;
+  const raw = record[ORIG_RAW] as boolean | RowLayout | undefined;
   if (!raw) return o[f.property];
-  const v = raw === true ? o[f.column] : raw[i]! < 0 ? undefined : o[raw[i]!];
+  const v = raw === true ? o[f.column] : raw.at[i]! < 0 ? undefined : o[raw.at[i]!];
   if (v === undefined || v === null) return v;
-  const r = meta.readers[i];
+  const r = raw === true ? meta.readers[i] : raw.read[i];
   return r ? r(v) : v;
 }
 

@@ -1,0 +1,223 @@
+import type { FieldDecl } from '../registry';
+
+/**
+ * PostgreSQL rows as the model layer reads them: as arrays of the column values' text, straight from the
+ * wire (node-postgres makes no object per row and runs no type parser per value), converted by a mapper
+ * generated once per result layout (column names and types). For each column, the conversion is what the
+ * driver's parser followed by the field's reader would give, composed once per layout; for the pairs seen
+ * every day (int4 in an integer field, bool in a boolean one, timestamptz in a datetime one...) it is
+ * done in one step:
+ *
+ * - timestamptz, timestamp: read by hand (digits by char code, the day number by civil-calendar
+ *   arithmetic), several times as fast as the driver's regular expressions and `Date.UTC`. The instant
+ *   is the driver's: an offset (`+00`, `+05:30`, `-04:56:02`) is applied; a timestamp without one is the
+ *   process's local time, as the driver reads it; fractions are cut to the millisecond, not rounded.
+ *   BC, infinity and anything else go to the driver's parser.
+ * - date: `YYYY-MM-DD` is the date field's value as is.
+ * - json, jsonb: parsed once (the driver parses, then the field's reader copies the value).
+ *
+ * A type whose parser an app replaced in the driver (node-postgres's `types.setTypeParser`) keeps the
+ * app's parser, followed by the field's reader, as on every other path.
+ */
+
+export type PgParser = (text: string) => unknown;
+
+/** node-postgres's type parsers (pg-types, as `pg.types` exports it). */
+export interface PgTypeParsers {
+  getTypeParser(oid: number, format?: string): PgParser;
+}
+
+export const PG_OID = {
+  bool: 16, int2: 21, int4: 23, json: 114, float4: 700, float8: 701, date: 1082, timestamp: 1114, timestamptz: 1184, jsonb: 3802,
+} as const;
+
+/** The digit at `i`, or NaN (which then fails every range check). */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS[.f{1,6}][±HH[:MM[:SS]]]`, PostgreSQL's ISO output: the Date the driver would make, or
+ * the driver's own answer (`fallback`) for anything else (BC, infinity, years past 9999, another DateStyle).
+ */
+export function parsePgTimestamp(s: string, fallback: PgParser): unknown {
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58
+    || s.charCodeAt(16) !== 58) return fallback(s);
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  const h = digit(s, 11) * 10 + digit(s, 12);
+  const min = digit(s, 14) * 10 + digit(s, 15);
+  const sec = digit(s, 17) * 10 + digit(s, 18);
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 && min <= 59 && sec <= 59)) return fallback(s);
+  let i = 19;
+  let ms = 0;
+  if (i < n && s.charCodeAt(i) === 46) {
+    // Fractional seconds: the first three digits are the milliseconds; the rest (microseconds) are cut off.
+    const start = ++i;
+    while (i < n) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      if (i - start < 3) ms = ms * 10 + c;
+      i++;
+    }
+    const count = i - start;
+    if (count === 0 || count > 6) return fallback(s);
+    if (count === 1) ms *= 100;
+    else if (count === 2) ms *= 10;
+  }
+  if (i === n) {
+    // No offset (timestamp without time zone): local time, as the driver reads it. Years 0-99 would be
+    // read as 1900-1999 by the Date constructor: the driver sorts those out.
+    if (year < 100) return fallback(s);
+    return new Date(year, month - 1, day, h, min, sec, ms);
+  }
+  const sign = s.charCodeAt(i);
+  if ((sign !== 43 && sign !== 45) || n - i < 3) return fallback(s);
+  let offset = (digit(s, i + 1) * 10 + digit(s, i + 2)) * 3600;
+  i += 3;
+  if (i < n) {
+    if (s.charCodeAt(i) !== 58 || n - i < 3) return fallback(s);
+    offset += (digit(s, i + 1) * 10 + digit(s, i + 2)) * 60;
+    i += 3;
+    if (i < n) {
+      if (s.charCodeAt(i) !== 58 || n - i !== 3) return fallback(s);
+      offset += digit(s, i + 1) * 10 + digit(s, i + 2);
+      i += 3;
+    }
+  }
+  if (!(offset >= 0)) return fallback(s);
+  // Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years, March-based years).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  const local = ((days * 24 + h) * 60 + min) * 60000 + sec * 1000 + ms;
+  return new Date(sign === 45 ? local + offset * 1000 : local - offset * 1000);
+}
+
+/** `YYYY-MM-DD` kept as text; anything else (BC, infinity, years past 9999) as the driver reads it. */
+export function parsePgDate(s: string, fallback: PgParser): unknown {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return fallback(s);
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) if (!(digit(s, i) >= 0)) return fallback(s);
+  return s;
+}
+
+/** postgres-date's parser, which pg-types registers for the date and time types: the driver's stock reading. */
+function stockDateParser(): unknown {
+  try {
+    return require(require.resolve('postgres-date', { paths: [require.resolve('pg-types')] }));
+  } catch {
+    return undefined;
+  }
+}
+const STOCK_DATE = stockDateParser();
+
+type Reader = ((value: unknown) => unknown) | null;
+
+/**
+ * The conversion of one column's text (never null: the mapper keeps null as null) to a field's value:
+ * what `reader(parse(text))` gives, `parse` being the driver's parser for the column's type and `reader`
+ * the field's conversion of the driver's value (null: none). Null when the text is the value.
+ */
+export function pgTextReader(field: FieldDecl, oid: number, parse: PgParser, reader: Reader): Reader {
+  const t = field.type;
+  const stock = parse === STOCK_DATE && STOCK_DATE !== undefined;
+  switch (oid) {
+    case PG_OID.bool:
+      if (t === 'boolean' && parse.name === 'parseBool') return reader ? (v) => reader(parse(v as string)) : (parse as Reader);
+      break;
+    case PG_OID.int2: case PG_OID.int4:
+      // parseInt, and the integer reader keeps a number as it is.
+      if ((t === 'integer' || t === 'float') && parse.name === 'parseInteger') return parse as Reader;
+      break;
+    case PG_OID.float4: case PG_OID.float8:
+      if ((t === 'integer' || t === 'float') && parse === parseFloat) return parseFloat as Reader;
+      break;
+    case PG_OID.timestamptz: case PG_OID.timestamp:
+      if (t === 'datetime' && stock) {
+        return (v) => {
+          const d = parsePgTimestamp(v as string, parse);
+          return d instanceof Date || d === null ? d : reader ? reader(d) : d;
+        };
+      }
+      break;
+    case PG_OID.date:
+      if (t === 'date' && stock) {
+        return (v) => {
+          const d = parsePgDate(v as string, parse);
+          return typeof d === 'string' || d === null ? d : reader ? reader(d) : d;
+        };
+      }
+      break;
+    case PG_OID.json: case PG_OID.jsonb:
+      // The driver's JSON.parse gives a fresh value: the reader's copy of it is not needed.
+      if (t === 'json' && parse.name === 'bound parse') return (v) => jsonValue(JSON.parse(v as string), reader);
+      break;
+  }
+  if (parse.name === 'noParse') return reader;
+  return reader ? (v) => {
+    const d = parse(v as string);
+    return d === null ? null : reader(d);
+  } : (parse as Reader);
+}
+
+/**
+ * A json column's value: what the driver's parse followed by the reader gives. The reader parses a string
+ * once more (a json field may sit on a text column), so a JSON string scalar goes to it as the driver's
+ * value would.
+ */
+function jsonValue(parsed: unknown, reader: Reader): unknown {
+  return typeof parsed === 'string' && reader ? reader(parsed) : parsed;
+}
+
+type PgQueryClass = new (config: { name?: string; text: string; values: unknown[] }) => object;
+
+/** What the text query hands back: the rows as arrays of text, and the columns' names and types. */
+export interface PgTextResult {
+  command: string | null;
+  rowCount: number | null;
+  fields: { name: string; dataTypeID: number }[];
+  rows: (string | null)[][];
+}
+
+/**
+ * A query of node-postgres (its `Query`, subclassed) whose rows are the text values as they came off the
+ * wire: the result keeps each DataRow's array of values instead of parsing it into an object.
+ */
+export function textQueryClass(Query: PgQueryClass): PgQueryClass {
+  class TextResult implements PgTextResult {
+    command: string | null = null;
+    rowCount: number | null = null;
+    oid: number | null = null;
+    fields: { name: string; dataTypeID: number }[] = [];
+    rows: (string | null)[][] = [];
+    _types = undefined;
+    addFields(fields: { name: string; dataTypeID: number }[]): void {
+      this.fields = fields;
+    }
+    parseRow(values: (string | null)[]): (string | null)[] {
+      return values;
+    }
+    addRow(row: (string | null)[]): void {
+      this.rows.push(row);
+    }
+    addCommandComplete(msg: { text?: string; command?: string }): void {
+      const m = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/.exec(msg.text ?? msg.command ?? '');
+      if (!m) return;
+      this.command = m[1]!;
+      if (m[3]) this.rowCount = parseInt(m[3], 10);
+      else if (m[2]) this.rowCount = parseInt(m[2], 10);
+    }
+  }
+  return class TextQuery extends Query {
+    constructor(config: { name?: string; text: string; values: unknown[] }) {
+      super(config);
+      const self = this as unknown as { _result: TextResult; _results: TextResult };
+      self._result = self._results = new TextResult();
+    }
+  };
+}
