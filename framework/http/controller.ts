@@ -165,7 +165,7 @@ export class ActionController {
    */
   sse(produce: (stream: SseStream) => unknown): Promise<FastifyReply> {
     this.commitSession();
-    return runSse(this.request, this.reply, this[RUNTIME].headers.base, produce);
+    return runSse(this.request, this.reply, produce);
   }
 
   /**

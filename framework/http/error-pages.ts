@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { writeBaseHeaders } from '../security/headers';
 import { requestFormat } from './negotiation';
 import type { AppRuntime } from './runtime';
 
@@ -23,7 +24,7 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   const detail = status >= 500 && !dev ? 'Something went wrong on our side.' : String(err?.message ?? title);
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const errors = err?.record?.errors?.toJSON?.() ?? err?.fieldErrors;
-  if (rt) for (const [k, v] of rt.headers.base) reply.header(k, v);
+  if (rt) writeBaseHeaders(rt.headers, req, reply);
 
   if (!rt || requestFormat(req) === 'json' || (req.headers['content-type'] ?? '').includes('json')) {
     const body: Record<string, unknown> = { type: 'about:blank', title, status, detail };

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDef } from '../routing/table';
 import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security/csrf';
 import { SecurityErrors } from '../security/errors';
+import { writeBaseHeaders } from '../security/headers';
 import type { ActionController } from './controller';
 import { validateBody } from './dto';
 import { RUNTIME, type AppRuntime } from './runtime';
@@ -30,12 +31,12 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   const { before, around, after } = route.filters;
   const protect = csrf && !SAFE_METHODS.has(route.method);
   const dto = route.body;
-  const base = runtime.headers.base;
+  const headers = runtime.headers;
 
   if (!before && !around && !after && !protect && !dto) {
     // Not async: a synchronous action answers without allocating a promise.
     return function plain(req, reply) {
-      for (const [k, v] of base) reply.header(k, v);
+      writeBaseHeaders(headers, req, reply);
       const c = construct();
       c.request = req;
       c.reply = reply;
@@ -50,7 +51,7 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
     };
   }
   return async function filtered(req, reply) {
-    for (const [k, v] of base) reply.header(k, v);
+    writeBaseHeaders(headers, req, reply);
     const c = construct();
     c.request = req;
     c.reply = reply;

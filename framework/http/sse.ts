@@ -76,12 +76,14 @@ export class SseStream {
   }
 }
 
-/** Takes over the response for an event stream and runs `produce` until it returns or the client leaves. */
-export async function runSse(req: FastifyRequest, reply: FastifyReply, headers: [string, string][], produce: (s: SseStream) => unknown): Promise<FastifyReply> {
+/**
+ * Takes over the response for an event stream and runs `produce` until it returns or the client leaves.
+ * The headers already set on the reply (the secure headers, the session cookie) go out with it.
+ */
+export async function runSse(req: FastifyRequest, reply: FastifyReply, produce: (s: SseStream) => unknown): Promise<FastifyReply> {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
-    ...Object.fromEntries(headers),
     ...reply.getHeaders(),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',

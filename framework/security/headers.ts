@@ -1,3 +1,7 @@
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 /**
  * The secure headers every response carries, computed once from `[headers]` in config/server.toml.
  * A key set to `false` (or "") leaves that header out.
@@ -29,22 +33,48 @@ export const DEFAULT_CSP = [
 ].join('; ');
 
 export interface SecureHeaders {
-  /** On every response: nosniff, and HSTS in production. */
+  /** On every response: nosniff. */
   base: [string, string][];
+  /** On responses to requests that came over HTTPS only: HSTS in production (RFC 6797 section 7.2). */
+  transport: [string, string][];
   /** On HTML documents only (rendered pages, error pages): CSP, framing, referrer, opener policy. */
   document: [string, string][];
 }
 
 const DOCUMENT_ONLY = new Set(['content-security-policy', 'x-frame-options', 'referrer-policy', 'permissions-policy', 'cross-origin-opener-policy']);
+const TRANSPORT_ONLY = new Set(['strict-transport-security']);
 
 /**
  * Splits the secure headers by where they matter: the document policies (CSP, X-Frame-Options,
- * Referrer-Policy, COOP) govern pages a browser renders, so they go on HTML responses; nosniff and HSTS go
- * on every response. JSON and plain-text answers thus carry two headers, not seven.
+ * Referrer-Policy, COOP) govern pages a browser renders, so they go on HTML responses; HSTS goes on
+ * responses over HTTPS (a browser ignores it over plain HTTP, and RFC 6797 forbids sending it there);
+ * nosniff goes on every response.
  */
 export function secureHeaderSets(settings: HeaderSettings = {}, env: string, extraScriptSources: string[] = []): SecureHeaders {
   const all = Object.entries(secureHeaders(settings, env, extraScriptSources));
-  return { base: all.filter(([k]) => !DOCUMENT_ONLY.has(k)), document: all.filter(([k]) => DOCUMENT_ONLY.has(k)) };
+  const base = all.filter(([k]) => !DOCUMENT_ONLY.has(k) && !TRANSPORT_ONLY.has(k));
+  return { base, transport: all.filter(([k]) => TRANSPORT_ONLY.has(k)), document: all.filter(([k]) => DOCUMENT_ONLY.has(k)) };
+}
+
+/**
+ * Whether a request reached the app over HTTPS: TLS on this socket, or `X-Forwarded-Proto: https` from
+ * the proxy that terminated TLS (its last entry: the nearest proxy's). Trusting the header without a
+ * proxy list is safe for what it decides here: a client that forges it over plain HTTP only receives an
+ * HSTS header that browsers ignore on plain HTTP.
+ */
+export function overHttps(raw: IncomingMessage): boolean {
+  if ((raw.socket as TLSSocket | null)?.encrypted) return true;
+  const forwarded = raw.headers['x-forwarded-proto'];
+  if (typeof forwarded !== 'string') return false;
+  return forwarded.slice(forwarded.lastIndexOf(',') + 1).trim().toLowerCase() === 'https';
+}
+
+/** Sets the headers every controller answer, error page and event stream carries. */
+export function writeBaseHeaders(headers: SecureHeaders, req: FastifyRequest, reply: FastifyReply): void {
+  const base = headers.base;
+  for (let i = 0; i < base.length; i++) reply.header(base[i]![0], base[i]![1]);
+  const transport = headers.transport;
+  if (transport.length !== 0 && overHttps(req.raw)) for (const [k, v] of transport) reply.header(k, v);
 }
 
 export function secureHeaders(settings: HeaderSettings = {}, env: string, extraScriptSources: string[] = []): Record<string, string> {

@@ -43,10 +43,23 @@ describe('production', () => {
     assert.doesNotMatch(json.body, /secret internal detail/);
   });
 
-  it('adds HSTS and marks the session cookie Secure', async () => {
-    const res = await app.server.inject({ url: '/reports/session' });
+  it('adds HSTS to responses over HTTPS (behind a TLS proxy) and marks the session cookie Secure', async () => {
+    const res = await app.server.inject({ url: '/reports/session', headers: { 'x-forwarded-proto': 'https' } });
     assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
     assert.match(String(res.headers['set-cookie']), /; Secure/);
+    const chained = await app.server.inject({ url: '/reports/session', headers: { 'x-forwarded-proto': 'http, https' } });
+    assert.match(String(chained.headers['strict-transport-security']), /max-age=\d+/, 'the nearest proxy (last entry) saw HTTPS');
+    const page = await app.server.inject({ url: '/nowhere', headers: { 'x-forwarded-proto': 'https' } });
+    assert.equal(page.statusCode, 404);
+    assert.match(String(page.headers['strict-transport-security']), /max-age=\d+/, 'error pages too');
+  });
+
+  it('never sends HSTS over plain HTTP (RFC 6797 section 7.2), but still nosniff', async () => {
+    for (const headers of [{}, { 'x-forwarded-proto': 'http' }, { 'x-forwarded-proto': 'https, http' }]) {
+      const res = await app.server.inject({ url: '/reports/session', headers });
+      assert.equal(res.headers['strict-transport-security'], undefined, JSON.stringify(headers));
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    }
   });
 
   it('refuses to boot without a secret', async () => {

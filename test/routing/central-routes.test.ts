@@ -73,6 +73,7 @@ describe('config/routes.ts: the central route DSL', () => {
   it('streams server-sent events and resumes after Last-Event-ID', async () => {
     const res = await get('/events');
     assert.match(String(res.headers['content-type']), /text\/event-stream/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff', 'the secure headers set before the action go out with the stream');
     assert.match(res.body, /id: 1\nevent: tick\ndata: {"n":1}\n\n/);
     assert.match(res.body, /id: 3\n/);
     const resumed = await get('/events', { 'last-event-id': '3' });
