@@ -163,7 +163,7 @@ type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
 type PgQuery = { name?: string; text: string; values: unknown[] };
 type PgPool = { query(sql: string | PgQuery | object, binds?: unknown[]): Promise<PgResult> };
-type PgModule = { types: PgTypeParsers; Query: new (config: PgQuery) => object };
+type PgModule = { types: PgTypeParsers; Query: new (text: string, values: unknown[]) => object };
 type MysqlPool = { query(sql: string, binds: unknown[], cb: (err: Error | null, result: any) => void): void };
 
 const STATEMENT_CACHE_LIMIT = 500;
@@ -184,7 +184,7 @@ export class Database {
   private readonly pgNames = new Map<string, string>();
   /** PostgreSQL rows read as arrays: the column layout last seen per SQL text (one array per layout). */
   private readonly pgColumns = new Map<string, ColumnLayout>();
-  private pgTextQuery: (new (config: PgQuery) => object) | undefined;
+  private pgTextQuery: (new (name: string | undefined, text: string, values: unknown[]) => object) | undefined;
   /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
   private sqliteGate: Promise<void> | null = null;
 
@@ -301,10 +301,9 @@ export class Database {
       this.pgNames.set(sql, name);
     }
     const send = (named: string | undefined) => {
-      const config: PgQuery = named ? { name: named, text: sql, values: binds } : { text: sql, values: binds };
-      if (!arrays) return pool.query(config);
+      if (!arrays) return pool.query(named ? { name: named, text: sql, values: binds } : { text: sql, values: binds });
       this.pgTextQuery ??= textQueryClass(this.pgModule().Query);
-      return pool.query(new this.pgTextQuery(config));
+      return pool.query(new this.pgTextQuery(named, sql, binds));
     };
     let r;
     try {

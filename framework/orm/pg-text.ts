@@ -174,7 +174,7 @@ function jsonValue(parsed: unknown, reader: Reader): unknown {
   return typeof parsed === 'string' && reader ? reader(parsed) : parsed;
 }
 
-type PgQueryClass = new (config: { name?: string; text: string; values: unknown[] }) => object;
+type PgQueryClass = new (text: string, values: unknown[]) => object;
 
 /** What the text query hands back: the rows as arrays of text, and the columns' names and types. */
 export interface PgTextResult {
@@ -188,7 +188,7 @@ export interface PgTextResult {
  * A query of node-postgres (its `Query`, subclassed) whose rows are the text values as they came off the
  * wire: the result keeps each DataRow's array of values instead of parsing it into an object.
  */
-export function textQueryClass(Query: PgQueryClass): PgQueryClass {
+export function textQueryClass(Query: PgQueryClass): new (name: string | undefined, text: string, values: unknown[]) => object {
   class TextResult implements PgTextResult {
     command: string | null = null;
     rowCount: number | null = null;
@@ -214,9 +214,11 @@ export function textQueryClass(Query: PgQueryClass): PgQueryClass {
     }
   }
   return class TextQuery extends Query {
-    constructor(config: { name?: string; text: string; values: unknown[] }) {
-      super(config);
-      const self = this as unknown as { _result: TextResult; _results: TextResult };
+    // Given the text and values apart (not a config object, which node-postgres copies property by property).
+    constructor(name: string | undefined, text: string, values: unknown[]) {
+      super(text, values);
+      const self = this as unknown as { name?: string; _result: TextResult; _results: TextResult };
+      if (name) self.name = name;
       self._result = self._results = new TextResult();
     }
   };
