@@ -7,10 +7,12 @@
  * - includes: the same 20 rows with `.includes('author', 'comments')`
  *
  * Each contender does the same work: the same SQL shape, the same rows. The raw driver returns plain rows
- * (no Date parsing, no objects per record), matched by hand for includes; on PostgreSQL it sends named
- * prepared statements, as stryke does. stryke reads SQLite rows as arrays (better-sqlite3's raw mode) and
- * maps them to records itself; so that this shows, SQLite has a fourth contender, "raw arrays": the same
- * plain rows as "raw", read as arrays and made into objects by a hand-written loop. Rounds alternate between the
+ * (no Date parsing on SQLite; node-postgres's defaults on PostgreSQL, its Dates included; no objects per
+ * record), matched by hand for includes; on PostgreSQL it sends named prepared statements, as stryke does.
+ * stryke reads rows as arrays (better-sqlite3's raw mode; on PostgreSQL the values' text, converted by its
+ * own row mapper) and maps them to records itself; so that this shows, there is a fourth contender, "raw
+ * arrays": the same plain rows as "raw", read as arrays (node-postgres's `rowMode: 'array'`, which still
+ * parses every value) and made into objects by a hand-written loop. Rounds alternate between the
  * contenders so drift affects them alike; each round runs one contender for --seconds and counts
  * sequential awaited operations.
  *
@@ -58,7 +60,7 @@ interface Contenders {
   stryke: Op;
   raw: Op;
   typeorm: Op;
-  /** SQLite only: plain rows read as arrays and made into objects by hand. */
+  /** Plain rows read as arrays and made into objects by hand. */
   rawArrays?: Op;
 }
 type Kind = keyof Contenders;
@@ -240,16 +242,38 @@ function rawDriver(config: DatabaseConfig, file: string | undefined): Raw {
     if (!name) names.set(text, (name = `raw_${names.size}`));
     return pool.query({ name, text, values });
   };
+  const includes = async (all: (sql: string, binds: unknown[]) => Promise<any[]>) => {
+    const posts = await all(whereSql, [true]);
+    const authorIds = [...new Set(posts.map((p) => p.authorId))];
+    const postIds = posts.map((p) => p.id);
+    const users = await all(`SELECT * FROM bench_users WHERE id IN (${list(authorIds.length)})`, authorIds);
+    const comments = await all(`SELECT * FROM bench_comments WHERE "postId" IN (${list(postIds.length)})`, postIds);
+    return attach(posts, users, comments);
+  };
+  // Rows as arrays (the driver still parses each value), made into the same plain objects by a loop over the column names.
+  const arrayNames = new Map<string, string>();
+  const objects = async (text: string, values: unknown[]) => {
+    let name = arrayNames.get(text);
+    if (!name) arrayNames.set(text, (name = `raw_arrays_${arrayNames.size}`));
+    const r = await pool.query({ name, text, values, rowMode: 'array' });
+    const names = r.fields.map((f) => f.name);
+    const out = new Array(r.rows.length);
+    for (let i = 0; i < r.rows.length; i++) {
+      const row = r.rows[i]!;
+      const o: Record<string, unknown> = {};
+      for (let j = 0; j < names.length; j++) o[names[j]!] = row[j];
+      out[i] = o;
+    }
+    return out;
+  };
   return {
     find: async (id) => (await query('SELECT * FROM bench_posts WHERE id = $1 LIMIT 1', [id])).rows[0],
     where: async () => (await query(whereSql, [true])).rows,
-    includes: async () => {
-      const posts = (await query(whereSql, [true])).rows;
-      const authorIds = [...new Set(posts.map((p) => p.authorId))];
-      const postIds = posts.map((p) => p.id);
-      const users = (await query(`SELECT * FROM bench_users WHERE id IN (${list(authorIds.length)})`, authorIds)).rows;
-      const comments = (await query(`SELECT * FROM bench_comments WHERE "postId" IN (${list(postIds.length)})`, postIds)).rows;
-      return attach(posts, users, comments);
+    includes: () => includes(async (sql, binds) => (await query(sql, binds)).rows),
+    arrays: {
+      find: async (id) => (await objects('SELECT * FROM bench_posts WHERE id = $1 LIMIT 1', [id]))[0],
+      where: () => objects(whereSql, [true]),
+      includes: () => includes(objects),
     },
     close: () => pool.end(),
   };
