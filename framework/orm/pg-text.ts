@@ -217,8 +217,10 @@ export function textQueryClass(Query: PgQueryClass): new (name: string | undefin
     // Given the text and values apart (not a config object, which node-postgres copies property by property).
     constructor(name: string | undefined, text: string, values: unknown[]) {
       super(text, values);
-      const self = this as unknown as { name?: string; _result: TextResult; _results: TextResult };
+      const self = this as unknown as { name?: string; queryMode?: string; _result: TextResult; _results: TextResult };
       if (name) self.name = name;
+      // Always the extended protocol (one statement, one result), even unnamed and without values.
+      self.queryMode = 'extended';
       self._result = self._results = new TextResult();
     }
   };
