@@ -57,7 +57,7 @@ function buildArrayHydrator(model: Function, fields: FieldDecl[], readers: Model
   const positions = fields.map((f) => columns.lastIndexOf(f.column));
   const text = columns.text;
   const convert = text
-    ? fields.map((f, i) => (positions[i]! < 0 ? null : text.reader(f, text.oids[positions[i]!]!, text.parsers[positions[i]!]!, readers[i]!)))
+    ? fields.map((f, i) => (positions[i]! < 0 ? null : text.reader(f, text.oids[positions[i]!]!, text.parsers[positions[i]!]!, readers[i] ?? null)))
     : readers;
   const lines: string[] = ['let v;'];
   fields.forEach((f, i) => {
