@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createApp, type App } from '../app/create-app';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
+import { drainAndClose } from './drain';
 
 export interface ServeOptions {
   root: string;
@@ -146,7 +147,8 @@ async function listen(app: App, options: ServeOptions, bootMs: number): Promise<
   const port = options.port ?? Number(process.env.PORT ?? app.config.server?.port ?? 3000);
   const address = await app.listen(port, options.host);
   app.server.log.info({ address, bootMs: Math.round(bootMs), pid: process.pid }, 'listening');
-  onShutdown(() => app.close());
+  // Kept-alive clients get a moment to leave cleanly (see drain.ts) before the app closes.
+  onShutdown(() => drainAndClose(app.server.server, () => app.close()));
   if (process.send) process.send({ type: 'stryke:ready', address, bootMs });
   return app;
 }

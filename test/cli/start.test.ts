@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
@@ -79,6 +80,60 @@ describe('stryke start: workers under a supervising primary', () => {
       await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens after shutdown');
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+
+  it('replaces every worker on SIGHUP, one by one, without failing a request', async () => {
+    const root = app();
+    assert.equal(stryke(['build', '--root', root]).status, 0);
+    const port = await freePort();
+    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health`);
+      await until(() => workerPids(server.pid!).length === 2);
+      const before = workerPids(server.pid!);
+      // Load through the whole reload: new connections (agent: false) and kept-alive ones, plus slow requests.
+      const failures: string[] = [];
+      let served = 0;
+      let running = true;
+      const one = (agent: http.Agent | false, ms: number) =>
+        new Promise<void>((resolve) => {
+          http.get({ host: '127.0.0.1', port, path: `/slow?ms=${ms}`, agent }, (res) => {
+            res.resume().on('end', () => {
+              if (res.statusCode === 200) served++;
+              else failures.push(`status ${res.statusCode}`);
+              resolve();
+            });
+          }).on('error', (err) => {
+            failures.push(`${agent ? "kept-alive" : "new connection"} ${ms}ms: ${err.message}`);
+            resolve();
+          });
+        });
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 3 });
+      const loops = [
+        ...[0, 1].map(async () => { while (running) await one(false, 0); }),
+        ...[0, 1, 2].map(async () => { while (running) await one(keepAlive, 0); }),
+        (async () => { while (running) await one(false, 300); })(),
+      ];
+      await new Promise((r) => setTimeout(r, 300));
+      server.kill('SIGHUP');
+      await until(() => {
+        const pids = workerPids(server.pid!);
+        return pids.length === 2 && pids.every((p) => !before.includes(p));
+      }, 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      running = false;
+      await Promise.all(loops);
+      keepAlive.destroy();
+      assert.deepEqual(failures, [], output);
+      assert.ok(served > 50, `served ${served}`);
+      assert.match(output, /SIGHUP: replacing workers one by one/);
+    } finally {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
     }
   });
 
