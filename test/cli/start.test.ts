@@ -42,19 +42,30 @@ async function until(check: () => boolean, ms = 15_000): Promise<void> {
   }
 }
 
+/** Builds the test app and starts it with two workers; `output()` is what the primary and workers printed. */
+async function startTwoWorkers() {
+  const root = app();
+  const built = stryke(['build', '--root', root]);
+  assert.equal(built.status, 0, built.stderr + built.stdout);
+  const port = await freePort();
+  const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
+  let output = '';
+  server.stdout!.on('data', (d) => (output += d));
+  server.stderr!.on('data', (d) => (output += d));
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/health`);
+    await until(() => workerPids(server.pid!).length === 2);
+  } catch (err) {
+    server.kill('SIGKILL');
+    throw err;
+  }
+  return { server, port, output: () => output };
+}
+
 describe('stryke start: workers under a supervising primary', () => {
   it('serves from one worker per requested process, replaces a crashed worker, and drains on SIGTERM', async () => {
-    const root = app();
-    const built = stryke(['build', '--root', root]);
-    assert.equal(built.status, 0, built.stderr + built.stdout);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
+    const { server, port, output } = await startTwoWorkers();
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`);
-      await until(() => workerPids(server.pid!).length === 2);
       const res = await fetch(`http://127.0.0.1:${port}/slow?ms=0`);
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { done: boolean }).done, true);
@@ -65,7 +76,7 @@ describe('stryke start: workers under a supervising primary', () => {
         const pids = workerPids(server.pid!);
         return pids.length === 2 && !pids.includes(victim!);
       });
-      await until(() => /died \(SIGKILL\); starting a replacement/.test(output));
+      await until(() => /died \(SIGKILL\); starting a replacement/.test(output()));
       await waitForHttp(`http://127.0.0.1:${port}/health`);
 
       // A request in flight when SIGTERM arrives still completes; then the primary exits cleanly.
@@ -76,7 +87,7 @@ describe('stryke start: workers under a supervising primary', () => {
       assert.equal(done.status, 200);
       assert.equal(done.body.done, true);
       const [code] = await once(server, 'exit');
-      assert.equal(code, 0, output);
+      assert.equal(code, 0, output());
       await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens after shutdown');
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
@@ -84,16 +95,8 @@ describe('stryke start: workers under a supervising primary', () => {
   });
 
   it('replaces every worker on SIGHUP, one by one, without failing a request', async () => {
-    const root = app();
-    assert.equal(stryke(['build', '--root', root]).status, 0);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
+    const { server, port, output } = await startTwoWorkers();
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`);
-      await until(() => workerPids(server.pid!).length === 2);
       const before = workerPids(server.pid!);
       // Load through the whole reload: new connections (agent: false) and kept-alive ones, plus slow requests.
       const failures: string[] = [];
@@ -128,9 +131,9 @@ describe('stryke start: workers under a supervising primary', () => {
       running = false;
       await Promise.all(loops);
       keepAlive.destroy();
-      assert.deepEqual(failures, [], output);
+      assert.deepEqual(failures, [], output());
       assert.ok(served > 50, `served ${served}`);
-      assert.match(output, /SIGHUP: replacing workers one by one/);
+      assert.match(output(), /SIGHUP: replacing workers one by one/);
     } finally {
       server.kill('SIGTERM');
       await once(server, 'exit');
