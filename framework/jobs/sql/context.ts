@@ -56,7 +56,9 @@ async function flushEvents(ctx: Ctx, x: Exec, events: Events): Promise<void> {
   const params: unknown[] = [];
   for (const [event, data] of events) params.push(ctx.queue, event, JSON.stringify(data));
   await defer(x, `INSERT INTO stryke_job_events (queue, event, data) VALUES ${valuesList(events.length, 3)}`, params);
-  if (Math.random() < events.length / TRIM_EVERY) {
+  // Finding the edge walks `max` index entries: done about once per max/10 events (at least 256), so the
+  // stream may hold up to about 10% more than `max` between trims (Redis trims approximately too).
+  if (Math.random() < events.length / Math.max(TRIM_EVERY, Math.floor(max / 10))) {
     const edge = await x.all<{ id: number }>('SELECT id FROM stryke_job_events WHERE queue = ? ORDER BY id DESC LIMIT 1 OFFSET ?', [ctx.queue, max]);
     if (edge[0]) await defer(x, 'DELETE FROM stryke_job_events WHERE queue = ? AND id <= ?', [ctx.queue, edge[0].id]);
   }
