@@ -60,5 +60,54 @@ for (const name of ['sqlite', 'mysql'] as const) {
       for (const job of await queue.getJobs(['completed'], 0, -1)) assert.equal(job.returnvalue, job.data.i * 2);
       for (const job of await queue.getJobs(['failed'], 0, -1)) assert.equal(job.failedReason, `bad ${job.data.i}`);
     });
+
+    it('removeOnComplete with a count keeps about that many, the last to finish', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      const queue = new Queue('keep', target.opts as any, target.factory as any);
+      closing.push(queue);
+      const N = 400;
+      await queue.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'job', data: { i } })));
+      const finished: number[] = [];
+      const worker = new Worker('keep', async (job) => job.data.i, { ...target.opts, concurrency: 16, removeOnComplete: { count: 50 } } as any, target.factory as any);
+      closing.push(worker);
+      worker.on('completed', (job) => finished.push(job.data.i));
+      await until('every job to finish', async () => finished.length === N, 60_000);
+      const kept = await queue.getJobs(['completed'], 0, -1);
+      // Trimmed every count/10 finishes: between 50 and 55 remain.
+      assert.ok(kept.length >= 50 && kept.length <= 55, `kept ${kept.length}`);
+      assert.equal((await queue.getJobCounts('completed')).completed, kept.length);
+      // The trim removes the oldest: the job that finished last is among those kept.
+      assert.ok(kept.some((j) => j.data.i === finished[N - 1]), 'the last job to finish is kept');
+    });
+
+    it('claims take the next jobs when another transaction holds the first ones (MySQL)', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      if (name !== 'mysql') return t.skip('row locks are MySQL\'s (SQLite serializes writers)');
+      const queue = new Queue('held', target.opts as any, target.factory as any);
+      closing.push(queue);
+      const N = 40;
+      const jobs = await queue.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'job', data: { i } })));
+      const driver = await import('mysql2/promise');
+      const c = await driver.createConnection({ host: '127.0.0.1', user: 'root', password: '', database: target.opts.connection.database });
+      try {
+        await c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        await c.query('START TRANSACTION');
+        // The first 12 jobs: more than a 4-slot worker reads as candidates (2 per slot).
+        const held = jobs.slice(0, 12).map((j) => j.id!);
+        await c.query(`SELECT id FROM stryke_jobs FORCE INDEX (PRIMARY) WHERE queue = 'held' AND id IN (${held.map(() => '?').join(', ')}) FOR UPDATE`, held);
+        const ran: number[] = [];
+        const worker = new Worker('held', async (job) => {
+          ran.push(job.data.i);
+        }, { ...target.opts, concurrency: 4 } as any, target.factory as any);
+        closing.push(worker);
+        await until('the jobs not held to run', async () => ran.length === N - 12, 30_000);
+        assert.ok(ran.every((i) => i >= 12), 'no held job ran');
+        await c.query('COMMIT');
+        await until('every job to run', async () => ran.length === N, 30_000);
+        assert.deepEqual([...ran].sort((a, b) => a - b), [...Array(N).keys()]);
+      } finally {
+        await c.end();
+      }
+    });
   });
 }
