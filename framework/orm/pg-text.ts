@@ -205,12 +205,10 @@ export function textQueryClass(Query: PgQueryClass): new (name: string | undefin
     addRow(row: (string | null)[]): void {
       this.rows.push(row);
     }
+    // A read's tag ("SELECT 20") says no more than its rows do.
     addCommandComplete(msg: { text?: string; command?: string }): void {
-      const m = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/.exec(msg.text ?? msg.command ?? '');
-      if (!m) return;
-      this.command = m[1]!;
-      if (m[3]) this.rowCount = parseInt(m[3], 10);
-      else if (m[2]) this.rowCount = parseInt(m[2], 10);
+      this.command = msg.text ?? msg.command ?? 'SELECT';
+      this.rowCount = this.rows.length;
     }
   }
   return class TextQuery extends Query {
