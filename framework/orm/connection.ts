@@ -163,6 +163,7 @@ type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
 type PgQuery = { name?: string; text: string; values: unknown[] };
 type PgPool = { query(sql: string | PgQuery | object, binds?: unknown[]): Promise<PgResult> };
+type PgClient = { query(query: object, cb: (err: Error | null, result: unknown) => void): void };
 type PgModule = { types: PgTypeParsers; Query: new (text: string, values: unknown[]) => object };
 type MysqlPool = { query(sql: string, binds: unknown[], cb: (err: Error | null, result: any) => void): void };
 
@@ -241,7 +242,18 @@ export class Database {
       return this.sqlite(sql, binds, arrays);
     }
     const qr = runner ?? scope?.runner;
-    if (!qr) return this.config.adapter === 'postgres' ? this.pg(sql, binds) : this.mysql(sql, binds);
+    if (!qr) return this.config.adapter === 'postgres' ? this.pg(sql, binds, arrays) : this.mysql(sql, binds);
+    if (arrays && this.config.adapter === 'postgres' && !qr.isReleased) {
+      // A model read in a transaction: as text arrays too, on the transaction's connection. Unnamed, as TypeORM's
+      // runner sends its statements: a prepared statement gone stale would abort the whole transaction.
+      const client = (qr as unknown as { databaseConnection?: PgClient }).databaseConnection;
+      if (client) {
+        const t = await new Promise<PgTextResult>((resolve, reject) => {
+          client.query(this.textQuery(undefined, sql, binds), (err, res) => (err ? reject(err) : resolve(res as PgTextResult)));
+        });
+        return { rows: t.rows, affected: t.rowCount ?? 0, columns: this.pgLayout(sql, t.fields) };
+      }
+    }
     const result = await qr.query(sql, binds, true);
     const raw = result.raw;
     return {
@@ -300,11 +312,9 @@ export class Database {
       name = `stryke_${this.pgNames.size}`;
       this.pgNames.set(sql, name);
     }
-    const send = (named: string | undefined) => {
-      if (!arrays) return pool.query(named ? { name: named, text: sql, values: binds } : { text: sql, values: binds });
-      this.pgTextQuery ??= textQueryClass(this.pgModule().Query);
-      return pool.query(new this.pgTextQuery(named, sql, binds));
-    };
+    const send = (named: string | undefined) => pool.query(arrays
+      ? this.textQuery(named, sql, binds)
+      : named ? { name: named, text: sql, values: binds } : { text: sql, values: binds });
     let r;
     try {
       r = await send(name);
@@ -317,6 +327,12 @@ export class Database {
     if (!arrays) return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
     const t = r as unknown as PgTextResult;
     return { rows: t.rows, affected: t.rowCount ?? 0, columns: this.pgLayout(sql, t.fields) };
+  }
+
+  /** A query whose rows come as arrays of the values' text (pg-text.ts). */
+  private textQuery(name: string | undefined, sql: string, binds: unknown[]): object {
+    this.pgTextQuery ??= textQueryClass(this.pgModule().Query);
+    return new this.pgTextQuery(name, sql, binds);
   }
 
   /** node-postgres, as TypeORM's driver loaded it. */

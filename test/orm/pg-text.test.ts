@@ -100,7 +100,7 @@ describe('PostgreSQL timestamp text read by hand', () => {
 
 describe('PostgreSQL rows read as text', async () => {
   await eachDatabase('pgtext', (ctx) => {
-    describe('values read back through relations (rows as arrays) as through a transaction', () => {
+    describe('values read back by the model layer (rows as arrays) as from the driver\'s own rows', () => {
       it('every field type, nulls, and no change seen by dirty tracking', async () => {
         const { User, Account } = ctx;
         const settings = { theme: 'dark', n: 1.5, nested: { ok: true, list: [1, 'two', null] }, unicode: 'ü ✓' };
@@ -117,10 +117,22 @@ describe('PostgreSQL rows read as text', async () => {
         const found = await User.find(u.id);
         const account = await Account.find(a.id);
 
-        for (const [i, tx] of inTransaction.users.entries()) {
-          for (const f of metaOf(User).fields) sameValue(users[i]![f.property], tx[f.property], `User.${f.property}`);
+        // The reference: the driver's rows (objects, values as node-postgres parses them) through the model's object mapper.
+        const q = ctx.q;
+        const p = (n: number) => ctx.app.db.dialect.placeholder(n);
+        const objectUsers = (await ctx.app.db.select(`SELECT * FROM ${q('users')} WHERE id IN (${p(1)}, ${p(2)}) ORDER BY id`, [u.id, empty.id])).map((r) => User.hydrate(r));
+        const objectAccount = Account.hydrate((await ctx.app.db.select(`SELECT * FROM ${q('accounts')} WHERE id = ${p(1)}`, [a.id]))[0]!);
+        assert.equal(objectUsers.length, 2);
+        for (const [i, ref] of objectUsers.entries()) {
+          for (const f of metaOf(User).fields) {
+            sameValue(users[i]![f.property], ref[f.property], `User.${f.property}`);
+            sameValue(inTransaction.users[i]![f.property], ref[f.property], `User.${f.property} in a transaction`);
+          }
         }
-        for (const f of metaOf(Account).fields) sameValue(account[f.property], inTransaction.account[f.property], `Account.${f.property}`);
+        for (const f of metaOf(Account).fields) {
+          sameValue(account[f.property], objectAccount[f.property], `Account.${f.property}`);
+          sameValue(inTransaction.account[f.property], objectAccount[f.property], `Account.${f.property} in a transaction`);
+        }
 
         assert.strictEqual(found.age, 42);
         assert.strictEqual(found.score, -2.25);
@@ -139,7 +151,7 @@ describe('PostgreSQL rows read as text', async () => {
         assert.strictEqual(account.status, 'suspended');
         assert.strictEqual(account.deletedAt, null);
 
-        for (const r of [found, none, account, ...users]) assert.deepEqual(r.changed(), [], `${r.constructor.name} read back unchanged`);
+        for (const r of [found, none, account, ...users, ...inTransaction.users, inTransaction.account]) assert.deepEqual(r.changed(), [], `${r.constructor.name} read back unchanged`);
         (found.settings as Record<string, unknown>).nested = { ok: false };
         found.active = true;
         assert.deepEqual(found.changed().sort(), ['active', 'settings']);
@@ -185,9 +197,11 @@ describe('PostgreSQL rows read as text', async () => {
           const texts = await Promise.all(Array.from({ length: 4 }, () => ctx.app.db.execute(`SELECT ${q('lastSeenAt')} FROM ${q('users')} WHERE id = $1`, [ids[0]], true)));
           for (const text of texts) assert.ok((text.rows[0] as unknown as string[])[0]!.endsWith(offset), `${zone}: ${(text.rows[0] as unknown as string[])[0]}`);
           const arrays = new Map((await User.where({ id: ids })).map((r) => [r.id, r]));
-          const objects = new Map((await User.transaction(() => User.where({ id: ids }).toArray())).map((r) => [r.id, r]));
+          const objects = new Map((await ctx.app.db.select(`SELECT * FROM ${q('users')} WHERE id = ANY($1)`, [ids])).map((r) => [r.id, User.hydrate(r)]));
+          const inTransaction = new Map((await User.transaction(() => User.where({ id: ids }).toArray())).map((r) => [r.id, r]));
           for (const [i, id] of ids.entries()) {
             sameValue(arrays.get(id)!.lastSeenAt, objects.get(id)!.lastSeenAt, `${zone} ${moments[i]}`);
+            sameValue(inTransaction.get(id)!.lastSeenAt, objects.get(id)!.lastSeenAt, `transaction ${zone} ${moments[i]}`);
             sameValue((await User.find(id)).lastSeenAt, objects.get(id)!.lastSeenAt, `find ${zone} ${moments[i]}`);
           }
           assert.equal(arrays.get(ids[0]!)!.lastSeenAt!.toISOString(), '2026-01-02T03:04:05.678Z', zone);
@@ -235,6 +249,9 @@ describe('PostgreSQL rows read as text', async () => {
         assert.strictEqual((await User.find(u.id)).age, 42);
         await ctx.app.db.run(`ALTER TABLE ${q('users')} ALTER COLUMN ${q('age')} TYPE numeric USING ${q('age')}::numeric`);
         try {
+          // In a transaction first: a stale prepared statement there would abort it.
+          const inTransaction = await User.transaction(async () => [(await User.find(u.id)).age, (await User.where({ id: u.id }))[0]!.age]);
+          assert.deepEqual(inTransaction, [42, 42]);
           assert.strictEqual((await User.find(u.id)).age, 42);
           assert.deepEqual((await User.where({ id: u.id })).map((r) => r.age), [42]);
         } finally {
