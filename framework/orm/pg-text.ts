@@ -31,10 +31,11 @@ export const PG_OID = {
   bool: 16, int2: 21, int4: 23, json: 114, float4: 700, float8: 701, date: 1082, timestamp: 1114, timestamptz: 1184, jsonb: 3802,
 } as const;
 
-/** The digit at `i`, or NaN (which then fails every range check). */
-function digit(s: string, i: number): number {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : NaN;
+/** The two digits at `i` as a number, or a large negative one (which then fails every range check). */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >>> 0 <= 9 && b >>> 0 <= 9 ? a * 10 + b : -1e9;
 }
 
 /**
@@ -45,21 +46,21 @@ export function parsePgTimestamp(s: string, fallback: PgParser): unknown {
   const n = s.length;
   if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58
     || s.charCodeAt(16) !== 58) return fallback(s);
-  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
-  const month = digit(s, 5) * 10 + digit(s, 6);
-  const day = digit(s, 8) * 10 + digit(s, 9);
-  const h = digit(s, 11) * 10 + digit(s, 12);
-  const min = digit(s, 14) * 10 + digit(s, 15);
-  const sec = digit(s, 17) * 10 + digit(s, 18);
-  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 && min <= 59 && sec <= 59)) return fallback(s);
+  const year = digits2(s, 0) * 100 + digits2(s, 2);
+  const month = digits2(s, 5);
+  const day = digits2(s, 8);
+  const h = digits2(s, 11);
+  const min = digits2(s, 14);
+  const sec = digits2(s, 17);
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h >= 0 && h <= 23 && min >= 0 && min <= 59
+    && sec >= 0 && sec <= 59)) return fallback(s);
   let i = 19;
   let ms = 0;
   if (i < n && s.charCodeAt(i) === 46) {
     // Fractional seconds: the first three digits are the milliseconds; the rest (microseconds) are cut off.
     const start = ++i;
-    while (i < n) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
+    let c: number;
+    while (i < n && (c = s.charCodeAt(i) - 48) >>> 0 <= 9) {
       if (i - start < 3) ms = ms * 10 + c;
       i++;
     }
@@ -74,18 +75,17 @@ export function parsePgTimestamp(s: string, fallback: PgParser): unknown {
     if (year < 100) return fallback(s);
     return new Date(year, month - 1, day, h, min, sec, ms);
   }
+  // An offset: ±HH, ±HH:MM or ±HH:MM:SS, and nothing after it.
   const sign = s.charCodeAt(i);
-  if ((sign !== 43 && sign !== 45) || n - i < 3) return fallback(s);
-  let offset = (digit(s, i + 1) * 10 + digit(s, i + 2)) * 3600;
-  i += 3;
-  if (i < n) {
-    if (s.charCodeAt(i) !== 58 || n - i < 3) return fallback(s);
-    offset += (digit(s, i + 1) * 10 + digit(s, i + 2)) * 60;
-    i += 3;
-    if (i < n) {
-      if (s.charCodeAt(i) !== 58 || n - i !== 3) return fallback(s);
-      offset += digit(s, i + 1) * 10 + digit(s, i + 2);
-      i += 3;
+  const left = n - i;
+  if ((sign !== 43 && sign !== 45) || (left !== 3 && left !== 6 && left !== 9)) return fallback(s);
+  let offset = digits2(s, i + 1) * 3600;
+  if (left >= 6) {
+    if (s.charCodeAt(i + 3) !== 58) return fallback(s);
+    offset += digits2(s, i + 4) * 60;
+    if (left === 9) {
+      if (s.charCodeAt(i + 6) !== 58) return fallback(s);
+      offset += digits2(s, i + 7);
     }
   }
   if (!(offset >= 0)) return fallback(s);
@@ -93,8 +93,8 @@ export function parsePgTimestamp(s: string, fallback: PgParser): unknown {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  const doy = ((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 | 0) + day - 1;
+  const days = era * 146097 + yoe * 365 + (yoe / 4 | 0) - (yoe / 100 | 0) + doy - 719468;
   const local = ((days * 24 + h) * 60 + min) * 60000 + sec * 1000 + ms;
   return new Date(sign === 45 ? local + offset * 1000 : local - offset * 1000);
 }
@@ -102,7 +102,7 @@ export function parsePgTimestamp(s: string, fallback: PgParser): unknown {
 /** `YYYY-MM-DD` kept as text; anything else (BC, infinity, years past 9999) as the driver reads it. */
 export function parsePgDate(s: string, fallback: PgParser): unknown {
   if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return fallback(s);
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) if (!(digit(s, i) >= 0)) return fallback(s);
+  if (!(digits2(s, 0) >= 0 && digits2(s, 2) >= 0 && digits2(s, 5) >= 0 && digits2(s, 8) >= 0)) return fallback(s);
   return s;
 }
 
