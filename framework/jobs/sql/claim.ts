@@ -159,11 +159,7 @@ export async function claim(ctx: Ctx, x: Exec, fx: Effects, token: string, name:
     if (ttl > 0) return [null, '', ttl, 0];
   }
 
-  const rows = await x.all<JobRow>(
-    `SELECT * FROM stryke_jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority, seq LIMIT 1${ctx.driver.claimLock}`,
-    [ctx.queue],
-  );
-  const row = rows[0];
+  const row = (await lockWaiting(ctx, x, 1))[0];
   if (!row) {
     const next = await x.all<{ at: number | null }>("SELECT MIN(process_at) AS at FROM stryke_jobs WHERE queue = ? AND state = 'delayed'", [ctx.queue]);
     return [null, '', 0, Number(next[0]?.at ?? 0)];
