@@ -312,17 +312,14 @@ export class Database {
       name = `stryke_${this.pgNames.size}`;
       this.pgNames.set(sql, name);
     }
-    const send = (named: string | undefined) => pool.query(arrays
-      ? this.textQuery(named, sql, binds)
-      : named ? { name: named, text: sql, values: binds } : { text: sql, values: binds });
     let r;
     try {
-      r = await send(name);
+      r = await pool.query(arrays ? this.textQuery(name, sql, binds) : name ? { name, text: sql, values: binds } : { text: sql, values: binds });
     } catch (err) {
       // A table changed under a prepared statement ("cached plan must not change result type"): unnamed from now on.
       if (!name || (err as { code?: string }).code !== '0A000') throw err;
       this.pgNames.set(sql, '');
-      r = await send(undefined);
+      r = await pool.query(arrays ? this.textQuery(undefined, sql, binds) : { text: sql, values: binds });
     }
     if (!arrays) return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
     const t = r as unknown as PgTextResult;
