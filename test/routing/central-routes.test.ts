@@ -23,7 +23,10 @@ describe('config/routes.ts: the central route DSL', () => {
 
   it('nests resources under their parent, with shallow member routes', async () => {
     assert.deepEqual((await get('/articles/3/notes')).json(), { action: 'index', articleId: '3' });
-    assert.deepEqual((await get('/notes/9')).json(), { action: 'show', id: '9' });
+    assert.deepEqual((await get('/notes/9')).json(), { action: 'show', id: '9', format: 'html' });
+    assert.deepEqual((await get('/notes/9.json')).json(), { action: 'show', id: '9', format: 'json' }, 'the .json suffix of a path ending in a parameter');
+    assert.deepEqual((await get('/notes/9.json/')).json(), { action: 'show', id: '9', format: 'json' });
+    assert.deepEqual((await get('/notes/v1.2')).json(), { action: 'show', id: 'v1.2', format: 'html' }, 'other dots stay in the value');
     assert.equal((await get('/articles/3/notes/9')).statusCode, 404, 'shallow: no nested member route');
   });
 

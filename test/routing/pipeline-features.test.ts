@@ -31,6 +31,7 @@ describe('filters, middleware and parameters', () => {
   it('types path parameters where declared, 400 when they do not parse', async () => {
     assert.deepEqual((await app.server.inject({ url: '/reports/typed/42' })).json(), { id: 42, type: 'number' });
     assert.equal((await app.server.inject({ url: '/reports/typed/abc' })).statusCode, 400);
+    assert.deepEqual((await app.server.inject({ url: '/reports/typed/42.json' })).json(), { id: 42, type: 'number' }, 'a typed id with the .json suffix');
   });
 
   it('validates a body DTO: 422 with per-field errors, or the DTO in this.body', async () => {

@@ -5,7 +5,7 @@ export class NotesController extends ActionController {
     return { action: 'index', articleId: this.params.articleId };
   }
   show() {
-    return { action: 'show', id: this.params.id };
+    return { action: 'show', id: this.params.id, format: this.format };
   }
   create() {
     return { action: 'create', articleId: this.params.articleId };
