@@ -95,6 +95,9 @@ export function dataSourceOptions(config: DatabaseConfig, root: string, database
         type: 'mysql', host: config.host ?? '127.0.0.1', port: config.port ?? 3306,
         username: config.username ?? 'root', password: config.password ?? '', database,
         timezone: 'Z', poolSize: config.pool ?? 10, charset: 'utf8mb4',
+        // JSON columns as their text, as SQLite gives them: the json field's reader parses it once (mysql2's
+        // own parse followed by the reader's would read a JSON string scalar twice).
+        extra: { jsonStrings: true },
       } as DataSourceOptions;
   }
 }

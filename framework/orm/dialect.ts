@@ -91,7 +91,12 @@ function decimalString(value: unknown, field: FieldDecl): string {
   return String(value);
 }
 
-function commonFromDb(value: unknown, field: FieldDecl, localDates = false): unknown {
+/**
+ * `parsedJson`: the driver hands json columns over parsed (node-postgres for json and jsonb): its value is the
+ * field's as is, a string included (a JSON string scalar). Elsewhere a json column arrives as its JSON text
+ * (SQLite's TEXT; mysql2 runs with `jsonStrings`), parsed here once.
+ */
+function commonFromDb(value: unknown, field: FieldDecl, localDates = false, parsedJson = false): unknown {
   if (value === null || value === undefined) return null;
   switch (field.type) {
     case 'boolean': return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
@@ -100,14 +105,14 @@ function commonFromDb(value: unknown, field: FieldDecl, localDates = false): unk
     case 'decimal': return decimalString(value, field);
     case 'datetime': return toDate(value);
     case 'date': return dateOnly(value, localDates);
-    case 'json': return typeof value === 'string' ? JSON.parse(value) : value;
+    case 'json': return typeof value === 'string' && !parsedJson ? JSON.parse(value) : value;
     default: return value;
   }
 }
 
 /** Readers for the types every driver returns as-is except where noted. */
-function readerFor(field: FieldDecl, localDates: boolean, native: { boolean: boolean }): ((value: unknown) => unknown) | null {
-  const from = (v: unknown) => commonFromDb(v, field, localDates);
+function readerFor(field: FieldDecl, localDates: boolean, native: { boolean: boolean; json: boolean }): ((value: unknown) => unknown) | null {
+  const from = (v: unknown) => commonFromDb(v, field, localDates, native.json);
   switch (field.type) {
     case 'string': case 'text': case 'uuid': return null;
     case 'enum': return field.values?.every((v) => typeof v === 'number') ? (v) => (v === null ? null : Number(v)) : null;
@@ -115,9 +120,12 @@ function readerFor(field: FieldDecl, localDates: boolean, native: { boolean: boo
     case 'boolean': return native.boolean ? null : (v) => v === 1 || v === true || v === '1' || v === 't' || v === 'true' || (typeof v === 'bigint' && v === 1n);
     // ISO text with a zone (how stryke writes SQLite datetimes) parses directly; anything else goes the long way.
     case 'datetime': return (v) => (v instanceof Date ? v : typeof v === 'string' ? parseIso(v) : toDate(v));
-    // A driver that parses json itself hands over an object the row keeps too: a copy keeps in-place
-    // changes visible to dirty tracking.
-    case 'json': return (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : structuredClone(v));
+    // A driver that parses json itself (node-postgres) hands over the value, a string being a JSON string
+    // scalar, and an object the row keeps too: a copy keeps in-place changes visible to dirty tracking.
+    // Elsewhere the column's JSON text is parsed once.
+    case 'json': return native.json
+      ? (v) => (v === null || v === undefined ? null : typeof v === 'object' ? structuredClone(v) : v)
+      : (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : structuredClone(v));
     default: return from;
   }
 }
@@ -129,13 +137,14 @@ const sqlite: Dialect = {
   returning: true,
   noLimit: ' LIMIT -1',
   toDb(value, field) {
+    if (field?.type === 'json') return commonToDb(value, field);
     if (typeof value === 'boolean') return value ? 1 : 0;
     if (typeof value === 'bigint') return value;
     if (value instanceof Date && field?.type !== 'date') return value.toISOString();
     return commonToDb(value, field);
   },
   fromDb: (value, field) => commonFromDb(value, field),
-  reader: (field) => readerFor(field, false, { boolean: false }),
+  reader: (field) => readerFor(field, false, { boolean: false, json: false }),
   forUpdate: '',
 };
 
@@ -146,8 +155,8 @@ const postgres: Dialect = {
   returning: true,
   noLimit: '',
   toDb: commonToDb,
-  fromDb: (value, field) => commonFromDb(value, field, true),
-  reader: (field) => readerFor(field, true, { boolean: true }),
+  fromDb: (value, field) => commonFromDb(value, field, true, true),
+  reader: (field) => readerFor(field, true, { boolean: true, json: true }),
   forUpdate: ' FOR UPDATE',
 };
 
@@ -159,7 +168,7 @@ const mysql: Dialect = {
   noLimit: ' LIMIT 18446744073709551615',
   toDb: commonToDb,
   fromDb: (value, field) => commonFromDb(value, field),
-  reader: (field) => readerFor(field, false, { boolean: false }),
+  reader: (field) => readerFor(field, false, { boolean: false, json: false }),
   forUpdate: ' FOR UPDATE',
 };
 

@@ -14,7 +14,7 @@ import type { FieldDecl } from '../registry';
  *   process's local time, as the driver reads it; fractions are cut to the millisecond, not rounded.
  *   BC, infinity and anything else go to the driver's parser.
  * - date: `YYYY-MM-DD` is the date field's value as is.
- * - json, jsonb: parsed once (the driver parses, then the field's reader copies the value).
+ * - json, jsonb: parsed once, and that is the field's value (a JSON string scalar included).
  *
  * A type whose parser an app replaced in the driver (node-postgres's `types.setTypeParser`) keeps the
  * app's parser, followed by the field's reader, as on every other path.
@@ -154,8 +154,9 @@ export function pgTextReader(field: FieldDecl, oid: number, parse: PgParser, rea
       }
       break;
     case PG_OID.json: case PG_OID.jsonb:
-      // The driver's JSON.parse gives a fresh value: the reader's copy of it is not needed.
-      if (t === 'json' && parse.name === 'bound parse') return (v) => jsonValue(JSON.parse(v as string), reader);
+      // The driver's JSON.parse gives a fresh value, the field's (a string too: a JSON string scalar): the
+      // reader's copy of it is not needed.
+      if (t === 'json' && parse.name === 'bound parse') return (v) => JSON.parse(v as string);
       break;
   }
   if (parse.name === 'noParse') return reader;
@@ -163,15 +164,6 @@ export function pgTextReader(field: FieldDecl, oid: number, parse: PgParser, rea
     const d = parse(v as string);
     return d === null ? null : reader(d);
   } : (parse as Reader);
-}
-
-/**
- * A json column's value: what the driver's parse followed by the reader gives. The reader parses a string
- * once more (a json field may sit on a text column), so a JSON string scalar goes to it as the driver's
- * value would.
- */
-function jsonValue(parsed: unknown, reader: Reader): unknown {
-  return typeof parsed === 'string' && reader ? reader(parsed) : parsed;
 }
 
 type PgQueryClass = new (text: string, values: unknown[]) => object;

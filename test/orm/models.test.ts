@@ -176,6 +176,40 @@ describe('models', async () => {
           assert.equal(uf.createdAt.getTime(), u.createdAt.getTime());
         });
 
+        it('round-trips every JSON value in a json field: strings (also JSON-looking ones), numbers, booleans, null, arrays, objects', async () => {
+          // Assigned, text that reads as JSON is taken as the value it encodes (a form's input): those strings
+          // are written as JSON by hand, the others assigned too.
+          const jsonLooking = ['123', '{"a":1}', 'true', 'null', '"quoted"'];
+          const values: unknown[] = ['hello', '', ' spaced ', 'ünï ✓', ...jsonLooking, 42, 0, -3.5, true, false, null, [], [1, 'two', null], {}, { a: { b: [null, 'x'] } }];
+          const { placeholder, quote } = app.db.dialect;
+          for (const value of values) {
+            const label = JSON.stringify(value);
+            let u: UserModel;
+            if (jsonLooking.includes(value as string)) {
+              u = await user();
+              await app.db.run(`UPDATE ${quote('users')} SET ${quote('settings')} = ${placeholder(1)} WHERE id = ${placeholder(2)}`, [JSON.stringify(value), u.id]);
+            } else {
+              u = await user({ settings: value });
+              assert.deepStrictEqual(u.settings, value, `created ${label}`);
+              const created = await User.transaction(() => user({ settings: value }));
+              assert.deepStrictEqual(created.settings, value, `created in a transaction ${label}`);
+            }
+            assert.deepStrictEqual((await User.find(u.id)).settings, value, `find ${label}`);
+            const [byWhere] = await User.where({ id: u.id });
+            assert.deepStrictEqual(byWhere!.settings, value, `where ${label}`);
+            assert.deepStrictEqual(byWhere!.changed(), [], `unchanged after read ${label}`);
+            assert.deepStrictEqual(await User.where({ id: u.id }).pluck('settings'), [value], `pluck ${label}`);
+            const inTransaction = await User.transaction(async () => [(await User.find(u.id)).settings, (await User.where({ id: u.id }))[0]!.settings]);
+            assert.deepStrictEqual(inTransaction, [value, value], `in a transaction ${label}`);
+            await u.reload();
+            assert.deepStrictEqual(u.settings, value, `reload ${label}`);
+            byWhere!.name = 'Renamed';
+            assert.deepStrictEqual(byWhere!.changed(), ['name'], `only the name changed ${label}`);
+            await byWhere!.save();
+            assert.deepStrictEqual((await User.find(u.id)).settings, value, `after an update ${label}`);
+          }
+        });
+
         it('reads back datetimes exactly across eras: before 1970, leap days, the last millisecond of a day', async () => {
           const u = await user();
           const moments = ['1969-12-31T23:59:59.999Z', '1600-03-01T00:00:00.000Z', '2024-02-29T12:34:56.789Z', '2100-02-28T23:59:59.999Z', '9999-12-31T23:59:59.999Z'];
