@@ -10,6 +10,7 @@ import { sendError } from './error-pages';
 import { HttpErrors } from './errors';
 import type { Middleware } from './pipeline';
 import { registerRoutes } from './register-routes';
+import { stampingResponse } from './response';
 import type { AppRuntime } from './runtime';
 
 export interface ServerSettings {
@@ -67,6 +68,8 @@ export async function buildServer(
     // and hands new connections to the other workers, so no request is refused.
     return503OnClosing: false,
     schemaController: { compilersFactory },
+    // The secure headers every response carries, serialized once (see response.ts).
+    http: { ServerResponse: stampingResponse(runtime.headers.base) } as object,
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STAMPS_BASE_HEADERS } from '../http/response';
 
 /**
  * The secure headers every response carries, computed once from `[headers]` in config/server.toml.
@@ -69,10 +70,15 @@ export function overHttps(raw: IncomingMessage): boolean {
   return forwarded.slice(forwarded.lastIndexOf(',') + 1).trim().toLowerCase() === 'https';
 }
 
-/** Sets the headers every controller answer, error page and event stream carries. */
+/**
+ * Sets the headers every controller answer, error page and event stream carries. On a real socket the
+ * server's response class writes the base ones itself (http/response.ts): only HSTS is left to set here.
+ */
 export function writeBaseHeaders(headers: SecureHeaders, req: FastifyRequest, reply: FastifyReply): void {
-  const base = headers.base;
-  for (let i = 0; i < base.length; i++) reply.header(base[i]![0], base[i]![1]);
+  if ((reply.raw as any)[STAMPS_BASE_HEADERS] !== true) {
+    const base = headers.base;
+    for (let i = 0; i < base.length; i++) reply.header(base[i]![0], base[i]![1]);
+  }
   const transport = headers.transport;
   if (transport.length !== 0 && overHttps(req.raw)) for (const [k, v] of transport) reply.header(k, v);
 }

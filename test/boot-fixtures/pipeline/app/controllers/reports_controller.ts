@@ -24,6 +24,12 @@ export class ReportsController extends ApplicationController {
     return { secret: true };
   }
 
+  @Get('/own-nosniff')
+  ownNosniff() {
+    this.reply.header('X-Content-Type-Options', 'nosniff');
+    return 'mine';
+  }
+
   @Get('/typed/:id', { params: { id: 'integer' } })
   typed() {
     return { id: this.params.id, type: typeof this.params.id };
