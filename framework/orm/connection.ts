@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { dialectFor, type Adapter, type Dialect } from './dialect';
 import { OrmErrors } from './errors';
+import { PgLease, type PgCallback, type PgLeasePool } from './pg-lease';
 import { pgTextReader, textQueryClass, type PgTextResult, type PgTypeParsers } from './pg-text';
 
 export interface DatabaseConfig {
@@ -164,8 +165,6 @@ type SqliteStatement = {
 };
 type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type PgResult = { rows: any[]; rowCount: number | null };
-type PgQuery = { name?: string; text: string; values: unknown[] };
-type PgPool = { query(sql: string | PgQuery | object, binds?: unknown[]): Promise<PgResult> };
 type PgClient = { query(query: object, cb: (err: Error | null, result: unknown) => void): void };
 type PgModule = { types: PgTypeParsers; Query: new (text: string, values: unknown[]) => object };
 type MysqlPool = { query(sql: string, binds: unknown[], cb: (err: Error | null, result: any) => void): void };
@@ -189,6 +188,9 @@ export class Database {
   /** PostgreSQL rows read as arrays: the column layout last seen per SQL text (one array per layout). */
   private readonly pgColumns = new Map<string, ColumnLayout>();
   private pgTextQuery: (new (name: string | undefined, text: string, values: unknown[]) => object) | undefined;
+  /** PostgreSQL: clients held out of the pool for statements outside a transaction (pg-lease.ts). */
+  private pgLease: PgLease | undefined;
+  private closing = false;
   /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
   private sqliteGate: Promise<void> | null = null;
 
@@ -306,27 +308,62 @@ export class Database {
    * PostgreSQL: a SELECT is sent as a named prepared statement (one name per SQL text, up to a cap), so
    * each pooled connection parses and plans a query shape once rather than on every call. Asked for
    * arrays, its rows come as arrays of the values' text (pg-text.ts): node-postgres builds no object per
-   * row and parses no value; the model layer's row mapper converts each column as the layout says.
+   * row and parses no value; the model layer's row mapper converts each column as the layout says. It runs
+   * on a client held out of the pool (pg-lease.ts: no pool bookkeeping per statement). A model read whose
+   * connection was lost is sent once more.
    */
-  private async pg(sql: string, binds: unknown[], arrays = false): Promise<QueryOutcome> {
-    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+  private pg(sql: string, binds: unknown[], arrays = false): Promise<QueryOutcome> {
     let name = this.pgNames.get(sql);
     if (name === undefined && this.pgNames.size < PG_PREPARED_LIMIT && sql.startsWith('SELECT ')) {
       name = `stryke_${this.pgNames.size}`;
       this.pgNames.set(sql, name);
     }
-    let r;
-    try {
-      r = await pool.query(arrays ? this.textQuery(name, sql, binds) : name ? { name, text: sql, values: binds } : { text: sql, values: binds });
-    } catch (err) {
+    const query = arrays ? this.textQuery(name, sql, binds) : name ? { name, text: sql, values: binds } : { text: sql, values: binds };
+    // One promise per statement, settled from the driver's callback.
+    return new Promise((resolve, reject) => this.pgSend(query, (err, r) => {
+      if (err) this.pgRetry(sql, binds, arrays, name, err).then(resolve, reject);
+      else {
+        try {
+          resolve(this.pgOutcome(sql, r, arrays));
+        } catch (e) {
+          reject(e);
+        }
+      }
+    }));
+  }
+
+  /** A statement that failed: sent once more when that can succeed, else its error goes on. */
+  private async pgRetry(sql: string, binds: unknown[], arrays: boolean, name: string | undefined, err: Error): Promise<QueryOutcome> {
+    const code = (err as { code?: string }).code;
+    if (name && code === '0A000') {
       // A table changed under a prepared statement ("cached plan must not change result type"): unnamed from now on.
-      if (!name || (err as { code?: string }).code !== '0A000') throw err;
       this.pgNames.set(sql, '');
-      r = await pool.query(arrays ? this.textQuery(undefined, sql, binds) : { text: sql, values: binds });
+    } else if (!(arrays && connectionLost(err))) {
+      throw err;
     }
+    // Or a model read (a plain SELECT) whose connection was lost (a backend terminated, a server restart):
+    // tried once more, on another connection.
+    const again = arrays ? this.textQuery(code === '0A000' ? undefined : name, sql, binds) : { text: sql, values: binds };
+    const r = await new Promise<PgResult>((resolve, reject) => this.pgSend(again, (e, res) => (e ? reject(e) : resolve(res))));
+    return this.pgOutcome(sql, r, arrays);
+  }
+
+  private pgOutcome(sql: string, r: PgResult, arrays: boolean): QueryOutcome {
     if (!arrays) return { rows: r.rows ?? [], affected: r.rowCount ?? 0 };
     const t = r as unknown as PgTextResult;
     return { rows: t.rows, affected: t.rowCount ?? 0, columns: this.pgLayout(sql, t.fields) };
+  }
+
+  /** Sends a query outside a transaction: on a client held out of the pool, or the pool's own when all are busy. */
+  private pgSend(query: object, cb: PgCallback): void {
+    const pool = (this.dataSource.driver as unknown as { master: PgLeasePool }).master;
+    if (this.closing) pool.query(query, cb);
+    else (this.pgLease ??= new PgLease(pool)).query(query, cb);
+  }
+
+  /** How many clients the connection holds out of node-postgres's pool now (PostgreSQL; 0 elsewhere). */
+  get heldClients(): number {
+    return this.pgLease?.size ?? 0;
   }
 
   /** A query whose rows come as arrays of the values' text (pg-text.ts). */
@@ -460,12 +497,22 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.pgLease?.close();
     this.schemaStatement = undefined;
     this.statements.clear();
     this.arrayStatements.clear();
     this.pgColumns.clear();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/** Whether a PostgreSQL error says the connection itself was lost (not that the statement failed). */
+function connectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string') return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
+  const message = (err as { message?: unknown })?.message;
+  return typeof message === 'string' && /^Connection terminated|not queryable|ECONNRESET|EPIPE/.test(message);
 }
 
 /** Set by the model layer: runs afterCommit / afterRollback callbacks of the records a transaction touched. */
