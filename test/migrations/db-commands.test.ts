@@ -4,21 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Database } from 'stryke/orm';
-import { stryke, writeApp } from '../support/cli';
+import { appTsconfig, stryke, writeApp } from '../support/cli';
 import { databaseTargets } from '../support/databases';
 
 /** A small app, as `stryke new` makes them: compiled with source maps, so errors point into the .ts files. */
 function app(files: Record<string, string>): string {
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
-      typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,
-      experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, skipLibCheck: true,
-      sourceMap: true, rootDir: '.', outDir: 'build', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo',
-    },
-    include: ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts'],
-  };
-  return writeApp({ ...files, 'tsconfig.json': JSON.stringify(tsconfig, null, 2) });
+  return writeApp({ ...files, 'tsconfig.json': appTsconfig({ sourceMap: true }) });
 }
 
 const MIGRATION = `import { migration } from 'stryke';

@@ -53,22 +53,27 @@ export async function waitForHttp(url: string, ms = 20_000): Promise<void> {
   throw new Error(`${url} did not answer within ${ms}ms`);
 }
 
+/** The tsconfig.json of a test app, as `stryke new` writes it (`extra` adds compiler options, e.g. `sourceMap`). */
+export function appTsconfig(extra: Record<string, unknown> = {}): string {
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
+      typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,
+      experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, skipLibCheck: true,
+      rootDir: '.', outDir: 'build', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo', ...extra,
+    },
+    include: ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts'],
+  };
+  return JSON.stringify(tsconfig, null, 2);
+}
+
 /**
  * Writes a small app into a temporary directory, linked to this framework checkout the way
  * `stryke new` links one (node_modules/stryke -> the repository).
  */
 export function writeApp(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'stryke-app-'));
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
-      typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,
-      experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, skipLibCheck: true,
-      rootDir: '.', outDir: 'build', incremental: true, tsBuildInfoFile: 'build/.tsbuildinfo',
-    },
-    include: ['app/**/*.ts', 'config/**/*.ts', 'db/**/*.ts'],
-  };
-  const all: Record<string, string> = { 'tsconfig.json': JSON.stringify(tsconfig, null, 2), ...files };
+  const all: Record<string, string> = { 'tsconfig.json': appTsconfig(), ...files };
   for (const [name, text] of Object.entries(all)) {
     mkdirSync(dirname(join(root, name)), { recursive: true });
     writeFileSync(join(root, name), text);
