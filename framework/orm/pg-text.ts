@@ -131,11 +131,13 @@ export function pgTextReader(field: FieldDecl, oid: number, parse: PgParser, rea
       if (t === 'boolean' && parse.name === 'parseBool') return reader ? (v) => reader(parse(v as string)) : (parse as Reader);
       break;
     case PG_OID.int2: case PG_OID.int4:
-      // parseInt, and the integer reader keeps a number as it is.
-      if ((t === 'integer' || t === 'float') && parse.name === 'parseInteger') return parse as Reader;
+      // The driver's parseInt, and the integer reader keeps a number as it is. PostgreSQL writes these as
+      // plain decimal digits, which Number reads alike, several times as fast (row mappers inline it).
+      if ((t === 'integer' || t === 'float') && parse.name === 'parseInteger') return Number;
       break;
     case PG_OID.float4: case PG_OID.float8:
-      if ((t === 'integer' || t === 'float') && parse === parseFloat) return parseFloat as Reader;
+      // parseFloat: the same reading of PostgreSQL's float text (digits, exponent, NaN, Infinity) as Number's.
+      if ((t === 'integer' || t === 'float') && parse === parseFloat) return Number;
       break;
     case PG_OID.timestamptz: case PG_OID.timestamp:
       if (t === 'datetime' && stock) {

@@ -211,6 +211,31 @@ describe('PostgreSQL rows read as text', async () => {
         }
       });
 
+      it('integers and floats at their edges (NaN, infinities, -0, the smallest and largest) as the driver reads them', async (t) => {
+        if (ctx.target.name !== 'postgres') return t.skip('PostgreSQL only');
+        const { User } = ctx;
+        const q = ctx.q;
+        const pairs: [string, string][] = [['-2147483648', 'NaN'], ['2147483647', 'Infinity'], ['0', '-Infinity'], ['-1', '-0'],
+          ['7', '1e300'], ['-7', '5e-324'], ['42', '0.30000000000000004'], ['1000000', '-1.7976931348623157e308']];
+        const ids: number[] = [];
+        for (const [age, score] of pairs) {
+          const u = await ctx.user();
+          await ctx.app.db.run(`UPDATE ${q('users')} SET ${q('age')} = $1::int, ${q('score')} = $2::float8 WHERE id = $3`, [age, score, u.id]);
+          ids.push(u.id);
+        }
+        const arrays = new Map((await User.where({ id: ids })).map((r) => [r.id, r]));
+        const objects = new Map((await ctx.app.db.select(`SELECT * FROM ${q('users')} WHERE id = ANY($1)`, [ids])).map((r) => [r.id, User.hydrate(r)]));
+        for (const [i, id] of ids.entries()) {
+          for (const f of ['age', 'score']) sameValue(arrays.get(id)![f], objects.get(id)![f], `${f} ${pairs[i]}`);
+          assert.deepEqual(arrays.get(id)!.changed(), [], `${pairs[i]} read back unchanged`);
+        }
+        assert.strictEqual(arrays.get(ids[0]!)!.age, -2147483648);
+        assert.ok(Number.isNaN(arrays.get(ids[0]!)!.score));
+        assert.strictEqual(arrays.get(ids[2]!)!.score, -Infinity);
+        assert.ok(Object.is(arrays.get(ids[3]!)!.score, -0), '-0 stays -0');
+        assert.strictEqual(arrays.get(ids[6]!)!.score, 0.1 + 0.2);
+      });
+
       it('a datetime field over a timestamp (no zone) or date column, a date field over a timestamp: as the driver reads them', async (t) => {
         if (ctx.target.name !== 'postgres') return t.skip('PostgreSQL only');
         const { User } = ctx;
