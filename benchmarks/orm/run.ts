@@ -55,15 +55,15 @@ const USERS = 50;
 const POSTS = 2000;
 const COMMENTS_PER_POST = 3;
 
-type Op = () => Promise<unknown>;
-interface Contenders {
+export type Op = () => Promise<unknown>;
+export interface Contenders {
   stryke: Op;
   raw: Op;
   typeorm: Op;
   /** Plain rows read as arrays and made into objects by hand. */
   rawArrays?: Op;
 }
-type Kind = keyof Contenders;
+export type Kind = keyof Contenders;
 
 /** ids 1..POSTS in a fixed scattered order, the same for every contender. */
 function idSequence(): () => number {
@@ -279,9 +279,9 @@ function rawDriver(config: DatabaseConfig, file: string | undefined): Raw {
   };
 }
 
-const PG = { host: '127.0.0.1', port: 5432, username: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD };
+export const PG = { host: '127.0.0.1', port: 5432, username: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD };
 
-async function pgReachable(): Promise<boolean> {
+export async function pgReachable(): Promise<boolean> {
   const pool = new Pool({ host: PG.host, port: PG.port, user: PG.username, password: PG.password, database: 'postgres', connectionTimeoutMillis: 3000 });
   try {
     await pool.query('SELECT 1');
@@ -293,23 +293,36 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
-async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<Record<string, Partial<Record<Kind, number>>>> {
-  const root = join(__dirname, '..', '..', '..', 'benchmarks', 'orm', 'app');
-  const file = join(dir, 'bench.sqlite3');
-  const config: DatabaseConfig = name === 'sqlite'
-    ? { adapter: 'sqlite', database: file }
-    : { adapter: 'postgres', database: `stryke_bench_orm_${process.pid}`, ...PG };
-  await createDatabase(config, root);
+/** The database a benchmark run uses: a file in `dir` for SQLite, a database of this process on PostgreSQL. */
+export function benchConfig(name: 'sqlite' | 'postgres', dir: string, database = `stryke_bench_orm_${process.pid}`): DatabaseConfig {
+  return name === 'sqlite' ? { adapter: 'sqlite', database: join(dir, 'bench.sqlite3') } : { adapter: 'postgres', database, ...PG };
+}
+
+export const APP_ROOT = join(__dirname, '..', '..', '..', 'benchmarks', 'orm', 'app');
+
+export interface Bench {
+  cases: Record<string, Contenders>;
+  close(): Promise<void>;
+}
+
+/**
+ * The contenders of every case over one database, checked to give the same answer. `create` makes and
+ * seeds the database first (otherwise it must exist, seeded: a second process measuring the same one).
+ */
+export async function contenders(config: DatabaseConfig, options: { create: boolean }): Promise<Bench> {
+  const name = config.adapter as 'sqlite' | 'postgres';
+  const root = APP_ROOT;
+  if (options.create) await createDatabase(config, root);
   const app = await createApp({ root, buildDir: join(__dirname, 'app'), env: 'production', logger: false, database: config });
   let raw: Raw | undefined;
   let ds: DataSource | undefined;
   try {
-    await seed(app);
-    raw = rawDriver(config, file);
+    if (options.create) await seed(app);
+    raw = rawDriver(config, config.database);
     const r = raw;
     const { Post } = require(join(__dirname, 'app', 'app', 'models', 'post.js')) as { Post: typeof PostModel };
     ds = new DataSource(name === 'sqlite'
-      ? { type: 'better-sqlite3', database: file, entities: typeormEntities('sqlite') }
+      ? { type: 'better-sqlite3', database: config.database, entities: typeormEntities('sqlite') }
       : { type: 'postgres', host: PG.host, port: PG.port, username: PG.username, password: PG.password, database: config.database, entities: typeormEntities('postgres'), poolSize: 10 });
     await ds.initialize();
     const repo: Repository<any> = ds.getRepository('BenchPost');
@@ -346,31 +359,66 @@ async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<
       if (list.length !== 20 || list.some((p) => p.comments.length !== COMMENTS_PER_POST || !p.author)) throw new Error(`${name}: the contenders disagree`);
     }
     if (JSON.stringify(checkA) !== JSON.stringify(checkR)) throw new Error(`${name}: raw rows as arrays differ from raw rows`);
+    const opened = { ds, raw };
+    return {
+      cases,
+      close: async () => {
+        await opened.ds.destroy();
+        await opened.raw.close();
+        await app.close();
+        if (options.create) await dropDatabase(config, root).catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    await ds?.destroy().catch(() => undefined);
+    await raw?.close().catch(() => undefined);
+    await app.close();
+    if (options.create) await dropDatabase(config, root).catch(() => undefined);
+    throw err;
+  }
+}
 
-    const out: Record<string, Partial<Record<Kind, number>>> = {};
-    for (const [label, contenders] of Object.entries(cases)) {
+/** A case's result: each contender's mean rate over the rounds, and the rounds' rates one by one. */
+interface CaseResult {
+  mean: Partial<Record<Kind, number>>;
+  rounds: Partial<Record<Kind, number[]>>;
+}
+
+/** The median of stryke's rate over another contender's, round by round (the two ran back to back in each). */
+function pairedMedian(r: CaseResult, other: Kind): number {
+  const a = r.rounds.stryke!;
+  const b = r.rounds[other]!;
+  const ratios = a.map((x, i) => x / b[i]!).sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+}
+
+async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<Record<string, CaseResult>> {
+  const bench = await contenders(benchConfig(name, dir), { create: true });
+  try {
+    const { cases } = bench;
+    const out: Record<string, CaseResult> = {};
+    for (const [label, ops] of Object.entries(cases)) {
       if (CASE && label !== CASE) continue;
-      for (const op of Object.values(contenders)) await measure(op, 0.5); // warm-up
-      const kinds = (['raw', 'stryke', 'typeorm', 'rawArrays'] as const).filter((k) => contenders[k]);
-      const sums: Partial<Record<Kind, number>> = {};
+      for (const op of Object.values(ops)) await measure(op, 0.5); // warm-up
+      const kinds = (['raw', 'stryke', 'typeorm', 'rawArrays'] as const).filter((k) => ops[k]);
+      const rounds: Partial<Record<Kind, number[]>> = {};
+      for (const k of kinds) rounds[k] = [];
       // Short rounds, rotating which contender goes first, so load from elsewhere on the machine falls on all alike.
       for (let r = 0; r < ROUNDS; r++) {
         for (let k = 0; k < kinds.length; k++) {
           const kind = kinds[(r + k) % kinds.length]!;
-          sums[kind] = (sums[kind] ?? 0) + (await measure(contenders[kind]!, SECONDS));
+          rounds[kind]!.push(await measure(ops[kind]!, SECONDS));
         }
       }
-      const o: Partial<Record<Kind, number>> = {};
-      for (const k of kinds) o[k] = sums[k]! / ROUNDS;
-      out[label] = o;
-      console.log(`${name} ${label}: ${kinds.map((k) => `${k} ${o[k]!.toFixed(0)}/s`).join(', ')}`);
+      const mean: Partial<Record<Kind, number>> = {};
+      for (const k of kinds) mean[k] = rounds[k]!.reduce((a, b) => a + b, 0) / ROUNDS;
+      out[label] = { mean, rounds };
+      console.log(`${name} ${label}: ${kinds.map((k) => `${k} ${mean[k]!.toFixed(0)}/s`).join(', ')}`);
     }
     return out;
   } finally {
-    await ds?.destroy();
-    await raw?.close();
-    await app.close();
-    await dropDatabase(config, root).catch(() => undefined);
+    await bench.close();
   }
 }
 
@@ -388,14 +436,15 @@ async function main() {
     for (const t of targets) {
       const res = await benchDatabase(t, dir);
       for (const [label, r] of Object.entries(res)) {
-        const [raw, typeorm, stryke, arrays] = [r.raw!, r.typeorm!, r.stryke!, r.rawArrays];
-        rows.push(`| ${t} | ${label} | ${raw.toFixed(0)} | ${typeorm.toFixed(0)} | ${stryke.toFixed(0)} | ${(stryke / raw).toFixed(2)}x | ${(stryke / typeorm).toFixed(2)}x | ${arrays ? `${arrays.toFixed(0)} (${(stryke / arrays).toFixed(2)}x)` : '-'} |`);
+        const [raw, typeorm, stryke, arrays] = [r.mean.raw!, r.mean.typeorm!, r.mean.stryke!, r.mean.rawArrays];
+        rows.push(`| ${t} | ${label} | ${raw.toFixed(0)} | ${typeorm.toFixed(0)} | ${stryke.toFixed(0)} | ${(stryke / raw).toFixed(2)}x (${pairedMedian(r, 'raw').toFixed(2)}x) | ${(stryke / typeorm).toFixed(2)}x (${pairedMedian(r, 'typeorm').toFixed(2)}x) | ${arrays ? `${arrays.toFixed(0)} (${(stryke / arrays).toFixed(2)}x)` : '-'} |`);
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   if (CPU) console.log('\n(ops per CPU-second of the benchmark process)');
+  console.log('\nA ratio is of the mean rates over all rounds; in brackets, the median of the rounds\' ratios (a round runs every contender once, back to back).');
   console.log('\n| database | case | raw driver ops/s | TypeORM Repository ops/s | stryke ops/s | stryke / raw | stryke / TypeORM | raw, rows as arrays ops/s (stryke / it) |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(r);
