@@ -1,0 +1,89 @@
+/**
+ * SQLite statements, run synchronously on the one connection TypeORM's better-sqlite3 driver opened:
+ * prepared statements cached by SQL (one cache for rows as objects, one for rows as arrays), and the
+ * schema-version check that keeps the arrays' column names current.
+ */
+import type { DataSource } from 'typeorm';
+import { STATEMENT_CACHE_LIMIT, type QueryOutcome } from './query-outcome';
+
+type SqliteStatement = {
+  reader: boolean; single?: boolean; names?: readonly string[];
+  get(binds: unknown[]): any; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  safeIntegers(on: boolean): unknown; raw(on: boolean): unknown; pluck(on: boolean): unknown; columns(): { name: string }[];
+};
+type SqliteConnection = { prepare(sql: string): SqliteStatement };
+
+export class SqliteRunner {
+  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly arrayStatements = new Map<string, SqliteStatement>();
+  /** The schema version last seen, checked once per turn of the event loop that reads rows as arrays. */
+  private schemaVersion: unknown = undefined;
+  private schemaChecked = false;
+  private schemaStatement: SqliteStatement | undefined;
+
+  /** `bigintTables`: the connection's own set of quoted names of tables with bigint columns (read, never copied). */
+  constructor(private readonly dataSource: DataSource, private readonly bigintTables: ReadonlySet<string>) {}
+
+  /**
+   * SQLite, with prepared statements cached by SQL. Asked for arrays, a SELECT's rows come as arrays of
+   * values (better-sqlite3's raw mode, from a statement of its own): much cheaper for the driver to build
+   * than objects keyed by column, and the model layer maps them to records itself.
+   */
+  run(sql: string, binds: unknown[], arrays = false): QueryOutcome {
+    if (arrays && !this.schemaChecked) this.checkSchema();
+    const cache = arrays ? this.arrayStatements : this.statements;
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      stmt = conn.prepare(sql);
+      if (stmt.reader && this.bigintTables.size) for (const t of this.bigintTables) if (sql.includes(t)) stmt.safeIntegers(true);
+      // At most one row (find, first, exists): step once with get() rather than collecting with all().
+      stmt.single = stmt.reader && sql.endsWith(' LIMIT 1');
+      // Its column names are read after it first runs: a statement prepared against a schema another
+      // connection has since changed is re-prepared by SQLite when stepped, and only then are they current.
+      if (arrays && stmt.reader) stmt.raw(true);
+      if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+      cache.set(sql, stmt);
+    }
+    if (stmt.reader) {
+      if (stmt.single) {
+        const row = stmt.get(binds);
+        if (arrays && (stmt.names === undefined || (row !== undefined && row.length !== stmt.names.length))) stmt.names = stmt.columns().map((c) => c.name);
+        return { rows: row === undefined ? [] : [row], affected: 0, columns: stmt.names };
+      }
+      const rows = stmt.all(binds);
+      // `SELECT *` after a column was added or dropped: the names are read again.
+      if (arrays && (stmt.names === undefined || (rows.length && rows[0].length !== stmt.names.length))) stmt.names = stmt.columns().map((c) => c.name);
+      return { rows, affected: 0, columns: stmt.names };
+    }
+    const r = stmt.run(binds);
+    return { rows: [], affected: r.changes, insertId: Number(r.lastInsertRowid) };
+  }
+
+  /**
+   * Rows read as arrays are mapped by the column names their statement had when it was prepared. Another
+   * process may change the schema meanwhile (a migration dropping one column and adding another keeps the
+   * count): SQLite then re-prepares the statement, and stale names would put values in the wrong fields. So
+   * once per turn of the event loop that reads, the schema version is compared, and a change drops the cached
+   * statements with their names. One tiny statement per turn, not per query.
+   */
+  private checkSchema(): void {
+    this.schemaChecked = true;
+    setImmediate(() => (this.schemaChecked = false)).unref();
+    if (!this.schemaStatement) {
+      const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      this.schemaStatement = conn.prepare('PRAGMA schema_version');
+      this.schemaStatement.pluck(true);
+    }
+    const version = this.schemaStatement.get([]);
+    if (this.schemaVersion !== undefined && version !== this.schemaVersion) this.arrayStatements.clear();
+    this.schemaVersion = version;
+  }
+
+  /** Drops the cached statements (the connection is closing). */
+  close(): void {
+    this.schemaStatement = undefined;
+    this.statements.clear();
+    this.arrayStatements.clear();
+  }
+}
