@@ -2,11 +2,13 @@
  * User-space instructions per operation of each contender of the ORM benchmark (run.ts), under valgrind's
  * callgrind: each contender runs in a process of its own, instrumented only around a burst of operations
  * after a warm-up burst of the same size. Unlike run.ts's throughput this does not move with the load on
- * the machine, so it is the steady companion of the ratios there: an A/B of one change reads the same
- * twice. It leaves out the kernel's work (the socket reads and writes to PostgreSQL, the same for every
+ * the machine, so it is the steady companion of the ratios there. The burst needs to be long: with 2,000
+ * operations the window still holds much of the JIT's compiling (on its own threads, counted too), and
+ * PostgreSQL's find read 246,000 instructions where 10,000 operations read 99,500; at 10,000 an A/B of one
+ * change reads the same within about 1%. It leaves out the kernel's work (the socket reads and writes to PostgreSQL, the same for every
  * contender) and the database server's, so on PostgreSQL its ratios are wider than the throughput's.
  *
- *   node build/benchmarks/orm/instructions.js [--ops 2000] [--only sqlite|postgres] [--case find|where|includes] [--kinds stryke,typeorm]
+ *   node build/benchmarks/orm/instructions.js [--ops 10000] [--only sqlite|postgres] [--case find|where|includes] [--kinds stryke,typeorm]
  *
  * KEEP_CALLGRIND=1 keeps each process's callgrind output (for callgrind_annotate) and prints where; node then
  * writes /tmp/perf-<pid>.map, which names the JIT's code addresses in that output.
@@ -22,7 +24,7 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const OPS = Number(option('ops') ?? 2000);
+const OPS = Number(option('ops') ?? 10000);
 const ONLY = option('only');
 const CASES = option('case') ? [option('case')!] : ['find', 'where', 'includes'];
 const KINDS = (option('kinds')?.split(',') ?? ['raw', 'stryke', 'typeorm']) as Kind[];
@@ -45,6 +47,8 @@ async function measure(adapter: string, database: string, kase: string, kind: Ki
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`,
     process.execPath, ...(process.env.KEEP_CALLGRIND ? ['--perf-basic-prof'] : []), join(__dirname, 'instructions-child.js'), adapter, database, kase, kind, String(OPS)], {
     env: { ...process.env, STRYKE_ENV: 'production' },
+    // In the output's folder: node's --perf-basic-prof writes a V8 log to the working directory too.
+    cwd: out,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
