@@ -7,8 +7,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { dataSourceOptions, type DatabaseConfig } from './database-config';
 import { dialectFor, type Dialect } from './dialect';
 import { runMysql, utcSessions } from './mysql-runner';
-import { PgRunner } from './pg-runner';
-import type { PgTextResult } from './pg-text';
+import { PgRunner, type PgClient } from './pg-runner';
 import type { QueryOutcome } from './query-outcome';
 import { SqliteRunner } from './sqlite-runner';
 
@@ -33,9 +32,6 @@ export interface TransactionScope {
  * `Model.transaction(fn)` (however deep in the calls fn makes) finds its connection here.
  */
 export const transactionStore = new AsyncLocalStorage<TransactionScope>();
-
-/** A transaction's node-postgres client, as TypeORM's query runner holds it. */
-type PgClient = { query(query: object, cb: (err: Error | null, result: unknown) => void): void };
 
 /**
  * The app's connection: TypeORM's DataSource (drivers, pooling, query runners, transactions) plus the
@@ -91,8 +87,7 @@ export class Database {
     if (this.sqliteDirect) {
       if (!this.sqliteGate || this.currentTransaction()) return this.sqliteRunner.run(sql, binds, arrays);
     } else if (!this.currentTransaction()) {
-      // Outside a transaction, straight to the pool.
-      return this.config.adapter === 'postgres' ? this.pgRunner.run(sql, binds, arrays) : runMysql(this.dataSource, sql, binds);
+      return this.runOnPool(sql, binds, arrays);
     }
     return this.runOn(sql, binds, undefined, arrays);
   }
@@ -105,17 +100,11 @@ export class Database {
       return this.sqliteRunner.run(sql, binds, arrays);
     }
     const qr = runner ?? scope?.runner;
-    if (!qr) return this.config.adapter === 'postgres' ? this.pgRunner.run(sql, binds, arrays) : runMysql(this.dataSource, sql, binds);
+    if (!qr) return this.runOnPool(sql, binds, arrays);
     if (arrays && this.config.adapter === 'postgres' && !qr.isReleased) {
-      // A model read in a transaction: as text arrays too, on the transaction's connection. Unnamed, as TypeORM's
-      // runner sends its statements: a prepared statement gone stale would abort the whole transaction.
+      // A model read in a transaction: as text arrays too, on the transaction's connection.
       const client = (qr as unknown as { databaseConnection?: PgClient }).databaseConnection;
-      if (client) {
-        const t = await new Promise<PgTextResult>((resolve, reject) => {
-          client.query(this.pgRunner.textQuery(undefined, sql, binds), (err, res) => (err ? reject(err) : resolve(res as PgTextResult)));
-        });
-        return { rows: t.rows, affected: t.rowCount ?? 0, columns: this.pgRunner.layout(sql, t.fields) };
-      }
+      if (client) return this.pgRunner.runOnClient(client, sql, binds);
     }
     const result = await qr.query(sql, binds, true);
     const raw = result.raw;
@@ -124,6 +113,11 @@ export class Database {
       affected: result.affected ?? 0,
       insertId: typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : raw?.insertId,
     };
+  }
+
+  /** A statement outside a transaction on PostgreSQL or MySQL: straight to the pool. */
+  private runOnPool(sql: string, binds: unknown[], arrays: boolean): Promise<QueryOutcome> {
+    return this.config.adapter === 'postgres' ? this.pgRunner.run(sql, binds, arrays) : runMysql(this.dataSource, sql, binds);
   }
 
   /** How many clients the connection holds out of node-postgres's pool now (PostgreSQL; 0 elsewhere). */

@@ -9,17 +9,19 @@ import { pgTextReader, textQueryClass, type PgTextResult, type PgTypeParsers } f
 import { STATEMENT_CACHE_LIMIT, type ColumnLayout, type QueryOutcome } from './query-outcome';
 
 type PgResult = { rows: any[]; rowCount: number | null };
+/** A node-postgres client (a transaction's, as TypeORM's query runner holds it). */
+export type PgClient = { query(query: object, cb: (err: Error | null, result: unknown) => void): void };
 type PgModule = { types: PgTypeParsers; Query: new (text: string, values: unknown[]) => object };
 
 const PG_PREPARED_LIMIT = 1000;
 
 export class PgRunner {
-  private readonly pgNames = new Map<string, string>();
+  private readonly names = new Map<string, string>();
   /** Rows read as arrays: the column layout last seen per SQL text (one array per layout). */
-  private readonly pgColumns = new Map<string, ColumnLayout>();
-  private pgTextQuery: (new (name: string | undefined, text: string, values: unknown[]) => object) | undefined;
+  private readonly layouts = new Map<string, ColumnLayout>();
+  private TextQuery: (new (name: string | undefined, text: string, values: unknown[]) => object) | undefined;
   /** Clients held out of the pool for statements outside a transaction (pg-lease.ts). */
-  private pgLease: PgLease | undefined;
+  private lease: PgLease | undefined;
   private closing = false;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -33,10 +35,10 @@ export class PgRunner {
    * connection was lost is sent once more.
    */
   run(sql: string, binds: unknown[], arrays = false): Promise<QueryOutcome> {
-    let name = this.pgNames.get(sql);
-    if (name === undefined && this.pgNames.size < PG_PREPARED_LIMIT && sql.startsWith('SELECT ')) {
-      name = `stryke_${this.pgNames.size}`;
-      this.pgNames.set(sql, name);
+    let name = this.names.get(sql);
+    if (name === undefined && this.names.size < PG_PREPARED_LIMIT && sql.startsWith('SELECT ')) {
+      name = `stryke_${this.names.size}`;
+      this.names.set(sql, name);
     }
     const query = arrays ? this.textQuery(name, sql, binds) : name ? { name, text: sql, values: binds } : { text: sql, values: binds };
     // One promise per statement, settled from the driver's callback.
@@ -57,7 +59,7 @@ export class PgRunner {
     const code = (err as { code?: string }).code;
     if (name && code === '0A000') {
       // A table changed under a prepared statement ("cached plan must not change result type"): unnamed from now on.
-      this.pgNames.set(sql, '');
+      this.names.set(sql, '');
     } else if (!(arrays && connectionLost(err))) {
       throw err;
     }
@@ -78,18 +80,35 @@ export class PgRunner {
   private send(query: object, cb: PgCallback): void {
     const pool = (this.dataSource.driver as unknown as { master: PgLeasePool }).master;
     if (this.closing) pool.query(query, cb);
-    else (this.pgLease ??= new PgLease(pool)).query(query, cb);
+    else (this.lease ??= new PgLease(pool)).query(query, cb);
   }
 
   /** How many clients are held out of node-postgres's pool now. */
   get heldClients(): number {
-    return this.pgLease?.size ?? 0;
+    return this.lease?.size ?? 0;
+  }
+
+  /**
+   * A model read in a transaction, on the transaction's client: as text arrays too. Unnamed, as TypeORM's
+   * runner sends its statements: a prepared statement gone stale would abort the whole transaction.
+   */
+  runOnClient(client: PgClient, sql: string, binds: unknown[]): Promise<QueryOutcome> {
+    return new Promise((resolve, reject) => {
+      client.query(this.textQuery(undefined, sql, binds), (err, res) => {
+        if (err) return reject(err);
+        try {
+          resolve(this.outcome(sql, res as PgResult, true));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
   }
 
   /** A query whose rows come as arrays of the values' text (pg-text.ts). */
-  textQuery(name: string | undefined, sql: string, binds: unknown[]): object {
-    this.pgTextQuery ??= textQueryClass(this.pgModule().Query);
-    return new this.pgTextQuery(name, sql, binds);
+  private textQuery(name: string | undefined, sql: string, binds: unknown[]): object {
+    this.TextQuery ??= textQueryClass(this.pgModule().Query);
+    return new this.TextQuery(name, sql, binds);
   }
 
   /** node-postgres, as TypeORM's driver loaded it. */
@@ -103,8 +122,8 @@ export class PgRunner {
    * the driver's parser for it. Checked on every result: another connection of the pool may have prepared
    * the statement after the table changed.
    */
-  layout(sql: string, fields: readonly { name: string; dataTypeID: number }[]): ColumnLayout {
-    const known = this.pgColumns.get(sql);
+  private layout(sql: string, fields: readonly { name: string; dataTypeID: number }[]): ColumnLayout {
+    const known = this.layouts.get(sql);
     if (known && known.length === fields.length) {
       const oids = known.text!.oids;
       let i = 0;
@@ -119,16 +138,16 @@ export class PgRunner {
         reader: pgTextReader,
       },
     });
-    if (this.pgColumns.size >= STATEMENT_CACHE_LIMIT) this.pgColumns.clear();
-    this.pgColumns.set(sql, layout);
+    if (this.layouts.size >= STATEMENT_CACHE_LIMIT) this.layouts.clear();
+    this.layouts.set(sql, layout);
     return layout;
   }
 
   /** From now on statements go to the pool's own clients; the held ones go back as they finish. */
   close(): void {
     this.closing = true;
-    this.pgLease?.close();
-    this.pgColumns.clear();
+    this.lease?.close();
+    this.layouts.clear();
   }
 }
 
