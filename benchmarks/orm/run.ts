@@ -316,6 +316,13 @@ export async function contenders(config: DatabaseConfig, options: { create: bool
   const app = await createApp({ root, buildDir: join(__dirname, 'app'), env: 'production', logger: false, database: config });
   let raw: Raw | undefined;
   let ds: DataSource | undefined;
+  // Whatever was opened, closed again (and the database dropped when this made it).
+  const close = async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await raw?.close();
+    await app.close();
+    if (options.create) await dropDatabase(config, root).catch(() => undefined);
+  };
   try {
     if (options.create) await seed(app);
     raw = rawDriver(config, config.database);
@@ -359,21 +366,9 @@ export async function contenders(config: DatabaseConfig, options: { create: bool
       if (list.length !== 20 || list.some((p) => p.comments.length !== COMMENTS_PER_POST || !p.author)) throw new Error(`${name}: the contenders disagree`);
     }
     if (JSON.stringify(checkA) !== JSON.stringify(checkR)) throw new Error(`${name}: raw rows as arrays differ from raw rows`);
-    const opened = { ds, raw };
-    return {
-      cases,
-      close: async () => {
-        await opened.ds.destroy();
-        await opened.raw.close();
-        await app.close();
-        if (options.create) await dropDatabase(config, root).catch(() => undefined);
-      },
-    };
+    return { cases, close };
   } catch (err) {
-    await ds?.destroy().catch(() => undefined);
-    await raw?.close().catch(() => undefined);
-    await app.close();
-    if (options.create) await dropDatabase(config, root).catch(() => undefined);
+    await close().catch(() => undefined);
     throw err;
   }
 }
