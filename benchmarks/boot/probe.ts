@@ -37,7 +37,9 @@ async function main() {
   const t1 = performance.now();
   const c1 = cpu();
   const loaded = { ...packages };
-  const app = await createApp({ root: root!, env: 'development' });
+  // As `stryke server` boots a worker: its job workers start after the first response (in this process, before
+  // the fetch below sees the body end, so firstResponseMs includes loading BullMQ; a separate client does not wait).
+  const app = await createApp({ root: root!, env: 'development', deferJobWorkers: true });
   const t2 = performance.now();
   const c2 = cpu();
   const address = await app.listen(0, '127.0.0.1');

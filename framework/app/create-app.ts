@@ -34,6 +34,12 @@ export interface CreateAppOptions {
   buildDir?: string;
   /** Pino logger options, or false. Default: info-level JSON logs, none in test. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Start the app's in-process job workers after the server's first response (or a second after `listen`)
+   * instead of during boot, so a worker process answers sooner: what `stryke server`, `start` and `dev`
+   * do. The queues are still configured and readied during boot; without `listen` no worker starts.
+   */
+  deferJobWorkers?: boolean;
 }
 
 /** A booted application: config, database, container, routes and the fastify server, built once. */
@@ -74,7 +80,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     container.provide('config', config);
     container.provide(Database, db);
     bindModels(models, db, { env });
-    jobs = await startAppJobs(root, build, config, dbConfig);
+    jobs = await startAppJobs(root, build, config, dbConfig, options.deferJobWorkers);
 
     const factories = new Map<Function, () => ActionController>();
     for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {
@@ -113,16 +119,18 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     return {
       root, env, config, db, container, routes, paths, server: fastify,
       async listen(port = Number(server.port ?? 3000), host = String(server.host ?? '0.0.0.0')) {
-        return fastify.listen({ port, host });
+        const address = await fastify.listen({ port, host });
+        jobs?.startWorkersAfterFirstResponse(fastify.server);
+        return address;
       },
       async close() {
         await fastify.close();
-        if (jobs) await jobs.stopJobs();
+        if (jobs) await jobs.stop();
         await db.close();
       },
     };
   } catch (err) {
-    if (jobs) await jobs.stopJobs();
+    if (jobs) await jobs.stop();
     await db.close();
     throw err;
   }

@@ -1,5 +1,6 @@
-import { createPostgresBackend, createRedisBackend, type BackendFactory, type IQueueBackend } from 'bullmq';
+import type { BackendFactory, IQueueBackend } from 'bullmq';
 import { parseDatabaseUrl } from '../orm/connection';
+import { bullmq } from './bullmq';
 import { JobsErrors } from './errors';
 import { SqlQueueBackend } from './sql/backend';
 import { mysqlDriver, type MysqlConnectionOptions } from './sql/mysql-driver';
@@ -88,11 +89,11 @@ export function createDatabaseBackend(url: string): BackendFactory<IQueueBackend
       case 'mysql':
         return createMysqlBackend(name, withUrl, factoryOpts);
       case 'postgres':
-        return createPostgresBackend(name, { ...opts, connection: { connectionString: url, migrate: true } } as any, factoryOpts);
+        return bullmq().createPostgresBackend(name, { ...opts, connection: { connectionString: url, migrate: true } } as any, factoryOpts);
       case 'redis': {
         const u = new URL(url);
         const connection = { host: u.hostname || '127.0.0.1', port: Number(u.port || 6379), password: u.password || undefined, db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
-        return createRedisBackend(name, { ...opts, connection } as any, factoryOpts);
+        return bullmq().createRedisBackend(name, { ...opts, connection } as any, factoryOpts);
       }
     }
   };

@@ -7,7 +7,7 @@ export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backend
 export { SqlQueueBackend } from './sql/backend';
 export { JOB_TABLES } from './sql/schema';
 export { Job, ApplicationJob, jobRegistry, performJob, type JobOptions, type JobDecl } from './job';
-export { configureJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
-export { startJobs, stopJobs, startJobWorkers, knownQueues, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
+export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
+export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
 export { JobsErrors } from './errors';

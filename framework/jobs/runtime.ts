@@ -1,6 +1,7 @@
-import { Job as BullJob, Queue, type BackendFactory, type IQueueBackend, type JobsOptions } from 'bullmq';
+import type { Job as BullJob, Queue, BackendFactory, IQueueBackend, JobsOptions } from 'bullmq';
 import { transactionStore } from '../orm/connection';
-import { createDatabaseBackend } from './backends';
+import { backendKind, createDatabaseBackend } from './backends';
+import { bullmq } from './bullmq';
 import { JobsErrors } from './errors';
 import { SqlQueueBackend } from './sql/backend';
 
@@ -17,6 +18,8 @@ export interface JobsSetup {
 interface Runtime extends JobsSetup {
   factory: BackendFactory<IQueueBackend, unknown>;
   queues: Map<string, Queue>;
+  /** The SQL queue's backend prepareJobs readied (holding its connection open until closeJobs). */
+  prepared?: IQueueBackend;
 }
 
 let runtime: Runtime | undefined;
@@ -40,10 +43,26 @@ export function queueFor(name: string): Queue {
   const rt = jobsRuntime(`using queue "${name}"`);
   let queue = rt.queues.get(name);
   if (!queue) {
-    queue = new Queue(name, { connection: {}, ...rt.queueOptions } as any, rt.factory as any);
+    queue = new (bullmq().Queue)(name, { connection: {}, ...rt.queueOptions } as any, rt.factory as any);
     rt.queues.set(name, queue);
   }
   return queue;
+}
+
+/**
+ * Makes the configured backend ready before any job is enqueued: stryke's SQL queue (SQLite, MySQL/MariaDB)
+ * creates its tables, so an enqueue inside an app transaction never has to; it is readied without loading
+ * BullMQ. PostgreSQL and Redis are readied through the default BullMQ Queue.
+ */
+export async function prepareJobs(): Promise<void> {
+  const rt = jobsRuntime('preparing jobs');
+  const kind = backendKind(rt.url);
+  if (kind === 'postgres' || kind === 'redis') {
+    await queueFor('default').waitUntilReady();
+    return;
+  }
+  rt.prepared ??= rt.factory('default', { connection: {}, ...rt.queueOptions } as any, {});
+  await rt.prepared.waitUntilReady();
 }
 
 /**
@@ -57,7 +76,7 @@ export async function enqueue(queueName: string, name: string, data: unknown, op
   if (scope && !scope.done && (rt.appDatabase === 'sqlite' || rt.appDatabase === 'mysql')) {
     const backend = queue.getBackend() as unknown as IQueueBackend;
     if (backend instanceof SqlQueueBackend) {
-      const job = new BullJob(queue as any, name, data, { ...queue.defaultJobOptions, ...opts }, opts.jobId);
+      const job = new (bullmq().Job)(queue as any, name, data, { ...queue.defaultJobOptions, ...opts }, opts.jobId);
       const exec = {
         all: async <T>(sql: string, params?: unknown[]) => (await scope.runner.query(sql, params, true)).records as T[],
         run: async (sql: string, params?: unknown[]) => Number((await scope.runner.query(sql, params, true)).affected ?? 0),
@@ -77,6 +96,8 @@ export async function enqueue(queueName: string, name: string, data: unknown, op
 export async function closeJobs(): Promise<void> {
   if (!runtime) return;
   const queues = [...runtime.queues.values()];
+  const prepared = runtime.prepared;
   runtime = undefined;
   await Promise.all(queues.map((q) => q.close()));
+  await prepared?.close();
 }

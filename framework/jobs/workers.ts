@@ -1,9 +1,10 @@
-import { Worker, type WorkerOptions } from 'bullmq';
+import type { Worker, WorkerOptions } from 'bullmq';
 import type { ConfigTree } from '../config/load';
 import type { DatabaseConfig } from '../orm/connection';
 import { configOfDirectory, jobsSetup, readJobsConfig } from './config';
 import { jobRegistry, performJob } from './job';
-import { closeJobs, configureJobs, jobsConfigured, jobsRuntime, queueFor } from './runtime';
+import { bullmq } from './bullmq';
+import { closeJobs, configureJobs, jobsConfigured, jobsRuntime, prepareJobs } from './runtime';
 
 export interface WorkerSetOptions {
   /** Queues to take jobs from (default: every queue a loaded @Job class names). */
@@ -40,7 +41,7 @@ export function startJobWorkers(options: WorkerSetOptions = {}): WorkerSet {
   const workers: Worker[] = [];
   for (const queue of queues) {
     for (let i = 0; i < (options.count ?? 1); i++) {
-      const worker = new Worker(queue, (job) => performJob(job, queue), {
+      const worker = new (bullmq().Worker)(queue, (job) => performJob(job, queue), {
         connection: {}, ...rt.queueOptions, concurrency: options.concurrency ?? 5, ...options.workerOptions,
       } as any, rt.factory as any);
       worker.on('error', (err) => console.error(`[stryke jobs] worker of "${queue}": ${err.message}`));
@@ -76,9 +77,14 @@ export interface StartJobsOptions {
 export async function startJobs(app: StartJobsOptions): Promise<WorkerSet | undefined> {
   const setup = jobsSetup(app.root, app.config, app.database);
   configureJobs(setup);
-  await queueFor('default').waitUntilReady();
-  const jobs = readJobsConfig(app.config);
-  if (app.workers === false || jobs.workersPerCore === 0) return undefined;
+  await prepareJobs();
+  return app.workers === false ? undefined : startConfiguredWorkers(app.config);
+}
+
+/** Starts the in-process workers config/jobs.toml asks for (`workers_per_core`, `concurrency`, `queues`), if any. */
+export function startConfiguredWorkers(config: ConfigTree): WorkerSet | undefined {
+  const jobs = readJobsConfig(config);
+  if (jobs.workersPerCore === 0) return undefined;
   return startJobWorkers({ queues: jobs.queues, concurrency: jobs.concurrency, count: jobs.workersPerCore });
 }
 

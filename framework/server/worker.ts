@@ -52,7 +52,8 @@ function nextMessage<T>(type: string, onShutdown: () => Promise<void> = async ()
 /**
  * What a boot would load on the way, loaded while the spare waits: the default database driver (TypeORM
  * requires it lazily), fastify's logger (required when the server is built) and, for an app with jobs, the
- * jobs layer and BullMQ. Only requires: nothing runs, so a boot after this behaves as one without it.
+ * jobs layer and BullMQ (its workers load it after the first response). Only requires: nothing runs, so a
+ * boot after this behaves as one without it.
  */
 function warmUp(root: string): void {
   const tryRequire = (load: () => unknown) => {
@@ -64,7 +65,10 @@ function warmUp(root: string): void {
   };
   tryRequire(() => require('better-sqlite3'));
   tryRequire(() => createRequire(require.resolve('fastify'))('./lib/logger-pino.js'));
-  if (existsSync(join(root, 'app', 'jobs'))) tryRequire(() => require('../jobs'));
+  if (existsSync(join(root, 'app', 'jobs'))) {
+    tryRequire(() => require('../jobs'));
+    tryRequire(() => require('bullmq'));
+  }
 }
 
 /** A spare `stryke dev` worker: framework loaded, it boots when told and listens when told. */
@@ -77,7 +81,7 @@ async function standBy(options: ServeOptions): Promise<App | undefined> {
   let app: App | undefined;
   if (!problem) {
     try {
-      app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir });
+      app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, deferJobWorkers: true });
     } catch (err) {
       problem = problemFrom(options.root, err);
     }
@@ -134,7 +138,7 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
   const started = process.hrtime.bigint();
   let app: App;
   try {
-    app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir });
+    app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, deferJobWorkers: true });
   } catch (err) {
     if (!dev) throw err;
     return serveDevProblem(options, problemFrom(options.root, err));
