@@ -5,7 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { walkFiles } from '../support/fs';
 import type { AssetManifest } from './manifest';
 
-const mime = require('mime-types') as { lookup(path: string): string | false; contentType(type: string): string | false };
+type MimeTypes = { lookup(path: string): string | false; contentType(type: string): string | false };
+/** mime-types (and its ~200 kB database), required with the first file served or indexed, not at boot. */
+let mime: MimeTypes | undefined;
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const REVALIDATE = 'public, max-age=0, must-revalidate';
@@ -52,6 +54,7 @@ export function safeSegments(rawUrl: string): string[] | { status: 403 | 404 } {
 }
 
 export function contentType(path: string): string {
+  mime ??= require('mime-types') as MimeTypes;
   const t = mime.lookup(path);
   return t ? (mime.contentType(t) || t) : 'application/octet-stream';
 }
