@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm/data-source/DataSource';
 import { dataSourceOptions, sqlitePath, type DatabaseConfig } from '../orm/connection';
 import { dialectFor } from '../orm/dialect';
 

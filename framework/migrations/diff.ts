@@ -1,4 +1,4 @@
-import { TableColumn } from 'typeorm';
+import { TableColumn } from 'typeorm/schema-builder/table/TableColumn';
 import type { Adapter } from '../orm/dialect';
 import type { FieldDecl, ModelDecl } from '../registry';
 import { MigrationErrors } from './errors';

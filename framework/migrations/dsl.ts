@@ -1,5 +1,9 @@
 import { sep } from 'node:path';
-import { Table, TableColumn, TableForeignKey, TableIndex, type QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
+import { Table } from 'typeorm/schema-builder/table/Table';
+import { TableColumn } from 'typeorm/schema-builder/table/TableColumn';
+import { TableForeignKey } from 'typeorm/schema-builder/table/TableForeignKey';
+import { TableIndex } from 'typeorm/schema-builder/table/TableIndex';
 import type { Adapter } from '../orm/dialect';
 import { pluralize, singularize } from '../support/inflect';
 import { MigrationErrors } from './errors';

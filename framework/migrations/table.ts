@@ -1,4 +1,5 @@
-import { TableForeignKey, TableIndex } from 'typeorm';
+import { TableForeignKey } from 'typeorm/schema-builder/table/TableForeignKey';
+import { TableIndex } from 'typeorm/schema-builder/table/TableIndex';
 import type { TableColumnOptions } from 'typeorm/schema-builder/options/TableColumnOptions';
 import type { Adapter } from '../orm/dialect';
 import { pluralize } from '../support/inflect';

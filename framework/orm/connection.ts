@@ -3,7 +3,8 @@
  * MySQL's, or the current transaction's connection) and transactions with their savepoints and callbacks.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, type QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm/data-source/DataSource';
 import { dataSourceOptions, type DatabaseConfig } from './database-config';
 import { dialectFor, type Dialect } from './dialect';
 import { runMysql, utcSessions } from './mysql-runner';
