@@ -18,13 +18,34 @@ const { createTestApp } = require(${JSON.stringify(join(REPO, 'build', 'framewor
   const app = await createTestApp({ root: ${JSON.stringify(SAMPLE_APP)}, database: { adapter: 'sqlite', database: process.argv[1] } });
   try {
     const atBoot = loaded('class-validator');
+    const othersAtBoot = ['bullmq', 'qs', 'mime-types'].filter(loaded);
+    const typeormIndexAtBoot = Object.keys(require.cache).some((k) => k.endsWith('/node_modules/typeorm/index.js'));
     const ajvAtBoot = loaded('ajv') || loaded('@fastify/ajv-compiler') || loaded('@fastify/fast-json-stringify-compiler');
     const page = await app.server.inject({ url: '/posts' });
     const { Post } = require(${JSON.stringify(join(SAMPLE_APP, 'build', 'app', 'models', 'post.js'))});
     const post = new Post({ title: 'ab', body: '' });
     const valid = await post.isValid();
     const good = await new Post({ title: 'A title', body: 'Some text' }).isValid();
-    console.log(JSON.stringify({ atBoot, ajvAtBoot, pageStatus: page.statusCode, ajvAfterPage: loaded('ajv'), valid, good, errors: post.errors.fullMessages, afterValidation: loaded('class-validator') }));
+    console.log(JSON.stringify({ atBoot, othersAtBoot, typeormIndexAtBoot, ajvAtBoot, pageStatus: page.statusCode, ajvAfterPage: loaded('ajv'), valid, good, errors: post.errors.fullMessages, afterValidation: loaded('class-validator') }));
+  } finally {
+    await app.close();
+  }
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+/** Boots the sample app as `stryke server` does (development: one in-process worker per queue) and answers one request. */
+const deferred = `
+const loaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/bullmq/'));
+const { createApp } = require(${JSON.stringify(join(REPO, 'build', 'framework'))});
+(async () => {
+  const app = await createApp({ root: ${JSON.stringify(SAMPLE_APP)}, env: 'development', database: { adapter: 'sqlite', database: process.argv[1] }, logger: false, deferJobWorkers: true });
+  try {
+    const address = await app.listen(0, '127.0.0.1');
+    const afterListen = loaded();
+    const res = await fetch(address + '/no-such-page');
+    await res.text();
+    await new Promise((r) => setImmediate(r));
+    console.log(JSON.stringify({ afterListen, status: res.status, afterResponse: loaded() }));
   } finally {
     await app.close();
   }
@@ -40,6 +61,8 @@ describe('boot: heavy packages load when first needed', () => {
     assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
     assert.equal(out.atBoot, false, 'booting did not load class-validator');
+    assert.deepEqual(out.othersAtBoot, [], 'nor BullMQ (the jobs live in SQLite), qs or mime-types');
+    assert.equal(out.typeormIndexAtBoot, false, 'nor all of TypeORM');
     assert.equal(out.ajvAtBoot, false, 'nor fastify\'s schema compilers (no route of the sample app has a schema)');
     assert.equal(out.pageStatus, 200);
     assert.equal(out.ajvAfterPage, false);
@@ -47,5 +70,14 @@ describe('boot: heavy packages load when first needed', () => {
     assert.equal(out.good, true);
     assert.deepEqual(out.errors, ['Title is too short (minimum is 3 characters)', "Body can't be blank"]);
     assert.equal(out.afterValidation, true);
+  });
+
+  it('a worker process (deferJobWorkers) starts its job workers, and loads BullMQ, after its first response', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'stryke-lazy-')), 'development.sqlite3');
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const res = spawnSync(process.execPath, ['-e', deferred, db], { encoding: 'utf8', env, timeout: 60_000 });
+    assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
+    assert.deepEqual(JSON.parse(res.stdout.trim().split('\n').pop()!), { afterListen: false, status: 404, afterResponse: true });
   });
 });
