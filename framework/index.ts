@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 
-export { createApp, paths, type App, type CreateAppOptions } from './app';
+export { createApp, paths, type App, type CreateAppOptions, type JobWorkersStart } from './app';
 export {
   Controller, Resources, Route, Get, Post, Put, Patch, Delete, Sse, Ws, Member, Collection, Before, After, Around, SkipBefore,
   SkipAfter, SkipAround, Use, routes, type RouteBuilder, type RouteSet, type RouteDef, type PathHelpers, type PathParam,

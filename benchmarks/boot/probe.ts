@@ -39,7 +39,7 @@ async function main() {
   const loaded = { ...packages };
   // As `stryke server` boots a worker: its job workers start after the first response (in this process, before
   // the fetch below sees the body end, so firstResponseMs includes loading BullMQ; a separate client does not wait).
-  const app = await createApp({ root: root!, env: 'development', deferJobWorkers: true });
+  const app = await createApp({ root: root!, env: 'development', jobWorkers: 'after-first-response' });
   const t2 = performance.now();
   const c2 = cpu();
   const address = await app.listen(0, '127.0.0.1');

@@ -21,7 +21,7 @@ import { buildDirOf } from './loader';
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
-import { startAppJobs } from './jobs';
+import { startAppJobs, type JobWorkersStart } from './jobs';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -35,11 +35,12 @@ export interface CreateAppOptions {
   /** Pino logger options, or false. Default: info-level JSON logs, none in test. */
   logger?: FastifyServerOptions['logger'];
   /**
-   * Start the app's in-process job workers after the server's first response (or a second after `listen`)
-   * instead of during boot, so a worker process answers sooner: what `stryke server`, `start` and `dev`
-   * do. The queues are still configured and readied during boot; without `listen` no worker starts.
+   * When the app's in-process job workers (`workers_per_core` in config/jobs.toml) start: during boot (the
+   * default), after the server's first response or a second after `listen` (what `stryke server`, `start`
+   * and `dev` do, so a worker process answers sooner), or never (`stryke console`, `db seed`: a process
+   * that only enqueues). The queues are configured and readied during boot in every case.
    */
-  deferJobWorkers?: boolean;
+  jobWorkers?: JobWorkersStart;
 }
 
 /** A booted application: config, database, container, routes and the fastify server, built once. */
@@ -80,7 +81,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     container.provide('config', config);
     container.provide(Database, db);
     bindModels(models, db, { env });
-    jobs = await startAppJobs(root, build, config, dbConfig, options.deferJobWorkers);
+    jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers);
 
     const factories = new Map<Function, () => ActionController>();
     for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {

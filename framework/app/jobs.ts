@@ -8,12 +8,15 @@ type JobsModule = typeof import('../jobs');
 /** How long after listening deferred workers start if no request has been answered by then. */
 const DEFERRED_WORKERS_MS = 1000;
 
+/** When an app's in-process job workers start: see CreateAppOptions.jobWorkers. */
+export type JobWorkersStart = 'boot' | 'after-first-response' | 'none';
+
 /** An app's jobs, configured at boot: close() stops them. */
 export interface AppJobs {
   /**
    * Starts the deferred in-process workers after the server's first response (or a second after this
-   * call, whichever comes first), so loading BullMQ does not hold up that response. Nothing when they
-   * were started at boot.
+   * call, whichever comes first), so loading BullMQ does not hold up that response. Nothing unless the
+   * app was made with `jobWorkers: 'after-first-response'`.
    */
   startWorkersAfterFirstResponse(server: Server): void;
   /** Stops the workers (or cancels their deferred start) and closes the queues. */
@@ -23,18 +26,18 @@ export interface AppJobs {
 /**
  * Sets up the app's background jobs at boot when it defines any (`@Job` classes under its build):
  * configures the queues from config/jobs.toml and the app's database and readies the backend, then starts
- * the in-process workers (`workers_per_core`, none in the test environment), now or, with `deferWorkers`,
- * when startWorkersAfterFirstResponse says. The jobs module is loaded only then, so an app without jobs
- * pays nothing for them; BullMQ loads with the first queue or worker.
+ * the in-process workers (`workers_per_core`, none in the test environment) as `workers` says: now, when
+ * startWorkersAfterFirstResponse says, or never. The jobs module is loaded only then, so an app without
+ * jobs pays nothing for them; BullMQ loads with the first queue or worker.
  */
-export async function startAppJobs(root: string, build: string, config: ConfigTree, database: DatabaseConfig, deferWorkers = false): Promise<AppJobs | undefined> {
+export async function startAppJobs(root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot'): Promise<AppJobs | undefined> {
   const jobFile = require.resolve('../jobs/job');
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
   const jobs = require('../jobs') as JobsModule;
   const mine = [...jobs.jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`));
   if (!mine) return undefined;
-  await jobs.startJobs({ root, config, database, workers: !deferWorkers });
-  let pending = deferWorkers;
+  await jobs.startJobs({ root, config, database, workers: workers === 'boot' });
+  let pending = workers === 'after-first-response';
   let timer: NodeJS.Timeout | undefined;
   const start = () => {
     if (!pending) return;

@@ -81,7 +81,7 @@ async function standBy(options: ServeOptions): Promise<App | undefined> {
   let app: App | undefined;
   if (!problem) {
     try {
-      app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, deferJobWorkers: true });
+      app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, jobWorkers: 'after-first-response' });
     } catch (err) {
       problem = problemFrom(options.root, err);
     }
@@ -138,7 +138,7 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
   const started = process.hrtime.bigint();
   let app: App;
   try {
-    app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, deferJobWorkers: true });
+    app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, jobWorkers: 'after-first-response' });
   } catch (err) {
     if (!dev) throw err;
     return serveDevProblem(options, problemFrom(options.root, err));

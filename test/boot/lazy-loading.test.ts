@@ -33,24 +33,38 @@ const { createTestApp } = require(${JSON.stringify(join(REPO, 'build', 'framewor
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-/** Boots the sample app as `stryke server` does (development: one in-process worker per queue) and answers one request. */
-const deferred = `
+/**
+ * Boots the sample app (development: one in-process job worker per queue) with `jobWorkers` as argv[2], listens
+ * and answers one request: whether BullMQ (which every worker loads) was loaded after listening and after the
+ * response.
+ */
+const workersScript = `
 const loaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/bullmq/'));
 const { createApp } = require(${JSON.stringify(join(REPO, 'build', 'framework'))});
 (async () => {
-  const app = await createApp({ root: ${JSON.stringify(SAMPLE_APP)}, env: 'development', database: { adapter: 'sqlite', database: process.argv[1] }, logger: false, deferJobWorkers: true });
+  const app = await createApp({ root: ${JSON.stringify(SAMPLE_APP)}, env: 'development', database: { adapter: 'sqlite', database: process.argv[1] }, logger: false, jobWorkers: process.argv[2] });
   try {
+    const afterBoot = loaded();
     const address = await app.listen(0, '127.0.0.1');
     const afterListen = loaded();
     const res = await fetch(address + '/no-such-page');
     await res.text();
     await new Promise((r) => setImmediate(r));
-    console.log(JSON.stringify({ afterListen, status: res.status, afterResponse: loaded() }));
+    console.log(JSON.stringify({ afterBoot, afterListen, status: res.status, afterResponse: loaded() }));
   } finally {
     await app.close();
   }
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
+
+function bootWithWorkers(mode: string): unknown {
+  const db = join(mkdtempSync(join(tmpdir(), 'stryke-lazy-')), 'development.sqlite3');
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const res = spawnSync(process.execPath, ['-e', workersScript, db, mode], { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
+  return JSON.parse(res.stdout.trim().split('\n').pop()!);
+}
 
 describe('boot: heavy packages load when first needed', () => {
   it('class-validator and the schema compilers are not loaded by booting the sample app; the first validation loads class-validator and works', () => {
@@ -72,12 +86,15 @@ describe('boot: heavy packages load when first needed', () => {
     assert.equal(out.afterValidation, true);
   });
 
-  it('a worker process (deferJobWorkers) starts its job workers, and loads BullMQ, after its first response', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'stryke-lazy-')), 'development.sqlite3');
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const res = spawnSync(process.execPath, ['-e', deferred, db], { encoding: 'utf8', env, timeout: 60_000 });
-    assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
-    assert.deepEqual(JSON.parse(res.stdout.trim().split('\n').pop()!), { afterListen: false, status: 404, afterResponse: true });
+  it("jobWorkers 'after-first-response' (stryke server, start, dev) starts the job workers, and loads BullMQ, after the first response", () => {
+    assert.deepEqual(bootWithWorkers('after-first-response'), { afterBoot: false, afterListen: false, status: 404, afterResponse: true });
+  });
+
+  it("jobWorkers 'boot' (createApp's default) starts them during boot", () => {
+    assert.deepEqual(bootWithWorkers('boot'), { afterBoot: true, afterListen: true, status: 404, afterResponse: true });
+  });
+
+  it("jobWorkers 'none' (stryke console, db seed) never starts them", () => {
+    assert.deepEqual(bootWithWorkers('none'), { afterBoot: false, afterListen: false, status: 404, afterResponse: false });
   });
 });

@@ -30,7 +30,7 @@ describe('stryke console', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stryke-console-'));
   const root = join(dir, 'shop');
   before(() => {
-    for (const args of [['new', 'shop', '-q'], ['generate', 'scaffold', 'Product', 'name:string', 'price:integer', '-q'], ['db', 'migrate']]) {
+    for (const args of [['new', 'shop', '-q'], ['generate', 'scaffold', 'Product', 'name:string', 'price:integer', '-q'], ['generate', 'job', 'Welcome', '-q'], ['db', 'migrate']]) {
       const res = stryke(args, { cwd: args[0] === 'new' ? dir : root, env: { STRYKE_ENV: 'development', DATABASE_URL: '' } });
       assert.equal(res.status, 0, `${args.join(' ')}: ${res.stderr}`);
     }
@@ -58,6 +58,12 @@ describe('stryke console', () => {
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /Uncaught/);
     assert.match(res.stdout, /development> 2\n/);
+  });
+
+  it('starts no job workers (the app has a job; development runs one worker per queue in a server)', async () => {
+    const res = await consoleWith(root, "Object.keys(require.cache).some((k) => k.includes('/node_modules/bullmq/'))");
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, /development> false\n/);
   });
 
   it('takes the environment from --env', async () => {

@@ -67,7 +67,7 @@ export function registerConsole(program: Command): void {
       const root = appRoot(opts.root);
       const env = opts.env ?? currentEnv();
       await compileApp(root, { quiet: true });
-      const app = await createApp({ root, env, logger: false });
+      const app = await createApp({ root, env, logger: false, jobWorkers: 'none' });
 
       const models = registry.within(registry.models, buildDirOf(root)).map((d) => d.target as Function);
       const routes = app.routes.map((r) => ({ name: r.name ? `${camelize(r.name)}Path` : undefined, method: r.method, path: r.path, action: `${r.controller.name}#${r.action}` }));

@@ -110,7 +110,7 @@ export async function seed(root: string, env: string, config: DatabaseConfig, ou
     return;
   }
   await out.step({ id: 'seed', doing: 'seeding the database', done: 'seeded the database' }, async () => {
-    const app = await createApp({ root, env, database: config, logger: false });
+    const app = await createApp({ root, env, database: config, logger: false, jobWorkers: 'none' });
     try {
       const mod = require(file);
       const fn = mod.default ?? mod.seed;
