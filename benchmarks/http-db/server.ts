@@ -118,6 +118,11 @@ async function main() {
     const app = await createApp({ root, buildDir: join(__dirname, 'app'), env: 'production', logger: false, database });
     await app.listen(port, '127.0.0.1');
   }
+  // The parent asks for this process's CPU time around each round: CPU per request is the steadier figure
+  // when the load generator, on the other core, cannot saturate the server.
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   process.send?.('ready');
 }
 
