@@ -44,3 +44,13 @@ export function copySampleApp(prefix: string, options: { skip?: string[]; tsconf
   symlinkSync(REPO, join(root, 'node_modules', 'stryke'), 'dir');
   return root;
 }
+
+/**
+ * Round by round, `a`'s figure over `b`'s measured next to it (the same round): the median and the range.
+ * Robust to a machine whose speed drifts between rounds, which a ratio of means is not.
+ */
+export function pairedRatios(a: number[], b: number[]): { median: number; min: number; max: number } {
+  const r = a.map((x, i) => x / b[i]!).sort((x, y) => x - y);
+  const mid = r.length >> 1;
+  return { median: r.length % 2 ? r[mid]! : (r[mid - 1]! + r[mid]!) / 2, min: r[0]!, max: r[r.length - 1]! };
+}

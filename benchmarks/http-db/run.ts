@@ -26,7 +26,7 @@ import { Pool } from 'pg';
 import { createDatabase, dropDatabase } from 'stryke/migrations';
 import type { DatabaseConfig } from 'stryke/orm';
 import { PG, pgReachable } from '../orm/run';
-import { arg } from '../support';
+import { arg, pairedRatios } from '../support';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const autocannon = require('autocannon');
@@ -245,10 +245,8 @@ async function main() {
           const f = byKind.fastify!;
           const s = byKind.stryke!;
           const ratio = mean(s, 'rps') / mean(f, 'rps');
-          // Each round's stryke figure against the fastify figure measured next to it: robust to a machine whose speed drifts.
-          const paired = s.map((r, i) => r.rps / f[i]!.rps).sort((a, b) => a - b);
-          const median = paired.length % 2 ? paired[(paired.length - 1) / 2]! : (paired[paired.length / 2 - 1]! + paired[paired.length / 2]!) / 2;
-          const spread = `${paired[0]!.toFixed(2)}-${paired[paired.length - 1]!.toFixed(2)}`;
+          const { median, min, max } = pairedRatios(s.map((r) => r.rps), f.map((r) => r.rps));
+          const spread = `${min.toFixed(2)}-${max.toFixed(2)}`;
           const met = target === undefined ? '-' : ratio >= target && median >= target ? `${target}x: yes` : ratio < target && median < target ? `${target}x: no` : `${target}x: one of two`;
           const cpu = `${mean(f, 'cpu').toFixed(1)} / ${mean(s, 'cpu').toFixed(1)} (${(mean(f, 'cpu') / mean(s, 'cpu')).toFixed(2)}x)`;
           rows.push(`| ${config.adapter} | ${path} | ${Math.round(mean(f, 'rps'))} | ${Math.round(mean(s, 'rps'))} | ${ratio.toFixed(3)}x | ${median.toFixed(3)}x (${spread}) | ${cpu} | ${mean(f, 'p50').toFixed(1)} / ${mean(f, 'p99').toFixed(1)} | ${mean(s, 'p50').toFixed(1)} / ${mean(s, 'p99').toFixed(1)} | ${met} |`);

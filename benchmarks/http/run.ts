@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { arg } from '../support';
+import { arg, pairedRatios } from '../support';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const autocannon = require('autocannon');
@@ -70,10 +70,8 @@ async function main() {
     const f = byKind.fastify!;
     const s = byKind.stryke!;
     const ratio = mean(s, 'rps') / mean(f, 'rps');
-    // Each round's stryke figure against the fastify figure measured next to it: robust to a machine whose speed drifts.
-    const paired = s.map((r, i) => r.rps / f[i]!.rps).sort((a, b) => a - b);
-    const median = paired.length % 2 ? paired[(paired.length - 1) / 2]! : (paired[paired.length / 2 - 1]! + paired[paired.length / 2]!) / 2;
-    const spread = `${paired[0]!.toFixed(2)}-${paired[paired.length - 1]!.toFixed(2)}`;
+    const { median, min, max } = pairedRatios(s.map((r) => r.rps), f.map((r) => r.rps));
+    const spread = `${min.toFixed(2)}-${max.toFixed(2)}`;
     console.log(`| ${path} | ${Math.round(mean(f, 'rps'))} | ${Math.round(mean(s, 'rps'))} | ${ratio.toFixed(3)}x | ${median.toFixed(3)}x (${spread}) | ${mean(f, 'p50').toFixed(1)} / ${mean(f, 'p99').toFixed(1)} | ${mean(s, 'p50').toFixed(1)} / ${mean(s, 'p99').toFixed(1)} |`);
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * User-space instructions per request of one HTTP server process, counted by valgrind's callgrind with
+ * instrumentation switched on only around a burst of requests, after a warm-up burst of the same size (the
+ * JIT settles in the warm-up). Shared by benchmarks/http/instructions.ts and benchmarks/http-db/instructions.ts.
+ * `KEEP_CALLGRIND=1` keeps the output folder (for callgrind_annotate).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ServerUnderCallgrind {
+  /** What the server is called in an error. */
+  label: string;
+  /** The compiled server script and its arguments; it listens on `port` and then sends an IPC message. */
+  script: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+}
+
+/** Whether valgrind can run here; when not, says so in one line. */
+export function valgrindAvailable(): boolean {
+  if (spawnSync('valgrind', ['--version']).status === 0) return true;
+  console.log('valgrind is not installed (apt-get install valgrind): nothing measured.');
+  return false;
+}
+
+function get(port: number, path: string, agent: http.Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`));
+      res.resume().on('end', resolve);
+    }).on('error', reject);
+  });
+}
+
+/** `n` GETs of `path`, eight at a time over keep-alive connections. */
+async function burst(port: number, path: string, n: number, agent: http.Agent): Promise<void> {
+  let sent = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (sent++ < n) await get(port, path, agent);
+  }));
+}
+
+/** Instructions per request of `server` answering `path`, over `requests` requests after as many to warm up. */
+export async function instructionsPerRequest(server: ServerUnderCallgrind, path: string, requests: number): Promise<number> {
+  const out = mkdtempSync(join(tmpdir(), 'stryke-callgrind-'));
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`, process.execPath, server.script, ...server.args], {
+    env: server.env,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`${server.label} server exited with ${code}: ${stderr.slice(-2000)}`)));
+    });
+    await burst(server.port, path, requests, agent);
+    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
+    await burst(server.port, path, requests, agent);
+    execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    const dump = readdirSync(out).find((f) => /\.\d+$/.test(f) && f !== `cg.${child.pid}`);
+    const totals = /^totals:\s+(\d+)/m.exec(readFileSync(join(out, dump!), 'utf8'));
+    if (!totals) throw new Error(`no callgrind totals in ${out}`);
+    return Number(totals[1]) / requests;
+  } finally {
+    agent.destroy();
+    child.kill('SIGKILL');
+    if (process.env.KEEP_CALLGRIND) console.log(`# callgrind output of ${server.label} ${path}: ${out}`);
+    else rmSync(out, { recursive: true, force: true });
+  }
+}
