@@ -18,7 +18,11 @@ export interface JobsSetup {
 interface Runtime extends JobsSetup {
   factory: BackendFactory<IQueueBackend, unknown>;
   queues: Map<string, Queue>;
-  /** The SQL queue's backend prepareJobs readied (holding its connection open until closeJobs). */
+  /**
+   * The SQL queue's backend prepareJobs readied, held until closeJobs: its connection is shared (counted)
+   * with the queues and workers opened later, so they find the tables made instead of making them again,
+   * which inside an app transaction would wait on the app's write lock.
+   */
   prepared?: IQueueBackend;
 }
 
