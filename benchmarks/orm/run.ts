@@ -30,6 +30,7 @@ import { createApp, type App } from 'stryke';
 import { createDatabase, dropDatabase } from 'stryke/migrations';
 import type { DatabaseConfig } from 'stryke/orm';
 import { DataSource, EntitySchema, type Repository } from 'typeorm';
+import { pairedRatios } from '../support';
 import type { Post as PostModel } from './app/app/models/post';
 
 interface SqliteStatement {
@@ -381,11 +382,7 @@ interface CaseResult {
 
 /** The median of stryke's rate over another contender's, round by round (the two ran back to back in each). */
 function pairedMedian(r: CaseResult, other: Kind): number {
-  const a = r.rounds.stryke!;
-  const b = r.rounds[other]!;
-  const ratios = a.map((x, i) => x / b[i]!).sort((x, y) => x - y);
-  const mid = ratios.length >> 1;
-  return ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return pairedRatios(r.rounds.stryke!, r.rounds[other]!).median;
 }
 
 async function benchDatabase(name: 'sqlite' | 'postgres', dir: string): Promise<Record<string, CaseResult>> {
