@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type { MailSettings } from './config';
 import { recordDelivery } from './deliveries';
@@ -74,7 +74,7 @@ export function createTransport(settings: MailSettings, root: string, env: strin
   }
   // file, test and log compose the whole message in memory, exactly as SMTP would send it.
   const transporter: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
-  const dir = join(root, settings.fileDir);
+  const dir = resolve(root, settings.fileDir);
   return {
     method,
     async send(message) {
