@@ -1,4 +1,5 @@
 import type { PathHelpers } from '../routing';
+import { underscore } from '../support/inflect';
 import { ViewEngine } from '../views';
 import { MailerErrors } from './errors';
 import type { MailerDecl } from './registry';
@@ -17,6 +18,11 @@ export function absolutePaths(paths: PathHelpers): PathHelpers {
   return out;
 }
 
+/** `user_mailer/password_reset` for UserMailer.passwordReset: file names are snake_case, as elsewhere in app/. */
+export function templateOf(decl: MailerDecl, action: string): string {
+  return `${decl.dir}/${underscore(action)}`;
+}
+
 const NO_REQUEST = { csrfToken: () => '', flash: {} };
 
 /**
@@ -33,7 +39,7 @@ export class MailViews {
 
   /** The parts a mailer action has templates for. */
   partsOf(decl: MailerDecl, action: string): Part[] {
-    return PARTS.filter((p) => this.engine.has(`${decl.dir}/${action}.${p}`));
+    return PARTS.filter((p) => this.engine.has(`${templateOf(decl, action)}.${p}`));
   }
 
   /**
@@ -43,7 +49,7 @@ export class MailViews {
   check(decl: MailerDecl): void {
     for (const action of decl.actions) {
       if (!this.partsOf(decl, action).length) {
-        throw MailerErrors.MISSING_TEMPLATE(`${decl.name}.${action} (${decl.source})`, `app/views/${decl.dir}/${action}.html.hbs and .text.hbs`, `${decl.dir}/${action}`);
+        throw MailerErrors.MISSING_TEMPLATE(`${decl.name}.${action} (${decl.source})`, `app/views/${templateOf(decl, action)}.html.hbs and .text.hbs`, templateOf(decl, action));
       }
     }
     if (typeof decl.layout === 'string') this.layoutFor(decl.layout, 'html', true);
@@ -59,12 +65,12 @@ export class MailViews {
 
   render(decl: MailerDecl, action: string, locals: Record<string, unknown>, layout: string | false | undefined): Partial<Record<Part, string>> {
     const parts = this.partsOf(decl, action);
-    if (!parts.length) throw MailerErrors.MISSING_TEMPLATE(`${decl.name}.${action}`, `app/views/${decl.dir}/${action}.html.hbs and .text.hbs`, `${decl.dir}/${action}`);
+    if (!parts.length) throw MailerErrors.MISSING_TEMPLATE(`${decl.name}.${action}`, `app/views/${templateOf(decl, action)}.html.hbs and .text.hbs`, templateOf(decl, action));
     const chosen = layout ?? decl.layout;
     const out: Partial<Record<Part, string>> = {};
     for (const part of parts) {
       const wrap = this.layoutFor(chosen === undefined ? 'mailer' : chosen, part, chosen !== undefined);
-      out[part] = this.engine.render(`${decl.dir}/${action}.${part}`, locals, NO_REQUEST, wrap);
+      out[part] = this.engine.render(`${templateOf(decl, action)}.${part}`, locals, NO_REQUEST, wrap);
     }
     return out;
   }
