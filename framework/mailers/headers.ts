@@ -1,4 +1,3 @@
-import addressparser from 'nodemailer/lib/addressparser';
 import { MailerErrors } from './errors';
 
 /** `"Ada <ada@example.com>"`, `"ada@example.com"` or `{ name: 'Ada', address: 'ada@example.com' }`. */
@@ -32,6 +31,8 @@ export function addressesOf(field: string, value: Recipients | undefined): Addre
   for (const item of list) {
     if (typeof item === 'string') {
       checkHeaderValue(`\`${field}\` address`, item);
+      // Loaded on first use: nodemailer's parser, without nodemailer itself.
+      const addressparser = (require('nodemailer/lib/addressparser') as typeof import('nodemailer/lib/addressparser')).default;
       const parsed = addressparser(item, { flatten: true }) as { name: string; address?: string }[];
       if (!parsed.length) throw MailerErrors.BAD_ADDRESS(`\`${field}\``, JSON.stringify(item));
       for (const p of parsed) out.push(mailbox(field, p.name ?? '', p.address ?? ''));

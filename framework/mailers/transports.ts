@@ -48,37 +48,51 @@ function info(raw: any): DeliveryInfo {
   };
 }
 
-/** Builds the configured transport (nodemailer loads here, at boot of an app that has mailers). */
+/**
+ * Builds the configured transport. nodemailer (about 100 ms to load) is required on the first message,
+ * not at boot, so an app's first response never waits for it.
+ */
 export function createTransport(settings: MailSettings, root: string, env: string): MailTransport {
-  const nodemailer = require('nodemailer') as typeof import('nodemailer');
   const method = settings.deliveryMethod;
-  if (method === 'smtp') {
+  let transporter: Transporter | undefined;
+  const open = (): Transporter => {
+    if (transporter) return transporter;
+    const nodemailer = require('nodemailer') as typeof import('nodemailer');
     const s = settings.smtp;
-    const transporter: Transporter = nodemailer.createTransport({
-      host: s.host, port: s.port, secure: s.secure, requireTLS: s.requireTls,
-      auth: s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
-      tls: { rejectUnauthorized: s.verifyCertificate },
-      connectionTimeout: s.timeout, greetingTimeout: s.timeout, socketTimeout: s.timeout,
-    });
+    transporter = method === 'smtp'
+      ? nodemailer.createTransport({
+        host: s.host, port: s.port, secure: s.secure, requireTLS: s.requireTls,
+        auth: s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
+        tls: { rejectUnauthorized: s.verifyCertificate },
+        connectionTimeout: s.timeout, greetingTimeout: s.timeout, socketTimeout: s.timeout,
+      })
+      // file, test and log compose the whole message in memory, exactly as SMTP would send it.
+      : nodemailer.createTransport({ streamTransport: true, buffer: true });
+    return transporter;
+  };
+  const close = () => {
+    transporter?.close();
+    transporter = undefined;
+  };
+  if (method === 'smtp') {
+    const where = `SMTP ${settings.smtp.host}:${settings.smtp.port}`;
     return {
-      method: `SMTP (${s.host}:${s.port})`,
+      method: where,
       async send(message) {
         try {
-          return info(await transporter.sendMail(mailData(message)));
+          return info(await open().sendMail(mailData(message)));
         } catch (err) {
-          throw Object.assign(MailerErrors.DELIVERY_FAILED(message.label, `SMTP ${s.host}:${s.port}`, (err as Error).message), { cause: err });
+          throw Object.assign(MailerErrors.DELIVERY_FAILED(message.label, where, (err as Error).message), { cause: err });
         }
       },
-      close: () => transporter.close(),
+      close,
     };
   }
-  // file, test and log compose the whole message in memory, exactly as SMTP would send it.
-  const transporter: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const dir = resolve(root, settings.fileDir);
   return {
     method,
     async send(message) {
-      const sent = (await transporter.sendMail(mailData(message))) as any;
+      const sent = (await open().sendMail(mailData(message))) as any;
       const raw = Buffer.isBuffer(sent.message) ? sent.message.toString('utf8') : String(sent.message);
       const result = info({ ...sent, accepted: sent.envelope?.to ?? [] });
       if (method === 'test') {
@@ -101,6 +115,6 @@ export function createTransport(settings: MailSettings, root: string, env: strin
       }
       return result;
     },
-    close: () => transporter.close(),
+    close,
   };
 }
