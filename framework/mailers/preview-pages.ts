@@ -40,7 +40,7 @@ pre.text { margin:0; padding:20px; border-top:1px solid var(--line); white-space
 
 export function page(title: string, body: string, env: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${h(title)} · Mailer previews</title><style>${STYLE}</style></head><body>
+<title>${h(title)} · Mailer previews</title><link rel="icon" href="data:,"><style>${STYLE}</style></head><body>
 <header class="bar"><div class="logo"></div><a href="/stryke/mailers">Mailer previews</a><span class="env">${h(env)}</span></header>
 <main>${body}</main></body></html>`;
 }
