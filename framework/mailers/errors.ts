@@ -7,7 +7,7 @@ export const MailerErrors = {
   BAD_ADDRESS: defineError('STRYKE_E_MAILER_BAD_ADDRESS', 'Refused to send mail: the %s %s is not an email address ("Name <user@example.com>" or "user@example.com").', 422),
   NO_RECIPIENT: defineError('STRYKE_E_MAILER_NO_RECIPIENT', '%s: the message has no recipient; give mail() a `to` (or `cc`/`bcc`).', 422),
   NO_SENDER: defineError('STRYKE_E_MAILER_NO_SENDER', '%s: the message has no sender; set `from` in config/mail.toml, the mailer\'s `defaults`, @Mailer({ from }) or mail().'),
-  NO_MESSAGE: defineError('STRYKE_E_MAILER_NO_MESSAGE', '%s did not return a message: end the action with `return this.mail({ to, subject, ... })`.'),
+  NO_MESSAGE: defineError('STRYKE_E_MAILER_NO_MESSAGE', '%s did not return a message: end the action with `return this.mail({ to, subject, ... })` (an action is not async itself: one that loads records returns `this.mail(async () => ({ ... }))`).'),
   NOT_A_MAILER: defineError('STRYKE_E_MAILER_NOT_A_MAILER', '%s is not a mailer: extend ApplicationMailer and decorate the class with @Mailer().'),
   UNKNOWN_MAILER: defineError('STRYKE_E_MAILER_UNKNOWN', 'No mailer action %s in this process: load the app code (app/mailers/) in the worker, or fix the name.'),
   NOT_SERIALIZABLE: defineError('STRYKE_E_MAILER_NOT_SERIALIZABLE', '%s.deliverLater(): argument %s is %s, which does not survive the trip through the job queue (JSON). Pass record ids and plain data (strings, numbers, booleans, arrays, plain objects) and load records in the action.'),
