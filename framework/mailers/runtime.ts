@@ -43,7 +43,7 @@ export function bootMailers(options: BootMailersOptions): MailRuntime | undefine
   const mailers = mailersWithin(options.build);
   if (!mailers.length) return undefined;
   const settings = readMailSettings(options.config);
-  const views = new MailViews(options.root, buildPathHelpers(options.routes, settings.defaultUrl));
+  const views = new MailViews(options.root, buildPathHelpers(options.routes, settings.defaultUrl), mailers);
   for (const decl of mailers) views.check(decl);
   const rt: MailRuntime = { ...options, settings, views, transport: createTransport(settings, options.root, options.env), mailers };
   runtimes.get(options.build)?.transport.close();

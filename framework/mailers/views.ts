@@ -33,8 +33,11 @@ const NO_REQUEST = { csrfToken: () => '', flash: {} };
 export class MailViews {
   private readonly engine: ViewEngine;
 
-  constructor(root: string, paths: PathHelpers) {
-    this.engine = new ViewEngine(root, absolutePaths(paths));
+  /** Compiles the templates of these mailers, the mailer layouts and every partial (not the app's pages). */
+  constructor(root: string, paths: PathHelpers, mailers: MailerDecl[]) {
+    const dirs = mailers.map((m) => `${m.dir}/`);
+    const only = (name: string) => dirs.some((d) => name.startsWith(d)) || /(^|\/)_[^/]+$/.test(name) || /^layouts\/.*\.(html|text)$/.test(name);
+    this.engine = new ViewEngine(root, absolutePaths(paths), { only });
   }
 
   /** The parts a mailer action has templates for. */
