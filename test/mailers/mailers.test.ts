@@ -40,6 +40,11 @@ describe('mailers: the test delivery method', () => {
   after(() => app?.close());
   beforeEach(() => clearDeliveries());
 
+  it('boots without loading nodemailer (about 100 ms): it loads with the first message', () => {
+    // (smtp-server, which this file imports, loads some of nodemailer's helpers; not nodemailer itself.)
+    assert.ok(!Object.keys(require.cache).some((k) => k.endsWith('/node_modules/nodemailer/dist/cjs/nodemailer.js')));
+  });
+
   it('renders the HTML and text parts in the mailer layout, with absolute URLs and the mailer defaults', async () => {
     const { UserMailer } = mailers();
     const info = await UserMailer.welcome({ name: 'Ada <Lovelace>', email: 'ada@example.com' }).deliverNow();
