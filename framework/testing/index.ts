@@ -11,7 +11,10 @@ import { TestClient } from './client';
 import { clearDeliveries } from './mail';
 
 export { TestClient, type TestResponse, type RequestOptions } from './client';
-export { deliveries, clearDeliveries, assertDelivered, assertNotDelivered, type Delivered, type DeliveryMatch } from './mail';
+export {
+  deliveries, clearDeliveries, assertDelivered, assertNotDelivered, enqueuedDeliveries, deliverEnqueuedMail, type Delivered, type DeliveryMatch,
+  type EnqueuedDelivery,
+} from './mail';
 
 export interface TestApp extends App {
   /** A fresh browser-like client (own cookies). */

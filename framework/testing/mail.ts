@@ -60,3 +60,44 @@ export function assertNotDelivered(match: DeliveryMatch = {}): void {
   const found = deliveries().filter((d) => matches(d, match));
   if (found.length) throw new AssertionError({ message: `Expected no message matching ${JSON.stringify(match)}, but:\n${found.map(summary).join('\n')}` });
 }
+
+/** A delivery `deliverLater` put on the `mailers` queue, not yet run. */
+export interface EnqueuedDelivery {
+  mailer: string;
+  action: string;
+  args: unknown[];
+  jobId: string;
+}
+
+async function enqueuedJobs() {
+  const jobs = require('../jobs') as typeof import('../jobs');
+  if (!jobs.jobsConfigured()) return [];
+  const list = await jobs.queueFor('mailers').getJobs(['waiting', 'prioritized', 'delayed']);
+  return list.filter((j) => j.name === 'MailDeliveryJob').sort((a, b) => a.timestamp - b.timestamp || Number(a.id) - Number(b.id));
+}
+
+/** The deliveries waiting on the `mailers` queue (what `deliverLater` enqueued), oldest first. */
+export async function enqueuedDeliveries(): Promise<EnqueuedDelivery[]> {
+  return (await enqueuedJobs()).map((j) => {
+    const [mailer, action, args] = (j.data?.args ?? []) as [string, string, unknown[]];
+    return { mailer, action, args, jobId: String(j.id) };
+  });
+}
+
+/**
+ * Runs the deliveries `deliverLater` enqueued, here and now, as a worker would (the action runs again from
+ * its arguments), and takes them off the queue; resolves to how many ran. Then `assertDelivered` sees them.
+ * @example
+ * await client.post('/password_resets', { form: { email: 'ada@example.com' } });
+ * await deliverEnqueuedMail();
+ * assertDelivered({ to: 'ada@example.com', subject: /Reset/ });
+ */
+export async function deliverEnqueuedMail(): Promise<number> {
+  const { performJob } = require('../jobs') as typeof import('../jobs');
+  const jobs = await enqueuedJobs();
+  for (const job of jobs) {
+    await job.remove();
+    await performJob(job, 'mailers');
+  }
+  return jobs.length;
+}

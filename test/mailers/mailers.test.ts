@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { App } from 'stryke';
 import { queueFor, startJobWorkers } from 'stryke/jobs';
-import { assertDelivered, assertNotDelivered, clearDeliveries, deliveries } from 'stryke/testing';
+import { assertDelivered, assertNotDelivered, clearDeliveries, deliverEnqueuedMail, deliveries, enqueuedDeliveries } from 'stryke/testing';
 import { bootFixture } from '../support/boot-fixture';
 import { until } from '../jobs/targets';
 import { closedPort, decodeWords, headersOf, startSmtp } from './support';
@@ -113,6 +113,30 @@ describe('mailers: the test delivery method', () => {
       await workers.close();
     }
     assertDelivered({ to: 'queued@example.com', subject: 'Welcome, Queued!' });
+  });
+});
+
+describe('mailers: enqueued deliveries in tests', () => {
+  it('enqueuedDeliveries lists what deliverLater enqueued; deliverEnqueuedMail runs them here and takes them off the queue', async () => {
+    const app = await boot({});
+    try {
+      clearDeliveries();
+      const { UserMailer } = mailers();
+      await UserMailer.notice('first@example.com', 'One').deliverLater();
+      await UserMailer.notice('second@example.com', 'Two').deliverLater({ wait: 3_600_000 });
+      assert.deepEqual((await enqueuedDeliveries()).map((d) => [d.mailer, d.action, d.args]), [
+        ['UserMailer', 'notice', ['first@example.com', 'One']],
+        ['UserMailer', 'notice', ['second@example.com', 'Two']],
+      ]);
+      assert.equal(deliveries().length, 0);
+      assert.equal(await deliverEnqueuedMail(), 2);
+      assertDelivered({ to: 'first@example.com', subject: 'One' });
+      assertDelivered({ to: 'second@example.com', subject: 'Two' });
+      assert.deepEqual(await enqueuedDeliveries(), []);
+      assert.equal(await deliverEnqueuedMail(), 0);
+    } finally {
+      await app.close();
+    }
   });
 });
 
