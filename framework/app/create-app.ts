@@ -22,6 +22,7 @@ import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
+import { startAppMailers } from './mailers';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -77,6 +78,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const dbConfig = options.database ?? databaseConfig(config.database);
   const db = await Database.connect(dbConfig, root);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
+  let closeMailers: (() => void) | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -115,6 +117,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       publicDir: publicDirOf(root),
       middleware,
     });
+    closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
 
     return {
@@ -127,11 +130,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       async close() {
         await fastify.close();
         if (jobs) await jobs.stop();
+        closeMailers?.();
         await db.close();
       },
     };
   } catch (err) {
     if (jobs) await jobs.stop();
+    closeMailers?.();
     await db.close();
     throw err;
   }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { sep } from 'node:path';
 import type { ConfigTree } from '../config/load';
 import type { DatabaseConfig } from '../orm/connection';
+import { appHasMailers } from './mailers';
 
 type JobsModule = typeof import('../jobs');
 
@@ -34,7 +35,8 @@ export async function startAppJobs(root: string, build: string, config: ConfigTr
   const jobFile = require.resolve('../jobs/job');
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
   const jobs = require('../jobs') as JobsModule;
-  const mine = [...jobs.jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`));
+  // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
+  const mine = [...jobs.jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);
   if (!mine) return undefined;
   await jobs.startJobs({ root, config, database, workers: workers === 'boot' });
   let pending = workers === 'after-first-response';

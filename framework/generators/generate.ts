@@ -10,7 +10,8 @@ import {
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
 import { parentSetup } from './parents';
-import { assertCountable, controllerNames, jobNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
+import { assertCountable, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
+import { mailerActions, staticActionsIn } from './mailer';
 
 /** Helpers every template can call. */
 const HELPERS = { tableLine, indexLines, decorators, addColumnLines, removeColumnLines };
@@ -175,6 +176,16 @@ export const GENERATORS: Record<string, GeneratorDef> = {
         queue = m[1]!;
       }
       return { schematics: ['job'], locals: { names, queue }, notes: [] };
+    },
+  },
+  mailer: {
+    summary: 'a mailer (@Mailer) with an HTML and a text template per action, its preview and its test',
+    usage: 'mailer <Name> <action> [action ...]',
+    example: 'stryke generate mailer UserMailer welcome password_reset',
+    prepare(name, args, root, mode) {
+      const names = mailerNames(name);
+      if (mode === 'destroy' && !args.length) args = staticActionsIn(join(root, 'app', 'mailers', `${names.fileName}.ts`));
+      return { schematics: ['mailer'], locals: { names, actions: mailerActions(args, mode) }, notes: [] };
     },
   },
 };

@@ -199,3 +199,21 @@ export function jobNames(input: string): JobNames {
   const base = words.split('_').filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
   return { className: `${base}Job`, fileName: `${words}_job`, human: humanize(words) };
 }
+
+export interface MailerNames {
+  /** `UserMailer` */
+  className: string;
+  /** `user_mailer` (app/mailers/user_mailer.ts, app/views/user_mailer/) */
+  fileName: string;
+  /** `User` */
+  human: string;
+}
+
+/** `UserMailer`, `User` and `user_mailer` all name the mailer UserMailer. */
+export function mailerNames(input: string): MailerNames {
+  checkIdentifier(input);
+  const words = splitWords(input).replace(/_mailer$/, '');
+  if (!words || words === 'mailer' || words === 'application') throw GeneratorErrors.BAD_NAME(input, 'name the mailer for whom or what it writes to: UserMailer, OrderMailer.');
+  const base = words.split('_').filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  return { className: `${base}Mailer`, fileName: `${words}_mailer`, human: humanize(words) };
+}

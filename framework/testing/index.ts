@@ -8,8 +8,13 @@ import { metaOf } from '../orm/meta';
 import { registry } from '../registry';
 import { buildDirOf } from '../app/loader';
 import { TestClient } from './client';
+import { clearDeliveries } from './mail';
 
 export { TestClient, type TestResponse, type RequestOptions } from './client';
+export {
+  deliveries, clearDeliveries, assertDelivered, assertNotDelivered, enqueuedDeliveries, deliverEnqueuedMail, type Delivered, type DeliveryMatch,
+  type EnqueuedDelivery,
+} from './mail';
 
 export interface TestApp extends App {
   /** A fresh browser-like client (own cookies). */
@@ -38,6 +43,7 @@ export async function createTestApp(options: Partial<CreateAppOptions> & { root:
   return Object.assign(app, {
     client: () => new TestClient(app.server),
     async reset() {
+      clearDeliveries();
       const { dialect } = app.db;
       const qr = app.db.dataSource.createQueryRunner(); // one connection, so session settings hold
       try {

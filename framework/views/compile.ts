@@ -63,7 +63,8 @@ export function compileSources(hb: typeof Handlebars, sources: Source[]): { temp
     checkPartials(ast, src.name, file, partialNames);
     let spec: string;
     try {
-      spec = hb.precompile(ast as any, { strict: false }) as unknown as string;
+      // A `.text.hbs` template (a mail's text part) is plain text: HTML-escaping it would show `&amp;`.
+      spec = hb.precompile(ast as any, { strict: false, noEscape: /\.text$/.test(src.name) }) as unknown as string;
     } catch (err) {
       throw ViewErrors.COMPILE(file, (err as Error).message);
     }

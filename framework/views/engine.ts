@@ -32,14 +32,18 @@ export class ViewEngine {
   readonly dir: string;
   readonly assets: AssetResolver;
 
-  constructor(root: string, paths: PathHelpers) {
+  /** Only the templates `only` accepts (by name, `user_mailer/welcome.html`) are compiled: the mailers' engine. */
+  private readonly only?: (name: string) => boolean;
+
+  constructor(root: string, paths: PathHelpers, options: { only?: (name: string) => boolean } = {}) {
     this.dir = join(root, 'app', 'views');
+    this.only = options.only;
     this.assets = assetResolver(join(root, 'public'), loadAssetManifest(root));
     registerHelpers(this.hb, paths, this);
     const bundle = join(root, 'build', PRECOMPILED_FILE);
     const set: CompiledSet = !existsSync(this.dir) && existsSync(bundle)
-      ? (require(bundle) as CompiledSet)
-      : evaluate(compileSources(this.hb, readSources(this.dir)));
+      ? this.chosen(require(bundle) as CompiledSet)
+      : evaluate(compileSources(this.hb, this.sources()));
     this.install(set);
     // Under `stryke dev`, a changed view is recompiled in place when the primary asks, without a new worker.
     if (process.env.STRYKE_LIVE_RELOAD === '1' && process.send && existsSync(this.dir)) {
@@ -69,7 +73,17 @@ export class ViewEngine {
 
   /** Compiles every view again from app/views (all or nothing: on an error the old views stay). */
   reload(): void {
-    this.install(evaluate(compileSources(this.hb, readSources(this.dir))));
+    this.install(evaluate(compileSources(this.hb, this.sources())));
+  }
+
+  private sources() {
+    const all = readSources(this.dir);
+    return this.only ? all.filter((s) => this.only!(s.name)) : all;
+  }
+
+  private chosen(set: CompiledSet): CompiledSet {
+    if (!this.only) return set;
+    return { templates: Object.fromEntries(Object.entries(set.templates).filter(([name]) => this.only!(name))), partials: set.partials };
   }
 
   has(name: string): boolean {

@@ -31,6 +31,7 @@ const RUNS: string[][] = [
   ['middleware', 'RequestTiming'],
   ['job', 'SendReport'],
   ['job', 'DeliverDigest', 'queue:mailers'],
+  ['mailer', 'UserMailer', 'welcome', 'password_reset'],
 ];
 
 /** The generators `stryke generate --help` lists. */
@@ -67,8 +68,8 @@ describe('every generator renders code that compiles with tsc and passes its own
       assert.equal(tests.status, 0, tests.stdout + tests.stderr);
       assert.match(tests.stdout, /# fail 0\n/);
       // home, Author (2), Article model (2) and controller (6), Comment (2), Pages (2), admin/dashboard (1), RequestTiming (1),
-      // SendReportJob (2), DeliverDigestJob (2)
-      assert.match(tests.stdout, /# pass 21\n/);
+      // SendReportJob (2), DeliverDigestJob (2), UserMailer (2)
+      assert.match(tests.stdout, /# pass 23\n/);
     });
   }
 });

@@ -10,9 +10,12 @@ export class CommentsController extends ApplicationController {
   private post!: Post;
 
   async create() {
-    const comment = new Comment({ ...this.params.require('comment').permit('author', 'body'), postId: this.post.id });
+    // The email is optional and not stored: only the welcome email uses it.
+    const { email, ...attributes } = this.params.require('comment').permit('author', 'body', 'email');
+    const comment = new Comment({ ...attributes, postId: this.post.id });
     if (await comment.save()) {
-      await (await import('../jobs/welcome_notification_job.js')).WelcomeNotificationJob.performLater(comment.id);
+      const address = typeof email === 'string' && /^[^\s@]+@[^\s@]+$/.test(email.trim()) ? email.trim() : undefined;
+      await (await import('../jobs/welcome_notification_job.js')).WelcomeNotificationJob.performLater(comment.id, address);
       return this.respondTo({
         html: () => this.redirectTo(this.paths.postPath(this.post), { notice: 'Comment added.' }),
         json: () => this.json(comment, { status: 201 }),
