@@ -22,6 +22,7 @@ import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
+import { configureStorage, resetStorage, storageSettings } from '../storage';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -93,11 +94,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const server = config.server ?? {};
     const paths = buildPathHelpers(routes, server.url ?? `http://localhost:${server.port ?? 3000}`);
     setPaths(paths);
+    const secret = secretKeyBase(root, env, config);
+    const storage = configureStorage(storageSettings(root, config), secret, db);
     const runtime: AppRuntime = {
       env,
       views: new ViewEngine(root, paths),
       paths,
-      sessions: new SessionCodec(secretKeyBase(root, env, config)),
+      sessions: new SessionCodec(secret),
       sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
       headers: secureHeaderSets(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
@@ -114,6 +117,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       headersTimeout: (server.headers_timeout ?? 20) * 1000,
       publicDir: publicDirOf(root),
       middleware,
+      storage,
     });
     await fastify.ready();
 
@@ -127,6 +131,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       async close() {
         await fastify.close();
         if (jobs) await jobs.stop();
+        resetStorage(storage);
         await db.close();
       },
     };
