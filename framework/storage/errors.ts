@@ -14,6 +14,7 @@ export const StorageErrors = {
   NOT_LOADED: defineError('STRYKE_E_STORAGE_NOT_LOADED', '%s.%s is not loaded: `await record.%s.load()` (or loadAttached(records, \'%s\') for a list) before reading it in a view.'),
   URL_INVALID: defineError('STRYKE_E_STORAGE_URL_INVALID', 'This file link is invalid or has been tampered with: ask the page that gave it for a new one.', 404),
   URL_EXPIRED: defineError('STRYKE_E_STORAGE_URL_EXPIRED', 'This file link has expired: reload the page that gave it for a fresh one.', 410),
+  BLOB_MISSING: defineError('STRYKE_E_STORAGE_BLOB_MISSING', 'The file this link points at is no longer stored (it was replaced or deleted).', 404),
   RANGE_NOT_SATISFIABLE: defineError('STRYKE_E_STORAGE_RANGE_NOT_SATISFIABLE', 'The requested range %s is outside the file (%s bytes).', 416),
   BAD_ATTACHMENT: defineError('STRYKE_E_STORAGE_BAD_ATTACHMENT', '%s.%s: %s'),
   TABLES_MISSING: defineError('STRYKE_E_STORAGE_TABLES_MISSING', 'The storage tables do not exist in this database: run `stryke generate storage` and `stryke db migrate`.'),

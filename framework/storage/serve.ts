@@ -20,7 +20,9 @@ export function contentDisposition(kind: 'inline' | 'attachment', filename: stri
 export function registerBlobRoute(app: FastifyInstance, runtime: () => StorageRuntime): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const rt = runtime();
-    const blob = verifySignedToken((req.params as { token: string }).token, rt.signingKey);
+    // A wildcard, not `:token/:filename`: a token is longer than the router's limit for one parameter.
+    const rest = (req.params as { '*': string })['*'] ?? '';
+    const blob = verifySignedToken(rest.slice(0, rest.indexOf('/') === -1 ? rest.length : rest.indexOf('/')), rt.signingKey);
     const service = rt.settings.services.get(blob.service);
     if (!service) throw StorageErrors.URL_INVALID();
     const etag = `"${blob.key}"`;
@@ -46,7 +48,18 @@ export function registerBlobRoute(app: FastifyInstance, runtime: () => StorageRu
     }
     if (req.method === 'HEAD') return reply.send();
     if (size === 0) return reply.send('');
-    return reply.send(await service.download(blob.key, range));
+    let body;
+    try {
+      body = await service.download(blob.key, range);
+    } catch (err) {
+      const e = err as { code?: string; name?: string };
+      if (e.code === 'ENOENT' || e.name === 'NoSuchKey' || e.name === 'NotFound') {
+        reply.removeHeader('content-length').removeHeader('content-range').removeHeader('content-disposition').code(200);
+        throw StorageErrors.BLOB_MISSING();
+      }
+      throw err;
+    }
+    return reply.send(body);
   };
-  app.route({ method: ['GET', 'HEAD'], url: `${BLOBS_PATH}/:token/:filename`, handler });
+  app.route({ method: ['GET', 'HEAD'], url: `${BLOBS_PATH}/*`, handler });
 }

@@ -109,12 +109,21 @@ export interface StoreOptions {
 export async function storeStream(source: Readable, options: StoreOptions): Promise<Upload> {
   const key = generateKey();
   const meter = new Meter(options.filename, options.maxSize, options.allowedTypes);
+  // The meter can refuse the bytes before the service has attached its own listeners (a disk service
+  // first creates its folder): the first error is kept here, and is the one reported.
+  let failed: unknown;
+  meter.on('error', (err) => (failed ??= err));
   source.on('error', (err) => meter.destroy(err));
   try {
     await options.service.upload(key, source.pipe(meter));
   } catch (err) {
+    failed ??= err;
+  }
+  if (failed) {
+    source.unpipe(meter);
+    source.resume(); // drain what is left of this part, so the request's other parts can be read or the reply sent
     await options.service.delete(key).catch(() => {});
-    throw err;
+    throw failed;
   }
   return new Upload(key, cleanFilename(options.filename), meter.type!, options.declaredType ?? 'application/octet-stream', meter.size, meter.checksum, options.service);
 }

@@ -9,7 +9,7 @@ import { registry } from '../registry';
 import { buildDirOf } from '../app/loader';
 import { TestClient } from './client';
 
-export { TestClient, type TestResponse, type RequestOptions } from './client';
+export { TestClient, multipartBody, type TestResponse, type RequestOptions, type MultipartFile } from './client';
 
 export interface TestApp extends App {
   /** A fresh browser-like client (own cookies). */
