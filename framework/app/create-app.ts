@@ -95,7 +95,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const paths = buildPathHelpers(routes, server.url ?? `http://localhost:${server.port ?? 3000}`);
     setPaths(paths);
     const secret = secretKeyBase(root, env, config);
-    const storage = configureStorage(storageSettings(root, config), secret, db);
+    const storage = configureStorage(storageSettings(root, config, env), secret, db);
     const runtime: AppRuntime = {
       env,
       views: new ViewEngine(root, paths),

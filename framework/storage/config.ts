@@ -60,13 +60,14 @@ function buildService(root: string, name: string, raw: Record<string, any>): Sto
  * Reads config/storage.toml (all optional): `service` (the one new uploads use, default "disk"),
  * `[services.<name>]` tables (`kind = "disk"` with `root`, or `kind = "s3"` with `bucket`, `region`,
  * `endpoint`...), `allowed_types`, `url_expires_in` and `[limits]`. With no file an app stores under
- * `storage/`. S3 services are built (and the SDK loaded) only when configured.
+ * `storage/` (`tmp/storage/` in the test environment). S3 services are built (and the SDK loaded) only when configured.
  */
-export function storageSettings(root: string, config: ConfigTree): StorageSettings {
+export function storageSettings(root: string, config: ConfigTree, env = 'development'): StorageSettings {
   const raw = (config.storage ?? {}) as Record<string, any>;
   const declared = (raw.services ?? {}) as Record<string, Record<string, any>>;
   const services = new Map<string, StorageService>();
-  if (!declared.disk) services.set('disk', new DiskService('disk', join(root, 'storage')));
+  // Tests keep their files under tmp/ (cleared with it), everything else under storage/.
+  if (!declared.disk) services.set('disk', new DiskService('disk', join(root, env === 'test' ? 'tmp/storage' : 'storage')));
   for (const [name, s] of Object.entries(declared)) services.set(name, buildService(root, name, s ?? {}));
   const chosen = String(raw.service ?? 'disk');
   const service = services.get(chosen);

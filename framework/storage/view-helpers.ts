@@ -47,6 +47,19 @@ export function registerStorageHelpers(hb: typeof Handlebars): void {
     return [];
   });
 
+  /** Each attached file: an image as a linked `<img>`, anything else as a download link with its name. */
+  hb.registerHelper('attachmentLinks', (...all: unknown[]) => {
+    const handle = attachmentOf(argsOf(all));
+    if (!handle || !handle.attached) return '';
+    const blobs = handle instanceof AttachedOne ? [handle.blob!] : handle.blobs;
+    const html = blobs.map((blob) => {
+      const url = urlFor(blob) ?? '';
+      if (blob.contentType.startsWith('image/')) return `<a href="${esc(url)}"><img src="${esc(url)}" alt="${esc(blob.filename)}" class="attachment"></a>`;
+      return `<a href="${esc(urlFor(blob, { disposition: 'attachment' }) ?? '')}" download>${esc(blob.filename)}</a>`;
+    });
+    return new SafeString(html.join(' '));
+  });
+
   hb.registerHelper('attachmentImage', (...all: unknown[]) => {
     const args = argsOf(all);
     const options = all[all.length - 1] as HelperOptions;

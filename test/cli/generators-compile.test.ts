@@ -31,6 +31,8 @@ const RUNS: string[][] = [
   ['middleware', 'RequestTiming'],
   ['job', 'SendReport'],
   ['job', 'DeliverDigest', 'queue:mailers'],
+  ['scaffold', 'Photo', 'caption:string', 'image:attachment', 'scans:attachments'],
+  ['storage'],
 ];
 
 /** The generators `stryke generate --help` lists. */
