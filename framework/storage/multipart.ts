@@ -63,8 +63,9 @@ export async function registerMultipart(app: FastifyInstance, settings: Multipar
   const rt = settings.runtime;
 
   app.addHook('preValidation', async (req: FastifyRequest) => {
-    if (!(req as any).isMultipart?.()) return;
-    const protect = settings.csrf && !SAFE_METHODS.has(req.method);
+    // Files are taken only by requests that change state (and so are CSRF-checked): a GET never stores one.
+    if (!(req as any).isMultipart?.() || SAFE_METHODS.has(req.method)) return;
+    const protect = settings.csrf;
     let session: Session | undefined;
     let verified = !protect;
     if (protect) {

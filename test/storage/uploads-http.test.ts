@@ -170,6 +170,8 @@ describe('uploads over HTTP: multipart forms, limits, CSRF, signed URLs, Range',
     assert.equal(wrong.status, 403);
     const cross = await b.post('/documents', { multipart: { fields: { document: { title: 'Cross' } } }, headers: { origin: 'https://evil.example' } });
     assert.equal(cross.status, 403);
+    const get = await b.request('GET', '/documents/new', { multipart: { files: [{ field: 'document[avatar]', filename: 'g.png', data: png() }] } });
+    assert.equal(get.status, 200, 'a GET never takes files');
     assert.deepEqual(filesUnder(storageDir), []);
     const viaHeader = await b.post('/documents', { withoutCsrf: true, multipart: { fields: { document: { title: 'Header' } }, files: [{ field: 'document[avatar]', filename: 'h.png', data: png() }] }, headers: { 'x-csrf-token': token } });
     assert.equal(viaHeader.status, 201);
