@@ -192,6 +192,18 @@ describe('uploads over HTTP: multipart forms, limits, CSRF, signed URLs, Range',
     assert.equal((await app.client().get(doc.avatar.url)).status, 404, 'its URL serves nothing any more');
   });
 
+  it('a malformed multipart body answers 400 with a coded error', async () => {
+    const b = await browser();
+    const cut = await app.server.inject({
+      method: 'POST', url: '/documents', headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'x-csrf-token': b.csrfToken!, accept: 'application/json' },
+      payload: '--xyz\r\nContent-Disposition: form-data; name="document[title]"\r\n\r\nunfinished',
+    });
+    assert.equal(cut.statusCode, 403, 'no session cookie: the token cannot verify');
+    const noBoundary = await b.request('POST', '/documents', { headers: { 'content-type': 'multipart/form-data', 'x-csrf-token': b.csrfToken!, accept: 'application/json' } });
+    assert.equal(noBoundary.status, 400);
+    assert.equal(noBoundary.json().code, 'STRYKE_E_STORAGE_BAD_MULTIPART');
+  });
+
   it('an upload no record took is deleted once the request is answered (an invalid record)', async () => {
     const b = await browser();
     const res = await b.post('/documents', { multipart: { fields: { document: { title: '' } }, files: [{ field: 'document[avatar]', filename: 'x.png', data: png() }] } });
