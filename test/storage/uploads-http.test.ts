@@ -85,6 +85,12 @@ describe('uploads over HTTP: multipart forms, limits, CSRF, signed URLs, Range',
     assert.equal(outside.json().code, 'STRYKE_E_STORAGE_RANGE_NOT_SATISFIABLE');
     const stale = await app.client().get(url, { headers: { range: 'bytes=0-9', 'if-range': '"another"' } });
     assert.equal(stale.status, 200);
+    const head = await app.server.inject({ method: 'HEAD', url });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], '3000');
+    assert.equal(head.rawPayload.length, 0);
+    const cached = await app.client().get(url, { headers: { 'if-none-match': String(head.headers.etag) } });
+    assert.equal(cached.status, 304);
   });
 
   it('signed URLs: a tampered token answers 404, an expired one 410', async () => {
@@ -172,6 +178,9 @@ describe('uploads over HTTP: multipart forms, limits, CSRF, signed URLs, Range',
     assert.equal(cross.status, 403);
     const get = await b.request('GET', '/documents/new', { multipart: { files: [{ field: 'document[avatar]', filename: 'g.png', data: png() }] } });
     assert.equal(get.status, 200, 'a GET never takes files');
+    assert.deepEqual(filesUnder(storageDir), []);
+    const badHeader = await b.post('/documents', { withoutCsrf: true, multipart: { fields: { document: { title: 'Bad header' } }, files: [{ field: 'document[avatar]', filename: 'h.png', data: png() }] }, headers: { 'x-csrf-token': 'A'.repeat(86) } });
+    assert.equal(badHeader.status, 403);
     assert.deepEqual(filesUnder(storageDir), []);
     const viaHeader = await b.post('/documents', { withoutCsrf: true, multipart: { fields: { document: { title: 'Header' } }, files: [{ field: 'document[avatar]', filename: 'h.png', data: png() }] }, headers: { 'x-csrf-token': token } });
     assert.equal(viaHeader.status, 201);
