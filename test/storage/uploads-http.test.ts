@@ -123,6 +123,17 @@ describe('uploads over HTTP: multipart forms, limits, CSRF, signed URLs, Range',
     }
   });
 
+  it('never serves SVG or HTML inline, whatever the URL asks', async () => {
+    const { signedUrl, verifySignedToken, storageRuntime } = require('stryke/storage');
+    const key = storageRuntime('test').signingKey;
+    for (const contentType of ['image/svg+xml', 'text/html', 'application/octet-stream']) {
+      const url: string = signedUrl({ key: 'a'.repeat(28), service: 'local', contentType, byteSize: 1, filename: 'x' }, { disposition: 'inline' });
+      assert.equal(verifySignedToken(url.split('/')[3]!, key).disposition, 'attachment', contentType);
+    }
+    const png = signedUrl({ key: 'a'.repeat(28), service: 'local', contentType: 'image/png', byteSize: 1, filename: 'x' });
+    assert.equal(verifySignedToken(png.split('/')[3]!, key).disposition, 'inline');
+  });
+
   it('refuses a disallowed type by its bytes, whatever it claims: 415, nothing stored', async () => {
     const b = await browser();
     for (const [data, name] of [['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 'x.png'], ['<!DOCTYPE html><script>alert(1)</script>', 'y.png'], [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]), 'z.png']] as const) {
