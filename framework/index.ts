@@ -26,3 +26,6 @@ export {
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support/errors';
+export {
+  HasOneAttached, HasManyAttached, AttachedOne, AttachedMany, Upload, loadAttached, urlFor, createStorageTables, type Blob, type UrlOptions,
+} from './storage';

@@ -23,6 +23,7 @@ import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
 import { startAppMailers } from './mailers';
+import { configureStorage, resetStorage, storageSettings } from '../storage';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -95,11 +96,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const server = config.server ?? {};
     const paths = buildPathHelpers(routes, server.url ?? `http://localhost:${server.port ?? 3000}`);
     setPaths(paths);
+    const secret = secretKeyBase(root, env, config);
+    const storage = configureStorage(storageSettings(root, config, env), secret, db);
     const runtime: AppRuntime = {
       env,
       views: new ViewEngine(root, paths),
       paths,
-      sessions: new SessionCodec(secretKeyBase(root, env, config)),
+      sessions: new SessionCodec(secret),
       sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
       headers: secureHeaderSets(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
@@ -116,6 +119,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       headersTimeout: (server.headers_timeout ?? 20) * 1000,
       publicDir: publicDirOf(root),
       middleware,
+      storage,
     });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
@@ -131,6 +135,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await fastify.close();
         if (jobs) await jobs.stop();
         closeMailers?.();
+        resetStorage(storage);
         await db.close();
       },
     };

@@ -3,6 +3,7 @@ import { createReadStream, existsSync, readFileSync, realpathSync, statSync } fr
 import { join, relative, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { walkFiles } from '../support/fs';
+import { parseRange, rangeApplies } from '../support/range';
 import type { AssetManifest } from './manifest';
 
 type MimeTypes = { lookup(path: string): string | false; contentType(type: string): string | false };
@@ -91,6 +92,19 @@ export function sendEntry(entry: Entry, req: FastifyRequest, reply: FastifyReply
   reply.header('cache-control', entry.cacheControl);
   if (matches(req.headers['if-none-match'], entry)) {
     return reply.code(304).header('etag', entry.etag).send();
+  }
+  reply.header('accept-ranges', 'bytes');
+  // A Range request (a video seeking, a resumed download) is answered from the identity bytes: 206 with
+  // the range, 416 when it lies outside the file. If-Range with another version sends the whole file.
+  const range = req.headers.range !== undefined && rangeApplies(req.headers['if-range'], entry.etag) ? parseRange(req.headers.range, entry.size) : undefined;
+  if (range === 'unsatisfiable') {
+    return reply.code(416).header('content-range', `bytes */${entry.size}`).type('text/plain; charset=utf-8').send('Range Not Satisfiable');
+  }
+  if (range) {
+    reply.code(206).header('etag', entry.etag).header('content-type', entry.type)
+      .header('content-range', `bytes ${range.start}-${range.end}/${entry.size}`).header('content-length', range.end - range.start + 1);
+    if (req.method === 'HEAD') return reply.send();
+    return reply.send(createReadStream(entry.file, { start: range.start, end: range.end }));
   }
   const variant = pickVariant(entry, req.headers['accept-encoding']);
   const file = variant?.file ?? entry.file;

@@ -5,6 +5,7 @@ import { GeneratorErrors } from './errors';
 /** The field types `stryke generate` understands (`name:type`). */
 export const FIELD_TYPES = [
   'string', 'text', 'integer', 'bigint', 'float', 'decimal', 'boolean', 'date', 'datetime', 'json', 'uuid', 'references',
+  'attachment', 'attachments',
 ] as const;
 export type GeneratedFieldType = (typeof FIELD_TYPES)[number];
 
@@ -21,7 +22,7 @@ const RESERVED_FIELDS = new Set([
 ]);
 
 /** What a view shows for a field, and how its form input looks. */
-export type InputKind = 'text' | 'textarea' | 'number' | 'checkbox' | 'date' | 'datetime' | 'json';
+export type InputKind = 'text' | 'textarea' | 'number' | 'checkbox' | 'date' | 'datetime' | 'json' | 'file';
 
 export interface Reference {
   /** `author` (the migration's `t.references('author')`) */
@@ -45,6 +46,8 @@ export interface GeneratedField {
   /** `Published at`, `Author` */
   human: string;
   reference?: Reference;
+  /** `cover:attachment` (one file, `@HasOneAttached`) or `photos:attachments` (many): stored apart, no column. */
+  attachment?: 'one' | 'many';
   limit?: number;
   precision?: number;
   scale?: number;
@@ -65,11 +68,13 @@ export interface GeneratedField {
 const INPUTS: Record<GeneratedFieldType, InputKind> = {
   string: 'text', text: 'textarea', integer: 'number', bigint: 'number', float: 'number', decimal: 'number',
   boolean: 'checkbox', date: 'date', datetime: 'datetime', json: 'json', uuid: 'text', references: 'number',
+  attachment: 'file', attachments: 'file',
 };
 
 const TS_TYPES: Record<GeneratedFieldType, string> = {
   string: 'string', text: 'string', integer: 'number', bigint: 'bigint', float: 'number', decimal: 'string',
   boolean: 'boolean', date: 'string', datetime: 'Date', json: 'unknown', uuid: 'string', references: 'number',
+  attachment: 'AttachedOne', attachments: 'AttachedMany',
 };
 
 function sampleFor(f: GeneratedField): GeneratedField['sample'] {
@@ -87,6 +92,8 @@ function sampleFor(f: GeneratedField): GeneratedField['sample'] {
     case 'uuid': return { valid: `'1b4e28ba-2fa1-11d2-883f-0016d3cca427'`, updated: `'6fa459ea-ee8a-3ca4-894e-db77e160355e'` };
     case 'references': return { valid: `${f.reference!.property}.id`, updated: `${f.reference!.property}.id` };
     case 'json': return undefined; // a form posts JSON text, an API an object: left to the app's own tests
+    case 'attachment':
+    case 'attachments': return undefined; // a file, sent as multipart: see docs/uploads.md for tests that upload
   }
 }
 
@@ -135,6 +142,10 @@ export function parseField(spec: string): GeneratedField {
     }
   }
   if (field.type === 'boolean') field.required = false; // false is a value: NOT NULL DEFAULT false, never "blank"
+  if (field.type === 'attachment' || field.type === 'attachments') {
+    if (field.required || field.index || field.unique || field.limit !== undefined) throw GeneratorErrors.BAD_FIELD(spec, 'an attachment is stored apart from the table: it takes no modifiers (cover:attachment, photos:attachments).');
+    field.attachment = field.type === 'attachment' ? 'one' : 'many';
+  }
   if (field.type === 'references') {
     const ref = underscore(rawName).replace(/_id$/, '');
     field.reference = { name: ref, property: camelize(ref), className: classify(ref), fileName: ref, table: pluralize(ref) };
@@ -175,6 +186,7 @@ function sizeOptions(f: GeneratedField): [string, string][] {
 
 /** The column's line in a createTable block: `t.string('title', { null: false })`. */
 export function tableLine(f: GeneratedField): string {
+  if (f.attachment) throw GeneratorErrors.BAD_FIELD(f.spec, 'an attachment has no column: generate it with a model or scaffold (it lives in storage_attachments).');
   if (f.type === 'references') {
     const o: [string, string][] = [];
     if (!f.required) o.push(['null', 'true']);
@@ -210,6 +222,7 @@ function columnOptions(f: GeneratedField): string {
 
 /** Lines of an `Add<Cols>To<Table>` migration for one field (the column, then its index). */
 export function addColumnLines(table: string, f: GeneratedField): string[] {
+  if (f.attachment) throw GeneratorErrors.BAD_FIELD(f.spec, `an attachment has no column: add @${f.attachment === 'one' ? 'HasOneAttached' : 'HasManyAttached'}('${f.name}') to the model instead (docs/uploads.md).`);
   const opts = columnOptions(f);
   const lines = [`m.addColumn(${lit(table)}, ${lit(f.name)}, ${lit(columnType(f))}${opts ? `, ${opts}` : ''});`];
   if (f.unique) lines.push(`m.addIndex(${lit(table)}, [${lit(f.name)}], { unique: true });`);
@@ -219,6 +232,7 @@ export function addColumnLines(table: string, f: GeneratedField): string[] {
 
 /** Lines of a `Remove<Cols>From<Table>` migration for one field: its index, then the column (typed, so it rolls back). */
 export function removeColumnLines(table: string, f: GeneratedField): string[] {
+  if (f.attachment) throw GeneratorErrors.BAD_FIELD(f.spec, 'an attachment has no column: remove its decorator from the model instead.');
   const lines: string[] = [];
   if (f.unique) lines.push(`m.removeIndex(${lit(table)}, [${lit(f.name)}], { unique: true });`);
   else if (f.index || f.type === 'references') lines.push(`m.removeIndex(${lit(table)}, [${lit(f.name)}]);`);
@@ -229,6 +243,7 @@ export function removeColumnLines(table: string, f: GeneratedField): string[] {
 
 /** The decorators on a model property, outermost first: `@Field('text')`, `@Validates({ presence: true })`. */
 export function decorators(f: GeneratedField): string[] {
+  if (f.attachment) return [];
   let field: string;
   switch (f.type) {
     case 'string': field = f.limit !== undefined ? `@Field({ type: 'string', limit: ${f.limit} })` : '@Field()'; break;
@@ -250,8 +265,12 @@ export function modelImports(fields: GeneratedField[]): string {
   for (const f of fields) {
     if (decorators(f).length > 1) names.add('Validates');
     if (f.type === 'references') names.add('BelongsTo');
+    if (f.attachment === 'one') names.add('HasOneAttached');
+    if (f.attachment === 'many') names.add('HasManyAttached');
   }
   const list = [...names].sort();
+  if (fields.some((f) => f.attachment === 'one')) list.push('type AttachedOne');
+  if (fields.some((f) => f.attachment === 'many')) list.push('type AttachedMany');
   if (fields.some((f) => f.type === 'references')) list.push('type Loaded');
   return list.join(', ');
 }

@@ -9,6 +9,7 @@ import {
   requiredAttributes, tableLine, type GeneratedField,
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
+import { storageMigrationSource } from '../storage/migration';
 import { parentSetup } from './parents';
 import { assertCountable, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 import { mailerActions, staticActionsIn } from './mailer';
@@ -74,6 +75,25 @@ function referenceNotes(fields: GeneratedField[], root: string, self?: string): 
     `app/models/${p.field.reference!.fileName}.ts does not exist yet: generate it (stryke generate model ${p.field.reference!.className}) before you compile or migrate.`);
 }
 
+/**
+ * The storage tables' migration (framework/storage), for `stryke generate storage` and for a model or
+ * scaffold with `:attachment` fields: its version is kept apart from the model's own migration.
+ */
+function storagePlan(root: string, modelVersion?: string): Record<string, unknown> {
+  let version = migrationVersion(root, 'create_storage_tables');
+  if (version === modelVersion) {
+    const d = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(version)!;
+    version = migrationVersion(root, 'create_storage_tables', new Date(Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!) + 1000));
+  }
+  return { storageVersion: version, storageSource: storageMigrationSource() };
+}
+
+/** The storage schematic when a generated model has attachments (never removed by `destroy`: other models may use the tables). */
+function withStorage(schematics: string[], fields: GeneratedField[], locals: Record<string, unknown>, root: string, mode: Mode) {
+  if (mode !== 'generate' || !fields.some((f) => f.attachment)) return { schematics, locals };
+  return { schematics: [...schematics, 'storage'], locals: { ...locals, ...storagePlan(root, locals.version as string) } };
+}
+
 /** ActionController's own members: neither an action nor a scaffold's record property may take these names. */
 const CONTROLLER_MEMBERS = new Set([
   'constructor', 'params', 'request', 'reply', 'session', 'flash', 'format', 'paths', 'log', 'csrfToken', 'render',
@@ -86,21 +106,21 @@ export const GENERATORS: Record<string, GeneratorDef> = {
     summary: 'a model, the migration that creates its table, and its test',
     usage: 'model <Name> [field:type[:modifier] ...]',
     example: 'stryke generate model Post title:string body:text published:boolean',
-    prepare(name, args, root) {
+    prepare(name, args, root, mode) {
       const { names, notes } = resourceNames(name);
       const fields = parseFields(args);
-      return { schematics: ['model'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
+      return { ...withStorage(['model'], fields, modelLocals(names, fields, root), root, mode), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
     },
   },
   resource: {
     summary: 'a model, its migration and test, and an empty resource controller (@Resources) to fill in',
     usage: 'resource <Name> [field:type[:modifier] ...]',
     example: 'stryke generate resource Comment post:references body:text',
-    prepare(name, args, root) {
+    prepare(name, args, root, mode) {
       const { names, notes } = resourceNames(name);
       assertCountable(name, names);
       const fields = parseFields(args);
-      return { schematics: ['model', 'resource'], locals: modelLocals(names, fields, root), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
+      return { ...withStorage(['model', 'resource'], fields, modelLocals(names, fields, root), root, mode), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
     },
   },
   scaffold: {
@@ -114,7 +134,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       if (mode === 'generate' && !fields.some((f) => f.type !== 'json')) throw GeneratorErrors.NO_FIELDS(names.className);
       // The controller keeps the record in a property; one named like an ActionController member would clash.
       const member = CONTROLLER_MEMBERS.has(names.varName) ? `${names.varName}Record` : names.varName;
-      return { schematics: ['model', 'scaffold'], locals: { ...modelLocals(names, fields, root), member }, notes: [...notes, ...referenceNotes(fields, root, names.className)] };
+      return { ...withStorage(['model', 'scaffold'], fields, { ...modelLocals(names, fields, root), member }, root, mode), notes: [...notes, ...referenceNotes(fields, root, names.className)] };
     },
   },
   migration: {
@@ -161,6 +181,15 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       const names = middlewareNames(name);
       if (args.length) throw GeneratorErrors.BAD_FIELD(args[0]!, 'a middleware takes a name only; write what it does in its handle method.');
       return { schematics: ['middleware'], locals: { names }, notes: [] };
+    },
+  },
+  storage: {
+    summary: 'the migration creating the storage tables (storage_blobs, storage_attachments) behind file attachments',
+    usage: 'storage',
+    example: 'stryke generate storage',
+    prepare(_name, args, root) {
+      if (args.length) throw GeneratorErrors.BAD_FIELD(args[0]!, 'storage takes no arguments: it writes the storage tables\' migration.');
+      return { schematics: ['storage'], locals: storagePlan(root), notes: ['run `stryke db migrate` to create the tables; declare files on a model with @HasOneAttached(\'cover\') (docs/uploads.md).'] };
     },
   },
   job: {
@@ -216,8 +245,8 @@ export function generatorDef(generator: string): GeneratorDef {
 
 export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): { files: Outcome[]; notes: string[] } {
   const def = generatorDef(generator);
-  if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
-  const { schematics, locals, notes } = def.prepare(name, args, options.root, 'generate');
+  if (!name && generator !== 'storage') throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
+  const { schematics, locals, notes } = def.prepare(name ?? '', args, options.root, 'generate');
   const files = renderSchematics(schematics, locals);
   const outcomes = applyPlan(options.root, files, options);
   if (outcomes.every((o) => o.status === 'identical' || o.status === 'exist')) notes.push('nothing to do: every file is already as the generator writes it.');

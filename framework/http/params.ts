@@ -3,6 +3,9 @@ import { HttpErrors } from './errors';
 /** Keys that could reach an object's prototype; dropped wherever request data is copied. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const METHOD_NAMES = new Set(['require', 'permit', 'get', 'has', 'toObject', 'toJSON']);
+/** Uploaded files (framework/storage's Upload) are values: kept whole, permitted like a scalar. */
+const UPLOAD = Symbol.for('stryke.upload');
+const isUpload = (v: unknown) => !!v && typeof v === 'object' && (v as any)[UPLOAD] === true;
 
 /** A permitted key: `'title'` (a scalar), `{ tags: [] }` (an array of scalars), `{ author: ['name'] }` (a nested object with those keys), `{ metadata: {} }` (any object). */
 export type PermitSpec = string | { [key: string]: PermitSpec[] | [] | Record<string, never> };
@@ -11,7 +14,7 @@ export type PermitSpec = string | { [key: string]: PermitSpec[] | [] | Record<st
 export function sanitize(value: unknown, depth = 0): any {
   if (depth > 32) return undefined;
   if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1));
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !isUpload(value)) {
     const out: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(value)) {
       if (!UNSAFE_KEYS.has(key)) out[key] = sanitize((value as any)[key], depth + 1);
@@ -22,11 +25,11 @@ export function sanitize(value: unknown, depth = 0): any {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v);
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v) && !isUpload(v);
 }
 
 function isScalar(v: unknown): boolean {
-  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
+  return v === null || ['string', 'number', 'boolean'].includes(typeof v) || isUpload(v);
 }
 
 /**

@@ -4,6 +4,7 @@ import querystring from 'node:querystring';
 import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { IParseOptions } from 'qs';
 import { registerAssets } from '../assets';
+import { registerStorage, type StorageRuntime } from '../storage';
 import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
 import { sendError } from './error-pages';
@@ -22,6 +23,8 @@ export interface ServerSettings {
   headersTimeout: number;
   publicDir?: string;
   middleware: Map<unknown, Middleware>;
+  /** Uploads and attachments (framework/storage): multipart bodies and signed blob URLs. */
+  storage?: StorageRuntime;
 }
 
 const QS_OPTIONS: IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: 100, parameterLimit: 1000, duplicates: 'last' };
@@ -93,6 +96,7 @@ export async function buildServer(
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, runtime));
   app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
+  if (settings.storage) await registerStorage(app, { csrf: settings.csrf, runtime, storage: settings.storage });
   registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, middleware: settings.middleware });
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {

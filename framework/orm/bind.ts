@@ -145,6 +145,7 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
     const readers = fields.map((f) => dialect.reader(f));
     const virtuals = new Set<string>();
     for (const v of decl.validations) if ((v.rules as { confirmation?: boolean }).confirmation) virtuals.add(`${v.property}Confirmation`);
+    for (const a of decl.attachments ?? []) virtuals.add(a.name); // assigned an upload, written by framework/storage's callbacks
     const qtable = dialect.quote(decl.table);
     if (fields.some((f) => f.type === 'bigint')) db.bigintTables.add(qtable);
 

@@ -163,21 +163,21 @@ export class Database {
     }
     const runner = this.dataSource.createQueryRunner();
     const scope: TransactionScope = { db: this, runner, depth: 0, records: [] };
+    let result: R;
+    let failure: { err: unknown } | undefined;
     try {
       await runner.startTransaction();
-      let result: R;
       try {
         result = await transactionStore.run(scope, () => fn(scope));
       } catch (err) {
         scope.done = true;
+        failure = { err };
         await runner.rollbackTransaction();
-        await runRollbackCallbacks(scope.records);
-        throw err;
       }
-      scope.done = true;
-      await runner.commitTransaction();
-      await runCommitCallbacks(scope.records);
-      return result;
+      if (!failure) {
+        scope.done = true;
+        await runner.commitTransaction();
+      }
     } finally {
       if (this.config.adapter !== 'sqlite') await runner.release();
       if (release) {
@@ -185,6 +185,14 @@ export class Database {
         release();
       }
     }
+    // After the connection is free: a callback that runs SQL (a purge, an enqueue) would otherwise wait on
+    // SQLite's gate, which this transaction still held, forever.
+    if (failure) {
+      await runRollbackCallbacks(scope.records);
+      throw failure.err;
+    }
+    await runCommitCallbacks(scope.records);
+    return result!;
   }
 
   async close(): Promise<void> {

@@ -119,6 +119,8 @@ export interface ModelDecl {
   strictLoading?: boolean;
   /** Validation methods (`@Validate()`), with their conditions. */
   validators?: { method: string; options: Record<string, unknown> }[];
+  /** Files stored apart from the row (`@HasOneAttached('avatar')`, `@HasManyAttached('photos')`): see framework/storage. */
+  attachments?: { name: string; kind: 'one' | 'many' }[];
 }
 
 export interface ServiceDecl {

@@ -4,6 +4,8 @@ export interface TestResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes (a binary download, a range of one). */
+  rawBody: Buffer;
   json<T = any>(): T;
 }
 
@@ -15,6 +17,35 @@ export interface RequestOptions {
   json?: unknown;
   /** Leave out the CSRF token this client would otherwise add to forms. */
   withoutCsrf?: boolean;
+  /**
+   * A multipart/form-data body, as a browser sends a form with file inputs: the fields (nested keys as
+   * `post[title]`, the CSRF token first) and then the files, in order.
+   */
+  multipart?: { fields?: Record<string, unknown>; files?: MultipartFile[] };
+}
+
+/** One file of a multipart body: its field name (`post[cover]`), its name and type as the browser says, and its bytes. */
+export interface MultipartFile {
+  field: string;
+  filename: string;
+  contentType?: string;
+  data: Buffer | string;
+}
+
+/** Builds a multipart/form-data body: the boundary and the bytes. */
+export function multipartBody(fields: [string, string][], files: MultipartFile[]): { boundary: string; body: Buffer } {
+  const boundary = `----stryke${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  const q = (s: string) => s.replace(/"/g, '%22').replace(/\r|\n/g, ' ');
+  for (const [name, value] of fields) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${q(name)}"\r\n\r\n${value}\r\n`));
+  }
+  for (const f of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${q(f.field)}"; filename="${q(f.filename)}"\r\nContent-Type: ${f.contentType ?? 'application/octet-stream'}\r\n\r\n`));
+    parts.push(Buffer.from(f.data), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { boundary, body: Buffer.concat(parts) };
 }
 
 function encodeForm(data: Record<string, unknown>, prefix = ''): string[] {
@@ -60,8 +91,16 @@ export class TestClient {
   async request(method: string, url: string, options: RequestOptions = {}): Promise<TestResponse> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let payload: string | undefined;
-    if (options.form) {
+    let payload: string | Buffer | undefined;
+    if (options.multipart) {
+      const fields: Record<string, unknown> = {};
+      if (!options.withoutCsrf && this.csrfToken && options.multipart.fields?.authenticity_token === undefined) fields.authenticity_token = this.csrfToken;
+      Object.assign(fields, options.multipart.fields);
+      const pairs = encodeForm(fields).map((p) => p.split('=').map((x) => decodeURIComponent(x)) as [string, string]);
+      const { boundary, body } = multipartBody(pairs, options.multipart.files ?? []);
+      payload = body;
+      headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    } else if (options.form) {
       const form = { ...options.form };
       if (!options.withoutCsrf && this.csrfToken && form.authenticity_token === undefined) form.authenticity_token = this.csrfToken;
       payload = encodeForm(form).join('&');
@@ -83,6 +122,7 @@ export class TestClient {
       status: res.statusCode,
       headers: res.headers as TestResponse['headers'],
       body: res.body,
+      rawBody: res.rawPayload,
       json: () => JSON.parse(res.body),
     };
   }

@@ -10,7 +10,7 @@ import { buildDirOf } from '../app/loader';
 import { TestClient } from './client';
 import { clearDeliveries } from './mail';
 
-export { TestClient, type TestResponse, type RequestOptions } from './client';
+export { TestClient, multipartBody, type TestResponse, type RequestOptions, type MultipartFile } from './client';
 export {
   deliveries, clearDeliveries, assertDelivered, assertNotDelivered, enqueuedDeliveries, deliverEnqueuedMail, type Delivered, type DeliveryMatch,
   type EnqueuedDelivery,
@@ -49,10 +49,12 @@ export async function createTestApp(options: Partial<CreateAppOptions> & { root:
       try {
         if (dialect.adapter === 'mysql') await app.db.run('SET FOREIGN_KEY_CHECKS = 0', [], qr);
         if (dialect.adapter === 'sqlite') await app.db.run('PRAGMA foreign_keys = OFF', [], qr);
-        for (const meta of tables) {
-          if (dialect.adapter === 'postgres') await app.db.run(`TRUNCATE ${meta.qtable} RESTART IDENTITY CASCADE`, [], qr);
-          else if (dialect.adapter === 'mysql') await app.db.run(`TRUNCATE ${meta.qtable}`, [], qr);
-          else await app.db.run(`DELETE FROM ${meta.qtable}`, [], qr);
+        // With attachments declared, the storage tables (framework/storage) are the app's too.
+        const storage = tables.some((m) => m.decl.attachments?.length) ? ['storage_attachments', 'storage_blobs'].map((t) => dialect.quote(t)) : [];
+        for (const qtable of [...tables.map((m) => m.qtable), ...storage]) {
+          if (dialect.adapter === 'postgres') await app.db.run(`TRUNCATE ${qtable} RESTART IDENTITY CASCADE`, [], qr);
+          else if (dialect.adapter === 'mysql') await app.db.run(`TRUNCATE ${qtable}`, [], qr);
+          else await app.db.run(`DELETE FROM ${qtable}`, [], qr);
         }
       } finally {
         if (dialect.adapter === 'mysql') await app.db.run('SET FOREIGN_KEY_CHECKS = 1', [], qr);

@@ -10,6 +10,8 @@ type HelperOptions = Handlebars.HelperOptions;
 interface FormState {
   model: any;
   param: string;
+  /** Set by a fileField inside: the form is sent as multipart/form-data. */
+  files?: boolean;
 }
 
 function formOf(options: HelperOptions, helper: string): FormState {
@@ -59,16 +61,22 @@ export function registerFormHelpers(hb: typeof Handlebars, paths: PathHelpers): 
     }
     const method = String(hash.method ?? (saved ? 'patch' : 'post')).toLowerCase();
     const data = hb.createFrame(options.data);
-    data.strykeForm = { model, param } satisfies FormState;
+    const state: FormState = { model, param };
+    data.strykeForm = state;
     data.strykeFormSubmit = `${saved ? 'Update' : 'Create'} ${humanize(param)}`;
     const token = (options.data?.stryke?.csrfToken?.() as string | undefined) ?? '';
     const tunnel = method === 'post' || method === 'get' ? '' : `<input type="hidden" name="_method" value="${esc(method)}">`;
     const csrf = method === 'get' ? '' : `<input type="hidden" name="authenticity_token" value="${esc(token)}">`;
     const cls = hash.class ?? `${param.replace(/_/g, '-')}-form`;
-    const extra = attrs(hb, { ...hash, class: cls }, ['as', 'url', 'method']);
+    // The body renders first, so a fileField inside makes the form multipart (files are not sent otherwise).
+    const inner = options.fn(this, { data });
+    const multipart = state.files === true || hash.multipart === true;
+    const enctype = multipart && method !== 'get' ? ' enctype="multipart/form-data"' : '';
+    const extra = attrs(hb, { ...hash, class: cls }, ['as', 'url', 'method', 'multipart', 'enctype']);
+    // The CSRF field comes first: a multipart form's token must precede its files (framework/storage checks it before storing any).
     return new SafeString(
-      `<form method="${method === 'get' ? 'get' : 'post'}" action="${esc(String(url))}"${extra} novalidate>${csrf}${tunnel}\n` +
-        `${options.fn(this, { data })}</form>`,
+      `<form method="${method === 'get' ? 'get' : 'post'}" action="${esc(String(url))}"${enctype}${extra} novalidate>${csrf}${tunnel}\n` +
+        `${inner}</form>`,
     );
   });
 
@@ -123,6 +131,25 @@ export function registerFormHelpers(hb: typeof Handlebars, paths: PathHelpers): 
     hb.registerHelper(`${type}Field`, field(type));
   }
   hb.registerHelper('textArea', field('textArea'));
+
+  /**
+   * `{{fileField "cover" accept="image/*"}}`: a file input (its form becomes multipart/form-data). A file
+   * input never shows the current value; `{{fileField "photos" multiple=true}}` sends several (as `post[photos][]`).
+   */
+  hb.registerHelper('fileField', function (name: unknown, options: HelperOptions) {
+    const form = formOf(options, 'fileField');
+    form.files = true;
+    const key = String(name);
+    const id = `${form.param}_${key}`;
+    const errors = errorsOn(form.model, key);
+    const hash = { ...(options.hash ?? {}) } as Record<string, unknown>;
+    const multiple = hash.multiple === true;
+    const label = hash.label === false ? '' : `<label for="${esc(id)}">${esc(String(hash.label ?? humanize(key)))}</label>`;
+    const invalid = errors.length ? ` aria-invalid="true" aria-describedby="${esc(id)}_error"` : '';
+    const a = attrs(hb, hash, ['label', 'value', 'type', 'name', 'id']);
+    const control = `<input type="file" id="${esc(id)}" name="${esc(form.param)}[${esc(key)}]${multiple ? '[]' : ''}"${a}${invalid}>`;
+    return new SafeString(`<div class="field${errors.length ? ' field-with-errors' : ''}">${label}${control}${errorList(errors, id)}</div>`);
+  });
   hb.registerHelper('checkBox', field('checkBox'));
   hb.registerHelper('select', field('select'));
 

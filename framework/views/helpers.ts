@@ -6,6 +6,7 @@ import { resolvePartial } from './compile';
 import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
 import { CONFIRM_HANDLER } from '../security/csp';
+import { registerStorageHelpers } from '../storage';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {
@@ -182,4 +183,5 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
 
   registerFormatHelpers(hb);
   registerFormHelpers(hb, paths);
+  registerStorageHelpers(hb);
 }

@@ -17,6 +17,7 @@ export class PostsController extends ApplicationController {
 
   async show() {
     await this.post.load('comments');
+    await this.post.cover.load();
     return this.respondTo({
       html: () => this.render('posts/show', { post: this.post, comments: this.post.comments }),
       json: () => this.json(this.post),
@@ -65,7 +66,7 @@ export class PostsController extends ApplicationController {
   }
 
   private postParams() {
-    return this.params.require('post').permit('title', 'body', 'published');
+    return this.params.require('post').permit('title', 'body', 'published', 'cover');
   }
 
   private invalid(post: Post, view: string) {

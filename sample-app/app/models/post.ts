@@ -1,8 +1,9 @@
-import { Field, HasMany, Model, Timestamps, Validates, scope, type Loaded } from 'stryke';
+import { Field, HasMany, HasOneAttached, Model, Timestamps, Validates, scope, type AttachedOne, type Loaded } from 'stryke';
 import { ApplicationModel } from './application_model';
 import { Comment } from './comment';
 
 @Model('posts')
+@HasOneAttached('cover')
 export class Post extends ApplicationModel {
   @Field({ primary: true }) id!: number;
 
@@ -21,6 +22,9 @@ export class Post extends ApplicationModel {
 
   /** Destroying a post destroys its comments (with their callbacks), in the same transaction. */
   @HasMany(() => Comment, { dependent: 'destroy' }) comments!: Loaded<Comment[]>;
+
+  /** An optional cover image, stored apart from the row (config/storage.toml); purged when the post is destroyed. */
+  declare cover: AttachedOne;
 
   static published = scope((q) => q.where({ published: true }));
   static recent = scope((q) => q.order('createdAt', 'desc').order('id', 'desc'));
