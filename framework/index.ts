@@ -26,3 +26,9 @@ export {
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support/errors';
+export {
+  Password, RequireAuth, AllowAnonymous, Authenticator, forbidden, takeReturnTo, safeReturnTo, currentUserOf, hashPassword,
+  verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, newSecret, digestSecret, secretMatches,
+  formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
+} from './auth';
+export { Session as CookieSession } from './security/session';

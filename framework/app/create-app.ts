@@ -22,6 +22,7 @@ import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
+import { buildAuthRuntime } from '../auth/boot';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -103,6 +104,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
       log: undefined as any,
       send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
+      auth: buildAuthRuntime(registry.within(registry.authenticators, build), routes, container),
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
     const fastify = await buildServer(routes, runtime, factories, {

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDef } from '../routing/table';
 import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security/csrf';
 import { SecurityErrors } from '../security/errors';
+import { authStep } from '../auth/guard';
 import { writeBaseHeaders } from '../security/headers';
 import type { ActionController } from './controller';
 import { validateBody } from './dto';
@@ -22,9 +23,10 @@ function checkCsrf(c: ActionController): void {
 
 /**
  * Builds one route's handler, once at boot: the controller factory (with its injected services already
- * resolved), the CSRF check when the verb changes state, and the route's filters, each list null when
- * empty, so a plain route runs only its action. Order: CSRF check, before filters (a filter that
- * responds halts), around filters (outermost first) wrapping the action, after filters.
+ * resolved), the CSRF check when the verb changes state, the auth step (in an app with an authenticator),
+ * and the route's filters, each null when empty, so a plain route runs only its action. Order: CSRF
+ * check, auth (`@RequireAuth()` turns the request away here), before filters (a filter that responds
+ * halts), around filters (outermost first) wrapping the action, after filters.
  */
 export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: () => ActionController, csrf: boolean): Handler {
   const action = route.action;
@@ -32,8 +34,9 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   const protect = csrf && !SAFE_METHODS.has(route.method);
   const dto = route.body;
   const headers = runtime.headers;
+  const auth = authStep(route.auth, runtime.auth);
 
-  if (!before && !around && !after && !protect && !dto) {
+  if (!before && !around && !after && !protect && !dto && !auth) {
     // Not async: a synchronous action answers without allocating a promise.
     return function plain(req, reply) {
       writeBaseHeaders(headers, req, reply);
@@ -57,6 +60,10 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
     c.reply = reply;
     c[RUNTIME] = runtime;
     if (protect) checkCsrf(c);
+    if (auth) {
+      await auth(c);
+      if (c.responded) return reply; // sent to the sign-in page
+    }
     if (dto) c.body = await validateBody(dto, req.body);
     if (before) {
       for (const m of before) {

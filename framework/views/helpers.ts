@@ -11,6 +11,8 @@ import { CONFIRM_HANDLER } from '../security/csp';
 export interface RenderContext {
   csrfToken(): string;
   flash: Record<string, string>;
+  /** The signed-in user, as views see it (`{{#if currentUser}}`); null when nobody is. */
+  currentUser?: unknown;
 }
 
 export type HelperOptions = Handlebars.HelperOptions;
