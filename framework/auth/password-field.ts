@@ -66,7 +66,8 @@ export function Password(options: PasswordOptions = {}): PropertyDecorator {
         const plain = plainOf(record, property);
         if (typeof plain === 'string' && plain.length > 0) {
           if (passwordTooLong(plain)) record.errors.add(property, `is too long (maximum is ${MAX_PASSWORD_BYTES} bytes)`);
-        } else if (options.required !== false && (record.isNewRecord || plain !== undefined) && !record[digest]) {
+        } else if (options.required !== false && (plain !== undefined || (record.isNewRecord && !record[digest]))) {
+          // Set blank (or null) explicitly, or a new record without one.
           record.errors.add(property, "can't be blank");
         }
       },

@@ -9,6 +9,7 @@ import {
   requiredAttributes, tableLine, type GeneratedField,
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
+import { AUTH_GENERATOR } from './auth';
 import { parentSetup } from './parents';
 import { assertCountable, controllerNames, jobNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 
@@ -22,6 +23,8 @@ export interface GeneratorDef {
   summary: string;
   usage: string;
   example: string;
+  /** Takes no name (`stryke generate auth`). */
+  nameless?: boolean;
   /** The schematics (folders under schematics/) it renders, and their locals. */
   prepare(name: string, args: string[], root: string, mode: Mode): { schematics: string[]; locals: Record<string, unknown>; notes: string[] };
 }
@@ -76,7 +79,7 @@ function referenceNotes(fields: GeneratedField[], root: string, self?: string): 
 /** ActionController's own members: neither an action nor a scaffold's record property may take these names. */
 const CONTROLLER_MEMBERS = new Set([
   'constructor', 'params', 'request', 'reply', 'session', 'flash', 'format', 'paths', 'log', 'csrfToken', 'render',
-  'json', 'redirectTo', 'head', 'notFound', 'respondTo', 'finish', 'commitSession', 'invalid',
+  'json', 'redirectTo', 'head', 'notFound', 'respondTo', 'finish', 'commitSession', 'invalid', 'currentUser', 'resolveCurrentUser',
 ]);
 const RESERVED_ACTIONS = new Set([...CONTROLLER_MEMBERS, 'new', 'then']);
 
@@ -177,6 +180,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       return { schematics: ['job'], locals: { names, queue }, notes: [] };
     },
   },
+  ...AUTH_GENERATOR,
 };
 
 /** The `@Get` actions of a controller the controller generator wrote (for `stryke destroy controller Name`). */
@@ -205,8 +209,9 @@ export function generatorDef(generator: string): GeneratorDef {
 
 export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): { files: Outcome[]; notes: string[] } {
   const def = generatorDef(generator);
-  if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
-  const { schematics, locals, notes } = def.prepare(name, args, options.root, 'generate');
+  if (def.nameless && name !== undefined) args = [name, ...args];
+  else if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
+  const { schematics, locals, notes } = def.prepare(name ?? '', args, options.root, 'generate');
   const files = renderSchematics(schematics, locals);
   const outcomes = applyPlan(options.root, files, options);
   if (outcomes.every((o) => o.status === 'identical' || o.status === 'exist')) notes.push('nothing to do: every file is already as the generator writes it.');
