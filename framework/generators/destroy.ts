@@ -29,7 +29,7 @@ export interface DestroyOptions extends Pick<ApplyOptions, 'dryRun' | 'log' | 'p
  */
 export function destroy(generator: string, name: string | undefined, args: string[], options: DestroyOptions): { files: Removal[]; notes: string[] } {
   const def = generatorDef(generator);
-  if (def.nameless && name !== undefined) args = [name, ...args];
+  if (def.nameless) args = name ? [name, ...args] : args;
   else if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
   const { schematics, locals } = def.prepare(name ?? '', args, options.root, 'destroy');
   const planned = renderSchematics(schematics, locals);

@@ -209,7 +209,7 @@ export function generatorDef(generator: string): GeneratorDef {
 
 export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): { files: Outcome[]; notes: string[] } {
   const def = generatorDef(generator);
-  if (def.nameless && name !== undefined) args = [name, ...args];
+  if (def.nameless) args = name ? [name, ...args] : args;
   else if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
   const { schematics, locals, notes } = def.prepare(name ?? '', args, options.root, 'generate');
   const files = renderSchematics(schematics, locals);
