@@ -1,14 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CreateAppOptions } from 'stryke';
 import { createTestApp, type TestApp, type TestClient } from 'stryke/testing';
 
 export const SAMPLE_APP = join(__dirname, '..', '..', '..', 'sample-app');
 
 /** The sample app, booted in-process on its own temporary SQLite database. */
-export async function bootSampleApp(): Promise<TestApp> {
+export async function bootSampleApp(options: Omit<Partial<CreateAppOptions>, 'root' | 'database'> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'stryke-sample-'));
-  return createTestApp({ root: SAMPLE_APP, database: { adapter: 'sqlite', database: join(dir, 'test.sqlite3') } });
+  return createTestApp({ ...options, root: SAMPLE_APP, database: { adapter: 'sqlite', database: join(dir, 'test.sqlite3') } });
 }
 
 /**
