@@ -44,8 +44,8 @@ describe('stryke new --auth and stryke generate auth', async () => {
         assert.match(readFileSync(join(root, 'app/views/layouts/application.hbs'), 'utf8'), /\{\{> auth\/nav\}\}/);
         const tests = run(root, ['test']);
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-        // The authentication suite (9) and the home page (1).
-        assert.match(tests.stdout, /# pass 10\n/);
+        // The authentication suite (10) and the home page (1).
+        assert.match(tests.stdout, /# pass 11\n/);
         assert.match(tests.stdout, /# fail 0\n/);
         assert.match(tests.stdout, /ok \d+ - answers an unknown address and a wrong password alike/);
         assert.match(tests.stdout, /ok \d+ - ends the session at sign-out: replaying the old cookie gets nobody in/);

@@ -14,6 +14,9 @@ export const SESSION_KEY = 'authSession';
 /** How often a session's lastSeenAt is written (not on every request). */
 const SEEN_EVERY_MS = 60_000;
 
+/** A session unused for this long is over (signed out), wherever its cookie is: change it here. */
+export const IDLE_LIMIT_MS = 30 * 24 * 60 * 60_000;
+
 /**
  * The Session record a request's cookie names, if it still exists and its secret matches (compared in
  * constant time); null otherwise. A small function of the session and request: channels use it too.
@@ -23,7 +26,12 @@ export async function resumeSession({ session, request }: AuthContext): Promise<
   if (!token || !/^\d+$/.test(token.id)) return null;
   const record = await Session.findBy({ id: Number(token.id) });
   if (!record || !secretMatches(token.secret, record.tokenDigest)) return null;
-  if (Date.now() - record.lastSeenAt.getTime() > SEEN_EVERY_MS) {
+  const idle = Date.now() - record.lastSeenAt.getTime();
+  if (idle > IDLE_LIMIT_MS) {
+    await record.destroy();
+    return null;
+  }
+  if (idle > SEEN_EVERY_MS) {
     await record.updateColumns({ lastSeenAt: new Date(), ipAddress: request.ip ?? null });
   }
   return record;
