@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { currentEnv, loadConfig, type ConfigTree } from '../config/load';
 import { AppContainer } from '../di/container';
 import type { ActionController } from '../http/controller';
@@ -22,7 +22,7 @@ import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
-import { buildAuthRuntime } from '../auth/boot';
+import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -56,6 +56,8 @@ export interface App {
   server: FastifyInstance;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
+  /** The signed-in user of any request (a WebSocket upgrade...), through the app's @Authenticator; null without one. */
+  currentUserOf(request: FastifyRequest): Promise<unknown>;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         jobs?.startWorkersAfterFirstResponse(fastify.server);
         return address;
       },
+      currentUserOf: (request) => currentUserOf(runtime, request),
       async close() {
         await fastify.close();
         if (jobs) await jobs.stop();

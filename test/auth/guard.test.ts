@@ -69,6 +69,11 @@ describe('auth: @RequireAuth, @AllowAnonymous and the app\'s @Authenticator', ()
     assert.equal((await get('/area.json', { cookie: tampered })).statusCode, 401);
   });
 
+  it('app.currentUserOf: the same resolver for any request (a WebSocket upgrade)', async () => {
+    assert.deepEqual(await app.currentUserOf({ headers: { cookie } } as any), { id: 7, name: 'user 7' });
+    assert.equal(await app.currentUserOf({ headers: {} } as any), null);
+  });
+
   it('currentUserOf: the same resolver for any request (channels, middleware)', async () => {
     const sessions = new SessionCodec('k'.repeat(64));
     const source = {
