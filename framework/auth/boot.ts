@@ -26,8 +26,9 @@ export function buildAuthRuntime(decls: AuthenticatorDecl[], routes: RouteDef[],
   if (!decl.signInPath.startsWith('/') || decl.signInPath.startsWith('//')) {
     throw AuthErrors.BAD_AUTHENTICATOR(decl.target.name, decl.source, `has signInPath "${decl.signInPath}": give a path on this host, starting with one "/".`);
   }
-  // The digest an unknown user's password is checked against, made now so the first sign-in does not pay for it.
-  void dummyDigest();
+  // The digest an unknown user's password is checked against, made just after boot (on a libuv thread) so the
+  // first sign-in does not pay for it, and boot does not wait for it.
+  setTimeout(() => void dummyDigest(), 0).unref();
   return {
     signInPath: decl.signInPath,
     resolve: async (ctx) => (await instance.resolve(ctx)) ?? null,

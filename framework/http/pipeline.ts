@@ -36,24 +36,7 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   const headers = runtime.headers;
   const auth = authStep(route.auth, runtime.auth);
 
-  if (!before && !around && !after && !protect && !dto && !auth) {
-    // Not async: a synchronous action answers without allocating a promise.
-    return function plain(req, reply) {
-      writeBaseHeaders(headers, req, reply);
-      const c = construct();
-      c.request = req;
-      c.reply = reply;
-      c[RUNTIME] = runtime;
-      const result = (c as any)[action]();
-      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-        return result.then((value: unknown) => c.finish(value));
-      }
-      // The reply itself (a thenable) would cost fastify a wrapper: undefined says "answered here".
-      const out = c.finish(result);
-      return (out === reply ? undefined : out) as any;
-    };
-  }
-  return async function filtered(req, reply) {
+  const filtered: Handler = async function filtered(req, reply) {
     writeBaseHeaders(headers, req, reply);
     const c = construct();
     c.request = req;
@@ -86,6 +69,28 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
     if (after) for (const m of after) await (c as any)[m]();
     return c.finish(result);
   };
+  // A route that needs no user (the app has an authenticator) resolves one only for a request with a
+  // cookie: without one it stays on the plain path.
+  const optionalUser = auth !== null && route.auth !== 'require';
+  if (!before && !around && !after && !protect && !dto && (auth === null || optionalUser)) {
+    // Not async: a synchronous action answers without allocating a promise.
+    return function plain(req, reply) {
+      if (optionalUser && req.headers.cookie !== undefined) return filtered(req, reply);
+      writeBaseHeaders(headers, req, reply);
+      const c = construct();
+      c.request = req;
+      c.reply = reply;
+      c[RUNTIME] = runtime;
+      const result = (c as any)[action]();
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        return result.then((value: unknown) => c.finish(value));
+      }
+      // The reply itself (a thenable) would cost fastify a wrapper: undefined says "answered here".
+      const out = c.finish(result);
+      return (out === reply ? undefined : out) as any;
+    };
+  }
+  return filtered;
 }
 
 export type Middleware = (req: FastifyRequest, reply: FastifyReply) => unknown;
