@@ -31,4 +31,3 @@ export {
   verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, newSecret, digestSecret, secretMatches,
   formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
 } from './auth';
-export { Session as CookieSession } from './security/session';
