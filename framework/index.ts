@@ -29,3 +29,8 @@ export { StrykeError } from './support/errors';
 export {
   HasOneAttached, HasManyAttached, AttachedOne, AttachedMany, Upload, loadAttached, urlFor, createStorageTables, type Blob, type UrlOptions,
 } from './storage';
+export {
+  Password, RequireAuth, AllowAnonymous, Authenticator, forbidden, takeReturnTo, safeReturnTo, currentUserOf, hashPassword,
+  verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, newSecret, digestSecret, secretMatches,
+  formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
+} from './auth';

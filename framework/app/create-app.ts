@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { currentEnv, loadConfig, type ConfigTree } from '../config/load';
 import { AppContainer } from '../di/container';
 import type { ActionController } from '../http/controller';
@@ -24,6 +24,7 @@ import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
 import { startAppMailers } from './mailers';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
+import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -57,6 +58,8 @@ export interface App {
   server: FastifyInstance;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
+  /** The signed-in user of any request (a WebSocket upgrade...), through the app's @Authenticator; null without one. */
+  currentUserOf(request: FastifyRequest): Promise<unknown>;
 }
 
 /**
@@ -108,6 +111,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
       log: undefined as any,
       send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
+      auth: buildAuthRuntime(registry.within(registry.authenticators, build), routes, container),
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
     const fastify = await buildServer(routes, runtime, factories, {
@@ -131,6 +135,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         jobs?.startWorkersAfterFirstResponse(fastify.server);
         return address;
       },
+      currentUserOf: (request) => currentUserOf(runtime, request),
       async close() {
         await fastify.close();
         if (jobs) await jobs.stop();

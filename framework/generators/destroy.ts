@@ -29,8 +29,9 @@ export interface DestroyOptions extends Pick<ApplyOptions, 'dryRun' | 'log' | 'p
  */
 export function destroy(generator: string, name: string | undefined, args: string[], options: DestroyOptions): { files: Removal[]; notes: string[] } {
   const def = generatorDef(generator);
-  if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
-  const { schematics, locals } = def.prepare(name, args, options.root, 'destroy');
+  if (def.nameless) args = name ? [name, ...args] : args;
+  else if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
+  const { schematics, locals } = def.prepare(name ?? '', args, options.root, 'destroy');
   const planned = renderSchematics(schematics, locals);
   const log = options.log ?? ((line: string) => console.log(line));
   const removals: Removal[] = planned.map((f) => {
@@ -64,7 +65,7 @@ export function destroy(generator: string, name: string | undefined, args: strin
   if (removals.some((r) => r.status === 'remove' && r.path.startsWith('db/migrations/'))) {
     notes.push('a migration was removed: if it had been applied, its changes stay in the database (roll back first with `stryke db rollback`, or write a migration that undoes them).');
   }
-  if (!removals.some((r) => r.status === 'remove')) notes.push(`nothing to remove: no file of \`generate ${generator} ${name}\` is there.`);
+  if (!removals.some((r) => r.status === 'remove')) notes.push(`nothing to remove: no file of \`generate ${generator}${name ? ` ${name}` : ''}\` is there.`);
   for (const n of notes) log(statusLine('note', n, options.paint));
   return { files: removals, notes };
 }

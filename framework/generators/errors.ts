@@ -15,5 +15,7 @@ export const GeneratorErrors = {
   BAD_APP_NAME: defineError('STRYKE_E_GENERATOR_BAD_APP_NAME', 'Cannot name an app "%s": %s'),
   UNKNOWN_DATABASE: defineError('STRYKE_E_GENERATOR_UNKNOWN_DATABASE', 'Unknown database "%s".%s Use one of: sqlite, postgres, mysql.'),
   WRITE_FAILED: defineError('STRYKE_E_GENERATOR_WRITE_FAILED', 'Writing %s failed (%s). The files this run had created were removed again.'),
+  AUTH_API_APP: defineError('STRYKE_E_GENERATOR_AUTH_API_APP', '`stryke generate auth` writes sign-in, sign-up and password-reset pages, and this app was made with --api (no views). Sign API clients in with tokens of your own for now (docs/authentication.md).'),
+  AUTH_ARGS: defineError('STRYKE_E_GENERATOR_AUTH_ARGS', '`stryke generate auth` takes no name or fields (got "%s"): it writes the User and Session models, their controllers, views and tests.'),
   BAD_TEMPLATE: defineError('STRYKE_E_GENERATOR_BAD_TEMPLATE', 'Template %s is broken: %s'),
 };

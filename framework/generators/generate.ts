@@ -10,6 +10,7 @@ import {
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
 import { storageMigrationSource } from '../storage/migration';
+import { AUTH_GENERATOR } from './auth';
 import { parentSetup } from './parents';
 import { assertCountable, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 import { mailerActions, staticActionsIn } from './mailer';
@@ -24,6 +25,8 @@ export interface GeneratorDef {
   summary: string;
   usage: string;
   example: string;
+  /** Takes no name (`stryke generate auth`). */
+  nameless?: boolean;
   /** The schematics (folders under schematics/) it renders, and their locals. */
   prepare(name: string, args: string[], root: string, mode: Mode): { schematics: string[]; locals: Record<string, unknown>; notes: string[] };
 }
@@ -97,7 +100,7 @@ function withStorage(schematics: string[], fields: GeneratedField[], locals: Rec
 /** ActionController's own members: neither an action nor a scaffold's record property may take these names. */
 const CONTROLLER_MEMBERS = new Set([
   'constructor', 'params', 'request', 'reply', 'session', 'flash', 'format', 'paths', 'log', 'csrfToken', 'render',
-  'json', 'redirectTo', 'head', 'notFound', 'respondTo', 'finish', 'commitSession', 'invalid',
+  'json', 'redirectTo', 'head', 'notFound', 'respondTo', 'finish', 'commitSession', 'invalid', 'currentUser', 'resolveCurrentUser',
 ]);
 const RESERVED_ACTIONS = new Set([...CONTROLLER_MEMBERS, 'new', 'then']);
 
@@ -184,6 +187,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
     },
   },
   storage: {
+    nameless: true,
     summary: 'the migration creating the storage tables (storage_blobs, storage_attachments) behind file attachments',
     usage: 'storage',
     example: 'stryke generate storage',
@@ -217,6 +221,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       return { schematics: ['mailer'], locals: { names, actions: mailerActions(args, mode) }, notes: [] };
     },
   },
+  ...AUTH_GENERATOR,
 };
 
 /** The `@Get` actions of a controller the controller generator wrote (for `stryke destroy controller Name`). */
@@ -245,7 +250,8 @@ export function generatorDef(generator: string): GeneratorDef {
 
 export function generate(generator: string, name: string | undefined, args: string[], options: GenerateOptions): { files: Outcome[]; notes: string[] } {
   const def = generatorDef(generator);
-  if (!name && generator !== 'storage') throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
+  if (def.nameless) args = name ? [name, ...args] : args;
+  else if (!name) throw GeneratorErrors.MISSING_NAME(generator, def.example.replace(/^stryke generate /, ''));
   const { schematics, locals, notes } = def.prepare(name ?? '', args, options.root, 'generate');
   const files = renderSchematics(schematics, locals);
   const outcomes = applyPlan(options.root, files, options);

@@ -5,6 +5,7 @@ import { nearest } from '../support/suggest';
 import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';
 import { GeneratorErrors } from './errors';
 import { appNames } from './names';
+import { authLocals } from './auth';
 
 export const DATABASES = ['sqlite', 'postgres', 'mysql'] as const;
 export type DatabaseChoice = (typeof DATABASES)[number];
@@ -22,6 +23,8 @@ export interface NewAppOptions {
   docker?: boolean;
   /** Write a GitHub Actions workflow that runs the app's tests. */
   ci?: boolean;
+  /** Also run `generate auth`: sign-up, sign-in, sign-out and password reset. */
+  auth?: boolean;
   log?: (line: string) => void;
   paint?: ApplyOptions['paint'];
   /** Runs each long part (writing the files, linking) as a reported step; its file lines are the step's details. */
@@ -64,9 +67,11 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   const names = appNames(basename(target));
   const database = databaseChoice(options.database ?? 'sqlite');
   const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
-  const files = renderSchematics(['app'], {
+  if (options.auth && options.api) throw GeneratorErrors.AUTH_API_APP();
+  const files = renderSchematics(options.auth ? ['app', 'auth'] : ['app'], {
     app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version,
     api: !!options.api, docker: !!options.docker, ci: !!options.ci, nodeMajor: process.versions.node.split('.')[0],
+    auth: !!options.auth, ...(options.auth ? authLocals(target) : {}),
   })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
@@ -109,6 +114,7 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   log(`Your app is in ${shown}${database === 'sqlite' ? '' : ` (on ${database}: config/database.toml has the connection)`}. Next:`);
   if (target !== process.cwd()) log(`  cd ${cd}`);
   if (options.skipInstall) log('  npm install');
+  if (options.auth) log('  npx stryke db migrate            # creates the users, sessions and password_resets tables');
   log('  npx stryke generate scaffold Post title:string body:text published:boolean');
   log('  npx stryke db migrate');
   log(`  npx stryke dev            # then open http://localhost:3000/posts${options.api ? '.json' : ''}`);

@@ -43,6 +43,7 @@ export class ActionController {
   private _session: Session | undefined = undefined;
   private _flash: Flash | undefined = undefined;
   private _responded = false;
+  private _currentUser: any = undefined;
 
   /** Whether this request has been answered (by render, json, redirectTo, head, freshWhen or sse). */
   get responded(): boolean {
@@ -69,6 +70,27 @@ export class ActionController {
       this._session = new Session(rt.sessions.decode(raw));
     }
     return this._session;
+  }
+
+  /**
+   * The signed-in user (through the app's `@Authenticator()`), or null. Resolved once per request, before
+   * the action, when the request carries a cookie; set it after signing a user in during this request.
+   */
+  get currentUser(): any {
+    return this._currentUser ?? null;
+  }
+
+  set currentUser(user: any) {
+    this._currentUser = user ?? null;
+  }
+
+  /** Resolves `currentUser` through the app's authenticator (once per request; later calls answer the same). */
+  async resolveCurrentUser(): Promise<any> {
+    if (this._currentUser !== undefined) return this._currentUser;
+    const auth = this[RUNTIME].auth;
+    const user = auth ? await auth.resolve({ session: this.session, request: this.request }) : null;
+    if (this._currentUser === undefined) this._currentUser = user ?? null;
+    return this._currentUser;
   }
 
   get flash(): Flash {
@@ -116,7 +138,7 @@ export class ActionController {
     const controller = controllerName(this.constructor);
     const name = view.includes('/') ? view : `${controller}/${view}`;
     const layout = options.layout === undefined ? rt.views.layoutFor(controller) : options.layout;
-    const html = rt.views.render(name, locals, { csrfToken: () => this.csrfToken(), flash: this.flash.messages }, layout);
+    const html = rt.views.render(name, locals, { csrfToken: () => this.csrfToken(), flash: this.flash.messages, currentUser: this._currentUser ?? null }, layout);
     this.commitSession();
     this.reply.type('text/html; charset=utf-8');
     for (const [k, v] of this[RUNTIME].headers.document) this.reply.header(k, v);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDef } from '../routing/table';
 import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security/csrf';
 import { SecurityErrors } from '../security/errors';
+import { authStep } from '../auth/guard';
 import { writeBaseHeaders } from '../security/headers';
 import type { ActionController } from './controller';
 import { validateBody } from './dto';
@@ -22,9 +23,10 @@ function checkCsrf(c: ActionController): void {
 
 /**
  * Builds one route's handler, once at boot: the controller factory (with its injected services already
- * resolved), the CSRF check when the verb changes state, and the route's filters, each list null when
- * empty, so a plain route runs only its action. Order: CSRF check, before filters (a filter that
- * responds halts), around filters (outermost first) wrapping the action, after filters.
+ * resolved), the CSRF check when the verb changes state, the auth step (in an app with an authenticator),
+ * and the route's filters, each null when empty, so a plain route runs only its action. Order: CSRF
+ * check, auth (`@RequireAuth()` turns the request away here), before filters (a filter that responds
+ * halts), around filters (outermost first) wrapping the action, after filters.
  */
 export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: () => ActionController, csrf: boolean): Handler {
   const action = route.action;
@@ -32,31 +34,19 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   const protect = csrf && !SAFE_METHODS.has(route.method);
   const dto = route.body;
   const headers = runtime.headers;
+  const auth = authStep(route.auth, runtime.auth);
 
-  if (!before && !around && !after && !protect && !dto) {
-    // Not async: a synchronous action answers without allocating a promise.
-    return function plain(req, reply) {
-      writeBaseHeaders(headers, req, reply);
-      const c = construct();
-      c.request = req;
-      c.reply = reply;
-      c[RUNTIME] = runtime;
-      const result = (c as any)[action]();
-      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-        return result.then((value: unknown) => c.finish(value));
-      }
-      // The reply itself (a thenable) would cost fastify a wrapper: undefined says "answered here".
-      const out = c.finish(result);
-      return (out === reply ? undefined : out) as any;
-    };
-  }
-  return async function filtered(req, reply) {
+  const filtered: Handler = async function filtered(req, reply) {
     writeBaseHeaders(headers, req, reply);
     const c = construct();
     c.request = req;
     c.reply = reply;
     c[RUNTIME] = runtime;
     if (protect) checkCsrf(c);
+    if (auth) {
+      await auth(c);
+      if (c.responded) return reply; // sent to the sign-in page
+    }
     if (dto) c.body = await validateBody(dto, req.body);
     if (before) {
       for (const m of before) {
@@ -79,6 +69,28 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
     if (after) for (const m of after) await (c as any)[m]();
     return c.finish(result);
   };
+  // A route that needs no user (the app has an authenticator) resolves one only for a request with a
+  // cookie: without one it stays on the plain path.
+  const optionalUser = auth !== null && route.auth !== 'require';
+  if (!before && !around && !after && !protect && !dto && (auth === null || optionalUser)) {
+    // Not async: a synchronous action answers without allocating a promise.
+    return function plain(req, reply) {
+      if (optionalUser && req.headers.cookie !== undefined) return filtered(req, reply);
+      writeBaseHeaders(headers, req, reply);
+      const c = construct();
+      c.request = req;
+      c.reply = reply;
+      c[RUNTIME] = runtime;
+      const result = (c as any)[action]();
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        return result.then((value: unknown) => c.finish(value));
+      }
+      // The reply itself (a thenable) would cost fastify a wrapper: undefined says "answered here".
+      const out = c.finish(result);
+      return (out === reply ? undefined : out) as any;
+    };
+  }
+  return filtered;
 }
 
 export type Middleware = (req: FastifyRequest, reply: FastifyReply) => unknown;

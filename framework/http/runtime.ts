@@ -3,6 +3,7 @@ import type { PathHelpers } from '../routing/helpers';
 import type { BodySender } from './compress';
 import type { SecureHeaders } from '../security/headers';
 import type { SessionCodec } from '../security/session';
+import type { AuthRuntime } from '../auth/guard';
 import type { ViewEngine } from '../views/engine';
 
 /** What every request of one app shares, built once at boot and handed to each controller instance. */
@@ -19,6 +20,8 @@ export interface AppRuntime {
   log: FastifyBaseLogger;
   /** Sends a controller's body: compressed above the threshold, HTML pages transformed in development. */
   send: BodySender;
+  /** The app's `@Authenticator()`, when it has one (see framework/auth). */
+  auth?: AuthRuntime;
 }
 
 export const RUNTIME = Symbol.for('stryke.runtime');

@@ -3,7 +3,7 @@ import { currentEnv } from '../config/load';
 import type { ColumnLayout, Database } from './connection';
 import { OrmErrors } from './errors';
 import { nPlusOneModeFor, ormSettings } from './loading';
-import { defineAssociationAccessors } from './accessors';
+import { defineAssociationAccessors, defineFilteredInspect } from './accessors';
 import { ORIG, ORIG_RAW, PERSISTED, type RowLayout } from './record-state';
 import { META, type CallbackEntry, type ModelMeta } from './meta';
 import { Relation } from './relation';
@@ -146,6 +146,7 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
     const virtuals = new Set<string>();
     for (const v of decl.validations) if ((v.rules as { confirmation?: boolean }).confirmation) virtuals.add(`${v.property}Confirmation`);
     for (const a of decl.attachments ?? []) virtuals.add(a.name); // assigned an upload, written by framework/storage's callbacks
+    for (const v of decl.virtuals ?? []) virtuals.add(v);
     const qtable = dialect.quote(decl.table);
     if (fields.some((f) => f.type === 'bigint')) db.bigintTables.add(qtable);
 
@@ -173,6 +174,7 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
     };
     Object.defineProperty(model, META, { value: meta, configurable: true, enumerable: false, writable: true });
     defineAssociationAccessors(model, meta);
+    if (fields.some((f) => f.sensitive)) defineFilteredInspect(model, meta);
     return meta;
   });
   return metas;

@@ -165,6 +165,8 @@ export class ActiveRecord extends ModelQueries {
   async save(options: { validate?: boolean } = {}): Promise<boolean> {
     if (options.validate !== false && !(await this.isValid())) return false;
     const meta = metaOf(this.constructor);
+    const preparers = meta.decl.preparers;
+    if (preparers) for (const prepare of preparers) await prepare(this);
     const creating = this.isNewRecord;
     try {
       await atomically(meta, meta.saveNeedsTransaction, async (scope) => {
@@ -346,6 +348,7 @@ export class ActiveRecord extends ModelQueries {
     const meta = metaOf(this.constructor);
     const out: Attrs = {};
     for (const f of meta.fields) {
+      if (f.sensitive) continue;
       const v = this[f.property] ?? null;
       // JSON has no bigint: a safe one becomes a number, a larger one a string (as JSON APIs usually do).
       out[f.property] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()) : v;

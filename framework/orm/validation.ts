@@ -189,7 +189,7 @@ export interface ModelValidations {
   /** `@Validates` rules per property (uniqueness and confirmation are run here). */
   rules: { property: string; rules: Record<string, unknown> }[];
   /** `@Validate()` methods. */
-  methods: { method: string; options: Record<string, unknown> }[];
+  methods: { method: string | ((record: any) => unknown); options: Record<string, unknown> }[];
   /** Whether another row has this value: `(record, property, scope, caseSensitive) => Promise<boolean>`. */
   taken(record: any, property: string, scope: string[], caseSensitive: boolean): Promise<boolean>;
 }
@@ -218,6 +218,6 @@ export async function runValidations(record: any, errors: Errors, model?: ModelV
     }
   }
   for (const { method, options } of model.methods) {
-    if (applies(record, options)) await record[method]();
+    if (applies(record, options)) await (typeof method === 'function' ? method(record) : record[method]());
   }
 }

@@ -61,6 +61,23 @@ export interface ControllerDecl {
   namespace?: string;
   host?: string;
   source: string;
+  /** `@RequireAuth()` / `@AllowAnonymous()` on the class (no action) or on actions. */
+  auth?: AuthDecl[];
+}
+
+/** `@RequireAuth()` or `@AllowAnonymous()`, on a controller (every action) or on one action. */
+export interface AuthDecl {
+  mode: 'require' | 'allow';
+  action?: string;
+  source: string;
+}
+
+/** `@Authenticator()`: the app's class that finds the signed-in user of a request. */
+export interface AuthenticatorDecl {
+  target: Constructor;
+  /** Where unauthenticated HTML requests are sent. */
+  signInPath: string;
+  source: string;
 }
 
 export type FieldType =
@@ -84,6 +101,8 @@ export interface FieldDecl {
   scale?: number;
   /** The `@SoftDelete()` field: a destroy sets it instead of deleting the row. */
   softDelete?: boolean;
+  /** Never shown: left out of toJSON, `[FILTERED]` in util.inspect (a password digest). */
+  sensitive?: boolean;
 }
 
 export interface AssociationDecl {
@@ -118,7 +137,11 @@ export interface ModelDecl {
   /** Lazy loads of this model's associations are refused (`@Model('posts', { strictLoading: true })`). */
   strictLoading?: boolean;
   /** Validation methods (`@Validate()`), with their conditions. */
-  validators?: { method: string; options: Record<string, unknown> }[];
+  validators?: { method: string | ((record: any) => unknown); options: Record<string, unknown> }[];
+  /** Properties that may be assigned without being fields (a password's plain value and its confirmation). */
+  virtuals?: string[];
+  /** Run by save() after validation and before the transaction, in order (hashing a password). */
+  preparers?: ((record: any) => Promise<void>)[];
   /** Files stored apart from the row (`@HasOneAttached('avatar')`, `@HasManyAttached('photos')`): see framework/storage. */
   attachments?: { name: string; kind: 'one' | 'many' }[];
 }
@@ -132,6 +155,7 @@ class Registry {
   readonly controllers = new Map<Function, ControllerDecl>();
   readonly models = new Map<Function, ModelDecl>();
   readonly services = new Map<Function, ServiceDecl>();
+  readonly authenticators = new Map<Function, AuthenticatorDecl>();
 
   controller(target: Function): ControllerDecl {
     let decl = this.controllers.get(target);

@@ -1,4 +1,5 @@
 import type { Constructor, ControllerDecl, FilterDecl } from '../registry';
+import { authModeOf } from '../auth/resolve';
 import { singularize, underscore } from '../support/inflect';
 import { RoutingErrors } from './errors';
 import { expandResources, joinName, parentParam, type RouteSpec } from './spec';
@@ -18,6 +19,8 @@ export interface RouteDef extends Omit<RouteSpec, 'target'> {
   filters: RouteFilters;
   /** Middleware for this route: global, then the controller's (base class first), then the action's. */
   middleware: unknown[];
+  /** `@RequireAuth()` / `@AllowAnonymous()` as resolved for this action (undefined: neither applies). */
+  auth?: 'require' | 'allow';
 }
 
 /** `PostsController` -> `posts`. */
@@ -184,6 +187,7 @@ export function buildRouteTable(sources: RouteSources): RouteDef[] {
       kind: spec.kind, constraints: spec.constraints, formats: spec.formats, bodyLimit: spec.bodyLimit, stream: spec.stream, params: spec.params, body: spec.body,
       filters: resolveFilters(target, spec.action, all),
       middleware: resolveMiddleware(target, spec.action, all, globalMiddleware),
+      auth: authModeOf(target, spec.action, all),
     });
   }
 

@@ -111,7 +111,7 @@ export class ViewEngine {
       if (!wrap) throw ViewErrors.MISSING_LAYOUT(layout, this.pathOf(`layouts/${layout}`));
     }
     const data: RenderState = { stryke: ctx, strykeContent: new Map(), strykeView: name, strykeAssets: this.assets };
-    const context = { ...locals, flash: ctx.flash };
+    const context = { ...locals, flash: ctx.flash, currentUser: ctx.currentUser ?? null };
     const body = this.run(template, name, context, data);
     if (!wrap) return body;
     data.strykeContent.set('main', body);

@@ -12,6 +12,8 @@ import { registerStorageHelpers } from '../storage';
 export interface RenderContext {
   csrfToken(): string;
   flash: Record<string, string>;
+  /** The signed-in user, as views see it (`{{#if currentUser}}`); null when nobody is. */
+  currentUser?: unknown;
 }
 
 export type HelperOptions = Handlebars.HelperOptions;

@@ -13,6 +13,18 @@ declare module 'stryke' {
     /** GET / (HomeController#index) */
     rootPath(query?: QueryParams): string;
     rootUrl(query?: QueryParams): string;
+    /** GET /passwords/new (PasswordsController#new) */
+    newPasswordPath(query?: QueryParams): string;
+    newPasswordUrl(query?: QueryParams): string;
+    /** POST /passwords (PasswordsController#create) */
+    passwordsPath(query?: QueryParams): string;
+    passwordsUrl(query?: QueryParams): string;
+    /** GET /passwords/:token/edit (PasswordsController#edit) */
+    editPasswordPath(token: PathParam, query?: QueryParams): string;
+    editPasswordUrl(token: PathParam, query?: QueryParams): string;
+    /** PATCH /passwords/:token (PasswordsController#update) */
+    passwordPath(token: PathParam, query?: QueryParams): string;
+    passwordUrl(token: PathParam, query?: QueryParams): string;
     /** GET /posts (PostsController#index) */
     postsPath(query?: QueryParams): string;
     postsUrl(query?: QueryParams): string;
@@ -25,6 +37,21 @@ declare module 'stryke' {
     /** GET /posts/:id/edit (PostsController#edit) */
     editPostPath(id: PathParam, query?: QueryParams): string;
     editPostUrl(id: PathParam, query?: QueryParams): string;
+    /** GET /registration/new (RegistrationsController#new) */
+    newRegistrationPath(query?: QueryParams): string;
+    newRegistrationUrl(query?: QueryParams): string;
+    /** POST /registration (RegistrationsController#create) */
+    registrationPath(query?: QueryParams): string;
+    registrationUrl(query?: QueryParams): string;
+    /** GET /session/new (SessionsController#new) */
+    newSessionPath(query?: QueryParams): string;
+    newSessionUrl(query?: QueryParams): string;
+    /** POST /session (SessionsController#create) */
+    sessionPath(query?: QueryParams): string;
+    sessionUrl(query?: QueryParams): string;
+    /** DELETE /session/all (SessionsController#destroyAll) */
+    allSessionsPath(query?: QueryParams): string;
+    allSessionsUrl(query?: QueryParams): string;
     /** GET /api/v1/posts (PostsController#index) */
     apiV1PostsPath(query?: QueryParams): string;
     apiV1PostsUrl(query?: QueryParams): string;

@@ -66,6 +66,31 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(250, 250, 247)');
     await page.screenshot({ path: join(shots, 'sample-app-empty.png'), fullPage: true });
 
+    // Writing needs an account: sign up through the form, which signs in.
+    await page.click('text=Sign up to write the first one');
+    assert.equal(new URL(page.url()).pathname, '/registration/new');
+    await page.fill('#user_email', 'writer@example.com');
+    await page.fill('#user_password', 'a browser password');
+    await page.fill('#user_passwordConfirmation', 'a browser password');
+    await page.screenshot({ path: join(shots, 'sample-app-sign-up.png'), fullPage: true });
+    await page.click('button:has-text("Create account")');
+    assert.equal(new URL(page.url()).pathname, '/posts');
+    assert.match(await page.textContent('.flash.notice') ?? '', /Welcome! Your account is ready/);
+    assert.match(await page.textContent('.auth-who') ?? '', /writer@example\.com/);
+
+    // Sign out, and back in through the sign-in form.
+    await page.click('button:has-text("Sign out")');
+    assert.equal(new URL(page.url()).pathname, '/session/new');
+    assert.match(await page.textContent('.flash.notice') ?? '', /Signed out/);
+    await page.fill('#session_email', 'writer@example.com');
+    await page.fill('#session_password', 'wrong password');
+    await page.click('button:has-text("Sign in")');
+    assert.match(await page.textContent('.auth-card .flash.alert') ?? '', /Invalid email or password/);
+    await page.fill('#session_password', 'a browser password');
+    await page.screenshot({ path: join(shots, 'sample-app-sign-in.png'), fullPage: true });
+    await page.click('button:has-text("Sign in")');
+    assert.match(await page.textContent('.flash.notice') ?? '', /Signed in/);
+
     // Follow a link to the form; submit it invalid.
     await page.click('text=Write the first one');
     assert.equal(new URL(page.url()).pathname, '/posts/new');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from 'stryke/testing';
 import { countPosts } from '../support/count';
-import { bootSampleApp } from '../support/sample-app';
+import { bootSampleApp, jsonHeaders, signedInClient } from '../support/sample-app';
 
 describe('CSRF: state-changing forms only from pages the app rendered', () => {
   let app: TestApp;
@@ -22,9 +22,9 @@ describe('CSRF: state-changing forms only from pages the app rendered', () => {
   });
 
   it('refuses a token from another session', async () => {
-    const attacker = app.client();
+    const attacker = await signedInClient(app, 'attacker@example.com');
     await attacker.get('/posts/new');
-    const victim = app.client();
+    const victim = await signedInClient(app, 'victim@example.com');
     await victim.get('/posts');
     const res = await victim.post('/posts', { form: { ...post, authenticity_token: attacker.csrfToken } });
     assert.equal(res.status, 403);
@@ -32,7 +32,7 @@ describe('CSRF: state-changing forms only from pages the app rendered', () => {
   });
 
   it('refuses a tampered token and a cross-site Origin', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     const token = browser.csrfToken!;
     const tampered = token.slice(0, -2) + (token.endsWith('A') ? 'BB' : 'AA');
@@ -45,7 +45,7 @@ describe('CSRF: state-changing forms only from pages the app rendered', () => {
   });
 
   it('accepts the token from the rendered form, and the X-CSRF-Token header', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     assert.equal((await browser.post('/posts', { form: post })).status, 303);
     const page = await browser.get('/posts');
@@ -55,14 +55,17 @@ describe('CSRF: state-changing forms only from pages the app rendered', () => {
     assert.equal(viaHeader.status, 201);
   });
 
-  it('lets JSON API clients without cookies through', async () => {
-    const res = await app.client().post('/posts.json', { json: post });
+  it('lets JSON API clients without cookies through (to an action that needs no sign-in)', async () => {
+    const [{ id }] = await app.db.select("INSERT INTO posts (title, body, published, \"createdAt\", \"updatedAt\") VALUES ('Open', 'Body', 1, '2026-01-01', '2026-01-01') RETURNING id");
+    const res = await app.client().post(`/posts/${id}/comments.json`, { json: { comment: { author: 'Api', body: 'From a script' } } });
     assert.equal(res.status, 201);
   });
 
   it('ignores a tampered or foreign session cookie (empty session, never a 500)', async () => {
-    const res = await app.server.inject({ method: 'GET', url: '/posts/new', headers: { cookie: '_stryke_session=AAAAbogus' } });
+    const res = await app.server.inject({ method: 'GET', url: '/session/new', headers: { cookie: '_stryke_session=AAAAbogus' } });
     assert.equal(res.statusCode, 200);
+    const signIn = await app.server.inject({ method: 'GET', url: '/posts/new', headers: { cookie: '_stryke_session=AAAAbogus' } });
+    assert.equal(signIn.statusCode, 303, 'nobody is signed in by a cookie that does not decrypt');
     const forged = await app.server.inject({
       method: 'POST', url: '/posts', headers: { cookie: '_stryke_session=AAAAbogus', 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'post[title]=x&post[body]=y&authenticity_token=abc',
@@ -71,14 +74,15 @@ describe('CSRF: state-changing forms only from pages the app rendered', () => {
   });
 
   it('never tunnels a method through GET', async () => {
-    const { id } = (await app.client().post('/posts.json', { json: { title: 'Keep me', body: 'Body' } })).json();
-    const res = await app.client().get(`/posts/${id}?_method=delete`);
+    const writer = await signedInClient(app);
+    const { id } = (await writer.post('/posts.json', { json: { title: 'Keep me', body: 'Body' }, headers: jsonHeaders(writer) })).json();
+    const res = await writer.get(`/posts/${id}?_method=delete`);
     assert.equal(res.status, 200, 'a GET with _method is still a GET');
     assert.equal((await app.client().get(`/posts/${id}.json`)).status, 200, 'the post was not deleted');
   });
 
   it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
-    const res = await app.client().get('/posts/new');
+    const res = await app.client().get('/session/new');
     const cookie = String(res.headers['set-cookie']);
     assert.match(cookie, /_stryke_session=/);
     assert.match(cookie, /HttpOnly/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from 'stryke/testing';
-import { bootSampleApp } from '../support/sample-app';
+import { bootSampleApp, signedInApiClient } from '../support/sample-app';
 
 describe('sample app: the namespaced JSON API and nested comments', () => {
   let app: TestApp;
@@ -12,7 +12,7 @@ describe('sample app: the namespaced JSON API and nested comments', () => {
   after(() => app.close());
 
   it('serves published posts only at /api/v1/posts, with their comments on show, and 304 when unchanged', async () => {
-    const api = app.client();
+    const api = await signedInApiClient(app);
     const published = (await api.post('/posts.json', { json: { title: 'Published', body: 'Body', published: true } })).json();
     await api.post('/posts.json', { json: { title: 'Draft', body: 'Body', published: false } });
     await api.post(`/posts/${published.id}/comments.json`, { json: { comment: { author: 'Ada', body: 'Hi' } } });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TestApp } from 'stryke/testing';
 import { countPosts } from '../support/count';
-import { bootSampleApp } from '../support/sample-app';
+import { bootSampleApp, signedInClient } from '../support/sample-app';
 
 describe('sample app: HTML CRUD over posts', () => {
   let app: TestApp;
@@ -13,7 +13,7 @@ describe('sample app: HTML CRUD over posts', () => {
   beforeEach(() => app.reset());
 
   it('lists posts, creates one through the form, and shows the flash exactly once', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     const empty = await browser.get('/posts');
     assert.equal(empty.status, 200);
     assert.match(empty.body, /No posts yet/);
@@ -39,7 +39,7 @@ describe('sample app: HTML CRUD over posts', () => {
   });
 
   it('re-renders the form with 422 and per-field errors when invalid', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     const res = await browser.post('/posts', { form: { post: { title: 'ab', body: '' } } });
     assert.equal(res.status, 422);
@@ -50,7 +50,7 @@ describe('sample app: HTML CRUD over posts', () => {
   });
 
   it('edits through PATCH tunnelled in a POST form, and deletes through DELETE', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     const created = await browser.post('/posts', { form: { post: { title: 'Original', body: 'Body text' } } });
     const url = String(created.headers.location);
@@ -82,7 +82,7 @@ describe('sample app: HTML CRUD over posts', () => {
   });
 
   it('adds and removes comments on a post', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     const created = await browser.post('/posts', { form: { post: { title: 'With comments', body: 'Body text' } } });
     const url = String(created.headers.location);
@@ -109,7 +109,7 @@ describe('sample app: HTML CRUD over posts', () => {
   });
 
   it('escapes user content in views', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     const created = await browser.post('/posts', { form: { post: { title: '<script>alert(1)</script>', body: 'x & y' } } });
     const shown = await browser.get(String(created.headers.location));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TestApp } from 'stryke/testing';
 import { countPosts } from '../support/count';
-import { bootSampleApp } from '../support/sample-app';
+import { bootSampleApp, signedInApiClient } from '../support/sample-app';
 
 describe('sample app: JSON at the same URLs', () => {
   let app: TestApp;
@@ -13,7 +13,7 @@ describe('sample app: JSON at the same URLs', () => {
   beforeEach(() => app.reset());
 
   it('creates from a wrapped or a flat JSON body, and lists with .json or Accept', async () => {
-    const api = app.client();
+    const api = await signedInApiClient(app);
     const wrapped = await api.post('/posts', { json: { post: { title: 'Wrapped', body: 'JSON body' } }, headers: { accept: 'application/json' } });
     assert.equal(wrapped.status, 201);
     assert.equal(wrapped.json().title, 'Wrapped');
@@ -37,7 +37,7 @@ describe('sample app: JSON at the same URLs', () => {
   });
 
   it('answers 422 with per-field errors, 404 as problem+json, and 400 for malformed JSON', async () => {
-    const api = app.client();
+    const api = await signedInApiClient(app);
     const invalid = await api.post('/posts.json', { json: { post: { title: '' } } });
     assert.equal(invalid.status, 422);
     assert.deepEqual(invalid.json().errors.title, ["can't be blank", 'is too short (minimum is 3 characters)']);
@@ -58,7 +58,7 @@ describe('sample app: JSON at the same URLs', () => {
   });
 
   it('updates and deletes with PATCH and DELETE', async () => {
-    const api = app.client();
+    const api = await signedInApiClient(app);
     const { id } = (await api.post('/posts.json', { json: { title: 'Before', body: 'Body' } })).json();
     const patched = await api.patch(`/posts/${id}.json`, { json: { post: { title: 'After' } } });
     assert.equal(patched.status, 200);
@@ -71,7 +71,7 @@ describe('sample app: JSON at the same URLs', () => {
   });
 
   it('drops unpermitted keys (strong parameters)', async () => {
-    const api = app.client();
+    const api = await signedInApiClient(app);
     const res = await api.post('/posts.json', { json: { post: { title: 'Strong', body: 'Params', id: 999, createdAt: '2000-01-01' } } });
     assert.equal(res.status, 201);
     assert.notEqual(res.json().id, 999);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { queueFor, startJobs, startJobWorkers, stopJobs } from 'stryke/jobs';
 import { assertDelivered, assertNotDelivered, clearDeliveries, type TestApp } from 'stryke/testing';
-import { bootSampleApp, SAMPLE_APP } from '../support/sample-app';
+import { bootSampleApp, SAMPLE_APP, signedInClient } from '../support/sample-app';
 import { until } from './targets';
 
 const jobModule = () => require(join(SAMPLE_APP, 'build', 'app', 'jobs', 'welcome_notification_job.js'));
@@ -21,7 +21,7 @@ describe('sample app: the welcome email job', () => {
   });
 
   async function postWithComment(author: string, email?: string): Promise<void> {
-    const browser = app.client();
+    const browser = await signedInClient(app, `${author.toLowerCase()}@example.com`);
     await browser.get('/posts/new');
     const created = await browser.post('/posts', { form: { post: { title: `Post for ${author}`, body: 'A body long enough' } } });
     const url = String(created.headers.location);

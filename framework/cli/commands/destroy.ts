@@ -29,14 +29,14 @@ export function registerDestroy(program: Command): void {
     .alias('d')
     .description('remove what a generator made: stryke destroy <generator> <Name>')
     .argument('<generator>', Object.keys(GENERATORS).join(' | '))
-    .argument('<name>', 'the name given to `stryke generate`')
+    .argument('[name]', 'the name given to `stryke generate` (none for auth)')
     .argument('[args...]', 'for a controller: the actions whose views to remove (default: those in its file)')
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the outcome (files and their status, notes) as JSON')
     .option('--root <dir>', 'the app directory (default: current)')
     .addHelpText('after', HELP)
-    .action(action(async (generator: string, name: string, args: string[], opts: DestroyCliOptions) => {
+    .action(action(async (generator: string, name: string | undefined, args: string[], opts: DestroyCliOptions) => {
       const res = destroy(generator, name, args, { root: appRoot(opts.root), dryRun: opts.dryRun, log: progress(opts), paint: paintStatus });
       printJson(opts, { generator, name, dryRun: !!opts.dryRun, files: res.files, notes: res.notes });
     }));

@@ -9,6 +9,7 @@ interface NewOptions extends OutputOptions {
   api?: boolean;
   docker?: boolean;
   ci?: boolean;
+  auth?: boolean;
 }
 
 const EXAMPLES = `
@@ -17,6 +18,7 @@ Examples:
   stryke new shop --database postgres       on PostgreSQL (127.0.0.1, user postgres)
   stryke new api --api                      a JSON API: no views, layout or stylesheet
   stryke new blog --docker --ci             with a Dockerfile and a GitHub Actions workflow
+  stryke new blog --auth                    with sign-up, sign-in and password reset
   stryke new .                              fill the current (empty) folder
   stryke new blog --json                    progress and the files written, as JSON lines`;
 
@@ -28,6 +30,7 @@ export function registerNew(program: Command): void {
     .option('--api', 'a JSON-only app: no views, layout or assets; scaffolds answer JSON')
     .option('--docker', 'add a Dockerfile and .dockerignore for a production image')
     .option('--ci', 'add a GitHub Actions workflow (.github/workflows/ci.yml) that runs the tests')
+    .option('--auth', 'add sign-up, sign-in, sign-out and password reset (what `stryke generate auth` writes)')
     .option('--skip-install', 'do not link node_modules/stryke to this framework checkout (run `npm install` later)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the files written as JSON lines')
@@ -35,7 +38,7 @@ export function registerNew(program: Command): void {
     .action(action(async (dir: string, opts: NewOptions) => {
       const out = Progress.for(opts);
       const res = newApp(dir, {
-        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci,
+        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci, auth: opts.auth,
         log: out.json ? () => {} : (line) => out.info(line), paint: out.json ? undefined : paintStatus, step: (labels, fn) => out.stepSync(labels, fn),
       });
       out.result({ root: res.root, files: res.files.map((f) => ({ path: f.path, status: f.status })), links: res.links });

@@ -1,12 +1,16 @@
-import { Before, Resources } from 'stryke';
+import { AllowAnonymous, Before, RequireAuth, Resources, forbidden } from 'stryke';
 import { Post } from '../models/post';
 import { ApplicationController } from './application_controller';
 
+/** Anyone reads posts; writing one needs an account, and only its author may change or delete it. */
 @Resources('posts')
+@RequireAuth()
 @Before('setPost', { only: ['show', 'edit', 'update', 'destroy'] })
+@Before('requireAuthor', { only: ['edit', 'update', 'destroy'] })
 export class PostsController extends ApplicationController {
   private post!: Post;
 
+  @AllowAnonymous()
   async index() {
     const posts = await Post.recent();
     return this.respondTo({
@@ -15,11 +19,12 @@ export class PostsController extends ApplicationController {
     });
   }
 
+  @AllowAnonymous()
   async show() {
     await this.post.load('comments');
     await this.post.cover.load();
     return this.respondTo({
-      html: () => this.render('posts/show', { post: this.post, comments: this.post.comments }),
+      html: () => this.render('posts/show', { post: this.post, comments: this.post.comments, editable: this.post.isEditableBy(this.currentUser) }),
       json: () => this.json(this.post),
     });
   }
@@ -34,6 +39,7 @@ export class PostsController extends ApplicationController {
 
   async create() {
     const post = new Post(this.postParams());
+    post.authorId = this.currentUser.id;
     if (await post.save()) {
       return this.respondTo({
         html: () => this.redirectTo(this.paths.postPath(post), { notice: 'Post was successfully created.' }),
@@ -63,6 +69,15 @@ export class PostsController extends ApplicationController {
 
   private async setPost() {
     this.post = await Post.find(this.params.id);
+  }
+
+  /** Someone else's post: HTML goes back to it with an alert, JSON gets 403. */
+  private requireAuthor() {
+    if (this.post.isEditableBy(this.currentUser)) return;
+    return this.respondTo({
+      html: () => this.redirectTo(this.paths.postPath(this.post), { alert: 'Only the author of this post can change or delete it.' }),
+      json: () => { throw forbidden('Only the author of this post can change or delete it.'); },
+    });
   }
 
   private postParams() {

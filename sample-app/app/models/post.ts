@@ -1,6 +1,7 @@
-import { Field, HasMany, HasOneAttached, Model, Timestamps, Validates, scope, type AttachedOne, type Loaded } from 'stryke';
+import { BelongsTo, Field, HasMany, HasOneAttached, Model, Timestamps, Validates, scope, type AttachedOne, type Loaded } from 'stryke';
 import { ApplicationModel } from './application_model';
 import { Comment } from './comment';
+import { User } from './user';
 
 @Model('posts')
 @HasOneAttached('cover')
@@ -17,6 +18,10 @@ export class Post extends ApplicationModel {
 
   @Field({ default: false }) published!: boolean;
 
+  /** Who wrote it: only they may edit or delete it (null for posts from before sign-in existed). */
+  @Field('integer') authorId!: number | null;
+  @BelongsTo(() => User, { foreignKey: 'authorId' }) author!: Loaded<User | null>;
+
   @Timestamps() createdAt!: Date;
   updatedAt!: Date;
 
@@ -32,4 +37,9 @@ export class Post extends ApplicationModel {
   static withComments = scope((q) => q.includes('comments'));
   /** Posts that have at least one comment. */
   static commented = scope((q) => q.joins('comments').distinct());
+
+  /** Whether `user` may edit or delete this post: its author only. */
+  isEditableBy(user: { id: number } | null | undefined): boolean {
+    return !!user && this.authorId !== null && this.authorId === user.id;
+  }
 }
