@@ -37,11 +37,17 @@ describe('the sample app in a real browser: a post with a cover image', { skip }
 
   it('uploads the cover through the form (multipart, CSRF token first) and shows it decoded on the post page', async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    // Writing needs an account: sign up through the form, which signs in.
+    await page.goto(`${base}/registration/new`);
+    await page.fill('#user_email', 'cover@example.com');
+    await page.fill('#user_password', 'a browser password');
+    await page.fill('#user_passwordConfirmation', 'a browser password');
+    await Promise.all([page.waitForURL(/\/posts$/), page.click('button:has-text("Create account")')]);
     await page.goto(`${base}/posts/new`);
     await page.fill('#post_title', 'A post with a cover');
     await page.fill('#post_body', 'The cover above was uploaded by a real browser.');
     await page.setInputFiles('#post_cover', { name: 'cover.png', mimeType: 'image/png', buffer: realPng(40, 20) });
-    await Promise.all([page.waitForURL(/\/posts\/\d+$/), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(/\/posts\/\d+$/), page.click('form[enctype="multipart/form-data"] button[type="submit"]')]);
     assert.match(await page.textContent('.flash, .notice, body') ?? '', /successfully created/);
     const img = page.locator('figure.cover img');
     await img.waitFor();
@@ -55,7 +61,7 @@ describe('the sample app in a real browser: a post with a cover image', { skip }
     // Editing without choosing a new file keeps the cover.
     await page.click('text=Edit');
     await page.fill('#post_title', 'A post with a cover, edited');
-    await Promise.all([page.waitForURL(/\/posts\/\d+$/), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(/\/posts\/\d+$/), page.click('form[enctype="multipart/form-data"] button[type="submit"]')]);
     assert.equal(await page.locator('figure.cover img').count(), 1);
     await page.close();
   });

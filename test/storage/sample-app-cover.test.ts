@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from 'stryke/testing';
-import { bootSampleApp } from '../support/sample-app';
+import { bootSampleApp, signedInClient } from '../support/sample-app';
 import { png } from './support';
 
 describe('sample app: a post with a cover image', () => {
@@ -13,7 +13,7 @@ describe('sample app: a post with a cover image', () => {
   after(() => app.close());
 
   it('uploads the cover with the form, shows it on the post page, refuses a non-image', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     const form = await browser.get('/posts/new');
     assert.match(form.body, /enctype="multipart\/form-data"/);
     assert.match(form.body, /type="file" id="post_cover" name="post\[cover\]"/);
@@ -34,7 +34,7 @@ describe('sample app: a post with a cover image', () => {
   });
 
   it('a post without a cover renders no figure', async () => {
-    const browser = app.client();
+    const browser = await signedInClient(app);
     await browser.get('/posts/new');
     const created = await browser.post('/posts', { form: { post: { title: 'Plain post', body: 'No cover here' } } });
     const page = await browser.get(String(created.headers.location));
