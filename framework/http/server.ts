@@ -93,7 +93,7 @@ export async function buildServer(
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, runtime));
   app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
-  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, middleware: settings.middleware });
+  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware });
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));
