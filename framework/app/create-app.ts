@@ -114,12 +114,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       headersTimeout: (server.headers_timeout ?? 20) * 1000,
       publicDir: publicDirOf(root),
       middleware,
+      parameterLimit: server.parameter_limit,
     });
     await fastify.ready();
 
     return {
       root, env, config, db, container, routes, paths, server: fastify,
-      async listen(port = Number(server.port ?? 3000), host = String(server.host ?? '0.0.0.0')) {
+      async listen(port = Number(server.port ?? 3000), host = String(server.host ?? defaultHost(env))) {
         const address = await fastify.listen({ port, host });
         jobs?.startWorkersAfterFirstResponse(fastify.server);
         return address;
@@ -138,3 +139,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 }
 
 export { RUNTIME };
+
+/**
+ * Where a server listens unless `host` or `--host` says otherwise: this machine only in development and
+ * test (as Rails does: a development server shows details no one else should see), every interface otherwise.
+ */
+export function defaultHost(env: string): string {
+  return env === 'development' || env === 'test' ? '127.0.0.1' : '0.0.0.0';
+}

@@ -13,18 +13,24 @@ function statusOf(err: any): number {
 
 /**
  * Answers an error: `application/problem+json` for JSON clients, otherwise an HTML page
- * (`app/views/errors/<status>.hbs` when the app has one). Development shows the stack of a 500;
- * production never does. Pages leave through the app's body sender (compressed when large).
+ * (`app/views/errors/<status>.hbs` when the app has one). Every error comes here: an action's, a parser's
+ * (bad JSON, a body too large, an unsupported media type), the router's (a malformed URL) and 404s.
+ * Only development shows a stack; the message of a 500 shows in development and test, never in production.
+ * An error's code shows when it is one of stryke's (STRYKE_E_...) and not a 500; development and test show
+ * any code, so a production body never carries an internal one (`SQLITE_ERROR`, fastify's `FST_ERR_...`).
  */
 export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt: AppRuntime | undefined): FastifyReply {
   const status = statusOf(err);
   const title = STATUS_CODES[status] ?? 'Error';
-  const dev = rt?.env === 'development' || rt?.env === 'test';
+  const dev = rt?.env === 'development';
+  const local = dev || rt?.env === 'test';
   if (status >= 500) req.log.error({ err }, 'request failed');
-  const detail = status >= 500 && !dev ? 'Something went wrong on our side.' : String(err?.message ?? title);
-  const code = typeof err?.code === 'string' ? err.code : undefined;
+  const detail = status >= 500 && !local ? 'Something went wrong on our side.' : String(err?.message ?? title);
+  const rawCode = typeof err?.code === 'string' ? err.code : undefined;
+  const code = rawCode && (local || (status < 500 && rawCode.startsWith('STRYKE_E_'))) ? rawCode : undefined;
   const errors = err?.record?.errors?.toJSON?.() ?? err?.fieldErrors;
   if (rt) writeBaseHeaders(rt.headers, req, reply);
+  if (reply.sent || reply.raw.headersSent) return reply;
 
   if (!rt || requestFormat(req) === 'json' || (req.headers['content-type'] ?? '').includes('json')) {
     const body: Record<string, unknown> = { type: 'about:blank', title, status, detail };

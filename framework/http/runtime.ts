@@ -25,3 +25,5 @@ export const RUNTIME = Symbol.for('stryke.runtime');
 export const FORMAT = Symbol.for('stryke.format');
 /** Where a `stream: true` route keeps the Content-Type it set aside (so fastify does not parse the body). */
 export const BODY_CONTENT_TYPE = Symbol.for('stryke.bodyContentType');
+/** On a parsed query string that broke a limit: the error, answered when the action reads `params`. */
+export const QUERY_ERROR = Symbol.for('stryke.queryError');

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createApp, type App } from '../app/create-app';
+import { createApp, defaultHost, type App } from '../app/create-app';
+import { currentEnv } from '../config/load';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 import { drainAndClose } from './drain';
 
@@ -118,7 +119,7 @@ function onShutdown(close: () => Promise<void>): void {
 /** Under `stryke dev`: answer every request with the problem until the primary replaces this worker. */
 async function serveDevProblem(options: ServeOptions, problem: BootProblem): Promise<undefined> {
   process.stderr.write(formatProblem(options.root, problem));
-  const server: Server = await serveProblem(options.root, problem, options.port ?? 3000, options.host ?? '0.0.0.0');
+  const server: Server = await serveProblem(options.root, problem, options.port ?? 3000, options.host ?? defaultHost(options.env ?? currentEnv()));
   onShutdown(() => new Promise((done) => {
     server.closeAllConnections();
     server.close(() => done());
