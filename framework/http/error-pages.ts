@@ -32,7 +32,7 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   if (rt) writeBaseHeaders(rt.headers, req, reply);
   if (reply.sent || reply.raw.headersSent) return reply;
 
-  if (!rt || requestFormat(req) === 'json' || (req.headers['content-type'] ?? '').includes('json')) {
+  if (!rt || requestFormat(req) === 'json') {
     const body: Record<string, unknown> = { type: 'about:blank', title, status, detail };
     if (code) body.code = code;
     if (errors) body.errors = errors;
