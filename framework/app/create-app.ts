@@ -103,6 +103,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
       log: undefined as any,
       send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
+      sse: { open: 0, max: Number(server.sse_max_streams ?? 1000) },
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
     const fastify = await buildServer(routes, runtime, factories, {

@@ -170,7 +170,7 @@ export class ActionController {
    */
   sse(produce: (stream: SseStream) => unknown): Promise<FastifyReply> {
     this.commitSession();
-    return runSse(this.request, this.reply, produce);
+    return runSse(this.request, this.reply, produce, this[RUNTIME].sse);
   }
 
   /**

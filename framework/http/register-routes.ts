@@ -3,6 +3,7 @@ import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
 import { HttpErrors } from './errors';
 import { buildHandler, type Handler, type Middleware } from './pipeline';
+import { runInRequest } from './request-context';
 import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
 
 const TUNNELLED = new Set(['PUT', 'PATCH', 'DELETE']);
@@ -24,6 +25,11 @@ interface Group {
   path: string;
   host?: string;
   verbs: Map<string, Entry>;
+}
+
+/** The handler run inside its request's context (see request-context.ts), so stray errors name the request. */
+function inContext(handler: Handler): Handler {
+  return (req, reply) => runInRequest(req.id, handler, req, reply);
 }
 
 function asJson(handler: Handler): Handler {
@@ -136,7 +142,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime
   const groups = new Map<string, Group>();
   for (const route of routes) {
     const middleware = route.middleware.map((m) => settings.middleware.get(m)!);
-    const handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware);
+    const handler = inContext(route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware));
     const path = constrainFormat(route.path, route.formats);
     const key = `${route.constraints?.host ?? ''} ${path}`;
     let group = groups.get(key);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PathHelpers } from '../routing/helpers';
 import type { BodySender } from './compress';
+import type { SseLimit } from './sse';
 import type { SecureHeaders } from '../security/headers';
 import type { SessionCodec } from '../security/session';
 import type { ViewEngine } from '../views/engine';
@@ -19,6 +20,8 @@ export interface AppRuntime {
   log: FastifyBaseLogger;
   /** Sends a controller's body: compressed above the threshold, HTML pages transformed in development. */
   send: BodySender;
+  /** Open event streams in this process, and the most allowed (config/server.toml sse_max_streams). */
+  sse?: SseLimit;
 }
 
 export const RUNTIME = Symbol.for('stryke.runtime');

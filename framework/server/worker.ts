@@ -6,6 +6,7 @@ import { createApp, defaultHost, type App } from '../app/create-app';
 import { currentEnv } from '../config/load';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 import { drainAndClose } from './drain';
+import { keepServingThroughStrayErrors } from '../http/request-context';
 
 export interface ServeOptions {
   root: string;
@@ -150,6 +151,7 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
 /** Listens, closes the app on shutdown, and tells a supervising primary (`stryke:ready`). */
 async function listen(app: App, options: ServeOptions, bootMs: number): Promise<App> {
   const port = options.port ?? Number(process.env.PORT ?? app.config.server?.port ?? 3000);
+  keepServingThroughStrayErrors(app.server.log);
   const address = await app.listen(port, options.host);
   app.server.log.info({ address, bootMs: Math.round(bootMs), pid: process.pid }, 'listening');
   // Kept-alive clients get a moment to leave cleanly (see drain.ts) before the app closes.
