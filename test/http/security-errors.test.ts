@@ -150,5 +150,7 @@ describe('smaller holes', () => {
     assert.match(answer, /^HTTP\/1\.1 408 /);
     // headers_timeout is 1 s here; node's default check interval (30 s) would take up to 31 s.
     assert.ok(Date.now() - started < 15_000, `cut off after ${Date.now() - started} ms`);
+    const idle = await raw(port, '', { end: false });
+    assert.match(idle, /^HTTP\/1\.1 408 /, 'a connection that sends nothing is closed too');
   });
 });
