@@ -44,12 +44,37 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
     for (const [k, v] of rt.headers.document) reply.header(k, v);
     return rt.send(req, reply.code(status).type('text/html; charset=utf-8'), html);
   }
-  const stack = status >= 500 && dev && err?.stack ? `<pre>${esc(String(err.stack))}</pre>` : '';
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${esc(title)}</title>` +
-    `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:4rem auto;padding:0 1rem;color:#222}` +
-    `h1{font-size:1.6rem}pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.8rem}code{color:#a33}</style></head>` +
-    `<body><h1>${status} ${esc(title)}</h1><p>${esc(detail)}</p>${code ? `<p><code>${esc(code)}</code></p>` : ''}${stack}</body></html>`;
+  const html = builtinPage(status, title, detail, code, status >= 500 && dev ? err?.stack : undefined);
   if (!rt) return reply.code(status).type('text/html; charset=utf-8').send(html);
   for (const [k, v] of rt.headers.document) reply.header(k, v);
   return rt.send(req, reply.code(status).type('text/html; charset=utf-8'), html);
+}
+
+/** The built-in error page, for apps without `app/views/errors/<status>.hbs`. */
+function builtinPage(status: number, title: string, detail: string, code?: string, stack?: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${esc(title)}</title>` +
+    `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:4rem auto;padding:0 1rem;color:#222}` +
+    `h1{font-size:1.6rem}pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.8rem}code{color:#a33}</style></head>` +
+    `<body><h1>${status} ${esc(title)}</h1><p>${esc(detail)}</p>${code ? `<p><code>${esc(code)}</code></p>` : ''}` +
+    `${stack ? `<pre>${esc(String(stack))}</pre>` : ''}</body></html>`;
+}
+
+const CLIENT_ERRORS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413 };
+
+/**
+ * Answers a connection whose request node could not even parse (a malformed request line, headers too
+ * large, headers too slow): there is no request to negotiate with, so the built-in page, and the
+ * connection closes. Replaces fastify's raw JSON for these.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERRORS[err.code ?? ''] ?? 400;
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  const detail = status === 408 ? 'The request took too long to arrive.' : status === 431 ? 'The request headers are too large.' : 'The request could not be read.';
+  const body = builtinPage(status, title, detail);
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
 }

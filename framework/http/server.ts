@@ -6,7 +6,7 @@ import type { IParseOptions } from 'qs';
 import { registerAssets } from '../assets';
 import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
-import { sendError } from './error-pages';
+import { answerClientError, sendError } from './error-pages';
 import { HttpErrors } from './errors';
 import type { Middleware } from './pipeline';
 import { registerRoutes } from './register-routes';
@@ -117,6 +117,8 @@ export async function buildServer(
     http: { ServerResponse: stampingResponse(runtime.headers.base), connectionsCheckingInterval: 1000 } as object,
     // fastify's own errors before routing (a malformed URL such as `/posts/%`) get the app's error pages too.
     frameworkErrors: (err, req, reply) => sendError(err, req, reply, runtime),
+    // ...and so do requests node could not parse at all (the built-in page: there is no request to read).
+    clientErrorHandler: answerClientError,
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.

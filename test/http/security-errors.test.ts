@@ -121,6 +121,15 @@ describe('smaller holes', () => {
     assert.equal((await json(body, {})).statusCode, 200);
   });
 
+  it('answers a request node cannot parse with the built-in page, not fastify\'s raw JSON', async () => {
+    const garbled = await raw(port, 'GET /reports/open HTTP/1.1\r\nHost: a.example\r\nBad Header\r\n\r\n');
+    assert.match(garbled, /^HTTP\/1\.1 400 /);
+    assert.match(garbled, /<h1>400 Bad Request<\/h1>/);
+    assert.doesNotMatch(garbled, /Client Error|statusCode/);
+    const huge = await raw(port, `GET /reports/open HTTP/1.1\r\nHost: a.example\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
+  });
+
   it('refuses two Host headers with 400', async () => {
     const two = await raw(port, 'GET /reports/open HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n');
     assert.match(two, /^HTTP\/1\.1 400 /);
