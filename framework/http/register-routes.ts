@@ -166,7 +166,8 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime
       ...(bodyLimit ? { bodyLimit } : {}),
       ...(stream ? { preParsing: [streamBody] } : BODY_METHODS.has(method) ? { preParsing: [refuseEncodedBody] } : {}),
     });
-    const dispatcherLimit = Math.max(...[...group.verbs.values()].filter(({ route }) => !route.stream).map(({ route }) => limitOf(route)));
+    const limits = [...group.verbs.values()].filter(({ route }) => !route.stream).map(({ route }) => limitOf(route));
+    const dispatcherLimit = limits.length ? Math.max(...limits) : settings.bodyLimit;
     for (const [url, wrap] of variants) {
       for (const [method, { handler, route }] of group.verbs) {
         if (method === 'POST' && tunnelled) continue;
