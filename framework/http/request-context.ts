@@ -20,6 +20,18 @@ export function currentRequestId(): string | undefined {
 
 let installed: FastifyBaseLogger | undefined;
 
+/** Logs a stray error: through the app's logger, or on stderr when logging is off (the test environment). */
+function report(err: unknown, msg: string, origin?: string): void {
+  const reqId = currentRequestId();
+  const log = installed!;
+  if (log.level !== undefined && log.level !== 'silent') {
+    log.error({ err, origin, reqId }, msg);
+    return;
+  }
+  const e = err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { message: String(err) };
+  process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, reqId, err: e, msg })}\n`);
+}
+
 /**
  * Keeps a server process alive through errors that escape every request: an unhandled promise rejection or
  * an exception thrown in a timer or an event handler after the response. Each is logged (with the request
@@ -31,10 +43,6 @@ export function keepServingThroughStrayErrors(log: FastifyBaseLogger): void {
   const first = installed === undefined;
   installed = log;
   if (!first) return;
-  process.on('unhandledRejection', (reason) => {
-    installed!.error({ err: reason, reqId: currentRequestId() }, 'unhandled promise rejection (the process keeps serving)');
-  });
-  process.on('uncaughtException', (err, origin) => {
-    installed!.error({ err, origin, reqId: currentRequestId() }, 'uncaught exception (the process keeps serving)');
-  });
+  process.on('unhandledRejection', (reason) => report(reason, 'unhandled promise rejection (the process keeps serving)'));
+  process.on('uncaughtException', (err, origin) => report(err, 'uncaught exception (the process keeps serving)', origin));
 }

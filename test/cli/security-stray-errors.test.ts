@@ -65,7 +65,8 @@ describe('stryke start: a stray error does not take a worker down', () => {
         assert.equal(res.status, 200, path);
         assert.equal(((await res.json()) as { pid: number }).pid, worker);
       }
-      await until(() => (output.match(/stray timer/g) ?? []).length >= 2 && (output.match(/stray rejection/g) ?? []).length >= 2);
+      await until(() => (output.match(/stray timer/g) ?? []).length >= 2 && (output.match(/stray rejection/g) ?? []).length >= 2, 30_000)
+        .catch((err) => assert.fail(`${(err as Error).message}; the server printed:\n${output}`));
       for (const message of ['stray rejection', 'stray timer']) {
         const line = output.split('\n').find((l) => l.includes(message))!;
         const entry = JSON.parse(line) as { level: number; reqId?: string; msg: string };
