@@ -23,6 +23,8 @@ export {
   BeforeSave, AfterSave, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, AfterCommit,
   AfterRollback, ActiveRecord, Abort, Relation, CollectionProxy, range, scope, Errors, type Scope, type Loaded, type Page,
 } from './orm';
+export { gt, gte, lt, lte, anyOf, not, ne, Operator } from './orm';
+export { SharedPoll } from './http/shared-poll';
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support/errors';

@@ -112,6 +112,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       log: undefined as any,
       send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
       auth: buildAuthRuntime(registry.within(registry.authenticators, build), routes, container),
+      sse: { open: 0, max: Number(server.sse_max_streams ?? 1000) },
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
     const fastify = await buildServer(routes, runtime, factories, {
@@ -124,13 +125,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       publicDir: publicDirOf(root),
       middleware,
       storage,
+      parameterLimit: server.parameter_limit,
     });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
 
     return {
       root, env, config, db, container, routes, paths, server: fastify,
-      async listen(port = Number(server.port ?? 3000), host = String(server.host ?? '0.0.0.0')) {
+      async listen(port = Number(server.port ?? 3000), host = String(server.host ?? defaultHost(env))) {
         const address = await fastify.listen({ port, host });
         jobs?.startWorkersAfterFirstResponse(fastify.server);
         return address;
@@ -153,3 +155,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 }
 
 export { RUNTIME };
+
+/**
+ * Where a server listens unless `host` or `--host` says otherwise: this machine only in development and
+ * test (as Rails does: a development server shows details no one else should see), every interface otherwise.
+ */
+export function defaultHost(env: string): string {
+  return env === 'development' || env === 'test' ? '127.0.0.1' : '0.0.0.0';
+}

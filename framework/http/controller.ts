@@ -10,7 +10,8 @@ import { notFoundError } from './errors';
 import { Flash } from './flash';
 import { requestFormat, type Format } from './negotiation';
 import { buildParams, type Params } from './params';
-import { BODY_CONTENT_TYPE, RUNTIME, type AppRuntime } from './runtime';
+import { checkRedirect } from './redirect';
+import { BODY_CONTENT_TYPE, QUERY_ERROR, RUNTIME, type AppRuntime } from './runtime';
 
 export interface RenderOptions {
   status?: number;
@@ -22,6 +23,8 @@ export interface RedirectOptions {
   status?: number;
   notice?: string;
   alert?: string;
+  /** Allow a location on another host (a location is otherwise checked: STRYKE_E_HTTP_UNSAFE_REDIRECT). */
+  allowOtherHost?: boolean;
 }
 
 /**
@@ -54,6 +57,8 @@ export class ActionController {
   get params(): Params {
     if (!this._params) {
       const req = this.request;
+      const queryError = (req.query as any)?.[QUERY_ERROR];
+      if (queryError) throw queryError;
       const isJson = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].includes('json');
       const mode = this[RUNTIME].unpermitted;
       const policy = { unpermitted: mode, log: (keys: string[]) => req.log.warn({ unpermitted: keys }, `Unpermitted parameters: ${keys.join(', ')}`) };
@@ -187,7 +192,7 @@ export class ActionController {
    */
   sse(produce: (stream: SseStream) => unknown): Promise<FastifyReply> {
     this.commitSession();
-    return runSse(this.request, this.reply, produce);
+    return runSse(this.request, this.reply, produce, this[RUNTIME].sse);
   }
 
   /**
@@ -203,8 +208,13 @@ export class ActionController {
     return (this.request.raw as any)[BODY_CONTENT_TYPE] ?? this.request.headers['content-type'];
   }
 
-  /** Redirects (303 See Other by default, so a browser follows with GET after a form). */
+  /**
+   * Redirects (303 See Other by default, so a browser follows with GET after a form). Only to this app's
+   * own host unless `allowOtherHost: true`: `redirectTo(this.params.returnTo)` cannot send a user to
+   * another site (STRYKE_E_HTTP_UNSAFE_REDIRECT), and a location with a CR or LF is refused everywhere.
+   */
   redirectTo(url: string, options: RedirectOptions = {}): FastifyReply {
+    checkRedirect(url, this.request, options.allowOtherHost === true);
     if (options.notice) this.flash.set('notice', options.notice);
     if (options.alert) this.flash.set('alert', options.alert);
     this.commitSession();

@@ -6,6 +6,12 @@ const METHOD_NAMES = new Set(['require', 'permit', 'get', 'has', 'toObject', 'to
 /** Uploaded files (framework/storage's Upload) are values: kept whole, permitted like a scalar. */
 const UPLOAD = Symbol.for('stryke.upload');
 const isUpload = (v: unknown) => !!v && typeof v === 'object' && (v as any)[UPLOAD] === true;
+/**
+ * Marks request parameters that did not go through `permit`: the ORM refuses them as attributes
+ * (STRYKE_E_ORM_FORBIDDEN_ATTRIBUTES) and as conditions (STRYKE_E_ORM_UNSAFE_CONDITION). A registered
+ * symbol, so the ORM needs no import from here; request data (JSON, forms) cannot carry a symbol key.
+ */
+const REQUEST_PARAMS = Symbol.for('stryke.requestParams');
 
 /** A permitted key: `'title'` (a scalar), `{ tags: [] }` (an array of scalars), `{ author: ['name'] }` (a nested object with those keys), `{ metadata: {} }` (any object). */
 export type PermitSpec = string | { [key: string]: PermitSpec[] | [] | Record<string, never> };
@@ -58,12 +64,24 @@ export class Params {
     this.#policy = policy;
     for (const key of Object.keys(data)) {
       if (METHOD_NAMES.has(key)) continue;
-      Object.defineProperty(this, key, { value: data[key], enumerable: true, writable: false });
+      const value = data[key];
+      if (isScalar(value) || value === undefined) Object.defineProperty(this, key, { value, enumerable: true, writable: false });
+      else Object.defineProperty(this, key, { get: () => this.get(key), enumerable: true });
     }
   }
 
+  /**
+   * One parameter. A single value reads as itself; a nested hash (`post[title]=...`) reads as `Params`
+   * (not permitted: pass it through `permit` before it reaches a model); a list (`ids[]=1&ids[]=2`) is
+   * refused with 400 (STRYKE_E_HTTP_PARAMETER_NOT_SCALAR) until it is permitted (`permit({ ids: [] })`).
+   * So a value read the obvious way (`Post.findBy({ token: params.token })`) is never an object or an
+   * array an attacker shaped into a SQL operator.
+   */
   get(key: string): any {
-    return this.#data[key];
+    const value = this.#data[key];
+    if (isPlainObject(value)) return new Params(value, undefined, this.#policy);
+    if (Array.isArray(value)) throw HttpErrors.PARAMETER_NOT_SCALAR(key, key, key);
+    return value;
   }
 
   has(key: string): boolean {
@@ -95,6 +113,7 @@ export class Params {
     return out;
   }
 
+  /** Every parameter as it came, nested hashes and lists included: for logging and inspection, not for models. */
   toObject(): Record<string, unknown> {
     return { ...this.#data };
   }
@@ -105,6 +124,8 @@ export class Params {
 
   [key: string]: any;
 }
+
+Object.defineProperty(Params.prototype, REQUEST_PARAMS, { value: true });
 
 function permitData(data: Record<string, unknown>, specs: PermitSpec[], prefix: string, dropped: string[]): Record<string, any> {
   const out: Record<string, any> = {};

@@ -6,6 +6,8 @@ import { authStep } from '../auth/guard';
 import { writeBaseHeaders } from '../security/headers';
 import type { ActionController } from './controller';
 import { validateBody } from './dto';
+import { HttpErrors } from './errors';
+import { paramCaster } from './route-params';
 import { RUNTIME, type AppRuntime } from './runtime';
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -22,22 +24,48 @@ function checkCsrf(c: ActionController): void {
 }
 
 /**
- * Builds one route's handler, once at boot: the controller factory (with its injected services already
- * resolved), the CSRF check when the verb changes state, the auth step (in an app with an authenticator),
- * and the route's filters, each null when empty, so a plain route runs only its action. Order: CSRF
- * check, auth (`@RequireAuth()` turns the request away here), before filters (a filter that responds
- * halts), around filters (outermost first) wrapping the action, after filters.
+/**
+ * Two Host headers make the host ambiguous (node keeps the first, a proxy may have routed on the other):
+ * refused with 400. Node folds duplicate Host lines away, so the raw header list is where they show.
  */
-export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: () => ActionController, csrf: boolean): Handler {
+export function checkSingleHost(req: FastifyRequest): void {
+  const raw = req.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++seen > 1) throw HttpErrors.DUPLICATE_HOST();
+  }
+}
+
+/**
+ * Builds one route's whole chain, once at boot; every way to reach the action (its path, the `.json`
+ * suffix, HEAD for a GET, a POST form's `_method` tunnel) runs this one function, so none can skip a step.
+ * Order: typed path parameters, the route's middleware (`@Use`; one that responds halts), the CSRF check
+ * when the verb changes state, the auth step in an app with an authenticator (`@RequireAuth()` turns the
+ * request away here), the body DTO, before filters (a filter that responds halts), around filters
+ * (outermost first) wrapping the action, after filters. Each step is left out when the route has none, so
+ * a plain route runs only its action.
+ */
+export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: () => ActionController, csrf: boolean, middleware: Middleware[] = []): Handler {
   const action = route.action;
   const { before, around, after } = route.filters;
   const protect = csrf && !SAFE_METHODS.has(route.method);
   const dto = route.body;
   const headers = runtime.headers;
+  const castParams = paramCaster(route.params);
+  const uses = middleware.length ? middleware : null;
   const auth = authStep(route.auth, runtime.auth);
 
   const filtered: Handler = async function filtered(req, reply) {
     writeBaseHeaders(headers, req, reply);
+    checkSingleHost(req);
+    if (castParams) castParams(req);
+    if (uses) {
+      for (const m of uses) {
+        await m(req, reply);
+        if (reply.sent) return reply; // a middleware that responds halts the chain
+      }
+    }
     const c = construct();
     c.request = req;
     c.reply = reply;
@@ -72,11 +100,12 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
   // A route that needs no user (the app has an authenticator) resolves one only for a request with a
   // cookie: without one it stays on the plain path.
   const optionalUser = auth !== null && route.auth !== 'require';
-  if (!before && !around && !after && !protect && !dto && (auth === null || optionalUser)) {
+  if (!before && !around && !after && !protect && !dto && !uses && !castParams && (auth === null || optionalUser)) {
     // Not async: a synchronous action answers without allocating a promise.
     return function plain(req, reply) {
       if (optionalUser && req.headers.cookie !== undefined) return filtered(req, reply);
       writeBaseHeaders(headers, req, reply);
+      checkSingleHost(req);
       const c = construct();
       c.request = req;
       c.reply = reply;
@@ -94,14 +123,3 @@ export function buildHandler(route: RouteDef, runtime: AppRuntime, construct: ()
 }
 
 export type Middleware = (req: FastifyRequest, reply: FastifyReply) => unknown;
-
-/**
- * Wraps a middleware as a fastify preHandler hook: it runs before the action, and one that sends a
- * reply stops the request there.
- */
-export function middlewareHook(fn: Middleware) {
-  return async function stryke_middleware(req: FastifyRequest, reply: FastifyReply) {
-    await fn(req, reply);
-    if (reply.sent) return reply;
-  };
-}

@@ -2,21 +2,34 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions as Fas
 import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
 import { HttpErrors } from './errors';
-import { buildHandler, middlewareHook, type Handler, type Middleware } from './pipeline';
+import { buildHandler, type Handler, type Middleware } from './pipeline';
+import { runInRequest } from './request-context';
 import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
 
 const TUNNELLED = new Set(['PUT', 'PATCH', 'DELETE']);
 
 export interface RegisterSettings {
   csrf: boolean;
+  /** The app's default body limit, in bytes (config/server.toml's body_limit). */
+  bodyLimit: number;
   /** Middleware functions by what was declared (a function, or a class resolved through the container). */
   middleware: Map<unknown, Middleware>;
+}
+
+interface Entry {
+  handler: Handler;
+  route: RouteDef;
 }
 
 interface Group {
   path: string;
   host?: string;
-  verbs: Map<string, { handler: Handler; route: RouteDef }>;
+  verbs: Map<string, Entry>;
+}
+
+/** The handler run inside its request's context (see request-context.ts), so stray errors name the request. */
+function inContext(handler: Handler): Handler {
+  return (req, reply) => runInRequest(req.id, handler, req, reply);
 }
 
 function asJson(handler: Handler): Handler {
@@ -26,7 +39,14 @@ function asJson(handler: Handler): Handler {
   };
 }
 
-function methodOverride(verbs: Group['verbs']): Handler {
+/**
+ * The POST route of a path with PATCH/PUT/DELETE routes: a form's `_method` field picks the route, and
+ * that route's own handler runs (its middleware, CSRF check, filters and typed parameters: see
+ * buildHandler). This route's body limit is the largest of the path's; a route with a smaller one gets
+ * the body only when its Content-Length fits. A `stream: true` route cannot be tunnelled to (its body is
+ * never parsed, so it has no `_method`).
+ */
+function methodOverride(verbs: Group['verbs'], limitOf: (route: RouteDef) => number, dispatcherLimit: number): Handler {
   const post = verbs.get('POST')?.handler;
   return async (req, reply) => {
     const body = req.body as Record<string, unknown> | undefined;
@@ -36,9 +56,17 @@ function methodOverride(verbs: Group['verbs']): Handler {
       throw HttpErrors.NOT_FOUND(`No route matches POST ${req.url}`);
     }
     if (!TUNNELLED.has(override)) throw HttpErrors.BAD_METHOD_OVERRIDE(override.toLowerCase());
-    const target = verbs.get(override)?.handler;
+    const target = verbs.get(override);
     if (!target) throw HttpErrors.NOT_FOUND(`No route matches ${override} ${req.url}`);
-    return target(req, reply);
+    const { route } = target;
+    if (route.stream) throw HttpErrors.OVERRIDE_STREAM(override.toLowerCase(), `${route.controller.name}#${route.action}`, override);
+    const limit = limitOf(route);
+    if (limit < dispatcherLimit) {
+      const length = req.headers['content-length'];
+      if (length === undefined) throw HttpErrors.OVERRIDE_LENGTH_REQUIRED(override.toLowerCase(), limit);
+      if (Number(length) > limit) throw HttpErrors.BODY_TOO_LARGE(length, limit);
+    }
+    return target.handler(req, reply);
   };
 }
 
@@ -84,19 +112,17 @@ async function streamBody(req: FastifyRequest, _reply: FastifyReply, payload: un
   return payload as any;
 }
 
-const PARAM_SCHEMAS: Record<string, object> = {
-  integer: { type: 'integer' },
-  number: { type: 'number' },
-  string: { type: 'string' },
-  boolean: { type: 'boolean' },
-  uuid: { type: 'string', format: 'uuid' },
-};
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** A JSON schema for typed path parameters: fastify checks it (400) and converts the values. */
-function paramsSchema(params: Record<string, string>): object {
-  const properties: Record<string, object> = {};
-  for (const [name, type] of Object.entries(params)) properties[name] = PARAM_SCHEMAS[type] ?? PARAM_SCHEMAS.string!;
-  return { type: 'object', properties };
+/**
+ * The server decodes no Content-Encoding on request bodies: a compressed body would reach the parsers as
+ * bytes they misread, so it is refused (415) instead of ignored. `stream: true` routes read the raw body
+ * and its headers themselves, and are left alone.
+ */
+async function refuseEncodedBody(req: FastifyRequest, _reply: FastifyReply, payload: unknown) {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw HttpErrors.UNSUPPORTED_ENCODING(encoding);
+  return payload as any;
 }
 
 function wsUnavailable(route: RouteDef): Handler {
@@ -107,49 +133,49 @@ function wsUnavailable(route: RouteDef): Handler {
 
 /**
  * Registers every route on fastify with its precomputed handler. Each path also answers with a `.json`
- * suffix, its handlers fixing the format: a static path or one ending in a typed parameter is routed a
- * second time with the suffix (`/posts.json`), and a path ending in a plain parameter reads the suffix
+ * suffix, its handlers fixing the format: a static path is routed a
+ * second time with the suffix (`/posts.json`), and a path ending in a parameter reads the suffix
  * off that parameter's value (see jsonSuffix), so no URL is rewritten per request. Paths with
  * PATCH/PUT/DELETE routes get a POST dispatcher for HTML forms' `_method` (POST only, never GET).
  */
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime: AppRuntime, factories: Map<Function, () => ActionController>, settings: RegisterSettings): void {
   const groups = new Map<string, Group>();
   for (const route of routes) {
-    const handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf);
+    const middleware = route.middleware.map((m) => settings.middleware.get(m)!);
+    const handler = inContext(route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware));
     const path = constrainFormat(route.path, route.formats);
     const key = `${route.constraints?.host ?? ''} ${path}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { path, host: route.constraints?.host, verbs: new Map() }));
     group.verbs.set(route.method, { handler, route });
   }
+  const limitOf = (route: RouteDef) => route.bodyLimit ?? settings.bodyLimit;
 
   for (const group of groups.values()) {
-    const tunnelled = [...group.verbs.keys()].some((m) => TUNNELLED.has(m));
+    const post = group.verbs.get('POST');
+    // A streamed POST has no parsed body to read `_method` from: its path gets no tunnel.
+    const tunnelled = !post?.route.stream && [...group.verbs.keys()].some((m) => TUNNELLED.has(m));
     const variants: [string, (h: Handler) => Handler][] = [[group.path, (h) => h]];
     const param = trailingParam(group.path);
-    // A typed parameter is checked before the handler runs (`42.json` is no integer): those paths keep a route of their own.
-    const typed = param !== undefined && [...group.verbs.values()].some(({ route }) => route.params?.[param] !== undefined);
-    if (param !== undefined && !typed) variants[0] = [group.path, (h) => jsonSuffix(param, h)];
+    if (param !== undefined) variants[0] = [group.path, (h) => jsonSuffix(param, h)];
     else if (group.path !== '/' && !group.path.endsWith('/') && !group.path.includes(':format')) variants.push([`${group.path}.json`, asJson]);
-    const common = (route: RouteDef): Partial<FastifyRouteOptions> => {
-      const hooks = route.middleware.map((m) => middlewareHook(settings.middleware.get(m)!));
-      return {
-        ...(group.host ? { constraints: { host: group.host } } : {}),
-        ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
-        ...(hooks.length ? { preHandler: hooks } : {}),
-        ...(route.stream ? { preParsing: [streamBody] } : {}),
-        ...(route.params ? { schema: { params: paramsSchema(route.params) } } : {}),
-      };
-    };
+    // Only what fastify must know before the handler runs: the host constraint, the body limit and how
+    // the body is read. Everything else about a route lives in its handler (see buildHandler).
+    const options = (method: string, bodyLimit: number | undefined, stream: boolean | undefined): Partial<FastifyRouteOptions> => ({
+      ...(group.host ? { constraints: { host: group.host } } : {}),
+      ...(bodyLimit ? { bodyLimit } : {}),
+      ...(stream ? { preParsing: [streamBody] } : BODY_METHODS.has(method) ? { preParsing: [refuseEncodedBody] } : {}),
+    });
+    const limits = [...group.verbs.values()].filter(({ route }) => !route.stream).map(({ route }) => limitOf(route));
+    const dispatcherLimit = limits.length ? Math.max(...limits) : settings.bodyLimit;
     for (const [url, wrap] of variants) {
       for (const [method, { handler, route }] of group.verbs) {
         if (method === 'POST' && tunnelled) continue;
-        app.route({ method: method as any, url, handler: wrap(handler) as (req: FastifyRequest, reply: FastifyReply) => any, ...common(route) });
+        app.route({ method: method as any, url, handler: wrap(handler) as (req: FastifyRequest, reply: FastifyReply) => any, ...options(method, route.bodyLimit, route.stream) });
       }
       if (tunnelled) {
-        // The dispatcher runs the middleware of the route it dispatches to: take the first verb's (they share a controller in practice).
-        const first = [...group.verbs.values()][0]!.route;
-        app.route({ method: 'POST', url, handler: wrap(methodOverride(group.verbs)), ...common(first) });
+        const limit = dispatcherLimit === settings.bodyLimit ? undefined : dispatcherLimit;
+        app.route({ method: 'POST', url, handler: wrap(methodOverride(group.verbs, limitOf, dispatcherLimit)), ...options('POST', limit, false) });
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PathHelpers } from '../routing/helpers';
 import type { BodySender } from './compress';
+import type { SseLimit } from './sse';
 import type { SecureHeaders } from '../security/headers';
 import type { SessionCodec } from '../security/session';
 import type { AuthRuntime } from '../auth/guard';
@@ -22,9 +23,13 @@ export interface AppRuntime {
   send: BodySender;
   /** The app's `@Authenticator()`, when it has one (see framework/auth). */
   auth?: AuthRuntime;
+  /** Open event streams in this process, and the most allowed (config/server.toml sse_max_streams). */
+  sse?: SseLimit;
 }
 
 export const RUNTIME = Symbol.for('stryke.runtime');
 export const FORMAT = Symbol.for('stryke.format');
 /** Where a `stream: true` route keeps the Content-Type it set aside (so fastify does not parse the body). */
 export const BODY_CONTENT_TYPE = Symbol.for('stryke.bodyContentType');
+/** On a parsed query string that broke a limit: the error, answered when the action reads `params`. */
+export const QUERY_ERROR = Symbol.for('stryke.queryError');

@@ -7,12 +7,12 @@ import { registerAssets } from '../assets';
 import { registerStorage, type StorageRuntime } from '../storage';
 import type { RouteDef } from '../routing/table';
 import type { ActionController } from './controller';
-import { sendError } from './error-pages';
+import { answerClientError, sendError } from './error-pages';
 import { HttpErrors } from './errors';
 import type { Middleware } from './pipeline';
 import { registerRoutes } from './register-routes';
 import { stampingResponse } from './response';
-import type { AppRuntime } from './runtime';
+import { QUERY_ERROR, type AppRuntime } from './runtime';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -25,20 +25,55 @@ export interface ServerSettings {
   middleware: Map<unknown, Middleware>;
   /** Uploads and attachments (framework/storage): multipart bodies and signed blob URLs. */
   storage?: StorageRuntime;
+  /** Most fields in a form body or a query string (config/server.toml parameter_limit; default 1000). */
+  parameterLimit?: number;
 }
 
-const QS_OPTIONS: IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: 100, parameterLimit: 1000, duplicates: 'last' };
+const ARRAY_LIMIT = 100;
+let QS_OPTIONS: IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: ARRAY_LIMIT, parameterLimit: 1000, duplicates: 'last', throwOnLimitExceeded: true };
 
 /** qs (Rails-style nesting), required with the first nested query string or form body: ~15 ms to load. */
 let qs: typeof import('qs') | undefined;
-function parseNested(str: string): Record<string, unknown> {
+function parseNested(str: string, where: string): Record<string, unknown> {
   qs ??= require('qs') as typeof import('qs');
-  return qs.parse(str, QS_OPTIONS);
+  try {
+    return qs.parse(str, QS_OPTIONS);
+  } catch (err) {
+    // qs stops at its limits instead of dropping the rest in silence: a form whose CSRF token was dropped
+    // would get a baffling 403. Say why instead (413).
+    if (/limit exceeded/i.test((err as Error).message)) throw tooMany(where);
+    throw err;
+  }
 }
 
-/** Query strings: the fast parser unless Rails-style nesting (`post[tags][]=`) is present. */
+function tooMany(where: string) {
+  return HttpErrors.TOO_MANY_PARAMETERS(where, QS_OPTIONS.parameterLimit, ARRAY_LIMIT);
+}
+
+/** More `&`-separated pairs than the limit (counted only when the string is long enough to hold that many). */
+function overLimit(str: string): boolean {
+  const limit = QS_OPTIONS.parameterLimit!;
+  if (str.length < limit) return false;
+  let pairs = 1;
+  for (let i = str.indexOf('&'); i >= 0; i = str.indexOf('&', i + 1)) if (++pairs > limit) return true;
+  return false;
+}
+
+/**
+ * Query strings: the fast parser unless Rails-style nesting (`post[tags][]=`) is present. The router calls
+ * this where an exception would escape fastify, so a query over the limits parses to an empty object that
+ * carries the error: reading `params` answers it (413).
+ */
 function parseQuery(str: string): Record<string, unknown> {
-  return str.includes('[') ? parseNested(str) : (querystring.parse(str) as Record<string, unknown>);
+  try {
+    if (str.includes('[')) return parseNested(str, 'query string');
+    if (overLimit(str)) throw tooMany('query string');
+    return querystring.parse(str, '&', '=', { maxKeys: 0 }) as Record<string, unknown>;
+  } catch (err) {
+    const marked: Record<string | symbol, unknown> = {};
+    Object.defineProperty(marked, QUERY_ERROR, { value: (err as any)?.code === HttpErrors.TOO_MANY_PARAMETERS.code ? tooMany('query string') : err });
+    return marked;
+  }
 }
 
 /**
@@ -66,6 +101,7 @@ export async function buildServer(
   factories: Map<Function, () => ActionController>,
   settings: ServerSettings,
 ): Promise<FastifyInstance> {
+  if (settings.parameterLimit) QS_OPTIONS = { ...QS_OPTIONS, parameterLimit: settings.parameterLimit };
   const app = fastify({
     logger: settings.logger,
     bodyLimit: settings.bodyLimit,
@@ -79,7 +115,13 @@ export async function buildServer(
     return503OnClosing: false,
     schemaController: { compilersFactory },
     // The secure headers every response carries, serialized once (see response.ts).
-    http: { ServerResponse: stampingResponse(runtime.headers.base) } as object,
+    // Node checks the headers and request timeouts on an interval (30 s by default), so a slow-header client
+    // was cut off only 20-50 s in: checking every second keeps the promised timeout.
+    http: { ServerResponse: stampingResponse(runtime.headers.base), connectionsCheckingInterval: 1000 } as object,
+    // fastify's own errors before routing (a malformed URL such as `/posts/%`) get the app's error pages too.
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply, runtime),
+    // ...and so do requests node could not parse at all (the built-in page: there is no request to read).
+    clientErrorHandler: answerClientError,
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
@@ -87,7 +129,8 @@ export async function buildServer(
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, parseNested(body as string));
+      if (overLimit(body as string)) throw tooMany('form');
+      done(null, parseNested(body as string, 'form'));
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -97,7 +140,7 @@ export async function buildServer(
   app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
   if (settings.storage) await registerStorage(app, { csrf: settings.csrf, runtime, storage: settings.storage });
-  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, middleware: settings.middleware });
+  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware });
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));

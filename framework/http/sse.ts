@@ -1,4 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpErrors } from './errors';
+
+/** The open event streams of one process, and how many may be open at once. */
+export interface SseLimit {
+  open: number;
+  max: number;
+}
 
 export interface SseEvent {
   data: unknown;
@@ -78,9 +85,19 @@ export class SseStream {
 
 /**
  * Takes over the response for an event stream and runs `produce` until it returns or the client leaves.
- * The headers already set on the reply (the secure headers, the session cookie) go out with it.
+ * The headers already set on the reply (the secure headers, the session cookie) go out with it. Each open
+ * stream holds a connection (and whatever its producer polls): past `limit.max` open streams in this
+ * process, a new one is refused with 503 and Retry-After (STRYKE_E_HTTP_SSE_BUSY), before it starts.
  */
-export async function runSse(req: FastifyRequest, reply: FastifyReply, produce: (s: SseStream) => unknown): Promise<FastifyReply> {
+export async function runSse(req: FastifyRequest, reply: FastifyReply, produce: (s: SseStream) => unknown, limit?: SseLimit): Promise<FastifyReply> {
+  if (limit && limit.open >= limit.max) {
+    reply.header('retry-after', '5');
+    throw HttpErrors.SSE_BUSY(limit.max);
+  }
+  if (limit) {
+    limit.open++;
+    reply.raw.once('close', () => limit.open--);
+  }
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {

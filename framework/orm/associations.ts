@@ -3,6 +3,7 @@ import { camelize, singularize } from '../support/inflect';
 import { OrmErrors } from './errors';
 import { markBatch, noteLazyLoad } from './loading';
 import { metaOf, type ModelMeta } from './meta';
+import { anyOf } from './operators';
 
 /** Loaded associations by name, read and written through the accessors `defineAssociationAccessors` installs. */
 export const LOADED = Symbol.for('stryke.loaded');
@@ -97,12 +98,12 @@ export async function fetchAssociation(Model: any, records: any[], a: Associatio
   const fk = foreignKeyOf(Model, a);
   if (a.kind === 'belongsTo') {
     const keys = [...new Set(records.map((r) => r[fk]).filter((k) => k !== null && k !== undefined))];
-    const found: any[] = keys.length ? await Target.where({ [tmeta.pk.property]: keys }) : [];
+    const found: any[] = keys.length ? await Target.where({ [tmeta.pk.property]: anyOf(keys) }) : [];
     const byKey = new Map(found.map((t) => [keyOf(t[tmeta.pk.property]), t]));
     return records.map((r) => byKey.get(keyOf(r[fk])) ?? null);
   }
   const keys = [...new Set(records.map((r) => r[meta.pk.property]).filter((k) => k !== null && k !== undefined))];
-  const found: any[] = keys.length ? await Target.where({ [fk]: keys }) : [];
+  const found: any[] = keys.length ? await Target.where({ [fk]: anyOf(keys) }) : [];
   const groups = new Map<string, any[]>();
   for (const t of found) {
     const k = keyOf(t[fk]);

@@ -1,5 +1,6 @@
 import { castValue } from './cast';
 import { renumber, targetWhere } from './compile';
+import { isRequestParams } from './conditions';
 import { OrmErrors } from './errors';
 import type { ModelMeta } from './meta';
 import type { State } from './query-state';
@@ -11,6 +12,7 @@ import type { State } from './query-state';
 
 /** UPDATE ... SET from attributes (cast like assignment) or a SQL fragment with `?` binds; the number updated. */
 export async function updateAll(meta: ModelMeta, s: State, attrs: Record<string, unknown> | string, binds: unknown[]): Promise<number> {
+  if (isRequestParams(attrs)) throw OrmErrors.FORBIDDEN_ATTRIBUTES(`${meta.model.name}.updateAll`);
   if (s.none) return 0;
   const { dialect } = meta.db;
   const q = dialect.quote;

@@ -1,8 +1,9 @@
-import type { AssociationDecl } from '../registry';
+import type { AssociationDecl, FieldDecl } from '../registry';
 import { foreignKeyOf } from './associations';
 import { castValue } from './cast';
 import { OrmErrors } from './errors';
 import { metaOf, META, type ModelMeta } from './meta';
+import { anyOf, Operator } from './operators';
 import type { ColRef, Node } from './query-state';
 
 /**
@@ -12,16 +13,17 @@ import type { ColRef, Node } from './query-state';
 
 /** Resolved field names per model (`title`, `author.name`), so a chain never resolves one twice. */
 const colRefs = new WeakMap<ModelMeta, Map<string, ColRef>>();
-const RANGE_KEYS = new Set(['gt', 'gte', 'lt', 'lte']);
-const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-/** Range bounds for `where`: `range(18, 30)` is 18..30 inclusive; `{ exclusive: true }` leaves out the end. */
-export function range<V>(from: V | null | undefined, to: V | null | undefined, options: { exclusive?: boolean } = {}): { gte?: V; lte?: V; lt?: V } {
-  const out: { gte?: V; lte?: V; lt?: V } = {};
-  if (from !== null && from !== undefined) out.gte = from;
-  if (to !== null && to !== undefined) out[options.exclusive ? 'lt' : 'lte'] = to;
-  return out;
-}
+/** On request parameters (`Params`, framework/http/params.ts): data that did not go through `permit`. */
+export const REQUEST_PARAMS = Symbol.for('stryke.requestParams');
+export const isRequestParams = (v: unknown): boolean => !!v && typeof v === 'object' && (v as any)[REQUEST_PARAMS] === true;
+
+/** One value a column can equal: a string, number, boolean, bigint, Date or Buffer. */
+const isScalar = (v: unknown): boolean => {
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || v instanceof Date || Buffer.isBuffer(v);
+};
+const describe = (v: unknown): string => (Array.isArray(v) ? 'an array' : isRequestParams(v) ? 'request parameters (a nested hash)' : `an object (${JSON.stringify(v)?.slice(0, 60) ?? typeof v})`);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
@@ -68,47 +70,62 @@ function resolveColRef(root: ModelMeta, name: string, method: string): ColRef {
 
 /** Hash conditions to nodes, for this model (path undefined) or a joined association. */
 export function hashNodes(modelName: string, conditions: Record<string, unknown>, meta: ModelMeta, path: string | undefined, method: string): Node[] {
+  if (isRequestParams(conditions)) throw OrmErrors.UNSAFE_CONDITION(modelName, method, describe(conditions), '(all of them)');
   const added: Node[] = [];
   for (const property of Object.keys(conditions)) {
     const value = conditions[property];
     const field = meta.byProperty.get(property);
     if (!field) {
       const a = meta.associations.get(property);
-      if (a && isPlainObject(value) && !isRecord(value)) {
+      if (a && isPlainObject(value) && !isRecord(value) && !isRequestParams(value)) {
         const sub = path ? `${path}.${property}` : property;
         added.push(...hashNodes(modelName, value, metaOf(a.target()), sub, method));
         continue;
       }
-      if (a && a.kind === 'belongsTo' && !a.through && (value === null || isRecord(value) || (Array.isArray(value) && value.every(isRecord)))) {
+      const records = value instanceof Operator && value.kind === 'in' && value.args.every(isRecord);
+      if (a && a.kind === 'belongsTo' && !a.through && (value === null || isRecord(value) || records)) {
         const fk = meta.byProperty.get(foreignKeyOf(meta.model, a));
         const tpk = metaOf(a.target()).pk.property;
         if (fk) {
-          const v = value === null ? null : Array.isArray(value) ? value.map((r) => r[tpk]) : (value as any)[tpk];
+          const v = value === null ? null : records ? anyOf((value as Operator).args.map((r: any) => r[tpk])) : (value as any)[tpk];
           added.push(...hashNodes(modelName, { [fk.property]: v }, meta, path, method));
           continue;
         }
       }
+      if (a && value !== undefined && value !== null) throw OrmErrors.UNSAFE_CONDITION(modelName, method, describe(value), property);
       throw OrmErrors.UNKNOWN_COLUMN(meta.model.name, property, [...meta.byProperty.keys()].join(', '));
     }
-    if (value === undefined || (Array.isArray(value) && value.includes(undefined))) {
-      throw OrmErrors.UNDEFINED_CONDITION(modelName, method, `{ ${property}: ${Array.isArray(value) ? '[..., undefined]' : 'undefined'} }`, property);
-    }
-    // Values from params are strings: cast as assignment does, so { published: 'true' } or { views: '20' }
-    // match the same rows on every database.
-    if (value === null) added.push({ k: 'null', path, field });
-    else if (Array.isArray(value) && field.type !== 'json') added.push({ k: 'in', path, field, values: value.map((v) => castValue(v, field)) });
-    else if (field.type !== 'json' && isPlainObject(value) && Object.keys(value).length && Object.keys(value).every((k) => RANGE_KEYS.has(k))) {
-      for (const [op, bound] of Object.entries(value)) {
-        if (bound === undefined) throw OrmErrors.UNDEFINED_CONDITION(modelName, method, `{ ${property}: { ${op}: undefined } }`, property);
-        if (bound === null) continue; // an open end
-        added.push({ k: 'cmp', path, field, op: OPS[op as keyof typeof OPS], value: castValue(bound, field) });
-      }
-    } else {
-      const cast = castValue(value, field);
-      added.push(cast === null ? { k: 'null', path, field } : { k: 'eq', path, field, value: cast });
-    }
+    added.push(fieldNode(modelName, property, value, field, path, method));
   }
   return added;
+}
+
+/**
+ * One field's condition: a value (equality, cast as assignment casts it, so `{ views: '20' }` from params
+ * matches on every database), null (IS NULL), or an operator from code (gt, range, anyOf, not...). A JSON
+ * field compares whole values, objects included. Any other object or array is refused: it is what
+ * request data looks like, and request data never becomes an operator.
+ */
+function fieldNode(modelName: string, property: string, value: unknown, field: FieldDecl, path: string | undefined, method: string): Node {
+  if (value === undefined) throw OrmErrors.UNDEFINED_CONDITION(modelName, method, `{ ${property}: undefined }`, property);
+  if (value === null) return { k: 'null', path, field };
+  if (value instanceof Operator) {
+    const scalar = (v: unknown, label: string) => {
+      if (v === undefined) throw OrmErrors.UNDEFINED_CONDITION(modelName, method, `{ ${property}: ${label} }`, property);
+      if (v !== null && !isScalar(v) && field.type !== 'json') throw OrmErrors.UNSAFE_CONDITION(modelName, method, describe(v), property);
+      return v === null ? null : castValue(v, field);
+    };
+    if (value.kind === 'in') return { k: 'in', path, field, values: value.args.map((v) => scalar(v, 'anyOf([..., undefined])')) };
+    if (value.kind === 'not') {
+      const inner = fieldNode(modelName, property, value.args[0], field, path, method);
+      return { k: 'not', item: inner };
+    }
+    const items: Node[] = (value.args as [op: '>' | '>=' | '<' | '<=', bound: unknown][]).map(([op, bound]) => ({ k: 'cmp', path, field, op, value: scalar(bound, `${op} undefined`) }));
+    return items.length === 1 ? items[0]! : { k: 'and', items };
+  }
+  if (field.type !== 'json' && !isScalar(value)) throw OrmErrors.UNSAFE_CONDITION(modelName, method, describe(value), property);
+  const cast = castValue(value, field);
+  return cast === null ? { k: 'null', path, field } : { k: 'eq', path, field, value: cast };
 }
 
 /** Hash conditions, or a SQL fragment with `?` placeholders and its binds (none of them undefined). */
@@ -120,6 +137,9 @@ export function conditionNodes(root: ModelMeta, conditions: Record<string, unkno
       if (b === undefined || (Array.isArray(b) && b.includes(undefined))) {
         throw OrmErrors.UNDEFINED_CONDITION(root.model.name, method, JSON.stringify(conditions), `?#${i + 1}`);
       }
+      // An array fills `IN (?)`; an object or request parameters have no place in a bind.
+      const bad = Array.isArray(b) ? b.find((v) => v !== null && !isScalar(v)) : b !== null && !isScalar(b) ? b : undefined;
+      if (bad !== undefined) throw OrmErrors.UNSAFE_CONDITION(root.model.name, method, describe(bad), `?#${i + 1}`);
     });
     return [{ k: 'raw', sql: conditions, binds }];
   }

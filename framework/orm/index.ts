@@ -5,13 +5,14 @@ export {
 } from './decorators';
 export type { FieldOptions, AssociationOptions, BelongsToOptions, HasManyOptions, ModelOptions } from './decorators';
 export { ActiveRecord, Abort, foreignKeyOf, type AssociationHandle } from './model';
-export { Relation, range, type Page, type Grouped, type GroupedRelation } from './relation';
+export { Relation, type Page, type Grouped, type GroupedRelation } from './relation';
 export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';
 export { Errors, type ValidationRules, type ValidateOptions } from './validation';
 export { Database, databaseConfig, parseDatabaseUrl, dataSourceOptions, type DatabaseConfig } from './connection';
 export { bindModels } from './bind';
 export { OrmErrors } from './errors';
+export { Operator, gt, gte, lt, lte, range, anyOf, not, ne } from './operators';
 export { ormSettings, type NPlusOneMode } from './loading';
 export { dialectFor, type Dialect, type Adapter } from './dialect';
 

@@ -4,6 +4,7 @@ import {
 } from './associations';
 import { Abort, atomically, enlist, runCallbacks } from './callbacks';
 import { castValue } from './cast';
+import { isRequestParams } from './conditions';
 import { ModelQueries } from './class-queries';
 import { OrmErrors } from './errors';
 import { STRICT } from './loading';
@@ -52,9 +53,14 @@ export class ActiveRecord extends ModelQueries {
     if (attrs) this.assign(attrs);
   }
 
-  /** Sets declared fields from `attrs`; an undeclared key is an error (STRYKE_E_ORM_UNKNOWN_COLUMN). */
+  /**
+   * Sets declared fields from `attrs`; an undeclared key is an error (STRYKE_E_ORM_UNKNOWN_COLUMN), and so
+   * are request parameters that did not go through `permit` (STRYKE_E_ORM_FORBIDDEN_ATTRIBUTES): `new`,
+   * `create`, `update` and `build` all assign through here.
+   */
   assign(attrs: Attrs): this {
     const meta = metaOf(this.constructor);
+    if (isRequestParams(attrs)) throw OrmErrors.FORBIDDEN_ATTRIBUTES(`${meta.model.name}#assign`);
     for (const [k, v] of Object.entries(attrs)) {
       const a = meta.associations.get(k);
       if (a && a.kind === 'belongsTo') {

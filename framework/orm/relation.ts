@@ -9,7 +9,8 @@ import { markBatch } from './loading';
 import { metaOf, type ModelMeta } from './meta';
 import { copyState, EMPTY, type ColRef, type Node, type State } from './query-state';
 
-export { range, checkId } from './conditions';
+export { checkId } from './conditions';
+export { range } from './operators';
 export type { Page } from './batches';
 export type { Grouped } from './calculations';
 
@@ -65,7 +66,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   // ---- building ----
 
   /**
-   * Hash conditions (`{ published: true, authorId: [1, 2], deletedAt: null, views: { gte: 10 } }`), on a
+   * Hash conditions (`{ published: true, authorId: anyOf([1, 2]), deletedAt: null, views: gte(10) }`), on a
    * joined association too (`{ comments: { body: 'x' } }`), or a SQL fragment with `?` placeholders
    * (`where('views > ?', 100)`).
    */

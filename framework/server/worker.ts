@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createApp, type App } from '../app/create-app';
+import { createApp, defaultHost, type App } from '../app/create-app';
+import { currentEnv } from '../config/load';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 import { drainAndClose } from './drain';
+import { keepServingThroughStrayErrors } from '../http/request-context';
 
 export interface ServeOptions {
   root: string;
@@ -118,7 +120,7 @@ function onShutdown(close: () => Promise<void>): void {
 /** Under `stryke dev`: answer every request with the problem until the primary replaces this worker. */
 async function serveDevProblem(options: ServeOptions, problem: BootProblem): Promise<undefined> {
   process.stderr.write(formatProblem(options.root, problem));
-  const server: Server = await serveProblem(options.root, problem, options.port ?? 3000, options.host ?? '0.0.0.0');
+  const server: Server = await serveProblem(options.root, problem, options.port ?? 3000, options.host ?? defaultHost(options.env ?? currentEnv()));
   onShutdown(() => new Promise((done) => {
     server.closeAllConnections();
     server.close(() => done());
@@ -149,6 +151,7 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
 /** Listens, closes the app on shutdown, and tells a supervising primary (`stryke:ready`). */
 async function listen(app: App, options: ServeOptions, bootMs: number): Promise<App> {
   const port = options.port ?? Number(process.env.PORT ?? app.config.server?.port ?? 3000);
+  keepServingThroughStrayErrors(app.server.log);
   const address = await app.listen(port, options.host);
   app.server.log.info({ address, bootMs: Math.round(bootMs), pid: process.pid }, 'listening');
   // Kept-alive clients get a moment to leave cleanly (see drain.ts) before the app closes.

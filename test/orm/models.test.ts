@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Field } from 'stryke';
+import { anyOf, Field } from 'stryke';
 import { dropDatabase } from 'stryke/migrations';
 import { createTestApp, type TestApp } from 'stryke/testing';
 import { databaseTargets } from '../support/databases';
@@ -215,7 +215,7 @@ describe('models', async () => {
           const moments = ['1969-12-31T23:59:59.999Z', '1600-03-01T00:00:00.000Z', '2024-02-29T12:34:56.789Z', '2100-02-28T23:59:59.999Z', '9999-12-31T23:59:59.999Z'];
           const ids: number[] = [];
           for (const m of moments) ids.push((await post(u, { publishedAt: new Date(m) })).id);
-          const byId = new Map((await Post.where({ id: ids })).map((p) => [p.id, p]));
+          const byId = new Map((await Post.where({ id: anyOf(ids) })).map((p) => [p.id, p]));
           moments.forEach((m, i) => {
             assert.equal(byId.get(ids[i]!)!.publishedAt!.toISOString(), m, 'read through a relation');
           });
@@ -338,19 +338,19 @@ describe('models', async () => {
 
         it('where with hash equality, arrays (IN), empty arrays and null (IS NULL)', async () => {
           assert.deepEqual((await Post.where({ title: 'Charlie' })).map((p) => p.title), ['Charlie']);
-          assert.deepEqual((await Post.where({ title: ['Alpha', 'Echo', 'Nope'] }).order('title')).map((p) => p.title), ['Alpha', 'Echo']);
-          assert.deepEqual(await Post.where({ title: [] }), []);
+          assert.deepEqual((await Post.where({ title: anyOf(['Alpha', 'Echo', 'Nope']) }).order('title')).map((p) => p.title), ['Alpha', 'Echo']);
+          assert.deepEqual(await Post.where({ title: anyOf([]) }), []);
           assert.deepEqual((await Post.where({ rating: null })).map((p) => p.title), ['Echo']);
           assert.equal(await Post.where({ published: true, views: 20 }).count(), 1);
           assert.equal(await Post.where({ published: true }).where({ views: 20 }).count(), 1);
-          assert.deepEqual((await Post.where({ rating: [1, null] }).order('id')).map((p) => p.title), ['Bravo', 'Echo']);
-          assert.deepEqual((await Post.where({ rating: [null] })).map((p) => p.title), ['Echo']);
-          assert.throws(() => Post.where({ rating: [1, undefined] }), { code: 'STRYKE_E_ORM_UNDEFINED_CONDITION' });
+          assert.deepEqual((await Post.where({ rating: anyOf([1, null]) }).order('id')).map((p) => p.title), ['Bravo', 'Echo']);
+          assert.deepEqual((await Post.where({ rating: anyOf([null]) })).map((p) => p.title), ['Echo']);
+          assert.throws(() => Post.where({ rating: anyOf([1, undefined]) }), { code: 'STRYKE_E_ORM_UNDEFINED_CONDITION' });
           // Strings from params are cast to the field's type, as on assignment.
           assert.equal(await Post.where({ published: 'true' }).count(), 3);
           assert.equal(await Post.where({ published: '0' }).count(), 2);
           assert.deepEqual((await Post.where({ views: '20' })).map((p) => p.title), ['Charlie']);
-          assert.deepEqual((await Post.where({ views: ['10', '30'] }).order('id')).map((p) => p.title), ['Bravo', 'Delta']);
+          assert.deepEqual((await Post.where({ views: anyOf(['10', '30']) }).order('id')).map((p) => p.title), ['Bravo', 'Delta']);
         });
 
         it('where with a raw fragment and ? binds', async () => {

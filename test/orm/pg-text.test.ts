@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { types as pgTypes } from 'pg';
+import { anyOf } from 'stryke';
 import { metaOf } from '../../framework/orm/meta';
 import { parsePgDate, parsePgTimestamp } from '../../framework/orm/pg-text';
 import { eachDatabase } from './harness';
@@ -110,10 +111,10 @@ describe('PostgreSQL rows read as text', async () => {
         const a = await Account.create({ name: 'Big', status: 'suspended', balance: '1234567890.05', visits });
 
         const inTransaction = await User.transaction(async () => ({
-          users: await User.where({ id: [u.id, empty.id] }).order('id'),
+          users: await User.where({ id: anyOf([u.id, empty.id]) }).order('id'),
           account: await Account.find(a.id),
         }));
-        const users = await User.where({ id: [u.id, empty.id] }).order('id');
+        const users = await User.where({ id: anyOf([u.id, empty.id]) }).order('id');
         const found = await User.find(u.id);
         const account = await Account.find(a.id);
 
@@ -196,9 +197,9 @@ describe('PostgreSQL rows read as text', async () => {
           // Every pooled session answers in the zone: several reads at once use several connections.
           const texts = await Promise.all(Array.from({ length: 4 }, () => ctx.app.db.execute(`SELECT ${q('lastSeenAt')} FROM ${q('users')} WHERE id = $1`, [ids[0]], true)));
           for (const text of texts) assert.ok((text.rows[0] as unknown as string[])[0]!.endsWith(offset), `${zone}: ${(text.rows[0] as unknown as string[])[0]}`);
-          const arrays = new Map((await User.where({ id: ids })).map((r) => [r.id, r]));
+          const arrays = new Map((await User.where({ id: anyOf(ids) })).map((r) => [r.id, r]));
           const objects = new Map((await ctx.app.db.select(`SELECT * FROM ${q('users')} WHERE id = ANY($1)`, [ids])).map((r) => [r.id, User.hydrate(r)]));
-          const inTransaction = new Map((await User.transaction(() => User.where({ id: ids }).toArray())).map((r) => [r.id, r]));
+          const inTransaction = new Map((await User.transaction(() => User.where({ id: anyOf(ids) }).toArray())).map((r) => [r.id, r]));
           for (const [i, id] of ids.entries()) {
             sameValue(arrays.get(id)!.lastSeenAt, objects.get(id)!.lastSeenAt, `${zone} ${moments[i]}`);
             sameValue(inTransaction.get(id)!.lastSeenAt, objects.get(id)!.lastSeenAt, `transaction ${zone} ${moments[i]}`);
@@ -223,7 +224,7 @@ describe('PostgreSQL rows read as text', async () => {
           await ctx.app.db.run(`UPDATE ${q('users')} SET ${q('age')} = $1::int, ${q('score')} = $2::float8 WHERE id = $3`, [age, score, u.id]);
           ids.push(u.id);
         }
-        const arrays = new Map((await User.where({ id: ids })).map((r) => [r.id, r]));
+        const arrays = new Map((await User.where({ id: anyOf(ids) })).map((r) => [r.id, r]));
         const objects = new Map((await ctx.app.db.select(`SELECT * FROM ${q('users')} WHERE id = ANY($1)`, [ids])).map((r) => [r.id, User.hydrate(r)]));
         for (const [i, id] of ids.entries()) {
           for (const f of ['age', 'score']) sameValue(arrays.get(id)![f], objects.get(id)![f], `${f} ${pairs[i]}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gt } from 'stryke';
 import type { User } from '../fixtures/blog/build/app/models/user';
 import { eachDatabase } from './harness';
 
@@ -222,7 +223,7 @@ describe('validations, callbacks, transactions, types, dirty tracking, soft dele
         assert.strictEqual((await Account.find(b.id)).visits, 0n);
         assert.strictEqual(await Account.sum('balance'), '1234567890.62');
         assert.strictEqual((await Account.where({ visits: 9007199254740993n }).pluck('name'))[0], 'Main');
-        assert.deepEqual((await Account.where({ visits: { gt: 10 } }).pluck('visits')), [9007199254740993n]);
+        assert.deepEqual((await Account.where({ visits: gt(10) }).pluck('visits')), [9007199254740993n]);
         await assert.rejects(Account.find('not-a-uuid'), { code: 'STRYKE_E_ORM_RECORD_NOT_FOUND' });
         await assert.rejects(Account.create({ name: 'Bad', status: 'weird' }), /Status is not included in the list/);
         assert.deepEqual(JSON.parse(JSON.stringify(f)).visits, '9007199254740993');

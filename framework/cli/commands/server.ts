@@ -7,6 +7,7 @@ import { defaultWorkerCount, runPrimary } from '../../server/primary';
 import { runDev, WATCHED } from '../../server/dev';
 import { buildDist, isDist, type DistStage } from '../../server/dist';
 import { serve } from '../../server/worker';
+import { defaultHost } from '../../app/create-app';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { action } from '../output';
@@ -33,7 +34,7 @@ export function registerServer(program: Command): void {
     .description('serve the app: one worker per core under a supervising primary (SIGTERM drains, SIGHUP reloads)')
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-p, --port <port>', 'port (default: PORT, config/server.toml, 3000)')
-    .option('--host <host>', 'interface to bind (default: 0.0.0.0)')
+    .option('--host <host>', 'interface to bind (default: config/server.toml; 127.0.0.1 in development and test, else 0.0.0.0)')
     .option('-w, --workers <n>', 'worker processes (default: one per core)')
     .option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)')
     .action(action(async (opts: ServerOptions) => {
@@ -75,7 +76,7 @@ export function registerServer(program: Command): void {
     .description('develop: watch app/, config/, db/ and public/; recompile incrementally, swap the worker, reload the browser')
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-p, --port <port>', 'port (default: PORT, config/server.toml, 3000)')
-    .option('--host <host>', 'interface to bind (default: config/server.toml, 0.0.0.0)')
+    .option('--host <host>', 'interface to bind (default: config/server.toml, 127.0.0.1)')
     .option('-e, --env <env>', 'environment (default: development, whatever STRYKE_ENV says)')
     .action(action(async (opts: ServerOptions) => {
       const root = appRoot(opts.root);
@@ -87,7 +88,7 @@ export function registerServer(program: Command): void {
         /* a broken config is reported by the worker's boot, on the page */
       }
       const p = port(opts) ?? Number(process.env.PORT ?? server.port ?? 3000);
-      let host = String(opts.host ?? server.host ?? '0.0.0.0');
+      let host = String(opts.host ?? server.host ?? defaultHost(currentEnv()));
       if (host === 'localhost') host = '127.0.0.1';
       console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${WATCHED.map((d) => `${d}/`).join(', ')})`);
       const dev = runDev({ root, bin: join(__dirname, '..', 'bin.js'), port: p, host });

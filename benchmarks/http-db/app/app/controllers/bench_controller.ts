@@ -1,4 +1,4 @@
-import { ActionController, Controller, Get } from 'stryke';
+import { ActionController, Controller, Get, gte } from 'stryke';
 import { Fortune } from '../models/fortune';
 import { World } from '../models/world';
 
@@ -42,7 +42,7 @@ export class BenchController extends ActionController {
   @Get('/multi')
   async multi() {
     const from = Math.floor(Math.random() * (ROWS - 20)) + 1;
-    return this.json(await World.where({ id: { gte: from } }).order('id').limit(20).toArray());
+    return this.json(await World.where({ id: gte(from) }).order('id').limit(20).toArray());
   }
 
   /** Fortunes: every row plus one added at request time, sorted by message, escaped by the view. */
