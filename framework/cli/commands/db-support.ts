@@ -1,23 +1,36 @@
+import { lazyModule } from '../../support/lazy';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../app/create-app';
+import type * as CreateApp from '../../app/create-app';
 import { buildDirOf, loadAppCode } from '../../app/loader';
 import { migrationVersion } from '../../generators/migrations';
-import { diffSchema, diffSource } from '../../migrations/diff';
+import type * as DiffModule from '../../migrations/diff';
 import { MigrationErrors } from '../../migrations/errors';
 import { registry } from '../../registry';
 import { underscore } from '../../support/inflect';
 import { currentEnv, loadConfig } from '../../config/load';
-import { createDatabase, dropDatabase } from '../../migrations/admin';
-import { checkReversible } from '../../migrations/reversible';
-import { Migrator, type MigrationEvent, type MigrationStatus } from '../../migrations/runner';
-import { dumpSchema, loadSchema, readSchema, SCHEMA_FILE, writeSchema } from '../../migrations/schema-dump';
-import { Database, databaseConfig, type DatabaseConfig } from '../../orm/connection';
+import type * as AdminModule from '../../migrations/admin';
+import type * as ReversibleModule from '../../migrations/reversible';
+import { type MigrationEvent, type MigrationStatus } from '../../migrations/runner';
+import type * as RunnerModule from '../../migrations/runner';
+import type * as SchemaDumpModule from '../../migrations/schema-dump';
+import { type DatabaseConfig } from '../../orm/connection';
+import type * as ConnectionModule from '../../orm/connection';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
 import { Progress, type ModeOptions, type Step } from '../progress';
+const { diffSchema, diffSource } = lazyModule(() => require('../../migrations/diff') as typeof DiffModule);
+const { checkReversible } = lazyModule(() => require('../../migrations/reversible') as typeof ReversibleModule);
+const { Migrator } = lazyModule(() => require('../../migrations/runner') as typeof RunnerModule);
+const schemaDump = () => require('../../migrations/schema-dump') as typeof SchemaDumpModule;
+const { dumpSchema, loadSchema, readSchema, writeSchema } = lazyModule(schemaDump);
+const { Database, databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
+const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
+
+/** Boots the app; loaded on first use so `stryke --help` and commands that boot nothing do not load the framework. */
+const createApp: typeof CreateApp.createApp = (...args) => (require('../../app/create-app') as typeof CreateApp).createApp(...args);
 
 export interface DbOptions extends ModeOptions {
   root?: string;
@@ -35,7 +48,7 @@ export function label(c: DatabaseConfig): string {
   return `${c.adapter} database ${c.database}`;
 }
 
-export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: Database) => Promise<T>): Promise<T> {
+export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: ConnectionModule.Database) => Promise<T>): Promise<T> {
   const db = await Database.connect(config, root);
   try {
     return await fn(db);
@@ -53,7 +66,7 @@ function migrationLabels(e: MigrationEvent) {
 }
 
 /** A migrator that reports each migration as a progress step of `out`, its operations as the step's details. */
-export function migrator(db: Database, root: string, lockTimeout?: string, out?: Progress): Migrator {
+export function migrator(db: ConnectionModule.Database, root: string, lockTimeout?: string, out?: Progress): RunnerModule.Migrator {
   let lockTimeoutMs: number | undefined;
   if (lockTimeout !== undefined) {
     const s = Number(lockTimeout);
@@ -74,9 +87,9 @@ export function migrator(db: Database, root: string, lockTimeout?: string, out?:
 }
 
 /** Writes db/schema.json from the database. */
-export async function dump(root: string, db: Database, out: Progress): Promise<void> {
+export async function dump(root: string, db: ConnectionModule.Database, out: Progress): Promise<void> {
   writeSchema(root, await dumpSchema(db));
-  out.info(`Wrote ${SCHEMA_FILE}`, { wrote: SCHEMA_FILE });
+  out.info(`Wrote ${schemaDump().SCHEMA_FILE}`, { wrote: schemaDump().SCHEMA_FILE });
 }
 
 /** Creates the database when it does not exist, saying so. */
@@ -127,14 +140,14 @@ export async function seed(root: string, env: string, config: DatabaseConfig, ou
 export async function schemaLoad(root: string, config: DatabaseConfig, out: Progress): Promise<void> {
   const schema = readSchema(root);
   await createDatabase(config, root);
-  await out.step({ id: 'schema:load', doing: `loading ${SCHEMA_FILE}`, done: `loaded ${SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
-  out.info(`Loaded ${SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
+  await out.step({ id: 'schema:load', doing: `loading ${schemaDump().SCHEMA_FILE}`, done: `loaded ${schemaDump().SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
+  out.info(`Loaded ${schemaDump().SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
 }
 
 /** create, then schema:load (or migrate when there is no db/schema.json), then seed. */
 export async function setup(root: string, env: string, config: DatabaseConfig, out: Progress): Promise<void> {
   await create(root, config, out);
-  if (existsSync(join(root, SCHEMA_FILE))) await schemaLoad(root, config, out);
+  if (existsSync(join(root, schemaDump().SCHEMA_FILE))) await schemaLoad(root, config, out);
   else await migrate(root, config, out);
   await seed(root, env, config, out);
 }

@@ -2,15 +2,21 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { lazyModule } from '../../support/lazy';
 import { currentEnv, loadConfig } from '../../config/load';
-import { defaultWorkerCount, runPrimary } from '../../server/primary';
-import { runDev, WATCHED } from '../../server/dev';
-import { buildDist, isDist, type DistStage } from '../../server/dist';
-import { serve } from '../../server/worker';
+import type * as PrimaryModule from '../../server/primary';
+import type * as DevModule from '../../server/dev';
+import { type DistStage } from '../../server/dist';
+import type * as DistModule from '../../server/dist';
+import type * as WorkerModule from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
+const { serve } = lazyModule(() => require('../../server/worker') as typeof WorkerModule);
+const { buildDist, isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
+const { runDev } = lazyModule(() => require('../../server/dev') as typeof DevModule);
+const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server/primary') as typeof PrimaryModule);
 
 interface ServerOptions {
   root?: string;
@@ -89,7 +95,7 @@ export function registerServer(program: Command): void {
       const p = port(opts) ?? Number(process.env.PORT ?? server.port ?? 3000);
       let host = String(opts.host ?? server.host ?? '0.0.0.0');
       if (host === 'localhost') host = '127.0.0.1';
-      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${WATCHED.map((d) => `${d}/`).join(', ')})`);
+      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${(require('../../server/dev') as typeof DevModule).WATCHED.map((d) => `${d}/`).join(', ')})`);
       const dev = runDev({ root, bin: join(__dirname, '..', 'bin.js'), port: p, host });
       const quit = async () => {
         await dev.close();
