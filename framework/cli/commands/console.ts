@@ -11,6 +11,7 @@ import { registry } from '../../registry';
 import { camelize } from '../../support/inflect';
 import { appRoot, compileApp } from '../app-root';
 import { action, paint } from '../output';
+import { outputMode, Progress } from '../progress';
 
 /** Boots the app; loaded on first use so `stryke --help` and commands that boot nothing do not load the framework. */
 const createApp: typeof CreateApp.createApp = (...args) => (require('../../app/create-app') as typeof CreateApp).createApp(...args);
@@ -69,7 +70,7 @@ export function registerConsole(program: Command): void {
     .action(action(async (opts: { root?: string; env?: string }) => {
       const root = appRoot(opts.root);
       const env = opts.env ?? currentEnv();
-      await compileApp(root, { quiet: true });
+      await compileApp(root, { quiet: true, progress: new Progress(outputMode({}, process.stderr), process.stderr) });
       const app = await createApp({ root, env, logger: false, jobWorkers: 'none' });
 
       const models = registry.within(registry.models, buildDirOf(root)).map((d) => d.target as Function);
