@@ -17,6 +17,8 @@ import type * as RunnerModule from '../../migrations/runner';
 import type * as SchemaDumpModule from '../../migrations/schema-dump';
 import { type DatabaseConfig } from '../../orm/connection';
 import type * as ConnectionModule from '../../orm/connection';
+import type * as DistModule from '../../server/dist';
+import { sqlitePath } from '../../orm/database-config';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
@@ -26,6 +28,7 @@ const { checkReversible } = lazyModule(() => require('../../migrations/reversibl
 const { Migrator } = lazyModule(() => require('../../migrations/runner') as typeof RunnerModule);
 const schemaDump = () => require('../../migrations/schema-dump') as typeof SchemaDumpModule;
 const { dumpSchema, loadSchema, readSchema, writeSchema } = lazyModule(schemaDump);
+const { isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
 const { Database, databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
 const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
 
@@ -38,10 +41,44 @@ export interface DbOptions extends ModeOptions {
 }
 
 export function context(opts: DbOptions) {
-  const root = appRoot(opts.root);
   const env = opts.env ?? currentEnv();
+  const root = runRoot(appRoot(opts.root), env);
   const config = databaseConfig(loadConfig(root, env).database);
   return { root, env, config };
+}
+
+/**
+ * The directory a command runs the app from, as `stryke start` does: in production, an app with a complete
+ * `stryke build` runs from dist/, so its database commands work there too (a relative SQLite path names
+ * `dist/db/production.sqlite3`, the file `start` opens, whichever of the two directories the command runs in).
+ */
+export function runRoot(given: string, env: string): string {
+  if (env === 'production' && !isDist(given) && isDist(join(given, 'dist'))) return join(given, 'dist');
+  return given;
+}
+
+/**
+ * Before `stryke start` forks its workers: the database exists and has run every migration, or the start is
+ * refused with the command to run. A database that cannot be reached is left to the workers' boot to report.
+ */
+export async function checkMigrated(root: string, env: string): Promise<void> {
+  const has = (dir: string, ext: string) => existsSync(join(root, dir)) && readdirSync(join(root, dir)).some((f) => f.endsWith(ext) && !f.endsWith('.d.ts'));
+  if (!has('db/migrations', '.ts') && !has('build/db/migrations', '.js')) return;
+  const config = databaseConfig(loadConfig(root, env).database);
+  const hint = env === 'development' ? '' : ` --env ${env}`;
+  if (config.adapter === 'sqlite' && config.database !== ':memory:' && !existsSync(sqlitePath(config, root))) {
+    throw CliErrors.NO_DATABASE(label(config), hint);
+  }
+  let pending: { version: string; name: string }[];
+  try {
+    pending = await withDb(root, config, (db) => migrator(db, root).pending());
+  } catch {
+    return;
+  }
+  if (pending.length) {
+    const names = pending.slice(0, 3).map((m) => `${m.version} ${m.name}`).join(', ') + (pending.length > 3 ? ', ...' : '');
+    throw CliErrors.PENDING_MIGRATIONS(label(config), pending.length, names, hint);
+  }
 }
 
 export function label(c: DatabaseConfig): string {

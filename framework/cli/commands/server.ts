@@ -10,6 +10,7 @@ import { type DistStage } from '../../server/dist';
 import type * as DistModule from '../../server/dist';
 import type * as WorkerModule from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
+import { checkMigrated } from './db-support';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
@@ -52,6 +53,8 @@ export function registerServer(program: Command): void {
       if (cluster.isPrimary) {
         if (!fromDist) await compileApp(root, { progress: Progress.for() });
         else if (!existsSync(join(root, 'build'))) throw CliErrors.BAD_OPTION(`${root} has no build/: run \`stryke build\` again`);
+        // Refused here, in one line, rather than every page answering 500 "no such table".
+        await checkMigrated(root, currentEnv());
         const server = loadConfig(root, currentEnv()).server ?? {};
         const workers = opts.workers !== undefined ? Number(opts.workers) : defaultWorkerCount(server.workers);
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
