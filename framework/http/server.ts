@@ -12,6 +12,7 @@ import type { Middleware } from './pipeline';
 import { registerRoutes } from './register-routes';
 import { stampingResponse } from './response';
 import type { AppRuntime } from './runtime';
+import { registerJsonParser } from './json-body';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -82,6 +83,7 @@ export async function buildServer(
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
 
+  registerJsonParser(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseNested(body as string));
