@@ -139,6 +139,8 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime
         ...(hooks.length ? { preHandler: hooks } : {}),
         ...(route.stream ? { preParsing: [streamBody] } : {}),
         ...(route.params ? { schema: { params: paramsSchema(route.params) } } : {}),
+        // For the request log: which action answers each verb on this path (the POST dispatcher serves several).
+        config: { strykeActions: Object.fromEntries([...group.verbs].map(([m, v]) => [m, `${v.route.controller.name}#${v.route.action}`])) },
       };
     };
     for (const [url, wrap] of variants) {
