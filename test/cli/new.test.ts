@@ -69,6 +69,12 @@ describe('stryke new', () => {
     assert.deepEqual(files(root), APP_FILES);
     for (const f of APP_FILES) assert.match(res.stdout, new RegExp(`create  ${f.replace(/\./g, '\\.')}\\n`));
     assert.match(res.stdout, /npx stryke generate scaffold/);
+    // One story: the README's "A new app" runs the commands the hint gives, and serves where the hint says.
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8').split(/^## A new app$/m)[1]!.split(/^## /m)[0]!;
+    const commands = (text: string) => [...text.matchAll(/^\s*(npx stryke [^#\n]*?)\s*(?:#.*)?$/gm)].map((m) => m[1]!);
+    const hint = res.stdout.split(/Next:\n/)[1]!;
+    for (const c of commands(hint)) assert.ok(commands(readme).includes(c), `the README's "A new app" has \`${c}\``);
+    for (const url of hint.match(/http:\/\/localhost:\d+\/\S*/g) ?? []) assert.ok(readme.includes(url), `the README says ${url}`);
 
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     assert.equal(pkg.name, 'blog');
@@ -220,8 +226,8 @@ describe('stryke new', () => {
 
     const tests = run(root, 'test');
     assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-    // The home page (1), the Post model (2) and the posts controller (6).
-    assert.match(tests.stdout, /# pass 9\n/);
+    // The home page (1), the Post model (2) and the posts controller (7).
+    assert.match(tests.stdout, /# pass 10\n/);
     assert.match(tests.stdout, /# fail 0\n/);
   });
 
