@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN } from '../support/cli';
 
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
@@ -13,7 +13,7 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 function run(cwd: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 180_000 });
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from 'stryke';
 import ts from 'typescript';
-import { BIN, REPO, freePort, stryke, strykeBackground, waitForHttp } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN, REPO, freePort, stryke, strykeBackground, waitForHttp } from '../support/cli';
 
 /** As a user's shell has it: development, and no DATABASE_URL of the test runner's. */
 const USER_ENV = { STRYKE_ENV: 'development', DATABASE_URL: '' };
@@ -23,7 +23,7 @@ function userEnv(): NodeJS.ProcessEnv {
 
 /** Runs the stryke CLI in `cwd` as a user would, and waits for it. */
 function run(cwd: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -202,7 +202,7 @@ describe('stryke new', () => {
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/posts`, 30_000);
+      await waitForHttp(`http://127.0.0.1:${port}/posts`);
       const page = await fetch(`http://127.0.0.1:${port}/posts`);
       assert.equal(page.status, 200, output);
       const html = await page.text();
@@ -234,7 +234,7 @@ describe('stryke new', () => {
   it("passes its own `npm test` right away", () => {
     assert.equal(stryke(['new', 'fresh', '-q'], { cwd: dir }).status, 0);
     const root = join(dir, 'fresh');
-    const res = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+    const res = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
     assert.equal(res.status, 0, res.stdout + res.stderr);
     assert.match(res.stdout, /ok 1 - serves the welcome page at \//);
     assert.match(res.stdout, /# pass 1\n/);

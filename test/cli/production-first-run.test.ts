@@ -58,7 +58,7 @@ async function withServer<T>(root: string, fn: (base: string) => Promise<T>): Pr
   server.stdout!.on('data', (d) => (output += d));
   server.stderr!.on('data', (d) => (output += d));
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`, 60_000).catch((err) => {
+    await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err) => {
       throw new Error(`${(err as Error).message}\n${output}`);
     });
     return await fn(`http://127.0.0.1:${port}`);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, stryke, writeApp } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN, stryke, writeApp } from '../support/cli';
 import { Progress } from '../../framework/cli/progress';
 
 /** Long steps report progress: plain lines on a pipe, a spinner and colour on a terminal, nothing with --quiet, JSON lines with --json. */
@@ -221,7 +221,7 @@ describe('progress of long steps', () => {
     const command = [process.execPath, BIN, 'db', 'migrate', '--root', root].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const run = (extra: Record<string, string>) => {
       const { NO_COLOR: _n, FORCE_COLOR: _f, ...base } = process.env;
-      return spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...base, TERM: 'xterm', ...env, ...extra } });
+      return spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: COMMAND_TIMEOUT, env: { ...base, TERM: 'xterm', ...env, ...extra } });
     };
     const res = run({});
     assert.equal(res.status, 0, res.stdout + res.stderr);
