@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
  * One log line per request, in place of fastify's two ("incoming request", "request completed"): method, path,
@@ -51,23 +51,36 @@ function actionOf(req: FastifyRequest): string | undefined {
   return actions[verb];
 }
 
-/** Logs one line per request when it has been answered; `countSql` also counts its statements. */
-export function installRequestLog(app: FastifyInstance, options: { countSql: boolean }): void {
-  if (options.countSql) {
-    app.addHook('onRequest', (req, _reply, done) => {
-      const s: RequestStats = { sql: 0 };
-      (req as unknown as Record<symbol, RequestStats>)[STATS] = s;
-      stats.run(s, done);
-    });
-  }
-  app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done) => {
+/**
+ * fastify's log controller with one line per request: nothing when it comes in, the line when it has been
+ * answered (at error level for a 5xx or an error, with the error).
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
     const s = (req as unknown as Record<symbol, RequestStats | undefined>)[STATS];
-    const path = req.url.split('?', 1)[0];
-    const entry: Record<string, unknown> = { method: req.method, path, action: actionOf(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    const entry: Record<string, unknown> = {
+      method: req.method, path: req.url.split('?', 1)[0], action: actionOf(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
     if (s) entry.sql = s.sql;
-    if (reply.statusCode >= 500) req.log.error(entry, 'request');
-    else req.log.info(entry, 'request');
-    done();
+    if (error) reply.log.error({ ...entry, err: error }, 'request');
+    else if (reply.statusCode >= 500) reply.log.error(entry, 'request');
+    else reply.log.info(entry, 'request');
+  }
+}
+
+/** The log controller for fastify's options: one line per request. */
+export function requestLogController(): LogController {
+  return new OneLinePerRequest();
+}
+
+/** In development: each request counts its SQL statements (see countStatementsOf). */
+export function installSqlCounter(app: FastifyInstance): void {
+  app.addHook('onRequest', (req, _reply, done) => {
+    const s: RequestStats = { sql: 0 };
+    (req as unknown as Record<symbol, RequestStats>)[STATS] = s;
+    stats.run(s, done);
   });
 }
 

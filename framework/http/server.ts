@@ -13,7 +13,7 @@ import { registerRoutes } from './register-routes';
 import { stampingResponse } from './response';
 import type { AppRuntime } from './runtime';
 import { registerJsonParser } from './json-body';
-import { installRequestLog } from './request-log';
+import { installSqlCounter, requestLogController } from './request-log';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -69,7 +69,7 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const app = fastify({
     logger: settings.logger,
-    disableRequestLogging: settings.logger !== false && settings.requestLog !== undefined,
+    ...(settings.logger !== false && settings.requestLog ? { logController: requestLogController() } : {}),
     bodyLimit: settings.bodyLimit,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
@@ -88,7 +88,7 @@ export async function buildServer(
   app.server.headersTimeout = settings.headersTimeout;
 
   registerJsonParser(app);
-  if (settings.logger !== false && settings.requestLog) installRequestLog(app, settings.requestLog);
+  if (settings.logger !== false && settings.requestLog?.countSql) installSqlCounter(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseNested(body as string));

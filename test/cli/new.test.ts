@@ -112,6 +112,8 @@ describe('stryke new', () => {
     assert.match(layout, /\{\{csrfMetaTags\}\}/);
     assert.match(layout, /\{\{#if flash\.notice\}\}/);
     assert.match(layout, /\{\{yield\}\}/);
+    // Through the asset helper: fingerprinted and cached for good once built, not a fixed /app.css.
+    assert.match(layout, /\{\{stylesheetTag "app\.css"\}\}/);
 
     assert.ok(lstatSync(join(root, 'node_modules/stryke')).isSymbolicLink());
     assert.equal(realpathSync(join(root, 'node_modules/stryke')), realpathSync(REPO));
@@ -191,6 +193,11 @@ describe('stryke new', () => {
     const scaffold = npx('generate', 'scaffold', 'Post', 'title:string', 'body:text', 'published:boolean');
     assert.equal(scaffold.status, 0, scaffold.stderr);
     assert.match(scaffold.stdout, /create  app\/controllers\/posts_controller\.ts/);
+    // Every generated view links public/ files through the asset helpers (stylesheetTag, assetPath...).
+    const views = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? views(join(dir, e.name)) : [join(dir, e.name)]);
+    for (const view of views(join(root, 'app/views'))) {
+      assert.doesNotMatch(readFileSync(view, 'utf8'), /(href|src)="\/[^"]*\.(css|js|svg|png|ico|jpe?g|webp)"/, `${relative(root, view)} links an asset by a fixed path`);
+    }
 
     const migrate = npx('db', 'migrate');
     assert.equal(migrate.status, 0, migrate.stdout + migrate.stderr);

@@ -78,7 +78,7 @@ describe('the first production run: build, db prepare, start', () => {
     // Before the database exists: one line saying what to run, not a server answering 500 "no such table".
     const early = stryke(['start', '--port', '0'], { cwd: root, env: production });
     assert.equal(early.status, 1);
-    assert.match(early.stderr, /^stryke: sqlite database db\/production\.sqlite3 does not exist: run `stryke db prepare --env production` first.*\(STRYKE_E_CLI_NO_DATABASE\)\n$/);
+    assert.match(early.stderr, /^stryke: sqlite database dist\/db\/production\.sqlite3 does not exist: run `stryke db prepare --env production` first.*\(STRYKE_E_CLI_NO_DATABASE\)\n$/);
 
     const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
     assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
@@ -99,7 +99,7 @@ describe('the first production run: build, db prepare, start', () => {
     assert.equal(stryke(['build'], { cwd: root }).status, 0);
     const pending = stryke(['start', '--port', '0'], { cwd: root, env: production });
     assert.equal(pending.status, 1);
-    assert.match(pending.stderr, /^stryke: sqlite database db\/production\.sqlite3 has 1 pending migration\(s\) \(20260102000000 create_tags\): run `stryke db migrate --env production` first.*\(STRYKE_E_CLI_PENDING_MIGRATIONS\)\n$/);
+    assert.match(pending.stderr, /^stryke: sqlite database dist\/db\/production\.sqlite3 has 1 pending migration\(s\) \(20260102000000 create_tags\): run `stryke db migrate --env production` first.*\(STRYKE_E_CLI_PENDING_MIGRATIONS\)\n$/);
   });
 
   it('a boot error that will repeat (no secret key in production) stops the primary at once, with its one line', () => {

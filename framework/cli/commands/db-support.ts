@@ -1,7 +1,7 @@
 import { lazyModule } from '../../support/lazy';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type * as CreateApp from '../../app/create-app';
 import { buildDirOf, loadAppCode } from '../../app/loader';
 import { migrationVersion } from '../../generators/migrations';
@@ -66,9 +66,10 @@ export async function checkMigrated(root: string, env: string): Promise<void> {
   if (!has('db/migrations', '.ts') && !has('build/db/migrations', '.js')) return;
   const config = databaseConfig(loadConfig(root, env).database);
   const hint = env === 'development' ? '' : ` --env ${env}`;
-  if (config.adapter === 'sqlite' && config.database !== ':memory:' && !existsSync(sqlitePath(config, root))) {
-    throw CliErrors.NO_DATABASE(label(config), hint);
-  }
+  // A SQLite file is named as found from here (`dist/db/production.sqlite3` when start runs a build).
+  const file = config.adapter === 'sqlite' && config.database !== ':memory:' ? sqlitePath(config, root) : undefined;
+  const named = file ? `sqlite database ${relative(process.cwd(), file) || file}` : label(config);
+  if (file && !existsSync(file)) throw CliErrors.NO_DATABASE(named, hint);
   let pending: { version: string; name: string }[];
   try {
     pending = await withDb(root, config, (db) => migrator(db, root).pending());
@@ -77,7 +78,7 @@ export async function checkMigrated(root: string, env: string): Promise<void> {
   }
   if (pending.length) {
     const names = pending.slice(0, 3).map((m) => `${m.version} ${m.name}`).join(', ') + (pending.length > 3 ? ', ...' : '');
-    throw CliErrors.PENDING_MIGRATIONS(label(config), pending.length, names, hint);
+    throw CliErrors.PENDING_MIGRATIONS(named, pending.length, names, hint);
   }
 }
 
