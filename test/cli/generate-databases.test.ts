@@ -71,7 +71,7 @@ describe('stryke new --database, then scaffold, migrate, test and serve', () => 
 
         const tests = run(root, 'test');
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-        assert.match(tests.stdout, /# pass 9\n/); // home (1), Post model (2), posts controller (6)
+        assert.match(tests.stdout, /# pass 10\n/); // home (1), Post model (2), posts controller (7)
 
         const port = await freePort();
         const server = spawn(process.execPath, [BIN, 'server', '--port', String(port), '--host', '127.0.0.1', '--no-build'], {

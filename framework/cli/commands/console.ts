@@ -4,6 +4,7 @@ import repl from 'node:repl';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
+import { lazyModule } from '../../support/lazy';
 import type * as CreateApp from '../../app/create-app';
 import { buildDirOf } from '../../app/loader';
 import { currentEnv } from '../../config/load';
@@ -12,9 +13,8 @@ import { camelize } from '../../support/inflect';
 import { appRoot, compileApp } from '../app-root';
 import { action, paint } from '../output';
 import { outputMode, Progress } from '../progress';
-
-/** Boots the app; loaded on first use so `stryke --help` and commands that boot nothing do not load the framework. */
-const createApp: typeof CreateApp.createApp = (...args) => (require('../../app/create-app') as typeof CreateApp).createApp(...args);
+// Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
+const { createApp } = lazyModule(() => require('../../app/create-app') as typeof CreateApp);
 
 const HELP = `
 In scope: app (the booted app: app.db, app.config, app.container), every model by its class name, every path

@@ -1,4 +1,3 @@
-import { lazyModule } from '../../support/lazy';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -12,10 +11,10 @@ import { underscore } from '../../support/inflect';
 import { currentEnv, loadConfig } from '../../config/load';
 import type * as AdminModule from '../../migrations/admin';
 import type * as ReversibleModule from '../../migrations/reversible';
-import { type MigrationEvent, type MigrationStatus } from '../../migrations/runner';
+import type { MigrationEvent, MigrationStatus } from '../../migrations/runner';
 import type * as RunnerModule from '../../migrations/runner';
 import type * as SchemaDumpModule from '../../migrations/schema-dump';
-import { type DatabaseConfig } from '../../orm/connection';
+import type { DatabaseConfig } from '../../orm/connection';
 import type * as ConnectionModule from '../../orm/connection';
 import type * as DistModule from '../../server/dist';
 import { sqlitePath } from '../../orm/database-config';
@@ -23,6 +22,9 @@ import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
 import { Progress, type ModeOptions, type Step } from '../progress';
+import { lazyModule } from '../../support/lazy';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { diffSchema, diffSource } = lazyModule(() => require('../../migrations/diff') as typeof DiffModule);
 const { checkReversible } = lazyModule(() => require('../../migrations/reversible') as typeof ReversibleModule);
 const { Migrator } = lazyModule(() => require('../../migrations/runner') as typeof RunnerModule);
@@ -31,9 +33,8 @@ const { dumpSchema, loadSchema, readSchema, writeSchema } = lazyModule(schemaDum
 const { isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
 const { Database, databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
 const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
-
-/** Boots the app; loaded on first use so `stryke --help` and commands that boot nothing do not load the framework. */
-const createApp: typeof CreateApp.createApp = (...args) => (require('../../app/create-app') as typeof CreateApp).createApp(...args);
+// Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
+const { createApp } = lazyModule(() => require('../../app/create-app') as typeof CreateApp);
 
 export interface DbOptions extends ModeOptions {
   root?: string;

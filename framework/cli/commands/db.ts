@@ -8,6 +8,8 @@ import { Progress } from '../progress';
 import {
   context, create, diff, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
 } from './db-support';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { readSchema } = lazyModule(() => require('../../migrations/schema-dump') as typeof SchemaDumpModule);
 const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
 

@@ -9,6 +9,8 @@ import type * as RuntimeModule from '../../jobs/runtime';
 import type * as WorkersModule from '../../jobs/workers';
 import { appRoot, compileApp } from '../app-root';
 import { action } from '../output';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { readJobsConfig } = lazyModule(() => require('../../jobs/config') as typeof JobsConfigModule);
 const { knownQueues, startJobs, startJobWorkers, stopJobs } = lazyModule(() => require('../../jobs/workers') as typeof WorkersModule);
 const { queueFor } = lazyModule(() => require('../../jobs/runtime') as typeof RuntimeModule);

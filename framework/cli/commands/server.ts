@@ -6,7 +6,7 @@ import { lazyModule } from '../../support/lazy';
 import { currentEnv, loadConfig } from '../../config/load';
 import type * as PrimaryModule from '../../server/primary';
 import type * as DevModule from '../../server/dev';
-import { type DistStage } from '../../server/dist';
+import type { DistStage } from '../../server/dist';
 import type * as DistModule from '../../server/dist';
 import type * as WorkerModule from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
@@ -14,6 +14,8 @@ import { checkMigrated } from './db-support';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { serve } = lazyModule(() => require('../../server/worker') as typeof WorkerModule);
 const { buildDist, isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
 const { runDev } = lazyModule(() => require('../../server/dev') as typeof DevModule);
