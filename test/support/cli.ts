@@ -12,6 +12,11 @@ export const BIN = join(REPO, 'bin', 'stryke.js');
  * (a busy machine makes a compile take minutes; scripts/test.js makes the suite slower, never red).
  */
 export const COMMAND_TIMEOUT = 10 * 60_000;
+/**
+ * What the tests' bounded waits (`until(..., 30_000)`) are multiplied by: each is a bound for a hang, sized for
+ * an idle machine, and a busy one may need several times that. STRYKE_TEST_PATIENCE sets it (default 4).
+ */
+export const PATIENCE = Number(process.env.STRYKE_TEST_PATIENCE) > 0 ? Number(process.env.STRYKE_TEST_PATIENCE) : 4;
 /** How long a test waits for a server it started to answer (a bound for a hang, like COMMAND_TIMEOUT). */
 export const SERVER_WAIT = 3 * 60_000;
 
