@@ -1,7 +1,7 @@
 'use strict';
 // Links the apps that live inside this repository (sample-app) to this checkout of the framework,
 // as `stryke new` does for a new app: node_modules/stryke -> the repository root.
-const { mkdirSync, symlinkSync, lstatSync, rmSync } = require('node:fs');
+const { mkdirSync, symlinkSync, lstatSync, readlinkSync, rmSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -9,9 +9,15 @@ for (const app of ['sample-app']) {
   const modules = join(root, app, 'node_modules');
   const link = join(modules, 'stryke');
   mkdirSync(join(modules, '.bin'), { recursive: true });
+  // A link already in place is left alone: a running app (or test) never sees it missing.
+  relink(link, relative(modules, root), 'dir');
+  relink(join(modules, '.bin', 'stryke'), relative(join(modules, '.bin'), join(root, 'bin', 'stryke.js')));
+}
+
+function relink(link, target, type) {
+  try {
+    if (readlinkSync(link) === target) return;
+  } catch {}
   try { lstatSync(link); rmSync(link, { recursive: true, force: true }); } catch {}
-  symlinkSync(relative(modules, root), link, 'dir');
-  const bin = join(modules, '.bin', 'stryke');
-  try { lstatSync(bin); rmSync(bin, { force: true }); } catch {}
-  symlinkSync(relative(join(modules, '.bin'), join(root, 'bin', 'stryke.js')), bin);
+  symlinkSync(target, link, type);
 }

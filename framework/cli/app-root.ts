@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RouteDef } from '../routing/table';
 import { renderPathTypes } from '../routing/types';
 import { join, resolve } from 'node:path';
+import { isCompiled, markCompiled } from './compile-stamp';
 import { CliErrors } from './errors';
 import type { Progress } from './progress';
 
@@ -45,13 +46,18 @@ export interface CompileOptions {
  */
 export async function compileApp(root: string, options: CompileOptions = {}): Promise<void> {
   if (!existsSync(join(root, 'tsconfig.json'))) return;
+  // Compiled already (earlier in this command, or by a command before it with nothing changed since): no
+  // compiler to start. `db prepare` migrates and seeds on one compile; `start` after it starts none.
+  if (isCompiled(root)) return;
   const work = async () => {
+    const startedAt = Date.now();
     const tsc = () => node([tscPath(), '-b', root]);
     let res = await tsc();
     // Apps with app/paths.d.ts get it regenerated when their routes change, then compiled again: a route
     // added in this edit has its helper typed before the compile that uses it is judged.
     if (existsSync(join(root, PATH_TYPES)) && (await refreshPathTypes(root))) res = await tsc();
     if (res.status !== 0 && !options.allowErrors) throw Object.assign(CliErrors.COMPILE_FAILED(), { output: res.output });
+    if (res.status === 0) markCompiled(root, startedAt);
     return res.output;
   };
   const output = options.progress

@@ -6,5 +6,7 @@ export const CliErrors = {
   UNKNOWN_COMMAND: defineError('STRYKE_E_CLI_UNKNOWN_COMMAND', 'Unknown command "%s".%s Run `stryke --help` for the list.'),
   USAGE: defineError('STRYKE_E_CLI_USAGE', '%s Run `%s --help` for usage.'),
   BAD_OPTION: defineError('STRYKE_E_CLI_BAD_OPTION', '%s'),
+  PENDING_MIGRATIONS: defineError('STRYKE_E_CLI_PENDING_MIGRATIONS', '%s has %s pending migration(s) (%s): run `stryke db migrate%s` first, then start again.'),
+  NO_DATABASE: defineError('STRYKE_E_CLI_NO_DATABASE', '%s does not exist: run `stryke db prepare%s` first (it creates, migrates and seeds it), then start again.'),
   SEEDS_MISSING: defineError('STRYKE_E_CLI_SEEDS_MISSING', 'db/seeds.ts does not export a default function: write `export default async function seed() { ... }`.'),
 };

@@ -4,8 +4,9 @@ import { onFailure, paint, type OutputOptions } from './output';
 /**
  * How a command reports its long steps (compiling, migrating, building):
  * - `tty`: a spinner with the elapsed time while a step runs, then `✔ compiled the app (1.2s)`;
- * - `plain` (stdout is a file or a pipe): one line per step when it ends, `compiling the app … done (1.2s)`,
- *   no carriage returns and no escape codes (unless FORCE_COLOR asks for colour);
+ * - `plain` (stdout is a file or a pipe): one line per step, `compiling the app … done (1.2s)`, its start
+ *   written when the step starts (so a long compile says what it is doing while it runs) and its end when it
+ *   ends; no carriage returns and no escape codes (unless FORCE_COLOR asks for colour);
  * - `quiet`: nothing (errors still reach stderr);
  * - `json`: one JSON object per line, for scripts.
  */
@@ -55,6 +56,8 @@ export class Progress {
   private active: { labels: StepLabels; started: number; details: string[] }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private frame = 0;
+  /** plain mode: the step whose line is written up to `… ` and waits for its outcome. */
+  private open: object | undefined;
 
   constructor(readonly mode: OutputMode, private readonly stream: NodeJS.WriteStream = process.stdout) {
     // In json mode the error that ends the command is also an `error` event on stdout, for scripts.
@@ -100,6 +103,11 @@ export class Progress {
     this.active.push(entry);
     this.event('step', { id: labels.id, status: 'start', label: labels.doing });
     if (this.mode === 'tty') this.spin();
+    if (this.mode === 'plain') {
+      this.closeOpenLine();
+      this.stream.write(`${labels.doing} … `);
+      this.open = entry;
+    }
     let ended = false;
     const end = (ok: boolean, err?: unknown) => {
       if (ended) return;
@@ -116,9 +124,14 @@ export class Progress {
         case 'tty':
           this.line(ok ? `${paint.green('✔')} ${labels.done} ${paint.dim(`(${seconds(ms)})`)}` : `${paint.red('✖')} ${labels.doing} ${paint.red('failed')} ${paint.dim(`(${seconds(ms)})`)}`);
           break;
-        case 'plain':
-          this.line(`${labels.doing} … ${ok ? paint.green('done') : paint.red('failed')} (${seconds(ms)})`);
+        case 'plain': {
+          const outcome = `${ok ? paint.green('done') : paint.red('failed')} (${seconds(ms)})`;
+          if (this.open === entry) {
+            this.open = undefined;
+            this.stream.write(`${outcome}\n`);
+          } else this.line(`${labels.doing} … ${outcome}`);
           break;
+        }
         default:
       }
       if (this.mode === 'tty' || this.mode === 'plain') for (const d of entry.details) this.line(`  ${d}`);
@@ -162,9 +175,17 @@ export class Progress {
   /** Writes a whole line, above the spinner when one is turning. */
   line(text: string): void {
     if (this.mode === 'quiet' || this.mode === 'json') return;
+    this.closeOpenLine();
     if (this.timer) this.stream.write(CLEAR);
     this.stream.write(`${text}\n`);
     if (this.timer) this.render();
+  }
+
+  /** plain mode: ends a step's started line (`compiling the app … `) before another line is written. */
+  private closeOpenLine(): void {
+    if (!this.open) return;
+    this.open = undefined;
+    this.stream.write('\n');
   }
 
   private spin(): void {

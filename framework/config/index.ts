@@ -1,2 +1,2 @@
-export { loadConfig, currentEnv, ENVIRONMENTS, type ConfigTree } from './load';
+export { loadConfig, currentEnv, defaultHost, ENVIRONMENTS, type ConfigTree } from './load';
 export { ConfigErrors } from './errors';

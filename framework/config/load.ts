@@ -106,3 +106,11 @@ export function loadConfig(root: string, env = currentEnv(), vars: NodeJS.Proces
   config.env = env;
   return config;
 }
+
+/**
+ * Where a server listens unless `host` or `--host` says otherwise: this machine only in development and
+ * test (as Rails does: a development server shows details no one else should see), every interface otherwise.
+ */
+export function defaultHost(env: string): string {
+  return env === 'development' || env === 'test' ? '127.0.0.1' : '0.0.0.0';
+}

@@ -161,10 +161,13 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime
     else if (group.path !== '/' && !group.path.endsWith('/') && !group.path.includes(':format')) variants.push([`${group.path}.json`, asJson]);
     // Only what fastify must know before the handler runs: the host constraint, the body limit and how
     // the body is read. Everything else about a route lives in its handler (see buildHandler).
+    // For the request log: which action answers each verb on this path (the POST dispatcher serves several).
+    const actions = Object.fromEntries([...group.verbs].map(([m, v]) => [m, `${v.route.controller.name}#${v.route.action}`]));
     const options = (method: string, bodyLimit: number | undefined, stream: boolean | undefined): Partial<FastifyRouteOptions> => ({
       ...(group.host ? { constraints: { host: group.host } } : {}),
       ...(bodyLimit ? { bodyLimit } : {}),
       ...(stream ? { preParsing: [streamBody] } : BODY_METHODS.has(method) ? { preParsing: [refuseEncodedBody] } : {}),
+      config: { strykeActions: actions },
     });
     const limits = [...group.verbs.values()].filter(({ route }) => !route.stream).map(({ route }) => limitOf(route));
     const dispatcherLimit = limits.length ? Math.max(...limits) : settings.bodyLimit;

@@ -3,7 +3,7 @@ import {
   relatedRelation, type IncludeSpec,
 } from './associations';
 import { Abort, atomically, enlist, runCallbacks } from './callbacks';
-import { castValue } from './cast';
+import { castErrors, castValue } from './cast';
 import { isRequestParams } from './conditions';
 import { ModelQueries } from './class-queries';
 import { OrmErrors } from './errors';
@@ -154,6 +154,12 @@ export class ActiveRecord extends ModelQueries {
     await runCallbacks(this, 'beforeValidation');
     if (meta.hasValidations) await runValidations(this, this.errors, validationsOf(meta));
     else this.errors.clear();
+    // Values that did not cast to their field's type, and strings over their column's length: errors here,
+    // never a different failure (or a silent truncation) on each database.
+    const errors = this.errors;
+    castErrors(this, meta.fields, (property, message) => {
+      if (!errors.on(property).includes(message)) errors.add(property, message);
+    });
     for (const a of meta.associations.values()) {
       if (a.kind !== 'belongsTo' || !a.required) continue;
       const fk = this[foreignKeyOf(this.constructor, a)];

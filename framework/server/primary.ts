@@ -1,6 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 
+/** What a worker of `stryke start` tells the primary when the app fails to boot: `{ type, message }`, the error's one line. */
+export const BOOT_FAILED = 'stryke:boot-failed';
+
 export interface ClusterOptions {
   workers: number;
   /** Milliseconds a worker gets to finish in-flight requests after SIGTERM before it is killed. */
@@ -48,6 +51,22 @@ export function runPrimary(options: ClusterOptions): void {
       w.on('message', onMsg);
       w.once('exit', onExit);
     });
+
+  // A worker that fails to boot before any worker has served (a missing secret, a bad config, an app that
+  // does not load) will fail the same way every time: stop at once with its one line, not after a crash loop.
+  let served = false;
+  cluster.on('message', (worker, m: any) => {
+    if (m?.type === 'stryke:ready') served = true;
+    if (m?.type !== BOOT_FAILED || stopping) return;
+    if (served) {
+      log(`worker ${worker.process.pid} failed to boot: ${m.message}`);
+      return;
+    }
+    stopping = true;
+    process.stderr.write(`stryke: ${m.message}\n`);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    process.exit(1);
+  });
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping || (worker as any).strykeRetired) return;

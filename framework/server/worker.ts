@@ -1,12 +1,15 @@
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createApp, defaultHost, type App } from '../app/create-app';
-import { currentEnv } from '../config/load';
+import { createApp, type App } from '../app/create-app';
+import { currentEnv, defaultHost } from '../config/load';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 import { drainAndClose } from './drain';
 import { keepServingThroughStrayErrors } from '../http/request-context';
+import { BOOT_FAILED } from './primary';
+import { StrykeError } from '../support/errors';
 
 export interface ServeOptions {
   root: string;
@@ -142,10 +145,18 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
   try {
     app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, jobWorkers: 'after-first-response' });
   } catch (err) {
+    if (!dev && cluster.isWorker && process.send) return reportBootFailure(err);
     if (!dev) throw err;
     return serveDevProblem(options, problemFrom(options.root, err));
   }
   return listen(app, options, Number(process.hrtime.bigint() - started) / 1e6);
+}
+
+/** A `stryke start` worker whose app failed to boot: the primary prints the one line (once, not per worker) and stops. */
+function reportBootFailure(err: unknown): Promise<undefined> {
+  const message = err instanceof StrykeError ? `${err.message} (${err.code})` : String((err as Error)?.message ?? err);
+  if (process.env.STRYKE_DEBUG && (err as Error)?.stack) process.stderr.write(`${(err as Error).stack}\n`);
+  return new Promise(() => process.send!({ type: BOOT_FAILED, message }, () => process.exit(1)));
 }
 
 /** Listens, closes the app on shutdown, and tells a supervising primary (`stryke:ready`). */

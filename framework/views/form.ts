@@ -153,10 +153,15 @@ export function registerFormHelpers(hb: typeof Handlebars, paths: PathHelpers): 
   hb.registerHelper('checkBox', field('checkBox'));
   hb.registerHelper('select', field('select'));
 
-  /** `{{submit}}` -> `Create Post` / `Update Post`; `{{submit "Publish"}}` for another label. */
-  hb.registerHelper('submit', (...args: unknown[]) => {
+  /**
+   * `{{submit}}` -> `Create Post` / `Update Post` inside `{{#formFor}}`; `{{submit "Publish"}}` for another label.
+   * In a partial rendered with `submit="Create post"` (as the scaffold's `_form` is), that label is used.
+   */
+  hb.registerHelper('submit', function (this: unknown, ...args: unknown[]) {
     const options = args.pop() as HelperOptions;
-    const text = args.length ? String(args[0]) : String((options.data as any)?.strykeFormSubmit ?? 'Save');
+    const given = (this as { submit?: unknown } | null)?.submit;
+    const fallback = typeof given === 'string' && given ? given : ((options.data as any)?.strykeFormSubmit ?? 'Save');
+    const text = args.length ? String(args[0]) : String(fallback);
     return new SafeString(`<button type="submit"${attrs(hb, options.hash)}>${esc(text)}</button>`);
   });
 }

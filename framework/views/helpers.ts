@@ -1,10 +1,11 @@
 import type Handlebars from 'handlebars';
 import type { PathHelpers } from '../routing/helpers';
-import { singularize } from '../support/inflect';
+import { humanize, singularize, underscore } from '../support/inflect';
 import type { RenderState, ViewEngine } from './engine';
 import { resolvePartial } from './compile';
 import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
+import { registerPaginationHelpers } from './pagination';
 import { CONFIRM_HANDLER } from '../security/csp';
 import { registerStorageHelpers } from '../storage';
 
@@ -85,7 +86,10 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
     if (!messages.length) return '';
     const items = messages.map((m) => `<li>${esc(m)}</li>`).join('');
     const count = messages.length === 1 ? '1 error' : `${messages.length} errors`;
-    return new SafeString(`<div class="error-messages" role="alert"><h2>${count} prohibited this from being saved:</h2><ul>${items}</ul></div>`);
+    // "this post": the record's model, named as a person would (`BlogPost` -> "blog post").
+    const model = String(options.hash?.name ?? humanize(underscore(String(record?.constructor?.name ?? '')))).toLowerCase();
+    const what = model && model !== 'object' ? `this ${model}` : 'this record';
+    return new SafeString(`<div class="error-messages" role="alert"><h2>${count} prohibited ${esc(what)} from being saved:</h2><ul>${items}</ul></div>`);
   });
 
   /** `{{fieldError post "title"}}`: the first error on one field, or nothing. */
@@ -186,4 +190,5 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
   registerFormatHelpers(hb);
   registerFormHelpers(hb, paths);
   registerStorageHelpers(hb);
+  registerPaginationHelpers(hb);
 }

@@ -63,7 +63,7 @@ describe('stryke build, and stryke start from dist/ in production', () => {
     });
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));
-    await waitForHttp(`${base}/health`, 30_000);
+    await waitForHttp(`${base}/health`);
   });
   after(() => {
     server?.kill('SIGTERM');

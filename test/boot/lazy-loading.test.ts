@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO } from '../support/cli';
+import { COMMAND_TIMEOUT, REPO } from '../support/cli';
 import { SAMPLE_APP } from '../support/sample-app';
 
 /**
@@ -61,7 +61,7 @@ function bootWithWorkers(mode: string): unknown {
   const db = join(mkdtempSync(join(tmpdir(), 'stryke-lazy-')), 'development.sqlite3');
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
-  const res = spawnSync(process.execPath, ['-e', workersScript, db, mode], { encoding: 'utf8', env, timeout: 60_000 });
+  const res = spawnSync(process.execPath, ['-e', workersScript, db, mode], { encoding: 'utf8', env, timeout: COMMAND_TIMEOUT });
   assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
   return JSON.parse(res.stdout.trim().split('\n').pop()!);
 }
@@ -71,7 +71,7 @@ describe('boot: heavy packages load when first needed', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'stryke-lazy-')), 'test.sqlite3');
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
-    const res = spawnSync(process.execPath, ['-e', script, db], { encoding: 'utf8', env, timeout: 60_000 });
+    const res = spawnSync(process.execPath, ['-e', script, db], { encoding: 'utf8', env, timeout: COMMAND_TIMEOUT });
     assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
     assert.equal(out.atBoot, false, 'booting did not load class-validator');

@@ -140,4 +140,38 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     assert.doesNotMatch(await page.textContent('main') ?? '', /Edited in a browser/);
     await page.close();
   });
+
+  it('pages a long list, wraps a long word instead of scrolling sideways, and keeps the navigation on a 404', async () => {
+    await app.reset();
+    const api = app.client();
+    const word = 'W'.repeat(400);
+    for (let i = 1; i <= 21; i++) {
+      const res = await api.post('/posts.json', { json: { post: { title: `Post number ${i}`, body: i === 21 ? `An unbroken ${word} in it.` : 'Body', published: true } } });
+      assert.equal(res.status, 201);
+    }
+    const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+    const sideways = () => page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth');
+
+    await page.goto(`${base}/posts`);
+    assert.equal(await page.locator('.post-card').count(), 20);
+    assert.match(await page.textContent('.page-head .meta') ?? '', /^21 posts$/);
+    assert.match(await page.textContent('.pagination') ?? '', /Page 1 of 2/);
+    assert.equal(await sideways(), false, 'the list does not scroll sideways');
+    await page.click('.pagination >> text=Next');
+    assert.equal(new URL(page.url()).search, '?page=2');
+    assert.equal(await page.locator('.post-card').count(), 1);
+
+    await page.goto(`${base}/posts`);
+    await page.click('text=Post number 21');
+    assert.match(await page.textContent('.post-body') ?? '', /WWWW/);
+    assert.equal(await sideways(), false, 'a 400-letter word wraps');
+    await page.screenshot({ path: join(shots, 'sample-app-long-word.png'), fullPage: true });
+
+    const missing = await page.goto(`${base}/posts/999999`);
+    assert.equal(missing?.status(), 404);
+    assert.deepEqual(await page.locator('.site-header nav a').allTextContents(), ['All posts', 'New post']);
+    await page.click('.site-header >> text=New post');
+    assert.equal(new URL(page.url()).pathname, '/posts/new');
+    await page.close();
+  });
 });

@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { BIN } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN } from '../support/cli';
 
 function run(cwd: string, ...args: string[]) {
   const res = spawnSync(process.execPath, [BIN, ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' }, timeout: 120_000,
+    cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' }, timeout: COMMAND_TIMEOUT,
   });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }

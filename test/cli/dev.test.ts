@@ -3,7 +3,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, strykeBackground, writeApp } from '../support/cli';
+import { freePort, SERVER_WAIT, strykeBackground, writeApp } from '../support/cli';
 
 const controller = (word: string, extra = '') => `
 import { ActionController, Controller, Get } from 'stryke';
@@ -31,12 +31,14 @@ function once(url: string): Promise<{ status: number; body: string }> {
       res.on('data', (d) => (body += d));
       res.on('end', () => done({ status: res.statusCode!, body }));
     });
-    req.setTimeout(10_000, () => req.destroy(new Error('no answer in 10 s')));
+    // A bound for a hung request, not a measure: on a busy machine an answer can take seconds.
+    req.setTimeout(60_000, () => req.destroy(new Error('no answer in 60 s')));
     req.on('error', fail);
   });
 }
 
-async function poll(url: string, accept: (body: string) => boolean, ms = 30_000): Promise<string> {
+/** Asks until the answer is the expected one; `ms` bounds a hang (a first compile takes minutes on a busy machine). */
+async function poll(url: string, accept: (body: string) => boolean, ms = SERVER_WAIT): Promise<string> {
   const deadline = Date.now() + ms;
   let last = '';
   while (Date.now() < deadline) {
@@ -48,7 +50,7 @@ async function poll(url: string, accept: (body: string) => boolean, ms = 30_000)
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${url} never answered as expected; last body: ${last}`);
+  throw new Error(`${url} never answered as expected in ${ms / 1000} s; last body: ${last || '(none: nothing answered)'}`);
 }
 
 /** Opens the live-reload stream and collects its events. */
@@ -66,7 +68,7 @@ function liveStream(url: string): { events: string[]; close(): void } {
   return { events, close: () => (res?.destroy(), req.destroy()) };
 }
 
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = SERVER_WAIT): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

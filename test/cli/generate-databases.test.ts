@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Client } from 'pg';
-import { BIN, freePort, waitForHttp } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN, freePort, waitForHttp } from '../support/cli';
 
 /**
  * The environment of a command a user types: development, no DATABASE_URL, and no NODE_TEST_CONTEXT
@@ -18,7 +18,7 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 function run(cwd: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -71,7 +71,7 @@ describe('stryke new --database, then scaffold, migrate, test and serve', () => 
 
         const tests = run(root, 'test');
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-        assert.match(tests.stdout, /# pass 9\n/); // home (1), Post model (2), posts controller (6)
+        assert.match(tests.stdout, /# pass 10\n/); // home (1), Post model (2), posts controller (7)
 
         const port = await freePort();
         const server = spawn(process.execPath, [BIN, 'server', '--port', String(port), '--host', '127.0.0.1', '--no-build'], {
@@ -81,7 +81,7 @@ describe('stryke new --database, then scaffold, migrate, test and serve', () => 
         server.stdout.on('data', (d) => (output += d));
         server.stderr.on('data', (d) => (output += d));
         try {
-          await waitForHttp(`http://127.0.0.1:${port}/posts`, 30_000);
+          await waitForHttp(`http://127.0.0.1:${port}/posts`);
           const page = await fetch(`http://127.0.0.1:${port}/posts`);
           assert.equal(page.status, 200, output);
           assert.match(await page.text(), /<h1>Posts<\/h1>/);

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { BIN } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN } from '../support/cli';
 
 /**
  * The environment of a command a user types: development, no DATABASE_URL, and no NODE_TEST_CONTEXT
@@ -17,7 +17,7 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 function run(cwd: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -19,6 +19,23 @@ function commandsOf(help: string): string[] {
 }
 
 describe('stryke --help, --version and usage errors', () => {
+  it('answers --help and every command\'s --help without loading the framework (no fastify, TypeORM, Handlebars)', () => {
+    // A preloaded hook reports, at exit, which heavy packages the command loaded: --help must not wait for them.
+    const dir = mkdtempSync(join(tmpdir(), 'stryke-help-'));
+    const hook = join(dir, 'report.js');
+    writeFileSync(hook, `process.on('exit', () => {
+      const heavy = ['fastify', 'typeorm', 'handlebars', 'class-validator', 'bullmq', 'better-sqlite3', 'pg', 'mysql2', 'typescript'];
+      const loaded = heavy.filter((p) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + p + '/')));
+      require('node:fs').writeSync(2, 'LOADED:' + JSON.stringify(loaded) + '\\n');
+    });`);
+    for (const args of [['--help'], ['db', '--help'], ['db', 'migrate', '--help'], ['start', '--help'], ['routes', '--help'], ['jobs', '--help'], ['lint', '--help']]) {
+      const res = spawnSync(process.execPath, ['-r', hook, join(REPO, 'bin', 'stryke.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      assert.equal(res.status, 0, res.stderr);
+      assert.match(res.stdout, /^Usage: stryke/);
+      assert.deepEqual(JSON.parse(/LOADED:(.*)/.exec(res.stderr)![1]!), [], `stryke ${args.join(' ')} loaded heavy packages`);
+    }
+  });
+
   it('lists every command with examples, and prints the version', () => {
     const help = stryke(['--help']);
     assert.equal(help.status, 0, help.stderr);

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from 'stryke';
 import ts from 'typescript';
-import { BIN, REPO, freePort, stryke, strykeBackground, waitForHttp } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN, REPO, freePort, stryke, strykeBackground, waitForHttp } from '../support/cli';
 
 /** As a user's shell has it: development, and no DATABASE_URL of the test runner's. */
 const USER_ENV = { STRYKE_ENV: 'development', DATABASE_URL: '' };
@@ -23,7 +23,7 @@ function userEnv(): NodeJS.ProcessEnv {
 
 /** Runs the stryke CLI in `cwd` as a user would, and waits for it. */
 function run(cwd: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+  const res = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -69,6 +69,12 @@ describe('stryke new', () => {
     assert.deepEqual(files(root), APP_FILES);
     for (const f of APP_FILES) assert.match(res.stdout, new RegExp(`create  ${f.replace(/\./g, '\\.')}\\n`));
     assert.match(res.stdout, /npx stryke generate scaffold/);
+    // One story: the README's "A new app" runs the commands the hint gives, and serves where the hint says.
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8').split(/^## A new app$/m)[1]!.split(/^## /m)[0]!;
+    const commands = (text: string) => [...text.matchAll(/^\s*(npx stryke [^#\n]*?)\s*(?:#.*)?$/gm)].map((m) => m[1]!);
+    const hint = res.stdout.split(/Next:\n/)[1]!;
+    for (const c of commands(hint)) assert.ok(commands(readme).includes(c), `the README's "A new app" has \`${c}\``);
+    for (const url of hint.match(/http:\/\/localhost:\d+\/\S*/g) ?? []) assert.ok(readme.includes(url), `the README says ${url}`);
 
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     assert.equal(pkg.name, 'blog');
@@ -106,6 +112,8 @@ describe('stryke new', () => {
     assert.match(layout, /\{\{csrfMetaTags\}\}/);
     assert.match(layout, /\{\{#if flash\.notice\}\}/);
     assert.match(layout, /\{\{yield\}\}/);
+    // Through the asset helper: fingerprinted and cached for good once built, not a fixed /app.css.
+    assert.match(layout, /\{\{stylesheetTag "app\.css"\}\}/);
 
     assert.ok(lstatSync(join(root, 'node_modules/stryke')).isSymbolicLink());
     assert.equal(realpathSync(join(root, 'node_modules/stryke')), realpathSync(REPO));
@@ -185,6 +193,11 @@ describe('stryke new', () => {
     const scaffold = npx('generate', 'scaffold', 'Post', 'title:string', 'body:text', 'published:boolean');
     assert.equal(scaffold.status, 0, scaffold.stderr);
     assert.match(scaffold.stdout, /create  app\/controllers\/posts_controller\.ts/);
+    // Every generated view links public/ files through the asset helpers (stylesheetTag, assetPath...).
+    const views = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? views(join(dir, e.name)) : [join(dir, e.name)]);
+    for (const view of views(join(root, 'app/views'))) {
+      assert.doesNotMatch(readFileSync(view, 'utf8'), /(href|src)="\/[^"]*\.(css|js|svg|png|ico|jpe?g|webp)"/, `${relative(root, view)} links an asset by a fixed path`);
+    }
 
     const migrate = npx('db', 'migrate');
     assert.equal(migrate.status, 0, migrate.stdout + migrate.stderr);
@@ -196,7 +209,7 @@ describe('stryke new', () => {
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/posts`, 30_000);
+      await waitForHttp(`http://127.0.0.1:${port}/posts`);
       const page = await fetch(`http://127.0.0.1:${port}/posts`);
       assert.equal(page.status, 200, output);
       const html = await page.text();
@@ -220,15 +233,15 @@ describe('stryke new', () => {
 
     const tests = run(root, 'test');
     assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-    // The home page (1), the Post model (2) and the posts controller (6).
-    assert.match(tests.stdout, /# pass 9\n/);
+    // The home page (1), the Post model (2) and the posts controller (7).
+    assert.match(tests.stdout, /# pass 10\n/);
     assert.match(tests.stdout, /# fail 0\n/);
   });
 
   it("passes its own `npm test` right away", () => {
     assert.equal(stryke(['new', 'fresh', '-q'], { cwd: dir }).status, 0);
     const root = join(dir, 'fresh');
-    const res = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
+    const res = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', env: userEnv(), timeout: COMMAND_TIMEOUT });
     assert.equal(res.status, 0, res.stdout + res.stderr);
     assert.match(res.stdout, /ok 1 - serves the welcome page at \//);
     assert.match(res.stdout, /# pass 1\n/);

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, stryke, writeApp } from '../support/cli';
+import { COMMAND_TIMEOUT, BIN, stryke, writeApp } from '../support/cli';
+import { Progress } from '../../framework/cli/progress';
 
 /** Long steps report progress: plain lines on a pipe, a spinner and colour on a terminal, nothing with --quiet, JSON lines with --json. */
 
@@ -81,6 +82,40 @@ describe('progress of long steps', () => {
     assert.match(rolled.stdout, new RegExp(`^reverting 20260101000000 CreatePosts … done ${ELAPSED}$`, 'm'));
   });
 
+  it('on a pipe, a step says what it is doing when it starts, and ends the same line when done', () => {
+    const written: string[] = [];
+    const stream = { write: (t: string) => { written.push(t); return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+    const out = new Progress('plain', stream);
+    const step = out.begin({ id: 'compile', doing: 'compiling the app', done: 'compiled the app' });
+    assert.equal(written.join(''), 'compiling the app … ', 'said before the step ends');
+    step.done();
+    assert.match(written.join(''), new RegExp(`^compiling the app … done ${ELAPSED}\\n$`));
+    // A line written while a step runs ends the step's line first; the step's outcome then has a line of its own.
+    const second = out.begin({ id: 'seed', doing: 'seeding', done: 'seeded' });
+    out.info('Created sqlite database');
+    second.done();
+    assert.match(written.join(''), new RegExp(`\\nseeding … \\nCreated sqlite database\\nseeding … done ${ELAPSED}\\n$`));
+  });
+
+  it('compiles once: db prepare migrates and seeds on one compile, the next command starts no compiler, an edit compiles again', () => {
+    const { root, env } = app({ 'db/migrations/20260101000000_create_posts.ts': CREATE_POSTS, 'db/seeds.ts': 'export default async function seed() {}\n' });
+    const prepared = stryke(['db', 'prepare', '--root', root], { env });
+    assert.equal(prepared.status, 0, prepared.stderr);
+    assert.equal(prepared.stdout.match(/compiling the app/g)?.length, 1, prepared.stdout);
+    assert.match(prepared.stdout, /^seeding the database … done/m);
+
+    const again = stryke(['db', 'migrate', '--root', root], { env });
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /compiling the app/);
+    assert.match(again.stdout, /Nothing to migrate/);
+
+    writeFileSync(join(root, 'db', 'migrations', '20260101000001_create_tags.ts'), CREATE_POSTS.replace(/posts/g, 'tags').replace('CreatePosts', 'CreateTags'));
+    const changed = stryke(['db', 'migrate', '--root', root], { env });
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.match(changed.stdout, /^compiling the app … done/m);
+    assert.match(changed.stdout, /^migrating 20260101000001 CreateTags … done/m);
+  });
+
   it('--quiet prints nothing but errors', () => {
     const { root, env } = app({ 'db/migrations/20260101000000_create_posts.ts': CREATE_POSTS });
     const ok = stryke(['db', 'migrate', '--root', root, '--quiet'], { env });
@@ -152,8 +187,9 @@ describe('progress of long steps', () => {
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.equal(quiet.stdout, '');
 
+    // The app compiled in the first build and has not changed since: no compile step.
     const json = events(stryke(['build', '--root', root, '--json']).stdout);
-    assert.deepEqual(json.filter((e) => e.event === 'step' && e.status === 'done').map((e) => e.id), ['compile', 'code', 'views', 'assets', 'config', 'routes']);
+    assert.deepEqual(json.filter((e) => e.event === 'step' && e.status === 'done').map((e) => e.id), ['code', 'views', 'assets', 'config', 'routes']);
     assert.equal(json.at(-1)?.event, 'result');
     assert.equal(json.at(-1)?.files.length, 1);
   });
@@ -185,7 +221,7 @@ describe('progress of long steps', () => {
     const command = [process.execPath, BIN, 'db', 'migrate', '--root', root].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const run = (extra: Record<string, string>) => {
       const { NO_COLOR: _n, FORCE_COLOR: _f, ...base } = process.env;
-      return spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...base, TERM: 'xterm', ...env, ...extra } });
+      return spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: COMMAND_TIMEOUT, env: { ...base, TERM: 'xterm', ...env, ...extra } });
     };
     const res = run({});
     assert.equal(res.status, 0, res.stdout + res.stderr);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { freePort, SERVER_WAIT, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
 
 const app = () =>
   writeApp({
@@ -34,7 +34,7 @@ function workerPids(primary: number): number[] {
   }
 }
 
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
+async function until(check: () => boolean, ms = SERVER_WAIT): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -51,6 +51,23 @@ describe('sample app: JSON at the same URLs', () => {
     const malformed = await app.server.inject({ method: 'POST', url: '/posts.json', headers: { 'content-type': 'application/json' }, payload: '{"post": ' });
     assert.equal(malformed.statusCode, 400);
     assert.equal(JSON.parse(malformed.body).status, 400);
+    assert.equal(JSON.parse(malformed.body).code, 'STRYKE_E_HTTP_INVALID_JSON');
+    assert.match(JSON.parse(malformed.body).detail, /not valid JSON \(.+\)/);
+
+    // Valid JSON with a prototype key: refused, and the answer says that is why (not "not valid JSON").
+    for (const payload of ['{"post": {"title": "Hello", "body": "x", "__proto__": {"admin": true}}}', '{"constructor": {"prototype": {"admin": true}}}']) {
+      const poisoned = await app.server.inject({ method: 'POST', url: '/posts.json', headers: { 'content-type': 'application/json' }, payload });
+      assert.equal(poisoned.statusCode, 400);
+      assert.equal(JSON.parse(poisoned.body).code, 'STRYKE_E_HTTP_JSON_FORBIDDEN_KEY');
+      assert.match(JSON.parse(poisoned.body).detail, /JSON body is valid, but has a "__proto__"/);
+    }
+    assert.equal(await countPosts(app), 0);
+
+    // A JSON number or boolean for a text field is stored as its text, as on every database.
+    const cast = await api.post('/posts.json', { json: { post: { title: 123456, body: true } } });
+    assert.equal(cast.status, 201);
+    assert.deepEqual([cast.json().title, cast.json().body], ['123456', 'true']);
+    await app.reset();
 
     const noParam = await api.post('/posts.json', { json: {} });
     assert.equal(noParam.status, 400);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
+import { COMMAND_TIMEOUT } from '../support/cli';
 import { jobTarget, sleep, until, type JobTarget } from './targets';
 
 /**
@@ -42,7 +43,7 @@ export function killsSuite(name: JobTarget['name']): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('every job completes, none is lost', { timeout: 170_000 }, async (t) => {
+    it('every job completes, none is lost', { timeout: COMMAND_TIMEOUT * 2 }, async (t) => {
       if (target.skip) return t.skip(target.skip);
       const log = join(dir, 'jobs.log');
       queue = new Queue('kills', target.opts as any, target.factory as any);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createPostgresBackend, createRedisBackend, type BackendFactory, type IQueueBackend } from 'bullmq';
 import { Client } from 'pg';
 import { createMysqlBackend, createSqliteBackend } from 'stryke/jobs';
+import { PATIENCE } from '../support/cli';
 
 /**
  * The four backends the jobs suites run on: SQLite always; MariaDB, PostgreSQL (BullMQ's own backend)
@@ -122,9 +123,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Resolves when `check` holds, polling; rejects after `timeout` ms with `what`. */
+/**
+ * Resolves when `check` holds, polling; rejects after `timeout` ms (times PATIENCE: a bound for a hang, which a
+ * busy machine must not trip) with `what`.
+ */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
-  const end = Date.now() + timeout;
+  const end = Date.now() + timeout * PATIENCE;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);

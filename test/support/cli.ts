@@ -7,6 +7,19 @@ import { dirname, join } from 'node:path';
 export const REPO = join(__dirname, '..', '..', '..');
 export const BIN = join(REPO, 'bin', 'stryke.js');
 
+/**
+ * How long a command a test runs may take before it is stopped: an upper bound for a hang, never a measure
+ * (a busy machine makes a compile take minutes; scripts/test.js makes the suite slower, never red).
+ */
+export const COMMAND_TIMEOUT = 10 * 60_000;
+/**
+ * What the tests' bounded waits (`until(..., 30_000)`) are multiplied by: each is a bound for a hang, sized for
+ * an idle machine, and a busy one may need several times that. STRYKE_TEST_PATIENCE sets it (default 4).
+ */
+export const PATIENCE = Number(process.env.STRYKE_TEST_PATIENCE) > 0 ? Number(process.env.STRYKE_TEST_PATIENCE) : 4;
+/** How long a test waits for a server it started to answer (a bound for a hang, like COMMAND_TIMEOUT). */
+export const SERVER_WAIT = 3 * 60_000;
+
 export interface RunResult {
   status: number | null;
   stdout: string;
@@ -16,7 +29,7 @@ export interface RunResult {
 /** Runs the stryke CLI as a user would, and waits for it. */
 export function stryke(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunResult {
   const res = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...options.env }, timeout: 120_000,
+    cwd: options.cwd ?? REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...options.env }, timeout: COMMAND_TIMEOUT,
   });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
@@ -40,7 +53,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers (any status), or fails after `ms`. */
-export async function waitForHttp(url: string, ms = 20_000): Promise<void> {
+export async function waitForHttp(url: string, ms = SERVER_WAIT): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     try {

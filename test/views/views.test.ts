@@ -77,6 +77,15 @@ describe('views: layouts, partials, content blocks and helpers', () => {
     assert.match(body, /<input type="hidden" name="article\[published\]" value="false"><input type="checkbox" id="article_published" name="article\[published\]" value="true" checked>/);
     assert.match(body, /<option value="">Pick one<\/option><option value="news" selected>news<\/option><option value="opinion">opinion<\/option>/);
     assert.match(body, /<button type="submit">Create Article<\/button>/);
+    assert.match(body, /<h2>1 error prohibited this article from being saved:<\/h2>/);
+  });
+
+  it('a form partial rendered with submit="..." shows one button with that label, and the summary names the model', async () => {
+    const { body, status } = await get(app, '/pages/partial-form');
+    assert.equal(status, 200);
+    assert.equal(body.match(/<button/g)?.length, 1, body);
+    assert.match(body, /<div class="form-actions"><button type="submit">Update article<\/button><\/div>/);
+    assert.match(body, /1 error prohibited this article from being saved:/);
   });
 
   it('formats dates, numbers, plurals and relative times', async () => {

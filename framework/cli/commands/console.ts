@@ -4,13 +4,17 @@ import repl from 'node:repl';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createApp } from '../../app/create-app';
+import { lazyModule } from '../../support/lazy';
+import type * as CreateApp from '../../app/create-app';
 import { buildDirOf } from '../../app/loader';
 import { currentEnv } from '../../config/load';
 import { registry } from '../../registry';
 import { camelize } from '../../support/inflect';
 import { appRoot, compileApp } from '../app-root';
 import { action, paint } from '../output';
+import { outputMode, Progress } from '../progress';
+// Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
+const { createApp } = lazyModule(() => require('../../app/create-app') as typeof CreateApp);
 
 const HELP = `
 In scope: app (the booted app: app.db, app.config, app.container), every model by its class name, every path
@@ -66,7 +70,7 @@ export function registerConsole(program: Command): void {
     .action(action(async (opts: { root?: string; env?: string }) => {
       const root = appRoot(opts.root);
       const env = opts.env ?? currentEnv();
-      await compileApp(root, { quiet: true });
+      await compileApp(root, { quiet: true, progress: new Progress(outputMode({}, process.stderr), process.stderr) });
       const app = await createApp({ root, env, logger: false, jobWorkers: 'none' });
 
       const models = registry.within(registry.models, buildDirOf(root)).map((d) => d.target as Function);

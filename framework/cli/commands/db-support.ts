@@ -1,23 +1,40 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp } from '../../app/create-app';
+import { join, relative } from 'node:path';
+import type * as CreateApp from '../../app/create-app';
 import { buildDirOf, loadAppCode } from '../../app/loader';
 import { migrationVersion } from '../../generators/migrations';
-import { diffSchema, diffSource } from '../../migrations/diff';
+import type * as DiffModule from '../../migrations/diff';
 import { MigrationErrors } from '../../migrations/errors';
 import { registry } from '../../registry';
 import { underscore } from '../../support/inflect';
 import { currentEnv, loadConfig } from '../../config/load';
-import { createDatabase, dropDatabase } from '../../migrations/admin';
-import { checkReversible } from '../../migrations/reversible';
-import { Migrator, type MigrationEvent, type MigrationStatus } from '../../migrations/runner';
-import { dumpSchema, loadSchema, readSchema, SCHEMA_FILE, writeSchema } from '../../migrations/schema-dump';
-import { Database, databaseConfig, type DatabaseConfig } from '../../orm/connection';
+import type * as AdminModule from '../../migrations/admin';
+import type * as ReversibleModule from '../../migrations/reversible';
+import type { MigrationEvent, MigrationStatus } from '../../migrations/runner';
+import type * as RunnerModule from '../../migrations/runner';
+import type * as SchemaDumpModule from '../../migrations/schema-dump';
+import type { DatabaseConfig } from '../../orm/connection';
+import type * as ConnectionModule from '../../orm/connection';
+import type * as DistModule from '../../server/dist';
+import { sqlitePath } from '../../orm/database-config';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
 import { Progress, type ModeOptions, type Step } from '../progress';
+import { lazyModule } from '../../support/lazy';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
+const { diffSchema, diffSource } = lazyModule(() => require('../../migrations/diff') as typeof DiffModule);
+const { checkReversible } = lazyModule(() => require('../../migrations/reversible') as typeof ReversibleModule);
+const { Migrator } = lazyModule(() => require('../../migrations/runner') as typeof RunnerModule);
+const schemaDump = () => require('../../migrations/schema-dump') as typeof SchemaDumpModule;
+const { dumpSchema, loadSchema, readSchema, writeSchema } = lazyModule(schemaDump);
+const { isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
+const { Database, databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
+const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
+// Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
+const { createApp } = lazyModule(() => require('../../app/create-app') as typeof CreateApp);
 
 export interface DbOptions extends ModeOptions {
   root?: string;
@@ -25,17 +42,52 @@ export interface DbOptions extends ModeOptions {
 }
 
 export function context(opts: DbOptions) {
-  const root = appRoot(opts.root);
   const env = opts.env ?? currentEnv();
+  const root = runRoot(appRoot(opts.root), env);
   const config = databaseConfig(loadConfig(root, env).database);
   return { root, env, config };
+}
+
+/**
+ * The directory a command runs the app from, as `stryke start` does: in production, an app with a complete
+ * `stryke build` runs from dist/, so its database commands work there too (a relative SQLite path names
+ * `dist/db/production.sqlite3`, the file `start` opens, whichever of the two directories the command runs in).
+ */
+export function runRoot(given: string, env: string): string {
+  if (env === 'production' && !isDist(given) && isDist(join(given, 'dist'))) return join(given, 'dist');
+  return given;
+}
+
+/**
+ * Before `stryke start` forks its workers: the database exists and has run every migration, or the start is
+ * refused with the command to run. A database that cannot be reached is left to the workers' boot to report.
+ */
+export async function checkMigrated(root: string, env: string): Promise<void> {
+  const has = (dir: string, ext: string) => existsSync(join(root, dir)) && readdirSync(join(root, dir)).some((f) => f.endsWith(ext) && !f.endsWith('.d.ts'));
+  if (!has('db/migrations', '.ts') && !has('build/db/migrations', '.js')) return;
+  const config = databaseConfig(loadConfig(root, env).database);
+  const hint = env === 'development' ? '' : ` --env ${env}`;
+  // A SQLite file is named as found from here (`dist/db/production.sqlite3` when start runs a build).
+  const file = config.adapter === 'sqlite' && config.database !== ':memory:' ? sqlitePath(config, root) : undefined;
+  const named = file ? `sqlite database ${relative(process.cwd(), file) || file}` : label(config);
+  if (file && !existsSync(file)) throw CliErrors.NO_DATABASE(named, hint);
+  let pending: { version: string; name: string }[];
+  try {
+    pending = await withDb(root, config, (db) => migrator(db, root).pending());
+  } catch {
+    return;
+  }
+  if (pending.length) {
+    const names = pending.slice(0, 3).map((m) => `${m.version} ${m.name}`).join(', ') + (pending.length > 3 ? ', ...' : '');
+    throw CliErrors.PENDING_MIGRATIONS(named, pending.length, names, hint);
+  }
 }
 
 export function label(c: DatabaseConfig): string {
   return `${c.adapter} database ${c.database}`;
 }
 
-export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: Database) => Promise<T>): Promise<T> {
+export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: ConnectionModule.Database) => Promise<T>): Promise<T> {
   const db = await Database.connect(config, root);
   try {
     return await fn(db);
@@ -53,7 +105,7 @@ function migrationLabels(e: MigrationEvent) {
 }
 
 /** A migrator that reports each migration as a progress step of `out`, its operations as the step's details. */
-export function migrator(db: Database, root: string, lockTimeout?: string, out?: Progress): Migrator {
+export function migrator(db: ConnectionModule.Database, root: string, lockTimeout?: string, out?: Progress): RunnerModule.Migrator {
   let lockTimeoutMs: number | undefined;
   if (lockTimeout !== undefined) {
     const s = Number(lockTimeout);
@@ -74,9 +126,9 @@ export function migrator(db: Database, root: string, lockTimeout?: string, out?:
 }
 
 /** Writes db/schema.json from the database. */
-export async function dump(root: string, db: Database, out: Progress): Promise<void> {
+export async function dump(root: string, db: ConnectionModule.Database, out: Progress): Promise<void> {
   writeSchema(root, await dumpSchema(db));
-  out.info(`Wrote ${SCHEMA_FILE}`, { wrote: SCHEMA_FILE });
+  out.info(`Wrote ${schemaDump().SCHEMA_FILE}`, { wrote: schemaDump().SCHEMA_FILE });
 }
 
 /** Creates the database when it does not exist, saying so. */
@@ -127,14 +179,14 @@ export async function seed(root: string, env: string, config: DatabaseConfig, ou
 export async function schemaLoad(root: string, config: DatabaseConfig, out: Progress): Promise<void> {
   const schema = readSchema(root);
   await createDatabase(config, root);
-  await out.step({ id: 'schema:load', doing: `loading ${SCHEMA_FILE}`, done: `loaded ${SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
-  out.info(`Loaded ${SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
+  await out.step({ id: 'schema:load', doing: `loading ${schemaDump().SCHEMA_FILE}`, done: `loaded ${schemaDump().SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
+  out.info(`Loaded ${schemaDump().SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
 }
 
 /** create, then schema:load (or migrate when there is no db/schema.json), then seed. */
 export async function setup(root: string, env: string, config: DatabaseConfig, out: Progress): Promise<void> {
   await create(root, config, out);
-  if (existsSync(join(root, SCHEMA_FILE))) await schemaLoad(root, config, out);
+  if (existsSync(join(root, schemaDump().SCHEMA_FILE))) await schemaLoad(root, config, out);
   else await migrate(root, config, out);
   await seed(root, env, config, out);
 }

@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
-import { createDatabase, dropDatabase } from '../../migrations/admin';
-import { readSchema } from '../../migrations/schema-dump';
+import { lazyModule } from '../../support/lazy';
+import type * as AdminModule from '../../migrations/admin';
+import type * as SchemaDumpModule from '../../migrations/schema-dump';
 import { compileApp } from '../app-root';
 import { action } from '../output';
 import { Progress } from '../progress';
 import {
   context, create, diff, dump, label, migrate, migrator, positive, printStatus, reversibilityCheck, schemaLoad, seed, setup, withDb, type DbOptions,
 } from './db-support';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
+const { readSchema } = lazyModule(() => require('../../migrations/schema-dump') as typeof SchemaDumpModule);
+const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
 
 interface MigrateOptions extends DbOptions {
   to?: string;

@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
+import { lazyModule } from '../../support/lazy';
 import type { JobType } from 'bullmq';
 import { buildDirOf, loadAppCode } from '../../app/loader';
 import { currentEnv, loadConfig } from '../../config/load';
-import { readJobsConfig } from '../../jobs/config';
+import type * as JobsConfigModule from '../../jobs/config';
 import { JobsErrors } from '../../jobs/errors';
-import { queueFor } from '../../jobs/runtime';
-import { knownQueues, startJobs, startJobWorkers, stopJobs } from '../../jobs/workers';
+import type * as RuntimeModule from '../../jobs/runtime';
+import type * as WorkersModule from '../../jobs/workers';
 import { appRoot, compileApp } from '../app-root';
 import { action } from '../output';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
+const { readJobsConfig } = lazyModule(() => require('../../jobs/config') as typeof JobsConfigModule);
+const { knownQueues, startJobs, startJobWorkers, stopJobs } = lazyModule(() => require('../../jobs/workers') as typeof WorkersModule);
+const { queueFor } = lazyModule(() => require('../../jobs/runtime') as typeof RuntimeModule);
 
 interface JobsCliOptions {
   root?: string;

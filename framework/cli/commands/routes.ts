@@ -5,6 +5,7 @@ import type { RouteDef } from '../../routing/table';
 import { camelize } from '../../support/inflect';
 import { appRoot, compileApp, writePathTypes } from '../app-root';
 import { action } from '../output';
+import { outputMode, Progress } from '../progress';
 
 /** The route table of an app, read from its decorators without booting a server or a database. */
 export function routeTable(root: string): RouteDef[] {
@@ -47,7 +48,8 @@ export function registerRoutes(program: Command): void {
     .option('--no-build', 'do not compile first')
     .action(action(async (opts: { root?: string; grep?: string; json?: boolean; types?: boolean; build: boolean }) => {
       const root = appRoot(opts.root);
-      if (opts.build) await compileApp(root, { quiet: true, allowErrors: opts.types });
+      // When the app changed since its last compile, say so (on stderr: stdout is the table, often piped).
+      if (opts.build) await compileApp(root, { quiet: true, allowErrors: opts.types, progress: new Progress(outputMode({}, process.stderr), process.stderr) });
       let routes = routeTable(root);
       if (opts.types) {
         const changed = writePathTypes(root, routes);

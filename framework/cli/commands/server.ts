@@ -2,16 +2,24 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { currentEnv, loadConfig } from '../../config/load';
-import { defaultWorkerCount, runPrimary } from '../../server/primary';
-import { runDev, WATCHED } from '../../server/dev';
-import { buildDist, isDist, type DistStage } from '../../server/dist';
-import { serve } from '../../server/worker';
-import { defaultHost } from '../../app/create-app';
+import { lazyModule } from '../../support/lazy';
+import { currentEnv, defaultHost, loadConfig } from '../../config/load';
+import type * as PrimaryModule from '../../server/primary';
+import type * as DevModule from '../../server/dev';
+import type { DistStage } from '../../server/dist';
+import type * as DistModule from '../../server/dist';
+import type * as WorkerModule from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
+import { checkMigrated } from './db-support';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
+
+// Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
+const { serve } = lazyModule(() => require('../../server/worker') as typeof WorkerModule);
+const { buildDist, isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
+const { runDev } = lazyModule(() => require('../../server/dev') as typeof DevModule);
+const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server/primary') as typeof PrimaryModule);
 
 interface ServerOptions {
   root?: string;
@@ -47,6 +55,8 @@ export function registerServer(program: Command): void {
       if (cluster.isPrimary) {
         if (!fromDist) await compileApp(root, { progress: Progress.for() });
         else if (!existsSync(join(root, 'build'))) throw CliErrors.BAD_OPTION(`${root} has no build/: run \`stryke build\` again`);
+        // Refused here, in one line, rather than every page answering 500 "no such table".
+        await checkMigrated(root, currentEnv());
         const server = loadConfig(root, currentEnv()).server ?? {};
         const workers = opts.workers !== undefined ? Number(opts.workers) : defaultWorkerCount(server.workers);
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
@@ -90,7 +100,7 @@ export function registerServer(program: Command): void {
       const p = port(opts) ?? Number(process.env.PORT ?? server.port ?? 3000);
       let host = String(opts.host ?? server.host ?? defaultHost(currentEnv()));
       if (host === 'localhost') host = '127.0.0.1';
-      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${WATCHED.map((d) => `${d}/`).join(', ')})`);
+      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${(require('../../server/dev') as typeof DevModule).WATCHED.map((d) => `${d}/`).join(', ')})`);
       const dev = runDev({ root, bin: join(__dirname, '..', 'bin.js'), port: p, host });
       const quit = async () => {
         await dev.close();

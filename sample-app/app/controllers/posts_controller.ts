@@ -12,10 +12,10 @@ export class PostsController extends ApplicationController {
 
   @AllowAnonymous()
   async index() {
-    const posts = await Post.recent();
+    const page = await Post.recent().paginate({ page: this.params.page, perPage: 20 });
     return this.respondTo({
-      html: () => this.render('posts/index', { posts }),
-      json: () => this.json(posts),
+      html: () => this.render('posts/index', { posts: page.records, page }),
+      json: () => this.json(page.records),
     });
   }
 

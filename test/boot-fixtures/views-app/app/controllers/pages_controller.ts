@@ -51,6 +51,11 @@ export class PagesController extends ActionController {
     return this.render('pages/form', { article: new Article(), categories: ['news', 'opinion'] });
   }
 
+  @Get('/partial-form')
+  partialForm() {
+    return this.render('pages/partial_form', { article: new Article() });
+  }
+
   @Get('/formats')
   formats() {
     const date = new Date(Date.now() - 3 * 60 * 1000);
