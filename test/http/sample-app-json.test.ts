@@ -67,9 +67,9 @@ describe('sample app: JSON at the same URLs', () => {
     const cast = await api.post('/posts.json', { json: { post: { title: 123456, body: true } } });
     assert.equal(cast.status, 201);
     assert.deepEqual([cast.json().title, cast.json().body], ['123456', 'true']);
-    await app.reset();
+    await app.reset(); // which ends the session too: sign in again
 
-    const noParam = await api.post('/posts.json', { json: {} });
+    const noParam = await (await signedInApiClient(app)).post('/posts.json', { json: {} });
     assert.equal(noParam.status, 400);
     assert.equal(noParam.json().code, 'STRYKE_E_HTTP_PARAMETER_MISSING');
   });
