@@ -26,3 +26,4 @@ export {
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support/errors';
+export { RateLimit, setRateLimitUserResolver, type RateLimitOptions, type RateLimitUserResolver } from './rate-limit';

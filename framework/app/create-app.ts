@@ -22,6 +22,7 @@ import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
+import { prepareRateLimits, type RateLimiting } from '../rate-limit';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -77,6 +78,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const dbConfig = options.database ?? databaseConfig(config.database);
   const db = await Database.connect(dbConfig, root);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
+  let rateLimits: RateLimiting | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -105,6 +107,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
+    rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log);
     const fastify = await buildServer(routes, runtime, factories, {
       bodyLimit: server.body_limit ?? 1024 * 1024,
       csrf: server.csrf ?? true,
@@ -114,6 +117,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       headersTimeout: (server.headers_timeout ?? 20) * 1000,
       publicDir: publicDirOf(root),
       middleware,
+      rateLimits,
     });
     await fastify.ready();
 
@@ -126,11 +130,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
       async close() {
         await fastify.close();
+        await rateLimits?.close();
         if (jobs) await jobs.stop();
         await db.close();
       },
     };
   } catch (err) {
+    await rateLimits?.close();
     if (jobs) await jobs.stop();
     await db.close();
     throw err;

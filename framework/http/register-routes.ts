@@ -4,6 +4,7 @@ import type { ActionController } from './controller';
 import { HttpErrors } from './errors';
 import { buildHandler, middlewareHook, type Handler, type Middleware } from './pipeline';
 import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
+import type { RateLimiting } from '../rate-limit';
 
 const TUNNELLED = new Set(['PUT', 'PATCH', 'DELETE']);
 
@@ -11,6 +12,8 @@ export interface RegisterSettings {
   csrf: boolean;
   /** Middleware functions by what was declared (a function, or a class resolved through the container). */
   middleware: Map<unknown, Middleware>;
+  /** Wraps each action's handler with its `@RateLimit` counters (framework/rate-limit). */
+  rateLimits?: Pick<RateLimiting, 'wrap'>;
 }
 
 interface Group {
@@ -115,7 +118,9 @@ function wsUnavailable(route: RouteDef): Handler {
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime: AppRuntime, factories: Map<Function, () => ActionController>, settings: RegisterSettings): void {
   const groups = new Map<string, Group>();
   for (const route of routes) {
-    const handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf);
+    let handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf);
+    // The action's rate limits wrap its handler, which every way to it runs (.json, HEAD, the _method dispatcher).
+    if (settings.rateLimits) handler = settings.rateLimits.wrap(route, handler);
     const path = constrainFormat(route.path, route.formats);
     const key = `${route.constraints?.host ?? ''} ${path}`;
     let group = groups.get(key);

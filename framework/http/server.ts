@@ -12,6 +12,7 @@ import type { Middleware } from './pipeline';
 import { registerRoutes } from './register-routes';
 import { stampingResponse } from './response';
 import type { AppRuntime } from './runtime';
+import type { RateLimiting } from '../rate-limit';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -22,6 +23,8 @@ export interface ServerSettings {
   headersTimeout: number;
   publicDir?: string;
   middleware: Map<unknown, Middleware>;
+  /** Rate limits (framework/rate-limit): the app-wide hook, per-action wrapping, trusted proxies. */
+  rateLimits?: RateLimiting;
 }
 
 const QS_OPTIONS: IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: 100, parameterLimit: 1000, duplicates: 'last' };
@@ -77,6 +80,8 @@ export async function buildServer(
     schemaController: { compilersFactory },
     // The secure headers every response carries, serialized once (see response.ts).
     http: { ServerResponse: stampingResponse(runtime.headers.base) } as object,
+    // X-Forwarded-For is believed only from the proxies config/server.toml trust_proxy names (req.ip).
+    ...(settings.rateLimits?.trustProxy !== undefined ? { trustProxy: settings.rateLimits.trustProxy } : {}),
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
@@ -93,7 +98,9 @@ export async function buildServer(
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, runtime));
   app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
-  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, middleware: settings.middleware });
+  // The app-wide rate limit counts every request (static files and 404s too) before anything is parsed.
+  if (settings.rateLimits?.onRequest) app.addHook('onRequest', settings.rateLimits.onRequest);
+  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, middleware: settings.middleware, rateLimits: settings.rateLimits });
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));

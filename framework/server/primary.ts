@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { serveClusterRateLimits } from '../rate-limit/cluster-primary';
 
 export interface ClusterOptions {
   workers: number;
@@ -24,6 +25,8 @@ export function runPrimary(options: ClusterOptions): void {
   const recentCrashes: number[] = [];
 
   const fork = (): Worker => cluster.fork({ STRYKE_WORKER: '1' });
+  // The workers' rate-limit counters live here, so every worker counts against the same limit.
+  serveClusterRateLimits(cluster);
 
   const stopWorker = (w: Worker) =>
     new Promise<void>((resolveStop) => {
