@@ -56,6 +56,12 @@ export class ClusterStore implements CounterStore {
     }
   }
 
+  /** This store seen by one counter: its keys go to the primary prefixed with the counter's name. */
+  scoped(scope: string): CounterStore {
+    const prefix = `${scope}|`;
+    return { incr: (key, cb, timeWindow, max) => this.incr(prefix + key, cb, timeWindow, max) };
+  }
+
   close(): void {
     process.off('message', this.onMessage);
     this.fail([...this.pending.keys()].map((id) => [id, '', 0, 0]), 'the app closed');

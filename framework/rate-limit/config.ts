@@ -11,7 +11,13 @@ export interface RateLimitSettings {
   max: number;
   /** Window in milliseconds. */
   per: number;
+  /** Where `@RateLimit` counters live (and the app-wide ones with share_global). */
   store: StoreKind;
+  /**
+   * Count the app-wide limit in `store` too. Off by default: it is counted by each process on its own, since
+   * sharing it would cost every request a round trip to the primary or to Redis (see docs/rate-limits.md).
+   */
+  shareGlobal: boolean;
   /** Redis URL, for `store = "redis"`. */
   url: string;
   /** Prefix of every key in a shared store (Redis), so apps sharing a server keep their own counters. */
@@ -31,7 +37,7 @@ export function autoStore(): StoreKind {
 export function rateLimitSettings(table: Record<string, any> | undefined, env: string): RateLimitSettings {
   const t = table ?? {};
   if (typeof t !== 'object' || Array.isArray(t)) throw RateLimitErrors.BAD_CONFIG('must be a table ([rate_limit] with max, per, store).');
-  const known = ['enabled', 'max', 'per', 'store', 'url', 'prefix', 'cache'];
+  const known = ['enabled', 'max', 'per', 'store', 'share_global', 'url', 'prefix', 'cache'];
   for (const key of Object.keys(t)) {
     if (!known.includes(key)) throw RateLimitErrors.BAD_CONFIG(`unknown key "${key}" (known: ${known.join(', ')}).`);
   }
@@ -46,13 +52,15 @@ export function rateLimitSettings(table: Record<string, any> | undefined, env: s
   if (store === 'cluster' && autoStore() !== 'cluster') {
     throw RateLimitErrors.BAD_CONFIG('store = "cluster" shares counters through the primary of `stryke start`, and this process is not one of its workers. Use "auto" (cluster under `stryke start`, memory otherwise).');
   }
+  const shareGlobal = t.share_global ?? false;
+  if (typeof shareGlobal !== 'boolean') throw RateLimitErrors.BAD_CONFIG(`share_global must be true or false (got ${JSON.stringify(t.share_global)}).`);
   const url = t.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw RateLimitErrors.BAD_CONFIG(`url must be a redis:// or rediss:// URL (got ${JSON.stringify(t.url)}).`);
   const prefix = t.prefix ?? 'stryke:rate-limit:';
   if (typeof prefix !== 'string') throw RateLimitErrors.BAD_CONFIG('prefix must be a string.');
   const cache = t.cache ?? 10_000;
   if (!Number.isInteger(cache) || cache < 100) throw RateLimitErrors.BAD_CONFIG(`cache must be a whole number, at least 100 (got ${JSON.stringify(t.cache)}).`);
-  return { enabled, max, per, store, url, prefix, cache };
+  return { enabled, max, per, store, shareGlobal, url, prefix, cache };
 }
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);

@@ -36,6 +36,9 @@ export function RateLimit(options: RateLimitOptions): ClassDecorator & MethodDec
     if (per === undefined) throw RateLimitErrors.BAD_DECLARATION(source, `per must be seconds (60) or a duration such as '1 minute', '15 minutes', '10s' (got ${JSON.stringify(options.per)}).`);
     const by = options.by ?? 'ip';
     if (by !== 'ip' && by !== 'user') throw RateLimitErrors.BAD_DECLARATION(source, `by must be 'ip' or 'user' (got ${JSON.stringify(options.by)}).`);
+    if (options.name !== undefined && (typeof options.name !== 'string' || !/^[\w:./#-]+$/.test(options.name))) {
+      throw RateLimitErrors.BAD_DECLARATION(source, `name must be letters, digits and _:./#- (got ${JSON.stringify(options.name)}).`);
+    }
     const decl = registry.controller(owner);
     (decl.rateLimits ??= []).push({
       max, per, by, name: options.name, action: property === undefined ? undefined : String(property), source,

@@ -7,13 +7,16 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDef } from '../routing/table';
 import { rateLimitSettings, trustProxySetting, type RateLimitSettings } from './config';
 import { Limiter, limitsFor } from './limiter';
-import { openStore } from './store';
+import { localStore, openStore } from './store';
 
 export { RateLimit, type RateLimitOptions } from './decorator';
 export { setRateLimitUserResolver, type RateLimitUserResolver } from './identity';
 export { RateLimitErrors } from './errors';
 export { serveClusterRateLimits } from './cluster-primary';
 export { rateLimitSettings, trustProxySetting, type RateLimitSettings } from './config';
+
+/** The app-wide counter's name (no `@RateLimit` name can take it: those are not parenthesized). */
+const APP_WIDE = '(app)';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => any;
 
@@ -37,15 +40,17 @@ export async function prepareRateLimits(server: Record<string, any>, routes: Rou
   const settings = rateLimitSettings(server.rate_limit, env);
   const trustProxy = trustProxySetting(server.trust_proxy);
   const perRoute = new Map(routes.map((r) => [r, limitsFor(r.controller, r.controllerKey, r.action)]));
-  const needed = settings.enabled || [...perRoute.values()].some((l) => l.length > 0);
-  if (!needed) return { settings, trustProxy, onRequest: null, wrap: (_r, h) => h, close: async () => {} };
-  const opened = await openStore(settings);
-  const limiter = new Limiter(opened.store, log, trustProxy !== undefined);
+  const shared = [...perRoute.values()].some((l) => l.length > 0) || (settings.enabled && settings.shareGlobal);
+  if (!shared && !settings.enabled) return { settings, trustProxy, onRequest: null, wrap: (_r, h) => h, close: async () => {} };
+  const opened = shared ? await openStore(settings) : undefined;
+  // The app-wide limit stays in this process unless share_global: sharing it costs every request a round trip.
+  const storeFor = (scope: string) => (scope === APP_WIDE && !settings.shareGlobal) || !opened ? localStore(settings.cache) : opened.forScope(scope);
+  const limiter = new Limiter(storeFor, log, trustProxy !== undefined);
   return {
     settings,
     trustProxy,
-    onRequest: settings.enabled ? limiter.globalHook({ scope: 'global', max: settings.max, per: settings.per, by: 'ip' }) : null,
+    onRequest: settings.enabled ? limiter.globalHook({ scope: APP_WIDE, max: settings.max, per: settings.per, by: 'ip', quiet: true }) : null,
     wrap: (route, handler) => limiter.wrap(perRoute.get(route) ?? [], handler),
-    close: () => opened.close(),
+    close: async () => opened?.close(),
   };
 }

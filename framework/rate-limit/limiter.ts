@@ -8,13 +8,28 @@ import type { Count, CounterStore } from './store';
 // @fastify/rate-limit's address normalization: IPv4-mapped IPv6 as IPv4, IPv6 grouped by its /64.
 const { normalizeIP } = require('@fastify/rate-limit') as { normalizeIP(ip: string, subnet?: number): string };
 
+/**
+ * The counter key of an address: IPv4 as it is (node gives it canonical; and the same string object for
+ * every request of a connection, whose hash is then computed once), IPv6 grouped by its /64.
+ */
+function addressKey(ip: string): string {
+  return ip.includes(':') ? normalizeIP(ip) : ip;
+}
+
 /** One counter's rule, resolved at boot. */
 export interface Limit {
   /** The counter's name: `global`, the controller, `controller#action`, or the declared name. */
   scope: string;
+  /** Its counters, set at boot (see Limiter.bind). */
+  store?: CounterStore;
   max: number;
   per: number;
   by: 'ip' | 'user';
+  /**
+   * Send the RateLimit headers on every response (an action's limit), or only with the 429 (the app-wide
+   * limit: its quota on every asset and page would be noise, and three headers a request).
+   */
+  quiet?: boolean;
 }
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
@@ -55,14 +70,23 @@ export class Limiter {
   private warnedStore = false;
 
   constructor(
-    private readonly store: CounterStore,
+    private readonly storeFor: (scope: string) => CounterStore,
     private readonly log: () => FastifyBaseLogger,
     private readonly trustsProxy: boolean,
   ) {}
 
+  private readonly stores = new Map<string, CounterStore>();
+
+  /** Gives a limit its store: one per counter name, shared by the routes that name it. */
+  private bind(limit: Limit): Limit {
+    let store = this.stores.get(limit.scope);
+    if (!store) this.stores.set(limit.scope, (store = this.storeFor(limit.scope)));
+    return { ...limit, store };
+  }
+
   /** Counts one request against a limit; `done(err)` with the 429 error when over it. */
   private count(limit: Limit, key: string, req: FastifyRequest, reply: FastifyReply, done: Done): void {
-    this.store.incr(`${limit.scope}|${key}`, (err, res) => {
+    limit.store!.incr(key, (err, res) => {
       if (err || !res) {
         // A store that is down lets requests through (a limiter must not take the app down with it), said once.
         if (!this.warnedStore) {
@@ -76,11 +100,13 @@ export class Limiter {
   }
 
   private answer(limit: Limit, res: Count, req: FastifyRequest, reply: FastifyReply, done: Done): void {
+    const over = res.current > limit.max;
+    if (limit.quiet && !over) return done();
     const reset = Math.max(0, Math.ceil(res.ttl / 1000));
     reply.header('ratelimit-limit', limit.max);
     reply.header('ratelimit-remaining', Math.max(0, limit.max - res.current));
     reply.header('ratelimit-reset', reset);
-    if (res.current <= limit.max) return done();
+    if (!over) return done();
     reply.header('retry-after', reset);
     if (!this.trustsProxy && !this.warnedProxy && req.headers['x-forwarded-for'] !== undefined) {
       this.warnedProxy = true;
@@ -90,10 +116,11 @@ export class Limiter {
   }
 
   /** The app-wide limit, as a fastify onRequest hook: every request but `/health`, by address. */
-  globalHook(limit: Limit) {
+  globalHook(given: Limit) {
+    const limit = this.bind(given);
     return (req: FastifyRequest, reply: FastifyReply, done: Done) => {
       if (req.url === '/health') return done();
-      this.count(limit, `ip:${normalizeIP(req.ip)}`, req, reply, done);
+      this.count(limit, addressKey(req.ip), req, reply, done);
     };
   }
 
@@ -103,16 +130,18 @@ export class Limiter {
    * they all count against the same counters. It runs after the route's middleware, so an authentication
    * middleware has resolved the user before `by: 'user'` asks.
    */
-  wrap<H extends Handler>(limits: Limit[], handler: H): H {
-    if (limits.length === 0) return handler;
+  wrap<H extends Handler>(given: Limit[], handler: H): H {
+    if (given.length === 0) return handler;
+    const limits = given.map((l) => this.bind(l));
     const check = (limit: Limit, req: FastifyRequest, reply: FastifyReply) =>
       new Promise<void>((resolve, reject) => {
         const go = (key: string) => this.count(limit, key, req, reply, (err) => (err ? reject(err) : resolve()));
-        if (limit.by === 'ip') return go(`ip:${normalizeIP(req.ip)}`);
+        if (limit.by === 'ip') return go(addressKey(req.ip));
         const resolver = rateLimitUserResolver();
-        if (!resolver) return go(`ip:${normalizeIP(req.ip)}`);
+        if (!resolver) return go(addressKey(req.ip));
         Promise.resolve(resolver(req)).then(
-          (id) => go(id === null || id === undefined || id === '' ? `ip:${normalizeIP(req.ip)}` : `user:${id}`),
+          // `user:` cannot begin an address, so users and anonymous addresses never share a counter.
+          (id) => go(id === null || id === undefined || id === '' ? addressKey(req.ip) : `user:${id}`),
           reject,
         );
       });

@@ -12,7 +12,8 @@ export interface CounterStore {
 }
 
 export interface OpenStore {
-  store: CounterStore;
+  /** The store of one counter (`global`, `posts#create`...): each keeps its own keys. */
+  forScope(scope: string): CounterStore;
   /** Which store, for logs and errors. */
   kind: RateLimitSettings['store'];
   close(): Promise<void>;
@@ -35,7 +36,7 @@ export async function openStore(settings: RateLimitSettings): Promise<OpenStore>
   if (settings.store === 'cluster') {
     const { ClusterStore } = require('./cluster-store') as typeof import('./cluster-store');
     const store = new ClusterStore();
-    return { store, kind: 'cluster', close: async () => store.close() };
+    return { forScope: (scope) => store.scoped(scope), kind: 'cluster', close: async () => store.close() };
   }
   if (settings.store === 'redis') {
     const Redis = require('ioredis') as typeof import('ioredis').default;
@@ -44,7 +45,13 @@ export async function openStore(settings: RateLimitSettings): Promise<OpenStore>
     const redis = new Redis(settings.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 });
     redis.on('error', () => {}); // reported per request by the limiter; ioredis reconnects by itself
     const RedisStore = require('@fastify/rate-limit/store/RedisStore') as RedisStoreCtor;
-    return { store: new RedisStore(false, false, redis, settings.prefix), kind: 'redis', close: async () => void (await redis.quit().catch(() => redis.disconnect())) };
+    return {
+      forScope: (scope) => new RedisStore(false, false, redis, `${settings.prefix}${scope}|`),
+      kind: 'redis',
+      close: async () => void (await redis.quit().catch(() => redis.disconnect())),
+    };
   }
-  return { store: localStore(settings.cache), kind: 'memory', close: async () => {} };
+  // One LRU per counter, keyed by the bare address: no key is built per request, and the address string
+  // (one per connection) keeps its hash.
+  return { forScope: () => localStore(settings.cache), kind: 'memory', close: async () => {} };
 }
