@@ -42,11 +42,11 @@ function files(root: string): string[] {
 }
 
 const APP_FILES = [
-  '.gitignore', 'README.md',
+  '.gitattributes', '.gitignore', 'README.md',
   'app/channels/.keep', 'app/controllers/application_controller.ts', 'app/controllers/home_controller.ts', 'app/jobs/.keep',
   'app/mailers/.keep', 'app/middleware/.keep', 'app/models/application_model.ts', 'app/views/home/index.hbs',
   'app/views/layouts/application.hbs', 'config/database.toml', 'config/jobs.toml', 'config/middleware.ts', 'config/routes.ts',
-  'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
+  'config/credentials.toml.enc', 'config/master.key', 'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
   'package.json', 'public/app.css', 'test/home.test.ts', 'tsconfig.json',
 ].sort();
 
