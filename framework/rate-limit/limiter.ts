@@ -5,15 +5,18 @@ import { RateLimitErrors } from './errors';
 import { rateLimitUserResolver } from './identity';
 import type { Count, CounterStore } from './store';
 
-// @fastify/rate-limit's address normalization: IPv4-mapped IPv6 as IPv4, IPv6 grouped by its /64.
-const { normalizeIP } = require('@fastify/rate-limit') as { normalizeIP(ip: string, subnet?: number): string };
+// @fastify/rate-limit's address normalization (IPv4-mapped IPv6 as IPv4, IPv6 grouped by its /64), required
+// with the first IPv6 client: the plugin's module and ip-address are not needed before.
+let normalizeIP: ((ip: string, subnet?: number) => string) | undefined;
 
 /**
  * The counter key of an address: IPv4 as it is (node gives it canonical; and the same string object for
  * every request of a connection, whose hash is then computed once), IPv6 grouped by its /64.
  */
 function addressKey(ip: string): string {
-  return ip.includes(':') ? normalizeIP(ip) : ip;
+  if (!ip.includes(':')) return ip;
+  normalizeIP ??= (require('@fastify/rate-limit') as { normalizeIP(ip: string, subnet?: number): string }).normalizeIP;
+  return normalizeIP(ip);
 }
 
 /** One counter's rule, resolved at boot. */
