@@ -14,6 +14,7 @@ const HEADER = [
   '# Each value is encrypted on its own (AES-256-GCM), bound to its key path; the keys stay readable, so',
   '# branches that add different keys merge like any other file.',
   '',
+  '',
 ].join('\n');
 
 export interface MasterKey {

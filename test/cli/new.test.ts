@@ -103,7 +103,7 @@ describe('stryke new', () => {
     // The session secret, in the encrypted credentials, under a key only the owner can read.
     assert.match(loadConfig(root, 'production', {}).credentials.secret_key_base, /^[0-9a-f]{128}$/);
     assert.equal(statSync(join(root, 'config/master.key')).mode & 0o777, 0o600);
-    assert.doesNotMatch(readFileSync(join(root, 'config/credentials.toml.enc'), 'utf8'), /secret_key_base = "[0-9a-f]/);
+    assert.match(readFileSync(join(root, 'config/credentials.toml.enc'), 'utf8'), /^secret_key_base = "enc:v1:[A-Za-z0-9+/=]+"$/m);
     const ignore = readFileSync(join(root, '.gitignore'), 'utf8');
     for (const entry of ['node_modules', 'build', '*.sqlite3*', 'tmp', 'log']) assert.match(ignore, new RegExp(`^${entry.replace(/\*/g, '\\*')}/?$`, 'm'));
     const layout = readFileSync(join(root, 'app/views/layouts/application.hbs'), 'utf8');
