@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setRateLimitUserResolver, type App } from 'stryke';
+import { formatRoutes } from '../../framework/cli/commands/routes';
 import { bootRateLimitApp } from '../support/rate-limit-app';
 
 const json = { 'content-type': 'application/json', accept: 'application/json' };
@@ -89,10 +90,19 @@ describe('@RateLimit on actions and controllers', () => {
     assert.equal((await app.server.inject({ url: '/things' })).statusCode, 200);
   });
 
+  it('shows each action\'s limits in the route table (stryke routes)', async () => {
+    app = await boot();
+    const table = formatRoutes(app.routes).split('\n');
+    assert.match(table.find((l) => l.includes('SessionsController#create'))!, /limit:5\/minute$/);
+    assert.match(table.find((l) => l.includes('SessionsController#quick'))!, /limit:1\/second$/);
+    assert.match(table.find((l) => l.includes('ApiController#a'))!, /limit:3\/minute by user$/);
+    assert.doesNotMatch(table.find((l) => l.includes('ThingsController#update'))!, /limit:/);
+  });
+
   it('shares a controller-level counter between its actions, keyed by the signed-in user when a resolver says who', async () => {
     app = await boot();
-    afterEach(() => setRateLimitUserResolver(undefined));
     setRateLimitUserResolver((req) => (req.headers['x-user'] as string | undefined) ?? null);
+    try {
     const get = (url: string, user?: string, ip = '10.1.1.1') => app.server.inject({ url, headers: user ? { 'x-user': user } : {}, remoteAddress: ip });
     assert.equal((await get('/api/a', 'ada')).statusCode, 200);
     assert.equal((await get('/api/b', 'ada')).statusCode, 200);
@@ -102,7 +112,9 @@ describe('@RateLimit on actions and controllers', () => {
     // Nobody signed in: the address.
     for (let i = 0; i < 3; i++) assert.equal((await get('/api/a', undefined, '10.2.2.2')).statusCode, 200);
     assert.equal((await get('/api/b', undefined, '10.2.2.2')).statusCode, 429);
-    setRateLimitUserResolver(undefined);
+    } finally {
+      setRateLimitUserResolver(undefined);
+    }
   });
 });
 
