@@ -103,15 +103,15 @@ describe('@RateLimit on actions and controllers', () => {
     app = await boot();
     setRateLimitUserResolver((req) => (req.headers['x-user'] as string | undefined) ?? null);
     try {
-    const get = (url: string, user?: string, ip = '10.1.1.1') => app.server.inject({ url, headers: user ? { 'x-user': user } : {}, remoteAddress: ip });
-    assert.equal((await get('/api/a', 'ada')).statusCode, 200);
-    assert.equal((await get('/api/b', 'ada')).statusCode, 200);
-    assert.equal((await get('/api/a', 'ada', '10.9.9.9')).statusCode, 200, 'the user counts, not the address');
-    assert.equal((await get('/api/b', 'ada', '10.9.9.8')).statusCode, 429);
-    assert.equal((await get('/api/a', 'bob')).statusCode, 200, 'another user, same address');
-    // Nobody signed in: the address.
-    for (let i = 0; i < 3; i++) assert.equal((await get('/api/a', undefined, '10.2.2.2')).statusCode, 200);
-    assert.equal((await get('/api/b', undefined, '10.2.2.2')).statusCode, 429);
+      const get = (url: string, user?: string, ip = '10.1.1.1') => app.server.inject({ url, headers: user ? { 'x-user': user } : {}, remoteAddress: ip });
+      assert.equal((await get('/api/a', 'ada')).statusCode, 200);
+      assert.equal((await get('/api/b', 'ada')).statusCode, 200);
+      assert.equal((await get('/api/a', 'ada', '10.9.9.9')).statusCode, 200, 'the user counts, not the address');
+      assert.equal((await get('/api/b', 'ada', '10.9.9.8')).statusCode, 429);
+      assert.equal((await get('/api/a', 'bob')).statusCode, 200, 'another user, same address');
+      // Nobody signed in: the address.
+      for (let i = 0; i < 3; i++) assert.equal((await get('/api/a', undefined, '10.2.2.2')).statusCode, 200);
+      assert.equal((await get('/api/b', undefined, '10.2.2.2')).statusCode, 429);
     } finally {
       setRateLimitUserResolver(undefined);
     }
