@@ -78,13 +78,21 @@ export class Limiter {
     private readonly trustsProxy: boolean,
   ) {}
 
-  private readonly stores = new Map<string, CounterStore>();
+  private readonly bound = new Map<string, Limit>();
 
-  /** Gives a limit its store: one per counter name, shared by the routes that name it. */
+  /**
+   * Gives a limit its store: one per counter name, shared by the routes that name it (which must then
+   * agree on the rule: one counter cannot have two windows).
+   */
   private bind(limit: Limit): Limit {
-    let store = this.stores.get(limit.scope);
-    if (!store) this.stores.set(limit.scope, (store = this.storeFor(limit.scope)));
-    return { ...limit, store };
+    const seen = this.bound.get(limit.scope);
+    if (seen && (seen.max !== limit.max || seen.per !== limit.per || seen.by !== limit.by)) {
+      const rule = (l: Limit) => `${l.max} per ${describeWindow(l.per)} by ${l.by}`;
+      throw RateLimitErrors.BAD_DECLARATION(`name "${limit.scope}"`, `the declarations sharing this counter differ (${rule(seen)}, and ${rule(limit)}); give them the same max, per and by, or different names.`);
+    }
+    const out = seen ?? { ...limit, store: this.storeFor(limit.scope) };
+    this.bound.set(limit.scope, out);
+    return out;
   }
 
   /** Counts one request against a limit; `done(err)` with the 429 error when over it. */

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setRateLimitUserResolver, type App } from 'stryke';
 import { formatRoutes } from '../../framework/cli/commands/routes';
+import { Limiter } from '../../framework/rate-limit/limiter';
+import { localStore } from '../../framework/rate-limit/store';
 import { bootRateLimitApp } from '../support/rate-limit-app';
 
 const json = { 'content-type': 'application/json', accept: 'application/json' };
@@ -115,6 +117,17 @@ describe('@RateLimit on actions and controllers', () => {
     } finally {
       setRateLimitUserResolver(undefined);
     }
+  });
+});
+
+describe('named counters', () => {
+  it('refuses, at boot, declarations that share a name but not a rule', () => {
+    const limiter = new Limiter(() => localStore(100), () => { throw new Error('no log expected'); }, false);
+    const handler = async () => 'ok';
+    limiter.wrap([{ scope: 'auth', max: 5, per: 60_000, by: 'ip' }], handler);
+    limiter.wrap([{ scope: 'auth', max: 5, per: 60_000, by: 'ip' }], handler);
+    assert.throws(() => limiter.wrap([{ scope: 'auth', max: 10, per: 60_000, by: 'ip' }], handler),
+      (err: any) => err.code === 'STRYKE_E_RATE_LIMIT_BAD_DECLARATION' && /name "auth": the declarations sharing this counter differ \(5 per minute by ip, and 10 per minute by ip\)/.test(err.message));
   });
 });
 
