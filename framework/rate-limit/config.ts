@@ -6,7 +6,7 @@ export type StoreKind = 'memory' | 'cluster' | 'redis';
 
 /** `[rate_limit]` of config/server.toml, checked once at boot. */
 export interface RateLimitSettings {
-  /** The app-wide limit per client address (every request but /health); off in the test environment unless set. */
+  /** The app-wide limit per client address (every request but /health); on in production unless set. */
   enabled: boolean;
   max: number;
   /** Window in milliseconds. */
@@ -41,7 +41,9 @@ export function rateLimitSettings(table: Record<string, any> | undefined, env: s
   for (const key of Object.keys(t)) {
     if (!known.includes(key)) throw RateLimitErrors.BAD_CONFIG(`unknown key "${key}" (known: ${known.join(', ')}).`);
   }
-  const enabled = t.enabled ?? env !== 'test';
+  // Production only by default: development servers are hammered by their own tooling (a dev loop's polling,
+  // a local load test), and a test suite comes from one address.
+  const enabled = t.enabled ?? env === 'production';
   if (typeof enabled !== 'boolean') throw RateLimitErrors.BAD_CONFIG(`enabled must be true or false (got ${JSON.stringify(t.enabled)}).`);
   const max = t.max ?? DEFAULT_MAX;
   if (!Number.isInteger(max) || max < 1) throw RateLimitErrors.BAD_CONFIG(`max must be a whole number of requests, at least 1 (got ${JSON.stringify(t.max)}).`);

@@ -132,7 +132,7 @@ describe('named counters', () => {
 });
 
 describe('the app-wide limit ([rate_limit] in config/server.toml)', () => {
-  it('is off in the test environment unless configured, and limits every request but /health when on', async () => {
+  it('is off outside production unless configured, and limits every request but /health when on', async () => {
     const off = await bootRateLimitApp('');
     try {
       for (let i = 0; i < 5; i++) assert.equal((await off.server.inject({ url: '/things' })).statusCode, 200);
@@ -161,12 +161,23 @@ describe('the app-wide limit ([rate_limit] in config/server.toml)', () => {
     }
   });
 
-  it('is on by default in development and production, with a generous limit', async () => {
-    const dev = await bootRateLimitApp('', 'development');
+  it('is on by default in production, with a generous limit', async () => {
+    const saved = process.env.SECRET_KEY_BASE;
+    process.env.SECRET_KEY_BASE = 'k'.repeat(64);
+    const production = await bootRateLimitApp('', 'production');
     try {
       const statuses = new Set<number>();
-      for (let i = 0; i < 1001; i++) statuses.add((await dev.server.inject({ url: '/things' })).statusCode);
+      for (let i = 0; i < 1001; i++) statuses.add((await production.server.inject({ url: '/things' })).statusCode);
       assert.deepEqual([...statuses], [200, 429], '1000 a minute, then 429');
+    } finally {
+      await production.close();
+      if (saved === undefined) delete process.env.SECRET_KEY_BASE;
+      else process.env.SECRET_KEY_BASE = saved;
+    }
+    // Development: off unless enabled, whatever the limit says.
+    const dev = await bootRateLimitApp('[rate_limit]\nmax = 2\n', 'development');
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await dev.server.inject({ url: '/things' })).statusCode, 200);
     } finally {
       await dev.close();
     }
