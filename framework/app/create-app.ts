@@ -26,6 +26,7 @@ import { startAppMailers } from './mailers';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
+import { prepareRateLimits, type RateLimiting } from '../rate-limit';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -84,6 +85,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const db = await Database.connect(dbConfig, root);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
   let closeMailers: (() => void) | undefined;
+  let rateLimits: RateLimiting | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -119,6 +121,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const readable = options.logger === undefined && env === 'development';
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) });
     if (readable) countStatementsOf(db);
+    rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log);
     const fastify = await buildServer(routes, runtime, factories, {
       bodyLimit: server.body_limit ?? 1024 * 1024,
       csrf: server.csrf ?? true,
@@ -131,6 +134,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       middleware,
       storage,
       parameterLimit: server.parameter_limit,
+      rateLimits,
     });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
@@ -145,6 +149,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       currentUserOf: (request) => currentUserOf(runtime, request),
       async close() {
         await fastify.close();
+        await rateLimits?.close();
         if (jobs) await jobs.stop();
         closeMailers?.();
         resetStorage(storage);
@@ -152,6 +157,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     };
   } catch (err) {
+    await rateLimits?.close();
     if (jobs) await jobs.stop();
     closeMailers?.();
     await db.close();

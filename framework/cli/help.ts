@@ -32,6 +32,9 @@ const EXAMPLES: Record<string, string[]> = {
   'jobs stats': ['stryke jobs stats', 'stryke jobs stats --queues mailers --json'],
   'jobs list': ['stryke jobs list', 'stryke jobs list --queue mailers --state delayed --limit 50', 'stryke jobs list --json'],
   'jobs retry': ['stryke jobs retry', 'stryke jobs retry 17 18', 'stryke jobs retry --queue mailers'],
+  credentials: ['stryke credentials edit', 'stryke credentials show', 'EDITOR="code --wait" stryke credentials edit'],
+  'credentials edit': ['stryke credentials edit', 'EDITOR=nano stryke credentials edit', 'STRYKE_MASTER_KEY=... stryke credentials edit --root ../blog'],
+  'credentials show': ['stryke credentials show', 'stryke credentials show | grep aws'],
   'jobs purge': ['stryke jobs purge', 'stryke jobs purge --state completed', 'stryke jobs purge --queue mailers --all'],
 };
 

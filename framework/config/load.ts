@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigErrors } from './errors';
+import { CredentialsErrors, loadCredentials } from '../credentials';
 
 // smol-toml ships a CommonJS build; its typings are ESM-only, so take the types and require the CJS.
 const { parse } = require('smol-toml') as typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
@@ -13,20 +14,32 @@ export function currentEnv(): string {
   return process.env.STRYKE_ENV || process.env.NODE_ENV || 'development';
 }
 
-/** Replaces `${NAME}` and `${NAME:-default}` in every string value. */
-function interpolate(value: any, file: string, env: NodeJS.ProcessEnv): any {
+/** `${credentials:aws.secret}`: a value of config/credentials.toml.enc (undefined: the file could not be read, no key). */
+function credential(credentials: ConfigTree | undefined, file: string, path: string): string {
+  let node: any = credentials;
+  for (const k of path.split('.')) node = node && typeof node === 'object' ? node[k] : undefined;
+  if (node === undefined || node === null || typeof node === 'object') {
+    const why = credentials === undefined ? ' (it cannot be read: no master key, set STRYKE_MASTER_KEY or config/master.key)' : node && typeof node === 'object' ? ' as a single value (it is a table)' : '';
+    throw CredentialsErrors.MISSING_VALUE(file, path, why);
+  }
+  return String(node);
+}
+
+/** Replaces `${NAME}`, `${NAME:-default}` and `${credentials:key.path}` in every string value, in one pass. */
+function interpolate(value: any, file: string, env: NodeJS.ProcessEnv, credentials?: ConfigTree): any {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
-      const v = env[name];
+    return value.replace(/\$\{credentials:([A-Za-z0-9_.-]+)\}|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, path?: string, name?: string, fallback?: string) => {
+      if (path !== undefined) return credential(credentials, file, path);
+      const v = env[name!];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
       throw ConfigErrors.MISSING_ENV(file, name, name);
     });
   }
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, file, env));
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, file, env, credentials));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const out: ConfigTree = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, file, env);
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, file, env, credentials);
     return out;
   }
   return value;
@@ -91,6 +104,9 @@ export function loadConfig(root: string, env = currentEnv(), vars: NodeJS.Proces
     /* an app without config/ runs on defaults */
   }
   const config: ConfigTree = {};
+  // config/credentials.toml.enc, decrypted (a wrong key or a changed file fails here, naming the file).
+  const loaded = loadCredentials(root, env, vars);
+  const credentials = loaded && selectEnv(loaded, env);
   for (const file of files) {
     const name = file.slice(0, -5);
     let tree: ConfigTree;
@@ -100,8 +116,10 @@ export function loadConfig(root: string, env = currentEnv(), vars: NodeJS.Proces
       throw ConfigErrors.PARSE(file, (err as Error).message.split('\n')[0]);
     }
     if (Object.keys(tree).length === 1 && isTable(tree[name])) tree = tree[name];
-    config[name] = interpolate(selectEnv(tree, env), file, vars);
+    config[name] = interpolate(selectEnv(tree, env), file, vars, credentials);
   }
+  // `config.credentials.*`: per-environment tables fold as in the other files ([production] secret_key_base).
+  config.credentials = credentials ?? {};
   applyEnvOverrides(config, vars);
   config.env = env;
   return config;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createCredentials } from '../credentials';
 import { nearest } from '../support/suggest';
 import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';
 import { GeneratorErrors } from './errors';
@@ -87,7 +88,13 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   const links: string[] = [];
   try {
     outcomes = step({ id: 'write', doing: `writing ${files.length} files`, done: `wrote ${files.length} files` },
-      (s) => applyPlan(tmp, files, { log: (l) => s.detail(l), paint: options.paint }));
+      (s) => {
+        const written = applyPlan(tmp, files, { log: (l) => s.detail(l), paint: options.paint });
+        // The master key (git-ignored) and the encrypted credentials holding the app's secret_key_base.
+        const secrets = createCredentials(tmp).map((path): Outcome => ({ path, status: 'create' }));
+        for (const o of secrets) s.detail(statusLine('create', o.path, options.paint));
+        return [...written, ...secrets].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      });
     if (!options.skipInstall) {
       step({ id: 'link', doing: 'linking node_modules/stryke to this framework', done: 'linked node_modules/stryke to this framework' }, (s) => {
         links.push(...linkFramework(tmp));

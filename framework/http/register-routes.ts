@@ -5,6 +5,7 @@ import { HttpErrors } from './errors';
 import { buildHandler, type Handler, type Middleware } from './pipeline';
 import { runInRequest } from './request-context';
 import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
+import type { RateLimiting } from '../rate-limit';
 
 const TUNNELLED = new Set(['PUT', 'PATCH', 'DELETE']);
 
@@ -14,6 +15,8 @@ export interface RegisterSettings {
   bodyLimit: number;
   /** Middleware functions by what was declared (a function, or a class resolved through the container). */
   middleware: Map<unknown, Middleware>;
+  /** Wraps each action's handler with its `@RateLimit` counters (framework/rate-limit). */
+  rateLimits?: Pick<RateLimiting, 'wrap'>;
 }
 
 interface Entry {
@@ -142,7 +145,10 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime
   const groups = new Map<string, Group>();
   for (const route of routes) {
     const middleware = route.middleware.map((m) => settings.middleware.get(m)!);
-    const handler = inContext(route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware));
+    let handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware);
+    // The action's rate limits wrap its handler, which every way to it runs (.json, HEAD, the _method dispatcher).
+    if (settings.rateLimits) handler = settings.rateLimits.wrap(route, handler);
+    handler = inContext(handler);
     const path = constrainFormat(route.path, route.formats);
     const key = `${route.constraints?.host ?? ''} ${path}`;
     let group = groups.get(key);

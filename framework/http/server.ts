@@ -15,6 +15,7 @@ import { stampingResponse } from './response';
 import { QUERY_ERROR, type AppRuntime } from './runtime';
 import { registerJsonParser } from './json-body';
 import { installSqlCounter, requestLogController } from './request-log';
+import type { RateLimiting } from '../rate-limit';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -31,6 +32,8 @@ export interface ServerSettings {
   storage?: StorageRuntime;
   /** Most fields in a form body or a query string (config/server.toml parameter_limit; default 1000). */
   parameterLimit?: number;
+  /** Rate limits (framework/rate-limit): the app-wide hook, per-action wrapping, trusted proxies. */
+  rateLimits?: RateLimiting;
 }
 
 const ARRAY_LIMIT = 100;
@@ -127,6 +130,8 @@ export async function buildServer(
     frameworkErrors: (err, req, reply) => sendError(err, req, reply, runtime),
     // ...and so do requests node could not parse at all (the built-in page: there is no request to read).
     clientErrorHandler: answerClientError,
+    // X-Forwarded-For is believed only from the proxies config/server.toml trust_proxy names (req.ip).
+    ...(settings.rateLimits?.trustProxy !== undefined ? { trustProxy: settings.rateLimits.trustProxy } : {}),
   });
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
@@ -146,8 +151,10 @@ export async function buildServer(
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, runtime));
   app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
+  // The app-wide rate limit counts every request (static files and 404s too) before anything is parsed.
+  if (settings.rateLimits?.onRequest) app.addHook('onRequest', settings.rateLimits.onRequest);
   if (settings.storage) await registerStorage(app, { csrf: settings.csrf, runtime, storage: settings.storage });
-  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware });
+  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware, rateLimits: settings.rateLimits });
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));

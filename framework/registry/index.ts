@@ -41,6 +41,19 @@ export interface UseDecl {
   source: string;
 }
 
+/** `@RateLimit(...)` on a controller (every action, one counter per controller) or on one action. */
+export interface RateLimitDecl {
+  max: number;
+  /** The window, in milliseconds. */
+  per: number;
+  by: 'ip' | 'user';
+  /** A counter name shared by every declaration that gives it (default: the controller, or controller#action). */
+  name?: string;
+  /** The action it applies to, or undefined for the whole controller. */
+  action?: string;
+  source: string;
+}
+
 export interface ResourcesDecl {
   name: string;
   only?: string[];
@@ -57,6 +70,8 @@ export interface ControllerDecl {
   routes: RouteDecl[];
   filters: FilterDecl[];
   uses: UseDecl[];
+  /** `@RateLimit` declarations, when any (framework/rate-limit). */
+  rateLimits?: RateLimitDecl[];
   /** A module prefix (`api/v1`): paths under `/api/v1`, names prefixed `api_v1_`. */
   namespace?: string;
   host?: string;

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { serveClusterRateLimits } from '../rate-limit/cluster-primary';
 
 /** What a worker of `stryke start` tells the primary when the app fails to boot: `{ type, message }`, the error's one line. */
 export const BOOT_FAILED = 'stryke:boot-failed';
@@ -27,6 +28,8 @@ export function runPrimary(options: ClusterOptions): void {
   const recentCrashes: number[] = [];
 
   const fork = (): Worker => cluster.fork({ STRYKE_WORKER: '1' });
+  // The workers' rate-limit counters live here, so every worker counts against the same limit.
+  serveClusterRateLimits(cluster);
 
   const stopWorker = (w: Worker) =>
     new Promise<void>((resolveStop) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -62,18 +62,19 @@ describe('stryke new --docker', () => {
       assert.equal(stryke(['generate', 'scaffold', 'Product', 'name:string', '--quiet'], { cwd: root }).status, 0);
 
       const port = await freePort();
-      const secret = randomBytes(32).toString('hex');
+      // The image has no config/master.key (.dockerignore): the server takes it as STRYKE_MASTER_KEY.
+      const masterKey = readFileSync(join(root, 'config', 'master.key'), 'utf8').trim();
       let server;
       if (tool === 'docker') {
         run('docker', ['build', '--build-context', `stryke=${REPO}`, '-t', tag, '.'], root);
-        container = run('docker', ['run', '-d', '-p', `127.0.0.1:${port}:3000`, '-e', `SECRET_KEY_BASE=${secret}`, tag]).trim();
+        container = run('docker', ['run', '-d', '-p', `127.0.0.1:${port}:3000`, '-e', `STRYKE_MASTER_KEY=${masterKey}`, tag]).trim();
       } else {
         const local = spawnSync('buildah', [...storage, 'images', '-q', BASE], { encoding: 'utf8' });
         const pull = local.status === 0 && local.stdout.trim() ? ['--pull=never'] : [];
         run('buildah', [...storage, 'build', '--isolation', 'chroot', ...pull, '--build-context', `stryke=${REPO}`, '-t', tag, '.'], root);
         container = run('buildah', [...storage, 'from', tag]).trim();
         // buildah runs the image's command on the host's network; PORT moves it off 3000.
-        server = spawn('buildah', [...storage, 'run', '--isolation', 'chroot', '--env', `SECRET_KEY_BASE=${secret}`, '--env', `PORT=${port}`, container,
+        server = spawn('buildah', [...storage, 'run', '--isolation', 'chroot', '--env', `STRYKE_MASTER_KEY=${masterKey}`, '--env', `PORT=${port}`, container,
           '--', 'sh', '-c', 'node_modules/.bin/stryke db migrate && exec node_modules/.bin/stryke start --workers 1'], { stdio: 'ignore' });
       }
       try {

@@ -42,11 +42,11 @@ function files(root: string): string[] {
 }
 
 const APP_FILES = [
-  '.gitignore', 'README.md',
+  '.gitattributes', '.gitignore', 'README.md',
   'app/channels/.keep', 'app/controllers/application_controller.ts', 'app/controllers/home_controller.ts', 'app/jobs/.keep',
   'app/mailers/.keep', 'app/middleware/.keep', 'app/models/application_model.ts', 'app/views/home/index.hbs',
   'app/views/layouts/application.hbs', 'config/database.toml', 'config/jobs.toml', 'config/middleware.ts', 'config/routes.ts',
-  'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
+  'config/credentials.toml.enc', 'config/master.key', 'config/server.toml', 'db/migrations/.keep', 'db/seeds.ts',
   'package.json', 'public/app.css', 'test/home.test.ts', 'tsconfig.json',
 ].sort();
 
@@ -106,6 +106,10 @@ describe('stryke new', () => {
     assert.match(readFileSync(join(root, 'config/routes.ts'), 'utf8'), /export default routes\(/);
     assert.match(readFileSync(join(root, 'config/middleware.ts'), 'utf8'), /^export default \[\];$/m);
     assert.equal(loadConfig(root, 'test', {}).jobs.workers_per_core, 0);
+    // The session secret, in the encrypted credentials, under a key only the owner can read.
+    assert.match(loadConfig(root, 'production', {}).credentials.secret_key_base, /^[0-9a-f]{128}$/);
+    assert.equal(statSync(join(root, 'config/master.key')).mode & 0o777, 0o600);
+    assert.match(readFileSync(join(root, 'config/credentials.toml.enc'), 'utf8'), /^secret_key_base = "enc:v1:[A-Za-z0-9+/=]+"$/m);
     const ignore = readFileSync(join(root, '.gitignore'), 'utf8');
     for (const entry of ['node_modules', 'build', '*.sqlite3*', 'tmp', 'log']) assert.match(ignore, new RegExp(`^${entry.replace(/\*/g, '\\*')}/?$`, 'm'));
     const layout = readFileSync(join(root, 'app/views/layouts/application.hbs'), 'utf8');

@@ -3,6 +3,8 @@ import { buildDirOf } from '../../app/loader';
 import { appRoutes } from '../../app/routes';
 import type { RouteDef } from '../../routing/table';
 import { camelize } from '../../support/inflect';
+import { describeWindow } from '../../rate-limit/duration';
+import { limitsFor } from '../../rate-limit/limiter';
 import { appRoot, compileApp, writePathTypes } from '../app-root';
 import { action } from '../output';
 import { outputMode, Progress } from '../progress';
@@ -29,6 +31,7 @@ export function formatRoutes(routes: RouteDef[]): string {
       ...(r.filters.around ?? []).map((m) => `around:${m}`),
       ...(r.filters.after ?? []).map((m) => `after:${m}`),
       ...r.middleware.map((m: any) => `use:${m?.name || 'middleware'}`),
+      ...limitsFor(r.controller, r.controllerKey, r.action).map((l) => `limit:${l.max}/${describeWindow(l.per)}${l.by === 'user' ? ' by user' : ''}`),
     ].join(','),
   ]);
   const header = ['Helper', 'Verb', 'Path', 'Controller#Action', 'Filters and middleware'];

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import { describe, it } from 'node:test';
+import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+
+/** One request on a fresh connection, so the primary hands it to the next worker (round robin). */
+function post(port: number, path: string): Promise<{ status: number; pid?: number; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
+        const pid = res.statusCode === 200 ? (JSON.parse(body) as { pid: number }).pid : undefined;
+        resolve({ status: res.statusCode!, pid, retryAfter: res.headers['retry-after'] as string | undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
+
+describe('rate limits under stryke start', () => {
+  it('share one counter between the workers (kept by the primary)', async () => {
+    const root = writeApp({
+      'config/server.toml': 'log_level = "warn"\n',
+      'config/database.toml': 'adapter = "sqlite"\ndatabase = "db/app.sqlite3"\n',
+      'app/controllers/tries_controller.ts': `
+import { ActionController, Controller, Post, RateLimit } from 'stryke';
+
+@Controller('/tries')
+export class TriesController extends ActionController {
+  @RateLimit({ max: 6, per: '1 minute' })
+  @Post('/')
+  create() {
+    return { pid: process.pid };
+  }
+}
+`,
+    });
+    const built = stryke(['build', '--root', root]);
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    const port = await freePort();
+    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health`);
+      // Both workers listening: /health answers from each (round robin over new connections).
+      const seen = new Set<number>();
+      const results = [];
+      for (let i = 0; i < 12; i++) results.push(await post(port, '/tries'));
+      for (const r of results) if (r.pid) seen.add(r.pid);
+      const ok = results.filter((r) => r.status === 200).length;
+      assert.equal(ok, 6, `${ok} of 12 allowed: ${JSON.stringify(results)}\n${output}`);
+      assert.deepEqual(results.slice(6).map((r) => r.status), [429, 429, 429, 429, 429, 429]);
+      assert.ok(results.slice(6).every((r) => Number(r.retryAfter) > 0));
+      assert.equal(seen.size, 2, `the allowed requests were served by both workers (${[...seen].join(', ')}), so neither counted alone`);
+      server.kill('SIGTERM');
+      const [code] = await once(server, 'exit');
+      assert.equal(code, 0, output);
+    } finally {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+});
