@@ -26,7 +26,7 @@ import { startAppMailers } from './mailers';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
-import { prepareRateLimits, type RateLimiting } from '../rate-limit';
+import { prepareRateLimits, setRateLimitUserResolver, type RateLimiting } from '../rate-limit';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -121,6 +121,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const readable = options.logger === undefined && env === 'development';
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) });
     if (readable) countStatementsOf(db);
+    // `@RateLimit({ by: 'user' })` counts per signed-in user: the app's authenticator says who that is.
+    if (runtime.auth) setRateLimitUserResolver(async (req) => (await currentUserOf(runtime, req) as { id?: string | number } | null)?.id ?? null);
     rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log);
     const fastify = await buildServer(routes, runtime, factories, {
       bodyLimit: server.body_limit ?? 1024 * 1024,

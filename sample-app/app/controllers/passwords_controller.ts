@@ -1,4 +1,4 @@
-import { AllowAnonymous, Controller, Get, Patch, Post, type PathHelpers } from 'stryke';
+import { AllowAnonymous, Controller, Get, Patch, Post, RateLimit, type PathHelpers } from 'stryke';
 import { endAllSessions } from '../auth/authentication';
 import { passwordResetDelivery } from '../auth/password_reset_delivery';
 import { PasswordReset } from '../models/password_reset';
@@ -25,6 +25,7 @@ export class PasswordsController extends ApplicationController {
    * sent after the response, so the response waits for nothing but the lookup.
    */
   @Post('/', { as: 'passwords' })
+  @RateLimit({ max: 10, per: '15 minutes', name: 'password-reset' }) // one counter for asking and for using reset links
   async create() {
     const { email } = this.params.require('password').permit('email');
     const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
@@ -51,6 +52,7 @@ export class PasswordsController extends ApplicationController {
 
   /** A link works once: it is consumed with the change, and every session of the user ends. */
   @Patch('/:token', { as: 'password' })
+  @RateLimit({ max: 10, per: '15 minutes', name: 'password-reset' }) // one counter for asking and for using reset links
   async update() {
     const reset = await PasswordReset.redeemable(this.params.token);
     if (!reset) return this.redirectTo('/passwords/new', { alert: INVALID_LINK });

@@ -1,4 +1,4 @@
-import { AllowAnonymous, Controller, Delete, Get, Post, RequireAuth, takeReturnTo, verifyDummy } from 'stryke';
+import { AllowAnonymous, Controller, Delete, Get, Post, RateLimit, RequireAuth, takeReturnTo, verifyDummy } from 'stryke';
 import { endAllSessions, endSession, startSession } from '../auth/authentication';
 import { User } from '../models/user';
 import { ApplicationController } from './application_controller';
@@ -20,6 +20,7 @@ export class SessionsController extends ApplicationController {
    * address a dummy digest is verified, as costly as the real one.
    */
   @Post('/', { as: 'session' })
+  @RateLimit({ max: 10, per: '3 minutes', name: 'sign-in' }) // guessing passwords gets 429 (docs/rate-limits.md)
   async create() {
     const { email, password } = this.params.require('session').permit('email', 'password');
     const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
