@@ -26,12 +26,12 @@ export const AUTH_GENERATOR: Record<string, GeneratorDef> = {
       if (args.length) throw GeneratorErrors.AUTH_ARGS(args.join(' '));
       if (mode === 'generate' && isApiApp(root)) throw GeneratorErrors.AUTH_API_APP();
       return {
-        schematics: ['auth'],
+        schematics: ['auth', 'mailer-base'],
         locals: authLocals(root),
         notes: mode === 'generate' ? [
           'run `npx stryke db migrate`, then mark what needs a signed-in user with @RequireAuth() (a controller or an action; @AllowAnonymous() undoes it).',
           'show who is signed in: add {{> auth/nav}} to the <header> of app/views/layouts/application.hbs.',
-          'password-reset links are logged (development); send them by mail in app/auth/password_reset_delivery.ts.',
+          'password-reset links go out by mail (app/mailers/passwords_mailer.ts, config/mail.toml); in development they land in tmp/mails.',
         ] : [],
       };
     },

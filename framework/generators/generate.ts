@@ -218,7 +218,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
     prepare(name, args, root, mode) {
       const names = mailerNames(name);
       if (mode === 'destroy' && !args.length) args = staticActionsIn(join(root, 'app', 'mailers', `${names.fileName}.ts`));
-      return { schematics: ['mailer'], locals: { names, actions: mailerActions(args, mode) }, notes: [] };
+      return { schematics: ['mailer', 'mailer-base'], locals: { names, actions: mailerActions(args, mode) }, notes: [] };
     },
   },
   ...AUTH_GENERATOR,

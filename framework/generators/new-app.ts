@@ -69,7 +69,7 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   const database = databaseChoice(options.database ?? 'sqlite');
   const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
   if (options.auth && options.api) throw GeneratorErrors.AUTH_API_APP();
-  const files = renderSchematics(options.auth ? ['app', 'auth'] : ['app'], {
+  const files = renderSchematics(options.auth ? ['app', 'auth', 'mailer-base'] : ['app'], {
     app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version,
     api: !!options.api, docker: !!options.docker, ci: !!options.ci, nodeMajor: process.versions.node.split('.')[0],
     auth: !!options.auth, ...(options.auth ? authLocals(target) : {}),

@@ -22,6 +22,7 @@ function run(cwd: string, args: string[], extra: Record<string, string> = {}) {
 
 const GENERATED = [
   'app/auth/authentication.ts', 'app/auth/password_reset_delivery.ts', 'app/controllers/passwords_controller.ts',
+  'app/mailers/passwords_mailer.ts', 'app/views/passwords_mailer/reset.html.hbs', 'app/views/passwords_mailer/reset.text.hbs',
   'app/controllers/registrations_controller.ts', 'app/controllers/sessions_controller.ts', 'app/models/password_reset.ts',
   'app/models/session.ts', 'app/models/user.ts', 'app/views/auth/_nav.hbs', 'app/views/passwords/edit.hbs',
   'app/views/passwords/new.hbs', 'app/views/registrations/new.hbs', 'app/views/sessions/new.hbs', 'public/auth.css',
@@ -45,7 +46,7 @@ describe('stryke new --auth and stryke generate auth', async () => {
         const tests = run(root, ['test']);
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);
         // The authentication suite (10) and the home page (1).
-        assert.match(tests.stdout, /# pass 11\n/);
+        assert.match(tests.stdout, /# pass 12\n/);
         assert.match(tests.stdout, /# fail 0\n/);
         assert.match(tests.stdout, /ok \d+ - answers an unknown address and a wrong password alike/);
         assert.match(tests.stdout, /ok \d+ - ends the session at sign-out: replaying the old cookie gets nobody in/);
@@ -79,6 +80,8 @@ describe('stryke new --auth and stryke generate auth', async () => {
     assert.equal(destroyed.status, 0, destroyed.stderr);
     for (const f of GENERATED) assert.ok(!existsSync(join(root, f)), f);
     assert.match(destroyed.stdout, /remove  app\/auth\//);
+    // The mail setup the generator added when the app had none is shared (other mailers use it): it stays.
+    for (const f of ['app/mailers/application_mailer.ts', 'app/views/layouts/mailer.html.hbs', 'config/mail.toml']) assert.ok(existsSync(join(root, f)), f);
 
     assert.equal(run(dir, ['new', 'jsononly', '--api', '-q']).status, 0);
     const api = run(join(dir, 'jsononly'), ['generate', 'auth']);
