@@ -26,3 +26,7 @@ export {
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support/errors';
+export {
+  Channel, Action, ActionChannel, broadcastTo, presence, setChannelUserResolver, channelsClientPath, type ChannelOptions,
+  type JoinOptions, type PresenceMember, type CurrentUserResolver,
+} from './channels';

@@ -22,6 +22,8 @@ import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
+import { prepareChannels, registerClient, startFabric } from '../channels';
+import { endOpenStreams } from '../http/sse';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -77,6 +79,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const dbConfig = options.database ?? databaseConfig(config.database);
   const db = await Database.connect(dbConfig, root);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
+  let stopFabric: (() => Promise<void>) | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -84,7 +87,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers);
 
     const factories = new Map<Function, () => ActionController>();
-    for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {
+    for (const Ctor of new Set(routes.filter((r) => r.kind !== 'ws').map((r) => r.controller as Constructor<ActionController>))) {
       const args = container.argumentsFor(Ctor);
       factories.set(Ctor, args.length ? () => new Ctor(...args) : () => new Ctor());
     }
@@ -105,6 +108,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
     };
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info' });
+    const channels = prepareChannels({
+      config, routes, container, env, sessions: runtime.sessions, sessionCookie: runtime.sessionCookie.name, appUrl: server.url, database: dbConfig,
+    });
     const fastify = await buildServer(routes, runtime, factories, {
       bodyLimit: server.body_limit ?? 1024 * 1024,
       csrf: server.csrf ?? true,
@@ -114,8 +120,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       headersTimeout: (server.headers_timeout ?? 20) * 1000,
       publicDir: publicDirOf(root),
       middleware,
+      channels: async (app) => {
+        registerClient(app);
+        if (channels.routes.length) await channels.server.register(app, channels.routes);
+      },
     });
     await fastify.ready();
+    stopFabric = await startFabric(channels.settings, runtime.log);
 
     return {
       root, env, config, db, container, routes, paths, server: fastify,
@@ -125,12 +136,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         return address;
       },
       async close() {
+        // Sockets close with 1001 and event streams end first: neither holds the shutdown (see drain.ts).
+        endOpenStreams();
+        await channels.server.close();
         await fastify.close();
+        await stopFabric?.();
         if (jobs) await jobs.stop();
         await db.close();
       },
     };
   } catch (err) {
+    await stopFabric?.();
     if (jobs) await jobs.stop();
     await db.close();
     throw err;

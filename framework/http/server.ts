@@ -22,6 +22,8 @@ export interface ServerSettings {
   headersTimeout: number;
   publicDir?: string;
   middleware: Map<unknown, Middleware>;
+  /** Registers the channel routes and the channels client (framework/channels), when the app has them. */
+  channels?: (app: FastifyInstance) => Promise<void>;
 }
 
 const QS_OPTIONS: IParseOptions = { allowPrototypes: false, depth: 8, arrayLimit: 100, parameterLimit: 1000, duplicates: 'last' };
@@ -93,7 +95,8 @@ export async function buildServer(
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, runtime));
   app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
-  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, middleware: settings.middleware });
+  registerRoutes(app, routes.filter((r) => r.kind !== 'ws'), runtime, factories, { csrf: settings.csrf, middleware: settings.middleware });
+  if (settings.channels) await settings.channels(app);
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));

@@ -1,5 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** Every event stream open in this process: shutdown and reload end them (see endOpenStreams). */
+const open = new Set<SseStream>();
+
+/**
+ * Ends every open event stream (at shutdown and on a SIGHUP reload): their producers see `closed` and
+ * their clients reconnect, to another worker, with Last-Event-ID, instead of holding the process.
+ */
+export function endOpenStreams(): void {
+  for (const s of [...open]) s.end();
+}
+
 export interface SseEvent {
   data: unknown;
   event?: string;
@@ -21,10 +32,21 @@ export class SseStream {
   constructor(private readonly req: FastifyRequest, private readonly reply: FastifyReply) {
     const h = req.headers['last-event-id'];
     this.lastEventId = typeof h === 'string' && h !== '' ? h : undefined;
+    open.add(this);
     reply.raw.on('close', () => {
       this.closedFlag = true;
+      open.delete(this);
       this.abort.abort();
     });
+  }
+
+  /**
+   * Forwards the broadcasts of these streams (`broadcastTo(stream, event, data)` from anywhere) until the
+   * client leaves: what it missed since Last-Event-ID first, from the channels' resume buffer.
+   * @example return this.sse((stream) => stream.follow('posts'));
+   */
+  follow(...streams: string[]): Promise<void> {
+    return (require('../channels/sse') as typeof import('../channels/sse')).followStreams(this, streams);
   }
 
   /** True once the client disconnected. */
@@ -72,7 +94,11 @@ export class SseStream {
   }
 
   end(): void {
-    if (!this.closedFlag) this.reply.raw.end();
+    open.delete(this);
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.abort.abort();
+    this.reply.raw.end();
   }
 }
 

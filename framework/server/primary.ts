@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { relayChannels } from '../channels/cluster';
 
 export interface ClusterOptions {
   workers: number;
@@ -89,5 +90,7 @@ export function runPrimary(options: ClusterOptions): void {
     reloading = false;
   });
 
+  // Channels: a broadcast on one worker reaches the others through here (cluster IPC).
+  relayChannels();
   for (let i = 0; i < options.workers; i++) fork();
 }

@@ -10,6 +10,7 @@ import { buildDirOf } from '../app/loader';
 import { TestClient } from './client';
 
 export { TestClient, type TestResponse, type RequestOptions } from './client';
+export { connectChannel, ChannelTestSocket, type ChannelConnectOptions, type ChannelFrame } from './channel';
 
 export interface TestApp extends App {
   /** A fresh browser-like client (own cookies). */
