@@ -33,6 +33,25 @@ export class ResumeBuffer {
     if (list.length > this.settings.perStream) list.splice(0, list.length - this.settings.perStream);
   }
 
+  /** Adds a message heard about late (another process's buffer), in time order, unless it is here already. */
+  merge(m: BroadcastMessage): void {
+    const list = this.streams.get(m.stream);
+    if (!list) return this.add(m);
+    if (list.some((x) => x.id === m.id)) return;
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.at > m.at) at--;
+    list.splice(at, 0, m);
+    if (list.length > this.settings.perStream) list.splice(0, list.length - this.settings.perStream);
+  }
+
+  /** Every message still within the window, oldest stream first. */
+  recent(now = Date.now()): BroadcastMessage[] {
+    const oldest = now - this.settings.windowMs;
+    const out: BroadcastMessage[] = [];
+    for (const list of this.streams.values()) for (const m of list) if (m.at >= oldest) out.push(m);
+    return out;
+  }
+
   /**
    * The messages of `stream` after `since`, oldest first, within the window. An id that is no longer in the
    * buffer (or came from another stream) is placed by its time.

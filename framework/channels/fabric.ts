@@ -36,9 +36,14 @@ export class Fabric {
     await this.stopTransport();
     this.transport = transport;
     if (!transport) return;
+    let first = true;
     await transport.start((e) => this.receive(e), () => {
       this.send({ k: 'sync?', n: this.node });
       this.sendSync();
+      // A new process (a replacement worker, a reload) learns what the others can resume, so a client
+      // that reconnects to it loses nothing broadcast before it started.
+      if (first) this.send({ k: 'buf?', n: this.node });
+      first = false;
     });
     this.timer = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.timer.unref();
@@ -154,6 +159,26 @@ export class Fabric {
     this.send({ k: 'sync', n: this.node, entries });
   }
 
+  /** Answers a new process with this one's resume buffer, in parts small enough for the transport. */
+  private sendBuffer(to: string): void {
+    const limit = this.transport?.maxBytes ?? 256 * 1024;
+    let part: [string, string, unknown, string, number][] = [];
+    let size = 0;
+    for (const m of this.buffer.recent()) {
+      const item: [string, string, unknown, string, number] = [m.stream, m.event, m.data, m.id, m.at];
+      const bytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+      if (bytes > limit - 200) continue;
+      if (size + bytes > limit - 200 && part.length) {
+        this.send({ k: 'buf', n: this.node, to, msgs: part });
+        part = [];
+        size = 0;
+      }
+      part.push(item);
+      size += bytes;
+    }
+    if (part.length) this.send({ k: 'buf', n: this.node, to, msgs: part });
+  }
+
   /** Drops every presence entry of the processes `match` picks (a worker that died, a machine gone quiet). */
   private dropNodes(match: (node: string) => boolean): void {
     for (const [stream, key] of this.presenceTable.of(match)) {
@@ -196,6 +221,13 @@ export class Fabric {
       }
       case 'sync?':
         this.sendSync();
+        break;
+      case 'buf?':
+        this.sendBuffer(e.n);
+        break;
+      case 'buf':
+        if (e.to !== this.node) break;
+        for (const [s, ev, d, i, t] of e.msgs) this.buffer.merge({ stream: s, event: ev, data: d, id: i, at: t });
         break;
       case 'sync': {
         const fresh = new Set(e.entries.map(([s, key]) => `${s}\u0000${key}`));

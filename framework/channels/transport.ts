@@ -10,6 +10,9 @@ export type Envelope =
   /** A process asks every other for its presence entries; `sync` is the answer (all of them, replacing earlier ones). */
   | { k: 'sync?'; n: string }
   | { k: 'sync'; n: string; entries: [string, string, Record<string, unknown>][] }
+  /** A process that just started asks for the others' resume buffers; `buf` is one answer (in parts). */
+  | { k: 'buf?'; n: string }
+  | { k: 'buf'; n: string; to: string; msgs: [string, string, unknown, string, number][] }
   /** A process is gone (the cluster primary saw its worker exit): drop its presence entries now. */
   | { k: 'gone'; n: string; pid?: number };
 

@@ -6,7 +6,6 @@ export const HttpErrors = {
   BAD_METHOD_OVERRIDE: defineError('STRYKE_E_HTTP_BAD_METHOD_OVERRIDE', '_method=%s is not allowed: only PUT, PATCH and DELETE can be tunnelled through a POST form.', 400),
   UNPERMITTED_PARAMETERS: defineError('STRYKE_E_HTTP_UNPERMITTED_PARAMETERS', 'Unpermitted parameters: %s. Permit them in the controller, or stop sending them (config/server.toml unpermitted_parameters = "raise" makes this an error).', 400),
   INVALID_BODY: defineError('STRYKE_E_HTTP_INVALID_BODY', 'The request body is invalid: %s', 422),
-  WS_UNAVAILABLE: defineError('STRYKE_E_HTTP_WS_UNAVAILABLE', 'WebSocket route %s (%s) is declared, but WebSocket channels are not available in this version: the route is listed, and answers 501 until channels land.', 501),
 };
 
 /** Thrown by `this.notFound()` and by anything that should answer 404. */

@@ -99,12 +99,6 @@ function paramsSchema(params: Record<string, string>): object {
   return { type: 'object', properties };
 }
 
-function wsUnavailable(route: RouteDef): Handler {
-  return async () => {
-    throw HttpErrors.WS_UNAVAILABLE(route.path, `${route.controller.name}#${route.action}`);
-  };
-}
-
 /**
  * Registers every route on fastify with its precomputed handler. Each path also answers with a `.json`
  * suffix, its handlers fixing the format: a static path or one ending in a typed parameter is routed a
@@ -115,7 +109,8 @@ function wsUnavailable(route: RouteDef): Handler {
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime: AppRuntime, factories: Map<Function, () => ActionController>, settings: RegisterSettings): void {
   const groups = new Map<string, Group>();
   for (const route of routes) {
-    const handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf);
+    // ws routes are the channels' (framework/channels), registered by the server beside these.
+    const handler = buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf);
     const path = constrainFormat(route.path, route.formats);
     const key = `${route.constraints?.host ?? ''} ${path}`;
     let group = groups.get(key);
