@@ -31,6 +31,7 @@ const RUNS: string[][] = [
   ['middleware', 'RequestTiming'],
   ['job', 'SendReport'],
   ['job', 'DeliverDigest', 'queue:mailers'],
+  ['channel', 'Chat', 'speak', 'typing'],
 ];
 
 /** The generators `stryke generate --help` lists. */
