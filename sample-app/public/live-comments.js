@@ -4,7 +4,7 @@
   var section = document.querySelector('section.comments[data-live]');
   if (!section || !window.Stryke) return;
   var list = section.querySelector('.comment-list');
-  var count = section.querySelector('.comment-count');
+  var heading = section.querySelector('.comment-heading');
   var status = section.querySelector('.live-status');
   var readers = {};
   var channel = Stryke.channel(section.getAttribute('data-live'));
@@ -45,6 +45,6 @@
     item.appendChild(head);
     item.appendChild(body);
     list.appendChild(item);
-    count.textContent = String(list.querySelectorAll('.comment').length);
+    heading.textContent = 'Comments (' + list.querySelectorAll('.comment').length + ')';
   });
 })();

@@ -64,7 +64,7 @@ describe('the sample app\'s live comments in two real browsers', { skip }, () =>
     assert.match(text, /Grace\s+just now/);
     assert.match(text, /Hello from the other browser <b>not bold<\/b>/, 'the body arrives as text, never as markup');
     assert.equal(await reader.locator('.comment.live b').count(), 0);
-    assert.equal(await reader.textContent('.comment-count'), '1');
+    assert.equal(await reader.textContent('.comment-heading'), 'Comments (1)');
     assert.equal(readerLoads, 0, 'the reader never reloaded');
     assert.equal(await reader.locator('.empty').count(), 0, 'the empty note went away');
     await reader.screenshot({ path: join(shots, 'sample-app-live-comments.png'), fullPage: true });
