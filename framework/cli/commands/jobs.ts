@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { JobType } from 'bullmq';
 import { buildDirOf, loadAppCode } from '../../app/loader';
+import { channelSettings, startFabric } from '../../channels';
 import { currentEnv, loadConfig } from '../../config/load';
+import { databaseConfig } from '../../orm/connection';
 import { readJobsConfig } from '../../jobs/config';
 import { JobsErrors } from '../../jobs/errors';
 import { queueFor } from '../../jobs/runtime';
@@ -49,6 +51,9 @@ export function registerJobs(program: Command): void {
       const root = appRoot(opts.root);
       const cfg = readJobsConfig(loadConfig(root, opts.env ?? currentEnv()));
       const concurrency = opts.concurrency ? wholeNumber(opts.concurrency, '--concurrency') : cfg.concurrency;
+      // Jobs that broadcastTo reach the app's sockets through config/channels.toml's redis or postgres adapter.
+      const config = loadConfig(root, opts.env ?? currentEnv());
+      const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {
@@ -58,6 +63,7 @@ export function registerJobs(program: Command): void {
       });
       console.log('Stopping: finishing jobs in progress...');
       await stopJobs();
+      await stopFabric();
     }));
 
   common(jobs.command('stats').description('job counts per queue and state').option('--queues <a,b>', 'queues (default: every known queue)').option('--json', 'print JSON'))
