@@ -36,7 +36,7 @@ export class RoomChannel extends ActionChannel {
 }
 `,
   'app/controllers/bench_controller.ts': `
-import { ActionController, broadcastTo, Controller, Get, Post } from 'stryke';
+import { ActionController, broadcastTo, Controller, Get } from 'stryke';
 const payload = (i: number) => ({ t: process.hrtime.bigint().toString(), i, pid: process.pid });
 @Controller('')
 export class BenchController extends ActionController {
@@ -45,12 +45,12 @@ export class BenchController extends ActionController {
     const m = process.memoryUsage();
     return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, pid: process.pid };
   }
-  @Post('/burst') burst() {
+  @Get('/burst') burst() {
     const k = Number(this.params.k ?? 1);
     for (let i = 0; i < k; i++) broadcastTo('room', 'm', payload(i));
     return { pid: process.pid };
   }
-  @Post('/pace') pace() {
+  @Get('/pace') pace() {
     const k = Number(this.params.k ?? 1);
     const ms = Number(this.params.ms ?? 10);
     let i = 0;
@@ -210,13 +210,13 @@ async function broadcast(kind: string, root: string) {
     // Throughput: a burst of broadcasts, from the request until every client has every message.
     received = 0;
     const started = process.hrtime.bigint();
-    await fetch(`http://127.0.0.1:${s.port}/burst?k=${BURST}`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${s.port}/burst?k=${BURST}`);
     while (received < BURST * ROOM) await sleep(1);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     // Latency: paced broadcasts (one every 20 ms), each delivery timed.
     latencies = [];
     received = 0;
-    await fetch(`http://127.0.0.1:${s.port}/pace?k=${PACED}&ms=20`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${s.port}/pace?k=${PACED}&ms=20`);
     while (received < PACED * ROOM) await sleep(5);
     const sorted = latencies.sort((a, b) => a - b);
     for (const c of clients) c.close();
@@ -242,7 +242,7 @@ async function crossWorker(root: string) {
     for (let i = 0; i < ROOM; i += 100) clients.push(...(await Promise.all(Array.from({ length: Math.min(100, ROOM - i) }, make))));
     const pids = new Set(clients.map((c) => c.pid));
     await sleep(500);
-    const res = (await (await fetch(`http://127.0.0.1:${s.port}/pace?k=${PACED}&ms=20`, { method: 'POST' })).json()) as { pid: number };
+    const res = (await (await fetch(`http://127.0.0.1:${s.port}/pace?k=${PACED}&ms=20`)).json()) as { pid: number };
     while (received < PACED * ROOM) await sleep(5);
     const local = byClientPid.filter((x) => x.pid === res.pid).map((x) => x.lat).sort((a, b) => a - b);
     const remote = byClientPid.filter((x) => x.pid !== res.pid).map((x) => x.lat).sort((a, b) => a - b);

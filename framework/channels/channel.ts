@@ -1,8 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { Session } from '../security';
 import { ChannelErrors } from './errors';
 import { fabric } from './fabric';
 import type { Member } from './presence';
+import type { UpgradeRequest } from './connection';
 
 /** @internal what a channel instance reaches its connection through */
 export const CONNECTION = Symbol.for('stryke.channels.connection');
@@ -10,7 +10,7 @@ export const CONNECTION = Symbol.for('stryke.channels.connection');
 /** @internal the connection's side, as the channel sees it (see connection.ts). */
 export interface ChannelLink {
   id: string;
-  request: FastifyRequest;
+  request: UpgradeRequest;
   params: Record<string, string>;
   session: Session;
   currentUser: unknown;
@@ -58,8 +58,8 @@ export class ActionChannel {
     return this[CONNECTION].params;
   }
 
-  /** The upgrade request (headers, ip, log). */
-  get request(): FastifyRequest {
+  /** What is kept of the upgrade request: headers, ip, url, and a logger. */
+  get request(): UpgradeRequest {
     return this[CONNECTION].request;
   }
 

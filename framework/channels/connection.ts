@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Session } from '../security';
 import { ActionChannel, ChannelRejection, CONNECTION, type ChannelLink } from './channel';
@@ -20,8 +20,8 @@ export interface ChannelRoute {
 export interface ConnectionContext {
   settings: ChannelSettings;
   production: boolean;
-  session: (req: FastifyRequest) => Session;
-  currentUser: (session: Session, req: FastifyRequest) => unknown;
+  session: (cookieHeader: string | undefined) => Session;
+  currentUser: (session: Session, req: UpgradeRequest) => unknown;
   /** Called once the socket has closed (the server forgets it). */
   gone: (c: Connection) => void;
 }
@@ -37,88 +37,142 @@ const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
  * One WebSocket connection and its channel instance: the lifecycle (onConnect, messages in order,
  * onDisconnect), the streams it joined, resume, and the per-connection limits (message rate, slow reader).
  */
-export class Connection implements Subscriber {
+/** The connection behind a socket (listeners are shared functions, not closures per connection). */
+const CONN = Symbol('stryke.channels.conn');
+
+function onPong(this: WebSocket): void {
+  (this as any)[CONN].alive = true;
+}
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  (this as any)[CONN].onFrame(data, isBinary);
+}
+function onSocketClose(this: WebSocket): void {
+  (this as any)[CONN].onClose();
+}
+function onSocketError(this: WebSocket, err: Error): void {
+  const c = (this as any)[CONN] as Connection;
+  c.request.log.warn({ err, connection: c.id }, 'websocket error');
+  // An oversize frame (1009) or a protocol error: ws has started the close handshake with the right code.
+  if (this.readyState === 1) this.terminate();
+}
+
+/**
+ * What a channel keeps of its upgrade request: headers, address, URL and a logger. (Not the request
+ * itself: an idle connection should not hold a request object, its parsed URL and its child logger.)
+ */
+export class UpgradeRequest {
+  readonly headers: FastifyRequest['headers'];
+  readonly ip: string;
+  readonly url: string;
+  private _log: FastifyBaseLogger | undefined;
+
+  constructor(req: FastifyRequest, private readonly connection: string, private readonly parentLog: FastifyBaseLogger) {
+    this.headers = req.headers;
+    this.ip = req.ip;
+    this.url = req.url;
+  }
+
+  get log(): FastifyBaseLogger {
+    return (this._log ??= this.parentLog.child({ connection: this.connection }));
+  }
+}
+
+/**
+ * One WebSocket connection and its channel instance: the lifecycle (onConnect, messages in order,
+ * onDisconnect), the streams it joined, resume, and the per-connection limits (message rate, slow reader).
+ * It is also what the channel reaches its connection through (ChannelLink).
+ */
+export class Connection implements Subscriber, ChannelLink {
   readonly id = randomBytes(9).toString('base64url');
   /** Answered the last ping (or said anything since). */
   alive = true;
+  readonly request: UpgradeRequest;
+  readonly params: Record<string, string>;
+  currentUser: unknown = undefined;
+  private _session: Session | undefined = undefined;
   private readonly joined = new Map<string, boolean>();
-  private channel!: ActionChannel;
+  private channel: ActionChannel | undefined = undefined;
   /** Broadcasts held while onConnect runs (they go out after the resumed ones, without duplicates). */
   private held: BroadcastMessage[] | undefined = [];
   private ready = false;
   private closed = false;
-  private queue: Promise<void> = Promise.resolve();
-  private pendingBeforeReady: string[] = [];
+  private queue: Promise<void> | undefined = undefined;
+  private pendingBeforeReady: string[] | undefined = [];
   private tokens: number;
   private lastRefill = Date.now();
+  private readonly since: string | undefined;
 
-  constructor(readonly socket: WebSocket, readonly request: FastifyRequest, private readonly route: ChannelRoute, private readonly ctx: ConnectionContext) {
+  constructor(readonly socket: WebSocket, req: FastifyRequest, private readonly route: ChannelRoute, private readonly ctx: ConnectionContext) {
     this.tokens = ctx.settings.burst;
+    this.request = new UpgradeRequest(req, this.id, req.server.log);
+    const query = (req.query ?? {}) as Record<string, string>;
+    this.since = typeof query.lastEventId === 'string' && query.lastEventId !== '' ? query.lastEventId : undefined;
+    this.params = { ...query, ...(req.params as Record<string, string>) };
+    delete this.params.lastEventId;
+    this._session = undefined;
+    (socket as any)[CONN] = this;
+    // @fastify/websocket assigned a ServerResponse to the socket for routing: detached, the idle connection
+    // no longer holds it (nor, through it, the upgrade request).
+    const raw = (socket as any)._socket;
+    const res = raw?._httpMessage;
+    if (res && typeof res.detachSocket === 'function') res.detachSocket(raw);
+    // The plugin's own error listener holds the request and reply: ours (the same handling) does not.
+    socket.removeAllListeners('error');
+    socket.on('error', onSocketError);
+    socket.on('pong', onPong);
+    socket.on('message', onMessage);
+    socket.on('close', onSocketClose);
+    this.cookieHeader = req.headers.cookie;
+  }
+
+  private readonly cookieHeader: string | undefined;
+
+  get session(): Session {
+    return (this._session ??= this.ctx.session(this.cookieHeader));
+  }
+
+  streams(): string[] {
+    return [...this.joined.keys()];
   }
 
   /** Runs the connection: onConnect, resume, then messages until the socket closes. */
   async open(): Promise<void> {
-    const socket = this.socket;
-    socket.on('pong', () => {
-      this.alive = true;
-    });
-    socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-    socket.on('close', () => this.onClose());
-
-    const req = this.request;
-    let session: Session | undefined;
-    let user: unknown;
-    const link: ChannelLink = {
-      id: this.id,
-      request: req,
-      params: { ...(req.query as Record<string, string>), ...(req.params as Record<string, string>) },
-      get session() {
-        return (session ??= ctxSession());
-      },
-      currentUser: undefined,
-      join: (stream, presence) => this.join(stream, presence),
-      leave: (stream) => this.leave(stream),
-      streams: () => [...this.joined.keys()],
-      send: (event, data) => this.send(directFrame(event, data)),
-    };
-    const ctxSession = () => this.ctx.session(req);
-    delete link.params.lastEventId;
     try {
-      this.channel = this.route.make();
-      this.channel[CONNECTION] = link;
-      user = await this.ctx.currentUser(link.session, req);
-      link.currentUser = user;
-      const onConnect = (this.channel as Lifecycle).onConnect;
-      if (typeof onConnect === 'function') await onConnect.call(this.channel);
+      const channel = (this.channel = this.route.make());
+      channel[CONNECTION] = this;
+      this.currentUser = await this.ctx.currentUser(this.session, this.request);
+      const onConnect = (channel as Lifecycle).onConnect;
+      if (typeof onConnect === 'function') await onConnect.call(channel);
     } catch (err) {
       if (err instanceof ChannelRejection) return this.close(err.code, err.reason);
-      req.log.error({ err }, `${this.route.name} channel: onConnect failed`);
+      this.request.log.error({ err }, `${this.route.name} channel: onConnect failed`);
       return this.close(1011, 'server error');
     }
     if (this.closed) return;
     this.resume();
     this.ready = true;
-    this.send(`{"type":"ready","connection":"${this.id}"}`);
-    for (const text of this.pendingBeforeReady) this.enqueue(text);
-    this.pendingBeforeReady = [];
+    this.sendFrame(`{"type":"ready","connection":"${this.id}"}`);
+    const pending = this.pendingBeforeReady!;
+    this.pendingBeforeReady = undefined;
+    for (const text of pending) this.enqueue(text);
   }
 
   /** Sends what the client missed (with `?lastEventId=`), then what was broadcast during onConnect. */
   private resume(): void {
     const held = this.held ?? [];
     this.held = undefined;
-    const since = (this.request.query as Record<string, unknown>)?.lastEventId;
+    const since = this.since;
     const out: BroadcastMessage[] = [];
-    if (typeof since === 'string' && since !== '') {
+    if (since !== undefined) {
       for (const stream of this.joined.keys()) out.push(...fabric.buffer.since(stream, since));
       out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
     }
     const sent = new Set(out.map((m) => m.id));
     for (const m of held) if (!sent.has(m.id)) out.push(m);
-    for (const m of out) this.send(eventFrame(m));
+    for (const m of out) this.sendFrame(eventFrame(m));
   }
 
-  private join(stream: string, presence: Record<string, unknown> | false): void {
+  join(stream: string, presence: Record<string, unknown> | false): void {
     if (typeof stream !== 'string' || stream === '') throw new TypeError('join: the stream must be a non-empty string');
     if (this.closed || this.joined.has(stream)) return;
     this.joined.set(stream, presence !== false);
@@ -126,7 +180,7 @@ export class Connection implements Subscriber {
     if (presence !== false) fabric.track(stream, this.id, presence);
   }
 
-  private leave(stream: string): void {
+  leave(stream: string): void {
     const tracked = this.joined.get(stream);
     if (tracked === undefined) return;
     this.joined.delete(stream);
@@ -136,16 +190,21 @@ export class Connection implements Subscriber {
 
   deliver(m: BroadcastMessage): void {
     if (this.held) this.held.push(m);
-    else this.send(eventFrame(m));
+    else this.sendFrame(eventFrame(m));
   }
 
   presence(stream: string, event: 'join' | 'leave', member: Member): void {
     if (member.id === this.id || this.held) return;
-    this.send(presenceFrame(stream, event, member));
+    this.sendFrame(presenceFrame(stream, event, member));
+  }
+
+  /** `this.send(event, data)` of the channel: an event to this connection only. */
+  send(event: string, data: unknown): void {
+    this.sendFrame(directFrame(event, data));
   }
 
   /** Sends a frame, unless the client reads too slowly: then it is disconnected rather than buffered without end. */
-  send(frame: string): void {
+  sendFrame(frame: string): void {
     const socket = this.socket;
     if (this.closed || socket.readyState !== 1) return;
     if (socket.bufferedAmount > this.ctx.settings.maxBufferedBytes) {
@@ -157,7 +216,8 @@ export class Connection implements Subscriber {
     socket.send(frame);
   }
 
-  private onFrame(data: Buffer, isBinary: boolean): void {
+  /** @internal a frame from the client */
+  onFrame(data: Buffer, isBinary: boolean): void {
     this.alive = true;
     if (this.closed) return;
     if (!this.takeToken()) {
@@ -165,11 +225,11 @@ export class Connection implements Subscriber {
       return this.close(1008, 'rate limit exceeded');
     }
     if (isBinary) {
-      this.send(errorFrame(ChannelErrors.INVALID_MESSAGE.code, ChannelErrors.INVALID_MESSAGE('binary frames are not accepted').message));
+      this.sendFrame(errorFrame(ChannelErrors.INVALID_MESSAGE.code, ChannelErrors.INVALID_MESSAGE('binary frames are not accepted').message));
       return;
     }
     const text = data.toString('utf8');
-    if (!this.ready) this.pendingBeforeReady.push(text);
+    if (!this.ready) this.pendingBeforeReady?.push(text);
     else this.enqueue(text);
   }
 
@@ -186,24 +246,30 @@ export class Connection implements Subscriber {
 
   /** Messages run one after another, in the order they arrived. */
   private enqueue(text: string): void {
-    this.queue = this.queue.then(() => this.dispatch(text));
+    const run = (this.queue ?? Promise.resolve()).then(() => this.dispatch(text));
+    this.queue = run;
+    // Idle again once the last message ran: no promise is kept per idle connection.
+    void run.then(() => {
+      if (this.queue === run) this.queue = undefined;
+    });
   }
 
   private async dispatch(text: string): Promise<void> {
     if (this.closed) return;
     const msg = parseMessage(text);
     if (typeof msg === 'string') {
-      this.send(errorFrame(ChannelErrors.INVALID_MESSAGE.code, ChannelErrors.INVALID_MESSAGE(msg).message));
+      this.sendFrame(errorFrame(ChannelErrors.INVALID_MESSAGE.code, ChannelErrors.INVALID_MESSAGE(msg).message));
       return;
     }
     const { action, ref } = msg;
-    if (!this.route.actions.has(action) || PROTOTYPE_NAMES.has(action) || typeof (this.channel as any)[action] !== 'function') {
-      this.send(errorFrame(ChannelErrors.UNKNOWN_ACTION.code, ChannelErrors.UNKNOWN_ACTION(this.channel.constructor.name, action.slice(0, 64)).message, ref));
+    const channel = this.channel as any;
+    if (!this.route.actions.has(action) || PROTOTYPE_NAMES.has(action) || typeof channel[action] !== 'function') {
+      this.sendFrame(errorFrame(ChannelErrors.UNKNOWN_ACTION.code, ChannelErrors.UNKNOWN_ACTION(this.route.name, action.slice(0, 64)).message, ref));
       return;
     }
     try {
-      const result = await (this.channel as any)[action](msg.data);
-      if (result !== undefined || ref !== undefined) this.send(replyFrame(ref, result));
+      const result = await channel[action](msg.data);
+      if (result !== undefined || ref !== undefined) this.sendFrame(replyFrame(ref, result));
     } catch (err) {
       if (err instanceof ChannelRejection) return this.close(err.code, err.reason);
       this.request.log.error({ err, action }, `${this.route.name} channel: action ${action} failed`);
@@ -212,7 +278,7 @@ export class Connection implements Subscriber {
       const code = exposed ? (coded.code as string) : ChannelErrors.ACTION_FAILED.code;
       const detail = exposed || !this.ctx.production ? `: ${coded.message ?? String(err)}` : '';
       const message = exposed ? String(coded.message) : ChannelErrors.ACTION_FAILED(action, detail).message;
-      this.send(errorFrame(code, message, ref));
+      this.sendFrame(errorFrame(code, message, ref));
     }
   }
 
@@ -229,7 +295,8 @@ export class Connection implements Subscriber {
     }
   }
 
-  private onClose(): void {
+  /** @internal the socket closed */
+  onClose(): void {
     this.closed = true;
     this.held = undefined;
     for (const stream of [...this.joined.keys()]) this.leave(stream);
@@ -237,7 +304,7 @@ export class Connection implements Subscriber {
     const channel = this.channel as Lifecycle | undefined;
     if (typeof channel?.onDisconnect !== 'function') return;
     // After the messages already running: onDisconnect is the last thing the channel sees.
-    this.queue = this.queue.then(async () => {
+    this.queue = (this.queue ?? Promise.resolve()).then(async () => {
       try {
         await channel.onDisconnect!();
       } catch (err) {

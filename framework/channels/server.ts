@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { Session, type SessionCodec } from '../security';
 import type { ChannelSettings } from './config';
-import { Connection, type ChannelRoute, type ConnectionContext } from './connection';
+import { Connection, type ChannelRoute, type ConnectionContext, type UpgradeRequest } from './connection';
 import { ChannelErrors } from './errors';
 import { originAllowed } from './origin';
 
@@ -16,7 +16,7 @@ export interface ChannelServerOptions {
 }
 
 /** The app's optional way from a session to its signed-in user (`this.currentUser` in channels). */
-export type CurrentUserResolver = (session: Session, request: FastifyRequest) => unknown;
+export type CurrentUserResolver = (session: Session, request: UpgradeRequest) => unknown;
 const RESOLVER = Symbol.for('stryke.channels.currentUser');
 
 /**
@@ -53,7 +53,7 @@ export class ChannelServer {
     this.ctx = {
       settings: options.settings,
       production: options.env === 'production',
-      session: (req) => new Session(sessions.decode(readCookie(req.headers.cookie, sessionCookie))),
+      session: (cookieHeader) => new Session(sessions.decode(readCookie(cookieHeader, sessionCookie))),
       currentUser: (session, req) => {
         const resolve = (globalThis as any)[RESOLVER] as CurrentUserResolver | undefined;
         return resolve ? resolve(session, req) : undefined;
