@@ -49,6 +49,12 @@ function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
 function onSocketClose(this: WebSocket): void {
   (this as any)[CONN].onClose();
 }
+function uncork(c: Connection): void {
+  c.corked = false;
+  (c.socket as any)._socket?.uncork();
+  c.checkBacklog();
+}
+
 function onSocketError(this: WebSocket, err: Error): void {
   const c = (this as any)[CONN] as Connection;
   c.request.log.warn({ err, connection: c.id }, 'websocket error');
@@ -101,6 +107,8 @@ export class Connection implements Subscriber, ChannelLink {
   private tokens: number;
   private lastRefill = Date.now();
   private readonly since: string | undefined;
+  /** Frames sent in one turn of the event loop leave in one write (a burst of broadcasts, a resume). */
+  corked = false;
 
   constructor(readonly socket: WebSocket, req: FastifyRequest, private readonly route: ChannelRoute, private readonly ctx: ConnectionContext) {
     this.tokens = ctx.settings.burst;
@@ -203,17 +211,35 @@ export class Connection implements Subscriber, ChannelLink {
     this.sendFrame(directFrame(event, data));
   }
 
-  /** Sends a frame, unless the client reads too slowly: then it is disconnected rather than buffered without end. */
+  /**
+   * Sends a frame. Frames of one turn of the event loop leave together (corked: one write for a burst of
+   * broadcasts). A client that reads too slowly, whose backlog passes `max_buffered`, is disconnected rather
+   * than buffered without end: checked before the first frame of a turn and after the turn's write.
+   */
   sendFrame(frame: string): void {
     const socket = this.socket;
     if (this.closed || socket.readyState !== 1) return;
-    if (socket.bufferedAmount > this.ctx.settings.maxBufferedBytes) {
-      this.request.log.warn({ connection: this.id, buffered: socket.bufferedAmount }, 'websocket client too slow: disconnected');
-      this.closed = true;
-      socket.terminate();
-      return;
+    if (!this.corked) {
+      if (!this.checkBacklog()) return;
+      const raw = (socket as any)._socket;
+      if (raw) {
+        this.corked = true;
+        raw.cork();
+        process.nextTick(uncork, this);
+      }
     }
     socket.send(frame);
+  }
+
+  /** @internal false (and the socket cut) when the client's backlog is over the limit. */
+  checkBacklog(): boolean {
+    const socket = this.socket;
+    if (this.closed && socket.readyState !== 1) return false;
+    if (socket.bufferedAmount <= this.ctx.settings.maxBufferedBytes) return true;
+    this.request.log.warn({ buffered: socket.bufferedAmount }, 'websocket client too slow: disconnected');
+    this.closed = true;
+    socket.terminate();
+    return false;
   }
 
   /** @internal a frame from the client */
