@@ -37,3 +37,7 @@ export {
   formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
 } from './auth';
 export { RateLimit, setRateLimitUserResolver, type RateLimitOptions, type RateLimitUserResolver } from './rate-limit';
+export {
+  Channel, Action, ActionChannel, broadcastTo, presence, setChannelUserResolver, channelsClientPath, type ChannelOptions,
+  type JoinOptions, type PresenceMember, type CurrentUserResolver,
+} from './channels';

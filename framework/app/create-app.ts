@@ -27,6 +27,8 @@ import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
 import { prepareRateLimits, setRateLimitUserResolver, type RateLimiting } from '../rate-limit';
+import { prepareChannels, registerClient, setChannelUserResolver, startFabric } from '../channels';
+import { endOpenStreams } from '../http/sse';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -86,6 +88,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
   let closeMailers: (() => void) | undefined;
   let rateLimits: RateLimiting | undefined;
+  let stopFabric: (() => Promise<void>) | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -93,7 +96,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers);
 
     const factories = new Map<Function, () => ActionController>();
-    for (const Ctor of new Set(routes.map((r) => r.controller as Constructor<ActionController>))) {
+    for (const Ctor of new Set(routes.filter((r) => r.kind !== 'ws').map((r) => r.controller as Constructor<ActionController>))) {
       const args = container.argumentsFor(Ctor);
       factories.set(Ctor, args.length ? () => new Ctor(...args) : () => new Ctor());
     }
@@ -124,6 +127,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // `@RateLimit({ by: 'user' })` counts per signed-in user: the app's authenticator says who that is.
     if (runtime.auth) setRateLimitUserResolver(async (req) => (await currentUserOf(runtime, req) as { id?: string | number } | null)?.id ?? null);
     rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log);
+    // Channels find their `this.currentUser` through the same authenticator, over the upgrade's cookie session.
+    const auth = runtime.auth;
+    if (auth) setChannelUserResolver((session, request) => auth.resolve({ session, request: request as unknown as FastifyRequest }));
+    const channels = prepareChannels({
+      config, routes, container, env, sessions: runtime.sessions, sessionCookie: runtime.sessionCookie.name, appUrl: server.url, database: dbConfig,
+    });
     const fastify = await buildServer(routes, runtime, factories, {
       bodyLimit: server.body_limit ?? 1024 * 1024,
       csrf: server.csrf ?? true,
@@ -137,9 +146,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       storage,
       parameterLimit: server.parameter_limit,
       rateLimits,
+      channels: async (app) => {
+        registerClient(app);
+        if (channels.routes.length) await channels.server.register(app, channels.routes);
+      },
     });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
+    stopFabric = await startFabric(channels.settings, runtime.log);
 
     return {
       root, env, config, db, container, routes, paths, server: fastify,
@@ -150,8 +164,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
       currentUserOf: (request) => currentUserOf(runtime, request),
       async close() {
+        // Sockets close with 1001 and event streams end first: neither holds the shutdown (see drain.ts).
+        endOpenStreams();
+        await channels.server.close();
         await fastify.close();
         await rateLimits?.close();
+        await stopFabric?.();
         if (jobs) await jobs.stop();
         closeMailers?.();
         resetStorage(storage);
@@ -160,6 +178,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     };
   } catch (err) {
     await rateLimits?.close();
+    await stopFabric?.();
     if (jobs) await jobs.stop();
     closeMailers?.();
     await db.close();

@@ -1,6 +1,7 @@
 import { registry } from '../registry';
 import { RoutingErrors } from '../routing/errors';
 import type { RouteSet } from '../routing/dsl';
+import type { RouteSpec } from '../routing/spec';
 import { buildRouteTable, type RouteDef } from '../routing/table';
 import { loadAppCode, loadConfigModule, type LoadedApp } from './loader';
 
@@ -19,10 +20,15 @@ export function appRoutes(root: string, build: string): AppRoutes {
   const central = loadConfigModule(root, build, 'routes') as RouteSet | undefined;
   if (central !== undefined && !(central as RouteSet).__strykeRoutes) throw RoutingErrors.BAD_ROUTES_FILE();
   const middleware = loadConfigModule(root, build, 'middleware');
+  // `@Channel('/path')`: channels that route themselves.
+  const channelSpecs: RouteSpec[] = registry.within(registry.channels, build).filter((d) => d.path !== undefined).map((d) => ({
+    method: 'GET', path: d.path!, target: d.target, action: '', source: d.source, kind: 'ws', name: d.name,
+  }));
   const routes = buildRouteTable({
     decls: registry.within(registry.controllers, build),
     all: registry.controllers,
-    central: central?.specs(),
+    central: [...(central?.specs() ?? []), ...channelSpecs],
+    channels: loaded.channels,
     controllers: loaded.controllers,
     globalMiddleware: Array.isArray(middleware) ? middleware : [],
   });

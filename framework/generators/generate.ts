@@ -12,7 +12,7 @@ import { migrationKind, migrationVersion } from './migrations';
 import { storageMigrationSource } from '../storage/migration';
 import { AUTH_GENERATOR } from './auth';
 import { parentSetup } from './parents';
-import { assertCountable, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
+import { assertCountable, channelNames, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 import { mailerActions, staticActionsIn } from './mailer';
 
 /** Helpers every template can call. */
@@ -221,8 +221,30 @@ export const GENERATORS: Record<string, GeneratorDef> = {
       return { schematics: ['mailer', 'mailer-base'], locals: { names, actions: mailerActions(args, mode) }, notes: [] };
     },
   },
+  channel: {
+    summary: 'a WebSocket channel (@Channel, @Action methods), a browser client snippet, and its test over a real socket',
+    usage: 'channel <Name> [action ...]',
+    example: 'stryke generate channel Chat speak',
+    prepare(name, args) {
+      const names = channelNames(name);
+      const seen = new Set<string>();
+      for (const a of args) {
+        if (!/^[a-z][A-Za-z0-9_]*$/.test(a)) throw GeneratorErrors.BAD_ACTION(a, 'an action is a method name: lower case letters, digits and underscores, starting with a letter.');
+        if (CHANNEL_MEMBERS.has(a)) throw GeneratorErrors.BAD_ACTION(a, 'the name is taken by ActionChannel (or is a keyword); choose another.');
+        if (seen.has(a)) throw GeneratorErrors.BAD_ACTION(a, 'it is given twice.');
+        seen.add(a);
+      }
+      return { schematics: ['channel'], locals: { names, actions: args }, notes: [] };
+    },
+  },
   ...AUTH_GENERATOR,
 };
+
+/** ActionChannel's own members and lifecycle: no channel action may take these names. */
+const CHANNEL_MEMBERS = new Set([
+  'constructor', 'id', 'params', 'request', 'session', 'currentUser', 'log', 'join', 'leave', 'streams', 'send', 'broadcastTo',
+  'presence', 'reject', 'onConnect', 'onDisconnect', 'then', 'toString', 'valueOf', 'hasOwnProperty',
+]);
 
 /** The `@Get` actions of a controller the controller generator wrote (for `stryke destroy controller Name`). */
 function actionsIn(file: string): string[] {

@@ -217,3 +217,23 @@ export function mailerNames(input: string): MailerNames {
   const base = words.split('_').filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
   return { className: `${base}Mailer`, fileName: `${words}_mailer`, human: humanize(words) };
 }
+
+export interface ChannelNames {
+  /** `ChatChannel` */
+  className: string;
+  /** `chat_channel` (app/channels/chat_channel.ts) */
+  fileName: string;
+  /** `chat`: the WebSocket path is /chat, the client snippet public/channels/chat.js */
+  segment: string;
+  /** `Chat` */
+  human: string;
+}
+
+/** `Chat`, `chat` or `ChatChannel` -> class `ChatChannel` in app/channels/chat_channel.ts, served at /chat. */
+export function channelNames(input: string): ChannelNames {
+  checkIdentifier(input);
+  const words = splitWords(input).replace(/_channel$/, '');
+  if (!words || words === 'channel' || words === 'application' || words === 'action') throw GeneratorErrors.BAD_NAME(input, 'name the channel for what it carries: Chat, Notifications.');
+  const base = words.split('_').filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  return { className: `${base}Channel`, fileName: `${words}_channel`, segment: words.replace(/_/g, '-'), human: humanize(words) };
+}

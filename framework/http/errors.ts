@@ -8,7 +8,6 @@ export const HttpErrors = {
   INVALID_BODY: defineError('STRYKE_E_HTTP_INVALID_BODY', 'The request body is invalid: %s', 422),
   INVALID_JSON: defineError('STRYKE_E_HTTP_INVALID_JSON', 'The request body is not valid JSON (%s), but its Content-Type says application/json.', 400),
   JSON_FORBIDDEN_KEY: defineError('STRYKE_E_HTTP_JSON_FORBIDDEN_KEY', 'The JSON body is valid, but has a "__proto__" or "constructor": { "prototype" } key, which is refused (it would reach every object\'s prototype): rename the key.', 400),
-  WS_UNAVAILABLE: defineError('STRYKE_E_HTTP_WS_UNAVAILABLE', 'WebSocket route %s (%s) is declared, but WebSocket channels are not available in this version: the route is listed, and answers 501 until channels land.', 501),
   BAD_PARAMETER: defineError('STRYKE_E_HTTP_BAD_PARAMETER', 'The path parameter "%s" must be a %s.', 400),
   OVERRIDE_STREAM: defineError('STRYKE_E_HTTP_OVERRIDE_STREAM', '_method=%s reaches %s, a `stream: true` route, whose body is never parsed for a _method field: send a real %s request.', 400),
   OVERRIDE_LENGTH_REQUIRED: defineError('STRYKE_E_HTTP_OVERRIDE_LENGTH_REQUIRED', '_method=%s reaches a route with a smaller body limit (%s bytes) than this path\'s POST: send the body with a Content-Length.', 411),

@@ -128,12 +128,6 @@ async function refuseEncodedBody(req: FastifyRequest, _reply: FastifyReply, payl
   return payload as any;
 }
 
-function wsUnavailable(route: RouteDef): Handler {
-  return async () => {
-    throw HttpErrors.WS_UNAVAILABLE(route.path, `${route.controller.name}#${route.action}`);
-  };
-}
-
 /**
  * Registers every route on fastify with its precomputed handler. Each path also answers with a `.json`
  * suffix, its handlers fixing the format: a static path is routed a
@@ -144,8 +138,9 @@ function wsUnavailable(route: RouteDef): Handler {
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime: AppRuntime, factories: Map<Function, () => ActionController>, settings: RegisterSettings): void {
   const groups = new Map<string, Group>();
   for (const route of routes) {
+    // ws routes are the channels' (framework/channels), registered by the server beside these.
     const middleware = route.middleware.map((m) => settings.middleware.get(m)!);
-    let handler = route.kind === 'ws' ? wsUnavailable(route) : buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware);
+    let handler = buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware);
     // The action's rate limits wrap its handler, which every way to it runs (.json, HEAD, the _method dispatcher).
     if (settings.rateLimits) handler = settings.rateLimits.wrap(route, handler);
     handler = inContext(handler);

@@ -34,6 +34,8 @@ export interface ServerSettings {
   parameterLimit?: number;
   /** Rate limits (framework/rate-limit): the app-wide hook, per-action wrapping, trusted proxies. */
   rateLimits?: RateLimiting;
+  /** Registers the channel routes and the channels client (framework/channels), when the app has them. */
+  channels?: (app: FastifyInstance) => Promise<void>;
 }
 
 const ARRAY_LIMIT = 100;
@@ -154,7 +156,8 @@ export async function buildServer(
   // The app-wide rate limit counts every request (static files and 404s too) before anything is parsed.
   if (settings.rateLimits?.onRequest) app.addHook('onRequest', settings.rateLimits.onRequest);
   if (settings.storage) await registerStorage(app, { csrf: settings.csrf, runtime, storage: settings.storage });
-  registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware, rateLimits: settings.rateLimits });
+  registerRoutes(app, routes.filter((r) => r.kind !== 'ws'), runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware, rateLimits: settings.rateLimits });
+  if (settings.channels) await settings.channels(app);
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
     app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));

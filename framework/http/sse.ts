@@ -7,6 +7,17 @@ export interface SseLimit {
   max: number;
 }
 
+/** Every event stream open in this process: shutdown and reload end them (see endOpenStreams). */
+const open = new Set<SseStream>();
+
+/**
+ * Ends every open event stream (at shutdown and on a SIGHUP reload): their producers see `closed` and
+ * their clients reconnect, to another worker, with Last-Event-ID, instead of holding the process.
+ */
+export function endOpenStreams(): void {
+  for (const s of [...open]) s.end();
+}
+
 export interface SseEvent {
   data: unknown;
   event?: string;
@@ -28,10 +39,21 @@ export class SseStream {
   constructor(private readonly req: FastifyRequest, private readonly reply: FastifyReply) {
     const h = req.headers['last-event-id'];
     this.lastEventId = typeof h === 'string' && h !== '' ? h : undefined;
+    open.add(this);
     reply.raw.on('close', () => {
       this.closedFlag = true;
+      open.delete(this);
       this.abort.abort();
     });
+  }
+
+  /**
+   * Forwards the broadcasts of these streams (`broadcastTo(stream, event, data)` from anywhere) until the
+   * client leaves: what it missed since Last-Event-ID first, from the channels' resume buffer.
+   * @example return this.sse((stream) => stream.follow('posts'));
+   */
+  follow(...streams: string[]): Promise<void> {
+    return (require('../channels/sse') as typeof import('../channels/sse')).followStreams(this, streams);
   }
 
   /** True once the client disconnected. */
@@ -79,7 +101,11 @@ export class SseStream {
   }
 
   end(): void {
-    if (!this.closedFlag) this.reply.raw.end();
+    open.delete(this);
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.abort.abort();
+    this.reply.raw.end();
   }
 }
 

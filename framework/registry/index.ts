@@ -166,8 +166,22 @@ export interface ServiceDecl {
   source: string;
 }
 
+/** A `@Channel` class: its WebSocket path (decorator form), and the methods that messages may call. */
+export interface ChannelDecl {
+  target: Constructor;
+  /** The path of the decorator form (`@Channel('/chat/:roomId')`); routed from config/routes.ts otherwise. */
+  path?: string;
+  /** The route name (`chat` gives the path helper chatPath... for ws routes, listing only). */
+  name?: string;
+  /** Methods declared with `@Action()`: the only names a message's action may call. */
+  actions: Set<string>;
+  /** Where `@Channel` was applied ('' until it is). */
+  source: string;
+}
+
 class Registry {
   readonly controllers = new Map<Function, ControllerDecl>();
+  readonly channels = new Map<Function, ChannelDecl>();
   readonly models = new Map<Function, ModelDecl>();
   readonly services = new Map<Function, ServiceDecl>();
   readonly authenticators = new Map<Function, AuthenticatorDecl>();
@@ -177,6 +191,15 @@ class Registry {
     if (!decl) {
       decl = { target: target as Constructor, prefix: '', routes: [], filters: [], uses: [], source: '' };
       this.controllers.set(target, decl);
+    }
+    return decl;
+  }
+
+  channel(target: Function): ChannelDecl {
+    let decl = this.channels.get(target);
+    if (!decl) {
+      decl = { target: target as Constructor, actions: new Set(), source: '' };
+      this.channels.set(target, decl);
     }
     return decl;
   }

@@ -100,7 +100,10 @@ export const Patch = (path = '/', options?: RouteOptions) => Route('PATCH', path
 export const Delete = (path = '/', options?: RouteOptions) => Route('DELETE', path, options);
 /** A server-sent events endpoint: the action calls `this.sse(...)`. */
 export const Sse = (path = '/', options?: RouteOptions) => Route('GET', path, options, 'sse');
-/** A WebSocket endpoint (served by a channel). */
+/**
+ * Kept for compatibility: a WebSocket endpoint is a channel (`@Channel(path)` on the class, or `r.ws` in
+ * config/routes.ts); on a controller method this fails the boot with STRYKE_E_CHANNELS_NOT_A_CHANNEL.
+ */
 export const Ws = (path = '/', options?: RouteOptions) => Route('GET', path, options, 'ws');
 
 /**

@@ -67,8 +67,22 @@ export class RouteBuilder {
   patch(path: string, to: RouteTarget, options: RouteOptions = {}) { this.add('http', 'PATCH', path, to, options); }
   delete(path: string, to: RouteTarget, options: RouteOptions = {}) { this.add('http', 'DELETE', path, to, options); }
 
-  /** A WebSocket endpoint (its handler is a channel). */
-  ws(path: string, to: RouteTarget, options: RouteOptions = {}) { this.add('ws', 'GET', path, to, options); }
+  /**
+   * A WebSocket endpoint served by a channel: `'chat'` is `app/channels/chat_channel.ts` (relative to the
+   * enclosing namespace), or pass the class.
+   * @example r.ws('/chat/:roomId', 'chat');
+   */
+  ws(path: string, to: string | Constructor, options: Pick<RouteOptions, 'as' | 'host'> = {}): void {
+    const source = callSite();
+    const rel = path.startsWith('/') ? path : `/${path}`;
+    const full = `${this.ctx.scope.nestedPath}${rel === '/' ? '' : rel}` || '/';
+    const host = options.host ?? this.ctx.scope.host;
+    const target = typeof to === 'string' && !to.includes('#') ? `${this.ctx.scope.controller}${to}` : to;
+    this.out.push({
+      method: 'GET', path: full, target, action: '', source, kind: 'ws',
+      name: options.as ? joinName(...this.ctx.scope.names, options.as) : undefined, constraints: host ? { host } : undefined,
+    });
+  }
 
   /** A server-sent events endpoint (the action calls `this.sse(...)`). */
   sse(path: string, to: RouteTarget, options: RouteOptions = {}) { this.add('sse', 'GET', path, to, options); }

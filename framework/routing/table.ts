@@ -1,6 +1,8 @@
 import type { Constructor, ControllerDecl, FilterDecl } from '../registry';
 import { authModeOf } from '../auth/resolve';
 import { singularize, underscore } from '../support/inflect';
+import { ChannelErrors } from '../channels/errors';
+import { registry } from '../registry';
 import { RoutingErrors } from './errors';
 import { expandResources, joinName, parentParam, type RouteSpec } from './spec';
 
@@ -135,6 +137,31 @@ export interface RouteSources {
   controllers?: Map<string, Constructor>;
   /** Middleware from config/middleware.ts, run for every route. */
   globalMiddleware?: unknown[];
+  /** Channel classes by key (`chat` for app/channels/chat_channel.ts), for `r.ws(path, 'chat')`. */
+  channels?: Map<string, Constructor>;
+}
+
+/** A ws route: its target resolved to a `@Channel` class (never a controller action). */
+function channelRoute(spec: RouteSpec, channels: Map<string, Constructor>): RouteDef {
+  let target: Constructor | undefined;
+  const label = typeof spec.target === 'string' ? spec.target : spec.target.name;
+  if (typeof spec.target === 'string') {
+    if (spec.target.includes('#')) throw ChannelErrors.NOT_A_CHANNEL(spec.path, spec.source, spec.target);
+    target = channels.get(spec.target);
+    if (!target) {
+      const known = [...channels.keys()];
+      const key = spec.target;
+      throw ChannelErrors.UNKNOWN_CHANNEL(spec.path, spec.source, key, key, known.length ? ` Known: ${known.join(', ')}.` : '');
+    }
+  } else {
+    target = spec.target;
+  }
+  if (spec.action || !registry.channels.get(target)?.source) throw ChannelErrors.NOT_A_CHANNEL(spec.path, spec.source, spec.action ? `${label}#${spec.action}` : label);
+  const keys = new Map([...channels].map(([key, cls]) => [cls, key]));
+  return {
+    method: 'GET', path: spec.path, name: spec.name, controller: target, controllerKey: keys.get(target), action: '', source: spec.source,
+    kind: 'ws', constraints: spec.constraints, filters: { before: null, around: null, after: null }, middleware: [],
+  };
 }
 
 /**
@@ -143,7 +170,7 @@ export interface RouteSources {
  * action exists and is not a helper's name, every filter names a method, no verb+path is declared twice.
  */
 export function buildRouteTable(sources: RouteSources): RouteDef[] {
-  const { decls, all, central = [], controllers = new Map(), globalMiddleware = [] } = sources;
+  const { decls, all, central = [], controllers = new Map(), globalMiddleware = [], channels = new Map() } = sources;
   const specs: RouteSpec[] = [];
   for (const decl of decls) {
     if (!decl.source) {
@@ -158,6 +185,10 @@ export function buildRouteTable(sources: RouteSources): RouteDef[] {
   const checkedFilters = new Set<Function>();
   const keys = new Map([...controllers].map(([key, cls]) => [cls, key]));
   for (const spec of specs) {
+    if (spec.kind === 'ws') {
+      routes.push(channelRoute(spec, channels));
+      continue;
+    }
     let target: Constructor;
     if (typeof spec.target === 'string') {
       const found = controllers.get(spec.target);

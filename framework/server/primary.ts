@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { relayChannels } from '../channels/cluster';
 import { serveClusterRateLimits } from '../rate-limit/cluster-primary';
 
 /** What a worker of `stryke start` tells the primary when the app fails to boot: `{ type, message }`, the error's one line. */
@@ -111,5 +112,7 @@ export function runPrimary(options: ClusterOptions): void {
     reloading = false;
   });
 
+  // Channels: a broadcast on one worker reaches the others through here (cluster IPC).
+  relayChannels();
   for (let i = 0; i < options.workers; i++) fork();
 }

@@ -72,6 +72,11 @@ export class TestClient {
 
   constructor(private readonly server: FastifyInstance) {}
 
+  /** The Cookie header this client sends (for a channel socket in the same session: connectChannel's `client`). */
+  cookieHeader(): string | undefined {
+    return this.cookies.size ? [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') : undefined;
+  }
+
   get(url: string, options: RequestOptions = {}) {
     return this.request('GET', url, options);
   }

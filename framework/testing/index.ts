@@ -15,6 +15,7 @@ export {
   deliveries, clearDeliveries, assertDelivered, assertNotDelivered, enqueuedDeliveries, deliverEnqueuedMail, type Delivered, type DeliveryMatch,
   type EnqueuedDelivery,
 } from './mail';
+export { connectChannel, ChannelTestSocket, type ChannelConnectOptions, type ChannelFrame } from './channel';
 
 export interface TestApp extends App {
   /** A fresh browser-like client (own cookies). */

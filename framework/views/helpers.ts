@@ -47,6 +47,8 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
   }
 
   hb.registerHelper('csrfToken', (options: HelperOptions) => ctx(options)?.csrfToken() ?? '');
+  // The channels browser client's fingerprinted path: `<script src="{{channelsClientPath}}"></script>`.
+  hb.registerHelper('channelsClientPath', () => (require('../channels/client') as typeof import('../channels/client')).channelsClientPath());
   hb.registerHelper('csrfField', (options: HelperOptions) => {
     const token = ctx(options)?.csrfToken() ?? '';
     return new SafeString(`<input type="hidden" name="authenticity_token" value="${esc(token)}">`);

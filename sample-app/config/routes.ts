@@ -12,4 +12,6 @@ export default routes((r) => {
   });
   // The newest posts as server-sent events, resumable with Last-Event-ID.
   r.sse('/posts/live', 'feeds#live', { as: 'live_posts' });
+  // Live comments on a post's page: a WebSocket served by app/channels/comments_channel.ts.
+  r.ws('/posts/:postId/live', 'comments');
 });

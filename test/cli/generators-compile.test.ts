@@ -34,6 +34,7 @@ const RUNS: string[][] = [
   ['mailer', 'UserMailer', 'welcome', 'password_reset'],
   ['scaffold', 'Photo', 'caption:string', 'image:attachment', 'scans:attachments'],
   ['storage'],
+  ['channel', 'Chat', 'speak', 'typing'],
 ];
 
 /** The generators `stryke generate --help` lists. */
@@ -71,8 +72,9 @@ describe('every generator renders code that compiles with tsc and passes its own
       assert.match(tests.stdout, /# fail 0\n/);
       // home, Author (2), Article model (2) and controller (7 in HTML, with paging; 6 as JSON), Comment (2), Pages (2),
       // admin/dashboard (1), RequestTiming (1), SendReportJob (2), DeliverDigestJob (2), UserMailer (2),
-      // Photo (with attachments) model (2) and controller (8 in HTML, which uploads and pages; 6 as JSON)
-      assert.match(tests.stdout, flavour === 'api' ? /# pass 31\n/ : /# pass 34\n/);
+      // Photo (with attachments) model (2) and controller (8 in HTML, which uploads and pages; 6 as JSON),
+      // ChatChannel (3: connects, speak, typing)
+      assert.match(tests.stdout, flavour === 'api' ? /# pass 34\n/ : /# pass 37\n/);
     });
   }
 });

@@ -84,12 +84,13 @@ describe('config/routes.ts: the central route DSL', () => {
     assert.doesNotMatch(resumed.body, /id: 3\n/);
   });
 
-  it('lists ws routes, and answers them 501 until channels exist', async () => {
+  it('lists ws routes (served by their channel), and a plain GET of one answers 426', async () => {
     const ws = app.routes.find((r) => r.path === '/chat')!;
     assert.equal(ws.kind, 'ws');
+    assert.equal(ws.controller.name, 'ChatChannel');
     const res = await get('/chat', { accept: 'application/json' });
-    assert.equal(res.statusCode, 501);
-    assert.equal(res.json().code, 'STRYKE_E_HTTP_WS_UNAVAILABLE');
+    assert.equal(res.statusCode, 426);
+    assert.equal(res.json().code, 'STRYKE_E_CHANNELS_UPGRADE_REQUIRED');
   });
 });
 

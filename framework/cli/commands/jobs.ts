@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { lazyModule } from '../../support/lazy';
 import type { JobType } from 'bullmq';
 import { buildDirOf, loadAppCode } from '../../app/loader';
+import type * as ChannelsModule from '../../channels';
 import { currentEnv, loadConfig } from '../../config/load';
 import type * as JobsConfigModule from '../../jobs/config';
+import type * as ConnectionModule from '../../orm/connection';
 import { JobsErrors } from '../../jobs/errors';
 import type * as RuntimeModule from '../../jobs/runtime';
 import type * as WorkersModule from '../../jobs/workers';
@@ -12,6 +14,8 @@ import { action } from '../output';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { readJobsConfig } = lazyModule(() => require('../../jobs/config') as typeof JobsConfigModule);
+const { channelSettings, startFabric } = lazyModule(() => require('../../channels') as typeof ChannelsModule);
+const { databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
 const { knownQueues, startJobs, startJobWorkers, stopJobs } = lazyModule(() => require('../../jobs/workers') as typeof WorkersModule);
 const { queueFor } = lazyModule(() => require('../../jobs/runtime') as typeof RuntimeModule);
 
@@ -55,6 +59,9 @@ export function registerJobs(program: Command): void {
       const root = appRoot(opts.root);
       const cfg = readJobsConfig(loadConfig(root, opts.env ?? currentEnv()));
       const concurrency = opts.concurrency ? wholeNumber(opts.concurrency, '--concurrency') : cfg.concurrency;
+      // Jobs that broadcastTo reach the app's sockets through config/channels.toml's redis or postgres adapter.
+      const config = loadConfig(root, opts.env ?? currentEnv());
+      const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {
@@ -64,6 +71,7 @@ export function registerJobs(program: Command): void {
       });
       console.log('Stopping: finishing jobs in progress...');
       await stopJobs();
+      await stopFabric();
     }));
 
   common(jobs.command('stats').description('job counts per queue and state').option('--queues <a,b>', 'queues (default: every known queue)').option('--json', 'print JSON'))

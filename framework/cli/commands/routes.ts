@@ -25,7 +25,7 @@ export function formatRoutes(routes: RouteDef[]): string {
     r.name ? `${camelize(r.name)}Path` : '',
     r.kind === 'http' ? r.method : r.kind.toUpperCase(),
     r.constraints?.host ? `${r.path} (host ${r.constraints.host})` : r.path,
-    `${controllerLabel(r)}#${r.action}`,
+    r.kind === 'ws' ? controllerLabel(r) : `${controllerLabel(r)}#${r.action}`,
     [
       ...(r.filters.before ?? []).map((m) => `before:${m}`),
       ...(r.filters.around ?? []).map((m) => `around:${m}`),

@@ -1,4 +1,4 @@
-import { BelongsTo, Field, Model, Timestamps, Validates, scope, type Loaded } from 'stryke';
+import { AfterCommit, BelongsTo, broadcastTo, Field, Model, Timestamps, Validates, scope, type Loaded } from 'stryke';
 import { ApplicationModel } from './application_model';
 import { Post } from './post';
 
@@ -21,4 +21,10 @@ export class Comment extends ApplicationModel {
   @BelongsTo(() => Post, { required: true }) post!: Loaded<Post>;
 
   static oldestFirst = scope((q) => q.order('createdAt', 'asc').order('id', 'asc'));
+
+  /** Readers of the post's page see the comment at once (app/channels/comments_channel.ts). */
+  @AfterCommit({ on: 'create' })
+  announce() {
+    broadcastTo(`post:${this.postId}`, 'comment', { id: this.id, author: this.author, body: this.body, createdAt: this.createdAt });
+  }
 }

@@ -16,5 +16,5 @@ export default routes((r) => {
     r.get('/faq', 'pages#faq', { as: 'faq' });
   });
   r.sse('/events', 'feeds#events');
-  r.ws('/chat', 'feeds#chat');
+  r.ws('/chat', 'chat');
 });

@@ -1,0 +1,5 @@
+import { routes } from 'stryke';
+
+export default routes((r) => {
+  r.ws('/chat/:roomId', 'chat');
+});

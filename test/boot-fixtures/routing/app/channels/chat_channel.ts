@@ -1,0 +1,4 @@
+import { ActionChannel, Channel } from 'stryke';
+
+@Channel()
+export class ChatChannel extends ActionChannel {}
