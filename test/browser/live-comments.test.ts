@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from 'stryke/testing';
 import { REPO } from '../support/cli';
-import { SAMPLE_APP } from '../support/sample-app';
+import { SAMPLE_APP, signedInClient } from '../support/sample-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? undefined : `no browser at ${CHROMIUM} (apt-get install chromium)`;
@@ -35,7 +35,7 @@ describe('the sample app\'s live comments in two real browsers', { skip }, () =>
   });
 
   it('a comment created in one browser appears in the other, without a reload', async () => {
-    const client = app.client();
+    const client = await signedInClient(app); // writing a post needs an author
     await client.get('/posts/new');
     const created = await client.post('/posts', { form: { post: { title: 'Live talk', body: 'Comments arrive by themselves.', published: 'true' } } });
     assert.equal(created.status, 303, created.body);
