@@ -1,6 +1,7 @@
 import { marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
+import { removeDedup } from './dedup';
 
 /** The WHERE clause of one BullMQ job type ("wait", "prioritized", ...) over `stryke_jobs`. */
 export function typeFilter(type: string): string | undefined {
@@ -74,7 +75,7 @@ export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<num
     await deleteJobs(ctx, x, batch.map((r) => r.id));
     const left = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? LIMIT 1', [ctx.queue]);
     if (left.length > 0) return 1;
-    for (const table of ['stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
+    for (const table of ['stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
       await x.run(`DELETE FROM ${table} WHERE queue = ?`, [ctx.queue]);
     }
     return 0;
@@ -157,7 +158,7 @@ export function remove(ctx: Ctx, id: string): Promise<number> {
       if (Number(sched[0]!.n) > 0) throw jobError(-8, id, 'remove');
     }
     await deleteJobs(ctx, x, [id]);
-    await x.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND job_id = ?', [ctx.queue, id]);
+    await removeDedup(ctx, x, id);
     fx.events.push(['removed', { jobId: id, prev: row.state }]);
     return 1;
   });

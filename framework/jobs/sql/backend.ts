@@ -1,7 +1,7 @@
 import type { IQueueBackend, JobJson, JobProgress, JobsOptions, JobState, JobType, KeepJobs, MinimalJob } from 'bullmq';
-import { withTx, withinExternalTx } from './context';
+import { getMetaMap, withTx, withinExternalTx } from './context';
 import type { Exec } from './driver';
-import { claim, rateLimitTtl } from './claim';
+import { claim, windowOf } from './claim';
 import { delayActive, insertJob, insertJobs, recoverStalled, retryActive } from './write';
 import { MoveBatcher } from './batch';
 import { AddBatcher } from './add-batch';
@@ -217,8 +217,11 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return Promise.reject(this.refuse('removeChildDependency (flows)'));
   }
 
+  /** Removes the key only while `jobId` still holds it: an expired key is already gone (0). */
   removeDeduplicationKey(dedupId: string, jobId: string): Promise<number> {
-    return this.driver.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ?', [this.queueName, dedupId, jobId]);
+    return this.driver.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ? AND (expire_at IS NULL OR expire_at > ?)', [
+      this.queueName, dedupId, jobId, Date.now(),
+    ]);
   }
 
   deleteDeduplicationKey(dedupId: string): Promise<number> {
@@ -291,9 +294,20 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return reads.getLogs(this.ctx, jobId, start, end, asc);
   }
 
+  /**
+   * BullMQ's semantics: with a limit (`maxJobs`, else the queue's global `max`) the window's remaining ms when
+   * that many jobs ran in it, else 0; without one, the window's remaining ms, or -2 when no window is open.
+   */
   async getRateLimitTtl(maxJobs?: number): Promise<number> {
-    const ttl = await rateLimitTtl(this.ctx, this.driver, Date.now(), maxJobs);
-    return ttl > 0 ? ttl : -2;
+    await this.ready();
+    const now = Date.now();
+    const meta = await getMetaMap(this.ctx, this.driver);
+    const [count, until] = windowOf(meta.limiter);
+    const open = until > now;
+    const ttl = open ? until - now : -2;
+    const max = maxJobs && maxJobs > 0 ? maxJobs : meta.max != null ? Number(meta.max) : undefined;
+    if (max === undefined) return ttl;
+    return open && max <= count ? ttl : 0;
   }
 
   async getCounts(types: JobType[], delayedTimestamp?: number): Promise<number[]> {

@@ -124,7 +124,7 @@ function limiterOf(ctx: Ctx, meta: Record<string, string>): Limiter | undefined 
   return { max: Number(max), duration: Number(duration) };
 }
 
-function windowOf(raw: string | undefined | null): [number, number] {
+export function windowOf(raw: string | undefined | null): [number, number] {
   return raw ? (raw.split(':').map(Number) as [number, number]) : [0, 0];
 }
 

@@ -87,6 +87,12 @@ export function schemaStatements(dialect: SqlDialect): string[] {
   expire_at BIGINT,
   PRIMARY KEY (queue, dedup_id)
 )${suffix}`,
+    `CREATE TABLE IF NOT EXISTS stryke_job_dedup_next (
+  queue ${key} NOT NULL,
+  dedup_id ${key} NOT NULL,
+  payload ${text} NOT NULL,
+  PRIMARY KEY (queue, dedup_id)
+)${suffix}`,
     `CREATE TABLE IF NOT EXISTS stryke_job_schedulers (
   queue ${key} NOT NULL,
   scheduler_id ${key} NOT NULL,
@@ -108,4 +114,4 @@ export function schemaStatements(dialect: SqlDialect): string[] {
 }
 
 /** Every table of the jobs schema (for `stryke jobs purge --all` and tests). */
-export const JOB_TABLES = ['stryke_jobs', 'stryke_job_logs', 'stryke_job_events', 'stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_schedulers'];
+export const JOB_TABLES = ['stryke_jobs', 'stryke_job_logs', 'stryke_job_events', 'stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_schedulers'];

@@ -3,6 +3,7 @@ import { defer, valuesList, type Exec } from './driver';
 import { forUpdate, unsupported, type Ctx, type Effects } from './context';
 import { claim, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
+import { deduplicate, finishDedup, type DedupOpts } from './dedup';
 
 interface ParentKeyOpts {
   parentKey?: string;
@@ -20,21 +21,10 @@ export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jo
   const given = jobId || job.id;
   const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
   const id = given || String(ctx.driver.idsFromSeq ? seq : await ctx.driver.bump(x, ctx.queue, 'id', 1));
-  const dedup = opts.deduplication as { id: string; ttl?: number; extend?: boolean; replace?: boolean; keepLastIfActive?: boolean } | undefined;
+  const dedup = (opts.deduplication ?? opts.debounce) as DedupOpts | undefined;
   if (dedup?.id) {
-    if (dedup.extend || dedup.replace || dedup.keepLastIfActive) unsupported(ctx, 'deduplication.extend/replace/keepLastIfActive', 'use simple or ttl deduplication');
-    const held = await x.all<{ job_id: string; expire_at: number | null }>(
-      `SELECT d.job_id, d.expire_at FROM stryke_job_dedup d JOIN stryke_jobs j ON j.queue = d.queue AND j.id = d.job_id WHERE d.queue = ? AND d.dedup_id = ?${forUpdate(ctx)}`,
-      [ctx.queue, dedup.id],
-    );
-    const live = held[0] && (held[0].expire_at == null || Number(held[0].expire_at) > now);
-    if (live) {
-      fx.events.push(['deduplicated', { jobId: held[0]!.job_id, deduplicationId: dedup.id, deduplicatedJobId: id }]);
-      return held[0]!.job_id;
-    }
-    await x.run(ctx.driver.upsert('stryke_job_dedup', ['queue', 'dedup_id', 'job_id', 'expire_at'], ['queue', 'dedup_id'], ['job_id', 'expire_at']), [
-      ctx.queue, dedup.id, id, dedup.ttl ? now + dedup.ttl : null,
-    ]);
+    const winner = await deduplicate(ctx, x, fx, dedup, id, now, { name: job.name, data: job.data ?? '{}', opts });
+    if (winner !== null) return winner;
   }
   const delay = Number(job.delay ?? opts.delay ?? 0);
   const timestamp = Number(job.timestamp ?? now);
@@ -179,7 +169,7 @@ export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: Comple
     const keep = normalizeKeep(o.item.removeOnComplete ?? ctx.opts.removeOnComplete);
     if (keep.all) removed.push(o.item.id);
     else await retain(ctx, x, o.item.id, 'completed', keep, now);
-    await releaseDedup(ctx, x, o.item.id, o.row.dedup_id);
+    await finishDedup(ctx, x, fx, o.item.id, o.row.dedup_id, now);
   }
   if (removed.length > 0) {
     const list = removed.map(() => '?').join(', ');
@@ -214,6 +204,15 @@ function deleteFinished(ctx: Ctx): string {
   return ctx.driver.dialect === 'mysql' ? 'DELETE j FROM stryke_jobs j FORCE INDEX (stryke_jobs_finished)' : 'DELETE FROM stryke_jobs';
 }
 
+/** `DELETE` of the logs of the finished jobs `where` selects (run before the jobs' own DELETE). */
+function deleteFinishedLogs(ctx: Ctx, where: string): string {
+  if (ctx.driver.dialect === 'mysql') {
+    const joined = where.replace(/\b(queue|state|finished_at|id|seq)\b/g, 'j.$1');
+    return `DELETE l FROM stryke_jobs j FORCE INDEX (stryke_jobs_finished) JOIN stryke_job_logs l ON l.queue = j.queue AND l.job_id = j.id WHERE ${joined}`;
+  }
+  return `DELETE FROM stryke_job_logs WHERE (queue, job_id) IN (SELECT queue, id FROM stryke_jobs WHERE ${where})`;
+}
+
 /** Applies removeOnComplete/removeOnFail after a job finished. */
 async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'failed', keep: Keep, now: number): Promise<void> {
   if (keep.all) {
@@ -222,7 +221,10 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
     return;
   }
   if (keep.age != null && keep.age >= 0) {
-    await x.run(`${deleteFinished(ctx)} WHERE queue = ? AND state = ? AND finished_at <= ?`, [ctx.queue, state, now - keep.age * 1000]);
+    const where = 'queue = ? AND state = ? AND finished_at <= ?';
+    const params = [ctx.queue, state, now - keep.age * 1000];
+    await x.run(deleteFinishedLogs(ctx, where), params);
+    await x.run(`${deleteFinished(ctx)} WHERE ${where}`, params);
   }
   if (keep.count != null && keep.count >= 0 && dueForTrim(`${ctx.driver.key}|${ctx.queue}|${state}`, keep.count)) {
     // Ties within one millisecond break by a column the finished index already orders by: on MySQL the
@@ -234,15 +236,12 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
       [ctx.queue, state, keep.count],
     );
     if (edge[0]) {
-      await defer(x, `${deleteFinished(ctx)} WHERE queue = ? AND state = ? AND finished_at <= ? AND (finished_at < ? OR ${tie} <= ?)`, [
-        ctx.queue, state, edge[0].finished_at, edge[0].finished_at, edge[0].tie,
-      ]);
+      const where = `queue = ? AND state = ? AND finished_at <= ? AND (finished_at < ? OR ${tie} <= ?)`;
+      const params = [ctx.queue, state, edge[0].finished_at, edge[0].finished_at, edge[0].tie];
+      await defer(x, deleteFinishedLogs(ctx, where), params);
+      await defer(x, `${deleteFinished(ctx)} WHERE ${where}`, params);
     }
   }
-}
-
-async function releaseDedup(ctx: Ctx, x: Exec, id: string, dedupId: string | null): Promise<void> {
-  if (dedupId) await x.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ? AND expire_at IS NULL', [ctx.queue, dedupId, id]);
 }
 
 async function afterFinish(ctx: Ctx, x: Exec, fx: Effects, token: string, fetchNext: boolean, now: number): Promise<NextJob | undefined> {
@@ -264,7 +263,7 @@ export async function complete(
   );
   fx.events.push(['completed', { jobId: id, returnvalue: value, prev: 'active' }]);
   await retain(ctx, x, id, 'completed', normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete), now);
-  await releaseDedup(ctx, x, id, row.dedup_id);
+  await finishDedup(ctx, x, fx, id, row.dedup_id, now);
   return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
 }
 
@@ -281,7 +280,7 @@ export async function fail(
   const attempts = Number(JSON.parse(row.opts || '{}').attempts ?? 1);
   if (Number(row.attempts_made) + 1 >= attempts) fx.events.push(['retries-exhausted', { jobId: id, attemptsMade: Number(row.attempts_made) + 1 }]);
   await retain(ctx, x, id, 'failed', normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail), now);
-  await releaseDedup(ctx, x, id, row.dedup_id);
+  await finishDedup(ctx, x, fx, id, row.dedup_id, now);
   return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
 }
 
