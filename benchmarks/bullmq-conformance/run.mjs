@@ -64,6 +64,9 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== source) {
 // The tests import BullMQ from ../src: point that at the installed package's compiled output.
 rmSync(join(work, 'src'), { force: true });
 symlinkSync(bullmqDist, join(work, 'src'));
+// ...and its child-process fixtures at ../../dist (the sandboxed processors' main files).
+rmSync(join(work, 'dist'), { force: true });
+symlinkSync(dirname(bullmqDist), join(work, 'dist'));
 cpSync(join(here, 'setup.mjs'), join(work, 'setup.mjs'));
 
 // 3. A fresh database for the run.

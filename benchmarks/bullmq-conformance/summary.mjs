@@ -6,10 +6,23 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const load = (label) => JSON.parse(readFileSync(join(here, 'results', `${label}.json`), 'utf8'));
+// `a+b`: report b's files replace a's (a file re-run on its own after a full run).
+const load = (label) => {
+  const files = new Map();
+  for (const part of label.split('+')) {
+    for (const f of JSON.parse(readFileSync(join(here, 'results', `${part}.json`), 'utf8')).testResults) files.set(f.name.replace(/.*\/tests\//, ''), f);
+  }
+  return { testResults: [...files.values()] };
+};
 const outcomes = (report) => {
   const m = new Map();
-  for (const file of report.testResults) for (const t of file.assertionResults) m.set(`${file.name.replace(/.*\/tests\//, '')} > ${t.fullName}`, t.status);
+  for (const file of report.testResults) {
+    for (const t of file.assertionResults) {
+      let key = `${file.name.replace(/.*\/tests\//, '')} > ${t.fullName}`;
+      for (let n = 2; m.has(key); n++) key = `${key.replace(/ #\d+$/, '')} #${n}`;
+      m.set(key, t.status);
+    }
+  }
   return m;
 };
 const label = args[0];

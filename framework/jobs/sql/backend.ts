@@ -1,8 +1,9 @@
 import type { IQueueBackend, JobJson, JobProgress, JobsOptions, JobState, JobType, KeepJobs, MinimalJob } from 'bullmq';
-import { getMetaMap, withTx, withinExternalTx } from './context';
+import { getMetaMap, withTx, withinExternalTx, type Effects } from './context';
 import type { Exec } from './driver';
 import { claim, windowOf } from './claim';
-import { delayActive, insertJob, insertJobs, recoverStalled, retryActive } from './write';
+import { delayActive, insertJob, insertJobs, insertNode, recoverStalled, retryActive } from './write';
+import { childValues, dependencyCounts, getDependencies, onQueue, paginate, pendingChildren, releaseParent, toWaitingChildren, unlinkChild } from './flows';
 import { MoveBatcher } from './batch';
 import { AddBatcher } from './add-batch';
 import * as admin from './admin';
@@ -58,8 +59,40 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return withinExternalTx(this.ctx, x, (tx, fx) => insertJob(this.ctx, tx, fx, job, jobId));
   }
 
-  addFlow(): Promise<[Error | null, string | number][]> {
-    return Promise.reject(this.refuse('Flows (FlowProducer)'));
+  /**
+   * A FlowProducer's tree (parents first), over any queues of this database, in one transaction: a parent
+   * waits in `waiting-children` until its children finish. Each entry gets its id or BullMQ's error code.
+   */
+  async addFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
+    await this.ready();
+    try {
+      return await withTx(this.ctx, async (x, fx) => {
+        const out: [Error | null, string | number][] = [];
+        const touched = new Set<string>();
+        for (const e of entries) {
+          const qctx = onQueue(this.ctx, e.queueName);
+          const qfx: Effects = { events: [], wake: false };
+          const id = await insertNode(qctx, x, qfx, e.jobData, e.jobId, !!e.parentKeyOpts?.addToWaitingChildren);
+          for (const ev of qfx.events) fx.events.push([ev[0], ev[1], ev[2] ?? e.queueName]);
+          if (qfx.wake) touched.add(e.queueName);
+          for (const q of qfx.wakeQueues ?? []) touched.add(q);
+          out.push([null, id]);
+        }
+        // A parent whose children were all there already (completed duplicates) does not wait.
+        const now = Date.now();
+        for (const e of entries) {
+          if (!e.parentKeyOpts?.addToWaitingChildren) continue;
+          const id = out[entries.indexOf(e)]![1];
+          if (typeof id !== 'string') continue;
+          const parent = { queue: e.queueName, id };
+          if ((await pendingChildren(x, parent)) === 0) await releaseParent(this.ctx, x, fx, parent, now);
+        }
+        for (const q of touched) (fx.wakeQueues ??= new Set()).add(q);
+        return out;
+      });
+    } catch (err) {
+      return entries.map(() => [err as Error, 0]);
+    }
   }
 
   async addJobScheduler(id: string, nextMillis: number, data: string, templateOpts: JobsOptions, opts: object, delayedOpts: JobsOptions): Promise<[string, number]> {
@@ -96,8 +129,9 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     });
   }
 
-  moveToWaitingChildren(): Promise<boolean> {
-    return Promise.reject(this.refuse('moveToWaitingChildren (flows)'));
+  async moveToWaitingChildren(jobId: string, token: string): Promise<boolean> {
+    await this.ready();
+    return withTx(this.ctx, (x) => toWaitingChildren(this.ctx, x, jobId, token));
   }
 
   /** A job its processor rate-limited goes back to waiting in its old place, without counting an attempt. */
@@ -205,16 +239,16 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return admin.changePriority(this.ctx, jobId, priority, lifo);
   }
 
-  remove(jobId: string, _removeChildren: boolean): Promise<number> {
-    return admin.remove(this.ctx, jobId);
+  remove(jobId: string, removeChildren: boolean): Promise<number> {
+    return admin.remove(this.ctx, jobId, removeChildren);
   }
 
-  removeUnprocessedChildren(): Promise<void> {
-    return Promise.reject(this.refuse('removeUnprocessedChildren (flows)'));
+  removeUnprocessedChildren(jobId: string): Promise<void> {
+    return admin.removeUnprocessedChildren(this.ctx, jobId);
   }
 
-  removeChildDependency(): Promise<boolean> {
-    return Promise.reject(this.refuse('removeChildDependency (flows)'));
+  removeChildDependency(jobId: string, parentKey: string): Promise<boolean> {
+    return withTx(this.ctx, (x, fx) => unlinkChild(this.ctx, x, fx, jobId, parentKey, Date.now()));
   }
 
   /** Removes the key only while `jobId` still holds it: an expired key is already gone (0). */
@@ -324,20 +358,20 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return (await reads.getRanges(this.ctx, types, start, end, asc)) as unknown as [string][];
   }
 
-  getDependencyCounts(): Promise<number[]> {
-    return Promise.reject(this.refuse('getDependencyCounts (flows)'));
+  getDependencyCounts(jobId: string, types: string[]): Promise<number[]> {
+    return dependencyCounts(this.ctx, jobId, types);
   }
 
-  getDependencies(): Promise<never> {
-    return Promise.reject(this.refuse('getDependencies (flows)'));
+  getDependencies(jobId: string, opts: Record<string, any>): Promise<Record<string, any>> {
+    return getDependencies(this.ctx, jobId, opts ?? {});
   }
 
-  getProcessedChildrenValues(): Promise<Record<string, string>> {
-    return Promise.reject(this.refuse('getChildrenValues (flows)'));
+  getProcessedChildrenValues(jobId: string): Promise<Record<string, string>> {
+    return childValues(this.ctx, jobId, 'processed');
   }
 
-  getIgnoredChildrenFailures(): Promise<Record<string, string>> {
-    return Promise.reject(this.refuse('getIgnoredChildrenFailures (flows)'));
+  getIgnoredChildrenFailures(jobId: string): Promise<Record<string, string>> {
+    return childValues(this.ctx, jobId, 'ignored');
   }
 
   getMetrics(): Promise<[string[], string[], number]> {
@@ -348,8 +382,8 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return Promise.reject(this.refuse('getWorkers/getQueueEvents (client listing)'));
   }
 
-  paginate(): Promise<never> {
-    return Promise.reject(this.refuse('paginate (flow dependencies)'));
+  paginate(key: string, opts: { start: number; end: number; fetchJobs?: boolean }): Promise<any> {
+    return paginate(this.ctx, key, opts);
   }
 
 }

@@ -93,6 +93,16 @@ export function schemaStatements(dialect: SqlDialect): string[] {
   payload ${text} NOT NULL,
   PRIMARY KEY (queue, dedup_id)
 )${suffix}`,
+    `CREATE TABLE IF NOT EXISTS stryke_job_deps (
+  parent_queue ${key} NOT NULL,
+  parent_id ${key} NOT NULL,
+  child_queue ${key} NOT NULL,
+  child_id ${key} NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  value ${text},
+  PRIMARY KEY (parent_queue, parent_id, child_queue, child_id)${inline([['stryke_job_deps_child', 'child_queue, child_id']])}
+)${suffix}`,
+    ...separate('stryke_job_deps', [['stryke_job_deps_child', 'child_queue, child_id']]),
     `CREATE TABLE IF NOT EXISTS stryke_job_schedulers (
   queue ${key} NOT NULL,
   scheduler_id ${key} NOT NULL,
@@ -114,4 +124,4 @@ export function schemaStatements(dialect: SqlDialect): string[] {
 }
 
 /** Every table of the jobs schema (for `stryke jobs purge --all` and tests). */
-export const JOB_TABLES = ['stryke_jobs', 'stryke_job_logs', 'stryke_job_events', 'stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_schedulers'];
+export const JOB_TABLES = ['stryke_jobs', 'stryke_job_logs', 'stryke_job_events', 'stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_deps', 'stryke_job_schedulers'];

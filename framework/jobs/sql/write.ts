@@ -1,9 +1,10 @@
 import type { JobJson } from 'bullmq';
 import { defer, valuesList, type Exec } from './driver';
-import { forUpdate, unsupported, type Ctx, type Effects } from './context';
+import { forUpdate, type Ctx, type Effects } from './context';
 import { claim, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
 import { deduplicate, finishDedup, type DedupOpts } from './dedup';
+import { childCompleted, childFailed, jobExists, jobKey, linkChild, parentRef, unfinishedParents, unlinkRemoved, type ParentRef } from './flows';
 
 interface ParentKeyOpts {
   parentKey?: string;
@@ -14,9 +15,30 @@ const INSERT_JOB = `INSERT INTO stryke_jobs (queue, id, seq, name, state, data, 
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Inserts one job (or finds its duplicate) inside a transaction; returns its id. */
-export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, parent?: ParentKeyOpts): Promise<string> {
-  const opts = (job.opts ?? {}) as Record<string, any>;
-  if (job.parent || job.parentKey || parent?.parentKey) unsupported(ctx, 'Flows (parent/child jobs)', 'add the job without `parent`, or use FlowProducer on Redis or PostgreSQL');
+export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, parentOpts?: ParentKeyOpts): Promise<string> {
+  const out = await insertNode(ctx, x, fx, job, jobId, !!parentOpts?.addToWaitingChildren);
+  if (typeof out === 'number') {
+    const parent = parentOf(job);
+    throw jobError(out as -5 | -7, jobId || String(job.id ?? ''), 'addJob', 'active', parentOpts?.parentKey ?? (parent && jobKey(parent.queue, parent.id)));
+  }
+  return out;
+}
+
+function parentOf(job: JobJson): ParentRef | undefined {
+  const p = (job as { parent?: { id?: unknown; queueKey?: unknown } }).parent;
+  if (p && p.id != null && p.queueKey) return { id: String(p.id), queue: String(p.queueKey) };
+  return parentRef(job.opts as Record<string, any> | undefined);
+}
+
+/**
+ * Inserts one job of a flow or a plain add; returns its id, the id of the job that deduplicated it, or BullMQ's
+ * -5 (the parent is missing) or -7 (the existing job has another parent). `waitChildren`: a parent added with
+ * its children, waiting for them.
+ */
+export async function insertNode(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, waitChildren: boolean): Promise<string | number> {
+  let opts = (job.opts ?? {}) as Record<string, any>;
+  const parent = parentOf(job);
+  if (parent && !opts.parent) opts = { ...opts, parent: { id: parent.id, queue: parent.queue } };
   const now = Date.now();
   const given = jobId || job.id;
   const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
@@ -26,22 +48,28 @@ export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jo
     const winner = await deduplicate(ctx, x, fx, dedup, id, now, { name: job.name, data: job.data ?? '{}', opts });
     if (winner !== null) return winner;
   }
+  if (parent && !(await jobExists(x, parent.queue, parent.id))) return -5;
   const delay = Number(job.delay ?? opts.delay ?? 0);
   const timestamp = Number(job.timestamp ?? now);
-  const state = delay > 0 ? 'delayed' : 'waiting';
-  const processAt = delay > 0 ? timestamp + delay : null;
+  const state = waitChildren ? 'waiting-children' : delay > 0 ? 'delayed' : 'waiting';
+  const processAt = state === 'delayed' ? timestamp + delay : null;
   const storedOpts = job.delay == null ? opts : { ...opts, delay: job.delay };
   const inserted = await x.run(INSERT_JOB.replace('INSERT INTO', `${ctx.driver.insertIgnore} INTO`), [
     ctx.queue, id, opts.lifo ? -seq : seq, job.name, state, job.data ?? '{}', JSON.stringify(storedOpts),
     Number(opts.priority ?? 0), delay, timestamp, processAt, dedup?.id ?? null, job.repeatJobKey ?? null,
   ]);
+  if (parent) {
+    const code = await linkChild(ctx, x, fx, id, inserted > 0, parent, now);
+    if (code < 0) return code;
+  }
   if (inserted === 0) {
     fx.events.push(['duplicated', { jobId: id }]);
     return id;
   }
   fx.events.push(['added', { jobId: id, name: job.name }]);
-  fx.events.push(delay > 0 ? ['delayed', { jobId: id, delay: processAt }] : ['waiting', { jobId: id }]);
-  fx.wake = true;
+  if (state === 'waiting-children') fx.events.push(['waiting-children', { jobId: id }]);
+  else fx.events.push(state === 'delayed' ? ['delayed', { jobId: id, delay: processAt }] : ['waiting', { jobId: id }]);
+  if (state !== 'waiting-children') fx.wake = true;
   return id;
 }
 
@@ -147,8 +175,10 @@ export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: Comple
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   const taken = new Set<string>();
   const ok: Array<{ item: CompleteItem; row: ActiveRow; value: string }> = [];
+  const blocked = await unfinishedParents(ctx, x, [...byId.keys()]);
   const errors = items.map((item) => {
-    const problem = taken.has(item.id) ? jobError(-3, item.id, 'moveToFinished') : lockProblem(byId.get(item.id), item.id, item.token, 'moveToFinished');
+    let problem = taken.has(item.id) ? jobError(-3, item.id, 'moveToFinished') : lockProblem(byId.get(item.id), item.id, item.token, 'moveToFinished');
+    if (!problem && blocked.has(item.id)) problem = jobError(blocked.get(item.id)!, item.id, 'moveToFinished');
     if (problem) return problem;
     taken.add(item.id);
     ok.push({ item, row: byId.get(item.id)!, value: JSON.stringify(item.returnValue ?? null) });
@@ -166,6 +196,8 @@ export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: Comple
   const removed: string[] = [];
   for (const o of ok) {
     fx.events.push(['completed', { jobId: o.item.id, returnvalue: o.value, prev: 'active' }]);
+    const parent = parentRef(JSON.parse(o.row.opts || '{}'));
+    if (parent) await childCompleted(ctx, x, fx, o.item.id, parent, o.value, now);
     const keep = normalizeKeep(o.item.removeOnComplete ?? ctx.opts.removeOnComplete);
     if (keep.all) removed.push(o.item.id);
     else await retain(ctx, x, o.item.id, 'completed', keep, now);
@@ -173,6 +205,8 @@ export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: Comple
   }
   if (removed.length > 0) {
     const list = removed.map(() => '?').join(', ');
+    // A removed parent takes its children's results with it.
+    await defer(x, `DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id IN (${list})`, [ctx.queue, ...removed]);
     await defer(x, `DELETE FROM stryke_jobs WHERE queue = ? AND id IN (${list})`, [ctx.queue, ...removed]);
     await defer(x, `DELETE FROM stryke_job_logs WHERE queue = ? AND job_id IN (${list})`, [ctx.queue, ...removed]);
   }
@@ -255,6 +289,8 @@ export async function complete(
   ctx: Ctx, x: Exec, fx: Effects, id: string, returnValue: unknown, removeOnComplete: unknown, token: string, fetchNext: boolean,
 ): Promise<{ result: NextJob | undefined; finishedOn: number }> {
   const row = await lockedActive(ctx, x, id, token, 'moveToFinished');
+  const blocked = (await unfinishedParents(ctx, x, [id])).get(id);
+  if (blocked) throw jobError(blocked, id, 'moveToFinished');
   const now = Date.now();
   const value = JSON.stringify(returnValue ?? null);
   await x.run(
@@ -262,7 +298,11 @@ export async function complete(
     [value, now, ctx.queue, id],
   );
   fx.events.push(['completed', { jobId: id, returnvalue: value, prev: 'active' }]);
-  await retain(ctx, x, id, 'completed', normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete), now);
+  const parent = parentRef(JSON.parse(row.opts || '{}'));
+  if (parent) await childCompleted(ctx, x, fx, id, parent, value, now);
+  const keep = normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete);
+  if (keep.all) await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [ctx.queue, id]);
+  await retain(ctx, x, id, 'completed', keep, now);
   await finishDedup(ctx, x, fx, id, row.dedup_id, now);
   return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
 }
@@ -277,9 +317,14 @@ export async function fail(
     [reason, stacktrace ?? null, now, ctx.queue, id],
   );
   fx.events.push(['failed', { jobId: id, failedReason: reason, prev: 'active' }]);
-  const attempts = Number(JSON.parse(row.opts || '{}').attempts ?? 1);
+  const jobOpts = JSON.parse(row.opts || '{}') as Record<string, any>;
+  await childFailed(ctx, x, fx, id, jobOpts, reason, now);
+  const attempts = Number(jobOpts.attempts ?? 1);
   if (Number(row.attempts_made) + 1 >= attempts) fx.events.push(['retries-exhausted', { jobId: id, attemptsMade: Number(row.attempts_made) + 1 }]);
-  await retain(ctx, x, id, 'failed', normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail), now);
+  const keep = normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail);
+  // A child removed as it fails no longer holds its parent back (as `job.remove()` would).
+  if (keep.all) await unlinkRemoved(ctx, x, fx, ctx.queue, id, jobOpts, now);
+  await retain(ctx, x, id, 'failed', keep, now);
   await finishDedup(ctx, x, fx, id, row.dedup_id, now);
   return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
 }
