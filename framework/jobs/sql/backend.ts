@@ -11,6 +11,7 @@ import * as sched from './schedulers';
 import * as reads from './reads';
 import { jobError } from './rows';
 import { SqlBackendCore } from './core';
+import { getMetrics } from './metrics';
 
 export type { SqlBackendOptions } from './core';
 
@@ -32,7 +33,7 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
   });
 
   forQueue(queueName: string): IQueueBackend {
-    return new SqlQueueBackend(this.driver, queueName, this.opts, this.ctx.label, { ...this.settings, owns: false, blocking: false });
+    return new SqlQueueBackend(this.driver, queueName, this.opts, this.ctx.label, { ...this.settings, owns: false, blocking: false, clientName: undefined });
   }
 
   // ---- adding -----------------------------------------------------------------------------------
@@ -374,12 +375,8 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return childValues(this.ctx, jobId, 'ignored');
   }
 
-  getMetrics(): Promise<[string[], string[], number]> {
-    return Promise.reject(this.refuse('getMetrics (worker metrics)'));
-  }
-
-  getClientList(): Promise<string[]> {
-    return Promise.reject(this.refuse('getWorkers/getQueueEvents (client listing)'));
+  getMetrics(type: 'completed' | 'failed', start = 0, end = -1): Promise<[string[], string[], number]> {
+    return getMetrics(this.ctx, type, start, end);
   }
 
   paginate(key: string, opts: { start: number; end: number; fetchJobs?: boolean }): Promise<any> {

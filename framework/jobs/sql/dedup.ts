@@ -50,6 +50,9 @@ async function storeNext(ctx: Ctx, x: Exec, d: DedupOpts, winner: string, next: 
  * `keepLastIfActive` keeps the latest add made while the job runs and adds it when that job finishes.
  */
 export async function deduplicate(ctx: Ctx, x: Exec, fx: Effects, d: DedupOpts, jobId: string, now: number, next: Omit<NextPayload, 'jobId'>): Promise<string | null> {
+  // MySQL/MariaDB: concurrent adds of one id serialize on the key's row, created (expired) when missing;
+  // a locking read of a missing row locks nothing under READ COMMITTED. (SQLite has one writer at a time.)
+  if (ctx.driver.dialect === 'mysql') await x.run(`${ctx.driver.insertIgnore} INTO stryke_job_dedup (queue, dedup_id, job_id, expire_at) VALUES (?, ?, '', 0)`, [ctx.queue, d.id]);
   const rows = await x.all<{ job_id: string; expire_at: number | null }>(`SELECT job_id, expire_at FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ?${forUpdate(ctx)}`, [ctx.queue, d.id]);
   let cur: string | null = rows[0] ? String(rows[0].job_id) : null;
   const exp = rows[0]?.expire_at == null ? null : Number(rows[0].expire_at);

@@ -4,6 +4,7 @@ import { forUpdate, type Ctx, type Effects } from './context';
 import { claim, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
 import { deduplicate, finishDedup, type DedupOpts } from './dedup';
+import { collectMetrics } from './metrics';
 import { childCompleted, childFailed, jobExists, jobKey, linkChild, parentRef, unfinishedParents, unlinkRemoved, type ParentRef } from './flows';
 
 interface ParentKeyOpts {
@@ -203,6 +204,7 @@ export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: Comple
     else await retain(ctx, x, o.item.id, 'completed', keep, now);
     await finishDedup(ctx, x, fx, o.item.id, o.row.dedup_id, now);
   }
+  await collectMetrics(ctx, x, 'completed', ok.length, now);
   if (removed.length > 0) {
     const list = removed.map(() => '?').join(', ');
     // A removed parent takes its children's results with it.
@@ -300,6 +302,7 @@ export async function complete(
   fx.events.push(['completed', { jobId: id, returnvalue: value, prev: 'active' }]);
   const parent = parentRef(JSON.parse(row.opts || '{}'));
   if (parent) await childCompleted(ctx, x, fx, id, parent, value, now);
+  await collectMetrics(ctx, x, 'completed', 1, now);
   const keep = normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete);
   if (keep.all) await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [ctx.queue, id]);
   await retain(ctx, x, id, 'completed', keep, now);
@@ -319,6 +322,7 @@ export async function fail(
   fx.events.push(['failed', { jobId: id, failedReason: reason, prev: 'active' }]);
   const jobOpts = JSON.parse(row.opts || '{}') as Record<string, any>;
   await childFailed(ctx, x, fx, id, jobOpts, reason, now);
+  await collectMetrics(ctx, x, 'failed', 1, now);
   const attempts = Number(jobOpts.attempts ?? 1);
   if (Number(row.attempts_made) + 1 >= attempts) fx.events.push(['retries-exhausted', { jobId: id, attemptsMade: Number(row.attempts_made) + 1 }]);
   const keep = normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail);
