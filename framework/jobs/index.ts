@@ -11,3 +11,5 @@ export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type J
 export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
 export { JobsErrors } from './errors';
+export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError, DelayedError, WaitingChildrenError, WaitingError, RateLimitError } from './classes';
+export type { JobsOptions, WorkerOptions, QueueOptions, QueueEventsOptions, FlowJob, FlowProducerListener, Processor, ConnectionOptions, BackendFactory, IQueueBackend, JobType, JobState } from 'bullmq';

@@ -2,7 +2,7 @@ import { marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
 import { removeDedup } from './dedup';
-import { onQueue, parentRef, subtree, unlinkRemoved } from './flows';
+import { jobKey, onQueue, parentRef, pendingChildren, releaseParent, subtree, unlinkRemoved } from './flows';
 
 /** The WHERE clause of one BullMQ job type ("wait", "prioritized", ...) over `stryke_jobs`. */
 export function typeFilter(type: string): string | undefined {
@@ -40,11 +40,30 @@ export function pause(ctx: Ctx, paused: boolean): Promise<void> {
   });
 }
 
+/**
+ * Removes the waiting (and delayed) jobs. A removed child leaves its parent's pending children: a parent of
+ * this queue left with none is removed too, one in another queue moves on.
+ */
 export function drain(ctx: Ctx, delayed: boolean): Promise<void> {
-  return withTx(ctx, async (x) => {
+  return withTx(ctx, async (x, fx) => {
     const states = delayed ? "('waiting', 'delayed')" : "('waiting')";
-    const ids = await x.all<{ id: string }>(`SELECT id FROM stryke_jobs WHERE queue = ? AND state IN ${states} AND scheduler_id IS NULL`, [ctx.queue]);
-    await deleteJobs(ctx, x, ids.map((r) => r.id));
+    const rows = await x.all<{ id: string; opts: string }>(`SELECT id, opts FROM stryke_jobs WHERE queue = ? AND state IN ${states} AND scheduler_id IS NULL`, [ctx.queue]);
+    await deleteJobs(ctx, x, rows.map((r) => r.id));
+    const parents = new Map<string, { queue: string; id: string }>();
+    for (const r of rows) {
+      const parent = r.opts.includes('"parent"') ? parentRef(JSON.parse(r.opts)) : undefined;
+      if (!parent) continue;
+      await x.run("DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ? AND child_queue = ? AND child_id = ? AND status = 'pending'", [parent.queue, parent.id, ctx.queue, r.id]);
+      parents.set(jobKey(parent.queue, parent.id), parent);
+    }
+    const now = Date.now();
+    for (const parent of parents.values()) {
+      if ((await pendingChildren(x, parent)) > 0) continue;
+      if (parent.queue !== ctx.queue) await releaseParent(ctx, x, fx, parent, now);
+      else if ((await x.run("DELETE FROM stryke_jobs WHERE queue = ? AND id = ? AND state = 'waiting-children'", [parent.queue, parent.id])) > 0) {
+        await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [parent.queue, parent.id]);
+      }
+    }
   });
 }
 
@@ -52,9 +71,12 @@ export function clean(ctx: Ctx, type: string, timestamp: number, limit: number):
   return withTx(ctx, async (x, fx) => {
     const filter = typeFilter(type);
     if (!filter) return [];
-    const time = type === 'completed' || type === 'failed' ? 'finished_at' : 'added_at';
+    const finished = type === 'completed' || type === 'failed';
+    const time = finished ? 'finished_at' : 'added_at';
+    // A scheduler's next run is not cleaned (it goes with its scheduler).
+    const ours = finished ? '' : ' AND scheduler_id IS NULL';
     const rows = await x.all<{ id: string }>(
-      `SELECT id FROM stryke_jobs WHERE queue = ? AND ${filter} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
+      `SELECT id FROM stryke_jobs WHERE queue = ? AND ${filter}${ours} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
       [ctx.queue, timestamp],
     );
     const ids = rows.map((r) => r.id);
@@ -167,10 +189,7 @@ export function remove(ctx: Ctx, id: string, children = false): Promise<number> 
     );
     const row = rows[0];
     if (!row) return 1;
-    if (row.scheduler_id && row.state === 'delayed') {
-      const sched = await x.all<{ n: number }>('SELECT COUNT(*) AS n FROM stryke_job_schedulers WHERE queue = ? AND scheduler_id = ?', [ctx.queue, row.scheduler_id]);
-      if (Number(sched[0]!.n) > 0) throw jobError(-8, id, 'remove');
-    }
+    if (row.scheduler_id && (await isSchedulersNext(ctx, x, row.scheduler_id, id))) throw jobError(-8, id, 'remove');
     const tree = await subtree(x, ctx.queue, id, children);
     const found: Array<{ queue: string; id: string; state: string; locked_until: number | null; opts: string }> = [];
     for (const [q, jid] of tree) {
@@ -189,6 +208,12 @@ export function remove(ctx: Ctx, id: string, children = false): Promise<number> 
     }
     return 1;
   });
+}
+
+/** Whether `id` is the next run of a scheduler that still exists (it goes only with its scheduler). */
+async function isSchedulersNext(ctx: Ctx, x: Exec, schedulerId: string, id: string): Promise<boolean> {
+  const rows = await x.all<{ next_run: number | null }>('SELECT next_run FROM stryke_job_schedulers WHERE queue = ? AND scheduler_id = ?', [ctx.queue, schedulerId]);
+  return rows[0]?.next_run != null && `repeat:${schedulerId}:${rows[0].next_run}` === id;
 }
 
 /** Removes a parent's children that have not run (waiting, delayed, waiting for their own children), recursively. */

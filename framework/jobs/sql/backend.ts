@@ -20,9 +20,8 @@ const FINISH_RETRY_FOR = 120_000;
 
 /**
  * BullMQ's `IQueueBackend` over a SQL database (SQLite or MySQL/MariaDB): the queue lives in the
- * `stryke_jobs` tables of the app's own database. Queue, Worker, Job, QueueEvents and job schedulers
- * run on it unchanged. Flows (parent/child jobs), metrics and worker listing are not implemented and
- * fail with STRYKE_E_JOBS_UNSUPPORTED.
+ * `stryke_jobs` tables of the app's own database. Queue, Worker, Job, QueueEvents, FlowProducer and job
+ * schedulers run on it unchanged.
  */
 export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
   /** A worker's completions, failures and claims, coalesced into shared transactions (see batch.ts). */

@@ -1,4 +1,3 @@
-import { JobsErrors } from '../errors';
 import { defer, valuesList, type Exec, type SqlDriver } from './driver';
 
 /** What every operation of one queue's backend shares. */
@@ -91,10 +90,6 @@ export async function getMetaMap(ctx: Ctx, x: Exec): Promise<Record<string, stri
 /** `SELECT ... FOR UPDATE` where the database has row locks (SQLite's write lock already covers it). */
 export function forUpdate(ctx: Ctx): string {
   return ctx.driver.dialect === 'mysql' ? ' FOR UPDATE' : '';
-}
-
-export function unsupported(ctx: Ctx, what: string, why: string): never {
-  throw JobsErrors.UNSUPPORTED(what, ctx.label, why);
 }
 
 export async function getMeta(ctx: Ctx, x: Exec, field: string): Promise<string | null> {

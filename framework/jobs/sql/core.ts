@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { IQueueBackend } from 'bullmq';
 import type { SqlDriver } from './driver';
-import { unsupported, withTx, type Ctx } from './context';
+import { withTx, type Ctx } from './context';
 import { hasReadyJob } from './claim';
 import * as reads from './reads';
 import { eventFields } from './rows';
@@ -287,13 +287,5 @@ export abstract class SqlBackendCore extends EventEmitter {
       this.driver.bus.on(channel, poll);
       poll();
     });
-  }
-
-  protected refuse(what: string): Error {
-    try {
-      unsupported(this.ctx, what, 'not implemented by stryke\'s SQL queue');
-    } catch (err) {
-      return err as Error;
-    }
   }
 }
