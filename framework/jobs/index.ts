@@ -8,7 +8,7 @@ export { SqlQueueBackend } from './sql/backend';
 export { JOB_TABLES } from './sql/schema';
 export { Job, ApplicationJob, jobRegistry, performJob, type JobOptions, type JobDecl } from './job';
 export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
-export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
+export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
 export { JobsErrors } from './errors';
 export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError, DelayedError, WaitingChildrenError, WaitingError, RateLimitError } from './classes';

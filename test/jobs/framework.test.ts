@@ -139,6 +139,15 @@ process.stdout.write(JSON.stringify({ before, ok, same: j.Queue === require('bul
     assert.deepEqual(out, { before: false, ok: true, same: true });
   });
 
+  it('workers stryke starts hold a 10 s lock renewed every 5 s and check for stalled jobs every 5 s, unless told otherwise', async () => {
+    configureJobs(jobsSetup('/nowhere', { jobs: { backend: 'memory' } }));
+    const set = startJobWorkers({ queues: ['locks'] });
+    const custom = startJobWorkers({ queues: ['locks'], workerOptions: { lockDuration: 60_000 } });
+    assert.deepEqual([set.workers[0]!.opts.lockDuration, set.workers[0]!.opts.lockRenewTime, set.workers[0]!.opts.stalledInterval], [10_000, 5_000, 5_000]);
+    assert.equal(custom.workers[0]!.opts.lockDuration, 60_000);
+    await stopJobs();
+  });
+
   it('the memory backend keeps jobs in this process', async () => {
     configureJobs(jobsSetup('/nowhere', { jobs: { backend: 'memory' } }));
     const q = queueFor('mem');
