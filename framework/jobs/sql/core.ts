@@ -209,7 +209,7 @@ export abstract class SqlBackendCore extends EventEmitter {
     await this.ready();
     let cursor = id;
     if (id === '$') cursor = this.eventCursor ??= await reads.lastEventId(this.ctx);
-    const fetch = async () => reads.eventsAfter(this.ctx, cursor, await this.eventWatermark());
+    const fetch = async () => reads.eventsAfter(this.ctx, cursor, await this.eventWatermark(cursor));
     let events = await fetch();
     if (events.length === 0) {
       const found = await this.waitFor('events', blockTimeout || 5000, async () => (await fetch()).length > 0, (c) => (this.cancelEventWait = c));
@@ -223,14 +223,30 @@ export abstract class SqlBackendCore extends EventEmitter {
 
   private readonly seenTops: Array<{ at: number; id: number }> = [];
 
-  private async eventWatermark(): Promise<number | undefined> {
+  /**
+   * MySQL: the highest event id every transaction at or below which has ended. Ids are one counter for every
+   * queue, so when the ids after the cursor are all present (no gap) up to some id, all of those are committed
+   * and readable at once; a gap (a transaction still committing, or one rolled back) holds the reader until
+   * the ids it saw have been visible for `SETTLE_MS`.
+   */
+  private async eventWatermark(cursor: string): Promise<number | undefined> {
     if (this.driver.dialect !== 'mysql') return undefined;
     const now = Date.now();
-    this.seenTops.push({ at: now, id: Number(await reads.lastEventId(this.ctx)) });
-    let mark = 0;
+    const from = Number(cursor.split('-')[0]) || 0;
+    const [[top], next] = await Promise.all([
+      this.driver.all<{ id: number | null }>('SELECT MAX(id) AS id FROM stryke_job_events WHERE queue = ?', [this.queueName]),
+      this.driver.all<{ id: number }>('SELECT id FROM stryke_job_events WHERE id > ? ORDER BY id LIMIT 1000', [from]),
+    ]);
+    let contiguous = from;
+    for (const r of next) {
+      if (Number(r.id) !== contiguous + 1) break;
+      contiguous++;
+    }
+    this.seenTops.push({ at: now, id: Number(top?.id ?? 0) });
+    let settled = 0;
     while (this.seenTops.length > 1 && this.seenTops[1]!.at <= now - SETTLE_MS) this.seenTops.shift();
-    if (this.seenTops[0]!.at <= now - SETTLE_MS) mark = this.seenTops[0]!.id;
-    return mark;
+    if (this.seenTops[0]!.at <= now - SETTLE_MS) settled = this.seenTops[0]!.id;
+    return Math.max(contiguous, settled);
   }
 
   async waitForJob(blockTimeout: number): Promise<{ member: string; score: number } | null> {
