@@ -119,6 +119,8 @@ export async function insertJobs(ctx: Ctx, x: Exec, fx: Effects, entries: { job:
   return ids;
 }
 
+export type FinishingRow = ActiveRow & { id: string; blocked: number | null };
+
 export interface ActiveRow {
   state: string;
   lock_token: string | null;
@@ -146,11 +148,16 @@ function lockProblem(row: ActiveRow | undefined, id: string, token: string | und
   return undefined;
 }
 
-/** The rows of jobs about to be finished, locked (pass the result to `completeMany`). */
+/**
+ * The rows of jobs about to be finished, locked (pass the result to `completeMany`), each with `blocked`: 0
+ * when a child failed it (failParentOnFailure), 1 when children are pending, null otherwise.
+ */
 export function finishingRowsQuery(ctx: Ctx, ids: string[]): [string, unknown[]] {
   const unique = [...new Set(ids)];
   return [
-    `SELECT id, state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id IN (${unique.map(() => '?').join(', ')})${forUpdate(ctx)}`,
+    `SELECT id, state, lock_token, dedup_id, attempts_made, opts, (SELECT MIN(CASE d.status WHEN 'failed' THEN 0 ELSE 1 END) FROM stryke_job_deps d
+     WHERE d.parent_queue = j.queue AND d.parent_id = j.id AND d.status IN ('pending', 'failed')) AS blocked
+     FROM stryke_jobs j WHERE queue = ? AND id IN (${unique.map(() => '?').join(', ')})${forUpdate(ctx)}`,
     [ctx.queue, ...unique],
   ];
 }
@@ -167,19 +174,19 @@ export interface CompleteItem {
  * UPDATE, then retention. A job whose lock the worker lost gets its error in the result (the others still
  * complete); the caller claims next jobs separately (`claimMany`).
  */
-export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number, read?: Array<ActiveRow & { id: string }>): Promise<(Error | undefined)[]> {
+export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number, read?: Array<FinishingRow>): Promise<(Error | undefined)[]> {
   let rows = read;
   if (!rows) {
     const [sql, params] = finishingRowsQuery(ctx, items.map((i) => i.id));
-    rows = await x.all<ActiveRow & { id: string }>(sql, params);
+    rows = await x.all<FinishingRow>(sql, params);
   }
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   const taken = new Set<string>();
   const ok: Array<{ item: CompleteItem; row: ActiveRow; value: string }> = [];
-  const blocked = await unfinishedParents(ctx, x, [...byId.keys()]);
   const errors = items.map((item) => {
     let problem = taken.has(item.id) ? jobError(-3, item.id, 'moveToFinished') : lockProblem(byId.get(item.id), item.id, item.token, 'moveToFinished');
-    if (!problem && blocked.has(item.id)) problem = jobError(blocked.get(item.id)!, item.id, 'moveToFinished');
+    const blocked = byId.get(item.id)?.blocked;
+    if (!problem && blocked != null) problem = jobError(Number(blocked) === 0 ? -9 : -4, item.id, 'moveToFinished');
     if (problem) return problem;
     taken.add(item.id);
     ok.push({ item, row: byId.get(item.id)!, value: JSON.stringify(item.returnValue ?? null) });
