@@ -1,7 +1,7 @@
 import type { JobJson } from 'bullmq';
 import { defer, valuesList, type Exec } from './driver';
 import { forUpdate, type Ctx, type Effects } from './context';
-import { claim, type NextJob } from './claim';
+import { claim, promoteDue, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
 import { deduplicate, finishDedup, type DedupOpts } from './dedup';
 import { collectMetrics } from './metrics';
@@ -358,6 +358,8 @@ export async function delayActive(
 /** Active back to waiting at once (a retry without backoff). */
 export async function retryActive(ctx: Ctx, x: Exec, fx: Effects, id: string, lifo: boolean, token: string | undefined, fields: { failedReason?: string; stacktrace?: string }): Promise<void> {
   await lockedActive(ctx, x, id, token, 'retryJob');
+  // Delayed jobs already due go first (BullMQ promotes them before requeueing the retried job).
+  await promoteDue(ctx, x, fx, Date.now());
   const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
   await x.run(
     `UPDATE stryke_jobs SET state = 'waiting', seq = ?, process_at = NULL, failed_reason = COALESCE(?, failed_reason), stacktrace = COALESCE(?, stacktrace),
