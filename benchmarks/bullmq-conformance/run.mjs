@@ -8,7 +8,7 @@
 // The tests come from BULLMQ_TESTS (a folder holding BullMQ's tests/), else from the git mirror at
 // BULLMQ_REPO at BULLMQ_REF. Nothing of BullMQ's is committed to this repository.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,13 +61,24 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== source) {
   }
   writeFileSync(stamp, source);
 }
-// The tests import BullMQ from ../src: point that at the installed package's compiled output.
-rmSync(join(work, 'src'), { force: true });
-symlinkSync(bullmqDist, join(work, 'src'));
-// ...and its child-process fixtures at ../../dist (the sandboxed processors' main files).
-rmSync(join(work, 'dist'), { force: true });
-symlinkSync(dirname(bullmqDist), join(work, 'dist'));
-cpSync(join(here, 'setup.mjs'), join(work, 'setup.mjs'));
+// The tests import BullMQ from ../src: point that at the installed package's compiled output (and their
+// child-process fixtures' ../../dist at its dist/). Left alone when already right: another run may be using them.
+const link = (target, path) => {
+  let current;
+  try {
+    current = readlinkSync(path);
+  } catch {
+    current = undefined;
+  }
+  if (current === target) return;
+  rmSync(path, { force: true });
+  symlinkSync(target, path);
+};
+link(bullmqDist, join(work, 'src'));
+link(dirname(bullmqDist), join(work, 'dist'));
+if (!existsSync(join(work, 'setup.mjs')) || readFileSync(join(work, 'setup.mjs'), 'utf8') !== readFileSync(join(here, 'setup.mjs'), 'utf8')) {
+  cpSync(join(here, 'setup.mjs'), join(work, 'setup.mjs'));
+}
 
 // 3. A fresh database for the run.
 mkdirSync(join(work, 'db'), { recursive: true });
