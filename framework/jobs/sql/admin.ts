@@ -49,22 +49,30 @@ export function drain(ctx: Ctx, delayed: boolean): Promise<void> {
     const states = delayed ? "('waiting', 'delayed')" : "('waiting')";
     const rows = await x.all<{ id: string; opts: string }>(`SELECT id, opts FROM stryke_jobs WHERE queue = ? AND state IN ${states} AND scheduler_id IS NULL`, [ctx.queue]);
     await deleteJobs(ctx, x, rows.map((r) => r.id));
-    const parents = new Map<string, { queue: string; id: string }>();
-    for (const r of rows) {
-      const parent = r.opts.includes('"parent"') ? parentRef(JSON.parse(r.opts)) : undefined;
-      if (!parent) continue;
-      await x.run("DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ? AND child_queue = ? AND child_id = ? AND status = 'pending'", [parent.queue, parent.id, ctx.queue, r.id]);
-      parents.set(jobKey(parent.queue, parent.id), parent);
-    }
-    const now = Date.now();
-    for (const parent of parents.values()) {
-      if ((await pendingChildren(x, parent)) > 0) continue;
-      if (parent.queue !== ctx.queue) await releaseParent(ctx, x, fx, parent, now);
-      else if ((await x.run("DELETE FROM stryke_jobs WHERE queue = ? AND id = ? AND state = 'waiting-children'", [parent.queue, parent.id])) > 0) {
-        await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [parent.queue, parent.id]);
-      }
-    }
+    await childrenRemoved(ctx, x, fx, rows);
   });
+}
+
+/**
+ * After unprocessed jobs were deleted in bulk (drain, clean): each leaves its parent's pending children. A
+ * parent left with none is removed when it is of this queue, and moves on when it is of another.
+ */
+async function childrenRemoved(ctx: Ctx, x: Exec, fx: Effects, rows: Array<{ id: string; opts: string }>): Promise<void> {
+  const parents = new Map<string, { queue: string; id: string }>();
+  for (const r of rows) {
+    const parent = r.opts.includes('"parent"') ? parentRef(JSON.parse(r.opts)) : undefined;
+    if (!parent) continue;
+    await x.run("DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ? AND child_queue = ? AND child_id = ? AND status = 'pending'", [parent.queue, parent.id, ctx.queue, r.id]);
+    parents.set(jobKey(parent.queue, parent.id), parent);
+  }
+  const now = Date.now();
+  for (const parent of parents.values()) {
+    if ((await pendingChildren(x, parent)) > 0) continue;
+    if (parent.queue !== ctx.queue) await releaseParent(ctx, x, fx, parent, now);
+    else if ((await x.run("DELETE FROM stryke_jobs WHERE queue = ? AND id = ? AND state = 'waiting-children'", [parent.queue, parent.id])) > 0) {
+      await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [parent.queue, parent.id]);
+    }
+  }
 }
 
 export function clean(ctx: Ctx, type: string, timestamp: number, limit: number): Promise<string[]> {
@@ -75,12 +83,13 @@ export function clean(ctx: Ctx, type: string, timestamp: number, limit: number):
     const time = finished ? 'finished_at' : 'added_at';
     // A scheduler's next run is not cleaned (it goes with its scheduler).
     const ours = finished ? '' : ' AND scheduler_id IS NULL';
-    const rows = await x.all<{ id: string }>(
-      `SELECT id FROM stryke_jobs WHERE queue = ? AND ${filter}${ours} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
+    const rows = await x.all<{ id: string; opts: string }>(
+      `SELECT id, opts FROM stryke_jobs WHERE queue = ? AND ${filter}${ours} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
       [ctx.queue, timestamp],
     );
     const ids = rows.map((r) => r.id);
     await deleteJobs(ctx, x, ids);
+    if (!finished) await childrenRemoved(ctx, x, fx, rows);
     fx.events.push(['cleaned', { count: ids.length }]);
     return ids;
   });

@@ -134,7 +134,10 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return withTx(this.ctx, (x) => toWaitingChildren(this.ctx, x, jobId, token));
   }
 
-  /** A job its processor rate-limited goes back to waiting in its old place, without counting an attempt. */
+  /**
+   * A job its processor rate-limited goes back to waiting in its old place, without counting an attempt (a
+   * job no longer active under this lock is left as it is). Resolves to the rate limit's remaining ms.
+   */
   async moveJobFromActiveToWait(jobId: string, token = '0'): Promise<number> {
     await this.ready();
     await withTx(this.ctx, async (x, fx) => {
@@ -142,9 +145,12 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
         "UPDATE stryke_jobs SET state = 'waiting', lock_token = NULL, locked_until = NULL WHERE queue = ? AND id = ? AND state = 'active' AND (lock_token = ? OR ? = '0')",
         [this.queueName, jobId, token, token],
       );
-      if (n === 0) throw jobError(-2, jobId, 'moveJobFromActiveToWait');
-      fx.events.push(['waiting', { jobId, prev: 'active' }]);
-      fx.wake = true;
+      if (n > 0) {
+        fx.events.push(['waiting', { jobId, prev: 'active' }]);
+        fx.wake = true;
+      } else if ((await x.all('SELECT id FROM stryke_jobs WHERE queue = ? AND id = ?', [this.queueName, jobId])).length === 0) {
+        throw jobError(-1, jobId, 'moveJobFromActiveToWait');
+      }
     });
     return reads.rateLimitRemaining(this.ctx);
   }

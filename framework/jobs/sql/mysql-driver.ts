@@ -168,8 +168,11 @@ class MysqlDriver implements SqlDriver {
   async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
     if (name === 'id') return this.nextIds(queue, by);
     if (name === 'seq') {
-      const first = await x.insert(`INSERT INTO stryke_job_seq (id) VALUES ${new Array(by).fill('(NULL)').join(', ')}`);
-      if (first % 1000 < by) await x.run('DELETE FROM stryke_job_seq WHERE id < ?', [first]);
+      // On the id connection too: one connection answers in the order it was asked, so the jobs of concurrent
+      // transactions of this process keep the order their adds were made in.
+      const first = await this.onIdConn((conn) => conn.query(`INSERT INTO stryke_job_seq (id) VALUES ${new Array(by).fill('(NULL)').join(', ')}`))
+        .then(([res]) => Number((res as { insertId?: number }).insertId));
+      if (first % 1000 < by) void this.onIdConn((conn) => conn.query('DELETE FROM stryke_job_seq WHERE id < ?', [first])).catch(() => undefined);
       return first + by - 1;
     }
     await x.run(
@@ -186,19 +189,23 @@ class MysqlDriver implements SqlDriver {
    * commits (concurrent adds do not wait on each other). An add that rolls back leaves a gap, as on Redis.
    */
   private async nextIds(queue: string, by: number): Promise<number> {
+    const [res] = await this.onIdConn((conn) => conn.query(
+      "INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, 'id', LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + ?)",
+      [queue, by, by],
+    ));
+    return Number((res as { insertId?: number }).insertId);
+  }
+
+  /** Runs `fn` on the id connection (autocommit), reconnecting once or twice if it was lost. */
+  private async onIdConn<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const pending = (this.idConn ??= (require('mysql2/promise') as typeof import('mysql2/promise')).createConnection(this.connOptions));
       try {
-        const conn = await pending;
-        const [res] = await conn.query(
-          "INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, 'id', LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + ?)",
-          [queue, by, by],
-        );
-        return Number((res as { insertId?: number }).insertId);
+        return await fn(await pending);
       } catch (err) {
+        if (!this.isConnectionError(err) || attempt >= 2) throw err;
         if (this.idConn === pending) this.idConn = undefined;
         void pending.then((c) => c.destroy(), () => undefined);
-        if (!this.isConnectionError(err) || attempt >= 2) throw err;
       }
     }
   }
