@@ -168,11 +168,8 @@ class MysqlDriver implements SqlDriver {
   async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
     if (name === 'id') return this.nextIds(queue, by);
     if (name === 'seq') {
-      // On the id connection too: one connection answers in the order it was asked, so the jobs of concurrent
-      // transactions of this process keep the order their adds were made in.
-      const first = await this.onIdConn((conn) => conn.query(`INSERT INTO stryke_job_seq (id) VALUES ${new Array(by).fill('(NULL)').join(', ')}`))
-        .then(([res]) => Number((res as { insertId?: number }).insertId));
-      if (first % 1000 < by) void this.onIdConn((conn) => conn.query('DELETE FROM stryke_job_seq WHERE id < ?', [first])).catch(() => undefined);
+      const first = await x.insert(`INSERT INTO stryke_job_seq (id) VALUES ${new Array(by).fill('(NULL)').join(', ')}`);
+      if (first % 1000 < by) await x.run('DELETE FROM stryke_job_seq WHERE id < ?', [first]);
       return first + by - 1;
     }
     await x.run(
