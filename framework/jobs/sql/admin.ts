@@ -109,7 +109,9 @@ export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<num
     if (left.length > 0) return 1;
     await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ?', [ctx.queue]);
     await x.run('DELETE FROM stryke_job_deps WHERE child_queue = ?', [ctx.queue]);
-    for (const table of ['stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_metrics', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
+    // MySQL keeps the queue's id counter: processes may still hold blocks of ids drawn from it.
+    await x.run(`DELETE FROM stryke_job_counters WHERE queue = ?${ctx.driver.dialect === 'mysql' ? " AND name <> 'id'" : ''}`, [ctx.queue]);
+    for (const table of ['stryke_job_meta', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_metrics', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
       await x.run(`DELETE FROM ${table} WHERE queue = ?`, [ctx.queue]);
     }
     return 0;

@@ -21,6 +21,9 @@ const CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR',
 ]);
 
+/** Job ids a process reserves per queue at a time. */
+const ID_BLOCK = 100;
+
 /** Deadlock, lock wait timeout: the transaction is rolled back and run again. */
 const RETRYABLE = new Set([1213, 1205]);
 const MAX_RETRIES = 20;
@@ -39,6 +42,8 @@ class MysqlDriver implements SqlDriver {
   private readonly connOptions: PoolOptions;
   /** The connection job ids are drawn on, outside any transaction (see `bump`). */
   private idConn?: Promise<Connection>;
+  /** Per queue, the ids this process reserved and has not used yet. */
+  private readonly idBlocks = new Map<string, { next: number; end: number }>();
   private readyPromise?: Promise<void>;
   refs = 0;
 
@@ -183,14 +188,29 @@ class MysqlDriver implements SqlDriver {
   /**
    * Job ids 1, 2, 3... per queue, as on Redis: a per-queue counter bumped in one autocommit statement on a
    * connection of its own, so its row is locked only for that statement, not until the adding transaction
-   * commits (concurrent adds do not wait on each other). An add that rolls back leaves a gap, as on Redis.
+   * commits (concurrent adds do not wait on each other). An add that rolls back leaves a gap, as on Redis;
+   * so do several processes adding to one queue (each takes its ids from blocks of 100). Obliterating a
+   * queue keeps its id counter on MySQL, so no process can hand out an id of a block it still holds twice.
    */
   private async nextIds(queue: string, by: number): Promise<number> {
-    const [res] = await this.onIdConn((conn) => conn.query(
-      "INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, 'id', LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + ?)",
-      [queue, by, by],
-    ));
-    return Number((res as { insertId?: number }).insertId);
+    // Reserved a block at a time (one round trip per ID_BLOCK ids, not per add); a process that ends leaves
+    // the rest of its block unused, a gap, as an add that rolls back does.
+    let block = this.idBlocks.get(queue);
+    if (!block || block.end - block.next + 1 < by) {
+      const size = Math.max(by, ID_BLOCK);
+      const pending = this.onIdConn((conn) => conn.query(
+        "INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, 'id', LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + ?)",
+        [queue, size, size],
+      ));
+      const end = Number(((await pending)[0] as { insertId?: number }).insertId);
+      block = this.idBlocks.get(queue);
+      if (!block || block.end - block.next + 1 < by) {
+        block = { next: end - size + 1, end };
+        this.idBlocks.set(queue, block);
+      }
+    }
+    block.next += by;
+    return block.next - 1;
   }
 
   /** Runs `fn` on the id connection (autocommit), reconnecting once or twice if it was lost. */
