@@ -10,8 +10,12 @@ export type { SqliteConnectionOptions, MysqlConnectionOptions };
 
 const DEFAULT_POLL = 100;
 
-function refuseUnsupportedOptions(label: string, opts: Record<string, any>): void {
-  if (opts.metrics) throw JobsErrors.UNSUPPORTED('Worker `metrics`', label, 'not implemented by stryke\'s SQL queue');
+/** The name a Worker (`<queue>` or `<queue>:w:<name>`) or QueueEvents (`<queue>:qe`) is listed under for getWorkers/getQueueEvents. */
+function clientName(queue: string, opts: object, factoryOpts: { blocking?: boolean; withBlockingConnection?: boolean }): string | undefined {
+  const name = (opts as { name?: string }).name;
+  if (factoryOpts.withBlockingConnection) return name ? `${queue}:w:${name}` : queue;
+  if (factoryOpts.blocking) return `${queue}:qe`;
+  return undefined;
 }
 
 /** `sqlite:db/dev.sqlite3`, `sqlite:///abs/path.sqlite3`, a bare path, or `{ filename }`. */
@@ -44,18 +48,16 @@ export function mysqlOptions(connection: unknown): MysqlConnectionOptions {
  */
 export const createSqliteBackend: BackendFactory<IQueueBackend, string | SqliteConnectionOptions> = (name, opts, factoryOpts = {}) => {
   const options = sqliteOptions(opts.connection);
-  refuseUnsupportedOptions('SQLite', opts as Record<string, any>);
   return new SqlQueueBackend(sqliteDriver(options), name, opts as Record<string, any>, 'SQLite', {
-    pollInterval: options.pollInterval ?? DEFAULT_POLL, blocking: !!factoryOpts.blocking, owns: true,
+    pollInterval: options.pollInterval ?? DEFAULT_POLL, blocking: !!factoryOpts.blocking, owns: true, clientName: clientName(name, opts, factoryOpts),
   });
 };
 
 /** BullMQ backend over MySQL 8 / MariaDB 10.6+, in the app's own database; claims with FOR UPDATE SKIP LOCKED. */
 export const createMysqlBackend: BackendFactory<IQueueBackend, string | MysqlConnectionOptions> = (name, opts, factoryOpts = {}) => {
   const options = mysqlOptions(opts.connection);
-  refuseUnsupportedOptions('MySQL/MariaDB', opts as Record<string, any>);
   return new SqlQueueBackend(mysqlDriver(options), name, opts as Record<string, any>, 'MySQL/MariaDB', {
-    pollInterval: options.pollInterval ?? DEFAULT_POLL, blocking: !!factoryOpts.blocking, owns: true,
+    pollInterval: options.pollInterval ?? DEFAULT_POLL, blocking: !!factoryOpts.blocking, owns: true, clientName: clientName(name, opts, factoryOpts),
   });
 };
 

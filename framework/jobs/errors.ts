@@ -1,7 +1,6 @@
 import { defineError } from '../support/errors';
 
 export const JobsErrors = {
-  UNSUPPORTED: defineError('STRYKE_E_JOBS_UNSUPPORTED', '%s is not supported by the %s jobs backend (%s). Use the Redis or PostgreSQL backend for it.', 501),
   BAD_URL: defineError('STRYKE_E_JOBS_BAD_URL', 'Cannot pick a jobs backend for "%s": use sqlite:<file>, mysql://, mariadb://, postgres:// or redis://.'),
   BAD_CONNECTION: defineError('STRYKE_E_JOBS_BAD_CONNECTION', 'The %s jobs backend needs a connection URL or options object as `connection`, got %s.'),
   BAD_CONFIG: defineError('STRYKE_E_JOBS_BAD_CONFIG', 'config/jobs.toml: %s'),

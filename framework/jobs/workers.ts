@@ -23,6 +23,15 @@ export interface WorkerSet {
   close(): Promise<void>;
 }
 
+/**
+ * Lock defaults of the workers stryke starts (in-process and `stryke jobs work`), shorter than BullMQ's 30 s:
+ * a running job's lock lasts 10 s and is renewed every 5 s while `perform` runs (BullMQ renews at half the
+ * duration), and each worker checks for stalled jobs every 5 s, so the jobs of a killed worker run again
+ * within about 15 s. `workerOptions` overrides them (a `perform` that blocks the event loop for longer than
+ * the lock needs a longer `lockDuration`).
+ */
+export const WORKER_LOCK_DEFAULTS = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
+
 const running = new Set<WorkerSet>();
 let autoStart: Promise<unknown> | undefined;
 
@@ -42,7 +51,7 @@ export function startJobWorkers(options: WorkerSetOptions = {}): WorkerSet {
   for (const queue of queues) {
     for (let i = 0; i < (options.count ?? 1); i++) {
       const worker = new (bullmq().Worker)(queue, (job) => performJob(job, queue), {
-        connection: {}, ...rt.queueOptions, concurrency: options.concurrency ?? 5, ...options.workerOptions,
+        connection: {}, ...rt.queueOptions, ...WORKER_LOCK_DEFAULTS, concurrency: options.concurrency ?? 5, ...options.workerOptions,
       } as any, rt.factory as any);
       worker.on('error', (err) => console.error(`[stryke jobs] worker of "${queue}": ${err.message}`));
       workers.push(worker);

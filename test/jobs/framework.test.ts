@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FlowProducer, Queue, type Job as BullJob } from 'bullmq';
+import { execFileSync } from 'node:child_process';
+import { FlowProducer, Queue, Worker, type Job as BullJob } from 'bullmq';
 import {
   ApplicationJob, configureJobs, createDatabaseBackend, createSqliteBackend, Job, jobsSetup, queueFor, readJobsConfig, startJobWorkers, stopJobs,
 } from 'stryke/jobs';
@@ -104,18 +105,47 @@ describe('stryke/jobs: config and backends', () => {
     assert.throws(() => createDatabaseBackend('mongodb://x/y'), { code: 'STRYKE_E_JOBS_BAD_URL' });
   });
 
-  it('flows and other unimplemented parts fail with a coded error, never silently', async () => {
+  it('flows, worker listing, metrics and every deduplication mode run on the SQL queue', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stryke-jobs-flow-'));
     const connection = { filename: join(dir, 'flows.sqlite3') };
     const flows = new FlowProducer({ connection } as any, createSqliteBackend as any);
-    await assert.rejects(() => flows.add({ name: 'parent', queueName: 'f', children: [{ name: 'child', queueName: 'f' }] }), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
+    const tree = await flows.add({ name: 'parent', queueName: 'f', children: [{ name: 'a', queueName: 'f', data: { n: 1 } }, { name: 'b', queueName: 'g', data: { n: 2 } }] });
     const queue = new Queue('f', { connection } as any, createSqliteBackend as any);
-    await assert.rejects(() => queue.getWorkers(), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
-    await assert.rejects(() => queue.getMetrics('completed'), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
-    await assert.rejects(() => queue.add('x', {}, { deduplication: { id: 'd', extend: true, ttl: 100 } }), { code: 'STRYKE_E_JOBS_UNSUPPORTED' });
+    assert.equal(await queue.getJobState(tree.job.id!), 'waiting-children');
+    const run = (q: string) => new Worker(q, async (job: BullJob) => (job.name === 'parent' ? job.getChildrenValues() : job.data.n * 10), { connection, metrics: { maxDataPoints: 60 } } as any, createSqliteBackend as any);
+    const workers = [run('f'), run('g')];
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    assert.equal(await queue.getWorkersCount(), 1, 'the worker of queue f is listed');
+    let parent: BullJob | undefined;
+    for (let i = 0; i < 200 && !(parent = await queue.getJob(tree.job.id!))?.finishedOn; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(parent!.returnvalue, { [`f:${tree.children![0]!.job.id}`]: 10, [`g:${tree.children![1]!.job.id}`]: 20 });
+    assert.equal((await queue.getMetrics('completed')).meta.count, 2, 'the child a and the parent');
+    const first = await queue.add('x', {}, { deduplication: { id: 'd', ttl: 60_000, extend: true } });
+    assert.equal((await queue.add('x', {}, { deduplication: { id: 'd', ttl: 60_000, extend: true } })).id, first.id);
+    await Promise.all(workers.map((w) => w.close()));
+    assert.equal(await queue.getWorkersCount(), 0, 'a closed worker leaves the list');
     await flows.close();
     await queue.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stryke/jobs re-exports BullMQ\'s classes without loading BullMQ until one is used', () => {
+    const script = `const j = require(${JSON.stringify(require.resolve('../../framework/jobs'))});
+const loaded = () => Object.keys(require.cache).some((k) => k.includes('/bullmq/'));
+const before = loaded();
+const ok = [j.Queue, j.Worker, j.QueueEvents, j.FlowProducer, j.BullMQJob, j.UnrecoverableError].every((c) => typeof c === 'function');
+process.stdout.write(JSON.stringify({ before, ok, same: j.Queue === require('bullmq').Queue }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+    assert.deepEqual(out, { before: false, ok: true, same: true });
+  });
+
+  it('workers stryke starts hold a 10 s lock renewed every 5 s and check for stalled jobs every 5 s, unless told otherwise', async () => {
+    configureJobs(jobsSetup('/nowhere', { jobs: { backend: 'memory' } }));
+    const set = startJobWorkers({ queues: ['locks'] });
+    const custom = startJobWorkers({ queues: ['locks'], workerOptions: { lockDuration: 60_000 } });
+    assert.deepEqual([set.workers[0]!.opts.lockDuration, set.workers[0]!.opts.lockRenewTime, set.workers[0]!.opts.stalledInterval], [10_000, 5_000, 5_000]);
+    assert.equal(custom.workers[0]!.opts.lockDuration, 60_000);
+    await stopJobs();
   });
 
   it('the memory backend keeps jobs in this process', async () => {

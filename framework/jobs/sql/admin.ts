@@ -1,6 +1,8 @@
 import { marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
+import { removeDedup } from './dedup';
+import { jobKey, onQueue, parentRef, pendingChildren, releaseParent, subtree, unlinkRemoved } from './flows';
 
 /** The WHERE clause of one BullMQ job type ("wait", "prioritized", ...) over `stryke_jobs`. */
 export function typeFilter(type: string): string | undefined {
@@ -38,25 +40,56 @@ export function pause(ctx: Ctx, paused: boolean): Promise<void> {
   });
 }
 
+/**
+ * Removes the waiting (and delayed) jobs. A removed child leaves its parent's pending children: a parent of
+ * this queue left with none is removed too, one in another queue moves on.
+ */
 export function drain(ctx: Ctx, delayed: boolean): Promise<void> {
-  return withTx(ctx, async (x) => {
+  return withTx(ctx, async (x, fx) => {
     const states = delayed ? "('waiting', 'delayed')" : "('waiting')";
-    const ids = await x.all<{ id: string }>(`SELECT id FROM stryke_jobs WHERE queue = ? AND state IN ${states} AND scheduler_id IS NULL`, [ctx.queue]);
-    await deleteJobs(ctx, x, ids.map((r) => r.id));
+    const rows = await x.all<{ id: string; opts: string }>(`SELECT id, opts FROM stryke_jobs WHERE queue = ? AND state IN ${states} AND scheduler_id IS NULL`, [ctx.queue]);
+    await deleteJobs(ctx, x, rows.map((r) => r.id));
+    await childrenRemoved(ctx, x, fx, rows);
   });
+}
+
+/**
+ * After unprocessed jobs were deleted in bulk (drain, clean): each leaves its parent's pending children. A
+ * parent left with none is removed when it is of this queue, and moves on when it is of another.
+ */
+async function childrenRemoved(ctx: Ctx, x: Exec, fx: Effects, rows: Array<{ id: string; opts: string }>): Promise<void> {
+  const parents = new Map<string, { queue: string; id: string }>();
+  for (const r of rows) {
+    const parent = r.opts.includes('"parent"') ? parentRef(JSON.parse(r.opts)) : undefined;
+    if (!parent) continue;
+    await x.run("DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ? AND child_queue = ? AND child_id = ? AND status = 'pending'", [parent.queue, parent.id, ctx.queue, r.id]);
+    parents.set(jobKey(parent.queue, parent.id), parent);
+  }
+  const now = Date.now();
+  for (const parent of parents.values()) {
+    if ((await pendingChildren(x, parent)) > 0) continue;
+    if (parent.queue !== ctx.queue) await releaseParent(ctx, x, fx, parent, now);
+    else if ((await x.run("DELETE FROM stryke_jobs WHERE queue = ? AND id = ? AND state = 'waiting-children'", [parent.queue, parent.id])) > 0) {
+      await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [parent.queue, parent.id]);
+    }
+  }
 }
 
 export function clean(ctx: Ctx, type: string, timestamp: number, limit: number): Promise<string[]> {
   return withTx(ctx, async (x, fx) => {
     const filter = typeFilter(type);
     if (!filter) return [];
-    const time = type === 'completed' || type === 'failed' ? 'finished_at' : 'added_at';
-    const rows = await x.all<{ id: string }>(
-      `SELECT id FROM stryke_jobs WHERE queue = ? AND ${filter} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
+    const finished = type === 'completed' || type === 'failed';
+    const time = finished ? 'finished_at' : 'added_at';
+    // A scheduler's next run is not cleaned (it goes with its scheduler).
+    const ours = finished ? '' : ' AND scheduler_id IS NULL';
+    const rows = await x.all<{ id: string; opts: string }>(
+      `SELECT id, opts FROM stryke_jobs WHERE queue = ? AND ${filter}${ours} AND ${time} <= ? ORDER BY seq${limit > 0 ? ` LIMIT ${Math.floor(limit)}` : ''}`,
       [ctx.queue, timestamp],
     );
     const ids = rows.map((r) => r.id);
     await deleteJobs(ctx, x, ids);
+    if (!finished) await childrenRemoved(ctx, x, fx, rows);
     fx.events.push(['cleaned', { count: ids.length }]);
     return ids;
   });
@@ -74,7 +107,11 @@ export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<num
     await deleteJobs(ctx, x, batch.map((r) => r.id));
     const left = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? LIMIT 1', [ctx.queue]);
     if (left.length > 0) return 1;
-    for (const table of ['stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
+    await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ?', [ctx.queue]);
+    await x.run('DELETE FROM stryke_job_deps WHERE child_queue = ?', [ctx.queue]);
+    // MySQL keeps the queue's id counter: processes may still hold blocks of ids drawn from it.
+    await x.run(`DELETE FROM stryke_job_counters WHERE queue = ?${ctx.driver.dialect === 'mysql' ? " AND name <> 'id'" : ''}`, [ctx.queue]);
+    for (const table of ['stryke_job_meta', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_metrics', 'stryke_job_schedulers', 'stryke_job_events', 'stryke_job_logs']) {
       await x.run(`DELETE FROM ${table} WHERE queue = ?`, [ctx.queue]);
     }
     return 0;
@@ -113,10 +150,17 @@ export function retryFinished(ctx: Ctx, state: string, count: number, timestamp:
 /** Reprocesses one finished job (`job.retry()`). */
 export function retryOne(ctx: Ctx, id: string, state: string, lifo: boolean, resetMade: boolean, resetStarted: boolean): Promise<void> {
   return withTx(ctx, async (x, fx) => {
-    const rows = await x.all<{ state: string }>(`SELECT state FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
+    const rows = await x.all<{ state: string; opts: string }>(`SELECT state, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
     if (!rows[0]) throw jobError(-1, id, 'reprocessJob', state);
     if (rows[0].state !== state) throw jobError(-3, id, 'reprocessJob', state);
     await requeue(ctx, x, fx, [id], state, lifo);
+    // A child run again is pending for its parent again.
+    const parent = parentRef(JSON.parse(rows[0].opts || '{}'));
+    if (parent) {
+      await x.run('UPDATE stryke_job_deps SET status = ?, value = NULL WHERE parent_queue = ? AND parent_id = ? AND child_queue = ? AND child_id = ? AND status = ?', [
+        'pending', parent.queue, parent.id, ctx.queue, id, state === 'failed' ? 'failed' : 'processed',
+      ]);
+    }
     if (resetMade) await x.run('UPDATE stryke_jobs SET attempts_made = 0 WHERE queue = ? AND id = ?', [ctx.queue, id]);
     if (resetStarted) await x.run('UPDATE stryke_jobs SET attempts_started = 0 WHERE queue = ? AND id = ?', [ctx.queue, id]);
   });
@@ -143,23 +187,65 @@ export function promote(ctx: Ctx, id: string | undefined, count: number): Promis
   });
 }
 
-/** Removes one job unless a worker holds it; 1 when removed, 0 when locked. */
-export function remove(ctx: Ctx, id: string): Promise<number> {
+/**
+ * Removes one job (with `children`, its pending descendants too, in any queue) unless a worker holds one of
+ * them; 1 when removed, 0 when locked. A removed child leaves its parent's pending children (the parent moves on
+ * when it was the last one).
+ */
+export function remove(ctx: Ctx, id: string, children = false): Promise<number> {
   return withTx(ctx, async (x, fx) => {
-    const rows = await x.all<{ state: string; scheduler_id: string | null; locked_until: number | null }>(
-      `SELECT state, scheduler_id, locked_until FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id],
+    const now = Date.now();
+    const rows = await x.all<{ state: string; scheduler_id: string | null; locked_until: number | null; opts: string }>(
+      `SELECT state, scheduler_id, locked_until, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id],
     );
     const row = rows[0];
     if (!row) return 1;
-    if (row.state === 'active' && row.locked_until != null && Number(row.locked_until) > Date.now()) return 0;
-    if (row.scheduler_id && row.state === 'delayed') {
-      const sched = await x.all<{ n: number }>('SELECT COUNT(*) AS n FROM stryke_job_schedulers WHERE queue = ? AND scheduler_id = ?', [ctx.queue, row.scheduler_id]);
-      if (Number(sched[0]!.n) > 0) throw jobError(-8, id, 'remove');
+    if (row.scheduler_id && (await isSchedulersNext(ctx, x, row.scheduler_id, id))) throw jobError(-8, id, 'remove');
+    const tree = await subtree(x, ctx.queue, id, children);
+    const found: Array<{ queue: string; id: string; state: string; locked_until: number | null; opts: string }> = [];
+    for (const [q, jid] of tree) {
+      const r = q === ctx.queue && jid === id ? [row] : await x.all<{ state: string; locked_until: number | null; opts: string }>(
+        `SELECT state, locked_until, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [q, jid],
+      );
+      if (r[0]) found.push({ queue: q, id: jid, ...r[0] });
     }
-    await deleteJobs(ctx, x, [id]);
-    await x.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND job_id = ?', [ctx.queue, id]);
-    fx.events.push(['removed', { jobId: id, prev: row.state }]);
+    if (found.some((j) => j.state === 'active' && j.locked_until != null && Number(j.locked_until) > now)) return 0;
+    for (const j of found) {
+      const qctx = onQueue(ctx, j.queue);
+      await unlinkRemoved(ctx, x, fx, j.queue, j.id, JSON.parse(j.opts || '{}'), now);
+      await deleteJobs(qctx, x, [j.id]);
+      await removeDedup(qctx, x, j.id);
+      fx.events.push(['removed', { jobId: j.id, prev: j.state }, j.queue]);
+    }
     return 1;
+  });
+}
+
+/** Whether `id` is the next run of a scheduler that still exists (it goes only with its scheduler). */
+async function isSchedulersNext(ctx: Ctx, x: Exec, schedulerId: string, id: string): Promise<boolean> {
+  const rows = await x.all<{ next_run: number | null }>('SELECT next_run FROM stryke_job_schedulers WHERE queue = ? AND scheduler_id = ?', [ctx.queue, schedulerId]);
+  return rows[0]?.next_run != null && `repeat:${schedulerId}:${rows[0].next_run}` === id;
+}
+
+/** Removes a parent's children that have not run (waiting, delayed, waiting for their own children), recursively. */
+export function removeUnprocessedChildren(ctx: Ctx, id: string): Promise<void> {
+  return withTx(ctx, async (x, fx) => {
+    const queue: Array<[string, string]> = [[ctx.queue, id]];
+    for (let i = 0; i < queue.length; i++) {
+      const [pq, pid] = queue[i]!;
+      const kids = await x.all<{ child_queue: string; child_id: string }>("SELECT child_queue, child_id FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ? AND status = 'pending'", [pq, pid]);
+      for (const k of kids) {
+        const r = await x.all<{ state: string; lock_token: string | null; opts: string }>('SELECT state, lock_token, opts FROM stryke_jobs WHERE queue = ? AND id = ?', [k.child_queue, k.child_id]);
+        const job = r[0];
+        if (!job || ['active', 'failed', 'completed'].includes(job.state) || job.lock_token != null) continue;
+        queue.push([k.child_queue, String(k.child_id)]);
+      }
+    }
+    for (const [q, jid] of queue.slice(1)) {
+      await x.run("DELETE FROM stryke_job_deps WHERE child_queue = ? AND child_id = ? AND status = 'pending'", [q, jid]);
+      await deleteJobs(onQueue(ctx, q), x, [jid]);
+      fx.events.push(['removed', { jobId: jid, prev: 'waiting' }, q]);
+    }
   });
 }
 

@@ -1,8 +1,9 @@
 import type { IQueueBackend, JobJson, JobProgress, JobsOptions, JobState, JobType, KeepJobs, MinimalJob } from 'bullmq';
-import { withTx, withinExternalTx } from './context';
+import { getMetaMap, withTx, withinExternalTx, type Effects } from './context';
 import type { Exec } from './driver';
-import { claim, rateLimitTtl } from './claim';
-import { delayActive, insertJob, insertJobs, recoverStalled, retryActive } from './write';
+import { claim, windowOf } from './claim';
+import { delayActive, insertJob, insertJobs, insertNode, recoverStalled, retryActive } from './write';
+import { childValues, dependencyCounts, getDependencies, onQueue, paginate, pendingChildren, releaseParent, toWaitingChildren, unlinkChild } from './flows';
 import { MoveBatcher } from './batch';
 import { AddBatcher } from './add-batch';
 import * as admin from './admin';
@@ -10,6 +11,7 @@ import * as sched from './schedulers';
 import * as reads from './reads';
 import { jobError } from './rows';
 import { SqlBackendCore } from './core';
+import { getMetrics } from './metrics';
 
 export type { SqlBackendOptions } from './core';
 
@@ -18,9 +20,8 @@ const FINISH_RETRY_FOR = 120_000;
 
 /**
  * BullMQ's `IQueueBackend` over a SQL database (SQLite or MySQL/MariaDB): the queue lives in the
- * `stryke_jobs` tables of the app's own database. Queue, Worker, Job, QueueEvents and job schedulers
- * run on it unchanged. Flows (parent/child jobs), metrics and worker listing are not implemented and
- * fail with STRYKE_E_JOBS_UNSUPPORTED.
+ * `stryke_jobs` tables of the app's own database. Queue, Worker, Job, QueueEvents, FlowProducer and job
+ * schedulers run on it unchanged.
  */
 export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
   /** A worker's completions, failures and claims, coalesced into shared transactions (see batch.ts). */
@@ -31,7 +32,7 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
   });
 
   forQueue(queueName: string): IQueueBackend {
-    return new SqlQueueBackend(this.driver, queueName, this.opts, this.ctx.label, { ...this.settings, owns: false, blocking: false });
+    return new SqlQueueBackend(this.driver, queueName, this.opts, this.ctx.label, { ...this.settings, owns: false, blocking: false, clientName: undefined });
   }
 
   // ---- adding -----------------------------------------------------------------------------------
@@ -58,8 +59,40 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return withinExternalTx(this.ctx, x, (tx, fx) => insertJob(this.ctx, tx, fx, job, jobId));
   }
 
-  addFlow(): Promise<[Error | null, string | number][]> {
-    return Promise.reject(this.refuse('Flows (FlowProducer)'));
+  /**
+   * A FlowProducer's tree (parents first), over any queues of this database, in one transaction: a parent
+   * waits in `waiting-children` until its children finish. Each entry gets its id or BullMQ's error code.
+   */
+  async addFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
+    await this.ready();
+    try {
+      return await withTx(this.ctx, async (x, fx) => {
+        const out: [Error | null, string | number][] = [];
+        const touched = new Set<string>();
+        for (const e of entries) {
+          const qctx = onQueue(this.ctx, e.queueName);
+          const qfx: Effects = { events: [], wake: false };
+          const id = await insertNode(qctx, x, qfx, e.jobData, e.jobId, !!e.parentKeyOpts?.addToWaitingChildren);
+          for (const ev of qfx.events) fx.events.push([ev[0], ev[1], ev[2] ?? e.queueName]);
+          if (qfx.wake) touched.add(e.queueName);
+          for (const q of qfx.wakeQueues ?? []) touched.add(q);
+          out.push([null, id]);
+        }
+        // A parent whose children were all there already (completed duplicates) does not wait.
+        const now = Date.now();
+        for (const e of entries) {
+          if (!e.parentKeyOpts?.addToWaitingChildren) continue;
+          const id = out[entries.indexOf(e)]![1];
+          if (typeof id !== 'string') continue;
+          const parent = { queue: e.queueName, id };
+          if ((await pendingChildren(x, parent)) === 0) await releaseParent(this.ctx, x, fx, parent, now);
+        }
+        for (const q of touched) (fx.wakeQueues ??= new Set()).add(q);
+        return out;
+      });
+    } catch (err) {
+      return entries.map(() => [err as Error, 0]);
+    }
   }
 
   async addJobScheduler(id: string, nextMillis: number, data: string, templateOpts: JobsOptions, opts: object, delayedOpts: JobsOptions): Promise<[string, number]> {
@@ -96,11 +129,15 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     });
   }
 
-  moveToWaitingChildren(): Promise<boolean> {
-    return Promise.reject(this.refuse('moveToWaitingChildren (flows)'));
+  async moveToWaitingChildren(jobId: string, token: string): Promise<boolean> {
+    await this.ready();
+    return withTx(this.ctx, (x) => toWaitingChildren(this.ctx, x, jobId, token));
   }
 
-  /** A job its processor rate-limited goes back to waiting in its old place, without counting an attempt. */
+  /**
+   * A job its processor rate-limited goes back to waiting in its old place, without counting an attempt (a
+   * job no longer active under this lock is left as it is). Resolves to the rate limit's remaining ms.
+   */
   async moveJobFromActiveToWait(jobId: string, token = '0'): Promise<number> {
     await this.ready();
     await withTx(this.ctx, async (x, fx) => {
@@ -108,9 +145,12 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
         "UPDATE stryke_jobs SET state = 'waiting', lock_token = NULL, locked_until = NULL WHERE queue = ? AND id = ? AND state = 'active' AND (lock_token = ? OR ? = '0')",
         [this.queueName, jobId, token, token],
       );
-      if (n === 0) throw jobError(-2, jobId, 'moveJobFromActiveToWait');
-      fx.events.push(['waiting', { jobId, prev: 'active' }]);
-      fx.wake = true;
+      if (n > 0) {
+        fx.events.push(['waiting', { jobId, prev: 'active' }]);
+        fx.wake = true;
+      } else if ((await x.all('SELECT id FROM stryke_jobs WHERE queue = ? AND id = ?', [this.queueName, jobId])).length === 0) {
+        throw jobError(-1, jobId, 'moveJobFromActiveToWait');
+      }
     });
     return reads.rateLimitRemaining(this.ctx);
   }
@@ -205,20 +245,23 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return admin.changePriority(this.ctx, jobId, priority, lifo);
   }
 
-  remove(jobId: string, _removeChildren: boolean): Promise<number> {
-    return admin.remove(this.ctx, jobId);
+  remove(jobId: string, removeChildren: boolean): Promise<number> {
+    return admin.remove(this.ctx, jobId, removeChildren);
   }
 
-  removeUnprocessedChildren(): Promise<void> {
-    return Promise.reject(this.refuse('removeUnprocessedChildren (flows)'));
+  removeUnprocessedChildren(jobId: string): Promise<void> {
+    return admin.removeUnprocessedChildren(this.ctx, jobId);
   }
 
-  removeChildDependency(): Promise<boolean> {
-    return Promise.reject(this.refuse('removeChildDependency (flows)'));
+  removeChildDependency(jobId: string, parentKey: string): Promise<boolean> {
+    return withTx(this.ctx, (x, fx) => unlinkChild(this.ctx, x, fx, jobId, parentKey, Date.now()));
   }
 
+  /** Removes the key only while `jobId` still holds it: an expired key is already gone (0). */
   removeDeduplicationKey(dedupId: string, jobId: string): Promise<number> {
-    return this.driver.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ?', [this.queueName, dedupId, jobId]);
+    return this.driver.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ? AND (expire_at IS NULL OR expire_at > ?)', [
+      this.queueName, dedupId, jobId, Date.now(),
+    ]);
   }
 
   deleteDeduplicationKey(dedupId: string): Promise<number> {
@@ -291,9 +334,20 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return reads.getLogs(this.ctx, jobId, start, end, asc);
   }
 
+  /**
+   * BullMQ's semantics: with a limit (`maxJobs`, else the queue's global `max`) the window's remaining ms when
+   * that many jobs ran in it, else 0; without one, the window's remaining ms, or -2 when no window is open.
+   */
   async getRateLimitTtl(maxJobs?: number): Promise<number> {
-    const ttl = await rateLimitTtl(this.ctx, this.driver, Date.now(), maxJobs);
-    return ttl > 0 ? ttl : -2;
+    await this.ready();
+    const now = Date.now();
+    const meta = await getMetaMap(this.ctx, this.driver);
+    const [count, until] = windowOf(meta.limiter);
+    const open = until > now;
+    const ttl = open ? until - now : -2;
+    const max = maxJobs && maxJobs > 0 ? maxJobs : meta.max != null ? Number(meta.max) : undefined;
+    if (max === undefined) return ttl;
+    return open && max <= count ? ttl : 0;
   }
 
   async getCounts(types: JobType[], delayedTimestamp?: number): Promise<number[]> {
@@ -310,32 +364,28 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
     return (await reads.getRanges(this.ctx, types, start, end, asc)) as unknown as [string][];
   }
 
-  getDependencyCounts(): Promise<number[]> {
-    return Promise.reject(this.refuse('getDependencyCounts (flows)'));
+  getDependencyCounts(jobId: string, types: string[]): Promise<number[]> {
+    return dependencyCounts(this.ctx, jobId, types);
   }
 
-  getDependencies(): Promise<never> {
-    return Promise.reject(this.refuse('getDependencies (flows)'));
+  getDependencies(jobId: string, opts: Record<string, any>): Promise<Record<string, any>> {
+    return getDependencies(this.ctx, jobId, opts ?? {});
   }
 
-  getProcessedChildrenValues(): Promise<Record<string, string>> {
-    return Promise.reject(this.refuse('getChildrenValues (flows)'));
+  getProcessedChildrenValues(jobId: string): Promise<Record<string, string>> {
+    return childValues(this.ctx, jobId, 'processed');
   }
 
-  getIgnoredChildrenFailures(): Promise<Record<string, string>> {
-    return Promise.reject(this.refuse('getIgnoredChildrenFailures (flows)'));
+  getIgnoredChildrenFailures(jobId: string): Promise<Record<string, string>> {
+    return childValues(this.ctx, jobId, 'ignored');
   }
 
-  getMetrics(): Promise<[string[], string[], number]> {
-    return Promise.reject(this.refuse('getMetrics (worker metrics)'));
+  getMetrics(type: 'completed' | 'failed', start = 0, end = -1): Promise<[string[], string[], number]> {
+    return getMetrics(this.ctx, type, start, end);
   }
 
-  getClientList(): Promise<string[]> {
-    return Promise.reject(this.refuse('getWorkers/getQueueEvents (client listing)'));
-  }
-
-  paginate(): Promise<never> {
-    return Promise.reject(this.refuse('paginate (flow dependencies)'));
+  paginate(key: string, opts: { start: number; end: number; fetchJobs?: boolean }): Promise<any> {
+    return paginate(this.ctx, key, opts);
   }
 
 }

@@ -1,7 +1,7 @@
 import { withTx, type Ctx, type Effects } from './context';
 import { claimMany, metaOf, metaQuery, waitingQuery, type NextJob, type Prefetched } from './claim';
 import { sleep, type Exec } from './driver';
-import { completeMany, fail, finishingRowsQuery, type ActiveRow, type CompleteItem } from './write';
+import { completeMany, fail, finishingRowsQuery, type CompleteItem, type FinishingRow } from './write';
 import { JobsErrors } from '../errors';
 
 /** Most moves one transaction takes. */
@@ -134,7 +134,7 @@ export class MoveBatcher {
     // Where the database takes several statements at once (MySQL), read everything this batch needs up
     // front in one round trip: the finishing jobs' rows, the queue's meta and enough waiting jobs for every
     // slot that may want one. (A job that turns out not to be needed stays waiting; its row lock ends at commit.)
-    let finishing: Array<ActiveRow & { id: string }> | undefined;
+    let finishing: FinishingRow[] | undefined;
     let pre: Prefetched | undefined;
     const failing = batch.some((p) => p.move.kind === 'fail');
     if (x.allMany && !failing) {

@@ -1,5 +1,5 @@
 import { defer, type Exec } from './driver';
-import { forUpdate, getMeta, getMetaMap, setMeta, type Ctx, type Effects } from './context';
+import { forUpdate, getMeta, getMetaMap, setMeta, withTx, type Ctx, type Effects } from './context';
 import { rowToJobJson, type JobRow } from './rows';
 
 /** The worker's `[jobData, id, rateLimitDelay, delayUntil]` tuple. */
@@ -124,7 +124,7 @@ function limiterOf(ctx: Ctx, meta: Record<string, string>): Limiter | undefined 
   return { max: Number(max), duration: Number(duration) };
 }
 
-function windowOf(raw: string | undefined | null): [number, number] {
+export function windowOf(raw: string | undefined | null): [number, number] {
   return raw ? (raw.split(':').map(Number) as [number, number]) : [0, 0];
 }
 
@@ -198,7 +198,11 @@ export async function hasReadyJob(ctx: Ctx, now: number): Promise<boolean> {
   );
   if (Number(rows[0]!.n) === 0) return false;
   const meta = await getMetaMap(ctx, ctx.driver);
-  if (meta.paused === '1') return false;
+  if (meta.paused === '1') {
+    // A paused queue's due delayed jobs still become waiting (as on Redis), to run once it resumes.
+    await withTx(ctx, (x, fx) => promoteDue(ctx, x, fx, now));
+    return false;
+  }
   if (meta.concurrency === undefined) return true;
   const active = await ctx.driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
   return Number(active[0]!.n) < Number(meta.concurrency);

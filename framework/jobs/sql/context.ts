@@ -1,4 +1,3 @@
-import { JobsErrors } from '../errors';
 import { defer, valuesList, type Exec, type SqlDriver } from './driver';
 
 /** What every operation of one queue's backend shares. */
@@ -11,14 +10,16 @@ export interface Ctx {
   label: string;
 }
 
-/** Events written by one transaction, inserted together at its end. */
-export type Events = Array<[string, Record<string, unknown>]>;
+/** Events written by one transaction, inserted together at its end (the third item: another queue's, in a flow). */
+export type Events = Array<[string, Record<string, unknown>, string?]>;
 
 /** What a transaction wants announced once it commits. */
 export interface Effects {
   events: Events;
   /** A job became waiting (or a delayed job was added): wake this process's idle workers. */
   wake: boolean;
+  /** Other queues (of a flow) whose idle workers to wake. */
+  wakeQueues?: Set<string>;
 }
 
 const TRIM_EVERY = 256;
@@ -32,13 +33,24 @@ export async function withTx<T>(ctx: Ctx, fn: (x: Exec, fx: Effects) => Promise<
   const out = await ctx.driver.tx(async (x) => {
     fx.events = [];
     fx.wake = false;
+    fx.wakeQueues = undefined;
     const result = await fn(x, fx);
     if (fx.events.length > 0) await flushEvents(ctx, x, fx.events);
     return result;
   });
-  if (fx.events.length > 0) ctx.driver.bus.emit(`events:${ctx.queue}`);
-  if (fx.wake) ctx.driver.bus.emit(`jobs:${ctx.queue}`);
+  announce(ctx, fx);
   return out;
+}
+
+/** After commit: wakes this process's readers of the queues whose events or jobs the transaction wrote. */
+function announce(ctx: Ctx, fx: Effects): void {
+  if (fx.events.length > 0) {
+    const queues = new Set<string>();
+    for (const e of fx.events) queues.add(e[2] ?? ctx.queue);
+    for (const q of queues) ctx.driver.bus.emit(`events:${q}`);
+  }
+  if (fx.wake) ctx.driver.bus.emit(`jobs:${ctx.queue}`);
+  if (fx.wakeQueues) for (const q of fx.wakeQueues) if (q !== ctx.queue || !fx.wake) ctx.driver.bus.emit(`jobs:${q}`);
 }
 
 function maxEvents(ctx: Ctx): number {
@@ -54,7 +66,7 @@ async function flushEvents(ctx: Ctx, x: Exec, events: Events): Promise<void> {
   const max = maxEvents(ctx);
   if (max <= 0) return;
   const params: unknown[] = [];
-  for (const [event, data] of events) params.push(ctx.queue, event, JSON.stringify(data));
+  for (const [event, data, queue] of events) params.push(queue ?? ctx.queue, event, JSON.stringify(data));
   await defer(x, `INSERT INTO stryke_job_events (queue, event, data) VALUES ${valuesList(events.length, 3)}`, params);
   // Finding the edge walks `max` index entries: done about once per max/10 events (at least 256), so the
   // stream may hold up to about 10% more than `max` between trims (Redis trims approximately too).
@@ -78,10 +90,6 @@ export async function getMetaMap(ctx: Ctx, x: Exec): Promise<Record<string, stri
 /** `SELECT ... FOR UPDATE` where the database has row locks (SQLite's write lock already covers it). */
 export function forUpdate(ctx: Ctx): string {
   return ctx.driver.dialect === 'mysql' ? ' FOR UPDATE' : '';
-}
-
-export function unsupported(ctx: Ctx, what: string, why: string): never {
-  throw JobsErrors.UNSUPPORTED(what, ctx.label, why);
 }
 
 export async function getMeta(ctx: Ctx, x: Exec, field: string): Promise<string | null> {

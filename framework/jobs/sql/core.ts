@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import type { IQueueBackend } from 'bullmq';
 import type { SqlDriver } from './driver';
-import { unsupported, withTx, type Ctx } from './context';
+import { withTx, type Ctx } from './context';
 import { hasReadyJob } from './claim';
 import * as reads from './reads';
 import { eventFields } from './rows';
@@ -16,7 +17,16 @@ export interface SqlBackendOptions {
   blocking: boolean;
   /** Owns a reference on the driver (false for `forQueue` siblings). */
   owns: boolean;
+  /**
+   * A worker's or QueueEvents' name in the queue's client list (`getWorkers`, `getQueueEvents`): `<queue>`,
+   * `<queue>:w:<worker name>` or `<queue>:qe`, as BullMQ names its Redis connections.
+   */
+  clientName?: string;
 }
+
+/** How often a listed client says it is still there, and when a silent one (a killed process) drops off the list, in ms. */
+const CLIENT_HEARTBEAT = 5_000;
+const CLIENT_TTL = 15_000;
 
 /** Connection lifecycle, queue metadata, the event stream and the blocking waits of the SQL backend. */
 export abstract class SqlBackendCore extends EventEmitter {
@@ -27,6 +37,8 @@ export abstract class SqlBackendCore extends EventEmitter {
   protected cancelEventWait?: () => void;
   protected blockingDisconnected = false;
   protected eventCursor?: string;
+  private clientId?: string;
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(protected readonly driver: SqlDriver, readonly queueName: string, protected readonly opts: Record<string, any>, label: string, protected readonly settings: SqlBackendOptions) {
     super();
@@ -39,6 +51,7 @@ export abstract class SqlBackendCore extends EventEmitter {
     this.readyPromise ??= (async () => {
       await this.driver.ready();
       if (this.settings.blocking && this.eventCursor === undefined) this.eventCursor = await reads.lastEventId(this.ctx);
+      if (this.settings.clientName) await this.register(this.settings.clientName);
       this.emit('ready');
     })();
     return this.readyPromise;
@@ -52,6 +65,7 @@ export abstract class SqlBackendCore extends EventEmitter {
     this.closingPromise ??= (async () => {
       this.cancelWait?.();
       this.cancelEventWait?.();
+      await this.unregister();
       if (this.settings.owns) await this.driver.release();
       this.emit('close');
     })();
@@ -63,7 +77,39 @@ export abstract class SqlBackendCore extends EventEmitter {
     this.cancelEventWait?.();
   }
 
-  async setName(_name: string): Promise<void> {}
+  /** Names this worker or QueueEvents in the queue's client list. */
+  async setName(name: string): Promise<void> {
+    await this.ready();
+    await this.register(name);
+  }
+
+  /** Lists this backend's worker or QueueEvents (one row, refreshed every few seconds until close). */
+  private async register(name: string): Promise<void> {
+    this.clientId ??= randomUUID();
+    const sql = this.driver.upsert('stryke_job_clients', ['queue', 'client_id', 'name', 'seen_at'], ['queue', 'client_id'], ['name', 'seen_at']);
+    await this.driver.run(sql, [this.queueName, this.clientId, name, Date.now()]);
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      this.driver.run('UPDATE stryke_job_clients SET seen_at = ? WHERE queue = ? AND client_id = ?', [Date.now(), this.queueName, this.clientId]).catch((err) => this.emit('error', err));
+    }, CLIENT_HEARTBEAT);
+    this.heartbeat.unref();
+  }
+
+  private async unregister(): Promise<void> {
+    if (!this.clientId) return;
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const id = this.clientId;
+    this.clientId = undefined;
+    await this.driver.run('DELETE FROM stryke_job_clients WHERE queue = ? AND client_id = ?', [this.queueName, id]).catch(() => undefined);
+  }
+
+  /** The queue's listed workers and QueueEvents, as Redis' CLIENT LIST lines (`name=...`) BullMQ parses. */
+  async getClientList(): Promise<string[]> {
+    await this.ready();
+    const rows = await this.driver.all<{ name: string }>('SELECT name FROM stryke_job_clients WHERE queue = ? AND seen_at > ? ORDER BY client_id', [this.queueName, Date.now() - CLIENT_TTL]);
+    return [rows.map((r) => `name=${r.name}`).join('\n')];
+  }
 
   get minimumBlockTimeout(): number {
     return 0.001;
@@ -163,7 +209,7 @@ export abstract class SqlBackendCore extends EventEmitter {
     await this.ready();
     let cursor = id;
     if (id === '$') cursor = this.eventCursor ??= await reads.lastEventId(this.ctx);
-    const fetch = async () => reads.eventsAfter(this.ctx, cursor, await this.eventWatermark());
+    const fetch = async () => reads.eventsAfter(this.ctx, cursor, await this.eventWatermark(cursor));
     let events = await fetch();
     if (events.length === 0) {
       const found = await this.waitFor('events', blockTimeout || 5000, async () => (await fetch()).length > 0, (c) => (this.cancelEventWait = c));
@@ -177,14 +223,30 @@ export abstract class SqlBackendCore extends EventEmitter {
 
   private readonly seenTops: Array<{ at: number; id: number }> = [];
 
-  private async eventWatermark(): Promise<number | undefined> {
+  /**
+   * MySQL: the highest event id every transaction at or below which has ended. Ids are one counter for every
+   * queue, so when the ids after the cursor are all present (no gap) up to some id, all of those are committed
+   * and readable at once; a gap (a transaction still committing, or one rolled back) holds the reader until
+   * the ids it saw have been visible for `SETTLE_MS`.
+   */
+  private async eventWatermark(cursor: string): Promise<number | undefined> {
     if (this.driver.dialect !== 'mysql') return undefined;
     const now = Date.now();
-    this.seenTops.push({ at: now, id: Number(await reads.lastEventId(this.ctx)) });
-    let mark = 0;
+    const from = Number(cursor.split('-')[0]) || 0;
+    const [[top], next] = await Promise.all([
+      this.driver.all<{ id: number | null }>('SELECT MAX(id) AS id FROM stryke_job_events WHERE queue = ?', [this.queueName]),
+      this.driver.all<{ id: number }>('SELECT id FROM stryke_job_events WHERE id > ? ORDER BY id LIMIT 1000', [from]),
+    ]);
+    let contiguous = from;
+    for (const r of next) {
+      if (Number(r.id) !== contiguous + 1) break;
+      contiguous++;
+    }
+    this.seenTops.push({ at: now, id: Number(top?.id ?? 0) });
+    let settled = 0;
     while (this.seenTops.length > 1 && this.seenTops[1]!.at <= now - SETTLE_MS) this.seenTops.shift();
-    if (this.seenTops[0]!.at <= now - SETTLE_MS) mark = this.seenTops[0]!.id;
-    return mark;
+    if (this.seenTops[0]!.at <= now - SETTLE_MS) settled = this.seenTops[0]!.id;
+    return Math.max(contiguous, settled);
   }
 
   async waitForJob(blockTimeout: number): Promise<{ member: string; score: number } | null> {
@@ -241,13 +303,5 @@ export abstract class SqlBackendCore extends EventEmitter {
       this.driver.bus.on(channel, poll);
       poll();
     });
-  }
-
-  protected refuse(what: string): Error {
-    try {
-      unsupported(this.ctx, what, 'not implemented by stryke\'s SQL queue');
-    } catch (err) {
-      return err as Error;
-    }
   }
 }

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import type { Connection, Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import { busFor, sleep, type Exec, type SqlDriver } from './driver';
 import { schemaStatements } from './schema';
 
@@ -21,6 +21,9 @@ const CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR',
 ]);
 
+/** Job ids a process reserves per queue at a time. */
+const ID_BLOCK = 100;
+
 /** Deadlock, lock wait timeout: the transaction is rolled back and run again. */
 const RETRYABLE = new Set([1213, 1205]);
 const MAX_RETRIES = 20;
@@ -33,9 +36,14 @@ class MysqlDriver implements SqlDriver {
   readonly dialect = 'mysql' as const;
   readonly claimLock = ' FOR UPDATE SKIP LOCKED';
   readonly insertIgnore = 'INSERT IGNORE';
-  readonly idsFromSeq = true;
+  readonly idsFromSeq = false;
   readonly bus: EventEmitter;
   private readonly pool: Pool;
+  private readonly connOptions: PoolOptions;
+  /** The connection job ids are drawn on, outside any transaction (see `bump`). */
+  private idConn?: Promise<Connection>;
+  /** Per queue, the ids this process reserved and has not used yet. */
+  private readonly idBlocks = new Map<string, { next: number; end: number }>();
   private readyPromise?: Promise<void>;
   refs = 0;
 
@@ -47,6 +55,8 @@ class MysqlDriver implements SqlDriver {
     const pool: PoolOptions = {
       host: '127.0.0.1', port: 3306, user: 'root', connectionLimit: 10, ...rest, supportBigNumbers: true, bigNumberStrings: false, timezone: 'Z', multipleStatements: true,
     };
+    const { connectionLimit: _l, queueLimit: _q, waitForConnections: _w, maxIdle: _m, idleTimeout: _i, ...single } = pool;
+    this.connOptions = single;
     this.pool = mysql.createPool(pool);
     this.pool.on('connection', (conn) => {
       (conn as unknown as { query(sql: string): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
@@ -161,7 +171,8 @@ class MysqlDriver implements SqlDriver {
   }
 
   async bump(x: Exec, queue: string, name: string, by: number): Promise<number> {
-    if (name === 'seq' || name === 'id') {
+    if (name === 'id') return this.nextIds(queue, by);
+    if (name === 'seq') {
       const first = await x.insert(`INSERT INTO stryke_job_seq (id) VALUES ${new Array(by).fill('(NULL)').join(', ')}`);
       if (first % 1000 < by) await x.run('DELETE FROM stryke_job_seq WHERE id < ?', [first]);
       return first + by - 1;
@@ -172,6 +183,48 @@ class MysqlDriver implements SqlDriver {
     );
     const rows = await x.all<{ value: number | string }>('SELECT value FROM stryke_job_counters WHERE queue = ? AND name = ?', [queue, name]);
     return Number(rows[0]!.value);
+  }
+
+  /**
+   * Job ids 1, 2, 3... per queue, as on Redis: a per-queue counter bumped in one autocommit statement on a
+   * connection of its own, so its row is locked only for that statement, not until the adding transaction
+   * commits (concurrent adds do not wait on each other). An add that rolls back leaves a gap, as on Redis;
+   * so do several processes adding to one queue (each takes its ids from blocks of 100). Obliterating a
+   * queue keeps its id counter on MySQL, so no process can hand out an id of a block it still holds twice.
+   */
+  private async nextIds(queue: string, by: number): Promise<number> {
+    // Reserved a block at a time (one round trip per ID_BLOCK ids, not per add); a process that ends leaves
+    // the rest of its block unused, a gap, as an add that rolls back does.
+    let block = this.idBlocks.get(queue);
+    if (!block || block.end - block.next + 1 < by) {
+      const size = Math.max(by, ID_BLOCK);
+      const pending = this.onIdConn((conn) => conn.query(
+        "INSERT INTO stryke_job_counters (queue, name, value) VALUES (?, 'id', LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + ?)",
+        [queue, size, size],
+      ));
+      const end = Number(((await pending)[0] as { insertId?: number }).insertId);
+      block = this.idBlocks.get(queue);
+      if (!block || block.end - block.next + 1 < by) {
+        block = { next: end - size + 1, end };
+        this.idBlocks.set(queue, block);
+      }
+    }
+    block.next += by;
+    return block.next - 1;
+  }
+
+  /** Runs `fn` on the id connection (autocommit), reconnecting once or twice if it was lost. */
+  private async onIdConn<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const pending = (this.idConn ??= (require('mysql2/promise') as typeof import('mysql2/promise')).createConnection(this.connOptions));
+      try {
+        return await fn(await pending);
+      } catch (err) {
+        if (!this.isConnectionError(err) || attempt >= 2) throw err;
+        if (this.idConn === pending) this.idConn = undefined;
+        void pending.then((c) => c.destroy(), () => undefined);
+      }
+    }
   }
 
   upsert(table: string, cols: string[], _keys: string[], update: string[]): string {
@@ -199,6 +252,9 @@ class MysqlDriver implements SqlDriver {
   async release(): Promise<void> {
     if (--this.refs > 0) return;
     drivers.delete(this.key);
+    const ids = this.idConn;
+    this.idConn = undefined;
+    if (ids) await ids.then((c) => c.end(), () => undefined).catch(() => undefined);
     await this.pool.end();
   }
 }

@@ -46,7 +46,7 @@ export async function isFinished(ctx: Ctx, id: string, withValue?: boolean): Pro
   const row = rows[0];
   let status = 0;
   let value = '';
-  if (!row) [status, value] = [-1, `Missing key for job ${id}. isFinished`];
+  if (!row) [status, value] = [-1, `Missing key for job ${ctx.queue}:${id}. isFinished`];
   else if (row.state === 'completed') [status, value] = [1, row.return_value ?? 'null'];
   else if (row.state === 'failed') [status, value] = [2, row.failed_reason ?? ''];
   return withValue ? [status, value] : status;

@@ -1,4 +1,5 @@
 import type { JobJson } from 'bullmq';
+import { bullmq } from '../bullmq';
 
 /** A `stryke_jobs` row as the drivers return it. */
 export interface JobRow {
@@ -56,6 +57,11 @@ export function rowToJobJson(row: JobRow): JobJson {
     processedBy: row.processed_by ?? undefined,
     stalledCounter: Number(row.stalled_count ?? 0),
   };
+  const parent = (json.opts as Record<string, any>).parent as { id?: unknown; queue?: unknown } | undefined;
+  if (parent && parent.id != null && parent.queue) {
+    json.parent = { id: String(parent.id), queueKey: String(parent.queue) };
+    json.parentKey = `${parent.queue}:${parent.id}`;
+  }
   for (const k of Object.keys(json)) if (json[k] === undefined) delete json[k];
   return json as unknown as JobJson;
 }
@@ -77,18 +83,24 @@ export function normalizeKeep(opt: unknown): Keep {
   return { all: false };
 }
 
-/** BullMQ's error codes for a job operation that found the job in the wrong shape (same messages). */
-export function jobError(code: -1 | -2 | -3 | -6 | -8 | -10 | -11, jobId: string, command: string, state = 'active'): Error {
+/** BullMQ's error codes for a job operation that found the job in the wrong shape (same messages as its backends). */
+export function jobError(code: -1 | -2 | -3 | -4 | -5 | -6 | -7 | -8 | -9 | -10 | -11, jobId: string, command: string, state = 'active', parentKey?: string): Error {
   const messages: Record<number, string> = {
     [-1]: `Missing key for job ${jobId}. ${command}`,
     [-2]: `Missing lock for job ${jobId}. ${command}`,
     [-3]: `Job ${jobId} is not in the ${state} state. ${command}`,
+    [-4]: `Job ${jobId} has pending dependencies. ${command}`,
+    [-5]: `Missing key for parent job ${parentKey}. ${command}`,
     [-6]: `Lock mismatch for job ${jobId}. Cmd ${command} from ${state}`,
+    [-7]: `The parent job ${parentKey} cannot be replaced. ${command}`,
     [-8]: `Job ${jobId} belongs to a job scheduler and cannot be removed directly. ${command}`,
+    [-9]: `Cannot complete job ${jobId} because it has at least one failed child. ${command}`,
     [-10]: `Cannot create job scheduler iteration - job ID already exists. ${command}`,
     [-11]: `Cannot create job scheduler iteration - current and next time slots already have jobs. ${command}`,
   };
-  return Object.assign(new Error(messages[code]), { code });
+  // A parent with a failed child can never complete: BullMQ makes that error unrecoverable (no retries).
+  const error = code === -9 ? new (bullmq().UnrecoverableError)(messages[code]) : new Error(messages[code]);
+  return Object.assign(error, { code });
 }
 
 /** Event fields as a flat `[k, v, k, v]` list, the stream-entry shape QueueEvents parses. */

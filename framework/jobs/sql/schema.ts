@@ -87,6 +87,38 @@ export function schemaStatements(dialect: SqlDialect): string[] {
   expire_at BIGINT,
   PRIMARY KEY (queue, dedup_id)
 )${suffix}`,
+    `CREATE TABLE IF NOT EXISTS stryke_job_dedup_next (
+  queue ${key} NOT NULL,
+  dedup_id ${key} NOT NULL,
+  payload ${text} NOT NULL,
+  PRIMARY KEY (queue, dedup_id)
+)${suffix}`,
+    `CREATE TABLE IF NOT EXISTS stryke_job_deps (
+  parent_queue ${key} NOT NULL,
+  parent_id ${key} NOT NULL,
+  child_queue ${key} NOT NULL,
+  child_id ${key} NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  value ${text},
+  PRIMARY KEY (parent_queue, parent_id, child_queue, child_id)${inline([['stryke_job_deps_child', 'child_queue, child_id']])}
+)${suffix}`,
+    ...separate('stryke_job_deps', [['stryke_job_deps_child', 'child_queue, child_id']]),
+    `CREATE TABLE IF NOT EXISTS stryke_job_clients (
+  queue ${key} NOT NULL,
+  client_id VARCHAR(64) NOT NULL,
+  name ${my ? 'VARCHAR(512)' : 'TEXT'} NOT NULL,
+  seen_at BIGINT NOT NULL,
+  PRIMARY KEY (queue, client_id)
+)${suffix}`,
+    `CREATE TABLE IF NOT EXISTS stryke_job_metrics (
+  queue ${key} NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  count BIGINT NOT NULL DEFAULT 0,
+  prev_ts BIGINT,
+  prev_count BIGINT NOT NULL DEFAULT 0,
+  data ${text} NOT NULL,
+  PRIMARY KEY (queue, kind)
+)${suffix}`,
     `CREATE TABLE IF NOT EXISTS stryke_job_schedulers (
   queue ${key} NOT NULL,
   scheduler_id ${key} NOT NULL,
@@ -108,4 +140,4 @@ export function schemaStatements(dialect: SqlDialect): string[] {
 }
 
 /** Every table of the jobs schema (for `stryke jobs purge --all` and tests). */
-export const JOB_TABLES = ['stryke_jobs', 'stryke_job_logs', 'stryke_job_events', 'stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_schedulers'];
+export const JOB_TABLES = ['stryke_jobs', 'stryke_job_logs', 'stryke_job_events', 'stryke_job_meta', 'stryke_job_counters', 'stryke_job_dedup', 'stryke_job_dedup_next', 'stryke_job_deps', 'stryke_job_clients', 'stryke_job_metrics', 'stryke_job_schedulers'];

@@ -1,8 +1,11 @@
 import type { JobJson } from 'bullmq';
 import { defer, valuesList, type Exec } from './driver';
-import { forUpdate, unsupported, type Ctx, type Effects } from './context';
-import { claim, type NextJob } from './claim';
+import { forUpdate, type Ctx, type Effects } from './context';
+import { claim, promoteDue, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
+import { deduplicate, finishDedup, type DedupOpts } from './dedup';
+import { collectMetrics } from './metrics';
+import { childCompleted, childFailed, jobExists, jobKey, linkChild, parentRef, unfinishedParents, unlinkRemoved, type ParentRef } from './flows';
 
 interface ParentKeyOpts {
   parentKey?: string;
@@ -13,45 +16,61 @@ const INSERT_JOB = `INSERT INTO stryke_jobs (queue, id, seq, name, state, data, 
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Inserts one job (or finds its duplicate) inside a transaction; returns its id. */
-export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, parent?: ParentKeyOpts): Promise<string> {
-  const opts = (job.opts ?? {}) as Record<string, any>;
-  if (job.parent || job.parentKey || parent?.parentKey) unsupported(ctx, 'Flows (parent/child jobs)', 'add the job without `parent`, or use FlowProducer on Redis or PostgreSQL');
+export async function insertJob(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, parentOpts?: ParentKeyOpts): Promise<string> {
+  const out = await insertNode(ctx, x, fx, job, jobId, !!parentOpts?.addToWaitingChildren);
+  if (typeof out === 'number') {
+    const parent = parentOf(job);
+    throw jobError(out as -5 | -7, jobId || String(job.id ?? ''), 'addJob', 'active', parentOpts?.parentKey ?? (parent && jobKey(parent.queue, parent.id)));
+  }
+  return out;
+}
+
+function parentOf(job: JobJson): ParentRef | undefined {
+  const p = (job as { parent?: { id?: unknown; queueKey?: unknown } }).parent;
+  if (p && p.id != null && p.queueKey) return { id: String(p.id), queue: String(p.queueKey) };
+  return parentRef(job.opts as Record<string, any> | undefined);
+}
+
+/**
+ * Inserts one job of a flow or a plain add; returns its id, the id of the job that deduplicated it, or BullMQ's
+ * -5 (the parent is missing) or -7 (the existing job has another parent). `waitChildren`: a parent added with
+ * its children, waiting for them.
+ */
+export async function insertNode(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, jobId: string, waitChildren: boolean): Promise<string | number> {
+  let opts = (job.opts ?? {}) as Record<string, any>;
+  const parent = parentOf(job);
+  if (parent && !opts.parent) opts = { ...opts, parent: { id: parent.id, queue: parent.queue } };
   const now = Date.now();
   const given = jobId || job.id;
   const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
   const id = given || String(ctx.driver.idsFromSeq ? seq : await ctx.driver.bump(x, ctx.queue, 'id', 1));
-  const dedup = opts.deduplication as { id: string; ttl?: number; extend?: boolean; replace?: boolean; keepLastIfActive?: boolean } | undefined;
+  const dedup = (opts.deduplication ?? opts.debounce) as DedupOpts | undefined;
   if (dedup?.id) {
-    if (dedup.extend || dedup.replace || dedup.keepLastIfActive) unsupported(ctx, 'deduplication.extend/replace/keepLastIfActive', 'use simple or ttl deduplication');
-    const held = await x.all<{ job_id: string; expire_at: number | null }>(
-      `SELECT d.job_id, d.expire_at FROM stryke_job_dedup d JOIN stryke_jobs j ON j.queue = d.queue AND j.id = d.job_id WHERE d.queue = ? AND d.dedup_id = ?${forUpdate(ctx)}`,
-      [ctx.queue, dedup.id],
-    );
-    const live = held[0] && (held[0].expire_at == null || Number(held[0].expire_at) > now);
-    if (live) {
-      fx.events.push(['deduplicated', { jobId: held[0]!.job_id, deduplicationId: dedup.id, deduplicatedJobId: id }]);
-      return held[0]!.job_id;
-    }
-    await x.run(ctx.driver.upsert('stryke_job_dedup', ['queue', 'dedup_id', 'job_id', 'expire_at'], ['queue', 'dedup_id'], ['job_id', 'expire_at']), [
-      ctx.queue, dedup.id, id, dedup.ttl ? now + dedup.ttl : null,
-    ]);
+    const winner = await deduplicate(ctx, x, fx, dedup, id, now, { name: job.name, data: job.data ?? '{}', opts });
+    if (winner !== null) return winner;
   }
+  if (parent && !(await jobExists(x, parent.queue, parent.id))) return -5;
   const delay = Number(job.delay ?? opts.delay ?? 0);
   const timestamp = Number(job.timestamp ?? now);
-  const state = delay > 0 ? 'delayed' : 'waiting';
-  const processAt = delay > 0 ? timestamp + delay : null;
+  const state = waitChildren ? 'waiting-children' : delay > 0 ? 'delayed' : 'waiting';
+  const processAt = state === 'delayed' ? timestamp + delay : null;
   const storedOpts = job.delay == null ? opts : { ...opts, delay: job.delay };
   const inserted = await x.run(INSERT_JOB.replace('INSERT INTO', `${ctx.driver.insertIgnore} INTO`), [
     ctx.queue, id, opts.lifo ? -seq : seq, job.name, state, job.data ?? '{}', JSON.stringify(storedOpts),
     Number(opts.priority ?? 0), delay, timestamp, processAt, dedup?.id ?? null, job.repeatJobKey ?? null,
   ]);
+  if (parent) {
+    const code = await linkChild(ctx, x, fx, id, inserted > 0, parent, now);
+    if (code < 0) return code;
+  }
   if (inserted === 0) {
     fx.events.push(['duplicated', { jobId: id }]);
     return id;
   }
   fx.events.push(['added', { jobId: id, name: job.name }]);
-  fx.events.push(delay > 0 ? ['delayed', { jobId: id, delay: processAt }] : ['waiting', { jobId: id }]);
-  fx.wake = true;
+  if (state === 'waiting-children') fx.events.push(['waiting-children', { jobId: id }]);
+  else fx.events.push(state === 'delayed' ? ['delayed', { jobId: id, delay: processAt }] : ['waiting', { jobId: id }]);
+  if (state !== 'waiting-children') fx.wake = true;
   return id;
 }
 
@@ -100,6 +119,8 @@ export async function insertJobs(ctx: Ctx, x: Exec, fx: Effects, entries: { job:
   return ids;
 }
 
+export type FinishingRow = ActiveRow & { id: string; blocked: number | null };
+
 export interface ActiveRow {
   state: string;
   lock_token: string | null;
@@ -127,11 +148,16 @@ function lockProblem(row: ActiveRow | undefined, id: string, token: string | und
   return undefined;
 }
 
-/** The rows of jobs about to be finished, locked (pass the result to `completeMany`). */
+/**
+ * The rows of jobs about to be finished, locked (pass the result to `completeMany`), each with `blocked`: 0
+ * when a child failed it (failParentOnFailure), 1 when children are pending, null otherwise.
+ */
 export function finishingRowsQuery(ctx: Ctx, ids: string[]): [string, unknown[]] {
   const unique = [...new Set(ids)];
   return [
-    `SELECT id, state, lock_token, dedup_id, attempts_made, opts FROM stryke_jobs WHERE queue = ? AND id IN (${unique.map(() => '?').join(', ')})${forUpdate(ctx)}`,
+    `SELECT id, state, lock_token, dedup_id, attempts_made, opts, (SELECT MIN(CASE d.status WHEN 'failed' THEN 0 ELSE 1 END) FROM stryke_job_deps d
+     WHERE d.parent_queue = j.queue AND d.parent_id = j.id AND d.status IN ('pending', 'failed')) AS blocked
+     FROM stryke_jobs j WHERE queue = ? AND id IN (${unique.map(() => '?').join(', ')})${forUpdate(ctx)}`,
     [ctx.queue, ...unique],
   ];
 }
@@ -148,17 +174,19 @@ export interface CompleteItem {
  * UPDATE, then retention. A job whose lock the worker lost gets its error in the result (the others still
  * complete); the caller claims next jobs separately (`claimMany`).
  */
-export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number, read?: Array<ActiveRow & { id: string }>): Promise<(Error | undefined)[]> {
+export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: CompleteItem[], now: number, read?: Array<FinishingRow>): Promise<(Error | undefined)[]> {
   let rows = read;
   if (!rows) {
     const [sql, params] = finishingRowsQuery(ctx, items.map((i) => i.id));
-    rows = await x.all<ActiveRow & { id: string }>(sql, params);
+    rows = await x.all<FinishingRow>(sql, params);
   }
   const byId = new Map(rows.map((r) => [String(r.id), r]));
   const taken = new Set<string>();
   const ok: Array<{ item: CompleteItem; row: ActiveRow; value: string }> = [];
   const errors = items.map((item) => {
-    const problem = taken.has(item.id) ? jobError(-3, item.id, 'moveToFinished') : lockProblem(byId.get(item.id), item.id, item.token, 'moveToFinished');
+    let problem = taken.has(item.id) ? jobError(-3, item.id, 'moveToFinished') : lockProblem(byId.get(item.id), item.id, item.token, 'moveToFinished');
+    const blocked = byId.get(item.id)?.blocked;
+    if (!problem && blocked != null) problem = jobError(Number(blocked) === 0 ? -9 : -4, item.id, 'moveToFinished');
     if (problem) return problem;
     taken.add(item.id);
     ok.push({ item, row: byId.get(item.id)!, value: JSON.stringify(item.returnValue ?? null) });
@@ -176,13 +204,18 @@ export async function completeMany(ctx: Ctx, x: Exec, fx: Effects, items: Comple
   const removed: string[] = [];
   for (const o of ok) {
     fx.events.push(['completed', { jobId: o.item.id, returnvalue: o.value, prev: 'active' }]);
+    const parent = parentRef(JSON.parse(o.row.opts || '{}'));
+    if (parent) await childCompleted(ctx, x, fx, o.item.id, parent, o.value, now);
     const keep = normalizeKeep(o.item.removeOnComplete ?? ctx.opts.removeOnComplete);
     if (keep.all) removed.push(o.item.id);
     else await retain(ctx, x, o.item.id, 'completed', keep, now);
-    await releaseDedup(ctx, x, o.item.id, o.row.dedup_id);
+    await finishDedup(ctx, x, fx, o.item.id, o.row.dedup_id, now);
   }
+  await collectMetrics(ctx, x, 'completed', ok.length, now);
   if (removed.length > 0) {
     const list = removed.map(() => '?').join(', ');
+    // A removed parent takes its children's results with it.
+    await defer(x, `DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id IN (${list})`, [ctx.queue, ...removed]);
     await defer(x, `DELETE FROM stryke_jobs WHERE queue = ? AND id IN (${list})`, [ctx.queue, ...removed]);
     await defer(x, `DELETE FROM stryke_job_logs WHERE queue = ? AND job_id IN (${list})`, [ctx.queue, ...removed]);
   }
@@ -214,6 +247,15 @@ function deleteFinished(ctx: Ctx): string {
   return ctx.driver.dialect === 'mysql' ? 'DELETE j FROM stryke_jobs j FORCE INDEX (stryke_jobs_finished)' : 'DELETE FROM stryke_jobs';
 }
 
+/** `DELETE` of the logs of the finished jobs `where` selects (run before the jobs' own DELETE). */
+function deleteFinishedLogs(ctx: Ctx, where: string): string {
+  if (ctx.driver.dialect === 'mysql') {
+    const joined = where.replace(/\b(queue|state|finished_at|id|seq)\b/g, 'j.$1');
+    return `DELETE l FROM stryke_jobs j FORCE INDEX (stryke_jobs_finished) JOIN stryke_job_logs l ON l.queue = j.queue AND l.job_id = j.id WHERE ${joined}`;
+  }
+  return `DELETE FROM stryke_job_logs WHERE (queue, job_id) IN (SELECT queue, id FROM stryke_jobs WHERE ${where})`;
+}
+
 /** Applies removeOnComplete/removeOnFail after a job finished. */
 async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'failed', keep: Keep, now: number): Promise<void> {
   if (keep.all) {
@@ -222,7 +264,10 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
     return;
   }
   if (keep.age != null && keep.age >= 0) {
-    await x.run(`${deleteFinished(ctx)} WHERE queue = ? AND state = ? AND finished_at <= ?`, [ctx.queue, state, now - keep.age * 1000]);
+    const where = 'queue = ? AND state = ? AND finished_at <= ?';
+    const params = [ctx.queue, state, now - keep.age * 1000];
+    await x.run(deleteFinishedLogs(ctx, where), params);
+    await x.run(`${deleteFinished(ctx)} WHERE ${where}`, params);
   }
   if (keep.count != null && keep.count >= 0 && dueForTrim(`${ctx.driver.key}|${ctx.queue}|${state}`, keep.count)) {
     // Ties within one millisecond break by a column the finished index already orders by: on MySQL the
@@ -234,15 +279,12 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
       [ctx.queue, state, keep.count],
     );
     if (edge[0]) {
-      await defer(x, `${deleteFinished(ctx)} WHERE queue = ? AND state = ? AND finished_at <= ? AND (finished_at < ? OR ${tie} <= ?)`, [
-        ctx.queue, state, edge[0].finished_at, edge[0].finished_at, edge[0].tie,
-      ]);
+      const where = `queue = ? AND state = ? AND finished_at <= ? AND (finished_at < ? OR ${tie} <= ?)`;
+      const params = [ctx.queue, state, edge[0].finished_at, edge[0].finished_at, edge[0].tie];
+      await defer(x, deleteFinishedLogs(ctx, where), params);
+      await defer(x, `${deleteFinished(ctx)} WHERE ${where}`, params);
     }
   }
-}
-
-async function releaseDedup(ctx: Ctx, x: Exec, id: string, dedupId: string | null): Promise<void> {
-  if (dedupId) await x.run('DELETE FROM stryke_job_dedup WHERE queue = ? AND dedup_id = ? AND job_id = ? AND expire_at IS NULL', [ctx.queue, dedupId, id]);
 }
 
 async function afterFinish(ctx: Ctx, x: Exec, fx: Effects, token: string, fetchNext: boolean, now: number): Promise<NextJob | undefined> {
@@ -256,6 +298,8 @@ export async function complete(
   ctx: Ctx, x: Exec, fx: Effects, id: string, returnValue: unknown, removeOnComplete: unknown, token: string, fetchNext: boolean,
 ): Promise<{ result: NextJob | undefined; finishedOn: number }> {
   const row = await lockedActive(ctx, x, id, token, 'moveToFinished');
+  const blocked = (await unfinishedParents(ctx, x, [id])).get(id);
+  if (blocked) throw jobError(blocked, id, 'moveToFinished');
   const now = Date.now();
   const value = JSON.stringify(returnValue ?? null);
   await x.run(
@@ -263,8 +307,13 @@ export async function complete(
     [value, now, ctx.queue, id],
   );
   fx.events.push(['completed', { jobId: id, returnvalue: value, prev: 'active' }]);
-  await retain(ctx, x, id, 'completed', normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete), now);
-  await releaseDedup(ctx, x, id, row.dedup_id);
+  const parent = parentRef(JSON.parse(row.opts || '{}'));
+  if (parent) await childCompleted(ctx, x, fx, id, parent, value, now);
+  await collectMetrics(ctx, x, 'completed', 1, now);
+  const keep = normalizeKeep(removeOnComplete ?? ctx.opts.removeOnComplete);
+  if (keep.all) await x.run('DELETE FROM stryke_job_deps WHERE parent_queue = ? AND parent_id = ?', [ctx.queue, id]);
+  await retain(ctx, x, id, 'completed', keep, now);
+  await finishDedup(ctx, x, fx, id, row.dedup_id, now);
   return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
 }
 
@@ -278,10 +327,16 @@ export async function fail(
     [reason, stacktrace ?? null, now, ctx.queue, id],
   );
   fx.events.push(['failed', { jobId: id, failedReason: reason, prev: 'active' }]);
-  const attempts = Number(JSON.parse(row.opts || '{}').attempts ?? 1);
+  const jobOpts = JSON.parse(row.opts || '{}') as Record<string, any>;
+  await childFailed(ctx, x, fx, id, jobOpts, reason, now);
+  await collectMetrics(ctx, x, 'failed', 1, now);
+  const attempts = Number(jobOpts.attempts ?? 1);
   if (Number(row.attempts_made) + 1 >= attempts) fx.events.push(['retries-exhausted', { jobId: id, attemptsMade: Number(row.attempts_made) + 1 }]);
-  await retain(ctx, x, id, 'failed', normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail), now);
-  await releaseDedup(ctx, x, id, row.dedup_id);
+  const keep = normalizeKeep(removeOnFail ?? ctx.opts.removeOnFail);
+  // A child removed as it fails no longer holds its parent back (as `job.remove()` would).
+  if (keep.all) await unlinkRemoved(ctx, x, fx, ctx.queue, id, jobOpts, now);
+  await retain(ctx, x, id, 'failed', keep, now);
+  await finishDedup(ctx, x, fx, id, row.dedup_id, now);
   return { result: await afterFinish(ctx, x, fx, token, fetchNext, now), finishedOn: now };
 }
 
@@ -303,6 +358,8 @@ export async function delayActive(
 /** Active back to waiting at once (a retry without backoff). */
 export async function retryActive(ctx: Ctx, x: Exec, fx: Effects, id: string, lifo: boolean, token: string | undefined, fields: { failedReason?: string; stacktrace?: string }): Promise<void> {
   await lockedActive(ctx, x, id, token, 'retryJob');
+  // Delayed jobs already due go first (BullMQ promotes them before requeueing the retried job).
+  await promoteDue(ctx, x, fx, Date.now());
   const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
   await x.run(
     `UPDATE stryke_jobs SET state = 'waiting', seq = ?, process_at = NULL, failed_reason = COALESCE(?, failed_reason), stacktrace = COALESCE(?, stacktrace),
