@@ -23,6 +23,7 @@ import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
 import { startAppMailers } from './mailers';
+import { mountAppDashboard } from './dashboard';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
@@ -84,6 +85,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const db = await Database.connect(dbConfig, root);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
   let closeMailers: (() => void) | undefined;
+  let closeDashboard: (() => Promise<void>) | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -133,6 +135,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       parameterLimit: server.parameter_limit,
     });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
+    closeDashboard = await mountAppDashboard(fastify, {
+      root, env, config, database: dbConfig, secret, signInPath: runtime.auth?.signInPath, currentUserOf: (request) => currentUserOf(runtime, request),
+    });
     await fastify.ready();
 
     return {
@@ -146,6 +151,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       async close() {
         await fastify.close();
         if (jobs) await jobs.stop();
+        await closeDashboard?.();
         closeMailers?.();
         resetStorage(storage);
         await db.close();
@@ -153,6 +159,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     };
   } catch (err) {
     if (jobs) await jobs.stop();
+    await closeDashboard?.();
     closeMailers?.();
     await db.close();
     throw err;
