@@ -32,7 +32,7 @@ export function mountJobsDashboard(server: FastifyInstance, options: DashboardOp
 
   const send = (reply: FastifyReply, body: string, status = 200) => reply.code(status)
     .header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP).header('x-frame-options', 'DENY')
-    .header('x-content-type-options', 'nosniff').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(body);
+    .header('x-content-type-options', 'nosniff').header('cache-control', 'no-store').header('referrer-policy', 'same-origin').send(body);
 
   const fail = (reply: FastifyReply, err: unknown) => {
     const coded = err instanceof StrykeError && err.status < 500 ? err : undefined;
