@@ -76,7 +76,7 @@ export function frameTree(profile: CpuProfile, options: FlameGraphOptions): { ro
     };
   };
   const root = build(profile.nodes[0]!.id) ?? { name: '(root)', where: '', kind: 'v8', self: 0, total: 0, children: [] };
-  root.name = 'all';
+  root.name = '(all samples)';
   return { root, idle, samples: root.total + idle };
 }
 
@@ -155,7 +155,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:5px 10px;border-bottom:1
 h2{font-size:15px;margin:0 0 10px}
 </style></head><body>
 <header><h1>${esc(options.title)}</h1><p>${esc(options.subtitle ?? '')} · ${samples} samples, ${pct(idle)} idle (not drawn) · hover a frame for its file, line and share</p></header>
-<main><section class="card"><div class="legend"><span><span class="dot app"></span>your app</span><span><span class="dot framework"></span>stryke</span><span><span class="dot dependency"></span>dependencies</span><span><span class="dot node"></span>node</span><span><span class="dot v8"></span>V8 (GC, program)</span></div>
+<main><section class="card"><div class="legend"><span><span class="dot app"></span>your app</span><span><span class="dot framework"></span>stryke</span><span><span class="dot dependency"></span>dependencies</span><span><span class="dot node"></span>node</span><span><span class="dot v8"></span>V8 and native code (GC, addons)</span></div>
 ${flameGraphSvg(profile, options)}</section>
 <section class="card"><h2>Most time spent in (self)</h2><table><tbody>${rows}</tbody></table></section></main></body></html>
 `;
