@@ -32,6 +32,7 @@ const EXAMPLES: Record<string, string[]> = {
   'jobs stats': ['stryke jobs stats', 'stryke jobs stats --queues mailers --json'],
   'jobs list': ['stryke jobs list', 'stryke jobs list --queue mailers --state delayed --limit 50', 'stryke jobs list --json'],
   'jobs retry': ['stryke jobs retry', 'stryke jobs retry 17 18', 'stryke jobs retry --queue mailers'],
+  prof: ['stryke prof --path /posts', 'stryke prof --path /posts --seconds 30 --out tmp/posts.html', 'stryke prof -e development --path /'],
   'jobs purge': ['stryke jobs purge', 'stryke jobs purge --state completed', 'stryke jobs purge --queue mailers --all'],
 };
 
