@@ -1,18 +1,42 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it as test } from 'node:test';
 import type { App } from 'stryke';
-import { queueFor, startJobWorkers, throughputSvg } from 'stryke/jobs';
+import { closeJobs, configureJobs, prepareJobs, queueFor, startJobWorkers, throughputSvg } from 'stryke/jobs';
 import { bootFixture } from '../support/boot-fixture';
-import { until } from './targets';
+import { jobTarget, until, type JobTarget } from './targets';
 
 const TOKEN = 'a-dashboard-token-for-tests';
 const TITLE = '<script>alert("x")</script> & "co"';
 
-describe('the job dashboard at /stryke/jobs (HTTP)', () => {
+/** The app's own SQLite database (config/jobs.toml), then the same pages over MySQL, PostgreSQL and Redis. */
+const BACKENDS = ['app-sqlite', 'mysql', 'postgres', 'redis'] as const;
+
+/** Points the booted app's queues at another backend (what config/jobs.toml would do at boot). */
+async function moveQueuesTo(target: JobTarget): Promise<void> {
+  const c = (target.opts as any).connection;
+  const url = target.name === 'mysql' ? `mysql://root@127.0.0.1:${c.port}/${c.database}` : target.name === 'postgres' ? c.connectionString : 'redis://127.0.0.1:6379';
+  await closeJobs();
+  configureJobs({ url, queueOptions: target.name === 'redis' ? { prefix: (target.opts as any).prefix } : undefined });
+  await prepareJobs();
+}
+
+for (const backend of BACKENDS) describe(`the job dashboard at /stryke/jobs (HTTP, ${backend})`, () => {
   let app: App;
   let failedId: string;
+  let target: JobTarget | undefined;
+  let skipped: string | undefined;
+  /** A test that is skipped, saying why, when this backend's server is not reachable (outside CI). */
+  const it = (name: string, fn: () => unknown) => test(name, async (t) => {
+    if (skipped) t.skip(skipped);
+    else await fn();
+  });
   before(async () => {
     app = await bootFixture('jobs-dashboard');
+    if (backend !== 'app-sqlite') {
+      target = await jobTarget(backend, 'dash');
+      if ((skipped = target.skip)) return;
+      await moveQueuesTo(target);
+    }
     const { ReportJob } = require('../boot-fixtures/jobs-dashboard/app/jobs/report_job');
     failedId = String((await ReportJob.performLater(TITLE, true)).id);
     await ReportJob.performLater('fine', false);
@@ -21,7 +45,10 @@ describe('the job dashboard at /stryke/jobs (HTTP)', () => {
     await until('the other job to complete', async () => (await queueFor('reports').getJobCounts('completed')).completed === 1, 30_000);
     await workers.close();
   });
-  after(async () => app?.close());
+  after(async () => {
+    await app?.close();
+    await target?.cleanup();
+  });
 
   const get = (url: string, headers: Record<string, string> = {}) => app.server.inject({ method: 'GET', url, headers });
   const bearer = { authorization: `Bearer ${TOKEN}` };
