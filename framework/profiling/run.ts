@@ -46,7 +46,9 @@ export async function profileApp(options: ProfileOptions): Promise<ProfileResult
   const child = fork(join(__dirname, 'child.js'), [], { env: { ...process.env, STRYKE_ENV: options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages: Array<(m: any) => void> = [];
   child.on('message', (m) => messages.shift()?.(m));
+  child.on('error', () => { /* a send to a child that died: reported by next() as its exit */ });
   const next = (what: string, limit: number) => new Promise<any>((res, rej) => {
+    if (child.exitCode !== null || child.signalCode !== null) return rej(ProfErrors.APP_FAILED(`it exited (code ${child.exitCode ?? child.signalCode}) while ${what}`));
     const timer = setTimeout(() => rej(ProfErrors.APP_FAILED(`no answer in ${limit / 1000} s while ${what}`)), limit);
     const exit = (code: number | null) => rej(ProfErrors.APP_FAILED(`it exited (code ${code}) while ${what}`));
     child.once('exit', exit);
@@ -61,7 +63,7 @@ export async function profileApp(options: ProfileOptions): Promise<ProfileResult
     const ready = await next('booting', BOOT_LIMIT_MS);
     if (ready.type !== 'ready') throw ProfErrors.APP_FAILED(ready.message ?? 'it did not say why');
     const result = await burst(ready.port, path, { seconds: options.seconds, count: options.count, concurrency: options.concurrency });
-    child.send({ type: 'stop', file: cpuprofile });
+    if (child.connected) child.send({ type: 'stop', file: cpuprofile });
     await next('writing the profile', 60_000);
     if (result.requests === 0) throw ProfErrors.NO_ANSWER(path, result.firstError ?? 'no response');
     const profile = JSON.parse(readFileSync(cpuprofile, 'utf8')) as CpuProfile;

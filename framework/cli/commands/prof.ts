@@ -41,6 +41,7 @@ export function registerProf(program: Command): void {
       const statuses = Object.entries(burst.statuses).map(([s, n]) => `${n} × ${s}`).join(', ');
       const rate = burst.ms ? Math.round((burst.requests / burst.ms) * 1000) : 0;
       console.log(`${burst.requests} requests in ${(burst.ms / 1000).toFixed(1)} s (${rate}/s; ${statuses}${burst.errors ? `; ${burst.errors} failed: ${burst.firstError}` : ''})`);
+      if (!Object.keys(burst.statuses).some((s) => Number(s) < 400)) console.log(`Note: every answer was an error (${statuses}): this profiles the error path. Check the path with \`stryke routes\`.`);
       console.log(`Flame graph: ${relative(process.cwd(), html) || html}  (open it in a browser)`);
       console.log(`Raw profile: ${relative(process.cwd(), cpuprofile) || cpuprofile}  (Chrome DevTools > Performance, or speedscope)`);
     }));
