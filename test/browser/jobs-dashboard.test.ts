@@ -61,6 +61,12 @@ describe('the job dashboard in a real browser', { skip }, () => {
     assert.match(await job.locator('pre.stack').textContent() ?? '', /at ReportJob\.perform/);
     if (process.env.STRYKE_SCREENSHOTS) await page.screenshot({ path: `${process.env.STRYKE_SCREENSHOTS}/jobs-failed.png`, fullPage: true });
 
+    await job.locator('a.id').click();
+    assert.equal(await page.textContent('h1 .badge'), 'failed');
+    assert.match(await page.textContent('pre.stack') ?? '', /at ReportJob\.perform/);
+    if (process.env.STRYKE_SCREENSHOTS) await page.screenshot({ path: `${process.env.STRYKE_SCREENSHOTS}/jobs-job.png`, fullPage: true });
+    await page.goBack();
+
     await job.locator('button.retry').click();
     await page.waitForSelector('p.notice');
     assert.equal(await page.textContent('p.notice'), 'The job was put back to run again.');
