@@ -23,6 +23,7 @@ import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
 import { startAppJobs, type JobWorkersStart } from './jobs';
 import { startAppMailers } from './mailers';
+import { mountAppDashboard } from './dashboard';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
@@ -89,6 +90,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   let closeMailers: (() => void) | undefined;
   let rateLimits: RateLimiting | undefined;
   let stopFabric: (() => Promise<void>) | undefined;
+  let closeDashboard: (() => Promise<void>) | undefined;
   try {
     container.provide('config', config);
     container.provide(Database, db);
@@ -152,6 +154,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
+    closeDashboard = await mountAppDashboard(fastify, {
+      root, env, config, database: dbConfig, secret, signInPath: runtime.auth?.signInPath, currentUserOf: (request) => currentUserOf(runtime, request),
+    });
     await fastify.ready();
     stopFabric = await startFabric(channels.settings, runtime.log);
 
@@ -171,6 +176,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await rateLimits?.close();
         await stopFabric?.();
         if (jobs) await jobs.stop();
+        await closeDashboard?.();
         closeMailers?.();
         resetStorage(storage);
         await db.close();
@@ -180,6 +186,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     await rateLimits?.close();
     await stopFabric?.();
     if (jobs) await jobs.stop();
+    await closeDashboard?.();
     closeMailers?.();
     await db.close();
     throw err;

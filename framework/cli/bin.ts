@@ -8,6 +8,7 @@ import { registerGenerate } from './commands/generate';
 import { registerJobs } from './commands/jobs';
 import { registerLint } from './commands/lint';
 import { registerNew } from './commands/new';
+import { registerProf } from './commands/prof';
 import { registerRoutes } from './commands/routes';
 import { registerServer } from './commands/server';
 import { registerTest } from './commands/test';
@@ -41,6 +42,7 @@ registerTest(program);
 registerJobs(program);
 registerLint(program);
 registerCredentials(program);
+registerProf(program);
 
 program.on('command:*', (operands: string[]) => {
   const names = program.commands.map((c) => c.name());

@@ -35,6 +35,7 @@ const EXAMPLES: Record<string, string[]> = {
   credentials: ['stryke credentials edit', 'stryke credentials show', 'EDITOR="code --wait" stryke credentials edit'],
   'credentials edit': ['stryke credentials edit', 'EDITOR=nano stryke credentials edit', 'STRYKE_MASTER_KEY=... stryke credentials edit --root ../blog'],
   'credentials show': ['stryke credentials show', 'stryke credentials show | grep aws'],
+  prof: ['stryke prof --path /posts', 'stryke prof --path /posts --seconds 30 --out tmp/posts.html', 'stryke prof -e development --path /'],
   'jobs purge': ['stryke jobs purge', 'stryke jobs purge --state completed', 'stryke jobs purge --queue mailers --all'],
 };
 

@@ -13,3 +13,4 @@ export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './confi
 export { JobsErrors } from './errors';
 export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError, DelayedError, WaitingChildrenError, WaitingError, RateLimitError } from './classes';
 export type { JobsOptions, WorkerOptions, QueueOptions, QueueEventsOptions, FlowJob, FlowProducerListener, Processor, ConnectionOptions, BackendFactory, IQueueBackend, JobType, JobState } from 'bullmq';
+export { mountJobsDashboard, readDashboardConfig, throughputSvg, DASHBOARD_PATH, type DashboardOptions, type DashboardConfig } from './dashboard';
