@@ -270,8 +270,8 @@ describe('stryke new', () => {
 
     const tests = run(root, 'test');
     assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-    // The home document (1), the Post model (2) and the JSON API (6).
-    assert.match(tests.stdout, /# pass 9\n/);
+    // The home document (1), the Post model (2) and the JSON API (7, paging included).
+    assert.match(tests.stdout, /# pass 10\n/);
     assert.match(tests.stdout, /# fail 0\n/);
   });
 
