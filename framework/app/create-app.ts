@@ -7,6 +7,7 @@ import { RUNTIME, type AppRuntime } from '../http/runtime';
 import { bodySender, compressionSettings } from '../http/compress';
 import { injectLiveReload } from '../assets/live-reload';
 import { buildServer, publicDirOf } from '../http/server';
+import { registerReadiness } from './readiness';
 import { bindModels } from '../orm/bind';
 import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
 import { registry, type Constructor } from '../registry';
@@ -132,6 +133,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       storage,
       parameterLimit: server.parameter_limit,
     });
+    if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
 

@@ -150,7 +150,7 @@ export async function buildServer(
   registerRoutes(app, routes, runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware });
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
-    app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));
+    app.get('/health', { logLevel: 'silent' }, async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));
   }
 
   if (settings.publicDir) await registerAssets(app, { publicDir: settings.publicDir, env: runtime.env });

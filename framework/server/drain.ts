@@ -4,12 +4,18 @@ import type { Socket } from 'node:net';
 /** How long kept-alive clients get to send their next request (answered with `Connection: close`) before idle connections are closed. */
 export const DRAIN_GRACE_MS = 1000;
 
-/** The sockets node's own server counts as idle (no request being read or answered), from its connections list. */
+/**
+ * The sockets with no request being read or answered: node's connections list counts a connection idle once
+ * a request has been read, so one whose response is still being made is left out here, as node's own
+ * closeIdleConnections() does.
+ */
 function idleSockets(server: Server): Socket[] {
   const key = Object.getOwnPropertySymbols(server).find((s) => s.description === 'http.server.connections');
   const list = key ? (server as any)[key] : undefined;
   if (!list || typeof list.idle !== 'function') return [];
-  return (list.idle() as Array<{ socket?: Socket }>).map((p) => p.socket).filter((s): s is Socket => !!s && !s.destroyed);
+  return (list.idle() as Array<{ socket?: Socket }>)
+    .map((p) => p.socket)
+    .filter((s): s is Socket => !!s && !s.destroyed && !((s as any)._httpMessage && !(s as any)._httpMessage.finished));
 }
 
 /**
