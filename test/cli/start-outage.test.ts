@@ -80,10 +80,11 @@ async function until(check: () => Promise<boolean>, ms = SERVER_WAIT): Promise<v
   }
 }
 
-async function startApp(root: string) {
+/** `direct`: the database's own URL for the migration (a proxy in this process cannot forward while it waits on the command). */
+async function startApp(root: string, direct?: string) {
   const built = stryke(['build', '--root', root]);
   assert.equal(built.status, 0, built.stderr + built.stdout);
-  const migrated = stryke(['db', 'migrate', '--root', root]);
+  const migrated = stryke(['db', 'migrate', '--root', root], direct ? { env: { DATABASE_URL: direct } } : {});
   assert.equal(migrated.status, 0, migrated.stderr + migrated.stdout);
   const port = await freePort();
   const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1']);
@@ -118,7 +119,7 @@ describe('losing the database under stryke start', () => {
     await c.end();
     const proxy = await pgProxy();
     const root = writeApp(files(`adapter = "postgres"\nhost = "127.0.0.1"\nport = ${proxy.port}\nusername = "postgres"\ndatabase = "${name}"\nconnect_timeout = 1\n`));
-    const { server, url, output } = await startApp(root);
+    const { server, url, output } = await startApp(root, `postgres://postgres@127.0.0.1:5432/${name}`);
     try {
       const ready = await fetch(`${url}/ready`);
       assert.equal(ready.status, 200);
