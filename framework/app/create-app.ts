@@ -8,6 +8,7 @@ import { bodySender, compressionSettings } from '../http/compress';
 import { injectLiveReload } from '../assets/live-reload';
 import { buildServer, publicDirOf } from '../http/server';
 import { registerReadiness } from './readiness';
+import { listenRedirect, tlsSettings } from '../http/tls';
 import { bindModels } from '../orm/bind';
 import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
 import { registry, type Constructor } from '../registry';
@@ -120,7 +121,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const readable = options.logger === undefined && env === 'development';
     const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) });
     if (readable) countStatementsOf(db);
+    const tls = tlsSettings(root, server);
+    let redirect: import('node:http').Server | undefined;
     const fastify = await buildServer(routes, runtime, factories, {
+      tls,
       bodyLimit: server.body_limit ?? 1024 * 1024,
       csrf: server.csrf ?? true,
       logger,
@@ -141,11 +145,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       root, env, config, db, container, routes, paths, server: fastify,
       async listen(port = Number(server.port ?? 3000), host = String(server.host ?? defaultHost(env))) {
         const address = await fastify.listen({ port, host });
+        if (tls?.redirectPort !== undefined) {
+          const httpsPort = (fastify.server.address() as import('node:net').AddressInfo).port;
+          redirect = await listenRedirect(tls.redirectPort, host, httpsPort);
+        }
         jobs?.startWorkersAfterFirstResponse(fastify.server);
         return address;
       },
       currentUserOf: (request) => currentUserOf(runtime, request),
       async close() {
+        redirect?.close();
+        redirect?.closeAllConnections();
         await fastify.close();
         if (jobs) await jobs.stop();
         closeMailers?.();

@@ -31,6 +31,7 @@ function idleSockets(server: Server): Socket[] {
  * client that is sending on it.
  */
 export async function drainAndClose(server: Server, close: () => Promise<void>, graceMs = Math.min(DRAIN_GRACE_MS, server.keepAliveTimeout || DRAIN_GRACE_MS)): Promise<void> {
+  if (typeof server.closeIdleConnections !== 'function') return drainHttp2(server, close, graceMs);
   const idleAtStart = idleSockets(server);
   const usedSince = new WeakSet<Socket>();
   const markUsed = (req: { socket: Socket }) => usedSince.add(req.socket);
@@ -51,4 +52,17 @@ export async function drainAndClose(server: Server, close: () => Promise<void>, 
     clearTimeout(grace);
     server.off('request', markUsed);
   }
+}
+
+/**
+ * The HTTP/2 listener (TLS with `http2 = true`): each session is closed gracefully (GOAWAY: its streams in
+ * flight finish, the client opens new ones elsewhere); HTTP/1.1 connections on the same port leave after
+ * their next response or the grace period idle.
+ */
+async function drainHttp2(server: Server, close: () => Promise<void>, graceMs: number): Promise<void> {
+  server.keepAliveTimeout = graceMs;
+  const closed = close();
+  const sessions = (server as any)[Symbol.for('stryke.http2Sessions')] as Set<{ close(): void }> | undefined;
+  for (const session of sessions ?? []) session.close();
+  await closed;
 }
