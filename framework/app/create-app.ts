@@ -137,7 +137,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       storage,
       parameterLimit: server.parameter_limit,
     });
-    if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig });
+    if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig, jobs });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
 

@@ -14,6 +14,8 @@ interface ReadinessDeps {
   env: string;
   db: Database;
   dbConfig: DatabaseConfig;
+  /** The app's job backend, when it has jobs. */
+  jobs?: { reachable(): Promise<void> };
 }
 
 interface Failure {
@@ -32,7 +34,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 /**
  * `GET /ready`, for a load balancer: 200 `{"status":"ready"}` when the database answers and has run every
- * migration, else 503 `{"status":"unavailable","failures":[{check, reason}]}` with `Retry-After`. Cheap (one
+ * migration and the job backend (if the app has jobs) answers, else 503 `{"status":"unavailable","failures":[{check, reason}]}` with `Retry-After`. Cheap (one
  * `SELECT 1`; the migrations are read again only every 30 s once current) and never logged, like `/health`.
  * An app that defines its own `GET /ready` keeps it.
  */
@@ -41,7 +43,22 @@ export function registerReadiness(app: FastifyInstance, deps: ReadinessDeps): vo
   const detailed = deps.env !== 'production';
   let migrationsCurrentUntil = 0;
 
+  const checkJobs = async (): Promise<Failure[]> => {
+    if (!deps.jobs) return [];
+    try {
+      await withTimeout(deps.jobs.reachable(), READY_TIMEOUT_MS, 'the job backend');
+      return [];
+    } catch (err) {
+      return [{ check: 'jobs', reason: detailed ? `backend unreachable: ${(err as Error).message}` : 'backend unreachable' }];
+    }
+  };
+
   const check = async (): Promise<Failure[]> => {
+    const [database, jobs] = await Promise.all([checkDatabase(), checkJobs()]);
+    return [...database, ...jobs];
+  };
+
+  const checkDatabase = async (): Promise<Failure[]> => {
     if (sqliteFile && !existsSync(sqliteFile)) {
       return [{ check: 'database', reason: detailed ? `the SQLite file ${sqliteFile} is missing` : 'the database file is missing' }];
     }

@@ -8,11 +8,11 @@ import { Client } from 'pg';
 import { freePort, SERVER_WAIT, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
 
 /**
- * A TCP proxy in front of the machine's PostgreSQL: `up` forwards, `blackhole` accepts connections and never
+ * A TCP proxy in front of the machine's PostgreSQL (or Redis): `up` forwards, `blackhole` accepts connections and never
  * answers (a database that hangs), `cut()` drops every open connection. The outage is the proxy's: the shared
  * server is never touched.
  */
-async function pgProxy() {
+async function tcpProxy(target = 5432) {
   let mode: 'up' | 'blackhole' = 'up';
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -20,7 +20,7 @@ async function pgProxy() {
     client.on('close', () => open.delete(client));
     client.on('error', () => {});
     if (mode === 'blackhole') return;
-    const upstream = net.connect(5432, '127.0.0.1');
+    const upstream = net.connect(target, '127.0.0.1');
     open.add(upstream);
     upstream.on('close', () => open.delete(upstream));
     upstream.on('error', () => client.destroy());
@@ -117,7 +117,7 @@ describe('losing the database under stryke start', () => {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${name}`);
     await c.end();
-    const proxy = await pgProxy();
+    const proxy = await tcpProxy(5432);
     const root = writeApp(files(`adapter = "postgres"\nhost = "127.0.0.1"\nport = ${proxy.port}\nusername = "postgres"\ndatabase = "${name}"\nconnect_timeout = 1\n`));
     const { server, url, output } = await startApp(root, `postgres://postgres@127.0.0.1:5432/${name}`);
     try {
@@ -176,6 +176,41 @@ describe('losing the database under stryke start', () => {
     } finally {
       server.kill('SIGTERM');
       await once(server, 'exit');
+    }
+  });
+
+  it('fails /ready while the job backend (Redis) hangs, and recovers when it is back', async () => {
+    const proxy = await tcpProxy(6379);
+    const root = writeApp({
+      ...files('adapter = "sqlite"\ndatabase = "db/app.sqlite3"\n'),
+      'config/jobs.toml': `backend = "redis"\nurl = "redis://127.0.0.1:${proxy.port}/0"\nworkers_per_core = 0\n`,
+      'app/jobs/ping_job.ts': `import { ApplicationJob, Job } from 'stryke/jobs';
+
+@Job({ queue: 'stryke_t_outage_${process.pid}' })
+export class PingJob extends ApplicationJob {
+  async perform() {}
+}
+`,
+    });
+    const { server, url, output } = await startApp(root);
+    try {
+      const ready = await fetch(`${url}/ready`);
+      assert.equal(ready.status, 200, output());
+      proxy.set('blackhole');
+      proxy.cut();
+      const res = await fetch(`${url}/ready`);
+      assert.equal(res.status, 503);
+      const body = (await res.json()) as { failures: { check: string; reason: string }[] };
+      assert.deepEqual(body.failures.map((f) => f.check), ['jobs']);
+      assert.equal((await fetch(`${url}/notes`)).status, 200, 'the database still serves');
+      // Back up: the hung connections drop, as a restarted server's do.
+      proxy.set('up');
+      proxy.cut();
+      await until(async () => (await fetch(`${url}/ready`)).status === 200, 60_000);
+    } finally {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+      proxy.close();
     }
   });
 });
