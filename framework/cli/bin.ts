@@ -11,6 +11,7 @@ import { registerNew } from './commands/new';
 import { registerRoutes } from './commands/routes';
 import { registerServer } from './commands/server';
 import { registerTest } from './commands/test';
+import { registerCertificate } from './commands/certificate';
 import { CliErrors } from './errors';
 import { addExamples, PROGRAM_EXAMPLES } from './help';
 import { fail } from './output';
@@ -39,6 +40,7 @@ registerRoutes(program);
 registerTest(program);
 registerJobs(program);
 registerLint(program);
+registerCertificate(program);
 
 program.on('command:*', (operands: string[]) => {
   const names = program.commands.map((c) => c.name());

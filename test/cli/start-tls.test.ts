@@ -136,4 +136,30 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
     assert.equal(code, 1);
     assert.match(stderr, /tls_cert = "config\/missing\.pem" cannot be read \(ENOENT\).*STRYKE_E_HTTP_TLS_CONFIG/);
   });
+
+  it('stryke certificate makes a development certificate that stryke start serves over HTTP/2', async () => {
+    const root = writeApp(files('log_level = "warn"\ntls_cert = "config/tls/development.crt"\ntls_key = "config/tls/development.key"\nhttp2 = true\n'));
+    const made = stryke(['certificate', '--root', root]);
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(made.stdout, /tls_cert = "config\/tls\/development\.crt"/);
+    assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/config\/tls\/$/m);
+    const again = stryke(['certificate', '--root', root]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already exists: pass --force/);
+
+    assert.equal(stryke(['build', '--root', root]).status, 0);
+    const port = await freePort();
+    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1']);
+    try {
+      const ca = readFileSync(join(root, 'config/tls/development.crt'));
+      await untilUp(port, ca);
+      const h2 = await h2Get(`https://127.0.0.1:${port}`, ca, '/');
+      assert.equal(h2.alpn, 'h2');
+      assert.equal(h2.status, 200);
+      assert.equal(h2.headers['strict-transport-security'], undefined, 'no HSTS outside production: it would pin localhost');
+    } finally {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    }
+  });
 });
