@@ -7,6 +7,8 @@ import { RUNTIME, type AppRuntime } from '../http/runtime';
 import { bodySender, compressionSettings } from '../http/compress';
 import { injectLiveReload } from '../assets/live-reload';
 import { buildServer, publicDirOf } from '../http/server';
+import { registerReadiness } from './readiness';
+import { listenRedirect, tlsSettings } from '../http/tls';
 import { bindModels } from '../orm/bind';
 import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
 import { registry, type Constructor } from '../registry';
@@ -135,7 +137,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const channels = prepareChannels({
       config, routes, container, env, sessions: runtime.sessions, sessionCookie: runtime.sessionCookie.name, appUrl: server.url, database: dbConfig,
     });
+    const tls = tlsSettings(root, server);
+    let redirect: import('node:http').Server | undefined;
     const fastify = await buildServer(routes, runtime, factories, {
+      tls,
       bodyLimit: server.body_limit ?? 1024 * 1024,
       csrf: server.csrf ?? true,
       logger,
@@ -153,6 +158,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         if (channels.routes.length) await channels.server.register(app, channels.routes);
       },
     });
+    if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig, jobs });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     closeDashboard = await mountAppDashboard(fastify, {
       root, env, config, database: dbConfig, secret, signInPath: runtime.auth?.signInPath, currentUserOf: (request) => currentUserOf(runtime, request),
@@ -164,6 +170,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       root, env, config, db, container, routes, paths, server: fastify,
       async listen(port = Number(server.port ?? 3000), host = String(server.host ?? defaultHost(env))) {
         const address = await fastify.listen({ port, host });
+        if (tls?.redirectPort !== undefined) {
+          const httpsPort = (fastify.server.address() as import('node:net').AddressInfo).port;
+          redirect = await listenRedirect(tls.redirectPort, host, httpsPort);
+        }
         jobs?.startWorkersAfterFirstResponse(fastify.server);
         return address;
       },
@@ -172,6 +182,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         // Sockets close with 1001 and event streams end first: neither holds the shutdown (see drain.ts).
         endOpenStreams();
         await channels.server.close();
+        redirect?.close();
+        redirect?.closeAllConnections();
         await fastify.close();
         await rateLimits?.close();
         await stopFabric?.();

@@ -22,6 +22,8 @@ export interface AppJobs {
   startWorkersAfterFirstResponse(server: Server): void;
   /** Stops the workers (or cancels their deferred start) and closes the queues. */
   stop(): Promise<void>;
+  /** Asks the job backend one cheap question (a queue's count of waiting jobs): rejects when it cannot answer (`/ready`). */
+  reachable(): Promise<void>;
 }
 
 /**
@@ -61,6 +63,9 @@ export async function startAppJobs(root: string, build: string, config: ConfigTr
       pending = false;
       clearTimeout(timer);
       await jobs.stopJobs();
+    },
+    async reachable() {
+      await jobs.queueFor(jobs.knownQueues()[0] ?? 'default').getJobCounts('waiting');
     },
   };
 }

@@ -13,6 +13,7 @@ import { registerRoutes } from './commands/routes';
 import { registerServer } from './commands/server';
 import { registerTest } from './commands/test';
 import { registerCredentials } from './commands/credentials';
+import { registerCertificate } from './commands/certificate';
 import { CliErrors } from './errors';
 import { addExamples, PROGRAM_EXAMPLES } from './help';
 import { fail } from './output';
@@ -43,6 +44,7 @@ registerJobs(program);
 registerLint(program);
 registerCredentials(program);
 registerProf(program);
+registerCertificate(program);
 
 program.on('command:*', (operands: string[]) => {
   const names = program.commands.map((c) => c.name());

@@ -3,6 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { writeBaseHeaders } from '../security/headers';
 import { requestFormat } from './negotiation';
 import type { AppRuntime } from './runtime';
+import { isDatabaseUnavailable, OrmErrors } from '../orm';
+
+/** Seconds a client is asked to wait (`Retry-After`) when the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -20,12 +24,20 @@ function statusOf(err: any): number {
  * any code, so a production body never carries an internal one (`SQLITE_ERROR`, fastify's `FST_ERR_...`).
  */
 export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt: AppRuntime | undefined): FastifyReply {
+  // A database that is down or does not answer is the service being unavailable for a moment, not a bug.
+  if (isDatabaseUnavailable(err)) {
+    const cause = err;
+    err = OrmErrors.UNAVAILABLE(String(cause?.message ?? cause));
+    err.cause = cause;
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
   const status = statusOf(err);
   const title = STATUS_CODES[status] ?? 'Error';
   const dev = rt?.env === 'development';
   const local = dev || rt?.env === 'test';
   if (status >= 500) req.log.error({ err }, 'request failed');
-  const detail = status >= 500 && !local ? 'Something went wrong on our side.' : String(err?.message ?? title);
+  const hidden = status === 503 ? 'The service is unavailable for a moment: try again shortly.' : 'Something went wrong on our side.';
+  const detail = status >= 500 && !local ? hidden : String(err?.message ?? title);
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;
   const code = rawCode && (local || (status < 500 && rawCode.startsWith('STRYKE_E_'))) ? rawCode : undefined;
   const errors = err?.record?.errors?.toJSON?.() ?? err?.fieldErrors;

@@ -1,6 +1,7 @@
 import { defineError, StrykeError } from '../support/errors';
 
 export const HttpErrors = {
+  TLS_CONFIG: defineError('STRYKE_E_HTTP_TLS_CONFIG', 'TLS in config/server.toml: %s.'),
   PARAMETER_MISSING: defineError('STRYKE_E_HTTP_PARAMETER_MISSING', 'param is missing or the value is empty: %s. Send it as %s[field]=... in a form, or {"%s": {...}} in JSON.', 400),
   NOT_FOUND: defineError('STRYKE_E_HTTP_NOT_FOUND', '%s', 404),
   BAD_METHOD_OVERRIDE: defineError('STRYKE_E_HTTP_BAD_METHOD_OVERRIDE', '_method=%s is not allowed: only PUT, PATCH and DELETE can be tunnelled through a POST form.', 400),

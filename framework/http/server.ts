@@ -16,6 +16,7 @@ import { QUERY_ERROR, type AppRuntime } from './runtime';
 import { registerJsonParser } from './json-body';
 import { installSqlCounter, requestLogController } from './request-log';
 import type { RateLimiting } from '../rate-limit';
+import { fastifyTlsOptions, trackHttp2Sessions, type TlsSettings } from './tls';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -36,6 +37,8 @@ export interface ServerSettings {
   rateLimits?: RateLimiting;
   /** Registers the channel routes and the channels client (framework/channels), when the app has them. */
   channels?: (app: FastifyInstance) => Promise<void>;
+  /** TLS, and HTTP/2 with HTTP/1.1 on the same port (config/server.toml tls_cert, tls_key, http2). */
+  tls?: TlsSettings;
 }
 
 const ARRAY_LIMIT = 100;
@@ -111,6 +114,7 @@ export async function buildServer(
   settings: ServerSettings,
 ): Promise<FastifyInstance> {
   if (settings.parameterLimit) QS_OPTIONS = { ...QS_OPTIONS, parameterLimit: settings.parameterLimit };
+  const httpOptions = { ServerResponse: stampingResponse(runtime.headers.base), connectionsCheckingInterval: 1000 };
   const app = fastify({
     logger: settings.logger,
     ...(settings.logger !== false && settings.requestLog ? { logController: requestLogController() } : {}),
@@ -127,14 +131,15 @@ export async function buildServer(
     // The secure headers every response carries, serialized once (see response.ts).
     // Node checks the headers and request timeouts on an interval (30 s by default), so a slow-header client
     // was cut off only 20-50 s in: checking every second keeps the promised timeout.
-    http: { ServerResponse: stampingResponse(runtime.headers.base), connectionsCheckingInterval: 1000 } as object,
+    ...(settings.tls ? fastifyTlsOptions(settings.tls, httpOptions) : { http: httpOptions as object }),
     // fastify's own errors before routing (a malformed URL such as `/posts/%`) get the app's error pages too.
     frameworkErrors: (err, req, reply) => sendError(err, req, reply, runtime),
     // ...and so do requests node could not parse at all (the built-in page: there is no request to read).
     clientErrorHandler: answerClientError,
     // X-Forwarded-For is believed only from the proxies config/server.toml trust_proxy names (req.ip).
     ...(settings.rateLimits?.trustProxy !== undefined ? { trustProxy: settings.rateLimits.trustProxy } : {}),
-  });
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+  if (settings.tls?.http2) trackHttp2Sessions(app.server as any);
   runtime.log = app.log;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
@@ -160,7 +165,7 @@ export async function buildServer(
   if (settings.channels) await settings.channels(app);
 
   if (!routes.some((r) => r.method === 'GET' && r.path === '/health')) {
-    app.get('/health', async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));
+    app.get('/health', { logLevel: 'silent' }, async (_req, reply) => reply.type('application/json').send('{"status":"ok"}'));
   }
 
   if (settings.publicDir) await registerAssets(app, { publicDir: settings.publicDir, env: runtime.env });

@@ -18,6 +18,16 @@ export interface DatabaseConfig {
   password?: string;
   pool?: number;
   url?: string;
+  /** Seconds to wait for a new connection before the statement fails (a 503): default 5. PostgreSQL and MySQL. */
+  connect_timeout?: number;
+  /** Seconds a statement may run before it is cancelled (a 503): default none. PostgreSQL only. */
+  statement_timeout?: number;
+}
+
+/** Milliseconds from a number of seconds in config/database.toml, or the default. */
+function millis(seconds: unknown, fallback: number): number {
+  const n = Number(seconds);
+  return seconds !== undefined && Number.isFinite(n) && n >= 0 ? Math.round(n * 1000) : fallback;
 }
 
 const ADAPTER_ALIASES: Record<string, Adapter> = {
@@ -86,17 +96,22 @@ export function dataSourceOptions(config: DatabaseConfig, root: string, database
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
       return { type: 'better-sqlite3', database: file, enableWAL: file !== ':memory:' } as DataSourceOptions;
     }
-    case 'postgres':
+    case 'postgres': {
+      // A database that accepts connections but never answers fails fast (a 503) instead of holding requests.
+      const statementMs = millis(config.statement_timeout, 0);
       return {
         type: 'postgres', host: config.host ?? '127.0.0.1', port: config.port ?? 5432,
         username: config.username ?? process.env.PGUSER ?? 'postgres', password: config.password, database,
         poolSize: config.pool ?? 10,
+        connectTimeoutMS: millis(config.connect_timeout, 5000),
+        ...(statementMs ? { extra: { statement_timeout: statementMs, query_timeout: statementMs + 1000 } } : {}),
       } as DataSourceOptions;
+    }
     case 'mysql':
       return {
         type: 'mysql', host: config.host ?? '127.0.0.1', port: config.port ?? 3306,
         username: config.username ?? 'root', password: config.password ?? '', database,
-        timezone: 'Z', poolSize: config.pool ?? 10, charset: 'utf8mb4',
+        timezone: 'Z', poolSize: config.pool ?? 10, charset: 'utf8mb4', connectTimeout: millis(config.connect_timeout, 5000),
         // JSON columns as their text, as SQLite gives them: the json field's reader parses it once (mysql2's
         // own parse followed by the reader's would read a JSON string scalar twice).
         extra: { jsonStrings: true },
