@@ -36,3 +36,4 @@ export {
   verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, newSecret, digestSecret, secretMatches,
   formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
 } from './auth';
+export { admin, requireAdmin, defineAdmin, type AdminOptions } from './admin';
