@@ -59,3 +59,9 @@ export async function recentAudit(r: AdminResource | null, recordId?: unknown, l
     createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : String(row.created_at),
   }));
 }
+
+/** The audit log entries of a model (of one record when `recordId` is given), newest first. */
+export function auditLogOf(model: Function, recordId?: unknown, limit = 50): Promise<AuditEntry[]> {
+  const table = (metaOf(model) as { table: string }).table;
+  return recentAudit({ model, slug: table } as AdminResource, recordId, limit);
+}

@@ -7,5 +7,5 @@ export { admin, requireAdmin, assignable, resourcesFor } from './actions';
 export { defineAdmin, buildResources, type AdminOptions, type AdminResource, type AdminField } from './resources';
 export { readIndexState, indexRelation, likePattern, type IndexState } from './query';
 export { csvCell, csvRow } from './csv';
-export { AUDIT_TABLE, recentAudit, type AuditEntry } from './audit';
+export { AUDIT_TABLE, recentAudit, auditLogOf, type AuditEntry } from './audit';
 export { AdminErrors } from './errors';
