@@ -193,7 +193,7 @@ export const admin = {
   /** Deletes the checked records one by one (callbacks and dependents run), each in the audit log. */
   async bulkDelete(c: Host) {
     const r = resource(c);
-    const raw = (c.request.body ?? {}).ids;
+    const raw = c.params.has('ids') ? c.params.permit({ ids: [] }).ids : undefined;
     const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string').slice(0, 500);
     let n = 0;
     for (const id of ids) {

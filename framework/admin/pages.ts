@@ -52,7 +52,7 @@ export function indexPage(r: AdminResource, s: IndexState, records: any[], hasNe
     const dir = on && s.dir === 'asc' ? 'desc' : 'asc';
     return `<a href="${base}${h(stateQuery(r, s, { sort: f.property, dir }))}">${h(f.label)}${on ? (s.dir === 'asc' ? ' ▲' : ' ▼') : ''}</a>`;
   };
-  const rows = records.map((rec) => `<tr><td class="check"><input type="checkbox" name="ids" value="${h(rec[r.pk.property])}" form="bulk" aria-label="Select #${h(rec[r.pk.property])}"></td>${
+  const rows = records.map((rec) => `<tr><td class="check"><input type="checkbox" name="ids[]" value="${h(rec[r.pk.property])}" form="bulk" aria-label="Select #${h(rec[r.pk.property])}"></td>${
     r.columns.map((f, i) => `<td>${i === 0 ? `<a href="${base}/${h(rec[r.pk.property])}">${display(f, rec[f.property])}</a>` : display(f, rec[f.property])}</td>`).join('')
   }<td style="text-align:right"><a href="${base}/${h(rec[r.pk.property])}/edit">Edit</a></td></tr>`).join('');
   const last = records[records.length - 1];

@@ -68,7 +68,7 @@ const LONG: FieldDecl['type'][] = ['text', 'json'];
  * associations, attachments) and the customisations in `<app>/app/admin/*.js`.
  */
 export function buildResources(appDir: string): Map<string, AdminResource> {
-  const decls = registry.within(registry.models, appDir).filter((d) => d.table && d.fields.some((f) => f.primary));
+  const decls = registry.within(registry.models, appDir).filter((d) => d.table && d.fields.some((f) => f.primary)).sort((a, b) => (a.table < b.table ? -1 : 1));
   const custom = loadCustomisations(join(appDir, 'admin'));
   const bySlug = new Map<string, AdminResource>();
   const byModel = new Map<Function, AdminResource>();
