@@ -37,3 +37,4 @@ export {
   formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
 } from './auth';
 export { admin, requireAdmin, defineAdmin, type AdminOptions } from './admin';
+export { pwa, type PwaOptions } from './pwa';

@@ -20,5 +20,7 @@ export const GeneratorErrors = {
   ADMIN_ARGS: defineError('STRYKE_E_GENERATOR_ADMIN_ARGS', '`stryke generate admin` takes no name or fields (got "%s"): it lists every model; customise one in app/admin/<table>.ts.'),
   ADMIN_API_APP: defineError('STRYKE_E_GENERATOR_ADMIN_API_APP', '`stryke generate admin` writes HTML pages, and this app was made with --api (no views).'),
   ADMIN_NEEDS_AUTH: defineError('STRYKE_E_GENERATOR_ADMIN_NEEDS_AUTH', '`stryke generate admin` needs sign-in and a User model (app/models/user.ts): run `npx stryke generate auth` first.'),
+  PWA_ARGS: defineError('STRYKE_E_GENERATOR_PWA_ARGS', '`stryke generate pwa` takes no name or fields (got "%s"): change the app\'s name and colours in app/controllers/pwa_controller.ts.'),
+  PWA_API_APP: defineError('STRYKE_E_GENERATOR_PWA_API_APP', '`stryke generate pwa` writes an offline page and layout tags, and this app was made with --api (no views).'),
   BAD_TEMPLATE: defineError('STRYKE_E_GENERATOR_BAD_TEMPLATE', 'Template %s is broken: %s'),
 };

@@ -12,6 +12,7 @@ import { migrationKind, migrationVersion } from './migrations';
 import { storageMigrationSource } from '../storage/migration';
 import { AUTH_GENERATOR } from './auth';
 import { ADMIN_GENERATOR } from './admin';
+import { PWA_GENERATOR } from './pwa';
 import { parentSetup } from './parents';
 import { assertCountable, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 import { mailerActions, staticActionsIn } from './mailer';
@@ -224,6 +225,7 @@ export const GENERATORS: Record<string, GeneratorDef> = {
   },
   ...AUTH_GENERATOR,
   ...ADMIN_GENERATOR,
+  ...PWA_GENERATOR,
 };
 
 /** The `@Get` actions of a controller the controller generator wrote (for `stryke destroy controller Name`). */
