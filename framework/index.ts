@@ -41,3 +41,5 @@ export {
   Channel, Action, ActionChannel, broadcastTo, presence, setChannelUserResolver, channelsClientPath, type ChannelOptions,
   type JoinOptions, type PresenceMember, type CurrentUserResolver,
 } from './channels';
+export { admin, requireAdmin, defineAdmin, type AdminOptions } from './admin';
+export { pwa, type PwaOptions } from './pwa';

@@ -17,5 +17,10 @@ export const GeneratorErrors = {
   WRITE_FAILED: defineError('STRYKE_E_GENERATOR_WRITE_FAILED', 'Writing %s failed (%s). The files this run had created were removed again.'),
   AUTH_API_APP: defineError('STRYKE_E_GENERATOR_AUTH_API_APP', '`stryke generate auth` writes sign-in, sign-up and password-reset pages, and this app was made with --api (no views). Sign API clients in with tokens of your own for now (docs/authentication.md).'),
   AUTH_ARGS: defineError('STRYKE_E_GENERATOR_AUTH_ARGS', '`stryke generate auth` takes no name or fields (got "%s"): it writes the User and Session models, their controllers, views and tests.'),
+  ADMIN_ARGS: defineError('STRYKE_E_GENERATOR_ADMIN_ARGS', '`stryke generate admin` takes no name or fields (got "%s"): it lists every model; customise one in app/admin/<table>.ts.'),
+  ADMIN_API_APP: defineError('STRYKE_E_GENERATOR_ADMIN_API_APP', '`stryke generate admin` writes HTML pages, and this app was made with --api (no views).'),
+  ADMIN_NEEDS_AUTH: defineError('STRYKE_E_GENERATOR_ADMIN_NEEDS_AUTH', '`stryke generate admin` needs sign-in and a User model (app/models/user.ts): run `npx stryke generate auth` first.'),
+  PWA_ARGS: defineError('STRYKE_E_GENERATOR_PWA_ARGS', '`stryke generate pwa` takes no name or fields (got "%s"): change the app\'s name and colours in app/controllers/pwa_controller.ts.'),
+  PWA_API_APP: defineError('STRYKE_E_GENERATOR_PWA_API_APP', '`stryke generate pwa` writes an offline page and layout tags, and this app was made with --api (no views).'),
   BAD_TEMPLATE: defineError('STRYKE_E_GENERATOR_BAD_TEMPLATE', 'Template %s is broken: %s'),
 };

@@ -11,6 +11,8 @@ import {
 import { migrationKind, migrationVersion } from './migrations';
 import { storageMigrationSource } from '../storage/migration';
 import { AUTH_GENERATOR } from './auth';
+import { ADMIN_GENERATOR } from './admin';
+import { PWA_GENERATOR } from './pwa';
 import { parentSetup } from './parents';
 import { assertCountable, channelNames, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 import { mailerActions, staticActionsIn } from './mailer';
@@ -238,6 +240,8 @@ export const GENERATORS: Record<string, GeneratorDef> = {
     },
   },
   ...AUTH_GENERATOR,
+  ...ADMIN_GENERATOR,
+  ...PWA_GENERATOR,
 };
 
 /** ActionChannel's own members and lifecycle: no channel action may take these names. */

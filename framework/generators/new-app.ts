@@ -7,6 +7,8 @@ import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOpti
 import { GeneratorErrors } from './errors';
 import { appNames } from './names';
 import { authLocals } from './auth';
+import { adminLocals, withAdminField } from './admin';
+import { withPwaTags } from './pwa';
 
 export const DATABASES = ['sqlite', 'postgres', 'mysql'] as const;
 export type DatabaseChoice = (typeof DATABASES)[number];
@@ -26,6 +28,10 @@ export interface NewAppOptions {
   ci?: boolean;
   /** Also run `generate auth`: sign-up, sign-in, sign-out and password reset. */
   auth?: boolean;
+  /** Also run `generate admin` (implies auth): /admin for every model. */
+  admin?: boolean;
+  /** Also run `generate pwa`: manifest, icons, service worker, offline page. */
+  pwa?: boolean;
   log?: (line: string) => void;
   paint?: ApplyOptions['paint'];
   /** Runs each long part (writing the files, linking) as a reported step; its file lines are the step's details. */
@@ -68,13 +74,19 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   const names = appNames(basename(target));
   const database = databaseChoice(options.database ?? 'sqlite');
   const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
+  if (options.admin) options = { ...options, auth: true };
   if (options.auth && options.api) throw GeneratorErrors.AUTH_API_APP();
-  const files = renderSchematics(options.auth ? ['app', 'auth', 'mailer-base'] : ['app'], {
+  if (options.pwa && options.api) throw GeneratorErrors.PWA_API_APP();
+  const schematics = ['app', ...(options.auth ? ['auth', 'mailer-base'] : []), ...(options.admin ? ['admin'] : []), ...(options.pwa ? ['pwa'] : [])];
+  const files = renderSchematics(schematics, {
+    ...(options.admin ? adminLocals(target, new Date(Date.now() + 1000)) : {}), title: names.title,
     app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version,
     api: !!options.api, docker: !!options.docker, ci: !!options.ci, nodeMajor: process.versions.node.split('.')[0],
     auth: !!options.auth, ...(options.auth ? authLocals(target) : {}),
   })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (options.admin) for (const f of files) if (f.path === 'app/models/user.ts') f.content = withAdminField(f.content);
+  if (options.pwa) for (const f of files) if (f.path === 'app/views/layouts/application.hbs') f.content = withPwaTags(f.content);
 
   // Build the app in a temporary folder, then move it into place: a failure leaves nothing behind.
   // An existing empty folder (`stryke new .`) keeps its identity: the files move into it.
@@ -122,6 +134,7 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   if (target !== process.cwd()) log(`  cd ${cd}`);
   if (options.skipInstall) log('  npm install');
   if (options.auth) log('  npx stryke db migrate            # creates the users, sessions and password_resets tables');
+  if (options.admin) log('  then sign up, and make yourself an admin: see docs/admin.md ("Making an admin")');
   log('  npx stryke generate scaffold Post title:string body:text published:boolean');
   log('  npx stryke db migrate');
   log(`  npx stryke dev            # then open http://localhost:3000/posts${options.api ? '.json' : ''}`);

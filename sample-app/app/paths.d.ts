@@ -4,6 +4,39 @@ import type { PathParam, QueryParams } from 'stryke';
 
 declare module 'stryke' {
   interface AppPaths {
+    /** GET /admin (AdminController#dashboard) */
+    adminPath(query?: QueryParams): string;
+    adminUrl(query?: QueryParams): string;
+    /** GET /admin/audit (AdminController#audit) */
+    adminAuditPath(query?: QueryParams): string;
+    adminAuditUrl(query?: QueryParams): string;
+    /** GET /admin/:model (AdminController#index) */
+    adminIndexPath(model: PathParam, query?: QueryParams): string;
+    adminIndexUrl(model: PathParam, query?: QueryParams): string;
+    /** GET /admin/:model/export (AdminController#export) */
+    adminExportPath(model: PathParam, query?: QueryParams): string;
+    adminExportUrl(model: PathParam, query?: QueryParams): string;
+    /** GET /admin/:model/new (AdminController#new) */
+    adminNewPath(model: PathParam, query?: QueryParams): string;
+    adminNewUrl(model: PathParam, query?: QueryParams): string;
+    /** POST /admin/:model (AdminController#create) */
+    adminCreatePath(model: PathParam, query?: QueryParams): string;
+    adminCreateUrl(model: PathParam, query?: QueryParams): string;
+    /** POST /admin/:model/bulk_delete (AdminController#bulkDelete) */
+    adminBulkDeletePath(model: PathParam, query?: QueryParams): string;
+    adminBulkDeleteUrl(model: PathParam, query?: QueryParams): string;
+    /** GET /admin/:model/:id (AdminController#show) */
+    adminShowPath(model: PathParam, id: PathParam, query?: QueryParams): string;
+    adminShowUrl(model: PathParam, id: PathParam, query?: QueryParams): string;
+    /** GET /admin/:model/:id/edit (AdminController#edit) */
+    adminEditPath(model: PathParam, id: PathParam, query?: QueryParams): string;
+    adminEditUrl(model: PathParam, id: PathParam, query?: QueryParams): string;
+    /** POST /admin/:model/:id (AdminController#update) */
+    adminUpdatePath(model: PathParam, id: PathParam, query?: QueryParams): string;
+    adminUpdateUrl(model: PathParam, id: PathParam, query?: QueryParams): string;
+    /** POST /admin/:model/:id/delete (AdminController#destroy) */
+    adminDestroyPath(model: PathParam, id: PathParam, query?: QueryParams): string;
+    adminDestroyUrl(model: PathParam, id: PathParam, query?: QueryParams): string;
     /** POST /posts/:postId/comments (CommentsController#create) */
     postCommentsPath(postId: PathParam, query?: QueryParams): string;
     postCommentsUrl(postId: PathParam, query?: QueryParams): string;

@@ -10,6 +10,8 @@ interface NewOptions extends OutputOptions {
   docker?: boolean;
   ci?: boolean;
   auth?: boolean;
+  admin?: boolean;
+  pwa?: boolean;
 }
 
 const EXAMPLES = `
@@ -19,6 +21,8 @@ Examples:
   stryke new api --api                      a JSON API: no views, layout or stylesheet
   stryke new blog --docker --ci             with a Dockerfile and a GitHub Actions workflow
   stryke new blog --auth                    with sign-up, sign-in and password reset
+  stryke new blog --admin                   with an admin at /admin (implies --auth)
+  stryke new blog --pwa                     installable, with a service worker and an offline page
   stryke new .                              fill the current (empty) folder
   stryke new blog --json                    progress and the files written, as JSON lines`;
 
@@ -31,6 +35,8 @@ export function registerNew(program: Command): void {
     .option('--docker', 'add a Dockerfile and .dockerignore for a production image')
     .option('--ci', 'add a GitHub Actions workflow (.github/workflows/ci.yml) that runs the tests')
     .option('--auth', 'add sign-up, sign-in, sign-out and password reset (what `stryke generate auth` writes)')
+    .option('--admin', 'add an admin at /admin for every model (what `stryke generate admin` writes; implies --auth)')
+    .option('--pwa', 'add a web app manifest, icons, a service worker and an offline page (what `stryke generate pwa` writes)')
     .option('--skip-install', 'do not link node_modules/stryke to this framework checkout (run `npm install` later)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the files written as JSON lines')
@@ -38,7 +44,7 @@ export function registerNew(program: Command): void {
     .action(action(async (dir: string, opts: NewOptions) => {
       const out = Progress.for(opts);
       const res = newApp(dir, {
-        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci, auth: opts.auth,
+        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci, auth: opts.auth, admin: opts.admin, pwa: opts.pwa,
         log: out.json ? () => {} : (line) => out.info(line), paint: out.json ? undefined : paintStatus, step: (labels, fn) => out.stepSync(labels, fn),
       });
       out.result({ root: res.root, files: res.files.map((f) => ({ path: f.path, status: f.status })), links: res.links });

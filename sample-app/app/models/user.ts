@@ -22,6 +22,9 @@ export class User extends ApplicationModel {
   /** Whether `plain` is this user's password (the digest is rehashed if the hashing parameters were raised). */
   declare authenticate: (plain: unknown) => Promise<boolean>;
 
+  /** Whether this user may use /admin. */
+  @Field({ type: 'boolean', default: false }) admin!: boolean;
+
   @Timestamps() createdAt!: Date;
   updatedAt!: Date;
 
