@@ -46,8 +46,8 @@ export function dbCommandsSuite(adapter: 'sqlite' | 'postgres' | 'mysql'): void 
 
           const rolled = run('rollback');
           assert.equal(rolled.status, 0, rolled.stderr);
-          assert.match(rolled.stdout, /reverting 20260426120300 AddAuthorToPosts … done/);
-          assert.match(run('status').stdout, /down\s+20260426120300\s+add_author_to_posts/);
+          assert.match(rolled.stdout, /reverting 20261207130000 CreateAdmin … done/);
+          assert.match(run('status').stdout, /down\s+20261207130000\s+create_admin/);
 
           assert.equal(run('migrate').status, 0);
           const seeded = run('seed');
@@ -72,17 +72,17 @@ export function dbCommandsSuite(adapter: 'sqlite' | 'postgres' | 'mysql'): void 
           assert.match(migrated.stdout, /Wrote db\/schema\.json/);
           const dump = JSON.parse(readFileSync(schema, 'utf8'));
           assert.equal(dump.format, 'stryke-schema/1');
-          assert.deepEqual(dump.tables.map((t: { name: string }) => t.name), ['comments', 'password_resets', 'posts', 'sessions', 'users']);
+          assert.deepEqual(dump.tables.map((t: { name: string }) => t.name), ['admin_audit_log', 'comments', 'password_resets', 'posts', 'sessions', 'storage_attachments', 'storage_blobs', 'users']);
           assert.deepEqual(dump.tables.find((t: { name: string }) => t.name === 'posts').columns.find((col: { name: string }) => col.name === 'title'), { name: 'title', type: 'string', limit: 200, null: false });
 
           const redo = run('redo');
           assert.equal(redo.status, 0, redo.stderr);
-          assert.match(redo.stdout, /reverting 20260426120300 AddAuthorToPosts … done[\s\S]*migrating 20260426120300 AddAuthorToPosts … done/);
+          assert.match(redo.stdout, /reverting 20261207130000 CreateAdmin … done[\s\S]*migrating 20261207130000 CreateAdmin … done/);
 
           const down = run('migrate', '--to', '20260426120000');
           assert.equal(down.status, 0, down.stderr);
           assert.match(down.stdout, /reverting 20260426120100 CreateComments … done/);
-          assert.match(run('status').stdout, /down\s+20260426120100\s+create_comments[\s\S]*Current version: 20260426120000; 3 pending/);
+          assert.match(run('status').stdout, /down\s+20260426120100\s+create_comments[\s\S]*Current version: 20260426120000; 5 pending/);
           const unknown = run('migrate', '--to', '20260426999999');
           assert.equal(unknown.status, 1);
           assert.match(unknown.stderr, /No migration has version 20260426999999\. Versions that day: 20260426120000, 20260426120100, 20260426120200, 20260426120300\./);
@@ -98,11 +98,11 @@ export function dbCommandsSuite(adapter: 'sqlite' | 'postgres' | 'mysql'): void 
           assert.ok(existsSync(join(SAMPLE, 'db', 'schema.json')));
           const load = loaded.run('schema:load');
           assert.equal(load.status, 0, load.stderr);
-          assert.match(load.stdout, /Loaded db\/schema\.json into .*: 5 table\(s\), \d+ migration\(s\) marked applied/);
+          assert.match(load.stdout, /Loaded db\/schema\.json into .*: 8 table\(s\), \d+ migration\(s\) marked applied/);
           assert.match(loaded.run('migrate').stdout, /Nothing to migrate/);
           const again = loaded.run('schema:load');
           assert.equal(again.status, 1);
-          assert.match(again.stderr, /already has tables \(comments, password_resets, posts, sessions, users\).*STRYKE_E_MIGRATION_SCHEMA_NOT_EMPTY/);
+          assert.match(again.stderr, /already has tables \(admin_audit_log, comments, password_resets, posts, sessions, storage_attachments, storage_blobs, users\).*STRYKE_E_MIGRATION_SCHEMA_NOT_EMPTY/);
           assert.equal(loaded.run('seed').status, 0);
           const reset = loaded.run('reset');
           assert.equal(reset.status, 0, reset.stderr);
