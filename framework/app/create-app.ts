@@ -26,6 +26,7 @@ import { startAppMailers } from './mailers';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
+import { setupObservability, withRequestIds, type Observability } from '../observability';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -61,6 +62,8 @@ export interface App {
   close(): Promise<void>;
   /** The signed-in user of any request (a WebSocket upgrade...), through the app's @Authenticator; null without one. */
   currentUserOf(request: FastifyRequest): Promise<unknown>;
+  /** Metrics and tracing as booted (framework/observability): `observability.address()` is the metrics URL this process serves. */
+  observability: Observability;
 }
 
 /**
@@ -117,7 +120,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     };
     // Development logs read as lines (`GET /posts -> PostsController#index 200 in 4.2 ms (3 SQL)`); elsewhere JSON.
     const readable = options.logger === undefined && env === 'development';
-    const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) });
+    const logger = withRequestIds(options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) }));
+    const observability = setupObservability(server);
     if (readable) countStatementsOf(db);
     const fastify = await buildServer(routes, runtime, factories, {
       bodyLimit: server.body_limit ?? 1024 * 1024,
@@ -131,7 +135,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       middleware,
       storage,
       parameterLimit: server.parameter_limit,
+      instrument: (app) => observability.instrumentServer(app),
     });
+    observability.instrumentData(db, fastify.log, jobs !== undefined);
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     await fastify.ready();
 
@@ -140,11 +146,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       async listen(port = Number(server.port ?? 3000), host = String(server.host ?? defaultHost(env))) {
         const address = await fastify.listen({ port, host });
         jobs?.startWorkersAfterFirstResponse(fastify.server);
+        await observability.listen();
         return address;
       },
       currentUserOf: (request) => currentUserOf(runtime, request),
+      observability,
       async close() {
         await fastify.close();
+        await observability.close();
         if (jobs) await jobs.stop();
         closeMailers?.();
         resetStorage(storage);

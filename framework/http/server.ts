@@ -31,6 +31,8 @@ export interface ServerSettings {
   storage?: StorageRuntime;
   /** Most fields in a form body or a query string (config/server.toml parameter_limit; default 1000). */
   parameterLimit?: number;
+  /** Called with the new instance before any route is registered (framework/observability's hooks). */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 const ARRAY_LIMIT = 100;
@@ -132,6 +134,7 @@ export async function buildServer(
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
 
+  settings.instrument?.(app);
   registerJsonParser(app);
   if (settings.logger !== false && settings.requestLog?.countSql) installSqlCounter(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

@@ -11,3 +11,4 @@ export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type J
 export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
 export { JobsErrors } from './errors';
+export { jobHooks, type JobHooks } from './hooks';
