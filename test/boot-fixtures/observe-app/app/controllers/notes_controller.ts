@@ -1,18 +1,12 @@
 import { ActionController, Controller, Get } from 'stryke';
 import { log } from 'stryke/observability';
-import { Database } from 'stryke/orm';
 import { NoteJob } from '../jobs/note_job';
 
 @Controller('/notes')
 export class NotesController extends ActionController {
-  constructor(private readonly db: Database) {
-    super();
-    NoteJob.db = db;
-  }
-
   @Get('/:id')
   async show() {
-    const rows = await this.db.select('SELECT ? AS id', [Number(this.params.id)]);
+    const rows = await NoteJob.db!.select('SELECT ? AS id', [Number(this.params.id)]);
     log().info({ id: rows[0]!.id }, 'note shown');
     return this.json({ id: rows[0]!.id });
   }
