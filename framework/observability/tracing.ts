@@ -13,8 +13,11 @@ const current = new AsyncLocalStorage<Context>();
 
 /** Whether a TracerProvider is registered now. Asked once, at boot. */
 export function tracingRegistered(): boolean {
-  return !(trace.getTracerProvider() instanceof ProxyTracerProvider);
+  const provider = trace.getTracerProvider();
+  // The API hands out its proxy either way; unregistered, the proxy's delegate is the API's no-op provider.
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
 }
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 let tracerCache: Tracer | undefined;
 export function tracer(): Tracer {
