@@ -6,5 +6,4 @@ export const ObservabilityErrors = {
     'STRYKE_E_OBSERVABILITY_METRICS_EXPOSED',
     'config/server.toml [metrics]: host "%s" is reachable from other machines and no token is set. Set `token` (at least 16 characters; scrapers send `Authorization: Bearer <token>`) or bind `host = "127.0.0.1"`.',
   ),
-  NO_APP: defineError('STRYKE_E_OBSERVABILITY_NO_APP', 'No app is booted in this process: log() is the booted app\'s logger (createApp, `stryke start`, `stryke jobs work`).'),
 };

@@ -3,6 +3,7 @@
  * registers the SDK) and request ids in every log line. Booted by createApp; see docs/observability.md.
  */
 import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { metricsSettings, type MetricsSettings } from './config';
@@ -12,11 +13,15 @@ import { debugEnabled, instrumentDatabase } from './sql';
 import { serveMetrics } from './metrics-server';
 import { answerPrimaryScrapes } from './cluster-metrics';
 import { tracingRegistered } from './tracing';
-import { ObservabilityErrors } from './errors';
+import { requestIdMixin } from './logs';
 
 export { metricsSettings, type MetricsSettings } from './config';
 export { ObservabilityErrors } from './errors';
 export { requestIdMixin, withRequestIds } from './logs';
+/** The jobs hooks (request id, trace context, metrics) for a process that performs jobs without booting an app. */
+export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void {
+  (require('./jobs') as typeof import('./jobs')).instrumentJobs(opts);
+}
 export { tracingRegistered } from './tracing';
 export { serveClusterMetrics } from './cluster-metrics';
 export { UNMATCHED } from './metrics';
@@ -25,10 +30,14 @@ let appLog: FastifyBaseLogger | undefined;
 
 /**
  * The booted app's logger (pino), for code outside a controller: a job, a service. A line logged while
- * code runs for a request, or in a job that request enqueued, carries its `reqId`.
+ * code runs for a request, or in a job that request enqueued, carries its `reqId`. In a process with no
+ * app booted (`stryke jobs work`), a pino logger writing JSON lines to stdout at info level.
  */
 export function log(): FastifyBaseLogger {
-  if (!appLog) throw ObservabilityErrors.NO_APP();
+  if (!appLog) {
+    const pino = createRequire(require.resolve('fastify'))('pino') as (o: object) => FastifyBaseLogger;
+    appLog = pino({ level: process.env.STRYKE_LOG_LEVEL ?? 'info', mixin: requestIdMixin });
+  }
   return appLog;
 }
 

@@ -55,6 +55,9 @@ export function registerJobs(program: Command): void {
       const root = appRoot(opts.root);
       const cfg = readJobsConfig(loadConfig(root, opts.env ?? currentEnv()));
       const concurrency = opts.concurrency ? wholeNumber(opts.concurrency, '--concurrency') : cfg.concurrency;
+      // Jobs performed here run under the request id and trace context their request put in their data.
+      const observability = require('../../observability') as typeof import('../../observability');
+      observability.instrumentJobs({ tracing: observability.tracingRegistered() });
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {
