@@ -19,10 +19,12 @@ import { arg } from '../support';
 const REQUESTS = arg('requests', 12000);
 const ROUTES = arg('routes', 1000);
 const ONLY = process.argv.includes('--path') ? process.argv[process.argv.indexOf('--path') + 1] : undefined;
+/** `--metrics`: the cost of `[metrics] enabled = true`, stryke against itself with metrics on. */
+const KINDS = process.argv.includes('--metrics') ? ['stryke', 'stryke-metrics'] : ['fastify', 'stryke'];
 const PATHS = ONLY ? [ONLY] : ['/plaintext', '/json', ...(ROUTES ? [`/r${Math.floor(ROUTES / 2)}/42`] : [])];
 
 /** Instructions per request of one server kind on one path. */
-function measure(kind: 'fastify' | 'stryke', path: string, port: number): Promise<number> {
+function measure(kind: string, path: string, port: number): Promise<number> {
   return instructionsPerRequest({
     label: kind,
     script: join(__dirname, 'server.js'),
@@ -35,12 +37,12 @@ function measure(kind: 'fastify' | 'stryke', path: string, port: number): Promis
 async function main() {
   if (!valgrindAvailable()) return;
   console.log(`HTTP: user-space instructions per request under callgrind, ${REQUESTS} requests after as many to warm up, ${ROUTES} extra routes (node ${process.version})\n`);
-  console.log('| test | bare fastify instructions/request | stryke instructions/request | fastify / stryke |');
+  console.log(`| test | ${KINDS[0]} instructions/request | ${KINDS[1]} instructions/request | ${KINDS[0]} / ${KINDS[1]} |`);
   console.log('| --- | ---: | ---: | ---: |');
   let port = 38600;
   for (const path of PATHS) {
     // The two sides run at the same time (one per core): valgrind serialises each process's threads anyway.
-    const [f, s] = await Promise.all([measure('fastify', path, ++port), measure('stryke', path, ++port)]);
+    const [f, s] = await Promise.all([measure(KINDS[0]!, path, ++port), measure(KINDS[1]!, path, ++port)]);
     console.log(`| ${path} | ${Math.round(f)} | ${Math.round(s)} | ${(f / s).toFixed(3)}x |`);
   }
 }

@@ -20,6 +20,8 @@ async function main() {
     for (let i = 0; i < n; i++) app.get(`/r${i}/:id`, (_req, reply) => reply.type('text/plain').send('Hello, World!'));
     await app.listen({ port, host: '127.0.0.1' });
   } else {
+    // `stryke-metrics`: the same app with `[metrics] enabled = true` (its own port), for metrics.ts.
+    if (kind === 'stryke-metrics') Object.assign(process.env, { STRYKE_SERVER__METRICS__ENABLED: 'true', STRYKE_SERVER__METRICS__PORT: '0' });
     const root = join(__dirname, '..', '..', '..', 'benchmarks', 'http', 'app');
     const app = await createApp({ root, buildDir: join(__dirname, 'app'), env: 'production', logger: false });
     await app.listen(port, '127.0.0.1');

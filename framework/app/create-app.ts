@@ -32,6 +32,7 @@ import { countStatementsOf, readableLogStream } from '../http/request-log';
 import { prepareRateLimits, setRateLimitUserResolver, type RateLimiting } from '../rate-limit';
 import { prepareChannels, registerClient, setChannelUserResolver, startFabric } from '../channels';
 import { endOpenStreams } from '../http/sse';
+import { setupObservability, withRequestIds, type Observability } from '../observability';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -67,6 +68,8 @@ export interface App {
   close(): Promise<void>;
   /** The signed-in user of any request (a WebSocket upgrade...), through the app's @Authenticator; null without one. */
   currentUserOf(request: FastifyRequest): Promise<unknown>;
+  /** Metrics and tracing as booted (framework/observability): `observability.address()` is the metrics URL this process serves. */
+  observability: Observability;
 }
 
 /**
@@ -126,7 +129,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     };
     // Development logs read as lines (`GET /posts -> PostsController#index 200 in 4.2 ms (3 SQL)`); elsewhere JSON.
     const readable = options.logger === undefined && env === 'development';
-    const logger = options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) });
+    const logger = withRequestIds(options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) }));
+    const observability = setupObservability(server);
     if (readable) countStatementsOf(db);
     // `@RateLimit({ by: 'user' })` counts per signed-in user: the app's authenticator says who that is.
     if (runtime.auth) setRateLimitUserResolver(async (req) => (await currentUserOf(runtime, req) as { id?: string | number } | null)?.id ?? null);
@@ -157,7 +161,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         registerClient(app);
         if (channels.routes.length) await channels.server.register(app, channels.routes);
       },
+      instrument: (app) => observability.instrumentServer(app),
     });
+    observability.instrumentData(db, fastify.log, jobs !== undefined);
     if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig, jobs });
     closeMailers = startAppMailers(root, build, env, config, routes, fastify);
     closeDashboard = await mountAppDashboard(fastify, {
@@ -175,9 +181,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
           redirect = await listenRedirect(tls.redirectPort, host, httpsPort);
         }
         jobs?.startWorkersAfterFirstResponse(fastify.server);
+        await observability.listen();
         return address;
       },
       currentUserOf: (request) => currentUserOf(runtime, request),
+      observability,
       async close() {
         // Sockets close with 1001 and event streams end first: neither holds the shutdown (see drain.ts).
         endOpenStreams();
@@ -187,6 +195,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await fastify.close();
         await rateLimits?.close();
         await stopFabric?.();
+        await observability.close();
         if (jobs) await jobs.stop();
         await closeDashboard?.();
         closeMailers?.();

@@ -39,6 +39,8 @@ export interface ServerSettings {
   channels?: (app: FastifyInstance) => Promise<void>;
   /** TLS, and HTTP/2 with HTTP/1.1 on the same port (config/server.toml tls_cert, tls_key, http2). */
   tls?: TlsSettings;
+  /** Called with the new instance before any route is registered (framework/observability's hooks). */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 const ARRAY_LIMIT = 100;
@@ -144,6 +146,7 @@ export async function buildServer(
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
 
+  settings.instrument?.(app);
   registerJsonParser(app);
   if (settings.logger !== false && settings.requestLog?.countSql) installSqlCounter(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

@@ -2,6 +2,7 @@ import { sep } from 'node:path';
 import type { BackoffOptions, Job as BullJob, JobsOptions } from 'bullmq';
 import { JobsErrors } from './errors';
 import { enqueue } from './runtime';
+import { jobHooks } from './hooks';
 import { ensureJobs } from './workers';
 
 /** What `@Job` records about a job class. */
@@ -112,7 +113,9 @@ export abstract class ApplicationJob {
   static async enqueueWith(opts: JobsOptions, args: unknown[]): Promise<BullJob> {
     const decl = jobDecl(this);
     await ensureJobs(decl.root);
-    return enqueue(decl.options.queue, decl.name, { args }, optionsFor(decl, opts));
+    const data: Record<string, unknown> = { args };
+    const add = () => enqueue(decl.options.queue, decl.name, data, optionsFor(decl, opts));
+    return jobHooks.enqueue ? jobHooks.enqueue(decl.options.queue, decl.name, data, add) : add();
   }
 }
 
@@ -126,5 +129,5 @@ export async function performJob(job: BullJob, queue: string): Promise<unknown> 
   const instance = new (decl.target as unknown as new () => ApplicationJob)();
   instance.job = job;
   const args = Array.isArray(job.data?.args) ? job.data.args : [];
-  return instance.perform(...args);
+  return jobHooks.perform ? jobHooks.perform(job, queue, async () => instance.perform(...args)) : instance.perform(...args);
 }

@@ -11,6 +11,8 @@ export interface ClusterOptions {
   /** Milliseconds a worker gets to finish in-flight requests after SIGTERM before it is killed. */
   shutdownTimeout: number;
   log?: (line: string) => void;
+  /** `[metrics]` of config/server.toml: when enabled, the primary serves the workers' metrics merged. */
+  metrics?: import('../observability').MetricsSettings;
 }
 
 /** Crashes counted together: past a few within this window, replacements wait (see crashBackoff). */
@@ -160,4 +162,14 @@ export function runPrimary(options: ClusterOptions): void {
   // Channels: a broadcast on one worker reaches the others through here (cluster IPC).
   relayChannels();
   for (let i = 0; i < options.workers; i++) fork();
+  if (options.metrics?.enabled) {
+    const { serveClusterMetrics } = require('../observability') as typeof import('../observability');
+    serveClusterMetrics(options.metrics).then(
+      (s) => {
+        const a = s.address();
+        log(`stryke: metrics on ${typeof a === 'object' && a ? `http://${a.address}:${a.port}` : a}${options.metrics!.path}`);
+      },
+      (err: Error) => log(`stryke: metrics not served: ${err.message}`),
+    );
+  }
 }

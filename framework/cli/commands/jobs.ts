@@ -62,6 +62,9 @@ export function registerJobs(program: Command): void {
       // Jobs that broadcastTo reach the app's sockets through config/channels.toml's redis or postgres adapter.
       const config = loadConfig(root, opts.env ?? currentEnv());
       const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
+      // Jobs performed here run under the request id and trace context their request put in their data.
+      const observability = require('../../observability') as typeof import('../../observability');
+      observability.instrumentJobs({ tracing: observability.tracingRegistered() });
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {

@@ -62,7 +62,8 @@ export function registerServer(program: Command): void {
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
         const from = fromDist ? `, from ${relative(process.cwd(), fromDist) || '.'}/` : '';
         console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
-        runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000 });
+        const { metricsSettings } = require('../../observability/config') as typeof import('../../observability/config');
+        runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
       } else {
         await serve({ root, port: p, host: opts.host });
       }

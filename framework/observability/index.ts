@@ -1,0 +1,111 @@
+/**
+ * stryke/observability: Prometheus metrics (prom-client), OpenTelemetry spans (through the API: an app
+ * registers the SDK) and request ids in every log line. Booted by createApp; see docs/observability.md.
+ */
+import cluster from 'node:cluster';
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { metricsSettings, type MetricsSettings } from './config';
+import { strykeMetrics, type StrykeMetrics } from './metrics';
+import { instrumentHttpMetrics, instrumentHttpTracing } from './http';
+import { debugEnabled, instrumentDatabase } from './sql';
+import { serveMetrics } from './metrics-server';
+import { answerPrimaryScrapes } from './cluster-metrics';
+import { tracingRegistered } from './tracing';
+import { requestIdMixin } from './logs';
+
+export { metricsSettings, type MetricsSettings } from './config';
+export { ObservabilityErrors } from './errors';
+export { requestIdMixin, withRequestIds } from './logs';
+/** The jobs hooks (request id, trace context, metrics) for a process that performs jobs without booting an app. */
+export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void {
+  (require('./jobs') as typeof import('./jobs')).instrumentJobs(opts);
+}
+export { tracingRegistered } from './tracing';
+export { serveClusterMetrics } from './cluster-metrics';
+export { UNMATCHED } from './metrics';
+
+let appLog: FastifyBaseLogger | undefined;
+
+/**
+ * The booted app's logger (pino), for code outside a controller: a job, a service. A line logged while
+ * code runs for a request, or in a job that request enqueued, carries its `reqId`. In a process with no
+ * app booted (`stryke jobs work`), a pino logger writing JSON lines to stdout at info level.
+ */
+export function log(): FastifyBaseLogger {
+  if (!appLog) {
+    const pino = createRequire(require.resolve('fastify'))('pino') as (o: object) => FastifyBaseLogger;
+    appLog = pino({ level: process.env.STRYKE_LOG_LEVEL ?? 'info', mixin: requestIdMixin });
+  }
+  return appLog;
+}
+
+/** What createApp wires: one per app. */
+export interface Observability {
+  readonly metrics: MetricsSettings;
+  readonly tracing: boolean;
+  /** Called by buildServer before any route is registered: the HTTP hooks (none when both are off). */
+  instrumentServer(app: FastifyInstance): void;
+  /** The database's statements and the jobs layer (when the app uses jobs). */
+  instrumentData(db: Parameters<typeof instrumentDatabase>[0], log: FastifyBaseLogger, jobs: boolean): void;
+  /** After the app listens: the metrics port (one process), or answering the primary (`stryke start`). */
+  listen(): Promise<void>;
+  /** The metrics listener's address (`http://127.0.0.1:9394/metrics`), when this process serves one. */
+  address(): string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads `[metrics]` and asks once whether a TracerProvider is registered: with metrics off and no provider,
+ * no hook is installed and requests, statements and jobs do no observability work.
+ */
+export function setupObservability(server: Record<string, any> | undefined): Observability {
+  const settings = metricsSettings(server);
+  const tracing = tracingRegistered();
+  const m: StrykeMetrics | undefined = settings.enabled ? strykeMetrics() : undefined;
+  let listener: Server | undefined;
+  let jobsInstrumented = false;
+  return {
+    metrics: settings,
+    tracing,
+    instrumentServer(app) {
+      if (m) instrumentHttpMetrics(app, m);
+      if (tracing) instrumentHttpTracing(app);
+    },
+    instrumentData(db, log, jobs) {
+      appLog = log;
+      if (m || tracing || debugEnabled(log)) instrumentDatabase(db, { metrics: m, tracing, log });
+      // The app's jobs, or any the process loaded (a script that configures jobs itself).
+      if (jobs || require.cache[require.resolve('../jobs/job')] !== undefined) {
+        // The request id always travels into jobs (their log lines carry it); metrics and spans when on.
+        (require('./jobs') as typeof import('./jobs')).instrumentJobs({ metrics: m, tracing });
+        jobsInstrumented = true;
+      }
+    },
+    async listen() {
+      if (!m) return;
+      if (cluster.isWorker) {
+        // Under `stryke start` the primary serves the port; `stryke dev` workers serve none.
+        if (process.env.STRYKE_DEV_WORKER !== '1') answerPrimaryScrapes();
+        return;
+      }
+      listener = await serveMetrics(settings, () => m.registry.metrics(), m.registry.contentType);
+    },
+    address() {
+      const a = listener?.address();
+      if (!a || typeof a === 'string') return undefined;
+      const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      return `http://${host}:${a.port}${settings.path}`;
+    },
+    async close() {
+      if (jobsInstrumented) (require('./jobs') as typeof import('./jobs')).uninstrumentJobs();
+      if (listener) {
+        const l = listener;
+        listener = undefined;
+        l.closeAllConnections();
+        await new Promise<void>((done) => l.close(() => done()));
+      }
+    },
+  };
+}
