@@ -15,6 +15,7 @@ import { stampingResponse } from './response';
 import { QUERY_ERROR, type AppRuntime } from './runtime';
 import { registerJsonParser } from './json-body';
 import { installSqlCounter, requestLogController } from './request-log';
+import { lazyRequestLogger } from './request-logger';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -109,6 +110,8 @@ export async function buildServer(
   const app = fastify({
     logger: settings.logger,
     ...(settings.logger !== false && settings.requestLog ? { logController: requestLogController() } : {}),
+    // The per-request child logger is made only when the request logs at an enabled level (request-logger.ts).
+    ...(settings.logger !== false ? { childLoggerFactory: lazyRequestLogger } : {}),
     bodyLimit: settings.bodyLimit,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
