@@ -5,7 +5,7 @@
  * `KEEP_CALLGRIND=1` keeps the output folder (for callgrind_annotate).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,8 @@ export interface ServerUnderCallgrind {
   env: NodeJS.ProcessEnv;
   port: number;
   /**
-   * The script is `stryke start`: a primary that forks the server process. valgrind follows it into its
-   * children, the count is the worker's, and readiness is the first answer on `readyPath` (no IPC).
+   * The script is `stryke start`: a primary (at full speed) that forks the server process, which runs under
+   * callgrind; the count is the worker's, and readiness is the first answer on `readyPath` (no IPC).
    */
   worker?: { readyPath: string };
 }
@@ -31,7 +31,7 @@ function workerPid(primary: number): number | undefined {
 }
 
 async function waitUntilAnswering(port: number, path: string, agent: http.Agent, child: { exitCode: number | null }): Promise<void> {
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + 900_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
     try {
@@ -71,11 +71,22 @@ async function burst(port: number, path: string, n: number, agent: http.Agent): 
 /** Instructions per request of `server` answering `path`, over `requests` requests after as many to warm up. */
 export async function instructionsPerRequest(server: ServerUnderCallgrind, path: string, requests: number): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'stryke-callgrind-'));
-  const trace = server.worker ? ['--trace-children=yes'] : [];
-  const child = spawn('valgrind', ['--tool=callgrind', ...trace, '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`, process.execPath, server.script, ...server.args], {
-    env: server.env,
-    stdio: ['ignore', 'ignore', 'pipe', ...(server.worker ? [] : ['ipc' as const])],
-  });
+  const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`];
+  let child;
+  if (server.worker) {
+    // The primary at full speed; its worker under callgrind, through a wrapper it forks (callgrind-worker.ts).
+    const wrapper = join(out, 'node-under-callgrind.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nexec valgrind ${valgrind.map((a) => `'${a}'`).join(' ')} '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    child = spawn(process.execPath, ['-r', join(__dirname, 'callgrind-worker.js'), server.script, ...server.args], {
+      env: { ...server.env, STRYKE_BENCH_WORKER_WRAPPER: wrapper },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } else {
+    child = spawn('valgrind', [...valgrind, process.execPath, server.script, ...server.args], {
+      env: server.env,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+  }
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
