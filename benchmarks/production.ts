@@ -22,7 +22,8 @@ const TSCONFIG = {
 /** Copies the app at `source` (a folder of this repository), builds it with `stryke build`, returns the app root. */
 export function buildForProduction(source: string, env: NodeJS.ProcessEnv = process.env): string {
   const root = join(mkdtempSync(join(tmpdir(), 'stryke-bench-prod-')), 'app');
-  cpSync(source, root, { recursive: true });
+  // The app's controllers that answer the measured routes (the streaming benchmark's controller stays out).
+  cpSync(source, root, { recursive: true, filter: (src) => !/stream_controller/.test(src) });
   writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bench-app', private: true }, null, 2));
   mkdirSync(join(root, 'node_modules'), { recursive: true });

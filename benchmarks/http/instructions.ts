@@ -16,7 +16,7 @@
  *   count is the worker process's;
  * - `inprocess`: `createApp({ logger: false })` in one process, the explanatory second line.
  *
- * `--path` measures that one path only. The default burst is 12,000 requests: with 4,000 the window still held
+ * `--path` measures that one path only; `--port N` numbers the servers' ports from N+1 (two runs side by side). The default burst is 12,000 requests: with 4,000 the window still held
  * a good part of the JIT's compilation (both sides' counts were ~13k higher) and the ratio read about 0.02 low.
  */
 import { rmSync } from 'node:fs';
@@ -58,7 +58,7 @@ async function main() {
     const ratio = (kind: Kind) => (kind === 'fastify' ? '' : ` | fastify / ${kind}`);
     console.log(`| test | ${KINDS.join(' | ')}${KINDS.map(ratio).join('')} |`);
     console.log(`| --- |${KINDS.map(() => ' ---: |').join('')}${KINDS.filter((k) => k !== 'fastify').map(() => ' ---: |').join('')}`);
-    let port = 38600;
+    let port = arg('port', 38600);
     for (const path of PATHS) {
       // Two at a time (one per core): valgrind serialises each process's threads anyway.
       const counts: number[] = [];
