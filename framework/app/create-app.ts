@@ -118,7 +118,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // Development logs read as lines (`GET /posts -> PostsController#index 200 in 4.2 ms (3 SQL)`); elsewhere JSON.
     const readable = options.logger === undefined && env === 'development';
     // Production logs warnings and failed requests unless server.toml asks for more (`log_level = "info"`: a
-    // line per request); writing a line per request cost more than the rest of a small request (performance.md).
+    // line per request, a write to stdout each).
     const level = server.log_level ?? (env === 'production' ? 'warn' : 'info');
     const logger = options.logger ?? (env === 'test' ? false : { level, ...(readable ? { stream: readableLogStream() } : {}) });
     if (readable) countStatementsOf(db);
