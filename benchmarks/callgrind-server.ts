@@ -5,7 +5,7 @@
  * `KEEP_CALLGRIND=1` keeps the output folder (for callgrind_annotate).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,30 @@ export interface ServerUnderCallgrind {
   args: string[];
   env: NodeJS.ProcessEnv;
   port: number;
+  /**
+   * The script is `stryke start`: a primary (at full speed) that forks the server process, which runs under
+   * callgrind; the count is the worker's, and readiness is the first answer on `readyPath` (no IPC).
+   */
+  worker?: { readyPath: string };
+}
+
+function workerPid(primary: number): number | undefined {
+  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' }).stdout ?? '';
+  return out.split('\n').map((s) => Number(s.trim())).find(Boolean);
+}
+
+async function waitUntilAnswering(port: number, path: string, agent: http.Agent, child: { exitCode: number | null }): Promise<void> {
+  const deadline = Date.now() + 900_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+    try {
+      await get(port, path, agent);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`nothing answered ${path} on port ${port}`);
 }
 
 /** Whether valgrind can run here; when not, says so in one line. */
@@ -47,29 +71,57 @@ async function burst(port: number, path: string, n: number, agent: http.Agent): 
 /** Instructions per request of `server` answering `path`, over `requests` requests after as many to warm up. */
 export async function instructionsPerRequest(server: ServerUnderCallgrind, path: string, requests: number): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'stryke-callgrind-'));
-  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`, process.execPath, server.script, ...server.args], {
-    env: server.env,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+  const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`];
+  let child;
+  if (server.worker) {
+    // The primary at full speed; its worker under callgrind, through a wrapper it forks (callgrind-worker.ts).
+    const wrapper = join(out, 'node-under-callgrind.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nexec valgrind ${valgrind.map((a) => `'${a}'`).join(' ')} '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    child = spawn(process.execPath, ['-r', join(__dirname, 'callgrind-worker.js'), server.script, ...server.args], {
+      env: { ...server.env, STRYKE_BENCH_WORKER_WRAPPER: wrapper },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } else {
+    child = spawn('valgrind', [...valgrind, process.execPath, server.script, ...server.args], {
+      env: server.env,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+  }
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  let pid = child.pid!;
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`${server.label} server exited with ${code}: ${stderr.slice(-2000)}`)));
-    });
+    if (server.worker) {
+      await waitUntilAnswering(server.port, server.worker.readyPath, agent, child).catch((err: Error) => {
+        throw new Error(`${server.label} server: ${err.message}: ${stderr.slice(-2000)}`);
+      });
+      pid = workerPid(child.pid!) ?? pid;
+      if (pid === child.pid) throw new Error(`${server.label}: no worker process under the primary`);
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`${server.label} server exited with ${code}: ${stderr.slice(-2000)}`)));
+      });
+    }
     await burst(server.port, path, requests, agent);
-    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['-i', 'on', String(pid)], { stdio: 'ignore' });
     await burst(server.port, path, requests, agent);
-    execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' });
-    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-    const dump = readdirSync(out).find((f) => /\.\d+$/.test(f) && f !== `cg.${child.pid}`);
+    execFileSync('callgrind_control', ['-i', 'off', String(pid)], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+    const dump = readdirSync(out).find((f) => new RegExp(`^cg\\.${pid}\\.\\d+$`).test(f));
     const totals = /^totals:\s+(\d+)/m.exec(readFileSync(join(out, dump!), 'utf8'));
     if (!totals) throw new Error(`no callgrind totals in ${out}`);
     return Number(totals[1]) / requests;
   } finally {
     agent.destroy();
+    if (pid !== child.pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+    }
     child.kill('SIGKILL');
     if (process.env.KEEP_CALLGRIND) console.log(`# callgrind output of ${server.label} ${path}: ${out}`);
     else rmSync(out, { recursive: true, force: true });

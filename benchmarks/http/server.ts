@@ -1,6 +1,8 @@
 /**
- * One benchmark server process: `node server.js stryke|fastify <port>`. The fastify peer answers the same
- * two routes the way a bare fastify app would.
+ * One benchmark server process: `node server.js stryke|fastify|fastify-pino <port>`. The fastify peer answers
+ * the same two routes the way a bare fastify app would (`fastify-pino`: with its logger on at `warn`). The
+ * `stryke` kind here is the in-process path (`createApp`, no logger); users' path is `stryke start` from a
+ * `stryke build` (benchmarks/production.ts).
  */
 import { join } from 'node:path';
 import fastify from 'fastify';
@@ -9,8 +11,9 @@ import { createApp } from 'stryke';
 async function main() {
   const [kind, portArg] = process.argv.slice(2);
   const port = Number(portArg);
-  if (kind === 'fastify') {
-    const app = fastify({ logger: false });
+  if (kind === 'fastify' || kind === 'fastify-pino') {
+    // The peer as fairly configured: its logger off, or (fastify-pino) pino at stryke's production level.
+    const app = fastify({ logger: kind === 'fastify-pino' ? { level: 'warn' } : false });
     app.get('/plaintext', (_req, reply) => {
       reply.header('content-type', 'text/plain');
       return 'Hello, World!';

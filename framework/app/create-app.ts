@@ -129,7 +129,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     };
     // Development logs read as lines (`GET /posts -> PostsController#index 200 in 4.2 ms (3 SQL)`); elsewhere JSON.
     const readable = options.logger === undefined && env === 'development';
-    const logger = withRequestIds(options.logger ?? (env === 'test' ? false : { level: server.log_level ?? 'info', ...(readable ? { stream: readableLogStream() } : {}) }));
+    // Production logs warnings and failed requests unless server.toml asks for more (`log_level = "info"`: a
+    // line per request, a write to stdout each).
+    const level = server.log_level ?? (env === 'production' ? 'warn' : 'info');
+    const logger = withRequestIds(options.logger ?? (env === 'test' ? false : { level, ...(readable ? { stream: readableLogStream() } : {}) }));
     const observability = setupObservability(server);
     if (readable) countStatementsOf(db);
     // `@RateLimit({ by: 'user' })` counts per signed-in user: the app's authenticator says who that is.

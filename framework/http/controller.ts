@@ -4,7 +4,7 @@ import { isFresh, sendWithEtag, versionEtag, type FreshnessOptions } from './cac
 import { runSse, type SseStream } from './sse';
 import { controllerName } from '../routing/table';
 import type { TypedPaths } from '../routing/helpers';
-import { maskedToken } from '../security/csrf';
+import { CSRF_SESSION_KEY, maskedToken } from '../security/csrf';
 import { Session } from '../security/session';
 import { notFoundError } from './errors';
 import { Flash } from './flash';
@@ -143,11 +143,25 @@ export class ActionController {
     const controller = controllerName(this.constructor);
     const name = view.includes('/') ? view : `${controller}/${view}`;
     const layout = options.layout === undefined ? rt.views.layoutFor(controller) : options.layout;
-    const html = rt.views.render(name, locals, { csrfToken: () => this.csrfToken(), flash: this.flash.messages, currentUser: this._currentUser ?? null }, layout);
+    // The masked CSRF tokens differ on every render: the page's ETag is over the page without them, with the
+    // session's CSRF secret in their place, so an unchanged page gets a 304 and keeps tokens that still verify.
+    const tokens: string[] = [];
+    const csrfToken = () => {
+      const t = this.csrfToken();
+      tokens.push(t);
+      return t;
+    };
+    const html = rt.views.render(name, locals, { csrfToken, flash: this.flash.messages, currentUser: this._currentUser ?? null }, layout);
     this.commitSession();
     this.reply.type('text/html; charset=utf-8');
     for (const [k, v] of this[RUNTIME].headers.document) this.reply.header(k, v);
-    return sendWithEtag(this.request, this.reply, options.status ?? 200, html, rt.send);
+    const tagged = () => {
+      if (tokens.length === 0) return html;
+      let page = html;
+      for (const t of tokens) page = page.split(t).join('');
+      return `${page}\0${String(this.session.get(CSRF_SESSION_KEY))}`;
+    };
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, html, rt.send, tagged);
   }
 
   /** Sends `data` as JSON (models serialize through their toJSON). */

@@ -59,6 +59,8 @@ class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    // At the production default (`warn`) a good answer's line is not written: nothing is built for it.
+    if (!error && reply.statusCode < 500 && !(reply.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('info')) return;
     const s = (req as unknown as Record<symbol, RequestStats | undefined>)[STATS];
     const entry: Record<string, unknown> = {
       method: req.method, path: req.url.split('?', 1)[0], action: actionOf(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10,

@@ -17,6 +17,7 @@ import { registerJsonParser } from './json-body';
 import { installSqlCounter, requestLogController } from './request-log';
 import type { RateLimiting } from '../rate-limit';
 import { fastifyTlsOptions, trackHttp2Sessions, type TlsSettings } from './tls';
+import { lazyRequestLogger } from './request-logger';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -120,6 +121,8 @@ export async function buildServer(
   const app = fastify({
     logger: settings.logger,
     ...(settings.logger !== false && settings.requestLog ? { logController: requestLogController() } : {}),
+    // The per-request child logger is made only when the request logs at an enabled level (request-logger.ts).
+    ...(settings.logger !== false ? { childLoggerFactory: lazyRequestLogger } : {}),
     bodyLimit: settings.bodyLimit,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
