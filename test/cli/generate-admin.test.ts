@@ -38,8 +38,8 @@ describe('stryke new --admin and stryke generate admin', async () => {
         assert.match(readFileSync(join(root, 'app/models/user.ts'), 'utf8'), /@Field\(\{ type: 'boolean', default: false \}\) admin!: boolean;/);
         const tests = run(root, ['test']);
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-        // Authentication (10), the admin (4) and the home page (1).
-        assert.match(tests.stdout, /# pass 15\n/);
+        // Authentication (11, the emailed reset link included), the admin (4) and the home page (1).
+        assert.match(tests.stdout, /# pass 16\n/);
         assert.match(tests.stdout, /# fail 0\n/);
         assert.match(tests.stdout, /ok \d+ - lists, searches, edits with a validation error, fixes it, and records the change/);
       } finally {
