@@ -100,7 +100,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     container.provide('config', config);
     container.provide(Database, db);
     bindModels(models, db, { env });
-    jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers);
+    jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers, container);
 
     const factories = new Map<Function, () => ActionController>();
     for (const Ctor of new Set(routes.filter((r) => r.kind !== 'ws').map((r) => r.controller as Constructor<ActionController>))) {

@@ -5,6 +5,8 @@ export const JobsErrors = {
   BAD_CONNECTION: defineError('STRYKE_E_JOBS_BAD_CONNECTION', 'The %s jobs backend needs a connection URL or options object as `connection`, got %s.'),
   BAD_CONFIG: defineError('STRYKE_E_JOBS_BAD_CONFIG', 'config/jobs.toml: %s'),
   NOT_A_JOB: defineError('STRYKE_E_JOBS_NOT_A_JOB', '%s is not a job class: decorate it with @Job({ queue }) and give it an async perform(...args) method.'),
+  DUPLICATE_NAME: defineError('STRYKE_E_JOBS_DUPLICATE_NAME', 'Two @Job classes are named %s, at %s and at %s: a worker finds a job\'s class by its name, so each name must be one class. Rename one of them.'),
+  NO_CONTAINER: defineError('STRYKE_E_JOBS_NO_CONTAINER', '%s takes constructor parameters but this process has no app container to build them from: boot the app (createApp), or pass { build, container } to startJobs.'),
   UNKNOWN_JOB: defineError('STRYKE_E_JOBS_UNKNOWN_JOB', 'Queue "%s" received a job named "%s" but no @Job class has that name in this process: load the app code (app/jobs/) in the worker.'),
   FINISH_RETRY: defineError('STRYKE_E_JOBS_FINISH_RETRY', 'Could not record finished job(s) %s of queue "%s" (%s): writing again on a fresh connection in %s ms (attempt %s).', 503),
   NOT_STARTED: defineError('STRYKE_E_JOBS_NOT_STARTED', 'Jobs are not configured in this process: boot the app (createApp) or call configureJobs({ backend, connection }) before %s.'),

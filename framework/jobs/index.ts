@@ -6,7 +6,8 @@
 export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backendKind, type SqliteConnectionOptions, type MysqlConnectionOptions } from './backends';
 export { SqlQueueBackend } from './sql/backend';
 export { JOB_TABLES } from './sql/schema';
-export { Job, ApplicationJob, jobRegistry, performJob, type JobOptions, type JobDecl } from './job';
+export { Job, ApplicationJob, type JobOptions, type JobDecl } from './job';
+export { performJob, jobClasses } from './table';
 export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
 export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
