@@ -148,6 +148,34 @@ process.stdout.write(JSON.stringify({ before, ok, same: j.Queue === require('bul
     await stopJobs();
   });
 
+  it('the SQL queue refuses misuse with coded errors that keep BullMQ\'s words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stryke-jobs-refusals-'));
+    const connection = { filename: join(dir, 'refusals.sqlite3') };
+    const queue = new Queue('refusals', { connection } as any, createSqliteBackend as any);
+    const closeLater: (() => Promise<unknown>)[] = [];
+    let release!: () => void;
+    const running = new Promise<void>((started) => {
+      const worker = new Worker('refusals', () => new Promise<void>((done) => {
+        release = () => void done();
+        started();
+      }), { connection } as any, createSqliteBackend as any);
+      closeLater.push(() => worker.close());
+    });
+    try {
+      await queue.add('x', {});
+      await running;
+      await assert.rejects(() => queue.obliterate(), { code: 'STRYKE_E_JOBS_ACTIVE_JOBS', message: /^Cannot obliterate queue with active jobs \("refusals" has 1 running\)/ });
+      await assert.rejects(() => (queue.getBackend() as unknown as { isJobInState(s: string, id: string): Promise<boolean> }).isJobInState('finished', '1'), {
+        code: 'STRYKE_E_JOBS_UNKNOWN_STATE', message: /^Unknown job state: finished/,
+      });
+      release();
+    } finally {
+      for (const close of closeLater) await close();
+      await queue.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the memory backend keeps jobs in this process', async () => {
     configureJobs(jobsSetup('/nowhere', { jobs: { backend: 'memory' } }));
     const q = queueFor('mem');

@@ -1,3 +1,4 @@
+import { JobsErrors } from '../errors';
 import { marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
@@ -98,10 +99,10 @@ export function clean(ctx: Ctx, type: string, timestamp: number, limit: number):
 /** Deletes up to `count` jobs of a paused queue; 0 once nothing of the queue is left. */
 export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<number> {
   return withTx(ctx, async (x) => {
-    if ((await getMeta(ctx, x, 'paused')) !== '1') throw new Error('Cannot obliterate non-paused queue');
+    if ((await getMeta(ctx, x, 'paused')) !== '1') throw JobsErrors.NOT_PAUSED(ctx.queue);
     if (!force) {
       const active = await x.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
-      if (Number(active[0]!.n) > 0) throw new Error('Cannot obliterate queue with active jobs');
+      if (Number(active[0]!.n) > 0) throw JobsErrors.ACTIVE_JOBS(ctx.queue, Number(active[0]!.n));
     }
     const batch = await x.all<{ id: string }>(`SELECT id FROM stryke_jobs WHERE queue = ? LIMIT ${Math.max(1, Math.floor(count || 1000))}`, [ctx.queue]);
     await deleteJobs(ctx, x, batch.map((r) => r.id));
