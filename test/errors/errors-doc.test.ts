@@ -37,7 +37,7 @@ const ALLOWED_BARE_THROWS: { file: string; text: string; reason: string }[] = [
   },
 ];
 
-/** `throw new Error(` (or `throw Error(`) in the framework's TypeScript sources, as `file:line: text`. */
+/** `throw new Error(` (or `throw Error(`, `throw new TypeError(`, `RangeError`) in the framework's TypeScript sources. */
 function bareThrows(): { file: string; line: number; source: string }[] {
   const out: { file: string; line: number; source: string }[] = [];
   const walk = (dir: string) => {
@@ -46,7 +46,7 @@ function bareThrows(): { file: string; line: number; source: string }[] {
       if (statSync(full).isDirectory()) walk(full);
       else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
         readFileSync(full, 'utf8').split('\n').forEach((source, i) => {
-          if (/\bthrow\s+(new\s+)?Error\s*\(/.test(source)) out.push({ file: relative(repo, full).split(sep).join('/'), line: i + 1, source: source.trim() });
+          if (/\bthrow\s+(new\s+)?(Type|Range)?Error\s*\(/.test(source)) out.push({ file: relative(repo, full).split(sep).join('/'), line: i + 1, source: source.trim() });
         });
       }
     }
@@ -89,7 +89,7 @@ describe('docs/errors.md and the error registries', () => {
     assert.deepEqual(wrong, [], `fix the status column of docs/errors.md (or the code's status):\n${wrong.join('\n')}`);
   });
 
-  it('leaves no bare `throw new Error(` in framework/ outside the allow-list of internal invariants', () => {
+  it('leaves no bare `throw new Error(` (nor TypeError, RangeError) in framework/ outside the allow-list of internal invariants', () => {
     const found = bareThrows();
     const allowed = (t: { file: string; source: string }) => ALLOWED_BARE_THROWS.some((a) => a.file === t.file && t.source.includes(a.text));
     const bare = found.filter((t) => !allowed(t)).map((t) => `${t.file}:${t.line}: ${t.source}`);
