@@ -1,11 +1,11 @@
-import { resolve, sep } from 'node:path';
+import { sep } from 'node:path';
 import type { BackoffOptions, Job as BullJob, JobsOptions } from 'bullmq';
 import { JobsErrors } from './errors';
 import { enqueue } from './runtime';
 import { jobHooks } from './hooks';
 import { ensureJobs } from './workers';
 import { registry, type Constructor, type JobDecl as RegistryJobDecl } from '../registry';
-import { callSiteOutside } from '../registry/source';
+import { decoratedAt } from '../registry/source';
 import { instantiate, jobsChanged } from './table';
 
 /** What `@Job` records about a job class. */
@@ -32,8 +32,6 @@ export type JobClass = (new (...args: any[]) => ApplicationJob) & typeof Applica
 
 /** Each @Job class's declaration, for enqueueing (the registry keeps them by file and name). */
 const declarations = new WeakMap<Function, JobDecl>();
-/** Frames in these folders are the decorator's own: a job's source is the first frame past them. */
-const OWN_DIRS = [__dirname, resolve(__dirname, '..', 'registry')];
 
 /**
  * Declares a background job class: `perform(...args)` runs on a worker, with the arguments given to
@@ -52,7 +50,7 @@ export function Job(options: JobOptions = {}): ClassDecorator {
   return (target) => {
     if (typeof (target as any).prototype?.perform !== 'function') throw JobsErrors.NOT_A_JOB(target.name);
     const decl = registry.job({
-      name: target.name, target: target as unknown as Constructor, source: callSiteOutside(OWN_DIRS), options: { queue: 'default', ...options },
+      name: target.name, target: target as unknown as Constructor, source: decoratedAt(), options: { queue: 'default', ...options },
     }) as JobDecl;
     declarations.set(target, decl);
     jobsChanged();

@@ -9,7 +9,7 @@ import type { ApplicationJob, JobDecl } from './job';
 
 /**
  * The job classes this process runs, by name: a worker finds the class of a job by the job's name.
- * `useJobs` scopes it to one app's build (plus the framework's own jobs) and gives it the app's DI
+ * `useJobs` scopes it to one app's build (plus the framework's and installed packages' jobs) and gives it the app's DI
  * container; until then every `@Job` class loaded in the process counts (a script, a test).
  */
 interface JobScope {
@@ -28,14 +28,15 @@ export function jobsChanged(): void {
   table = undefined;
 }
 
-function isFrameworkJob(d: RegistryJobDecl): boolean {
-  return d.source.startsWith(frameworkDir + sep);
+/** A job any app may run: the framework's own (MailDeliveryJob...) and those of installed packages. */
+function isSharedJob(d: RegistryJobDecl): boolean {
+  return d.source.startsWith(frameworkDir + sep) || d.source.includes(`${sep}node_modules${sep}`);
 }
 
 function buildTable(build: string | undefined, container: AppContainer | undefined): JobScope {
   const decls = build === undefined
     ? [...registry.jobs.values()]
-    : [...registry.jobs.values()].filter((d) => isFrameworkJob(d) || d.source.startsWith(build + sep));
+    : [...registry.jobs.values()].filter((d) => isSharedJob(d) || d.source.startsWith(build + sep));
   const byName = new Map<string, JobDecl>();
   for (const d of decls) {
     const other = byName.get(d.name);

@@ -13,31 +13,43 @@ export const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
  * Node rewrites the formatted stack to `.ts` sources, which would hide the compiled file's folder.
  */
 export function callSite(): string {
-  return callSiteOutside([frameworkDir], callSite);
-}
-
-/**
- * Like callSite, skipping only frames under the given folders: a decorator that records where a class is
- * defined, even in another part of the framework (`@Job` on the framework's own MailDeliveryJob), passes
- * its own concern's folder.
- */
-export function callSiteOutside(dirs: readonly string[], from: Function = callSiteOutside): string {
-  const previous = Error.prepareStackTrace;
-  let frames: NodeJS.CallSite[] = [];
-  try {
-    Error.prepareStackTrace = (_err, callSites) => callSites;
-    const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder, from);
-    frames = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
-  } finally {
-    Error.prepareStackTrace = previous;
-  }
-  for (const frame of frames) {
+  for (const frame of callSites(callSite)) {
     const file = frame.getFileName();
-    if (!file || file.startsWith('node:') || dirs.some((d) => file.startsWith(d + sep)) || file.includes(`${sep}node_modules${sep}`)) continue;
+    if (!file || file.startsWith('node:') || file.startsWith(frameworkDir) || file.includes(`${sep}node_modules${sep}`)) continue;
     // tsc's __decorate helper sits at the top of every compiled file: the declaration is its caller.
     if (frame.getFunctionName() === '__decorate') continue;
     return `${file}:${frame.getLineNumber() ?? 0}`;
   }
   return '<unknown>';
+}
+
+/** The helpers compiled code runs decorators through: tsc's (one per file) and esbuild's (one per bundle). */
+const DECORATE_HELPERS = new Set(['__decorate', '__decorateClass']);
+
+/**
+ * Where the class being decorated is defined, wherever that is (an app, the framework itself, an installed
+ * package): the compiled file whose decorate helper runs the decorator, at the line of the class. Falls
+ * back to callSite() for a decorator applied by hand.
+ */
+export function decoratedAt(): string {
+  const frames = callSites(decoratedAt);
+  const at = frames.findIndex((f) => DECORATE_HELPERS.has(f.getFunctionName() ?? ''));
+  const helper = frames[at];
+  if (!helper?.getFileName()) return callSite();
+  const caller = frames[at + 1];
+  const line = caller?.getFileName() === helper.getFileName() ? caller!.getLineNumber() : helper.getLineNumber();
+  return `${helper.getFileName()}:${line ?? 0}`;
+}
+
+/** V8's raw call sites above `from`. */
+function callSites(from: Function): NodeJS.CallSite[] {
+  const previous = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_err, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, from);
+    return (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
 }

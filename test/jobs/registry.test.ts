@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { jobClasses, queueFor, startJobs, startJobWorkers, stopJobs } from 'stryke/jobs';
 import type { App } from 'stryke';
@@ -52,6 +52,9 @@ describe('@Job classes get constructor injection', () => {
     assert.equal(await GreetJob.performNow('Bea'), `Hello, Bea, from jobs-di (greeter #${greeter.serial})`, 'performNow builds it the same way');
     assert.ok(jobClasses().has('GreetJob'));
     assert.equal(jobClasses().has('ReportJob'), false, 'the jobs of another app loaded in this process are not this one\'s');
+    // The framework's own jobs belong to every app, loaded before boot or after (storage loads PurgeBlobsJob on first use).
+    require(join(dirname(require.resolve('stryke/storage')), 'purge.js'));
+    assert.ok(jobClasses().has('PurgeBlobsJob'), 'a job class recorded after boot joins the app\'s table');
   });
 
   it('a worker process without createApp (the memory backend, as `stryke jobs work` starts it) builds the services from the app code', async () => {
