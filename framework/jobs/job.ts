@@ -29,6 +29,8 @@ export interface JobDecl extends RegistryJobDecl {
 }
 
 export type JobClass = (new (...args: any[]) => ApplicationJob) & typeof ApplicationJob;
+/** A job class as `performLater` and friends see it: constructor parameters (injected services) allowed. */
+export type JobStatic = (abstract new (...args: any[]) => ApplicationJob) & Omit<typeof ApplicationJob, 'prototype'>;
 
 /** Each @Job class's declaration, for enqueueing (the registry keeps them by file and name). */
 const declarations = new WeakMap<Function, JobDecl>();
@@ -88,22 +90,22 @@ export abstract class ApplicationJob {
   abstract perform(...args: any[]): Promise<unknown> | unknown;
 
   /** Enqueues: a worker runs it as soon as one is free. Resolves to the BullMQ job. */
-  static performLater<T extends typeof ApplicationJob>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
+  static performLater<T extends JobStatic>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
     return this.enqueueWith({}, args);
   }
 
   /** Enqueues to run at `date` (or as soon as possible after it). */
-  static performAt<T extends typeof ApplicationJob>(this: T, date: Date, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
+  static performAt<T extends JobStatic>(this: T, date: Date, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
     return this.enqueueWith({ delay: Math.max(date.getTime() - Date.now(), 0) }, args);
   }
 
   /** Enqueues to run in `ms` milliseconds. */
-  static performIn<T extends typeof ApplicationJob>(this: T, ms: number, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
+  static performIn<T extends JobStatic>(this: T, ms: number, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
     return this.enqueueWith({ delay: Math.max(ms, 0) }, args);
   }
 
   /** Runs `perform` here and now, without a queue; resolves to what it returns. */
-  static async performNow<T extends typeof ApplicationJob>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<Awaited<ReturnType<InstanceType<T>['perform']>>> {
+  static async performNow<T extends JobStatic>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<Awaited<ReturnType<InstanceType<T>['perform']>>> {
     const instance = instantiate(jobDecl(this));
     return (await instance.perform(...args)) as Awaited<ReturnType<InstanceType<T>['perform']>>;
   }

@@ -22,6 +22,23 @@ class GreetJob extends ApplicationJob {
   }
 }
 
+class Clock {
+  now() {
+    return 0;
+  }
+}
+
+@Job({ queue: 'framework-test' })
+class NeedsAClock extends ApplicationJob {
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  async perform() {
+    return this.clock.now();
+  }
+}
+
 class NotAJob extends ApplicationJob {
   async perform() {}
 }
@@ -74,6 +91,10 @@ describe('stryke/jobs: @Job classes', () => {
     assert.match(failed.failedReason, /no @Job class has that name/);
     assert.equal(failed.attemptsMade, 1);
     await workers.close();
+  });
+
+  it('a job whose constructor asks for services cannot be built without an app container', async () => {
+    await assert.rejects(() => NeedsAClock.performNow(), { code: 'STRYKE_E_JOBS_NO_CONTAINER', message: /^NeedsAClock takes constructor parameters/ });
   });
 
   it('refuses a class without @Job', async () => {
