@@ -89,7 +89,10 @@ export function clean(ctx: Ctx, type: string, timestamp: number, limit: number):
     );
     const ids = rows.map((r) => r.id);
     await deleteJobs(ctx, x, ids);
-    if (!finished) await childrenRemoved(ctx, x, fx, rows);
+    // A failed child still counts as its parent's pending child (as on Redis): cleaning it lets the parent go
+    // on, or removes a parent of this queue left with nothing to wait for. A completed child's link is no
+    // longer pending, so cleaning completed jobs leaves parents alone.
+    if (type !== 'completed') await childrenRemoved(ctx, x, fx, rows);
     fx.events.push(['cleaned', { count: ids.length }]);
     return ids;
   });
