@@ -1,6 +1,7 @@
 import { marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
+import { promoteDue } from './claim';
 import { removeDedup } from './dedup';
 import { jobKey, onQueue, parentRef, pendingChildren, releaseParent, subtree, unlinkRemoved } from './flows';
 
@@ -144,6 +145,8 @@ export function retryFinished(ctx: Ctx, state: string, count: number, timestamp:
       `SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? ORDER BY finished_at LIMIT ${Math.floor(count)}${forUpdate(ctx)}`,
       [ctx.queue, state, timestamp],
     );
+    // Delayed jobs already due go first: they were due before these were sent back.
+    if (rows.length > 0) await promoteDue(ctx, x, fx, Date.now());
     await requeue(ctx, x, fx, rows.map((r) => r.id), state);
     const left = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? LIMIT 1', [ctx.queue, state, timestamp]);
     return left.length;
@@ -156,6 +159,8 @@ export function retryOne(ctx: Ctx, id: string, state: string, lifo: boolean, res
     const rows = await x.all<{ state: string; opts: string }>(`SELECT state, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
     if (!rows[0]) throw jobError(-1, id, 'reprocessJob', state);
     if (rows[0].state !== state) throw jobError(-3, id, 'reprocessJob', state);
+    // Delayed jobs already due go first (a scheduler's next run, due while this one had failed).
+    await promoteDue(ctx, x, fx, Date.now());
     await requeue(ctx, x, fx, [id], state, lifo);
     // A child run again is pending for its parent again.
     const parent = parentRef(JSON.parse(rows[0].opts || '{}'));
