@@ -1,4 +1,4 @@
-import { marks, type Exec } from './driver';
+import { defer, marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
 import { promoteDue } from './claim';
@@ -122,13 +122,16 @@ export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<num
   });
 }
 
+const RETRY_BATCH = 1000;
+
 async function requeue(ctx: Ctx, x: Exec, fx: Effects, ids: string[], prev: string, lifo = false): Promise<void> {
   if (ids.length === 0) return;
   const top = await ctx.driver.bump(x, ctx.queue, 'seq', ids.length);
   let seq = top - ids.length;
   for (const id of ids) {
     seq++;
-    await x.run(
+    await defer(
+      x,
       `UPDATE stryke_jobs SET state = 'waiting', seq = ?, process_at = NULL, finished_at = NULL, processed_at = NULL, return_value = NULL,
        failed_reason = NULL, stacktrace = NULL, lock_token = NULL, locked_until = NULL, deferred_failure = NULL WHERE queue = ? AND id = ?`,
       [lifo ? -seq : seq, ctx.queue, id],
@@ -140,9 +143,13 @@ async function requeue(ctx: Ctx, x: Exec, fx: Effects, ids: string[], prev: stri
 
 /** Moves up to `count` finished jobs (finished before `timestamp`) back to waiting; returns how many are left. */
 export function retryFinished(ctx: Ctx, state: string, count: number, timestamp: number): Promise<number> {
+  // BullMQ's `count` is how many jobs one call moves, sized so a Redis script does not block the server for
+  // long. A transaction here blocks nobody else's reads, so one call moves at least RETRY_BATCH: the jobs
+  // go back together, and none retried by an early call can complete again before the last call runs.
+  const batch = Math.max(Math.floor(count) || 0, RETRY_BATCH);
   return withTx(ctx, async (x, fx) => {
     const rows = await x.all<{ id: string }>(
-      `SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? ORDER BY finished_at LIMIT ${Math.floor(count)}${forUpdate(ctx)}`,
+      `SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? ORDER BY finished_at LIMIT ${batch}${forUpdate(ctx)}`,
       [ctx.queue, state, timestamp],
     );
     // Delayed jobs already due go first: they were due before these were sent back.
