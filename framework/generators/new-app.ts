@@ -76,7 +76,7 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   }
   const names = appNames(basename(target));
   const database = databaseChoice(options.database ?? 'sqlite');
-  const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
+  const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string; devDependencies?: Record<string, string> };
   const kind = options.app === undefined ? undefined : appKind(options.app);
   if (kind === 'everything') {
     if (options.api) throw GeneratorErrors.APP_API(options.app!);
@@ -91,6 +91,8 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
     app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version,
     api: !!options.api, docker: !!options.docker, ci: !!options.ci, nodeMajor: process.versions.node.split('.')[0],
     auth: !!options.auth, ...(options.auth ? authLocals(target) : {}), everything: kind === 'everything',
+    // --app everything: its browser tests' driver, as the framework's own tests pin it (no browser download).
+    playwrightRange: pkg.devDependencies?.['playwright-core'],
   })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (options.admin) for (const f of files) if (f.path === 'app/models/user.ts') f.content = withAdminField(f.content);
