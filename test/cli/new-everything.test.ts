@@ -80,7 +80,7 @@ describe('stryke new --app everything', async () => {
         const tests = run(root, ['test'], withBrowser);
         assert.equal(tests.status, 0, tests.stdout + tests.stderr);
         assert.match(tests.stdout, /# fail 0\n/);
-        assert.match(tests.stdout, chromium ? /# pass 39\n/ : /# pass 36\n/);
+        assert.match(tests.stdout, chromium ? /# pass 40\n/ : /# pass 37\n/);
         if (chromium) for (const t of BROWSER_TESTS) assert.match(tests.stdout, new RegExp(`ok \\d+ - ${t}\\n`));
       } finally {
         if (target.name !== 'sqlite') {
