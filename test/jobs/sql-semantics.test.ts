@@ -59,6 +59,28 @@ for (const name of ['sqlite', 'mysql'] as const) {
       }
     });
 
+    it('adds made together without awaiting keep their call order', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      const q = `order${++n}`;
+      const qu = queue(q);
+      await qu.waitUntilReady();
+      const jobs = await Promise.all(Array.from({ length: 40 }, (_, i) => qu.add('n', { i })));
+      const waiting = await qu.getJobs(['waiting'], 0, -1, true);
+      assert.deepEqual(waiting.map((j) => j.data.i), jobs.map((_, i) => i));
+    });
+
+    it('delayed jobs due in the same millisecond run in the order they were added', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      const q = `same${++n}`;
+      const qu = queue(q);
+      const now = Date.now();
+      for (let i = 1; i <= 12; i++) await qu.add('n', { i }, { delay: 200, timestamp: now });
+      const seen: number[] = [];
+      worker(q, async (job) => void seen.push(job.data.i));
+      await eventually('all of them to run', () => seen.length === 12);
+      assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i + 1));
+    });
+
     it('Job.retry() sends the job back behind delayed jobs that were already due', async (t) => {
       if (target.skip) return t.skip(target.skip);
       const q = `retry${++n}`;

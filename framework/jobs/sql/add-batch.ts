@@ -17,11 +17,13 @@ const MAX_IN_FLIGHT = 4;
 /**
  * Coalesces concurrent `queue.add` calls of one process into shared transactions: up to four run at once
  * (parallel commits share the database's log flush), and the adds made meanwhile are written together by
- * the next (one multi-row INSERT when they are plain jobs), so many producers pay few commits between them. Each add resolves once its job is committed. If a
+ * the next (one multi-row INSERT when they are plain jobs), so many producers pay few commits between them.
+ * Adds made by one synchronous run of code (`add(a); add(b)` without awaiting) go in one transaction, in call
+ * order. Each add resolves once its job is committed. If a
  * shared transaction fails, each add of it is tried again alone, so one bad job fails only its own call.
  */
 export class AddBatcher {
-  private readonly batches = new Coalescer<PendingAdd>({ maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gather: false, write: (batch) => this.write(batch) });
+  private readonly batches = new Coalescer<PendingAdd>({ maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gather: 'sync', write: (batch) => this.write(batch) });
 
   constructor(private readonly ctx: Ctx) {}
 

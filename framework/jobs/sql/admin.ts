@@ -187,7 +187,7 @@ export function promote(ctx: Ctx, id: string | undefined, count: number): Promis
   return withTx(ctx, async (x, fx) => {
     const rows = id
       ? await x.all<{ id: string; state: string }>(`SELECT id, state FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id])
-      : await x.all<{ id: string; state: string }>(`SELECT id, state FROM stryke_jobs WHERE queue = ? AND state = 'delayed' ORDER BY process_at LIMIT ${Math.floor(count)}${forUpdate(ctx)}`, [ctx.queue]);
+      : await x.all<{ id: string; state: string }>(`SELECT id, state FROM stryke_jobs WHERE queue = ? AND state = 'delayed' ORDER BY process_at, seq LIMIT ${Math.floor(count)}${forUpdate(ctx)}`, [ctx.queue]);
     if (id && !rows[0]) throw jobError(-1, id, 'promote', 'delayed');
     if (id && rows[0]!.state !== 'delayed') throw jobError(-3, id, 'promote', 'delayed');
     const top = await ctx.driver.bump(x, ctx.queue, 'seq', Math.max(rows.length, 1));

@@ -7,7 +7,7 @@ export type NextJob = [ReturnType<typeof rowToJobJson> | null, string, number, n
 
 const PROMOTE_BATCH = 1000;
 
-/** Due delayed jobs become waiting, at the back of the line (a fresh `seq`). */
+/** Due delayed jobs become waiting, at the back of the line (a fresh `seq`), in the order they are due (jobs due in the same millisecond in the order they were added). */
 export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, limit = PROMOTE_BATCH, seenDue = false): Promise<number> {
   // A plain read first: a locking range scan would also lock the index entry just past the range (on
   // MySQL, the next waiting job's), making every claim wait on every other. (`seenDue`: the caller's read saw one.)
@@ -16,7 +16,7 @@ export async function promoteDue(ctx: Ctx, x: Exec, fx: Effects, now: number, li
     if (any.length === 0) return 0;
   }
   const due = await x.all<{ id: string }>(
-    `SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? ORDER BY process_at LIMIT ${limit}${ctx.driver.claimLock}`,
+    `SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'delayed' AND process_at <= ? ORDER BY process_at, seq LIMIT ${limit}${ctx.driver.claimLock}`,
     [ctx.queue, now],
   );
   if (due.length === 0) return 0;

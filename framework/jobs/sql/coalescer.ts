@@ -3,12 +3,14 @@
  * items submitted while fewer than `maxInFlight` transactions run start one at once; the items submitted
  * meanwhile wait and go together, at most `maxBatch` to a transaction, into the next one to start. With
  * `gather`, a transaction starts only after the current macrotask, so items submitted together (jobs that
- * finish in one tick) join one batch.
+ * finish in one tick) join one batch. With `gather: 'sync'`, only the items submitted by the same synchronous
+ * run of code join (the start waits a microtask, not for I/O): `add(a); add(b); add(c)` without awaiting goes
+ * in one transaction, in call order, where parallel transactions could commit them in any order.
  */
 export interface CoalescerOptions<I> {
   maxBatch: number;
   maxInFlight: number;
-  gather: boolean;
+  gather: boolean | 'sync';
   /** Writes one batch; settles each item's own promise. Must not reject. */
   write(batch: I[]): Promise<void>;
 }
@@ -33,11 +35,13 @@ export class Coalescer<I> {
     }
     if (this.scheduled || this.inFlight >= maxInFlight || this.pending.length === 0) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const go = () => {
       this.scheduled = false;
       if (this.inFlight >= maxInFlight || this.pending.length === 0) return;
       this.start();
-    });
+    };
+    if (gather === 'sync') queueMicrotask(go);
+    else setImmediate(go);
   }
 
   private start(): void {
