@@ -16,6 +16,9 @@ import type { AssociationName, AssociationTarget, Attributes, FieldName, Include
 import type { Relation } from './relation';
 import { Errors, runValidations } from './validation';
 
+/** A record's fields and associations by name, as the framework reads and writes them (the types name them for users). */
+type Rec = Record<string, any>;
+
 type Element<V> = V extends readonly (infer E)[] ? E : NonNullable<V>;
 
 /**
@@ -42,14 +45,13 @@ export { foreignKeyOf, Abort };
  * relation.
  */
 export class ActiveRecord extends ModelQueries {
-  [key: string]: any;
   [key: symbol]: any;
 
   constructor(attrs?: Attrs) {
     super();
     const meta = metaOf(this.constructor);
     for (const f of meta.fields) {
-      if (f.default !== undefined) this[f.property] = f.default;
+      if (f.default !== undefined) (this as Rec)[f.property] = f.default;
     }
     if (attrs) this.assign(attrs);
   }
@@ -65,14 +67,14 @@ export class ActiveRecord extends ModelQueries {
     for (const [k, v] of Object.entries(attrs as Attrs)) {
       const a = meta.associations.get(k);
       if (a && a.kind === 'belongsTo') {
-        this[k] = v;
+        (this as Rec)[k] = v;
         continue;
       }
       if (meta.virtuals.has(k)) {
-        this[k] = v;
+        (this as Rec)[k] = v;
         continue;
       }
-      this[k] = castValue(v, fieldOf(meta, k, 'assign'));
+      (this as Rec)[k] = castValue(v, fieldOf(meta, k, 'assign'));
     }
     return this;
   }
@@ -97,7 +99,7 @@ export class ActiveRecord extends ModelQueries {
   /** Soft delete: whether the record is marked deleted. */
   get isDeleted(): boolean {
     const sd = metaOf(this.constructor).softDelete;
-    return sd ? this[sd.property] !== null && this[sd.property] !== undefined : !!this[DESTROYED];
+    return sd ? (this as Rec)[sd.property] !== null && (this as Rec)[sd.property] !== undefined : !!this[DESTROYED];
   }
 
   // ---- dirty tracking ----
@@ -107,7 +109,7 @@ export class ActiveRecord extends ModelQueries {
     const meta = metaOf(this.constructor);
     const out: string[] = [];
     meta.fields.forEach((f, i) => {
-      const v = this[f.property];
+      const v = (this as Rec)[f.property];
       if (v === undefined && !this.isNewRecord) return; // not read (select) and not set
       if (!same(originalAt(this, meta, i), v, f)) out.push(f.property);
     });
@@ -117,7 +119,7 @@ export class ActiveRecord extends ModelQueries {
   /** `{ title: ['Before', 'After'] }` for each changed field. */
   get changes(): Record<string, Change> {
     const out: Record<string, Change> = {};
-    for (const p of this.changed()) out[p] = [this.attributeWas(p as FieldName<this>), this[p]];
+    for (const p of this.changed()) out[p] = [this.attributeWas(p as FieldName<this>), (this as Rec)[p]];
     return out;
   }
 
@@ -141,7 +143,7 @@ export class ActiveRecord extends ModelQueries {
 
   /** Puts changed fields back to their values as read or last saved. */
   restoreAttributes(): this {
-    for (const p of this.changed()) this[p] = this.attributeWas(p as FieldName<this>);
+    for (const p of this.changed()) (this as Rec)[p] = this.attributeWas(p as FieldName<this>);
     return this;
   }
 
@@ -158,12 +160,12 @@ export class ActiveRecord extends ModelQueries {
     // Values that did not cast to their field's type, and strings over their column's length: errors here,
     // never a different failure (or a silent truncation) on each database.
     const errors = this.errors;
-    castErrors(this, meta.fields, (property, message) => {
+    castErrors((this as Rec), meta.fields, (property, message) => {
       if (!errors.on(property).includes(message)) errors.add(property, message);
     });
     for (const a of meta.associations.values()) {
       if (a.kind !== 'belongsTo' || !a.required) continue;
-      const fk = this[foreignKeyOf(this.constructor, a)];
+      const fk = (this as Rec)[foreignKeyOf(this.constructor, a)];
       const assigned = this[LOADED]?.get(a.property);
       if ((fk === null || fk === undefined) && !assigned) this.errors.add(a.property, 'must exist');
     }
@@ -231,10 +233,10 @@ export class ActiveRecord extends ModelQueries {
     const meta = metaOf(this.constructor);
     this.assign(attrs);
     const values: Attrs = {};
-    for (const k of Object.keys(attrs as Attrs)) values[k] = this[k];
-    await (this.constructor as any).unscoped().where({ [meta.pk.property]: this[meta.pk.property] }).updateAll(values);
+    for (const k of Object.keys(attrs as Attrs)) values[k] = (this as Rec)[k];
+    await (this.constructor as any).unscoped().where({ [meta.pk.property]: (this as Rec)[meta.pk.property] }).updateAll(values);
     const orig = this[ORIG_RAW] || !this[ORIG] ? snapshot(this, meta) : this[ORIG];
-    for (const k of Object.keys(attrs as Attrs)) orig[k] = this[k];
+    for (const k of Object.keys(attrs as Attrs)) orig[k] = (this as Rec)[k];
     this[ORIG] = orig;
     this[ORIG_RAW] = false;
     return this;
@@ -301,8 +303,8 @@ export class ActiveRecord extends ModelQueries {
   /** Re-reads the row, forgets loaded associations and changes. */
   async reload(): Promise<this> {
     const meta = metaOf(this.constructor);
-    const fresh = await (this.constructor as any).unscoped().find(this[meta.pk.property]);
-    for (const f of meta.fields) this[f.property] = fresh[f.property];
+    const fresh = await (this.constructor as any).unscoped().find((this as Rec)[meta.pk.property]);
+    for (const f of meta.fields) (this as Rec)[f.property] = fresh[f.property];
     this[ORIG] = fresh[ORIG];
     this[ORIG_RAW] = fresh[ORIG_RAW];
     this[LOADED]?.clear();
@@ -327,7 +329,7 @@ export class ActiveRecord extends ModelQueries {
   }
 
   /** A relation over an association's records, for querying or building through it. */
-  related<K extends AssociationName<this>>(association: K): Relation<AssociationTarget<this[K]>>;
+  related<K extends AssociationName<this> & keyof this>(association: K): Relation<AssociationTarget<this[K]>>;
   /** With the target's class named (`user.related<typeof Post>('posts')`), the relation has its scopes too. */
   related<M extends ModelClass>(association: AssociationName<this>): RelationOf<M>;
   related(association: string): Relation {
@@ -339,7 +341,7 @@ export class ActiveRecord extends ModelQueries {
    * loading, building, creating or querying through it.
    * @example const a = post.association('author'); if (a.loaded) a.target.name; else await a.load();
    */
-  association<K extends AssociationName<this>>(name: K): AssociationHandle<this[K]> {
+  association<K extends AssociationName<this> & keyof this>(name: K): AssociationHandle<this[K]> {
     associationOf(metaOf(this.constructor), name);
     const record = this;
     return {
@@ -365,7 +367,7 @@ export class ActiveRecord extends ModelQueries {
     const out: Attrs = {};
     for (const f of meta.fields) {
       if (f.sensitive) continue;
-      const v = this[f.property] ?? null;
+      const v = (this as Rec)[f.property] ?? null;
       // JSON has no bigint: a safe one becomes a number, a larger one a string (as JSON APIs usually do).
       out[f.property] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
     }

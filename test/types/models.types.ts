@@ -134,3 +134,20 @@ export async function associations(article: Article, author: Author): Promise<vo
   const notRemarks: Relation<Author> = article.related('remarks');
   void notRemarks;
 }
+
+export function records(article: Article, author: Author): void {
+  const title: string = article.title;
+  const when: Date | null = article.publishedAt;
+  const greeting: string = author.greeting();
+  void title, when, greeting;
+
+  // @ts-expect-error: records have no index signature: a misspelt field is an error
+  void article.titel;
+  // @ts-expect-error: a field reads as its declared type
+  const views: string = article.views;
+  // @ts-expect-error: attributeWas and hasChanges take field names
+  article.attributeWas('titel');
+  // @ts-expect-error: touch too
+  void article.touch('titel');
+  void views;
+}
