@@ -6,7 +6,6 @@ export {
 export type { FieldOptions, AssociationOptions, BelongsToOptions, HasManyOptions, ModelOptions } from './decorators';
 export { ActiveRecord, Abort, foreignKeyOf, type AssociationHandle } from './model';
 export { Relation, type Page, type Grouped, type GroupedRelation, type OrderBy } from './relation';
-export { RelationQuery } from './relation-query';
 export type {
   RelationOf, ScopeMethods, Conditions, Attributes, FieldName, AssociationName, AssociationTarget, Includes, ColumnName, Direction, ModelClass, ValueAt,
 } from './model-types';
