@@ -47,7 +47,12 @@ export { foreignKeyOf, Abort };
 export class ActiveRecord extends ModelQueries {
   [key: symbol]: any;
 
-  constructor(attrs?: Attrs) {
+  /**
+   * A new record with these attributes. (A constructor has no `this` type, so the compiler cannot check
+   * these keys against the model as it does `create`'s, `build`'s, `assign`'s and `update`'s; it still
+   * refuses unpermitted `Params`, which have `permit`.)
+   */
+  constructor(attrs?: Attrs & { permit?: never }) {
     super();
     const meta = metaOf(this.constructor);
     for (const f of meta.fields) {

@@ -22,6 +22,8 @@ export class ArticlesController extends ActionController {
     await Article.create(this.params.require('article'));
     // @ts-expect-error: nor is one nested hash of them
     new Author(this.params.author);
+    // @ts-expect-error: nor for a new record
+    new Author(this.params.require('author'));
     // @ts-expect-error: nor for update
     await article.update(this.params);
     // @ts-expect-error: `params.x` is not a method
