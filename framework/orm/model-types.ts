@@ -71,7 +71,9 @@ export type Attributes<T> = IsAny<T> extends true
 /** Associations to include or join: `'author'`, `['author', 'comments']`, `{ comments: 'user' }`. */
 export type Includes<T> = IsAny<T> extends true
   ? IncludeSpec
-  : AssociationName<T> | readonly Includes<T>[] | { [K in AssociationName<T>]?: Includes<TargetOf<T, K>> };
+  : [AssociationName<T>] extends [never]
+    ? never // a model without associations includes nothing (and `{}` would take any string)
+    : AssociationName<T> | readonly Includes<T>[] | { [K in AssociationName<T>]?: Includes<TargetOf<T, K>> };
 
 /** A model class: what the static query methods are called on. */
 export type ModelClass<T = any> = (new (attrs?: any) => T) & typeof ActiveRecord;

@@ -56,6 +56,13 @@ export class Remark extends AppModel {
   @BelongsTo(() => Article) article!: Loaded<Article>;
 }
 
+/** A model without associations. */
+@Model('labels')
+export class Label extends AppModel {
+  @Field({ primary: true }) id!: number;
+  @Field('string') name!: string;
+}
+
 @Job({ queue: 'mailers' })
 export class SendDigest extends ApplicationJob {
   async perform(authorId: number, subject: string, options?: { urgent: boolean }): Promise<void> {

@@ -2,7 +2,7 @@
 // `@ts-expect-error` line must be an error: if the types loosen (an `any` creeping back), the directive is
 // unused and the build fails. The other lines must compile.
 import { anyOf, gte, type CollectionProxy, type Relation } from 'stryke';
-import { Article, Author, Badge, Remark } from './app';
+import { Article, Author, Badge, Label, Remark } from './app';
 
 type Equal<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 const expectType = <T>(_value: T): void => undefined;
@@ -128,6 +128,15 @@ export async function associations(article: Article, author: Author): Promise<vo
   article.related('nope');
   // @ts-expect-error: association() too
   article.association('title');
+  // @ts-expect-error: a model without associations includes nothing
+  Label.includes('anything');
+  // @ts-expect-error: nor joins
+  Label.joins({ x: 'y' });
+  Label.where({ name: 'x' });
+  // @ts-expect-error: its conditions are still checked
+  Label.where({ nme: 'x' });
+  // @ts-expect-error: and its attributes
+  await Label.create({ nme: 'x' });
   // @ts-expect-error: a collection builds the associated model's attributes
   article.remarks.build({ bdy: 'x' });
   // @ts-expect-error: a relation from related() has the target's records
