@@ -34,10 +34,16 @@ type IsAssociation<V> = IsAny<V> extends true
       ? true
       : false;
 
+/** Whether `K` is read-only on T: a getter without a setter (`get isAdmin()`), which is no column. */
+type IsReadonly<T, K extends keyof T> =
+  (<G>() => G extends { [P in K]: T[K] } ? 1 : 2) extends <G>() => G extends { -readonly [P in K]: T[K] } ? 1 : 2 ? false : true;
+
 /** The names of a model's fields (and other declared attributes, such as `passwordConfirmation`). */
 export type FieldName<T> = IsAny<T> extends true
   ? string
-  : { [K in OwnKeys<T>]: IsMethod<T[K]> extends true ? never : IsAssociation<T[K]> extends true ? never : K }[OwnKeys<T>];
+  : {
+      [K in OwnKeys<T>]: IsMethod<T[K]> extends true ? never : IsAssociation<T[K]> extends true ? never : IsReadonly<T, K> extends true ? never : K;
+    }[OwnKeys<T>];
 
 /** The names of a model's associations: its properties typed `Loaded<Model>`, `Loaded<Model | null>` or `Loaded<Model[]>`. */
 export type AssociationName<T> = IsAny<T> extends true ? string : { [K in OwnKeys<T>]: IsAssociation<T[K]> extends true ? K : never }[OwnKeys<T>];

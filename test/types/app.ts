@@ -19,6 +19,11 @@ export class Author extends AppModel {
 
   static named = scope((q, name: string) => q.where({ name }));
 
+  /** A getter: read-only, no column. */
+  get displayName(): string {
+    return this.name.toUpperCase();
+  }
+
   /** A method: neither a field nor an association. */
   greeting(): string {
     return `Hello, ${this.name}`;

@@ -27,6 +27,8 @@ export async function conditions(author: Author): Promise<void> {
   Article.where({ author: { nmae: 'Ann' } });
   // @ts-expect-error: a method is no field
   Author.where({ greeting: 'x' });
+  // @ts-expect-error: nor a getter
+  Author.where({ displayName: 'ANN' });
   // @ts-expect-error: nor is a record's own member
   Author.where({ isNewRecord: true });
   // @ts-expect-error: findBy's keys are checked
