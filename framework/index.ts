@@ -15,13 +15,14 @@ export type { Middleware } from './http/pipeline';
 /** fastify's request and reply, as controllers and middleware see them (apps need not depend on fastify). */
 export type { FastifyRequest as Request, FastifyReply as Reply } from 'fastify';
 export { ActionController, type RenderOptions, type RedirectOptions } from './http/controller';
-export { Params } from './http/params';
+export { Params, type ParamValue, type UploadedFile } from './http/params';
 export { Flash } from './http/flash';
 export { Service, Inject } from './di';
 export {
   Model, Field, Timestamps, SoftDelete, BelongsTo, HasMany, HasOne, Validates, Validate, BeforeValidation, AfterValidation,
   BeforeSave, AfterSave, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeDestroy, AfterDestroy, AfterCommit,
   AfterRollback, ActiveRecord, Abort, Relation, CollectionProxy, range, scope, Errors, type Scope, type Loaded, type Page,
+  type RelationOf, type Conditions, type Attributes, type FieldName, type AssociationName, type Includes, type ColumnName, type ModelClass,
 } from './orm';
 export { gt, gte, lt, lte, anyOf, not, ne, Operator } from './orm';
 export { SharedPoll } from './http/shared-poll';

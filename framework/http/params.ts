@@ -38,10 +38,6 @@ function isScalar(v: unknown): boolean {
   return v === null || ['string', 'number', 'boolean'].includes(typeof v) || isUpload(v);
 }
 
-/**
- * Request parameters: path, query and body merged (path wins, then body, then query), in the manner of
- * Rails' `params`. Keys are readable as properties (`params.id`) and through `get(key)`.
- */
 /** What `permit` does with keys it was not told about: drop them quietly, drop and log, or refuse (400). */
 export type UnpermittedAction = 'ignore' | 'log' | 'raise';
 
@@ -52,16 +48,40 @@ export interface ParamsPolicy {
 
 const IGNORE: ParamsPolicy = { unpermitted: 'ignore' };
 
-export class Params {
-  readonly #data: Record<string, unknown>;
-  readonly #policy: ParamsPolicy;
+/** An uploaded file as a parameter (framework/storage's `Upload`; `isUpload` from storage narrows to it). */
+export interface UploadedFile {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+}
+
+/**
+ * What `params.x` (and `params.get('x')`) reads: a scalar (a string from the path, query or form; a number,
+ * boolean or null from JSON), an uploaded file, nested parameters (not permitted), or nothing.
+ */
+export type ParamValue = string | number | boolean | null | undefined | UploadedFile | Params;
+
+// The instance's own state, under symbols: a request's keys become properties of the instance (`params.id`),
+// and request data (JSON, forms) cannot carry a symbol key, so no parameter can shadow these. Ordinary
+// properties, not `#private` fields, which cost the controller path on Node 20.
+const DATA = Symbol('params.data');
+const POLICY = Symbol('params.policy');
+const FLAT_BODY = Symbol('params.flatBody');
+
+/**
+ * Request parameters: path, query and body merged (path wins, then body, then query), in the manner of
+ * Rails' `params`. Keys are readable as properties (`params.id`) and through `get(key)`, as `ParamValue`s.
+ */
+class RequestParams {
+  private readonly [DATA]: Record<string, unknown>;
+  private readonly [POLICY]: ParamsPolicy;
   /** When the body was flat JSON, `require(key)` falls back to the whole body (Rails' wrap_parameters). */
-  readonly #flatBody: Record<string, unknown> | undefined;
+  private readonly [FLAT_BODY]: Record<string, unknown> | undefined;
 
   constructor(data: Record<string, unknown>, flatBody?: Record<string, unknown>, policy: ParamsPolicy = IGNORE) {
-    this.#data = data;
-    this.#flatBody = flatBody;
-    this.#policy = policy;
+    this[DATA] = data;
+    this[FLAT_BODY] = flatBody;
+    this[POLICY] = policy;
     for (const key of Object.keys(data)) {
       if (METHOD_NAMES.has(key)) continue;
       const value = data[key];
@@ -77,15 +97,15 @@ export class Params {
    * So a value read the obvious way (`Post.findBy({ token: params.token })`) is never an object or an
    * array an attacker shaped into a SQL operator.
    */
-  get(key: string): any {
-    const value = this.#data[key];
-    if (isPlainObject(value)) return new Params(value, undefined, this.#policy);
+  get(key: string): ParamValue {
+    const value = this[DATA][key];
+    if (isPlainObject(value)) return new Params(value, undefined, this[POLICY]);
     if (Array.isArray(value)) throw HttpErrors.PARAMETER_NOT_SCALAR(key, key, key);
-    return value;
+    return value as ParamValue;
   }
 
   has(key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.#data, key);
+    return Object.prototype.hasOwnProperty.call(this[DATA], key);
   }
 
   /**
@@ -93,9 +113,10 @@ export class Params {
    * @example const attrs = this.params.require('post').permit('title', 'body', { tags: [] });
    */
   require(key: string): Params {
-    const value = this.#data[key];
-    if (isPlainObject(value) && Object.keys(value).length > 0) return new Params(value, undefined, this.#policy);
-    if (value === undefined && this.#flatBody && Object.keys(this.#flatBody).length > 0) return new Params(this.#flatBody, undefined, this.#policy);
+    const value = this[DATA][key];
+    if (isPlainObject(value) && Object.keys(value).length > 0) return new Params(value, undefined, this[POLICY]);
+    const flat = this[FLAT_BODY];
+    if (value === undefined && flat && Object.keys(flat).length > 0) return new Params(flat, undefined, this[POLICY]);
     throw HttpErrors.PARAMETER_MISSING(key, key, key);
   }
 
@@ -105,27 +126,35 @@ export class Params {
    */
   permit(...specs: PermitSpec[]): Record<string, any> {
     const dropped: string[] = [];
-    const out = permitData(this.#data, specs, '', dropped);
-    if (dropped.length && this.#policy.unpermitted !== 'ignore') {
-      if (this.#policy.unpermitted === 'raise') throw HttpErrors.UNPERMITTED_PARAMETERS(dropped.join(', '));
-      this.#policy.log?.(dropped);
+    const out = permitData(this[DATA], specs, '', dropped);
+    const policy = this[POLICY];
+    if (dropped.length && policy.unpermitted !== 'ignore') {
+      if (policy.unpermitted === 'raise') throw HttpErrors.UNPERMITTED_PARAMETERS(dropped.join(', '));
+      policy.log?.(dropped);
     }
     return out;
   }
 
   /** Every parameter as it came, nested hashes and lists included: for logging and inspection, not for models. */
   toObject(): Record<string, unknown> {
-    return { ...this.#data };
+    return { ...this[DATA] };
   }
 
   toJSON(): Record<string, unknown> {
     return this.toObject();
   }
-
-  [key: string]: any;
 }
 
-Object.defineProperty(Params.prototype, REQUEST_PARAMS, { value: true });
+Object.defineProperty(RequestParams.prototype, REQUEST_PARAMS, { value: true });
+
+/**
+ * Request parameters, as controllers read them: the methods above, and each parameter as a property
+ * (`params.id`) typed `ParamValue`, so a nested hash or a file never passes for a string unchecked, and
+ * `Params` themselves are never a model's attributes (the ORM refuses them at run time too:
+ * STRYKE_E_ORM_FORBIDDEN_ATTRIBUTES).
+ */
+export type Params = RequestParams & { readonly [key: string]: ParamValue };
+export const Params = RequestParams as new (data: Record<string, unknown>, flatBody?: Record<string, unknown>, policy?: ParamsPolicy) => Params;
 
 function permitData(data: Record<string, unknown>, specs: PermitSpec[], prefix: string, dropped: string[]): Record<string, any> {
   const out: Record<string, any> = {};

@@ -3,6 +3,7 @@ import { camelize, singularize } from '../support/inflect';
 import { OrmErrors } from './errors';
 import { markBatch, noteLazyLoad } from './loading';
 import { metaOf, type ModelMeta } from './meta';
+import type { Attributes } from './model-types';
 import { anyOf } from './operators';
 
 /** Loaded associations by name, read and written through the accessors `defineAssociationAccessors` installs. */
@@ -279,13 +280,13 @@ export class CollectionProxy<T = any> extends Array<T> {
   }
 
   /** A new record with the foreign key set, added to this collection (not saved). */
-  build(attrs: Record<string, unknown> = {}): T {
-    return buildThrough((this as any)[OWNER], (this as any)[NAME], attrs);
+  build(attrs: Attributes<T> = {}): T {
+    return buildThrough((this as any)[OWNER], (this as any)[NAME], attrs as Record<string, unknown>);
   }
 
   /** Creates a record through the association (STRYKE_E_ORM_RECORD_INVALID when invalid), added to this collection. */
-  create(attrs: Record<string, unknown> = {}): Promise<T> {
-    return createThrough((this as any)[OWNER], (this as any)[NAME], attrs);
+  create(attrs: Attributes<T> = {}): Promise<T> {
+    return createThrough((this as any)[OWNER], (this as any)[NAME], attrs as Record<string, unknown>);
   }
 }
 

@@ -1,12 +1,19 @@
-import type { GroupedRelation, Page, Relation } from './relation';
+import type { GroupedRelation, OrderBy, Page, Relation } from './relation';
 import { includeTree, preloadTree, type IncludeSpec } from './associations';
 import { checkId } from './conditions';
 import { OrmErrors } from './errors';
 import { metaOf } from './meta';
 import type { ActiveRecord } from './model';
+import type { Attributes, ColumnName, Conditions, Direction, FieldName, Includes, ModelClass, RelationOf, ValueAt } from './model-types';
 
-type Attrs = Record<string, unknown>;
-type ModelClass<T> = { new (attrs?: Attrs): T } & typeof ActiveRecord;
+/** The relation the static methods start from, untyped: their signatures carry the model's types. */
+function start(model: ModelClass): Relation<any> {
+  const meta = metaOf(model);
+  return new meta.relationClass(model, undefined, meta);
+}
+
+/** The record type of a model class. */
+type R<M> = M extends abstract new (...args: any) => infer T ? T : never;
 
 /**
  * The class side of a model (`ActiveRecord` extends it): each query method starts a relation
@@ -16,60 +23,60 @@ export class ModelQueries {
   // ---- the static side: queries ----
 
   /** A relation over every row; the start of any chain. */
-  static all<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
+  static all<M extends ModelClass>(this: M): RelationOf<M> {
     const meta = metaOf(this);
     return new meta.relationClass(this, undefined, meta);
   }
 
-  static where<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs | string, ...binds: unknown[]): Relation<T> {
-    return this.all<T>().where(conditions, ...binds);
+  static where<M extends ModelClass>(this: M, conditions: Conditions<R<M>> | string, ...binds: unknown[]): RelationOf<M> {
+    return start(this).where(conditions, ...binds) as any;
   }
 
-  static whereNot<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs | string, ...binds: unknown[]): Relation<T> {
-    return this.all<T>().whereNot(conditions, ...binds);
+  static whereNot<M extends ModelClass>(this: M, conditions: Conditions<R<M>> | string, ...binds: unknown[]): RelationOf<M> {
+    return start(this).whereNot(conditions, ...binds) as any;
   }
 
-  static order<T extends ActiveRecord>(this: ModelClass<T>, field: string | Record<string, string>, direction?: string): Relation<T> {
-    return this.all<T>().order(field, direction);
+  static order<M extends ModelClass>(this: M, field: OrderBy<R<M>>, direction?: Direction): RelationOf<M> {
+    return start(this).order(field, direction) as any;
   }
 
-  static limit<T extends ActiveRecord>(this: ModelClass<T>, n: number): Relation<T> {
-    return this.all<T>().limit(n);
+  static limit<M extends ModelClass>(this: M, n: number): RelationOf<M> {
+    return start(this).limit(n) as any;
   }
 
-  static offset<T extends ActiveRecord>(this: ModelClass<T>, n: number): Relation<T> {
-    return this.all<T>().offset(n);
+  static offset<M extends ModelClass>(this: M, n: number): RelationOf<M> {
+    return start(this).offset(n) as any;
   }
 
-  static select<T extends ActiveRecord>(this: ModelClass<T>, ...fields: string[]): Relation<T> {
-    return this.all<T>().select(...fields);
+  static select<M extends ModelClass>(this: M, ...fields: FieldName<R<M>>[]): RelationOf<M> {
+    return start(this).select(...fields) as any;
   }
 
-  static distinct<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().distinct();
+  static distinct<M extends ModelClass>(this: M): RelationOf<M> {
+    return start(this).distinct() as any;
   }
 
-  static joins<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T> {
-    return this.all<T>().joins(...associations);
+  static joins<M extends ModelClass>(this: M, ...associations: Includes<R<M>>[]): RelationOf<M> {
+    return start(this).joins(...(associations as IncludeSpec[])) as any;
   }
 
-  static leftJoins<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T> {
-    return this.all<T>().leftJoins(...associations);
+  static leftJoins<M extends ModelClass>(this: M, ...associations: Includes<R<M>>[]): RelationOf<M> {
+    return start(this).leftJoins(...(associations as IncludeSpec[])) as any;
   }
 
-  static group<T extends ActiveRecord>(this: ModelClass<T>, ...fields: string[]): GroupedRelation<T> & Relation<T> {
-    return this.all<T>().group(...fields);
+  static group<M extends ModelClass>(this: M, ...fields: ColumnName<R<M>>[]): GroupedRelation<R<M>> & RelationOf<M> {
+    return start(this).group(...fields) as any;
   }
 
-  static includes<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T> {
-    return this.all<T>().includes(...associations);
+  static includes<M extends ModelClass>(this: M, ...associations: Includes<R<M>>[]): RelationOf<M> {
+    return start(this).includes(...(associations as IncludeSpec[])) as any;
   }
 
   /**
    * `Post.preload('author')` is `includes`; `Post.preload(records, 'author')` loads an association onto
    * records already read (one query).
    */
-  static preload<T extends ActiveRecord>(this: ModelClass<T>, ...associations: IncludeSpec[]): Relation<T>;
+  static preload<M extends ModelClass>(this: M, ...associations: Includes<R<M>>[]): RelationOf<M>;
   static preload(records: ActiveRecord[], association: string): Promise<void>;
   static preload(this: any, first: any, ...rest: any[]): any {
     if (Array.isArray(first) && first.every((r) => r instanceof ModelQueries)) {
@@ -79,35 +86,35 @@ export class ModelQueries {
     return this.all().includes(first, ...rest);
   }
 
-  static lock<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().lock();
+  static lock<M extends ModelClass>(this: M): RelationOf<M> {
+    return start(this).lock() as any;
   }
 
-  static none<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().none();
+  static none<M extends ModelClass>(this: M): RelationOf<M> {
+    return start(this).none() as any;
   }
 
   /** Every row, without default scopes (soft-deleted rows included). */
-  static unscoped<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().unscoped();
+  static unscoped<M extends ModelClass>(this: M): RelationOf<M> {
+    return start(this).unscoped() as any;
   }
 
-  static withDeleted<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().withDeleted();
+  static withDeleted<M extends ModelClass>(this: M): RelationOf<M> {
+    return start(this).withDeleted() as any;
   }
 
-  static onlyDeleted<T extends ActiveRecord>(this: ModelClass<T>): Relation<T> {
-    return this.all<T>().onlyDeleted();
+  static onlyDeleted<M extends ModelClass>(this: M): RelationOf<M> {
+    return start(this).onlyDeleted() as any;
   }
 
-  static strictLoading<T extends ActiveRecord>(this: ModelClass<T>, on = true): Relation<T> {
-    return this.all<T>().strictLoading(on);
+  static strictLoading<M extends ModelClass>(this: M, on = true): RelationOf<M> {
+    return start(this).strictLoading(on) as any;
   }
 
   /** The record with this primary key; STRYKE_E_ORM_RECORD_NOT_FOUND (404) when there is none. */
-  static async find<T extends ActiveRecord>(this: ModelClass<T>, id: unknown): Promise<T> {
+  static async find<M extends ModelClass>(this: M, id: unknown): Promise<R<M>> {
     const meta = metaOf(this);
-    if (meta.softDelete) return this.all<T>().find(id);
+    if (meta.softDelete) return start(this).find(id);
     const key = checkId(this.name, meta, id);
     const out = meta.db.execute(meta.findSql, [meta.db.dialect.toDb(key, meta.pk)], true);
     const { rows, columns } = out instanceof Promise ? await out : out;
@@ -115,106 +122,108 @@ export class ModelQueries {
     return columns ? meta.arrayHydrator(columns)(rows[0] as unknown[]) : meta.hydrate(rows[0]!);
   }
 
-  static findBy<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs): Promise<T | null> {
-    return this.all<T>().findBy(conditions);
+  static findBy<M extends ModelClass>(this: M, conditions: Conditions<R<M>>): Promise<R<M> | null> {
+    return start(this).findBy(conditions) as any;
   }
 
-  static findByOrFail<T extends ActiveRecord>(this: ModelClass<T>, conditions: Attrs): Promise<T> {
-    return this.all<T>().findByOrFail(conditions);
+  static findByOrFail<M extends ModelClass>(this: M, conditions: Conditions<R<M>>): Promise<R<M>> {
+    return start(this).findByOrFail(conditions) as any;
   }
 
-  static findOrCreateBy<T extends ActiveRecord>(this: ModelClass<T>, attrs: Attrs, extra?: Attrs): Promise<T> {
-    return this.all<T>().findOrCreateBy(attrs, extra);
+  static findOrCreateBy<M extends ModelClass>(this: M, attrs: Conditions<R<M>> & Attributes<R<M>>, extra?: Attributes<R<M>>): Promise<R<M>> {
+    return start(this).findOrCreateBy(attrs, extra) as any;
   }
 
-  static findOrInitializeBy<T extends ActiveRecord>(this: ModelClass<T>, attrs: Attrs, extra?: Attrs): Promise<T> {
-    return this.all<T>().findOrInitializeBy(attrs, extra);
+  static findOrInitializeBy<M extends ModelClass>(this: M, attrs: Conditions<R<M>> & Attributes<R<M>>, extra?: Attributes<R<M>>): Promise<R<M>> {
+    return start(this).findOrInitializeBy(attrs, extra) as any;
   }
 
-  static first<T extends ActiveRecord>(this: ModelClass<T>): Promise<T | null>;
-  static first<T extends ActiveRecord>(this: ModelClass<T>, n: number): Promise<T[]>;
+  static first<M extends ModelClass>(this: M): Promise<R<M> | null>;
+  static first<M extends ModelClass>(this: M, n: number): Promise<R<M>[]>;
   static first(this: any, n?: number): any {
     return n === undefined ? this.all().first() : this.all().first(n);
   }
 
-  static last<T extends ActiveRecord>(this: ModelClass<T>): Promise<T | null>;
-  static last<T extends ActiveRecord>(this: ModelClass<T>, n: number): Promise<T[]>;
+  static last<M extends ModelClass>(this: M): Promise<R<M> | null>;
+  static last<M extends ModelClass>(this: M, n: number): Promise<R<M>[]>;
   static last(this: any, n?: number): any {
     return n === undefined ? this.all().last() : this.all().last(n);
   }
 
-  static take<T extends ActiveRecord>(this: ModelClass<T>): Promise<T | null>;
-  static take<T extends ActiveRecord>(this: ModelClass<T>, n: number): Promise<T[]>;
+  static take<M extends ModelClass>(this: M): Promise<R<M> | null>;
+  static take<M extends ModelClass>(this: M, n: number): Promise<R<M>[]>;
   static take(this: any, n?: number): any {
     return n === undefined ? this.all().take() : this.all().take(n);
   }
 
-  static count(this: ModelClass<any>, field?: string): Promise<number> {
-    return this.all().count(field);
+  static count<M extends ModelClass>(this: M, field?: ColumnName<R<M>>): Promise<number> {
+    return start(this).count(field);
   }
 
-  static sum(this: ModelClass<any>, field: string): Promise<number> {
-    return this.all().sum(field);
+  static sum<M extends ModelClass>(this: M, field: ColumnName<R<M>>): Promise<number> {
+    return start(this).sum(field);
   }
 
-  static average(this: ModelClass<any>, field: string): Promise<number | null> {
-    return this.all().average(field);
+  static average<M extends ModelClass>(this: M, field: ColumnName<R<M>>): Promise<number | null> {
+    return start(this).average(field);
   }
 
-  static minimum(this: ModelClass<any>, field: string): Promise<any> {
-    return this.all().minimum(field);
+  static minimum<M extends ModelClass, C extends ColumnName<R<M>>>(this: M, field: C): Promise<ValueAt<R<M>, C> | null> {
+    return start(this).minimum(field) as any;
   }
 
-  static maximum(this: ModelClass<any>, field: string): Promise<any> {
-    return this.all().maximum(field);
+  static maximum<M extends ModelClass, C extends ColumnName<R<M>>>(this: M, field: C): Promise<ValueAt<R<M>, C> | null> {
+    return start(this).maximum(field) as any;
   }
 
-  static pluck(this: ModelClass<any>, ...fields: string[]): Promise<any[]> {
-    return this.all().pluck(...fields);
+  static pluck<M extends ModelClass, C extends ColumnName<R<M>>>(this: M, field: C): Promise<ValueAt<R<M>, C>[]>;
+  static pluck<M extends ModelClass>(this: M, ...fields: ColumnName<R<M>>[]): Promise<unknown[][]>;
+  static pluck(this: ModelClass, ...fields: string[]): Promise<unknown[]> {
+    return start(this).pluck(...fields) as any;
   }
 
-  static ids(this: ModelClass<any>): Promise<any[]> {
-    return this.all().ids();
+  static ids<M extends ModelClass>(this: M): Promise<(R<M> extends { id: infer I } ? I : unknown)[]> {
+    return start(this).ids() as any;
   }
 
-  static exists(this: ModelClass<any>): Promise<boolean> {
-    return this.all().exists();
+  static exists<M extends ModelClass>(this: M): Promise<boolean> {
+    return start(this).exists();
   }
 
-  static paginate<T extends ActiveRecord>(this: ModelClass<T>, options?: { page?: unknown; perPage?: number }): Promise<Page<T>> {
-    return this.all<T>().paginate(options);
+  static paginate<M extends ModelClass>(this: M, options?: { page?: unknown; perPage?: number }): Promise<Page<R<M>>> {
+    return start(this).paginate(options) as any;
   }
 
-  static findEach<T extends ActiveRecord>(this: ModelClass<T>, options?: { batchSize?: number }): AsyncGenerator<T, void, undefined>;
-  static findEach<T extends ActiveRecord>(this: ModelClass<T>, fn: (record: T) => unknown, options?: { batchSize?: number }): Promise<void>;
+  static findEach<M extends ModelClass>(this: M, options?: { batchSize?: number }): AsyncGenerator<R<M>, void, undefined>;
+  static findEach<M extends ModelClass>(this: M, fn: (record: R<M>) => unknown, options?: { batchSize?: number }): Promise<void>;
   static findEach(this: any, a?: any, b?: any): any {
     return this.all().findEach(a, b);
   }
 
-  static findInBatches<T extends ActiveRecord>(this: ModelClass<T>, options?: { batchSize?: number }): AsyncGenerator<T[], void, undefined> {
-    return this.all<T>().findInBatches(options);
+  static findInBatches<M extends ModelClass>(this: M, options?: { batchSize?: number }): AsyncGenerator<R<M>[], void, undefined> {
+    return start(this).findInBatches(options) as any;
   }
 
-  static inBatches<T extends ActiveRecord>(this: ModelClass<T>, fn: (batch: Relation<T>) => unknown, options?: { batchSize?: number }): Promise<void> {
-    return this.all<T>().inBatches(fn, options);
+  static inBatches<M extends ModelClass>(this: M, fn: (batch: RelationOf<M>) => unknown, options?: { batchSize?: number }): Promise<void> {
+    return start(this).inBatches(fn as (batch: Relation<any>) => unknown, options) as any;
   }
 
   /** Updates every row in one statement (no validations or callbacks); the number updated. */
-  static updateAll(this: ModelClass<any>, attrs: Attrs | string, ...binds: unknown[]): Promise<number> {
-    return this.all().updateAll(attrs, ...binds);
+  static updateAll<M extends ModelClass>(this: M, attrs: Attributes<R<M>> | string, ...binds: unknown[]): Promise<number> {
+    return start(this).updateAll(attrs, ...binds);
   }
 
   /** Deletes every row in one statement (no callbacks); the number deleted. */
-  static deleteAll(this: ModelClass<any>): Promise<number> {
-    return this.all().deleteAll();
+  static deleteAll<M extends ModelClass>(this: M): Promise<number> {
+    return start(this).deleteAll();
   }
 
-  static destroyAll<T extends ActiveRecord>(this: ModelClass<T>): Promise<T[]> {
-    return this.all<T>().destroyAll();
+  static destroyAll<M extends ModelClass>(this: M): Promise<R<M>[]> {
+    return start(this).destroyAll() as any;
   }
 
   /** Builds, validates and inserts; throws STRYKE_E_ORM_RECORD_INVALID (422) when invalid. */
-  static async create<T extends ActiveRecord>(this: ModelClass<T>, attrs: Attrs = {}): Promise<T> {
+  static async create<M extends ModelClass>(this: M, attrs: Attributes<R<M>> = {}): Promise<R<M>> {
     const record = new this(attrs);
     await record.saveOrFail();
     return record;
@@ -224,12 +233,12 @@ export class ModelQueries {
    * Runs `fn` in a transaction: every model statement inside it (however deep) uses the transaction's
    * connection. Committed when fn returns, rolled back when it throws; nested, a savepoint.
    */
-  static transaction<R>(this: ModelClass<any>, fn: () => Promise<R> | R): Promise<R> {
+  static transaction<V>(this: ModelClass, fn: () => Promise<V> | V): Promise<V> {
     return metaOf(this).db.transaction(() => fn());
   }
 
   /** Builds a record from a database row, without running the constructor. */
-  static hydrate<T extends ActiveRecord>(this: ModelClass<T>, row: Record<string, unknown>): T {
+  static hydrate<M extends ModelClass>(this: M, row: Record<string, unknown>): R<M> {
     return metaOf(this).hydrate(row);
   }
 }

@@ -5,7 +5,10 @@ export {
 } from './decorators';
 export type { FieldOptions, AssociationOptions, BelongsToOptions, HasManyOptions, ModelOptions } from './decorators';
 export { ActiveRecord, Abort, foreignKeyOf, type AssociationHandle } from './model';
-export { Relation, type Page, type Grouped, type GroupedRelation } from './relation';
+export { Relation, type Page, type Grouped, type GroupedRelation, type OrderBy } from './relation';
+export type {
+  RelationOf, ScopeMethods, Conditions, Attributes, FieldName, AssociationName, AssociationTarget, Includes, ColumnName, Direction, ModelClass, ValueAt,
+} from './model-types';
 export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';
 export { Errors, type ValidationRules, type ValidateOptions } from './validation';

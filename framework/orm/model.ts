@@ -12,8 +12,12 @@ import { fieldOf, metaOf, META } from './meta';
 import { deleteRow, insertRow, updateRow } from './persistence';
 import { validationsOf } from './record-validations';
 import { DESTROYED, ERRORS, ORIG, ORIG_RAW, originalAt, PERSISTED, PREVIOUS, same, snapshot, type Attrs, type Change } from './record-state';
+import type { AssociationName, AssociationTarget, Attributes, FieldName, Includes, ModelClass, RelationOf } from './model-types';
 import type { Relation } from './relation';
 import { Errors, runValidations } from './validation';
+
+/** A record's fields and associations by name, as the framework reads and writes them (the types name them for users). */
+type Rec = Record<string, any>;
 
 type Element<V> = V extends readonly (infer E)[] ? E : NonNullable<V>;
 
@@ -25,9 +29,9 @@ export type AssociationHandle<V> = ({ readonly loaded: true; readonly target: V 
   /** Loads it (a lazy load: counted by N+1 detection, refused under strict loading). */
   load(): Promise<V>;
   /** A new record through it, its key set (added to a loaded collection); not saved. */
-  build(attrs?: Attrs): Element<V>;
+  build(attrs?: Attributes<Element<V>>): Element<V>;
   /** Creates a record through it (and the join row, through a join model). */
-  create(attrs?: Attrs): Promise<Element<V>>;
+  create(attrs?: Attributes<Element<V>>): Promise<Element<V>>;
   /** A relation over its records. */
   scope(): Relation<Element<V>>;
   /** Forgets the loaded value. */
@@ -41,14 +45,18 @@ export { foreignKeyOf, Abort };
  * relation.
  */
 export class ActiveRecord extends ModelQueries {
-  [key: string]: any;
   [key: symbol]: any;
 
-  constructor(attrs?: Attrs) {
+  /**
+   * A new record with these attributes. (A constructor has no `this` type, so the compiler cannot check
+   * these keys against the model as it does `create`'s, `build`'s, `assign`'s and `update`'s; it still
+   * refuses unpermitted `Params`, which have `permit`.)
+   */
+  constructor(attrs?: Attrs & { permit?: never }) {
     super();
     const meta = metaOf(this.constructor);
     for (const f of meta.fields) {
-      if (f.default !== undefined) this[f.property] = f.default;
+      if (f.default !== undefined) (this as Rec)[f.property] = f.default;
     }
     if (attrs) this.assign(attrs);
   }
@@ -58,20 +66,20 @@ export class ActiveRecord extends ModelQueries {
    * are request parameters that did not go through `permit` (STRYKE_E_ORM_FORBIDDEN_ATTRIBUTES): `new`,
    * `create`, `update` and `build` all assign through here.
    */
-  assign(attrs: Attrs): this {
+  assign(attrs: Attributes<this>): this {
     const meta = metaOf(this.constructor);
     if (isRequestParams(attrs)) throw OrmErrors.FORBIDDEN_ATTRIBUTES(`${meta.model.name}#assign`);
-    for (const [k, v] of Object.entries(attrs)) {
+    for (const [k, v] of Object.entries(attrs as Attrs)) {
       const a = meta.associations.get(k);
       if (a && a.kind === 'belongsTo') {
-        this[k] = v;
+        (this as Rec)[k] = v;
         continue;
       }
       if (meta.virtuals.has(k)) {
-        this[k] = v;
+        (this as Rec)[k] = v;
         continue;
       }
-      this[k] = castValue(v, fieldOf(meta, k, 'assign'));
+      (this as Rec)[k] = castValue(v, fieldOf(meta, k, 'assign'));
     }
     return this;
   }
@@ -96,7 +104,7 @@ export class ActiveRecord extends ModelQueries {
   /** Soft delete: whether the record is marked deleted. */
   get isDeleted(): boolean {
     const sd = metaOf(this.constructor).softDelete;
-    return sd ? this[sd.property] !== null && this[sd.property] !== undefined : !!this[DESTROYED];
+    return sd ? (this as Rec)[sd.property] !== null && (this as Rec)[sd.property] !== undefined : !!this[DESTROYED];
   }
 
   // ---- dirty tracking ----
@@ -106,7 +114,7 @@ export class ActiveRecord extends ModelQueries {
     const meta = metaOf(this.constructor);
     const out: string[] = [];
     meta.fields.forEach((f, i) => {
-      const v = this[f.property];
+      const v = (this as Rec)[f.property];
       if (v === undefined && !this.isNewRecord) return; // not read (select) and not set
       if (!same(originalAt(this, meta, i), v, f)) out.push(f.property);
     });
@@ -116,17 +124,17 @@ export class ActiveRecord extends ModelQueries {
   /** `{ title: ['Before', 'After'] }` for each changed field. */
   get changes(): Record<string, Change> {
     const out: Record<string, Change> = {};
-    for (const p of this.changed()) out[p] = [this.attributeWas(p), this[p]];
+    for (const p of this.changed()) out[p] = [this.attributeWas(p as FieldName<this>), (this as Rec)[p]];
     return out;
   }
 
   /** Whether any field (or this one) changed since the record was read or saved. */
-  hasChanges(field?: string): boolean {
-    return field === undefined ? this.changed().length > 0 : this.changed().includes(field);
+  hasChanges(field?: FieldName<this>): boolean {
+    return field === undefined ? this.changed().length > 0 : this.changed().includes(field as string);
   }
 
   /** A field's value as read or last saved. */
-  attributeWas(field: string): unknown {
+  attributeWas(field: FieldName<this>): unknown {
     const meta = metaOf(this.constructor);
     const i = meta.fields.findIndex((f) => f.property === field);
     if (i < 0) throw OrmErrors.UNKNOWN_COLUMN(this.constructor.name, field, [...meta.byProperty.keys()].join(', '));
@@ -140,7 +148,7 @@ export class ActiveRecord extends ModelQueries {
 
   /** Puts changed fields back to their values as read or last saved. */
   restoreAttributes(): this {
-    for (const p of this.changed()) this[p] = this.attributeWas(p);
+    for (const p of this.changed()) (this as Rec)[p] = this.attributeWas(p as FieldName<this>);
     return this;
   }
 
@@ -157,12 +165,12 @@ export class ActiveRecord extends ModelQueries {
     // Values that did not cast to their field's type, and strings over their column's length: errors here,
     // never a different failure (or a silent truncation) on each database.
     const errors = this.errors;
-    castErrors(this, meta.fields, (property, message) => {
+    castErrors((this as Rec), meta.fields, (property, message) => {
       if (!errors.on(property).includes(message)) errors.add(property, message);
     });
     for (const a of meta.associations.values()) {
       if (a.kind !== 'belongsTo' || !a.required) continue;
-      const fk = this[foreignKeyOf(this.constructor, a)];
+      const fk = (this as Rec)[foreignKeyOf(this.constructor, a)];
       const assigned = this[LOADED]?.get(a.property);
       if ((fk === null || fk === undefined) && !assigned) this.errors.add(a.property, 'must exist');
     }
@@ -214,38 +222,38 @@ export class ActiveRecord extends ModelQueries {
   }
 
   /** Assigns and saves; false when invalid. */
-  async update(attrs: Attrs): Promise<boolean> {
+  async update(attrs: Attributes<this>): Promise<boolean> {
     this.assign(attrs);
     return this.save();
   }
 
   /** Assigns and saves; STRYKE_E_ORM_RECORD_INVALID (422) when invalid. */
-  async updateOrFail(attrs: Attrs): Promise<this> {
+  async updateOrFail(attrs: Attributes<this>): Promise<this> {
     this.assign(attrs);
     return this.saveOrFail();
   }
 
   /** Writes these fields straight to the row: no validations, callbacks or timestamps. */
-  async updateColumns(attrs: Attrs): Promise<this> {
+  async updateColumns(attrs: Attributes<this>): Promise<this> {
     const meta = metaOf(this.constructor);
     this.assign(attrs);
     const values: Attrs = {};
-    for (const k of Object.keys(attrs)) values[k] = this[k];
-    await (this.constructor as any).unscoped().where({ [meta.pk.property]: this[meta.pk.property] }).updateAll(values);
+    for (const k of Object.keys(attrs as Attrs)) values[k] = (this as Rec)[k];
+    await (this.constructor as any).unscoped().where({ [meta.pk.property]: (this as Rec)[meta.pk.property] }).updateAll(values);
     const orig = this[ORIG_RAW] || !this[ORIG] ? snapshot(this, meta) : this[ORIG];
-    for (const k of Object.keys(attrs)) orig[k] = this[k];
+    for (const k of Object.keys(attrs as Attrs)) orig[k] = (this as Rec)[k];
     this[ORIG] = orig;
     this[ORIG_RAW] = false;
     return this;
   }
 
   /** Sets `updatedAt` (and any fields named) to now, without validations or callbacks. */
-  async touch(...fields: string[]): Promise<this> {
+  async touch(...fields: FieldName<this>[]): Promise<this> {
     const meta = metaOf(this.constructor);
     const now = new Date();
     const attrs: Attrs = {};
-    for (const f of meta.fields) if (f.timestamp === 'update' || fields.includes(f.property)) attrs[f.property] = now;
-    return this.updateColumns(attrs);
+    for (const f of meta.fields) if (f.timestamp === 'update' || (fields as string[]).includes(f.property)) attrs[f.property] = now;
+    return this.updateColumns(attrs as Attributes<this>);
   }
 
   /**
@@ -292,7 +300,7 @@ export class ActiveRecord extends ModelQueries {
   async restore(): Promise<this> {
     const meta = metaOf(this.constructor);
     if (!meta.softDelete) throw OrmErrors.BAD_ASSOCIATION(this.constructor.name, 'restore', 'the model has no @SoftDelete() field');
-    await this.updateColumns({ [meta.softDelete.property]: null });
+    await this.updateColumns({ [meta.softDelete.property]: null } as Attributes<this>);
     this[DESTROYED] = false;
     return this;
   }
@@ -300,8 +308,8 @@ export class ActiveRecord extends ModelQueries {
   /** Re-reads the row, forgets loaded associations and changes. */
   async reload(): Promise<this> {
     const meta = metaOf(this.constructor);
-    const fresh = await (this.constructor as any).unscoped().find(this[meta.pk.property]);
-    for (const f of meta.fields) this[f.property] = fresh[f.property];
+    const fresh = await (this.constructor as any).unscoped().find((this as Rec)[meta.pk.property]);
+    for (const f of meta.fields) (this as Rec)[f.property] = fresh[f.property];
     this[ORIG] = fresh[ORIG];
     this[ORIG_RAW] = fresh[ORIG_RAW];
     this[LOADED]?.clear();
@@ -311,8 +319,8 @@ export class ActiveRecord extends ModelQueries {
   // ---- associations ----
 
   /** Loads one association onto this record (a lazy load: one query, counted by N+1 detection). */
-  async load(...associations: IncludeSpec[]): Promise<this> {
-    for (const spec of associations) {
+  async load(...associations: Includes<this>[]): Promise<this> {
+    for (const spec of associations as IncludeSpec[]) {
       if (typeof spec === 'string') await lazyLoad(this, spec);
       else await preloadTree(this.constructor, [this], includeTree(metaOf(this.constructor), [spec]), [], undefined);
     }
@@ -320,12 +328,15 @@ export class ActiveRecord extends ModelQueries {
   }
 
   /** Whether an association has been loaded (by includes, load, or assignment). */
-  isLoaded(association: string): boolean {
+  isLoaded(association: AssociationName<this>): boolean {
     associationOf(metaOf(this.constructor), association);
     return !!this[LOADED]?.has(association);
   }
 
   /** A relation over an association's records, for querying or building through it. */
+  related<K extends AssociationName<this> & keyof this>(association: K): Relation<AssociationTarget<this[K]>>;
+  /** With the target's class named (`user.related<typeof Post>('posts')`), the relation has its scopes too. */
+  related<M extends ModelClass>(association: AssociationName<this>): RelationOf<M>;
   related(association: string): Relation {
     return relatedRelation(this, association);
   }
@@ -335,7 +346,7 @@ export class ActiveRecord extends ModelQueries {
    * loading, building, creating or querying through it.
    * @example const a = post.association('author'); if (a.loaded) a.target.name; else await a.load();
    */
-  association<K extends string & keyof this>(name: K): AssociationHandle<this[K]> {
+  association<K extends AssociationName<this> & keyof this>(name: K): AssociationHandle<this[K]> {
     associationOf(metaOf(this.constructor), name);
     const record = this;
     return {
@@ -361,7 +372,7 @@ export class ActiveRecord extends ModelQueries {
     const out: Attrs = {};
     for (const f of meta.fields) {
       if (f.sensitive) continue;
-      const v = this[f.property] ?? null;
+      const v = (this as Rec)[f.property] ?? null;
       // JSON has no bigint: a safe one becomes a number, a larger one a string (as JSON APIs usually do).
       out[f.property] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
     }

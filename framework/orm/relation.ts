@@ -1,230 +1,29 @@
-import { includeTree, preloadTree, type IncludeSpec, type IncludeTree } from './associations';
+import { preloadTree } from './associations';
 import { findInBatches, inBatches, paginate, type Page } from './batches';
 import { deleteAll, updateAll } from './bulk';
-import { average, count, exists, maximum, minimum, pluck, sum, type Grouped } from './calculations';
+import { average, count, exists, maximum, minimum, pluck, sum } from './calculations';
 import { statement } from './compile';
-import { checkId, colRef, conditionNodes } from './conditions';
+import { checkId } from './conditions';
 import { OrmErrors } from './errors';
 import { markBatch } from './loading';
-import { metaOf, type ModelMeta } from './meta';
-import { copyState, EMPTY, type ColRef, type Node, type State } from './query-state';
+import type { Attributes, ColumnName, Conditions, ValueAt } from './model-types';
+import type { ColRef } from './query-state';
+import { RelationQuery } from './relation-query';
 
 export { checkId } from './conditions';
 export { range } from './operators';
 export type { Page } from './batches';
 export type { Grouped } from './calculations';
-
-/** The calculations of a relation after `group(...)`: one result per group. */
-export interface GroupedRelation<T> extends PromiseLike<T[]> {
-  where(conditions: Record<string, unknown> | string, ...binds: unknown[]): GroupedRelation<T>;
-  having(sql: string, ...binds: unknown[]): GroupedRelation<T>;
-  order(field: string | Record<string, string>, direction?: string): GroupedRelation<T>;
-  joins(...associations: IncludeSpec[]): GroupedRelation<T>;
-  leftJoins(...associations: IncludeSpec[]): GroupedRelation<T>;
-  limit(n: number): GroupedRelation<T>;
-  count(field?: string): Promise<Grouped<number>>;
-  sum(field: string): Promise<Grouped<number | string>>;
-  average(field: string): Promise<Grouped<number | null>>;
-  minimum(field: string): Promise<Grouped<unknown>>;
-  maximum(field: string): Promise<Grouped<unknown>>;
-  pluck(...fields: string[]): Promise<unknown[]>;
-  toSQL(): { sql: string; binds: unknown[] };
-}
+export type { GroupedRelation, OrderBy } from './relation-query';
 
 /**
  * A query over one model: immutable (every method returns a new relation) and thenable (`await` runs it).
  * Values are always bound; identifiers always quoted; a condition given `undefined` is refused rather
- * than matching every row.
+ * than matching every row. Building it is `RelationQuery`'s part; running it (finders, calculations,
+ * batches, bulk writes) is this class's. A model's scopes are its relations' methods (`RelationOf<typeof Post>`).
  * @example const posts = await Post.where({ published: true }).order('createdAt', 'desc').limit(20);
  */
-export class Relation<T = any> implements PromiseLike<T[]> {
-  readonly model: any;
-  protected readonly state: State;
-
-  constructor(model: any, state: State = EMPTY, meta?: ModelMeta) {
-    this.model = model;
-    this.state = state;
-    this.cachedMeta = meta;
-  }
-
-  private cachedMeta: ModelMeta | undefined;
-
-  protected get meta(): ModelMeta {
-    return (this.cachedMeta ??= metaOf(this.model));
-  }
-
-  /** A relation like this one over another state. */
-  private derive(state: State): this {
-    const Ctor = this.constructor as new (m: any, s: State, meta: ModelMeta | undefined) => this;
-    return new Ctor(this.model, state, this.cachedMeta);
-  }
-
-  private with(patch: Partial<State>): this {
-    return this.derive(Object.assign(copyState(this.state), patch));
-  }
-
-  // ---- building ----
-
-  /**
-   * Hash conditions (`{ published: true, authorId: anyOf([1, 2]), deletedAt: null, views: gte(10) }`), on a
-   * joined association too (`{ comments: { body: 'x' } }`), or a SQL fragment with `?` placeholders
-   * (`where('views > ?', 100)`).
-   */
-  where(conditions: Record<string, unknown> | string, ...binds: unknown[]): this {
-    const next = copyState(this.state);
-    next.where = this.state.where.concat(conditionNodes(this.meta, conditions, binds, 'where'));
-    return this.derive(next);
-  }
-
-  /** The negation of `where`: `whereNot({ published: true })`, `whereNot({ rating: null })` (IS NOT NULL). */
-  whereNot(conditions: Record<string, unknown> | string, ...binds: unknown[]): this {
-    const nodes = conditionNodes(this.meta, conditions, binds, 'whereNot');
-    if (!nodes.length) return this;
-    return this.with({ where: [...this.state.where, { k: 'not', item: nodes.length === 1 ? nodes[0]! : { k: 'and', items: nodes } }] });
-  }
-
-  /** Rows matching this relation's conditions or the other's: `Post.where({ a }).or(Post.where({ b }))`. */
-  or(other: Relation<any> | Record<string, unknown> | string, ...binds: unknown[]): this {
-    const theirs = other instanceof Relation ? other.state.where : conditionNodes(this.meta, other, binds, 'or');
-    const group = (nodes: Node[]): Node => (nodes.length === 1 ? nodes[0]! : { k: 'and', items: nodes });
-    if (!this.state.where.length || !theirs.length) return this.with({ where: [] });
-    return this.with({ where: [{ k: 'or', items: [group(this.state.where), group(theirs)] }] });
-  }
-
-  /** `order('createdAt', 'desc')`, `order({ createdAt: 'desc', id: 'asc' })`, or a joined column (`'author.name'`). */
-  order(field: string | Record<string, string>, direction = 'asc'): this {
-    const next = copyState(this.state);
-    const orders = (next.orders = this.state.orders.slice());
-    // Only declared fields (and association paths) resolve: raw SQL never reaches ORDER BY.
-    if (typeof field === 'string') orders.push([colRef(this.meta, field, 'order'), this.direction(field, direction)]);
-    else for (const name of Object.keys(field)) orders.push([colRef(this.meta, name, 'order'), this.direction(name, field[name])]);
-    return this.derive(next);
-  }
-
-  private direction(name: string, dir: unknown): 'ASC' | 'DESC' {
-    if (dir === 'asc' || dir === 'ASC') return 'ASC';
-    if (dir === 'desc' || dir === 'DESC') return 'DESC';
-    const d = String(dir).toUpperCase();
-    if (d !== 'ASC' && d !== 'DESC') throw OrmErrors.BAD_ORDER(`${name} ${dir}`, this.model.name);
-    return d;
-  }
-
-  /** Replaces the order (`order` adds to it). */
-  reorder(field?: string | Record<string, string>, direction = 'asc'): this {
-    const cleared = this.with({ orders: [] });
-    return field === undefined ? cleared : cleared.order(field, direction);
-  }
-
-  limit(n: number): this {
-    if (!Number.isInteger(n) || n < 0) throw OrmErrors.BAD_LIMIT('limit', n);
-    const next = copyState(this.state);
-    next.limit = n;
-    return this.derive(next);
-  }
-
-  offset(n: number): this {
-    if (!Number.isInteger(n) || n < 0) throw OrmErrors.BAD_LIMIT('offset', n);
-    return this.with({ offset: n });
-  }
-
-  /** Only these fields are read: the records have the others undefined. */
-  select(...fields: string[]): this {
-    return this.with({ select: fields.map((f) => colRef(this.meta, f, 'select')).map((c) => {
-      if (c.path) throw OrmErrors.UNKNOWN_COLUMN(this.model.name, `${c.path}.${c.field.property}`, 'select() takes this model\'s fields; use pluck() for joined columns');
-      return c.field;
-    }) });
-  }
-
-  /** SELECT DISTINCT. */
-  distinct(on = true): this {
-    return this.with({ distinct: on });
-  }
-
-  private addJoins(specs: IncludeSpec[], left: boolean): this {
-    const tree = includeTree(this.meta, specs);
-    const joins = [...this.state.joins];
-    const walk = (t: IncludeTree, prefix: string) => {
-      for (const [name, sub] of Object.entries(t)) {
-        const path = prefix ? `${prefix}.${name}` : name;
-        if (!joins.some((j) => j.path === path)) joins.push({ path, left });
-        walk(sub, path);
-      }
-    };
-    walk(tree, '');
-    return this.with({ joins });
-  }
-
-  /** INNER JOINs by association name, nested as includes are: `joins('author', { comments: 'user' })`. */
-  joins(...associations: IncludeSpec[]): this {
-    return this.addJoins(associations, false);
-  }
-
-  /** LEFT OUTER JOINs by association name. */
-  leftJoins(...associations: IncludeSpec[]): this {
-    return this.addJoins(associations, true);
-  }
-
-  /** GROUP BY: calculations then give one result per group (`Post.group('authorId').count()`). */
-  group(...fields: string[]): GroupedRelation<T> & this {
-    return this.with({ group: [...(this.state.group ?? []), ...fields.map((f) => colRef(this.meta, f, 'group'))] }) as GroupedRelation<T> & this;
-  }
-
-  /** HAVING, a SQL fragment with `?` binds: `group('authorId').having('COUNT(*) > ?', 2)`. */
-  having(sql: string, ...binds: unknown[]): this {
-    return this.with({ having: [...this.state.having, ...conditionNodes(this.meta, sql, binds, 'having')] });
-  }
-
-  /** Loads the named associations with one query each, after the main query; nested as `{ comments: 'author' }`. */
-  includes(...associations: IncludeSpec[]): this {
-    return this.with({ includes: includeTree(this.meta, associations, structuredCloneTree(this.state.includes)) });
-  }
-
-  /** The same as `includes`: separate queries, matched by key. */
-  preload(...associations: IncludeSpec[]): this {
-    return this.includes(...associations);
-  }
-
-  /** SELECT ... FOR UPDATE (PostgreSQL, MariaDB/MySQL), inside a transaction. SQLite locks the database for a write transaction. */
-  lock(on = true): this {
-    return this.with({ lock: on });
-  }
-
-  /** A relation that matches nothing and runs no query. */
-  none(): this {
-    return this.with({ none: true });
-  }
-
-  /** A relation over every row of the model, without this one's conditions, order or default scope (soft delete). */
-  unscoped(): this {
-    return this.with({ ...EMPTY, deleted: 'with' });
-  }
-
-  /** Includes soft-deleted rows. */
-  withDeleted(): this {
-    return this.with({ deleted: 'with' });
-  }
-
-  /** Only soft-deleted rows. */
-  onlyDeleted(): this {
-    return this.with({ deleted: 'only' });
-  }
-
-  /** Records from this query refuse lazy loads (STRYKE_E_ORM_STRICT_LOADING): everything they need must be included. */
-  strictLoading(on = true): this {
-    return this.with({ strict: on });
-  }
-
-  all(): this {
-    return this;
-  }
-
-  /** The SELECT this relation runs, and its binds. Compiled once per query shape and cached. */
-  toSQL(): { sql: string; binds: unknown[] } {
-    return statement(this.meta, this.state, null);
-  }
-
-  // ---- running ----
-
+export class Relation<T = any> extends RelationQuery<T> implements PromiseLike<T[]> {
   /** Runs the query: an array of model instances, with included associations loaded. */
   async toArray(): Promise<T[]> {
     if (this.state.none) return [];
@@ -248,7 +47,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   first(): Promise<T | null>;
   first(n: number): Promise<T[]>;
   async first(n?: number): Promise<T | T[] | null> {
-    const rel = this.state.orders.length ? this : this.order(this.meta.pk.property, 'asc');
+    const rel = this.state.orders.length ? this : this.order(this.meta.pk.property as ColumnName<T>, 'asc');
     const rows = await rel.limit(n ?? 1).toArray();
     return n === undefined ? rows[0] ?? null : rows;
   }
@@ -271,12 +70,12 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     return n === undefined ? rows[0] ?? null : rows;
   }
 
-  async findBy(conditions: Record<string, unknown>): Promise<T | null> {
+  async findBy(conditions: Conditions<T>): Promise<T | null> {
     return this.where(conditions).take();
   }
 
   /** Like findBy, but STRYKE_E_ORM_RECORD_NOT_FOUND (404) when there is none. */
-  async findByOrFail(conditions: Record<string, unknown>): Promise<T> {
+  async findByOrFail(conditions: Conditions<T>): Promise<T> {
     const found = await this.findBy(conditions);
     if (!found) throw OrmErrors.RECORD_NOT_FOUND(this.model.name, JSON.stringify(conditions));
     return found;
@@ -286,18 +85,18 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   async find(id: unknown): Promise<T> {
     const meta = this.meta;
     const key = checkId(this.model.name, meta, id);
-    const found = await this.where({ [meta.pk.property]: key }).limit(1).toArray();
+    const found = await this.where({ [meta.pk.property]: key } as Conditions<T>).limit(1).toArray();
     if (!found[0]) throw OrmErrors.RECORD_NOT_FOUND(this.model.name, `${meta.pk.property}=${String(id)}`);
     return found[0];
   }
 
   /** The first record matching `attrs`, or a new one created from them (and `extra`), in one transaction. */
-  async findOrCreateBy(attrs: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<T> {
+  async findOrCreateBy(attrs: Conditions<T> & Attributes<T>, extra: Attributes<T> = {}): Promise<T> {
     return this.meta.db.transaction(async () => (await this.findBy(attrs)) ?? this.create({ ...attrs, ...extra }), { join: true });
   }
 
   /** The first record matching `attrs`, or a new (unsaved) one built from them. */
-  async findOrInitializeBy(attrs: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<T> {
+  async findOrInitializeBy(attrs: Conditions<T> & Attributes<T>, extra: Attributes<T> = {}): Promise<T> {
     return (await this.findBy(attrs)) ?? this.build({ ...attrs, ...extra });
   }
 
@@ -311,49 +110,51 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   }
 
   /** A new record with this relation's equality conditions as attributes: `post.related('comments').build({...})`. */
-  build(attrs: Record<string, unknown> = {}): T {
+  build(attrs: Attributes<T> = {}): T {
     return new this.model({ ...this.scopeAttributes(), ...attrs });
   }
 
   /** Builds and saves (STRYKE_E_ORM_RECORD_INVALID when invalid). */
-  async create(attrs: Record<string, unknown> = {}): Promise<T> {
+  async create(attrs: Attributes<T> = {}): Promise<T> {
     const record = this.build(attrs) as any;
     await record.saveOrFail();
     return record;
   }
   /** The number of matching rows (within limit and offset when given); `count('field')` counts non-null values. Grouped: per group. */
-  count(field?: string): Promise<number> {
+  count(field?: ColumnName<T>): Promise<number> {
     return count(this.meta, this.state, field) as Promise<number>;
   }
 
   /** The sum of a numeric field (0 when no rows); a decimal field's as a string. */
-  sum(field: string): Promise<number> {
+  sum(field: ColumnName<T>): Promise<number> {
     return sum(this.meta, this.state, field);
   }
 
   /** The mean of a numeric field, or null when no rows. */
-  average(field: string): Promise<number | null> {
+  average(field: ColumnName<T>): Promise<number | null> {
     return average(this.meta, this.state, field);
   }
 
   /** The smallest value of a field (null when no rows), read as the field's type. */
-  minimum(field: string): Promise<any> {
+  minimum<C extends ColumnName<T>>(field: C): Promise<ValueAt<T, C> | null> {
     return minimum(this.meta, this.state, field);
   }
 
   /** The largest value of a field (null when no rows), read as the field's type. */
-  maximum(field: string): Promise<any> {
+  maximum<C extends ColumnName<T>>(field: C): Promise<ValueAt<T, C> | null> {
     return maximum(this.meta, this.state, field);
   }
 
   /** The values of one field (an array), or of several (an array of arrays), without building records. */
-  pluck(...fields: string[]): Promise<any[]> {
+  pluck<C extends ColumnName<T>>(field: C): Promise<ValueAt<T, C>[]>;
+  pluck(...fields: ColumnName<T>[]): Promise<unknown[][]>;
+  pluck(...fields: string[]): Promise<unknown[]> {
     return pluck(this.meta, this.state, fields);
   }
 
   /** The primary keys of the matching rows. */
-  ids(): Promise<any[]> {
-    return this.pluck(this.meta.pk.property);
+  ids(): Promise<(T extends { id: infer I } ? I : unknown)[]> {
+    return this.pluck(this.meta.pk.property as ColumnName<T>) as Promise<(T extends { id: infer I } ? I : unknown)[]>;
   }
 
   /** Whether any row matches (one `SELECT 1 ... LIMIT 1`). */
@@ -402,7 +203,7 @@ export class Relation<T = any> implements PromiseLike<T[]> {
   }
 
   /** Updates every matching row in one statement (no validations, callbacks or timestamps); the number updated. */
-  updateAll(attrs: Record<string, unknown> | string, ...binds: unknown[]): Promise<number> {
+  updateAll(attrs: Attributes<T> | string, ...binds: unknown[]): Promise<number> {
     return updateAll(this.meta, this.state, attrs, binds);
   }
 
@@ -418,13 +219,4 @@ export class Relation<T = any> implements PromiseLike<T[]> {
     return records;
   }
 
-  [scope: string]: any;
 }
-
-function structuredCloneTree(t: IncludeTree | undefined): IncludeTree {
-  if (!t) return {};
-  const out: IncludeTree = {};
-  for (const [k, v] of Object.entries(t)) out[k] = structuredCloneTree(v);
-  return out;
-}
-

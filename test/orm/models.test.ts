@@ -405,7 +405,7 @@ describe('models', async () => {
           assert.deepEqual((await Post.recent().published() as PostModel[]).map((p) => p.title), ['Echo', 'Charlie', 'Alpha']);
           assert.deepEqual((await Post.where({ authorId: author.id }).published().popular(20).recent() as PostModel[]).map((p) => p.title), ['Echo', 'Charlie']);
           assert.equal(await Post.popular(30).count(), 2);
-          assert.equal(await author.related('posts').published().count(), 3);
+          assert.equal(await author.related<typeof PostModel>('posts').published().count(), 3);
           await user({ role: 'admin', age: 40 });
           await user({ role: 'admin', age: 20 });
           assert.equal(await User.admins().olderThan(30).count(), 1);
@@ -501,13 +501,18 @@ describe('models', async () => {
         });
 
         it('an unknown column is refused in where, assign and order', () => {
+          // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
           assert.throws(() => Post.where({ nope: 1 }), { code: 'STRYKE_E_ORM_UNKNOWN_COLUMN' });
           assert.throws(() => new Post({ nope: 1 }), { code: 'STRYKE_E_ORM_UNKNOWN_COLUMN' });
+          // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
           assert.throws(() => Post.order('nope'), { code: 'STRYKE_E_ORM_BAD_ORDER' });
+          // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
           assert.throws(() => Post.order('title; DROP TABLE posts'), { code: 'STRYKE_E_ORM_BAD_ORDER' });
+          // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
           assert.throws(() => Post.order('title', 'sideways'), { code: 'STRYKE_E_ORM_BAD_ORDER' });
           assert.throws(() => Post.limit(-1), { code: 'STRYKE_E_ORM_BAD_LIMIT' });
           assert.throws(() => Post.offset(1.5), { code: 'STRYKE_E_ORM_BAD_LIMIT' });
+          // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
           assert.throws(() => Post.includes('nope'), { code: 'STRYKE_E_ORM_UNKNOWN_ASSOCIATION' });
         });
 

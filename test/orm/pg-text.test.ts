@@ -6,6 +6,9 @@ import { metaOf } from '../../framework/orm/meta';
 import { parsePgDate, parsePgTimestamp } from '../../framework/orm/pg-text';
 import { eachDatabase } from './harness';
 
+/** A record's field by name (the names come from the model's metadata here, not from the types). */
+const read = (record: object, field: string): unknown => (record as Record<string, unknown>)[field];
+
 /**
  * PostgreSQL rows are read by the model layer as the text the server sent, converted by a row mapper per
  * column layout (framework/orm/pg-text.ts). These tests hold it to the driver: whatever node-postgres's own
@@ -126,13 +129,13 @@ describe('PostgreSQL rows read as text', async () => {
         assert.equal(objectUsers.length, 2);
         for (const [i, ref] of objectUsers.entries()) {
           for (const f of metaOf(User).fields) {
-            sameValue(users[i]![f.property], ref[f.property], `User.${f.property}`);
-            sameValue(inTransaction.users[i]![f.property], ref[f.property], `User.${f.property} in a transaction`);
+            sameValue(read(users[i]!, f.property), read(ref, f.property), `User.${f.property}`);
+            sameValue(read(inTransaction.users[i]!, f.property), read(ref, f.property), `User.${f.property} in a transaction`);
           }
         }
         for (const f of metaOf(Account).fields) {
-          sameValue(account[f.property], objectAccount[f.property], `Account.${f.property}`);
-          sameValue(inTransaction.account[f.property], objectAccount[f.property], `Account.${f.property} in a transaction`);
+          sameValue(read(account, f.property), read(objectAccount, f.property), `Account.${f.property}`);
+          sameValue(read(inTransaction.account, f.property), read(objectAccount, f.property), `Account.${f.property} in a transaction`);
         }
 
         assert.strictEqual(found.age, 42);
@@ -145,7 +148,7 @@ describe('PostgreSQL rows read as text', async () => {
         assert.ok(found.createdAt instanceof Date);
         assert.equal(found.createdAt.getTime(), u.createdAt.getTime());
         const none = users[1]!;
-        for (const p of ['age', 'settings', 'lastSeenAt', 'bio', 'birthday']) assert.strictEqual(none[p], null, p);
+        for (const p of ['age', 'settings', 'lastSeenAt', 'bio', 'birthday']) assert.strictEqual(read(none, p), null, p);
         assert.strictEqual(none.active, true);
         assert.strictEqual(account.visits, visits);
         assert.strictEqual(account.balance, '1234567890.05');
@@ -236,7 +239,7 @@ describe('PostgreSQL rows read as text', async () => {
         const arrays = new Map((await User.where({ id: anyOf(ids) })).map((r) => [r.id, r]));
         const objects = new Map((await ctx.app.db.select(`SELECT * FROM ${q('users')} WHERE id = ANY($1)`, [ids])).map((r) => [r.id, User.hydrate(r)]));
         for (const [i, id] of ids.entries()) {
-          for (const f of ['age', 'score']) sameValue(arrays.get(id)![f], objects.get(id)![f], `${f} ${pairs[i]}`);
+          for (const f of ['age', 'score']) sameValue(read(arrays.get(id)!, f), read(objects.get(id)!, f), `${f} ${pairs[i]}`);
           assert.deepEqual(arrays.get(id)!.changed(), [], `${pairs[i]} read back unchanged`);
         }
         assert.strictEqual(arrays.get(ids[0]!)!.age, -2147483648);

@@ -60,6 +60,7 @@ describe('query API', async () => {
         assert.equal(await Post.where({ author: bob }).count(), 2);
         assert.equal(await Post.where({ author: anyOf([ann, bob]) }).count(), 5);
         assert.deepEqual(titles(await Post.joins('author').where({ author: { name: 'Bob' } }).order('id')), ['Delta', 'Echo']);
+        // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
         assert.throws(() => Post.where({ author: { nope: 1 } }), { code: 'STRYKE_E_ORM_UNKNOWN_COLUMN' });
         assert.throws(() => Post.where({ author: { name: 'Bob' } }).toSQL(), { code: 'STRYKE_E_ORM_NOT_JOINED' });
       });
@@ -82,6 +83,7 @@ describe('query API', async () => {
         assert.equal(p!.id, ids[0]);
         assert.equal(p!.body, undefined);
         assert.deepEqual(p!.changed(), []);
+        // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
         assert.throws(() => Post.select('nope'), { code: 'STRYKE_E_ORM_UNKNOWN_COLUMN' });
       });
 
@@ -120,6 +122,7 @@ describe('query API', async () => {
         assert.deepEqual((await Tag.joins('posts').where({ posts: { title: 'Alpha' } })).map((t) => t.name), ['ruby']);
         // Users who wrote posts that have comments.
         assert.deepEqual((await User.joins({ posts: 'comments' }).distinct().order('id')).map((u) => u.name), ['Ann']);
+        // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
         assert.throws(() => Post.joins('nope'), { code: 'STRYKE_E_ORM_UNKNOWN_ASSOCIATION' });
       });
     });
@@ -145,6 +148,7 @@ describe('query API', async () => {
         assert.strictEqual(await Post.count('rating'), 4);
         assert.strictEqual(await Post.order('views').limit(2).sum('views'), 10);
         assert.strictEqual(await Comment.count(), 0);
+        // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
         await assert.rejects(Post.pluck('nope'), { code: 'STRYKE_E_ORM_UNKNOWN_COLUMN' });
       });
 
@@ -258,6 +262,7 @@ describe('query API', async () => {
         assert.deepEqual(await Post.where({ rating: 9 }).order('id').pluck('title'), ['Delta', 'Echo']);
         assert.equal(await Post.order('id').limit(2).updateAll({ rating: 7 }), 2);
         assert.deepEqual(await Post.where({ rating: 7 }).order('id').pluck('title'), ['Alpha', 'Bravo']);
+        // @ts-expect-error: the compiler refuses it too (test/types); this is the run-time check, for untyped callers
         await assert.rejects(Post.updateAll({ nope: 1 }), { code: 'STRYKE_E_ORM_UNKNOWN_COLUMN' });
         await assert.rejects(Post.updateAll({ views: undefined }), { code: 'STRYKE_E_ORM_UNDEFINED_CONDITION' });
       });

@@ -14,7 +14,7 @@ export class GreetingsController extends ActionController {
   @Get('/:name')
   show() {
     this.order.push('action');
-    return { text: this.greeter.greet(this.params.name), calls: this.greeter.calls, order: this.order, query: this.params.toObject() };
+    return { text: this.greeter.greet(String(this.params.name)), calls: this.greeter.calls, order: this.order, query: this.params.toObject() };
   }
 
   @Get('/plain/text', { as: 'plain' })
