@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { sep } from 'node:path';
-import type { ConfigTree } from '../config/load';
-import type { DatabaseConfig } from '../orm/connection';
+import type { ConfigTree } from '../config';
+import type { DatabaseConfig } from '../orm';
 import { appHasMailers } from './mailers';
 
 type JobsModule = typeof import('../jobs');

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { ConfigTree } from '../config/load';
-import type { RouteDef } from '../routing/table';
+import type { ConfigTree } from '../config';
+import type { RouteDef } from '../routing';
 
 type MailersModule = typeof import('../mailers');
 
 /** Whether app code under `build` defined a mailer (without loading the mailers concern when none did). */
 export function appHasMailers(build: string): boolean {
   if (!require.cache[require.resolve('../mailers/registry')]) return false;
-  return (require('../mailers/registry') as typeof import('../mailers/registry')).mailersWithin(build).length > 0;
+  return (require('../mailers') as typeof import('../mailers')).mailersWithin(build).length > 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { RETRY_AFTER_SECONDS } from '../http/error-pages';
+import { RETRY_AFTER_SECONDS } from '../http';
 import { Migrator } from '../migrations';
 import { sqlitePath, type Database, type DatabaseConfig } from '../orm';
 

@@ -1,5 +1,5 @@
 import { registry } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 
 export interface ChannelOptions {
   /** The route's name in `stryke routes` (default: the class name without `Channel`, underscored). */

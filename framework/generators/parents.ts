@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { camelize } from '../support/inflect';
+import { camelize } from '../support';
 import { requiredAttributes, type GeneratedField } from './fields';
 
 /** A model a generated test must create first, and how. */

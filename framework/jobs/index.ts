@@ -15,3 +15,4 @@ export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError
 export type { JobsOptions, WorkerOptions, QueueOptions, QueueEventsOptions, FlowJob, FlowProducerListener, Processor, ConnectionOptions, BackendFactory, IQueueBackend, JobType, JobState } from 'bullmq';
 export { mountJobsDashboard, readDashboardConfig, throughputSvg, DASHBOARD_PATH, type DashboardOptions, type DashboardConfig } from './dashboard';
 export { jobHooks, type JobHooks } from './hooks';
+export { ensureJobs } from './workers';

@@ -27,3 +27,5 @@ import type { CollectionProxy } from './associations';
  * watched by N+1 detection); reading anything else from it throws STRYKE_E_ORM_ASSOCIATION_NOT_LOADED.
  */
 export type Loaded<T> = T extends readonly (infer E)[] ? CollectionProxy<E> : T;
+export { metaOf } from './meta';
+export { transactionStore } from './connection';

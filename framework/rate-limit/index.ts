@@ -4,7 +4,7 @@
  * Redis. See docs/rate-limits.md.
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteDef } from '../routing/table';
+import type { RouteDef } from '../routing';
 import { rateLimitSettings, trustProxySetting, type RateLimitSettings } from './config';
 import { Limiter, limitsFor } from './limiter';
 import { localStore, openStore } from './store';
@@ -54,3 +54,5 @@ export async function prepareRateLimits(server: Record<string, any>, routes: Rou
     close: async () => opened?.close(),
   };
 }
+export { describeWindow } from './duration';
+export { limitsFor } from './limiter';

@@ -222,3 +222,4 @@ class Registry {
 /** One registry per process, shared by every copy of the framework module that might be loaded. */
 const KEY = Symbol.for('stryke.registry');
 export const registry: Registry = ((globalThis as any)[KEY] ??= new Registry());
+export { callSite } from './source';

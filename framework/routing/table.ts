@@ -1,7 +1,7 @@
 import type { Constructor, ControllerDecl, FilterDecl } from '../registry';
-import { authModeOf } from '../auth/resolve';
-import { singularize, underscore } from '../support/inflect';
-import { ChannelErrors } from '../channels/errors';
+import { authModeOf } from '../auth';
+import { singularize, underscore } from '../support';
+import { ChannelErrors } from '../channels';
 import { registry } from '../registry';
 import { RoutingErrors } from './errors';
 import { expandResources, joinName, parentParam, type RouteSpec } from './spec';

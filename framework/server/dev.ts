@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs
 import { join, relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import { formatProblem, type BootProblem } from './boot-error';
-import { writeAtomically } from '../support/fs';
+import { writeAtomically } from '../support';
 import { transpileAhead } from './transpile-ahead';
 import { DEV_STANDBY_ENV, DEV_WORKER_ENV } from './worker';
 

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { relayChannels } from '../channels/cluster';
-import { serveClusterRateLimits } from '../rate-limit/cluster-primary';
+import { relayChannels } from '../channels';
+import { serveClusterRateLimits } from '../rate-limit';
 
 /** What a worker of `stryke start` tells the primary when the app fails to boot: `{ type, message }`, the error's one line. */
 export const BOOT_FAILED = 'stryke:boot-failed';

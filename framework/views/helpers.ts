@@ -1,12 +1,12 @@
 import type Handlebars from 'handlebars';
-import type { PathHelpers } from '../routing/helpers';
-import { humanize, singularize, underscore } from '../support/inflect';
+import type { PathHelpers } from '../routing';
+import { humanize, singularize, underscore } from '../support';
 import type { RenderState, ViewEngine } from './engine';
 import { resolvePartial } from './compile';
 import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
 import { registerPaginationHelpers } from './pagination';
-import { CONFIRM_HANDLER } from '../security/csp';
+import { CONFIRM_HANDLER } from '../security';
 import { registerStorageHelpers } from '../storage';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
@@ -48,7 +48,7 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
 
   hb.registerHelper('csrfToken', (options: HelperOptions) => ctx(options)?.csrfToken() ?? '');
   // The channels browser client's fingerprinted path: `<script src="{{channelsClientPath}}"></script>`.
-  hb.registerHelper('channelsClientPath', () => (require('../channels/client') as typeof import('../channels/client')).channelsClientPath());
+  hb.registerHelper('channelsClientPath', () => (require('../channels') as typeof import('../channels')).channelsClientPath());
   hb.registerHelper('csrfField', (options: HelperOptions) => {
     const token = ctx(options)?.csrfToken() ?? '';
     return new SafeString(`<input type="hidden" name="authenticity_token" value="${esc(token)}">`);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { buildDirOf } from '../../app/loader';
-import { appRoutes } from '../../app/routes';
-import type { RouteDef } from '../../routing/table';
-import { camelize } from '../../support/inflect';
-import { describeWindow } from '../../rate-limit/duration';
-import { limitsFor } from '../../rate-limit/limiter';
+import { buildDirOf } from '../../app';
+import { appRoutes } from '../../app';
+import type { RouteDef } from '../../routing';
+import { camelize } from '../../support';
+import { describeWindow } from '../../rate-limit';
+import { limitsFor } from '../../rate-limit';
 import { appRoot, compileApp, writePathTypes } from '../app-root';
 import { action } from '../output';
 import { outputMode, Progress } from '../progress';

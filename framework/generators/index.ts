@@ -1,0 +1,5 @@
+export { migrationVersion } from './migrations';
+export { destroy } from './destroy';
+export { GENERATORS, generate } from './generate';
+export { FIELD_MODIFIERS, FIELD_TYPES } from './fields';
+export { newApp } from './new-app';

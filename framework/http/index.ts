@@ -1,0 +1,11 @@
+export type { ActionController } from './controller';
+export { RUNTIME, type AppRuntime } from './runtime';
+export { bodySender, compressionSettings } from './compress';
+export { buildServer, publicDirOf } from './server';
+export { listenRedirect, tlsSettings } from './tls';
+export { countStatementsOf, readableLogStream } from './request-log';
+export { endOpenStreams } from './sse';
+export type { Middleware } from './pipeline';
+export { RETRY_AFTER_SECONDS } from './error-pages';
+export { currentRequestId, runInRequest, keepServingThroughStrayErrors } from './request-context';
+export { secureHeaderSets, writeBaseHeaders, type SecureHeaders, type HeaderSettings } from './headers';
