@@ -10,13 +10,13 @@ export {
   SkipAfter, SkipAround, Use, routes, type RouteBuilder, type RouteSet, type RouteDef, type PathHelpers, type PathParam,
   type QueryParams, type AppPaths, type TypedPaths,
 } from './routing';
-export type { SseStream, SseEvent } from './http/sse';
-export type { Middleware } from './http/pipeline';
+export type { SseStream, SseEvent } from './http';
+export type { Middleware } from './http';
 /** fastify's request and reply, as controllers and middleware see them (apps need not depend on fastify). */
 export type { FastifyRequest as Request, FastifyReply as Reply } from 'fastify';
-export { ActionController, type RenderOptions, type RedirectOptions } from './http/controller';
-export { Params } from './http/params';
-export { Flash } from './http/flash';
+export { ActionController, type RenderOptions, type RedirectOptions } from './http';
+export { Params } from './http';
+export { Flash } from './http';
 export { Service, Inject } from './di';
 export {
   Model, Field, Timestamps, SoftDelete, BelongsTo, HasMany, HasOne, Validates, Validate, BeforeValidation, AfterValidation,
@@ -24,10 +24,10 @@ export {
   AfterRollback, ActiveRecord, Abort, Relation, CollectionProxy, range, scope, Errors, type Scope, type Loaded, type Page,
 } from './orm';
 export { gt, gte, lt, lte, anyOf, not, ne, Operator } from './orm';
-export { SharedPoll } from './http/shared-poll';
+export { SharedPoll } from './http';
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
-export { StrykeError } from './support/errors';
+export { StrykeError } from './support';
 export {
   HasOneAttached, HasManyAttached, AttachedOne, AttachedMany, Upload, loadAttached, urlFor, createStorageTables, type Blob, type UrlOptions,
 } from './storage';

@@ -9,4 +9,3 @@ export { readIndexState, indexRelation, likePattern, type IndexState } from './q
 export { csvCell, csvRow } from './csv';
 export { AUDIT_TABLE, recentAudit, auditLogOf, type AuditEntry } from './audit';
 export { AdminErrors } from './errors';
-export { appDirOf } from './resources';

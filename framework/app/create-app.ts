@@ -9,7 +9,7 @@ import { injectLiveReload } from '../assets';
 import { buildServer, publicDirOf } from '../http';
 import { registerReadiness } from './readiness';
 import { listenRedirect, tlsSettings } from '../http';
-import { bindModels } from '../orm';
+import { bindModels } from '../orm/internal';
 import { Database, databaseConfig, type DatabaseConfig } from '../orm';
 import { registry, type Constructor } from '../registry';
 import { buildPathHelpers, type PathHelpers } from '../routing';

@@ -38,7 +38,8 @@ export async function startAppJobs(root: string, build: string, config: ConfigTr
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
   const jobs = require('../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
-  const mine = [...jobs.jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);
+  const { jobRegistry } = require('../jobs/internal') as typeof import('../jobs/internal');
+  const mine = [...jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);
   if (!mine) return undefined;
   await jobs.startJobs({ root, config, database, workers: workers === 'boot' });
   let pending = workers === 'after-first-response';

@@ -4,9 +4,8 @@
  * backend by URL scheme; `@Job` classes enqueue with `performLater`. See docs/jobs.md.
  */
 export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backendKind, type SqliteConnectionOptions, type MysqlConnectionOptions } from './backends';
-export { SqlQueueBackend } from './sql/backend';
 export { JOB_TABLES } from './sql/schema';
-export { Job, ApplicationJob, jobRegistry, performJob, type JobOptions, type JobDecl } from './job';
+export { Job, ApplicationJob, performJob, type JobOptions, type JobDecl } from './job';
 export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
 export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
@@ -15,4 +14,3 @@ export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError
 export type { JobsOptions, WorkerOptions, QueueOptions, QueueEventsOptions, FlowJob, FlowProducerListener, Processor, ConnectionOptions, BackendFactory, IQueueBackend, JobType, JobState } from 'bullmq';
 export { mountJobsDashboard, readDashboardConfig, throughputSvg, DASHBOARD_PATH, type DashboardOptions, type DashboardConfig } from './dashboard';
 export { jobHooks, type JobHooks } from './hooks';
-export { ensureJobs } from './workers';

@@ -97,7 +97,7 @@ export async function enqueue(delivery: MessageDelivery, options: DeliverLaterOp
   checkSerializable(`${delivery.label}(...)`, delivery.args);
   const rt = runtimeOf(decl);
   const { MailDeliveryJob } = require('./delivery-job') as typeof import('./delivery-job');
-  const { ensureJobs } = require('../jobs') as typeof import('../jobs');
+  const { ensureJobs } = require('../jobs/internal') as typeof import('../jobs/internal');
   await ensureJobs(rt.root);
   const delay = options.waitUntil ? options.waitUntil.getTime() - Date.now() : options.wait;
   return MailDeliveryJob.enqueueWith({

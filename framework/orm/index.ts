@@ -10,13 +10,12 @@ export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';
 export { Errors, type ValidationRules, type ValidateOptions } from './validation';
 export { Database, databaseConfig, parseDatabaseUrl, dataSourceOptions, type DatabaseConfig } from './connection';
-export { bindModels } from './bind';
 export { OrmErrors } from './errors';
 export { isDatabaseUnavailable } from './unavailable';
 export { sqlitePath } from './database-config';
 export { Operator, gt, gte, lt, lte, range, anyOf, not, ne } from './operators';
 export { ormSettings, type NPlusOneMode } from './loading';
-export { dialectFor, type Dialect, type Adapter } from './dialect';
+export type { Dialect, Adapter } from './dialect';
 
 import type { CollectionProxy } from './associations';
 
@@ -27,5 +26,3 @@ import type { CollectionProxy } from './associations';
  * watched by N+1 detection); reading anything else from it throws STRYKE_E_ORM_ASSOCIATION_NOT_LOADED.
  */
 export type Loaded<T> = T extends readonly (infer E)[] ? CollectionProxy<E> : T;
-export { metaOf } from './meta';
-export { transactionStore } from './connection';

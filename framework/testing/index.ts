@@ -4,7 +4,7 @@ import { loadConfig } from '../config';
 import { createDatabase } from '../migrations';
 import { Migrator } from '../migrations';
 import { databaseConfig, type DatabaseConfig } from '../orm';
-import { metaOf } from '../orm';
+import { metaOf } from '../orm/internal';
 import { registry } from '../registry';
 import { buildDirOf } from '../app';
 import { TestClient } from './client';

@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import type { PathHelpers } from '../routing';
 import { camelize, humanize, pluralize, underscore } from '../support';
 import { ViewErrors } from './errors';
-import { attrs } from './helpers';
+import { attrs } from './attrs';
 
 type HelperOptions = Handlebars.HelperOptions;
 

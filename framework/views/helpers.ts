@@ -3,6 +3,7 @@ import type { PathHelpers } from '../routing';
 import { humanize, singularize, underscore } from '../support';
 import type { RenderState, ViewEngine } from './engine';
 import { resolvePartial } from './compile';
+import { attrs } from './attrs';
 import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
 import { registerPaginationHelpers } from './pagination';
@@ -25,17 +26,6 @@ export function state(options: HelperOptions | undefined): RenderState | undefin
 
 function ctx(options: HelperOptions): RenderContext | undefined {
   return state(options)?.stryke;
-}
-
-/** Builds ` name="value"` attributes from a helper's hash (escaped; `true` -> bare attribute, false/null -> none). */
-export function attrs(hb: typeof Handlebars, hash: Record<string, unknown> | undefined, skip: string[] = []): string {
-  let out = '';
-  for (const [k, v] of Object.entries(hash ?? {})) {
-    if (skip.includes(k) || v === false || v === null || v === undefined) continue;
-    const name = k.replace(/[^a-zA-Z0-9_:-]/g, '').replace(/_/g, '-');
-    out += v === true ? ` ${name}` : ` ${name}="${hb.escapeExpression(String(v))}"`;
-  }
-  return out;
 }
 
 /** Registers stryke's view helpers and the app's path helpers on one Handlebars environment. */
