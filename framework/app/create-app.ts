@@ -2,24 +2,19 @@ import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config';
 import { AppContainer } from '../di';
-import type { ActionController } from '../http';
 import { RUNTIME, type AppRuntime } from '../http';
-import { bodySender, compressionSettings } from '../http';
-import { injectLiveReload } from '../assets';
 import { buildServer, publicDirOf } from '../http';
 import { registerReadiness } from './readiness';
 import { listenRedirect, tlsSettings } from '../http';
-import { bindModels } from '../orm/internal';
-import { Database, databaseConfig, type DatabaseConfig } from '../orm';
-import { registry, type Constructor } from '../registry';
+import type { Database, DatabaseConfig } from '../orm';
+import { registry } from '../registry';
 import { buildPathHelpers, type PathHelpers } from '../routing';
 import type { RouteDef } from '../routing';
-import { secureHeaderSets } from '../http';
-import { SessionCodec } from '../security';
-import { CONFIRM_HANDLER_SOURCE } from '../security';
 import { resolveMiddleware } from './middleware';
-import { ViewEngine } from '../views';
 import { buildDirOf } from './loader';
+import { connectDatabase, installModels } from './boot/database';
+import { controllerFactories } from './boot/controllers';
+import { appLogger, buildRuntime, channelUserOf, rateLimitUserOf } from './boot/runtime';
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
@@ -27,12 +22,12 @@ import { startAppJobs, type JobWorkersStart } from './jobs';
 import { startAppMailers } from './mailers';
 import { mountAppDashboard } from './dashboard';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
-import { buildAuthRuntime, currentUserOf } from '../auth';
-import { countStatementsOf, readableLogStream } from '../http';
-import { prepareRateLimits, setRateLimitUserResolver, type RateLimiting } from '../rate-limit';
-import { prepareChannels, registerClient, setChannelUserResolver, startFabric } from '../channels';
+import { currentUserOf } from '../auth';
+import { countStatementsOf } from '../http';
+import { prepareRateLimits, type RateLimiting } from '../rate-limit';
+import { prepareChannels, registerClient, startFabric } from '../channels';
 import { endOpenStreams } from '../http';
-import { setupObservability, withRequestIds, type Observability } from '../observability';
+import { setupObservability, type Observability } from '../observability';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -73,7 +68,13 @@ export interface App {
 }
 
 /**
- * Boots an app, once per process: loads config/*.toml, requires the compiled app/ code, reads the
+ * Boots an app: loads config/*.toml, requires the compiled app/ code, reads the decorators' registry, then runs
+ * the concerns' boot steps in order (./boot/*.ts, ./jobs.ts, ./mailers.ts, ./dashboard.ts, ./readiness.ts): database
+ * and models, jobs, controllers and middleware, paths, storage, the request runtime, logging and observability,
+ * rate limits, channels, the fastify server, mailers, the job dashboard. An app's authenticator serves its own
+ * rate limits and channels (several apps in one process each keep theirs).
+ *
+ * Once per process: loads config/*.toml, requires the compiled app/ code, reads the
  * decorators' registry, checks and builds the DI container, binds the models to the database, builds
  * the route table with each route's precomputed handler, and compiles the views. Nothing here runs
  * again per request.
@@ -89,24 +90,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const services = registry.within(registry.services, build).map((s) => s.target);
 
   const container = new AppContainer(services);
-  const dbConfig = options.database ?? databaseConfig(config.database);
-  const db = await Database.connect(dbConfig, root);
+  const { db, dbConfig } = await connectDatabase(root, config, options.database);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
   let closeMailers: (() => void) | undefined;
   let rateLimits: RateLimiting | undefined;
   let stopFabric: (() => Promise<void>) | undefined;
   let closeDashboard: (() => Promise<void>) | undefined;
   try {
-    container.provide('config', config);
-    container.provide(Database, db);
-    bindModels(models, db, { env });
+    installModels(container, config, db, models, env);
     jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers);
 
-    const factories = new Map<Function, () => ActionController>();
-    for (const Ctor of new Set(routes.filter((r) => r.kind !== 'ws').map((r) => r.controller as Constructor<ActionController>))) {
-      const args = container.argumentsFor(Ctor);
-      factories.set(Ctor, args.length ? () => new Ctor(...args) : () => new Ctor());
-    }
+    const factories = controllerFactories(routes, container);
     const middleware = resolveMiddleware(routes, container);
 
     const server = config.server ?? {};
@@ -114,35 +108,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     setPaths(paths);
     const secret = secretKeyBase(root, env, config);
     const storage = configureStorage(storageSettings(root, config, env), secret, db);
-    const runtime: AppRuntime = {
-      env,
-      views: new ViewEngine(root, paths),
-      paths,
-      sessions: new SessionCodec(secret),
-      sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
-      headers: secureHeaderSets(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
-      unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
-      log: undefined as any,
-      send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
-      auth: buildAuthRuntime(registry.within(registry.authenticators, build), routes, container),
-      sse: { open: 0, max: Number(server.sse_max_streams ?? 1000) },
-    };
-    // Development logs read as lines (`GET /posts -> PostsController#index 200 in 4.2 ms (3 SQL)`); elsewhere JSON.
-    const readable = options.logger === undefined && env === 'development';
-    // Production logs warnings and failed requests unless server.toml asks for more (`log_level = "info"`: a
-    // line per request, a write to stdout each).
-    const level = server.log_level ?? (env === 'production' ? 'warn' : 'info');
-    const logger = withRequestIds(options.logger ?? (env === 'test' ? false : { level, ...(readable ? { stream: readableLogStream() } : {}) }));
+    const runtime: AppRuntime = buildRuntime({ root, env, server, paths, secret, routes, container, build });
+    const { logger, readable } = appLogger(options.logger, env, server);
     const observability = setupObservability(server);
     if (readable) countStatementsOf(db);
-    // `@RateLimit({ by: 'user' })` counts per signed-in user: the app's authenticator says who that is.
-    if (runtime.auth) setRateLimitUserResolver(async (req) => (await currentUserOf(runtime, req) as { id?: string | number } | null)?.id ?? null);
-    rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log);
-    // Channels find their `this.currentUser` through the same authenticator, over the upgrade's cookie session.
-    const auth = runtime.auth;
-    if (auth) setChannelUserResolver((session, request) => auth.resolve({ session, request: request as unknown as FastifyRequest }));
+    rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log, rateLimitUserOf(runtime));
     const channels = prepareChannels({
       config, routes, container, env, sessions: runtime.sessions, sessionCookie: runtime.sessionCookie.name, appUrl: server.url, database: dbConfig,
+      currentUser: channelUserOf(runtime),
     });
     const tls = tlsSettings(root, server);
     let redirect: import('node:http').Server | undefined;
