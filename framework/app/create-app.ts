@@ -4,7 +4,7 @@ import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config'
 import { AppContainer } from '../di';
 import { RUNTIME, type AppRuntime } from '../http';
 import { buildServer, publicDirOf } from '../http';
-import { registerReadiness } from './readiness';
+import { registerReadiness } from './boot/readiness';
 import { listenRedirect, tlsSettings } from '../http';
 import type { Database, DatabaseConfig } from '../orm';
 import { registry } from '../registry';
@@ -18,9 +18,9 @@ import { appLogger, buildRuntime, channelUserOf, rateLimitUserOf } from './boot/
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
 import { setPaths } from './paths';
-import { startAppJobs, type JobWorkersStart } from './jobs';
-import { startAppMailers } from './mailers';
-import { mountAppDashboard } from './dashboard';
+import { startAppJobs, type JobWorkersStart } from './boot/jobs';
+import { startAppMailers } from './boot/mailers';
+import { mountAppDashboard } from './boot/dashboard';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { currentUserOf } from '../auth';
 import { countStatementsOf } from '../http';

@@ -128,6 +128,27 @@ describe('concern boundaries (docs/architecture.md)', () => {
     assert.deepEqual(cycles, [], `concerns importing each other at load:\n${cycles.join('\n')}`);
   });
 
+  it('docs/architecture.md shows the layers as the load-time imports make them', () => {
+    const deps = new Map<string, Set<string>>();
+    for (const concern of readdirSync(framework).filter((n) => statSync(join(framework, n)).isDirectory())) deps.set(concern, new Set());
+    for (const e of edges) if (e.atLoad && e.from) deps.get(e.from)!.add(e.to);
+    const layer = new Map<string, number>();
+    const depth = (c: string): number => {
+      if (layer.has(c)) return layer.get(c)!;
+      layer.set(c, 0); // a circle (reported by the test above) must not recurse forever here
+      const d = Math.max(-1, ...[...deps.get(c)!].map(depth)) + 1;
+      layer.set(c, d);
+      return d;
+    };
+    const computed = new Map<number, string[]>();
+    for (const c of [...deps.keys()].sort()) computed.set(depth(c), [...(computed.get(depth(c)) ?? []), c]);
+    const doc = readFileSync(join(repo, 'docs', 'architecture.md'), 'utf8');
+    const documented = new Map<number, string[]>();
+    for (const m of doc.matchAll(/^\| (\d+) \| ((?:`[a-z-]+`(?:, )?)+) \|$/gm)) documented.set(Number(m[1]), [...m[2].matchAll(/`([a-z-]+)`/g)].map((n) => n[1]!).sort());
+    const show = (m: Map<number, string[]>) => [...m].sort((a, b) => a[0] - b[0]).map(([n, cs]) => `| ${n} | ${cs.map((c) => `\`${c}\``).join(', ')} |`).join('\n');
+    assert.equal(show(documented), show(computed), 'the layer table in docs/architecture.md ("Concerns and their surfaces") should read as above');
+  });
+
   it('publishes no internal.ts as a package subpath, and no index.ts re-exports one', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     const published = JSON.stringify(pkg.exports);

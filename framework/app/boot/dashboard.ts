@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ConfigTree } from '../config';
-import type { DatabaseConfig } from '../orm';
+import type { ConfigTree } from '../../config';
+import type { DatabaseConfig } from '../../orm';
 
 export interface AppDashboardSetup {
   root: string;
@@ -19,7 +19,7 @@ export interface AppDashboardSetup {
  */
 export async function mountAppDashboard(server: FastifyInstance, app: AppDashboardSetup): Promise<(() => Promise<void>) | undefined> {
   if (((app.config.jobs ?? {}) as Record<string, any>).dashboard?.enabled !== true) return undefined;
-  const jobs = require('../jobs') as typeof import('../jobs');
+  const jobs = require('../../jobs') as typeof import('../../jobs');
   const settings = jobs.readDashboardConfig(app.config);
   if (!settings.enabled) return undefined;
   if (settings.admin !== undefined && app.signInPath === undefined && settings.token === undefined) {

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { sep } from 'node:path';
-import type { ConfigTree } from '../config';
-import type { DatabaseConfig } from '../orm';
+import type { ConfigTree } from '../../config';
+import type { DatabaseConfig } from '../../orm';
 import { appHasMailers } from './mailers';
 
-type JobsModule = typeof import('../jobs');
+type JobsModule = typeof import('../../jobs');
 
 /** How long after listening deferred workers start if no request has been answered by then. */
 const DEFERRED_WORKERS_MS = 1000;
@@ -34,11 +34,11 @@ export interface AppJobs {
  * jobs pays nothing for them; BullMQ loads with the first queue or worker.
  */
 export async function startAppJobs(root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot'): Promise<AppJobs | undefined> {
-  const jobFile = require.resolve('../jobs/job');
+  const jobFile = require.resolve('../../jobs/job');
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
-  const jobs = require('../jobs') as JobsModule;
+  const jobs = require('../../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
-  const { jobRegistry } = require('../jobs/internal') as typeof import('../jobs/internal');
+  const { jobRegistry } = require('../../jobs/internal') as typeof import('../../jobs/internal');
   const mine = [...jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);
   if (!mine) return undefined;
   await jobs.startJobs({ root, config, database, workers: workers === 'boot' });
