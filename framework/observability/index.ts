@@ -77,7 +77,7 @@ export function setupObservability(server: Record<string, any> | undefined): Obs
       appLog = log;
       if (m || tracing || debugEnabled(log)) instrumentDatabase(db, { metrics: m, tracing, log });
       // The app's jobs, or any the process loaded (a script that configures jobs itself).
-      if (jobs || require.cache[require.resolve('../jobs/job')] !== undefined) {
+      if (jobs || require.cache[require.resolve('../jobs')] !== undefined) {
         // The request id always travels into jobs (their log lines carry it); metrics and spans when on.
         (require('./jobs') as typeof import('./jobs')).instrumentJobs({ metrics: m, tracing });
         jobsInstrumented = true;

@@ -13,7 +13,6 @@ export { RateLimit, type RateLimitOptions } from './decorator';
 export { setRateLimitUserResolver, type RateLimitUserResolver } from './identity';
 import type { RateLimitUserResolver } from './identity';
 export { RateLimitErrors } from './errors';
-export { serveClusterRateLimits } from './cluster-primary';
 export { rateLimitSettings, trustProxySetting, type RateLimitSettings } from './config';
 
 /** The app-wide counter's name (no `@RateLimit` name can take it: those are not parenthesized). */

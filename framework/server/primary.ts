@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { relayChannels } from '../channels';
-import { serveClusterRateLimits } from '../rate-limit';
+import { relayChannels } from '../channels/internal';
+import { serveClusterRateLimits } from '../rate-limit/internal';
 
 /** What a worker of `stryke start` tells the primary when the app fails to boot: `{ type, message }`, the error's one line. */
 export const BOOT_FAILED = 'stryke:boot-failed';

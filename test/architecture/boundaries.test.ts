@@ -47,7 +47,10 @@ function typeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   return !clause.name && !!named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
 }
 
-/** Every import of another concern's file from framework/**: static imports and re-exports, `import('...')` types and `require('...')`. */
+/**
+ * Every import of another concern's file from framework/**: static imports and re-exports, `import('...')` types,
+ * `require('...')` and `require.resolve('...')` (a probe of whether a module was loaded names a surface too).
+ */
 function crossConcernImports(): Edge[] {
   const edges: Edge[] = [];
   for (const file of sources(framework)) {
@@ -72,7 +75,8 @@ function crossConcernImports(): Edge[] {
       } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
         record(node.argument.literal, false);
       } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])
-        && ((ts.isIdentifier(node.expression) && node.expression.text === 'require') || node.expression.kind === ts.SyntaxKind.ImportKeyword)) {
+        && ((ts.isIdentifier(node.expression) && node.expression.text === 'require') || node.expression.kind === ts.SyntaxKind.ImportKeyword
+          || node.expression.getText(sf) === 'require.resolve')) {
         record(node.arguments[0], topLevel);
       }
       const inner = topLevel && !ts.isFunctionLike(node);

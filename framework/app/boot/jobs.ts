@@ -34,7 +34,7 @@ export interface AppJobs {
  * jobs pays nothing for them; BullMQ loads with the first queue or worker.
  */
 export async function startAppJobs(root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot'): Promise<AppJobs | undefined> {
-  const jobFile = require.resolve('../../jobs/job');
+  const jobFile = require.resolve('../../jobs');
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
   const jobs = require('../../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.

@@ -6,7 +6,7 @@ type MailersModule = typeof import('../../mailers');
 
 /** Whether app code under `build` defined a mailer (without loading the mailers concern when none did). */
 export function appHasMailers(build: string): boolean {
-  if (!require.cache[require.resolve('../../mailers/registry')]) return false;
+  if (!require.cache[require.resolve('../../mailers')]) return false;
   return (require('../../mailers') as typeof import('../../mailers')).mailersWithin(build).length > 0;
 }
 
