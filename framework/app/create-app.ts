@@ -1,33 +1,29 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { currentUserOf } from '../auth';
+import { prepareChannels, startFabric } from '../channels';
 import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config';
 import { AppContainer } from '../di';
-import { RUNTIME, type AppRuntime } from '../http';
-import { buildServer, publicDirOf } from '../http';
-import { registerReadiness } from './boot/readiness';
-import { listenRedirect, tlsSettings } from '../http';
+import { countStatementsOf, endOpenStreams, listenRedirect, RUNTIME, type AppRuntime } from '../http';
+import { setupObservability, type Observability } from '../observability';
 import type { Database, DatabaseConfig } from '../orm';
+import { prepareRateLimits, type RateLimiting } from '../rate-limit';
 import { registry } from '../registry';
-import { buildPathHelpers, type PathHelpers } from '../routing';
-import type { RouteDef } from '../routing';
-import { resolveMiddleware } from './middleware';
-import { buildDirOf } from './loader';
-import { connectDatabase, installModels } from './boot/database';
+import { buildPathHelpers, type PathHelpers, type RouteDef } from '../routing';
+import { configureStorage, resetStorage, storageSettings } from '../storage';
 import { controllerFactories } from './boot/controllers';
-import { appLogger, buildRuntime, channelUserOf, rateLimitUserOf } from './boot/runtime';
-import { appRoutes } from './routes';
-import { secretKeyBase } from './secret';
-import { setPaths } from './paths';
+import { mountAppDashboard } from './boot/dashboard';
+import { connectDatabase, installModels } from './boot/database';
 import { startAppJobs, type JobWorkersStart } from './boot/jobs';
 import { startAppMailers } from './boot/mailers';
-import { mountAppDashboard } from './boot/dashboard';
-import { configureStorage, resetStorage, storageSettings } from '../storage';
-import { currentUserOf } from '../auth';
-import { countStatementsOf } from '../http';
-import { prepareRateLimits, type RateLimiting } from '../rate-limit';
-import { prepareChannels, registerClient, startFabric } from '../channels';
-import { endOpenStreams } from '../http';
-import { setupObservability, type Observability } from '../observability';
+import { registerReadiness } from './boot/readiness';
+import { appLogger, buildRuntime, channelUserOf, rateLimitUserOf } from './boot/runtime';
+import { bootServer } from './boot/server';
+import { buildDirOf } from './loader';
+import { resolveMiddleware } from './middleware';
+import { setPaths } from './paths';
+import { appRoutes } from './routes';
+import { secretKeyBase } from './secret';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -68,16 +64,12 @@ export interface App {
 }
 
 /**
- * Boots an app: loads config/*.toml, requires the compiled app/ code, reads the decorators' registry, then runs
- * the concerns' boot steps in order (./boot/*.ts, ./jobs.ts, ./mailers.ts, ./dashboard.ts, ./readiness.ts): database
- * and models, jobs, controllers and middleware, paths, storage, the request runtime, logging and observability,
- * rate limits, channels, the fastify server, mailers, the job dashboard. An app's authenticator serves its own
- * rate limits and channels (several apps in one process each keep theirs).
- *
- * Once per process: loads config/*.toml, requires the compiled app/ code, reads the
- * decorators' registry, checks and builds the DI container, binds the models to the database, builds
- * the route table with each route's precomputed handler, and compiles the views. Nothing here runs
- * again per request.
+ * Boots an app: loads config/*.toml, requires the compiled app/ code and reads the decorators' registry, then runs
+ * the concerns' boot steps (./boot/*.ts) in order: database and models, jobs, controller factories and middleware,
+ * path helpers, storage, the request runtime, logging and observability, rate limits, channels, the fastify
+ * server, readiness, mailers, the job dashboard, the broadcast fabric. Everything is built here once; nothing runs
+ * again per request. An app's authenticator serves its own rate limits and channels, so several apps in one
+ * process each keep theirs.
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const root = resolve(options.root);
@@ -117,27 +109,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       config, routes, container, env, sessions: runtime.sessions, sessionCookie: runtime.sessionCookie.name, appUrl: server.url, database: dbConfig,
       currentUser: channelUserOf(runtime),
     });
-    const tls = tlsSettings(root, server);
     let redirect: import('node:http').Server | undefined;
-    const fastify = await buildServer(routes, runtime, factories, {
-      tls,
-      bodyLimit: server.body_limit ?? 1024 * 1024,
-      csrf: server.csrf ?? true,
-      logger,
-      requestLog: { countSql: readable },
-      requestTimeout: (server.request_timeout ?? 30) * 1000,
-      keepAliveTimeout: (server.keep_alive_timeout ?? 72) * 1000,
-      headersTimeout: (server.headers_timeout ?? 20) * 1000,
-      publicDir: publicDirOf(root),
-      middleware,
-      storage,
-      parameterLimit: server.parameter_limit,
-      rateLimits,
-      channels: async (app) => {
-        registerClient(app);
-        if (channels.routes.length) await channels.server.register(app, channels.routes);
-      },
-      instrument: (app) => observability.instrumentServer(app),
+    const { fastify, tls } = await bootServer({
+      root, server, routes, runtime, factories, middleware, storage, rateLimits, channels, observability, logger, readable,
     });
     observability.instrumentData(db, fastify.log, jobs !== undefined);
     if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig, jobs });
