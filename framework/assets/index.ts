@@ -5,6 +5,7 @@ import { lazyModule } from '../support';
 import { BuiltFiles, LiveFiles, sendEntry } from './files';
 import { registerLiveReload } from './live-reload';
 import { loadAssetManifest } from './manifest';
+import type * as Build from './build';
 
 export interface AssetSettings {
   /** The app's `public/` folder. */
@@ -38,6 +39,5 @@ export { MANIFEST_FILE, loadAssetManifest, assetResolver, type AssetManifest } f
 export { AssetErrors } from './errors';
 export { injectLiveReload, LIVE_PATH, LIVE_SCRIPT, LIVE_SCRIPT_PATH, liveHello } from './live-reload';
 export type { AssetResolver } from './manifest';
-import type * as Build from './build';
 /** `stryke build`'s asset step, loaded on first use (a served app reads the manifest only). */
 export const { buildAssets } = lazyModule(() => require('./build') as typeof Build);

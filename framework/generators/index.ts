@@ -1,3 +1,4 @@
+/** `stryke new`, `stryke generate` and `stryke destroy`: what the command line runs. */
 export { migrationVersion } from './migrations';
 export { destroy } from './destroy';
 export { GENERATORS, generate } from './generate';

@@ -1,4 +1,3 @@
-import { lazyModule } from '../support';
 export { migration, Schema, TableBuilder, type Migration, type MigrationDefinition, type ReferenceOptions, type IndexOptions, type CreateTableOptions, type ForeignKeyOptions, type ChangeColumnOptions } from './dsl';
 export { Migrator, type MigrationFile, type MigrationStatus, type MigratorOptions } from './runner';
 export { MigrationErrors } from './errors';
@@ -8,6 +7,3 @@ export { dumpSchema, loadSchema, readSchema, writeSchema, SCHEMA_FILE, type Sche
 export { checkReversible, schemaDifference } from './reversible';
 export type { FailureRecord } from './failures';
 export type { MigrationEvent } from './runner';
-import type * as Diff from './diff';
-/** `stryke db diff`, loaded on first use. */
-export const { diffSchema, diffSource } = lazyModule(() => require('./diff') as typeof Diff);

@@ -1,3 +1,4 @@
+/** What every concern shares: coded errors, inflection, file helpers, byte ranges, `lazyModule`, suggestions. */
 export { defineError, StrykeError } from './errors';
 export { walkFiles, writeAtomically } from './fs';
 export { parseRange, rangeApplies, type ByteRange } from './range';

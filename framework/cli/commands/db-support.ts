@@ -5,6 +5,7 @@ import type * as AppModule from '../../app';
 import { buildDirOf, loadAppCode } from '../../app';
 import { migrationVersion } from '../../generators';
 import type * as Migrations from '../../migrations';
+import type * as MigrationsInternal from '../../migrations/internal';
 import { registry } from '../../registry';
 import { underscore } from '../../support';
 import { currentEnv, loadConfig } from '../../config';
@@ -20,8 +21,9 @@ import { lazyModule } from '../../support';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const migrations = () => require('../../migrations') as typeof Migrations;
-const { diffSchema, diffSource, checkReversible, Migrator, dumpSchema, loadSchema, readSchema, writeSchema, createDatabase, dropDatabase, MigrationErrors } =
+const { checkReversible, Migrator, dumpSchema, loadSchema, readSchema, writeSchema, createDatabase, dropDatabase, MigrationErrors } =
   lazyModule(migrations);
+const { diffSchema, diffSource } = lazyModule(() => require('../../migrations/internal') as typeof MigrationsInternal);
 const { isDist } = lazyModule(() => require('../../server') as typeof Server);
 const { Database, databaseConfig, sqlitePath } = lazyModule(() => require('../../orm') as typeof Orm);
 // Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
