@@ -10,7 +10,7 @@ import type { Database, DatabaseConfig } from '../orm';
 import { prepareRateLimits, type RateLimiting } from '../rate-limit';
 import { registry } from '../registry';
 import { buildPathHelpers, type PathHelpers, type RouteDef } from '../routing';
-import { configureStorage, resetStorage, storageSettings } from '../storage';
+import { configureStorage, resetStorage, storageSettings } from '../storage/internal';
 import { controllerFactories } from './boot/controllers';
 import { mountAppDashboard } from './boot/dashboard';
 import { connectDatabase, installModels } from './boot/database';

@@ -7,10 +7,10 @@ export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backend
 export { JOB_TABLES } from './sql/schema';
 export { Job, ApplicationJob, performJob, type JobOptions, type JobDecl } from './job';
 export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
-export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
+export { startJobs, stopJobs, startJobWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
 export { JobsErrors } from './errors';
 export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError, DelayedError, WaitingChildrenError, WaitingError, RateLimitError } from './classes';
 export type { JobsOptions, WorkerOptions, QueueOptions, QueueEventsOptions, FlowJob, FlowProducerListener, Processor, ConnectionOptions, BackendFactory, IQueueBackend, JobType, JobState } from 'bullmq';
-export { mountJobsDashboard, readDashboardConfig, throughputSvg, DASHBOARD_PATH, type DashboardOptions, type DashboardConfig } from './dashboard';
+export { throughputSvg, type DashboardOptions, type DashboardConfig } from './dashboard';
 export { jobHooks, type JobHooks } from './hooks';

@@ -17,13 +17,10 @@ import { requestIdMixin } from './logs';
 
 export { metricsSettings, type MetricsSettings } from './config';
 export { ObservabilityErrors } from './errors';
-export { requestIdMixin, withRequestIds } from './logs';
 /** The jobs hooks (request id, trace context, metrics) for a process that performs jobs without booting an app. */
 export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void {
   (require('./jobs') as typeof import('./jobs')).instrumentJobs(opts);
 }
-export { tracingRegistered } from './tracing';
-export { serveClusterMetrics } from './cluster-metrics';
 export { UNMATCHED } from './metrics';
 
 let appLog: FastifyBaseLogger | undefined;

@@ -163,7 +163,7 @@ export function runPrimary(options: ClusterOptions): void {
   relayChannels();
   for (let i = 0; i < options.workers; i++) fork();
   if (options.metrics?.enabled) {
-    const { serveClusterMetrics } = require('../observability') as typeof import('../observability');
+    const { serveClusterMetrics } = require('../observability/internal') as typeof import('../observability/internal');
     serveClusterMetrics(options.metrics).then(
       (s) => {
         const a = s.address();

@@ -8,7 +8,7 @@ import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
 import { registerPaginationHelpers } from './pagination';
 import { CONFIRM_HANDLER } from '../security';
-import { registerStorageHelpers } from '../storage';
+import { registerStorageHelpers } from '../storage/internal';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {

@@ -161,11 +161,15 @@ describe('concern boundaries (docs/architecture.md)', () => {
     assert.deepEqual(reexporting.map((f) => relative(repo, f)), [], 'an index.ts re-exports an internal.ts');
   });
 
-  it('keeps the ORM and jobs internals out of stryke/orm and stryke/jobs', () => {
+  it('keeps the ORM, jobs, storage and mailers internals out of their package subpaths', () => {
     const orm = require(join(repo, 'build', 'framework', 'orm')) as Record<string, unknown>;
     const jobs = require(join(repo, 'build', 'framework', 'jobs')) as Record<string, unknown>;
     for (const name of ['bindModels', 'dialectFor', 'metaOf', 'transactionStore']) assert.equal(name in orm, false, `stryke/orm exports ${name}`);
-    for (const name of ['SqlQueueBackend', 'jobRegistry', 'ensureJobs']) assert.equal(name in jobs, false, `stryke/jobs exports ${name}`);
+    for (const name of ['SqlQueueBackend', 'jobRegistry', 'ensureJobs', 'mountJobsDashboard']) assert.equal(name in jobs, false, `stryke/jobs exports ${name}`);
+    const storage = require(join(repo, 'build', 'framework', 'storage')) as Record<string, unknown>;
+    const mailers = require(join(repo, 'build', 'framework', 'mailers')) as Record<string, unknown>;
+    for (const name of ['configureStorage', 'resetStorage']) assert.equal(name in storage, false, `stryke/storage exports ${name}`);
+    for (const name of ['bootMailers', 'closeMailers', 'mailerRegistry']) assert.equal(name in mailers, false, `stryke/mailers exports ${name}`);
     assert.equal(typeof orm.ActiveRecord, 'function');
     assert.equal(typeof jobs.Job, 'function');
   });

@@ -20,12 +20,12 @@ export interface AppDashboardSetup {
 export async function mountAppDashboard(server: FastifyInstance, app: AppDashboardSetup): Promise<(() => Promise<void>) | undefined> {
   if (((app.config.jobs ?? {}) as Record<string, any>).dashboard?.enabled !== true) return undefined;
   const jobs = require('../../jobs') as typeof import('../../jobs');
-  const settings = jobs.readDashboardConfig(app.config);
+  const { mountJobsDashboard, readDashboardConfig } = require('../../jobs/internal') as typeof import('../../jobs/internal');
+  const settings = readDashboardConfig(app.config);
   if (!settings.enabled) return undefined;
   if (settings.admin !== undefined && app.signInPath === undefined && settings.token === undefined) {
     throw jobs.JobsErrors.DASHBOARD_CONFIG(`\`admin = "${settings.admin}"\` needs an @Authenticator in the app (stryke generate auth), or set \`token\``);
   }
-  const { mountJobsDashboard } = jobs;
   let opened = false;
   if (!jobs.jobsConfigured()) {
     await jobs.startJobs({ root: app.root, config: app.config, database: app.database, workers: false });

@@ -38,7 +38,7 @@ export async function startAppJobs(root: string, build: string, config: ConfigTr
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
   const jobs = require('../../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
-  const { jobRegistry } = require('../../jobs/internal') as typeof import('../../jobs/internal');
+  const { jobRegistry, startConfiguredWorkers } = require('../../jobs/internal') as typeof import('../../jobs/internal');
   const mine = [...jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);
   if (!mine) return undefined;
   await jobs.startJobs({ root, config, database, workers: workers === 'boot' });
@@ -49,7 +49,7 @@ export async function startAppJobs(root: string, build: string, config: ConfigTr
     pending = false;
     clearTimeout(timer);
     try {
-      jobs.startConfiguredWorkers(config);
+      startConfiguredWorkers(config);
     } catch (err) {
       console.error(`[stryke jobs] starting the in-process workers: ${(err as Error).message}`);
     }

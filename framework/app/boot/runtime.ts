@@ -4,7 +4,7 @@ import { buildAuthRuntime, currentUserOf } from '../../auth';
 import type { CurrentUserResolver } from '../../channels';
 import type { AppContainer } from '../../di';
 import { bodySender, compressionSettings, readableLogStream, secureHeaderSets, type AppRuntime } from '../../http';
-import { withRequestIds } from '../../observability';
+import { withRequestIds } from '../../observability/internal';
 import type { RateLimitUserResolver } from '../../rate-limit';
 import { registry } from '../../registry';
 import type { PathHelpers, RouteDef } from '../../routing';

@@ -63,7 +63,7 @@ export function registerJobs(program: Command): void {
       const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
       // Jobs performed here run under the request id and trace context their request put in their data.
       const observability = require('../../observability') as typeof import('../../observability');
-      observability.instrumentJobs({ tracing: observability.tracingRegistered() });
+      observability.instrumentJobs({ tracing: (require('../../observability/internal') as typeof import('../../observability/internal')).tracingRegistered() });
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {
