@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
@@ -159,6 +160,16 @@ describe('concern boundaries (docs/architecture.md)', () => {
     assert.doesNotMatch(published, /internal/, 'package.json "exports" names an internal module');
     const reexporting = sources(framework).filter((f) => f.endsWith(`${sep}index.ts`) && /export[^;]*from '[^']*\binternal'/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(reexporting.map((f) => relative(repo, f)), [], 'an index.ts re-exports an internal.ts');
+  });
+
+  it("keeps heavy parts behind their index: the server concern (stryke start's cluster primary) loads no app code", () => {
+    // A fresh process: this one has loaded the framework already.
+    const probe = `require(${JSON.stringify(join(repo, 'build', 'framework', 'server'))});
+      const heavy = ['fastify', 'typeorm', 'handlebars', 'bullmq', 'better-sqlite3', 'typescript'];
+      console.log(JSON.stringify(heavy.filter((p) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + p + '/')))));`;
+    const res = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout.trim()), [], 'loaded by requiring framework/server');
   });
 
   it('keeps the ORM, jobs, storage and mailers internals out of their package subpaths', () => {
