@@ -1,7 +1,7 @@
 import { registry } from '../registry';
-import { urlFor } from '../storage';
 import { audit, auditableChanges, recentAudit } from './audit';
 import { csvRow } from './csv';
+import { applyAfterSave, assignBeforeSave, attachmentChanges, attachmentEdits, attachmentViews } from './files';
 import { AdminErrors } from './errors';
 import { formPage, type Choices } from './form';
 import type { Chrome } from './layout';
@@ -142,34 +142,31 @@ export const admin = {
       if (!t) continue;
       counts.push({ label: t.label, count: await t.model.where({ [m.foreignKey]: id }).count(), href: `/admin/${t.slug}?f_${m.foreignKey}=${encodeURIComponent(String(id))}` });
     }
-    const files = [];
-    for (const a of r.attachments) {
-      const att = rec[a.name];
-      if (!att?.load) continue;
-      await att.load();
-      const blobs = a.kind === 'one' ? (att.blob ? [att.blob] : []) : att.blobs;
-      files.push({ name: a.name, files: blobs.map((b: any) => ({ filename: b.filename, url: urlFor(b) ?? '#' })) });
-    }
-    return html(c, showPage(r, rec, counts, files, await recentAudit(r, id, 20), chrome(c)));
+    return html(c, showPage(r, rec, counts, await attachmentViews(r, rec), await recentAudit(r, id, 20), chrome(c)));
   },
 
   async new(c: Host) {
     const r = resource(c);
-    return html(c, formPage(r, new r.model(), true, await choicesFor(r), chrome(c)));
+    return html(c, formPage(r, new r.model(), true, await choicesFor(r), chrome(c), []));
   },
 
   async create(c: Host) {
     const r = resource(c);
     const rec = new r.model(assignable(r, c.request.body));
-    if (!(await rec.save())) return html(c, formPage(r, rec, true, await choicesFor(r), chrome(c)), 422);
+    const edits = attachmentEdits(r, c.request.body);
+    assignBeforeSave(rec, edits);
+    if (!(await rec.save())) return html(c, formPage(r, rec, true, await choicesFor(r), chrome(c), []), 422);
+    await applyAfterSave(rec, edits);
     const changes = auditableChanges(r, Object.fromEntries(r.editable.map((f) => [f.property, [null, rec[f.property]]])));
+    if (edits.length) Object.assign(changes, attachmentChanges([], await attachmentViews(r, rec)));
     await audit(r, c.currentUser, 'create', rec[r.pk.property], changes);
     return c.redirectTo(`/admin/${r.slug}/${encodeURIComponent(String(rec[r.pk.property]))}`, { notice: `${r.singular} was created.` });
   },
 
   async edit(c: Host) {
     const r = resource(c);
-    return html(c, formPage(r, await findRecord(r, c), false, await choicesFor(r), chrome(c)));
+    const rec = await findRecord(r, c);
+    return html(c, formPage(r, rec, false, await choicesFor(r), chrome(c), await attachmentViews(r, rec)));
   },
 
   async update(c: Host) {
@@ -177,7 +174,12 @@ export const admin = {
     const rec = await findRecord(r, c);
     rec.assign(assignable(r, c.request.body));
     const changes = auditableChanges(r, rec.changes ?? {});
-    if (!(await rec.save())) return html(c, formPage(r, rec, false, await choicesFor(r), chrome(c)), 422);
+    const edits = attachmentEdits(r, c.request.body);
+    const before = edits.length ? await attachmentViews(r, rec) : [];
+    assignBeforeSave(rec, edits);
+    if (!(await rec.save())) return html(c, formPage(r, rec, false, await choicesFor(r), chrome(c), before), 422);
+    await applyAfterSave(rec, edits);
+    if (edits.length) Object.assign(changes, attachmentChanges(before, await attachmentViews(r, rec)));
     if (Object.keys(changes).length) await audit(r, c.currentUser, 'update', rec[r.pk.property], changes);
     return c.redirectTo(`/admin/${r.slug}/${encodeURIComponent(String(rec[r.pk.property]))}`, { notice: `${r.singular} was updated.` });
   },

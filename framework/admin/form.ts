@@ -1,3 +1,4 @@
+import { REMOVE_FIELD, type AttachmentView } from './files';
 import { h, page, type Chrome } from './layout';
 import type { AdminField, AdminResource } from './resources';
 
@@ -23,7 +24,21 @@ function inputFor(f: AdminField, v: unknown, choices: Choices): string {
   return `<input id="f-${name}" type="text" name="${name}" value="${h(str)}"${f.decl.limit ? ` maxlength="${f.decl.limit}"` : ''}>`;
 }
 
-export function formPage(r: AdminResource, rec: any, isNew: boolean, choices: Choices, chrome: Chrome): string {
+/** A file input per attachment; on edit, the current files (pictures shown small) and a box to remove them. */
+function attachmentRows(r: AdminResource, current: AttachmentView[]): string {
+  return r.attachments.map((a) => {
+    const id = `f-${h(a.name)}`;
+    const files = current.find((v) => v.name === a.name)?.files ?? [];
+    const label = a.name.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    const shown = files.map((f) => `<a class="file" href="${h(f.url)}" target="_blank" rel="noopener">${f.image ? `<img src="${h(f.url)}" alt="">` : ''}<span>${h(f.filename)}</span></a>`).join('');
+    const remove = files.length ? `<label class="remove"><input type="checkbox" name="${REMOVE_FIELD}[]" value="${h(a.name)}"> Remove ${a.kind === 'one' ? 'it' : `all ${files.length}`}</label>` : '';
+    const hint = a.kind === 'one' ? (files.length ? 'Choose a file to replace it.' : 'Choose a file.') : (files.length ? 'Choose files to add.' : 'Choose one or more files.');
+    return `<div class="row attachment"><label for="${id}">${h(label)}</label><div>${files.length ? `<div class="files">${shown}</div>${remove}` : ''}
+<input id="${id}" type="file" name="${h(a.name)}${a.kind === 'many' ? '[]" multiple' : '"'}><div class="hint">${hint}</div></div></div>`;
+  }).join('');
+}
+
+export function formPage(r: AdminResource, rec: any, isNew: boolean, choices: Choices, chrome: Chrome, files: AttachmentView[] = []): string {
   const id = rec[r.pk.property];
   const base = `/admin/${h(r.slug)}`;
   const errors: string[] = rec.errors?.fullMessages ?? [];
@@ -36,7 +51,7 @@ export function formPage(r: AdminResource, rec: any, isNew: boolean, choices: Ch
   const body = `<div class="crumbs"><a href="/admin">Admin</a> / <a href="${base}">${h(r.label)}</a> / ${isNew ? 'New' : `<a href="${base}/${h(id)}">#${h(id)}</a> / Edit`}</div>
 <div class="top"><h1>${h(title)}</h1></div>
 ${errors.length ? `<div class="errors" role="alert"><strong>${errors.length} ${errors.length === 1 ? 'error' : 'errors'} prevented saving:</strong><ul>${errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
-<div class="card"><form class="record" method="post" action="${isNew ? base : `${base}/${h(id)}`}" novalidate><input type="hidden" name="authenticity_token" value="${h(chrome.csrf)}">
-${rows}<div class="actions"><button class="btn primary" type="submit">${isNew ? 'Create' : 'Save changes'}</button><a class="btn" href="${isNew ? base : `${base}/${h(id)}`}">Cancel</a></div></form></div>`;
+<div class="card"><form class="record" method="post" action="${isNew ? base : `${base}/${h(id)}`}"${r.attachments.length ? ' enctype="multipart/form-data"' : ''} novalidate><input type="hidden" name="authenticity_token" value="${h(chrome.csrf)}">
+${rows}${attachmentRows(r, files)}<div class="actions"><button class="btn primary" type="submit">${isNew ? 'Create' : 'Save changes'}</button><a class="btn" href="${isNew ? base : `${base}/${h(id)}`}">Cancel</a></div></form></div>`;
   return page(title, body, { ...chrome, current: r.slug });
 }

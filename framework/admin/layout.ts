@@ -46,6 +46,8 @@ form.record .row input[type=text],form.record .row input[type=number],form.recor
 .errors{background:#fef3f2;border:1px solid #fecdca;color:#912018;border-radius:10px;padding:12px 16px;margin-bottom:16px}.errors ul{margin:6px 0 0;padding-left:18px}
 .actions{display:flex;gap:10px;padding:14px 16px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:14px}
 .tile{background:#fff;border:1px solid var(--line);border-radius:12px;padding:16px}.tile h3{margin:0 0 4px;font-size:15px}.tile p{margin:0;color:var(--muted);font-size:13px}
+.files{display:flex;flex-wrap:wrap;gap:10px;margin-bottom:8px}.file{display:flex;flex-direction:column;gap:4px;font-size:13px;max-width:180px;overflow-wrap:anywhere}.file img{width:160px;height:110px;object-fit:cover;border-radius:8px;border:1px solid var(--line);background:#f2f4f7}
+.remove{display:block;color:var(--danger)!important;font-size:13px;padding:0 0 8px!important}.hint{color:var(--muted);font-size:12px;margin-top:4px}form.record .row input[type=file]{font-size:13px}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--accent-soft);padding:1px 5px;border-radius:5px}
 `;
 

@@ -1,4 +1,5 @@
 import type { AuditEntry } from './audit';
+import type { AttachmentView } from './files';
 import { h, page, qs, type Chrome } from './layout';
 import type { IndexState } from './query';
 import type { AdminField, AdminResource } from './resources';
@@ -74,12 +75,12 @@ ${records.length ? `<table><thead><tr><th class="check"></th>${r.columns.map((f)
   return page(r.label, body, { ...chrome, current: r.slug });
 }
 
-export function showPage(r: AdminResource, rec: any, counts: { label: string; href: string; count: number }[], attachments: { name: string; files: { filename: string; url: string }[] }[], history: AuditEntry[], chrome: Chrome): string {
+export function showPage(r: AdminResource, rec: any, counts: { label: string; href: string; count: number }[], attachments: AttachmentView[], history: AuditEntry[], chrome: Chrome): string {
   const id = rec[r.pk.property];
   const base = `/admin/${h(r.slug)}`;
   const dl = r.fields.map((f) => `<dt>${h(f.label)}</dt><dd>${display(f, rec[f.property])}</dd>`).join('');
   const rel = counts.map((c) => `<dt>${h(c.label)}</dt><dd><a href="${h(c.href)}">${c.count} ${c.count === 1 ? 'record' : 'records'} →</a></dd>`).join('');
-  const files = attachments.map((a) => `<dt>${h(a.name)}</dt><dd>${a.files.length ? a.files.map((f) => `<a href="${h(f.url)}">${h(f.filename)}</a>`).join(', ') : '<span style="color:#98a2b3">none</span>'}</dd>`).join('');
+  const files = attachments.map((a) => `<dt>${h(a.name)}</dt><dd>${a.files.length ? `<div class="files">${a.files.map((f) => `<a class="file" href="${h(f.url)}" target="_blank" rel="noopener">${f.image ? `<img src="${h(f.url)}" alt="">` : ''}<span>${h(f.filename)}</span></a>`).join('')}</div>` : '<span style="color:#98a2b3">none</span>'}</dd>`).join('');
   const body = `<div class="crumbs"><a href="/admin">Admin</a> / <a href="${base}">${h(r.label)}</a> / #${h(id)}</div>
 <div class="top"><h1>${h(r.singular)} #${h(id)}</h1><span class="spacer"></span><a class="btn primary" href="${base}/${h(id)}/edit">Edit</a>
 <form method="post" action="${base}/${h(id)}/delete" onsubmit="return confirm('Delete this record?')"><input type="hidden" name="authenticity_token" value="${h(chrome.csrf)}"><button class="btn danger">Delete</button></form></div>

@@ -90,7 +90,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   let closeDashboard: (() => Promise<void>) | undefined;
   try {
     installModels(container, config, db, models, env);
-    jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers);
+    jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers, container);
 
     const factories = controllerFactories(routes, container);
     const middleware = resolveMiddleware(routes, container);

@@ -24,13 +24,14 @@ export interface AssetManifest {
 export function loadAssetManifest(root: string): AssetManifest | undefined {
   const file = join(root, MANIFEST_FILE);
   if (!existsSync(file)) return undefined;
+  let m: AssetManifest | null;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as AssetManifest;
-    if (m.version !== 1 || typeof m.files !== 'object') throw new Error('unknown manifest version');
-    return m;
+    m = JSON.parse(readFileSync(file, 'utf8')) as AssetManifest | null;
   } catch (err) {
     throw AssetErrors.BAD_MANIFEST(file, (err as Error).message);
   }
+  if (m?.version !== 1 || !m.files || typeof m.files !== 'object') throw AssetErrors.BAD_MANIFEST(file, 'unknown manifest version');
+  return m;
 }
 
 export type AssetResolver = (name: string) => string;

@@ -181,7 +181,7 @@ export class Connection implements Subscriber, ChannelLink {
   }
 
   join(stream: string, presence: Record<string, unknown> | false): void {
-    if (typeof stream !== 'string' || stream === '') throw new TypeError('join: the stream must be a non-empty string');
+    if (typeof stream !== 'string' || stream === '') throw ChannelErrors.BAD_ARGUMENT('join', 'the stream must be a non-empty string');
     if (this.closed || this.joined.has(stream)) return;
     this.joined.set(stream, presence !== false);
     fabric.subscribe(stream, this);

@@ -1,5 +1,6 @@
 import { registry } from '../registry';
 import { callSite } from '../registry';
+import { ChannelErrors } from './errors';
 
 export interface ChannelOptions {
   /** The route's name in `stryke routes` (default: the class name without `Channel`, underscored). */
@@ -31,7 +32,7 @@ export function Channel(path?: string, options: ChannelOptions = {}): ClassDecor
  */
 export function Action(): MethodDecorator {
   return (target, property) => {
-    if (typeof property !== 'string') throw new TypeError('@Action() goes on a method with a string name');
+    if (typeof property !== 'string') throw ChannelErrors.BAD_ARGUMENT('@Action()', 'it goes on a method with a string name, not a symbol');
     registry.channel(target.constructor).actions.add(property);
   };
 }

@@ -80,8 +80,8 @@ export class Fabric {
 
   /** Publishes to every subscriber of `stream` in every process; returns the message id. */
   broadcast(stream: string, event: string, data: unknown): string {
-    if (typeof stream !== 'string' || stream === '') throw new TypeError('broadcastTo: the stream must be a non-empty string');
-    if (typeof event !== 'string' || event === '') throw new TypeError('broadcastTo: the event must be a non-empty string');
+    if (typeof stream !== 'string' || stream === '') throw ChannelErrors.BAD_ARGUMENT('broadcastTo', 'the stream must be a non-empty string');
+    if (typeof event !== 'string' || event === '') throw ChannelErrors.BAD_ARGUMENT('broadcastTo', 'the event must be a non-empty string');
     const at = Date.now();
     const message: BroadcastMessage = { stream, event, data, id: nextId(at), at };
     const t = this.transport;

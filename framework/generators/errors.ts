@@ -22,5 +22,7 @@ export const GeneratorErrors = {
   ADMIN_NEEDS_AUTH: defineError('STRYKE_E_GENERATOR_ADMIN_NEEDS_AUTH', '`stryke generate admin` needs sign-in and a User model (app/models/user.ts): run `npx stryke generate auth` first.'),
   PWA_ARGS: defineError('STRYKE_E_GENERATOR_PWA_ARGS', '`stryke generate pwa` takes no name or fields (got "%s"): change the app\'s name and colours in app/controllers/pwa_controller.ts.'),
   PWA_API_APP: defineError('STRYKE_E_GENERATOR_PWA_API_APP', '`stryke generate pwa` writes an offline page and layout tags, and this app was made with --api (no views).'),
+  UNKNOWN_APP: defineError('STRYKE_E_GENERATOR_UNKNOWN_APP', 'Unknown app "%s".%s Apps: %s.'),
+  APP_API: defineError('STRYKE_E_GENERATOR_APP_API', '`stryke new --app %s` writes pages (sign-in, admin, offline page), so it cannot be combined with --api.'),
   BAD_TEMPLATE: defineError('STRYKE_E_GENERATOR_BAD_TEMPLATE', 'Template %s is broken: %s'),
 };

@@ -288,31 +288,3 @@ export function invalidSample(fields: GeneratedField[]): { field: GeneratedField
   if (numeric) return { field: numeric, value: `'not a number'`, message: numeric.type === 'integer' || numeric.type === 'bigint' ? 'must be an integer' : 'is not a number' };
   return undefined;
 }
-
-/**
- * The attributes a test must give to create a record of an existing model: its presence-validated
- * properties with a sample value each, read from the model's source (as `stryke generate` writes it).
- */
-export function requiredAttributes(source: string): string[] {
-  const out: string[] = [];
-  let pending = '';
-  for (const line of source.split('\n')) {
-    const prop = /^\s*((?:@.*\)\s+)?)(?:readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)[!?]?:\s*([^;=]+);/.exec(line);
-    if (!prop) {
-      pending = /^\s*@/.test(line) ? `${pending}${line}\n` : '';
-      continue;
-    }
-    const decorators = pending + prop[1]!;
-    pending = '';
-    const [, , name, type] = prop as unknown as [string, string, string, string];
-    if (!/presence:\s*true/.test(decorators) || name === 'id') continue;
-    const t = type.trim();
-    let value = '';
-    if (t === 'number') value = /Id$/.test(name) ? '' : '1';
-    else if (t === 'boolean') value = 'true';
-    else if (t === 'Date') value = 'new Date()';
-    else if (t === 'string') value = /@Field\('date'\)/.test(decorators) ? `'2026-01-15'` : `'Example ${humanize(name).toLowerCase()}'`;
-    if (value) out.push(`${name}: ${value}`);
-  }
-  return out;
-}

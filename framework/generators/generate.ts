@@ -6,13 +6,14 @@ import { applyPlan, renderSchematics, statusLine, type ApplyOptions, type Outcom
 import { GeneratorErrors } from './errors';
 import {
   addColumnLines, decorators, displayField, indexLines, invalidSample, modelImports, parseFields, removeColumnLines,
-  requiredAttributes, tableLine, type GeneratedField,
+  tableLine, type GeneratedField,
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
 import type * as Storage from '../storage';
 import { AUTH_GENERATOR } from './auth';
 import { ADMIN_GENERATOR } from './admin';
 import { PWA_GENERATOR } from './pwa';
+import { requiredAttributes } from './model-source';
 import { parentSetup } from './parents';
 import { assertCountable, channelNames, controllerNames, jobNames, mailerNames, middlewareNames, migrationNames, resourceNames, type ResourceNames } from './names';
 import { mailerActions, staticActionsIn } from './mailer';

@@ -9,6 +9,7 @@ import { appNames } from './names';
 import { authLocals } from './auth';
 import { adminLocals, withAdminField } from './admin';
 import { withPwaTags } from './pwa';
+import { appKind, composeEverything } from './everything';
 
 export const DATABASES = ['sqlite', 'postgres', 'mysql'] as const;
 export type DatabaseChoice = (typeof DATABASES)[number];
@@ -32,6 +33,8 @@ export interface NewAppOptions {
   admin?: boolean;
   /** Also run `generate pwa`: manifest, icons, service worker, offline page. */
   pwa?: boolean;
+  /** A ready-made app composed of the generators: `everything` (auth, admin, PWA, Docker, CI, a scaffold with uploads, a mailer, a job, a channel). */
+  app?: string;
   log?: (line: string) => void;
   paint?: ApplyOptions['paint'];
   /** Runs each long part (writing the files, linking) as a reported step; its file lines are the step's details. */
@@ -73,7 +76,12 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   }
   const names = appNames(basename(target));
   const database = databaseChoice(options.database ?? 'sqlite');
-  const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string };
+  const pkg = require(join(FRAMEWORK_ROOT, 'package.json')) as { version: string; devDependencies?: Record<string, string> };
+  const kind = options.app === undefined ? undefined : appKind(options.app);
+  if (kind === 'everything') {
+    if (options.api) throw GeneratorErrors.APP_API(options.app!);
+    options = { ...options, auth: true, admin: true, pwa: true, docker: true, ci: true };
+  }
   if (options.admin) options = { ...options, auth: true };
   if (options.auth && options.api) throw GeneratorErrors.AUTH_API_APP();
   if (options.pwa && options.api) throw GeneratorErrors.PWA_API_APP();
@@ -82,7 +90,9 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
     ...(options.admin ? adminLocals(target, new Date(Date.now() + 1000)) : {}), title: names.title,
     app: names, database, frameworkRoot: FRAMEWORK_ROOT, frameworkVersion: pkg.version,
     api: !!options.api, docker: !!options.docker, ci: !!options.ci, nodeMajor: process.versions.node.split('.')[0],
-    auth: !!options.auth, ...(options.auth ? authLocals(target) : {}),
+    auth: !!options.auth, ...(options.auth ? authLocals(target) : {}), everything: kind === 'everything',
+    // --app everything: its browser tests' driver, as the framework's own tests pin it (no browser download).
+    playwrightRange: pkg.devDependencies?.['playwright-core'],
   })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (options.admin) for (const f of files) if (f.path === 'app/models/user.ts') f.content = withAdminField(f.content);
@@ -105,7 +115,9 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
         // The master key (git-ignored) and the encrypted credentials holding the app's secret_key_base.
         const secrets = createCredentials(tmp).map((path): Outcome => ({ path, status: 'create' }));
         for (const o of secrets) s.detail(statusLine('create', o.path, options.paint));
-        return [...written, ...secrets].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        // --app everything: the other parts, each written by its own generator, then the pages that join them.
+        const composed = kind === 'everything' ? composeEverything(tmp, names, { log: (l) => s.detail(l), paint: options.paint }) : [];
+        return [...written, ...secrets, ...composed].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       });
     if (!options.skipInstall) {
       step({ id: 'link', doing: 'linking node_modules/stryke to this framework', done: 'linked node_modules/stryke to this framework' }, (s) => {
@@ -133,6 +145,13 @@ export function newApp(dir: string, options: NewAppOptions = {}): { root: string
   log(`Your app is in ${shown}${database === 'sqlite' ? '' : ` (on ${database}: config/database.toml has the connection)`}. Next:`);
   if (target !== process.cwd()) log(`  cd ${cd}`);
   if (options.skipInstall) log('  npm install');
+  if (kind === 'everything') {
+    log('  npx stryke db migrate');
+    log('  npx stryke db seed         # prints the admin\'s email and a new random password (development only)');
+    log('  npx stryke dev             # then open http://localhost:3000 and sign in; the admin is at /admin');
+    if (options.docker) log(`  docker build --build-context stryke=${FRAMEWORK_ROOT} -t ${names.packageName} .`);
+    return { root: target, files: outcomes, links };
+  }
   if (options.auth) log('  npx stryke db migrate            # creates the users, sessions and password_resets tables');
   if (options.admin) log('  then sign up, and make yourself an admin: see docs/admin.md ("Making an admin")');
   log('  npx stryke generate scaffold Post title:string body:text published:boolean');

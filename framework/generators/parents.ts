@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { camelize } from '../support';
-import { requiredAttributes, type GeneratedField } from './fields';
+import type { GeneratedField } from './fields';
+import { requiredAttributes, requiredParents } from './model-source';
 
 /** A model a generated test must create first, and how. */
 export interface ParentSetup {
@@ -11,36 +12,6 @@ export interface ParentSetup {
   imports: { className: string; fileName: string }[];
   /** Whether the lines use the `sequence` counter (unique values per record). */
   usesSequence: boolean;
-}
-
-/** The required `@BelongsTo` associations of a model, read from its source as `stryke generate` writes it. */
-function requiredParents(source: string): { property: string; className: string; fileName: string; foreignKey: string }[] {
-  const out: { property: string; className: string; fileName: string; foreignKey: string }[] = [];
-  const required = new Set(requiredAttributeNames(source));
-  for (const m of source.matchAll(/@BelongsTo\(\(\) => ([A-Za-z_$][\w$]*)(?:,\s*\{\s*foreignKey:\s*'([\w$]+)'\s*\})?\)\s+([A-Za-z_$][\w$]*)[!?]?:/g)) {
-    const [, className, fk, property] = m as unknown as [string, string, string | undefined, string];
-    const foreignKey = fk ?? `${property}Id`;
-    if (!required.has(foreignKey)) continue;
-    const imp = new RegExp(`import \\{[^}]*\\b${className}\\b[^}]*\\} from '\\./([\\w-]+)'`).exec(source);
-    out.push({ property, className, fileName: imp?.[1] ?? className.toLowerCase(), foreignKey });
-  }
-  return out;
-}
-
-/** The presence-validated properties of a model source. */
-function requiredAttributeNames(source: string): string[] {
-  const names: string[] = [];
-  let pending = '';
-  for (const line of source.split('\n')) {
-    const prop = /^\s*((?:@.*\)\s+)?)(?:readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)[!?]?:\s*([^;=]+);/.exec(line);
-    if (!prop) {
-      pending = /^\s*@/.test(line) ? `${pending}${line}\n` : '';
-      continue;
-    }
-    if (/presence:\s*true/.test(pending + prop[1]!)) names.push(prop[2]!);
-    pending = '';
-  }
-  return names;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backendKind, type SqliteConnectionOptions, type MysqlConnectionOptions } from './backends';
 export { JOB_TABLES } from './sql/schema';
-export { Job, ApplicationJob, performJob, type JobOptions, type JobDecl } from './job';
+export { Job, ApplicationJob, type JobOptions, type JobDecl } from './job';
+export { performJob, jobClasses } from './table';
 export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
 export { startJobs, stopJobs, startJobWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';

@@ -4,6 +4,9 @@ import { JobsErrors } from './errors';
 import { enqueue } from './runtime';
 import { jobHooks } from './hooks';
 import { ensureJobs } from './workers';
+import { registry, type Constructor, type JobDecl as RegistryJobDecl } from '../registry';
+import { decoratedAt } from '../registry';
+import { instantiate, jobsChanged } from './table';
 
 /** What `@Job` records about a job class. */
 export interface JobOptions {
@@ -20,26 +23,27 @@ export interface JobOptions {
   removeOnFail?: JobsOptions['removeOnFail'];
 }
 
-export interface JobDecl {
-  name: string;
+export interface JobDecl extends RegistryJobDecl {
   target: JobClass;
-  /** The app the class was compiled in (`<root>/build/app/...`), when it can tell. */
-  root?: string;
-  options: Required<Pick<JobOptions, 'queue'>> & JobOptions;
+  options: Required<Pick<JobOptions, 'queue'>> & JobOptions & RegistryJobDecl['options'];
 }
 
-export type JobClass = (new () => ApplicationJob) & typeof ApplicationJob;
+export type JobClass = (new (...args: any[]) => ApplicationJob) & typeof ApplicationJob;
+/** A job class as `performLater` and friends see it: constructor parameters (injected services) allowed. */
+export type JobStatic = (abstract new (...args: any[]) => ApplicationJob) & Omit<typeof ApplicationJob, 'prototype'>;
 
-/** Every @Job class loaded in this process, by name (the class name). */
-export const jobRegistry = new Map<string, JobDecl>();
+/** Each @Job class's declaration, for enqueueing (the registry keeps them by file and name). */
+const declarations = new WeakMap<Function, JobDecl>();
 
 /**
  * Declares a background job class: `perform(...args)` runs on a worker, with the arguments given to
- * `performLater` (they travel as JSON, so pass ids and plain values, not records).
+ * `performLater` (they travel as JSON, so pass ids and plain values, not records). Its constructor gets
+ * services from the app's container, as a controller's does.
  *
  * ```ts
  * @Job({ queue: 'mailers', attempts: 5, backoff: { type: 'exponential', delay: 1000 } })
  * export class SendWelcomeEmail extends ApplicationJob {
+ *   constructor(private readonly mailer: Mailer) { super(); }
  *   async perform(userId: number) { ... }
  * }
  * ```
@@ -47,25 +51,23 @@ export const jobRegistry = new Map<string, JobDecl>();
 export function Job(options: JobOptions = {}): ClassDecorator {
   return (target) => {
     if (typeof (target as any).prototype?.perform !== 'function') throw JobsErrors.NOT_A_JOB(target.name);
-    jobRegistry.set(target.name, { name: target.name, target: target as unknown as JobClass, root: appRootOfCaller(), options: { queue: 'default', ...options } });
+    const decl = registry.job({
+      name: target.name, target: target as unknown as Constructor, source: decoratedAt(), options: { queue: 'default', ...options },
+    }) as JobDecl;
+    declarations.set(target, decl);
+    jobsChanged();
   };
 }
 
-/** `<root>` of the first stack frame under `<root>/build/app/`: the app that defined the job class. */
-function appRootOfCaller(): string | undefined {
-  const marker = `${sep}build${sep}app${sep}`;
-  for (const line of (new Error().stack ?? '').split('\n')) {
-    const at = line.indexOf(marker);
-    if (at < 0) continue;
-    const start = line.lastIndexOf('(', at) + 1 || line.indexOf('at ') + 3;
-    return line.slice(start, at);
-  }
-  return undefined;
+/** `<root>` of a source under `<root>/build/app/`: the app that defined the job class. */
+function appRootOf(source: string): string | undefined {
+  const at = source.indexOf(`${sep}build${sep}app${sep}`);
+  return at < 0 ? undefined : source.slice(0, at);
 }
 
 export function jobDecl(cls: Function): JobDecl {
-  const decl = jobRegistry.get(cls.name);
-  if (!decl || decl.target !== cls) throw JobsErrors.NOT_A_JOB(cls.name);
+  const decl = declarations.get(cls);
+  if (!decl) throw JobsErrors.NOT_A_JOB(cls.name);
   return decl;
 }
 
@@ -88,46 +90,32 @@ export abstract class ApplicationJob {
   abstract perform(...args: any[]): Promise<unknown> | unknown;
 
   /** Enqueues: a worker runs it as soon as one is free. Resolves to the BullMQ job. */
-  static performLater<T extends typeof ApplicationJob>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
+  static performLater<T extends JobStatic>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
     return this.enqueueWith({}, args);
   }
 
   /** Enqueues to run at `date` (or as soon as possible after it). */
-  static performAt<T extends typeof ApplicationJob>(this: T, date: Date, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
+  static performAt<T extends JobStatic>(this: T, date: Date, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
     return this.enqueueWith({ delay: Math.max(date.getTime() - Date.now(), 0) }, args);
   }
 
   /** Enqueues to run in `ms` milliseconds. */
-  static performIn<T extends typeof ApplicationJob>(this: T, ms: number, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
+  static performIn<T extends JobStatic>(this: T, ms: number, ...args: Parameters<InstanceType<T>['perform']>): Promise<BullJob> {
     return this.enqueueWith({ delay: Math.max(ms, 0) }, args);
   }
 
   /** Runs `perform` here and now, without a queue; resolves to what it returns. */
-  static async performNow<T extends typeof ApplicationJob>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<Awaited<ReturnType<InstanceType<T>['perform']>>> {
-    jobDecl(this);
-    const instance = new (this as unknown as new () => ApplicationJob)();
+  static async performNow<T extends JobStatic>(this: T, ...args: Parameters<InstanceType<T>['perform']>): Promise<Awaited<ReturnType<InstanceType<T>['perform']>>> {
+    const instance = instantiate(jobDecl(this));
     return (await instance.perform(...args)) as Awaited<ReturnType<InstanceType<T>['perform']>>;
   }
 
   /** Enqueues with BullMQ options for this call (`jobId`, `priority`, `delay`, `lifo`...). */
   static async enqueueWith(opts: JobsOptions, args: unknown[]): Promise<BullJob> {
     const decl = jobDecl(this);
-    await ensureJobs(decl.root);
+    await ensureJobs(appRootOf(decl.source));
     const data: Record<string, unknown> = { args };
     const add = () => enqueue(decl.options.queue, decl.name, data, optionsFor(decl, opts));
     return jobHooks.enqueue ? jobHooks.enqueue(decl.options.queue, decl.name, data, add) : add();
   }
-}
-
-/** Runs one BullMQ job with the @Job class named by `job.name`. */
-export async function performJob(job: BullJob, queue: string): Promise<unknown> {
-  const decl = jobRegistry.get(job.name);
-  if (!decl) {
-    const { UnrecoverableError } = await import('bullmq');
-    throw new UnrecoverableError(JobsErrors.UNKNOWN_JOB(queue, job.name).message);
-  }
-  const instance = new (decl.target as unknown as new () => ApplicationJob)();
-  instance.job = job;
-  const args = Array.isArray(job.data?.args) ? job.data.args : [];
-  return jobHooks.perform ? jobHooks.perform(job, queue, async () => instance.perform(...args)) : instance.perform(...args);
 }

@@ -2,7 +2,9 @@ import type { Worker, WorkerOptions } from 'bullmq';
 import type { ConfigTree } from '../config';
 import type { DatabaseConfig } from '../orm';
 import { configOfDirectory, jobsSetup, readJobsConfig } from './config';
-import { jobRegistry, performJob } from './job';
+import { AppContainer } from '../di';
+import { registry } from '../registry';
+import { jobClasses, performJob, useJobs } from './table';
 import { bullmq } from './bullmq';
 import { closeJobs, configureJobs, jobsConfigured, jobsRuntime, prepareJobs } from './runtime';
 
@@ -37,7 +39,7 @@ let autoStart: Promise<unknown> | undefined;
 
 /** The queues the loaded @Job classes use, sorted. */
 export function knownQueues(): string[] {
-  return [...new Set([...jobRegistry.values()].map((d) => d.options.queue))].sort();
+  return [...new Set([...jobClasses().values()].map((d) => d.options.queue))].sort();
 }
 
 /**
@@ -76,6 +78,10 @@ export interface StartJobsOptions {
   database?: DatabaseConfig;
   /** Start in-process workers per config/jobs.toml `workers_per_core` (default true). */
   workers?: boolean;
+  /** The app's compiled code (`<root>/build`): its `@Job` classes and the framework's are the ones run. */
+  build?: string;
+  /** The app's container: job constructors get their services from it, as controllers do. */
+  container?: AppContainer;
 }
 
 /**
@@ -84,6 +90,8 @@ export interface StartJobsOptions {
  * entry point, with its `App`.
  */
 export async function startJobs(app: StartJobsOptions): Promise<WorkerSet | undefined> {
+  // Two job classes of one name, or a job constructor the container cannot build, fail here, before any queue opens.
+  if (app.build !== undefined || app.container) useJobs({ build: app.build, container: app.container ?? servicesOf(app.build!, app.config) });
   const setup = jobsSetup(app.root, app.config, app.database);
   configureJobs(setup);
   await prepareJobs();
@@ -119,4 +127,11 @@ export async function ensureJobs(root?: string): Promise<void> {
     throw err;
   });
   await autoStart;
+}
+
+/** A container of the app's `@Service` classes and its config (`stryke jobs work`: a worker process without createApp). */
+function servicesOf(build: string, config: ConfigTree): AppContainer {
+  const container = new AppContainer(registry.within(registry.services, build).map((s) => s.target));
+  container.provide('config', config);
+  return container;
 }

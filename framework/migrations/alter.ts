@@ -11,7 +11,7 @@ export function forgetTables(qr: QueryRunner): void {
 export async function freshTable(qr: QueryRunner, name: string): Promise<Table> {
   forgetTables(qr);
   const t = await qr.getTable(name);
-  if (!t) throw new Error(`table ${name} does not exist`);
+  if (!t) throw MigrationErrors.NO_TABLE(name);
   return t;
 }
 
@@ -24,7 +24,7 @@ export async function freshTable(qr: QueryRunner, name: string): Promise<Table> 
 export async function changeColumnType(qr: QueryRunner, adapter: Adapter, table: string, name: string, next: TableColumn): Promise<void> {
   const t = await freshTable(qr, table);
   const old = t.columns.find((c) => c.name === name);
-  if (!old) throw new Error(`${table} has no column ${name}`);
+  if (!old) throw MigrationErrors.NO_COLUMN(table, name);
   if (adapter === 'sqlite') {
     await qr.changeColumn(t, old, next);
     forgetTables(qr);

@@ -268,7 +268,7 @@ async function dropForeignKey(qr: QueryRunner, table: string, name: string, colu
   const t = await freshTable(qr, table);
   const fk = t.foreignKeys.find((f) => f.name === name)
     ?? t.foreignKeys.find((f) => columns.length > 0 && f.columnNames.join() === columns.join());
-  if (!fk) throw new Error(`${table} has no foreign key ${name}`);
+  if (!fk) throw MigrationErrors.NO_FOREIGN_KEY(table, name);
   await qr.dropForeignKey(t, fk);
   forgetTables(qr);
 }

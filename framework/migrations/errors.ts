@@ -18,5 +18,9 @@ export const MigrationErrors = {
   NOT_REVERSIBLE: defineError('STRYKE_E_MIGRATION_NOT_REVERSIBLE', 'Migration %s is not reversible: %s'),
   DIFF_AMBIGUOUS: defineError('STRYKE_E_MIGRATION_DIFF_AMBIGUOUS', 'The models declare %s, and the database has %s of the same type that no model declares: a rename of which? Say so with %s, or --new %s when it is a new column.'),
   DIFF_BAD_RENAME: defineError('STRYKE_E_MIGRATION_DIFF_BAD_RENAME', '--rename %s is not table.old:new (a column) or old:new (a table), e.g. --rename posts.title:headline.'),
+  NO_TABLE: defineError('STRYKE_E_MIGRATION_NO_TABLE', 'Table %s does not exist: check its name, and that the migration creating it has a lower version than this one (`stryke db status`).'),
+  NO_COLUMN: defineError('STRYKE_E_MIGRATION_NO_COLUMN', '%s has no column %s: check the name (the database\'s column: `author_id`, not the model\'s `authorId`), or `stryke db schema:dump` for the columns it has.'),
+  NO_FOREIGN_KEY: defineError('STRYKE_E_MIGRATION_NO_FOREIGN_KEY', '%s has no foreign key %s (looked for it by name and by its columns): `stryke db schema:dump` shows the keys it has.'),
+  FOREIGN_KEY_VIOLATION: defineError('STRYKE_E_MIGRATION_FOREIGN_KEY_VIOLATION', '%s row(s) violate foreign keys after the migration (first: %s -> %s), so it was rolled back. Fix or delete those rows in the migration before the step that makes them invalid.'),
   DESTRUCTIVE: defineError('STRYKE_E_MIGRATION_DESTRUCTIVE', 'The difference has destructive steps (%s): review them with --dry-run, then pass --allow-destructive to write them.'),
 };

@@ -69,7 +69,7 @@ async function checkForeignKeys(qr: QueryRunner): Promise<void> {
   const broken = (await qr.query('PRAGMA foreign_key_check')) as { table: string; parent: string }[];
   if (broken.length) {
     const [first] = broken;
-    throw new Error(`${broken.length} row(s) violate foreign keys (first: ${first!.table} -> ${first!.parent})`);
+    throw MigrationErrors.FOREIGN_KEY_VIOLATION(broken.length, first!.table, first!.parent);
   }
 }
 

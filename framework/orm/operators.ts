@@ -1,3 +1,5 @@
+import { OrmErrors } from './errors';
+
 /**
  * Comparison operators for hash conditions, as values only code can make: `where({ views: gt(10) })`,
  * `where({ id: anyOf([1, 2]) })`. A condition value is otherwise one value (equality) or null (IS NULL):
@@ -57,7 +59,7 @@ export function range<V>(from: V | null | undefined, to: V | null | undefined, o
  * belongsTo association, a list of records: `where({ author: anyOf([ann, bob]) })`.
  */
 export function anyOf<V>(values: readonly V[]): Operator {
-  if (!Array.isArray(values)) throw new TypeError('anyOf() takes an array of values');
+  if (!Array.isArray(values)) throw OrmErrors.BAD_OPERATOR('anyOf()', 'an array of values', values === null ? 'null' : typeof values);
   return new Operator('in', values.slice());
 }
 

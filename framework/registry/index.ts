@@ -179,12 +179,35 @@ export interface ChannelDecl {
   source: string;
 }
 
+/**
+ * A `@Job` class (framework/jobs): its name is the job's name on the queue, so a worker finds the class
+ * by it. Recorded by file and name, so loading a file again (development reload) replaces its jobs, and two
+ * classes of one name in two files stay two records: booting an app with both fails (STRYKE_E_JOBS_DUPLICATE_NAME).
+ */
+export interface JobDecl {
+  target: Constructor;
+  /** The class name: the job's name on its queue. */
+  name: string;
+  /** The options `@Job` was given, with the queue filled in (typed by framework/jobs). */
+  options: { queue: string; [option: string]: unknown };
+  /** `file:line` of the compiled file that defines the class. */
+  source: string;
+}
+
+/** The key of a job declaration: its file (without the line) and its class name. */
+export function jobKey(source: string, name: string): string {
+  const colon = source.lastIndexOf(':');
+  return `${colon > 0 ? source.slice(0, colon) : source}#${name}`;
+}
+
 class Registry {
   readonly controllers = new Map<Function, ControllerDecl>();
   readonly channels = new Map<Function, ChannelDecl>();
   readonly models = new Map<Function, ModelDecl>();
   readonly services = new Map<Function, ServiceDecl>();
   readonly authenticators = new Map<Function, AuthenticatorDecl>();
+  /** `@Job` classes, keyed by file and class name (jobKey). */
+  readonly jobs = new Map<string, JobDecl>();
 
   controller(target: Function): ControllerDecl {
     let decl = this.controllers.get(target);
@@ -213,8 +236,14 @@ class Registry {
     return decl;
   }
 
+  /** Records a `@Job` class, replacing the one its file defined before under that name (a reload). */
+  job(decl: JobDecl): JobDecl {
+    this.jobs.set(jobKey(decl.source, decl.name), decl);
+    return decl;
+  }
+
   /** Declarations whose class was defined in a file under `dir` (one app's compiled code). */
-  within<T extends { source: string }>(map: Map<Function, T>, dir: string): T[] {
+  within<T extends { source: string }>(map: Map<unknown, T>, dir: string): T[] {
     return [...map.values()].filter((d) => d.source.startsWith(dir));
   }
 }
@@ -223,3 +252,4 @@ class Registry {
 const KEY = Symbol.for('stryke.registry');
 export const registry: Registry = ((globalThis as any)[KEY] ??= new Registry());
 export { callSite } from './source';
+export { decoratedAt, frameworkDir } from './source';

@@ -1,6 +1,7 @@
 import { sep } from 'node:path';
 
-const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
+/** The compiled framework's folder (`.../build/framework`). */
+export const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
 
 /**
  * Where a decorator was applied: the first stack frame outside the framework, as `file:line` of the
@@ -12,17 +13,7 @@ const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
  * Node rewrites the formatted stack to `.ts` sources, which would hide the compiled file's folder.
  */
 export function callSite(): string {
-  const previous = Error.prepareStackTrace;
-  let frames: NodeJS.CallSite[] = [];
-  try {
-    Error.prepareStackTrace = (_err, callSites) => callSites;
-    const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder, callSite);
-    frames = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
-  } finally {
-    Error.prepareStackTrace = previous;
-  }
-  for (const frame of frames) {
+  for (const frame of callSites(callSite)) {
     const file = frame.getFileName();
     if (!file || file.startsWith('node:') || file.startsWith(frameworkDir) || file.includes(`${sep}node_modules${sep}`)) continue;
     // tsc's __decorate helper sits at the top of every compiled file: the declaration is its caller.
@@ -30,4 +21,35 @@ export function callSite(): string {
     return `${file}:${frame.getLineNumber() ?? 0}`;
   }
   return '<unknown>';
+}
+
+/** The helpers compiled code runs decorators through: tsc's (one per file) and esbuild's (one per bundle). */
+const DECORATE_HELPERS = new Set(['__decorate', '__decorateClass']);
+
+/**
+ * Where the class being decorated is defined, wherever that is (an app, the framework itself, an installed
+ * package): the compiled file whose decorate helper runs the decorator, at the line of the class. Falls
+ * back to callSite() for a decorator applied by hand.
+ */
+export function decoratedAt(): string {
+  const frames = callSites(decoratedAt);
+  const at = frames.findIndex((f) => DECORATE_HELPERS.has(f.getFunctionName() ?? ''));
+  const helper = frames[at];
+  if (!helper?.getFileName()) return callSite();
+  const caller = frames[at + 1];
+  const line = caller?.getFileName() === helper.getFileName() ? caller!.getLineNumber() : helper.getLineNumber();
+  return `${helper.getFileName()}:${line ?? 0}`;
+}
+
+/** V8's raw call sites above `from`. */
+function callSites(from: Function): NodeJS.CallSite[] {
+  const previous = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_err, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, from);
+    return (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
 }

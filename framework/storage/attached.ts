@@ -46,7 +46,7 @@ const recordId = (record: any) => record[metaOf(record.constructor).pk.property]
 
 async function toUpload(source: Upload | AttachSource): Promise<Upload> {
   if (isUpload(source)) return source;
-  if (!source || typeof source !== 'object' || !('io' in source) || !source.filename) throw new TypeError('attach() takes an Upload (from this.params) or { io, filename }');
+  if (!source || typeof source !== 'object' || !('io' in source) || !source.filename) throw StorageErrors.BAD_ATTACH_SOURCE(source === null ? 'null' : typeof source !== 'object' ? typeof source : 'an object without io and filename');
   const { settings } = storageRuntime('attach');
   return storeStream(toReadable(source.io), {
     filename: source.filename, declaredType: source.contentType, service: settings.service, allowedTypes: settings.allowedTypes, maxSize: settings.limits.fileSize,

@@ -16,6 +16,7 @@ export const StorageErrors = {
   URL_EXPIRED: defineError('STRYKE_E_STORAGE_URL_EXPIRED', 'This file link has expired: reload the page that gave it for a fresh one.', 410),
   BLOB_MISSING: defineError('STRYKE_E_STORAGE_BLOB_MISSING', 'The file this link points at is no longer stored (it was replaced or deleted).', 404),
   RANGE_NOT_SATISFIABLE: defineError('STRYKE_E_STORAGE_RANGE_NOT_SATISFIABLE', 'The requested range %s is outside the file (%s bytes).', 416),
+  BAD_ATTACH_SOURCE: defineError('STRYKE_E_STORAGE_BAD_ATTACH_SOURCE', 'attach() takes an Upload (from this.params) or { io, filename } (got %s).'),
   BAD_ATTACHMENT: defineError('STRYKE_E_STORAGE_BAD_ATTACHMENT', '%s.%s: %s'),
   TABLES_MISSING: defineError('STRYKE_E_STORAGE_TABLES_MISSING', 'The storage tables do not exist in this database: run `stryke generate storage` and `stryke db migrate`.'),
 };

@@ -70,6 +70,21 @@ declare module 'stryke' {
     /** GET /posts/:id/edit (PostsController#edit) */
     editPostPath(id: PathParam, query?: QueryParams): string;
     editPostUrl(id: PathParam, query?: QueryParams): string;
+    /** GET /service-worker.js (PwaController#serviceWorker) */
+    pwaServiceWorkerPath(query?: QueryParams): string;
+    pwaServiceWorkerUrl(query?: QueryParams): string;
+    /** GET /manifest.webmanifest (PwaController#manifest) */
+    pwaManifestPath(query?: QueryParams): string;
+    pwaManifestUrl(query?: QueryParams): string;
+    /** GET /icon-192.png (PwaController#icon192) */
+    pwaIcon192Path(query?: QueryParams): string;
+    pwaIcon192Url(query?: QueryParams): string;
+    /** GET /icon-512.png (PwaController#icon512) */
+    pwaIcon512Path(query?: QueryParams): string;
+    pwaIcon512Url(query?: QueryParams): string;
+    /** GET /icon.svg (PwaController#iconSvg) */
+    pwaIconSvgPath(query?: QueryParams): string;
+    pwaIconSvgUrl(query?: QueryParams): string;
     /** GET /registration/new (RegistrationsController#new) */
     newRegistrationPath(query?: QueryParams): string;
     newRegistrationUrl(query?: QueryParams): string;

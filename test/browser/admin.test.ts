@@ -105,6 +105,33 @@ describe('the admin in a real browser (sample app)', { skip }, () => {
     await page.close();
   });
 
+  it('uploads a cover from the edit form, shows it, replaces it and removes it', async () => {
+    const page = await signIn('ada@example.com');
+    const png = (tag: string) => Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from(tag)]);
+    await page.goto(`${base}/admin/posts/29/edit`);
+    await page.setInputFiles('#f-cover', { name: 'first.png', mimeType: 'image/png', buffer: png('first') });
+    await page.click('button:has-text("Save changes")');
+    assert.equal(new URL(page.url()).pathname, '/admin/posts/29');
+    assert.equal(await page.textContent('dl.fields .file span'), 'first.png');
+    const src = await page.getAttribute('dl.fields .file img', 'src');
+    const image = await page.request.get(`${base}${src}`);
+    assert.equal(image.headers()['content-type'], 'image/png');
+
+    await page.click('a:has-text("Edit")');
+    assert.equal(await page.textContent('form.record .file span'), 'first.png');
+    await page.setInputFiles('#f-cover', { name: 'second.png', mimeType: 'image/png', buffer: png('second') });
+    await page.click('button:has-text("Save changes")');
+    assert.equal(await page.textContent('dl.fields .file span'), 'second.png');
+    assert.match(await page.textContent('main') ?? '', /cover[\s\S]*"first\.png" → "second\.png"/);
+
+    await page.click('a:has-text("Edit")');
+    await page.check('input[name="remove_attachments[]"][value=cover]');
+    await page.click('button:has-text("Save changes")');
+    assert.equal(await page.locator('dl.fields .file').count(), 0);
+    assert.deepEqual((await auditLogOf(Post, 29))[0]?.changes, { cover: ['second.png', null] });
+    await page.close();
+  });
+
   it('answers 403 to a signed-in user who is not an admin', async () => {
     const page = await signIn('bob@example.com');
     const res = await page.goto(`${base}/admin/posts`);

@@ -175,4 +175,23 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     assert.equal(new URL(page.url()).pathname, '/session/new');
     await page.close();
   });
+
+  it('is an installable PWA: the manifest, a registered service worker, and the offline page without a network', async () => {
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/posts`);
+    assert.equal(await page.getAttribute('link[rel=manifest]', 'href'), '/manifest.webmanifest');
+    assert.equal(await page.evaluate('navigator.serviceWorker.ready.then((r) => r.scope)'), `${base}/`);
+    const manifest = await (await page.request.get(`${base}/manifest.webmanifest`)).json();
+    assert.equal(manifest.name, 'stryke blog');
+    assert.equal(manifest.theme_color, '#1d2330');
+    // Wait until the worker controls the page (it claims its clients once the precache is filled).
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    await context.setOffline(true);
+    await page.goto(`${base}/posts/somewhere-not-cached`);
+    assert.match(await page.textContent('h1') ?? '', /You are offline/);
+    assert.match(await page.textContent('main') ?? '', /stryke blog cannot be reached/);
+    await page.screenshot({ path: join(shots, 'sample-app-offline.png') });
+    await context.close();
+  });
 });

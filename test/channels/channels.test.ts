@@ -73,6 +73,7 @@ describe('channels: classes, actions, streams and limits over a real socket', ()
 
   it('resumes: a client that reconnects with its last event id gets what it missed, once', async () => {
     const a = await connectChannel(app, '/chat/r');
+    assert.throws(() => broadcastTo('', 'message', {}), { code: 'STRYKE_E_CHANNELS_BAD_ARGUMENT', message: /^broadcastTo: the stream must be a non-empty string/ });
     broadcastTo('room:r', 'message', { n: 1 });
     const first = await a.nextEvent('message');
     await a.close();

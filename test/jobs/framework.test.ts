@@ -22,6 +22,23 @@ class GreetJob extends ApplicationJob {
   }
 }
 
+class Clock {
+  now() {
+    return 0;
+  }
+}
+
+@Job({ queue: 'framework-test' })
+class NeedsAClock extends ApplicationJob {
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  async perform() {
+    return this.clock.now();
+  }
+}
+
 class NotAJob extends ApplicationJob {
   async perform() {}
 }
@@ -74,6 +91,10 @@ describe('stryke/jobs: @Job classes', () => {
     assert.match(failed.failedReason, /no @Job class has that name/);
     assert.equal(failed.attemptsMade, 1);
     await workers.close();
+  });
+
+  it('a job whose constructor asks for services cannot be built without an app container', async () => {
+    await assert.rejects(() => NeedsAClock.performNow(), { code: 'STRYKE_E_JOBS_NO_CONTAINER', message: /^NeedsAClock takes constructor parameters/ });
   });
 
   it('refuses a class without @Job', async () => {
@@ -146,6 +167,34 @@ process.stdout.write(JSON.stringify({ before, ok, same: j.Queue === require('bul
     assert.deepEqual([set.workers[0]!.opts.lockDuration, set.workers[0]!.opts.lockRenewTime, set.workers[0]!.opts.stalledInterval], [10_000, 5_000, 5_000]);
     assert.equal(custom.workers[0]!.opts.lockDuration, 60_000);
     await stopJobs();
+  });
+
+  it('the SQL queue refuses misuse with coded errors that keep BullMQ\'s words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stryke-jobs-refusals-'));
+    const connection = { filename: join(dir, 'refusals.sqlite3') };
+    const queue = new Queue('refusals', { connection } as any, createSqliteBackend as any);
+    const closeLater: (() => Promise<unknown>)[] = [];
+    let release!: () => void;
+    const running = new Promise<void>((started) => {
+      const worker = new Worker('refusals', () => new Promise<void>((done) => {
+        release = () => void done();
+        started();
+      }), { connection } as any, createSqliteBackend as any);
+      closeLater.push(() => worker.close());
+    });
+    try {
+      await queue.add('x', {});
+      await running;
+      await assert.rejects(() => queue.obliterate(), { code: 'STRYKE_E_JOBS_ACTIVE_JOBS', message: /^Cannot obliterate queue with active jobs \("refusals" has 1 running\)/ });
+      await assert.rejects(() => (queue.getBackend() as unknown as { isJobInState(s: string, id: string): Promise<boolean> }).isJobInState('finished', '1'), {
+        code: 'STRYKE_E_JOBS_UNKNOWN_STATE', message: /^Unknown job state: finished/,
+      });
+      release();
+    } finally {
+      for (const close of closeLater) await close();
+      await queue.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the memory backend keeps jobs in this process', async () => {

@@ -12,6 +12,7 @@ const BLOG = join(fixtures, 'blog');
 const OPS = join(fixtures, 'migration_ops');
 const FAILURE = join(fixtures, 'migration_failure');
 const UNKNOWN_TYPE = join(fixtures, 'migration_unknown_type');
+const MISSING = join(fixtures, 'migration_missing');
 const SAMPLE_APP = resolve(__dirname, '../../../sample-app');
 const dir = mkdtempSync(join(tmpdir(), 'stryke-migrations-'));
 
@@ -269,6 +270,19 @@ describe('migrations', async () => {
 
         it('fails the same way when run again', async () => {
           await assert.rejects(migrator.migrate(), { code: 'STRYKE_E_MIGRATION_FAILED' });
+          assert.deepEqual(await versions(db), ['20260301000001']);
+        });
+      });
+
+      describe('a step naming a column the table does not have', () => {
+        it('fails with STRYKE_E_MIGRATION_FAILED, its cause coded STRYKE_E_MIGRATION_NO_COLUMN', async () => {
+          const db = await open(MISSING, 'missing');
+          await assert.rejects(new Migrator(db, MISSING).migrate(), (err: any) => {
+            assert.equal(err.code, 'STRYKE_E_MIGRATION_FAILED');
+            assert.equal(err.cause?.code, 'STRYKE_E_MIGRATION_NO_COLUMN');
+            assert.match(err.message, /things has no column nmae/);
+            return true;
+          });
           assert.deepEqual(await versions(db), ['20260301000001']);
         });
       });

@@ -53,6 +53,7 @@ void eachDatabase('security_injection', (ctx) => {
     assert.deepEqual(await names({ age: not(null) }), ['A20', 'A30', 'A40']);
     assert.deepEqual(await names({ age: not(anyOf([20, 30])) }), ['A40']);
     assert.deepEqual(await names({ age: not(range(25, 35)) }), ['A20', 'A40']);
+    assert.throws(() => anyOf('20,40' as unknown as number[]), { code: 'STRYKE_E_ORM_BAD_OPERATOR', message: /anyOf\(\) takes an array of values \(got string\)/ });
   });
 
   it('refuses unpermitted request parameters as attributes (new, update, assign), and takes permitted ones', async () => {

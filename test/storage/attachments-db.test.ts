@@ -42,6 +42,7 @@ describe('attachments on models: the blobs and attachments tables on every datab
         const doc = await Document.create({ title: 'One' });
         await doc.avatar.attach({ io: png(300), filename: 'a.png' });
         await doc.photos.attach({ io: 'hello', filename: 'h.txt' }, { io: png(10), filename: 'p.png' });
+        await assert.rejects(() => doc.avatar.attach({ io: 'no name' } as any), { code: 'STRYKE_E_STORAGE_BAD_ATTACH_SOURCE' });
         const again = await Document.find(doc.id);
         assert.throws(() => again.avatar.blob, { code: 'STRYKE_E_STORAGE_NOT_LOADED' });
         await again.avatar.load();

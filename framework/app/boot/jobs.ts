@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
-import { sep } from 'node:path';
 import type { ConfigTree } from '../../config';
+import type { AppContainer } from '../../di';
+import { registry } from '../../registry';
 import type { DatabaseConfig } from '../../orm';
 import { appHasMailers } from './mailers';
 
@@ -33,15 +34,17 @@ export interface AppJobs {
  * startWorkersAfterFirstResponse says, or never. The jobs module is loaded only then, so an app without
  * jobs pays nothing for them; BullMQ loads with the first queue or worker.
  */
-export async function startAppJobs(root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot'): Promise<AppJobs | undefined> {
+export async function startAppJobs(
+  root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot', container?: AppContainer,
+): Promise<AppJobs | undefined> {
   const jobFile = require.resolve('../../jobs');
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
   const jobs = require('../../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
-  const { jobRegistry, startConfiguredWorkers } = require('../../jobs/internal') as typeof import('../../jobs/internal');
-  const mine = [...jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);
+  const { startConfiguredWorkers } = require('../../jobs/internal') as typeof import('../../jobs/internal');
+  const mine = registry.within(registry.jobs, build).length > 0 || appHasMailers(build);
   if (!mine) return undefined;
-  await jobs.startJobs({ root, config, database, workers: workers === 'boot' });
+  await jobs.startJobs({ root, config, database, workers: workers === 'boot', build, container });
   let pending = workers === 'after-first-response';
   let timer: NodeJS.Timeout | undefined;
   const start = () => {

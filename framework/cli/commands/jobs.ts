@@ -35,7 +35,7 @@ async function boot(opts: JobsCliOptions): Promise<string[]> {
   await compileApp(root, { quiet: true });
   loadAppCode(root, buildDirOf(root));
   const config = loadConfig(root, opts.env ?? currentEnv());
-  await startJobs({ root, config, workers: false });
+  await startJobs({ root, config, workers: false, build: buildDirOf(root) });
   const listed = (opts.queues ?? opts.queue)?.split(',').map((q) => q.trim()).filter(Boolean);
   return listed?.length ? listed : [...new Set([...(readJobsConfig(config).queues ?? []), ...knownQueues(), 'default'])].sort();
 }

@@ -12,6 +12,7 @@ interface NewOptions extends OutputOptions {
   auth?: boolean;
   admin?: boolean;
   pwa?: boolean;
+  app?: string;
 }
 
 const EXAMPLES = `
@@ -23,6 +24,8 @@ Examples:
   stryke new blog --auth                    with sign-up, sign-in and password reset
   stryke new blog --admin                   with an admin at /admin (implies --auth)
   stryke new blog --pwa                     installable, with a service worker and an offline page
+  stryke new demo --app everything          one app with every part: auth, admin, PWA, uploads, mail, a job,
+                                            a channel, Docker and CI
   stryke new .                              fill the current (empty) folder
   stryke new blog --json                    progress and the files written, as JSON lines`;
 
@@ -37,6 +40,7 @@ export function registerNew(program: Command): void {
     .option('--auth', 'add sign-up, sign-in, sign-out and password reset (what `stryke generate auth` writes)')
     .option('--admin', 'add an admin at /admin for every model (what `stryke generate admin` writes; implies --auth)')
     .option('--pwa', 'add a web app manifest, icons, a service worker and an offline page (what `stryke generate pwa` writes)')
+    .option('--app <name>', 'a ready-made app composed of the generators: everything (auth, admin, PWA, uploads, a mailer, a job, a channel, --docker, --ci)')
     .option('--skip-install', 'do not link node_modules/stryke to this framework checkout (run `npm install` later)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the files written as JSON lines')
@@ -44,7 +48,7 @@ export function registerNew(program: Command): void {
     .action(action(async (dir: string, opts: NewOptions) => {
       const out = Progress.for(opts);
       const res = newApp(dir, {
-        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci, auth: opts.auth, admin: opts.admin, pwa: opts.pwa,
+        database: opts.database, skipInstall: opts.skipInstall, api: opts.api, docker: opts.docker, ci: opts.ci, auth: opts.auth, admin: opts.admin, pwa: opts.pwa, app: opts.app,
         log: out.json ? () => {} : (line) => out.info(line), paint: out.json ? undefined : paintStatus, step: (labels, fn) => out.stepSync(labels, fn),
       });
       out.result({ root: res.root, files: res.files.map((f) => ({ path: f.path, status: f.status })), links: res.links });

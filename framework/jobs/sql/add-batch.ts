@@ -1,6 +1,7 @@
 import type { JobJson } from 'bullmq';
 import { withTx, type Ctx } from './context';
 import { insertJob, insertJobs } from './write';
+import { Coalescer } from './coalescer';
 
 interface PendingAdd {
   entry: { job: JobJson; jobId: string; parentKeyOpts?: { parentKey?: string } };
@@ -20,28 +21,12 @@ const MAX_IN_FLIGHT = 4;
  * shared transaction fails, each add of it is tried again alone, so one bad job fails only its own call.
  */
 export class AddBatcher {
-  private pending: PendingAdd[] = [];
-  private inFlight = 0;
+  private readonly batches = new Coalescer<PendingAdd>({ maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gather: false, write: (batch) => this.write(batch) });
 
   constructor(private readonly ctx: Ctx) {}
 
   add(entry: PendingAdd['entry']): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
-      this.kick();
-    });
-  }
-
-  /** Starts a transaction for what is waiting while fewer than MAX_IN_FLIGHT run (parallel commits share a log flush). */
-  private kick(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
-      this.inFlight++;
-      void this.write(batch).finally(() => {
-        this.inFlight--;
-        this.kick();
-      });
-    }
+    return new Promise<string>((resolve, reject) => this.batches.push({ entry, resolve, reject }));
   }
 
   private async write(batch: PendingAdd[]): Promise<void> {

@@ -1,6 +1,8 @@
-import { marks, type Exec } from './driver';
+import { JobsErrors } from '../errors';
+import { defer, marks, type Exec } from './driver';
 import { forUpdate, getMeta, setMeta, withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
+import { promoteDue } from './claim';
 import { removeDedup } from './dedup';
 import { jobKey, onQueue, parentRef, pendingChildren, releaseParent, subtree, unlinkRemoved } from './flows';
 
@@ -89,7 +91,10 @@ export function clean(ctx: Ctx, type: string, timestamp: number, limit: number):
     );
     const ids = rows.map((r) => r.id);
     await deleteJobs(ctx, x, ids);
-    if (!finished) await childrenRemoved(ctx, x, fx, rows);
+    // A failed child still counts as its parent's pending child (as on Redis): cleaning it lets the parent go
+    // on, or removes a parent of this queue left with nothing to wait for. A completed child's link is no
+    // longer pending, so cleaning completed jobs leaves parents alone.
+    if (type !== 'completed') await childrenRemoved(ctx, x, fx, rows);
     fx.events.push(['cleaned', { count: ids.length }]);
     return ids;
   });
@@ -98,10 +103,10 @@ export function clean(ctx: Ctx, type: string, timestamp: number, limit: number):
 /** Deletes up to `count` jobs of a paused queue; 0 once nothing of the queue is left. */
 export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<number> {
   return withTx(ctx, async (x) => {
-    if ((await getMeta(ctx, x, 'paused')) !== '1') throw new Error('Cannot obliterate non-paused queue');
+    if ((await getMeta(ctx, x, 'paused')) !== '1') throw JobsErrors.NOT_PAUSED(ctx.queue);
     if (!force) {
       const active = await x.all<{ n: number }>("SELECT COUNT(*) AS n FROM stryke_jobs WHERE queue = ? AND state = 'active'", [ctx.queue]);
-      if (Number(active[0]!.n) > 0) throw new Error('Cannot obliterate queue with active jobs');
+      if (Number(active[0]!.n) > 0) throw JobsErrors.ACTIVE_JOBS(ctx.queue, Number(active[0]!.n));
     }
     const batch = await x.all<{ id: string }>(`SELECT id FROM stryke_jobs WHERE queue = ? LIMIT ${Math.max(1, Math.floor(count || 1000))}`, [ctx.queue]);
     await deleteJobs(ctx, x, batch.map((r) => r.id));
@@ -118,13 +123,16 @@ export function obliterate(ctx: Ctx, force: boolean, count: number): Promise<num
   });
 }
 
+const RETRY_BATCH = 1000;
+
 async function requeue(ctx: Ctx, x: Exec, fx: Effects, ids: string[], prev: string, lifo = false): Promise<void> {
   if (ids.length === 0) return;
   const top = await ctx.driver.bump(x, ctx.queue, 'seq', ids.length);
   let seq = top - ids.length;
   for (const id of ids) {
     seq++;
-    await x.run(
+    await defer(
+      x,
       `UPDATE stryke_jobs SET state = 'waiting', seq = ?, process_at = NULL, finished_at = NULL, processed_at = NULL, return_value = NULL,
        failed_reason = NULL, stacktrace = NULL, lock_token = NULL, locked_until = NULL, deferred_failure = NULL WHERE queue = ? AND id = ?`,
       [lifo ? -seq : seq, ctx.queue, id],
@@ -136,11 +144,17 @@ async function requeue(ctx: Ctx, x: Exec, fx: Effects, ids: string[], prev: stri
 
 /** Moves up to `count` finished jobs (finished before `timestamp`) back to waiting; returns how many are left. */
 export function retryFinished(ctx: Ctx, state: string, count: number, timestamp: number): Promise<number> {
+  // BullMQ's `count` is how many jobs one call moves, sized so a Redis script does not block the server for
+  // long. A transaction here blocks nobody else's reads, so one call moves at least RETRY_BATCH: the jobs
+  // go back together, and none retried by an early call can complete again before the last call runs.
+  const batch = Math.max(Math.floor(count) || 0, RETRY_BATCH);
   return withTx(ctx, async (x, fx) => {
     const rows = await x.all<{ id: string }>(
-      `SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? ORDER BY finished_at LIMIT ${Math.floor(count)}${forUpdate(ctx)}`,
+      `SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? ORDER BY finished_at LIMIT ${batch}${forUpdate(ctx)}`,
       [ctx.queue, state, timestamp],
     );
+    // Delayed jobs already due go first: they were due before these were sent back.
+    if (rows.length > 0) await promoteDue(ctx, x, fx, Date.now());
     await requeue(ctx, x, fx, rows.map((r) => r.id), state);
     const left = await x.all<{ id: string }>('SELECT id FROM stryke_jobs WHERE queue = ? AND state = ? AND finished_at <= ? LIMIT 1', [ctx.queue, state, timestamp]);
     return left.length;
@@ -153,6 +167,8 @@ export function retryOne(ctx: Ctx, id: string, state: string, lifo: boolean, res
     const rows = await x.all<{ state: string; opts: string }>(`SELECT state, opts FROM stryke_jobs WHERE queue = ? AND id = ?${forUpdate(ctx)}`, [ctx.queue, id]);
     if (!rows[0]) throw jobError(-1, id, 'reprocessJob', state);
     if (rows[0].state !== state) throw jobError(-3, id, 'reprocessJob', state);
+    // Delayed jobs already due go first (a scheduler's next run, due while this one had failed).
+    await promoteDue(ctx, x, fx, Date.now());
     await requeue(ctx, x, fx, [id], state, lifo);
     // A child run again is pending for its parent again.
     const parent = parentRef(JSON.parse(rows[0].opts || '{}'));

@@ -3,6 +3,7 @@ import { claimMany, metaOf, metaQuery, waitingQuery, type NextJob, type Prefetch
 import { sleep, type Exec } from './driver';
 import { completeMany, fail, finishingRowsQuery, type CompleteItem, type FinishingRow } from './write';
 import { JobsErrors } from '../errors';
+import { Coalescer } from './coalescer';
 
 /** Most moves one transaction takes. */
 const MAX_BATCH = 64;
@@ -45,35 +46,14 @@ export interface BatcherHooks {
  * the database was away is recorded as soon as it is back, not later by stalled-job recovery.
  */
 export class MoveBatcher {
-  private pending: Pending[] = [];
-  private inFlight = 0;
-  private scheduled = false;
+  // Everything waiting goes in one transaction (measured: splitting it over parallel transactions is
+  // slower, each pays the same round trips); the next batch gathers while this one commits.
+  private readonly batches = new Coalescer<Pending>({ maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gather: true, write: (batch) => this.execute(batch) });
 
   constructor(private readonly ctx: Ctx, private readonly hooks: BatcherHooks) {}
 
   submit<T>(move: Move): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ move, resolve: resolve as (v: unknown) => void, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
-    this.scheduled = true;
-    // After the current macrotask: moves submitted by jobs finishing together join one batch.
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
-      // Everything waiting goes in one transaction (measured: splitting it over parallel transactions is
-      // slower, each pays the same round trips); the next batch gathers while this one commits.
-      const batch = this.pending.splice(0, MAX_BATCH);
-      this.inFlight++;
-      void this.execute(batch).finally(() => {
-        this.inFlight--;
-        this.kick();
-      });
-    });
+    return new Promise<T>((resolve, reject) => this.batches.push({ move, resolve: resolve as (v: unknown) => void, reject }));
   }
 
   private async execute(batch: Pending[]): Promise<void> {

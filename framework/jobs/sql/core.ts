@@ -10,6 +10,15 @@ import { eventFields } from './rows';
 /** How long a MySQL event id may stay invisible after allocation (its transaction's commit), in ms. */
 const SETTLE_MS = 200;
 
+/**
+ * The queue's waits run on the real clock, taken when this module loads: an app's test that fakes timers
+ * (sinon, @sinonjs/fake-timers) and drives `Date` by hand still has its workers wake up and its events
+ * delivered. What is due is still judged by `Date.now()`, the clock the app controls.
+ */
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+const monotonic = performance.now.bind(performance);
+
 export interface SqlBackendOptions {
   /** Idle poll interval for work and events written by other processes (ms). */
   pollInterval: number;
@@ -231,7 +240,7 @@ export abstract class SqlBackendCore extends EventEmitter {
    */
   private async eventWatermark(cursor: string): Promise<number | undefined> {
     if (this.driver.dialect !== 'mysql') return undefined;
-    const now = Date.now();
+    const now = monotonic();
     const from = Number(cursor.split('-')[0]) || 0;
     const [[top], next] = await Promise.all([
       this.driver.all<{ id: number | null }>('SELECT MAX(id) AS id FROM stryke_job_events WHERE queue = ?', [this.queueName]),
@@ -271,27 +280,27 @@ export abstract class SqlBackendCore extends EventEmitter {
    */
   private waitFor(kind: 'jobs' | 'events', timeout: number, check: () => Promise<boolean>, setCancel: (c: (() => void) | undefined) => void): Promise<boolean> {
     return new Promise((resolve) => {
-      const deadline = Date.now() + timeout;
+      const deadline = monotonic() + timeout;
       const channel = `${kind}:${this.queueName}`;
       let done = false;
       let timer: NodeJS.Timeout | undefined;
       const finish = (value: boolean) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        realClearTimeout(timer);
         this.driver.bus.off(channel, poll);
         setCancel(undefined);
         resolve(value);
       };
       const poll = () => {
-        clearTimeout(timer);
+        realClearTimeout(timer);
         if (done) return;
         check().then(
           (ok) => {
             if (ok) return finish(true);
-            const left = deadline - Date.now();
+            const left = deadline - monotonic();
             if (left <= 0) return finish(false);
-            if (!done) timer = setTimeout(poll, Math.min(this.settings.pollInterval, left));
+            if (!done) timer = realSetTimeout(poll, Math.min(this.settings.pollInterval, left));
           },
           (err) => {
             this.emit('error', err);

@@ -1,3 +1,4 @@
+import { JobsErrors } from '../errors';
 import { marks, type Exec } from './driver';
 import { forUpdate, type Ctx, type Effects } from './context';
 import { jobError, rowToJobJson, type JobRow } from './rows';
@@ -277,7 +278,7 @@ export async function paginate(ctx: Ctx, key: string, opts: { start: number; end
   const prefix = `${ctx.queue}:`;
   const inner = key.startsWith(prefix) ? key.slice(prefix.length) : key;
   const processed = inner.endsWith(':processed');
-  if (!processed && !inner.endsWith(':dependencies')) throw new Error(`paginate: unsupported key ${key}`);
+  if (!processed && !inner.endsWith(':dependencies')) throw JobsErrors.UNSUPPORTED(`paging the children of ${key} (only :dependencies and :processed)`);
   const parentId = inner.slice(0, inner.lastIndexOf(':'));
   const all = await dependencies(ctx, parentId, processed ? 'processed' : 'pending');
   const start = Math.max(opts.start ?? 0, 0);

@@ -1,3 +1,4 @@
+import { JobsErrors } from '../errors';
 import type { JobJson, JobState, JobType } from 'bullmq';
 import { marks } from './driver';
 import { setMeta, type Ctx } from './context';
@@ -63,7 +64,7 @@ export async function isJobInState(ctx: Ctx, state: string, id: string): Promise
   if (state === 'paused' && !(await paused(ctx))) return false;
   if ((state === 'wait' || state === 'waiting') && (await paused(ctx))) return false;
   const filter = typeFilter(state === 'waiting' ? 'wait' : state);
-  if (!filter) throw new Error(`Unknown job state: ${state}`);
+  if (!filter) throw JobsErrors.UNKNOWN_STATE(state);
   const rows = await ctx.driver.all(`SELECT id FROM stryke_jobs WHERE queue = ? AND id = ? AND ${filter}`, [ctx.queue, id]);
   return rows.length > 0;
 }
