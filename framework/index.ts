@@ -10,13 +10,13 @@ export {
   SkipAfter, SkipAround, Use, routes, type RouteBuilder, type RouteSet, type RouteDef, type PathHelpers, type PathParam,
   type QueryParams, type AppPaths, type TypedPaths,
 } from './routing';
-export type { SseStream, SseEvent } from './http/sse';
-export type { Middleware } from './http/pipeline';
+export type { SseStream, SseEvent } from './http';
+export type { Middleware } from './http';
 /** fastify's request and reply, as controllers and middleware see them (apps need not depend on fastify). */
 export type { FastifyRequest as Request, FastifyReply as Reply } from 'fastify';
-export { ActionController, type RenderOptions, type RedirectOptions } from './http/controller';
-export { Params, type ParamValue, type UploadedFile } from './http/params';
-export { Flash } from './http/flash';
+export { ActionController, type RenderOptions, type RedirectOptions } from './http';
+export { Params, type ParamValue, type UploadedFile } from './http';
+export { Flash } from './http';
 export { Service, Inject } from './di';
 export {
   Model, Field, Timestamps, SoftDelete, BelongsTo, HasMany, HasOne, Validates, Validate, BeforeValidation, AfterValidation,
@@ -25,10 +25,10 @@ export {
   type RelationOf, type Conditions, type Attributes, type FieldName, type AssociationName, type Includes, type ColumnName, type ModelClass,
 } from './orm';
 export { gt, gte, lt, lte, anyOf, not, ne, Operator } from './orm';
-export { SharedPoll } from './http/shared-poll';
+export { SharedPoll } from './http';
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
-export { StrykeError } from './support/errors';
+export { StrykeError } from './support';
 export {
   HasOneAttached, HasManyAttached, AttachedOne, AttachedMany, Upload, loadAttached, urlFor, createStorageTables, type Blob, type UrlOptions,
 } from './storage';

@@ -1,4 +1,4 @@
-import { metaOf } from '../orm/meta';
+import { metaOf } from '../orm/internal';
 import type { AdminResource } from './resources';
 
 /** The table `stryke generate admin`'s migration creates. */

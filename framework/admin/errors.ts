@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const AdminErrors = {
   UNKNOWN_MODEL: defineError('STRYKE_E_ADMIN_UNKNOWN_MODEL', 'The admin has no model "%s": it lists the app\'s models (app/models) by table name.', 404),

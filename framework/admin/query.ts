@@ -1,5 +1,5 @@
-import { gt, lt, range } from '../orm/operators';
-import { metaOf } from '../orm/meta';
+import { gt, lt, range } from '../orm';
+import { metaOf } from '../orm/internal';
 import type { AdminField, AdminResource } from './resources';
 
 /** The index's state as read from the query string: only known names and well-formed values survive. */

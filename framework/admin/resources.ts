@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { registry, type AssociationDecl, type FieldDecl, type ModelDecl } from '../registry';
-import { foreignKeyOf } from '../orm/associations';
+import { foreignKeyOf } from '../orm';
 import { AdminErrors } from './errors';
 
 /** How one model's admin differs from the default (`app/admin/<table>.ts`, `export default defineAdmin({...})`). */

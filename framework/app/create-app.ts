@@ -1,38 +1,29 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config/load';
-import { AppContainer } from '../di/container';
-import type { ActionController } from '../http/controller';
-import { RUNTIME, type AppRuntime } from '../http/runtime';
-import { bodySender, compressionSettings } from '../http/compress';
-import { injectLiveReload } from '../assets/live-reload';
-import { buildServer, publicDirOf } from '../http/server';
-import { registerReadiness } from './readiness';
-import { listenRedirect, tlsSettings } from '../http/tls';
-import { bindModels } from '../orm/bind';
-import { Database, databaseConfig, type DatabaseConfig } from '../orm/connection';
-import { registry, type Constructor } from '../registry';
-import { buildPathHelpers, type PathHelpers } from '../routing/helpers';
-import type { RouteDef } from '../routing/table';
-import { secureHeaderSets } from '../security/headers';
-import { SessionCodec } from '../security/session';
-import { CONFIRM_HANDLER_SOURCE } from '../security/csp';
-import { resolveMiddleware } from './middleware';
-import { ViewEngine } from '../views/engine';
+import { currentUserOf } from '../auth';
+import { prepareChannels, startFabric } from '../channels';
+import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config';
+import { AppContainer } from '../di';
+import { countStatementsOf, endOpenStreams, listenRedirect, RUNTIME, type AppRuntime } from '../http';
+import { setupObservability, type Observability } from '../observability';
+import type { Database, DatabaseConfig } from '../orm';
+import { prepareRateLimits, type RateLimiting } from '../rate-limit';
+import { registry } from '../registry';
+import { buildPathHelpers, type PathHelpers, type RouteDef } from '../routing';
+import { configureStorage, resetStorage, storageSettings } from '../storage/internal';
+import { controllerFactories } from './boot/controllers';
+import { mountAppDashboard } from './boot/dashboard';
+import { connectDatabase, installModels } from './boot/database';
+import { startAppJobs, type JobWorkersStart } from './boot/jobs';
+import { startAppMailers } from './boot/mailers';
+import { registerReadiness } from './boot/readiness';
+import { appLogger, buildRuntime, channelUserOf, rateLimitUserOf } from './boot/runtime';
+import { bootServer } from './boot/server';
 import { buildDirOf } from './loader';
+import { resolveMiddleware } from './middleware';
+import { setPaths } from './paths';
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
-import { setPaths } from './paths';
-import { startAppJobs, type JobWorkersStart } from './jobs';
-import { startAppMailers } from './mailers';
-import { mountAppDashboard } from './dashboard';
-import { configureStorage, resetStorage, storageSettings } from '../storage';
-import { buildAuthRuntime, currentUserOf } from '../auth/boot';
-import { countStatementsOf, readableLogStream } from '../http/request-log';
-import { prepareRateLimits, setRateLimitUserResolver, type RateLimiting } from '../rate-limit';
-import { prepareChannels, registerClient, setChannelUserResolver, startFabric } from '../channels';
-import { endOpenStreams } from '../http/sse';
-import { setupObservability, withRequestIds, type Observability } from '../observability';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -73,10 +64,12 @@ export interface App {
 }
 
 /**
- * Boots an app, once per process: loads config/*.toml, requires the compiled app/ code, reads the
- * decorators' registry, checks and builds the DI container, binds the models to the database, builds
- * the route table with each route's precomputed handler, and compiles the views. Nothing here runs
- * again per request.
+ * Boots an app: loads config/*.toml, requires the compiled app/ code and reads the decorators' registry, then runs
+ * the concerns' boot steps (./boot/*.ts) in order: database and models, jobs, controller factories and middleware,
+ * path helpers, storage, the request runtime, logging and observability, rate limits, channels, the fastify
+ * server, readiness, mailers, the job dashboard, the broadcast fabric. Everything is built here once; nothing runs
+ * again per request. An app's authenticator serves its own rate limits and channels, so several apps in one
+ * process each keep theirs.
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const root = resolve(options.root);
@@ -89,24 +82,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const services = registry.within(registry.services, build).map((s) => s.target);
 
   const container = new AppContainer(services);
-  const dbConfig = options.database ?? databaseConfig(config.database);
-  const db = await Database.connect(dbConfig, root);
+  const { db, dbConfig } = await connectDatabase(root, config, options.database);
   let jobs: Awaited<ReturnType<typeof startAppJobs>>;
   let closeMailers: (() => void) | undefined;
   let rateLimits: RateLimiting | undefined;
   let stopFabric: (() => Promise<void>) | undefined;
   let closeDashboard: (() => Promise<void>) | undefined;
   try {
-    container.provide('config', config);
-    container.provide(Database, db);
-    bindModels(models, db, { env });
+    installModels(container, config, db, models, env);
     jobs = await startAppJobs(root, build, config, dbConfig, options.jobWorkers, container);
 
-    const factories = new Map<Function, () => ActionController>();
-    for (const Ctor of new Set(routes.filter((r) => r.kind !== 'ws').map((r) => r.controller as Constructor<ActionController>))) {
-      const args = container.argumentsFor(Ctor);
-      factories.set(Ctor, args.length ? () => new Ctor(...args) : () => new Ctor());
-    }
+    const factories = controllerFactories(routes, container);
     const middleware = resolveMiddleware(routes, container);
 
     const server = config.server ?? {};
@@ -114,57 +100,18 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     setPaths(paths);
     const secret = secretKeyBase(root, env, config);
     const storage = configureStorage(storageSettings(root, config, env), secret, db);
-    const runtime: AppRuntime = {
-      env,
-      views: new ViewEngine(root, paths),
-      paths,
-      sessions: new SessionCodec(secret),
-      sessionCookie: { name: server.session_cookie ?? '_stryke_session', secure: env === 'production' },
-      headers: secureHeaderSets(server.headers, env, [CONFIRM_HANDLER_SOURCE]),
-      unpermitted: server.unpermitted_parameters ?? (env === 'production' ? 'ignore' : 'log'),
-      log: undefined as any,
-      send: bodySender(compressionSettings(server), env === 'development' && process.env.STRYKE_LIVE_RELOAD === '1' ? injectLiveReload : undefined),
-      auth: buildAuthRuntime(registry.within(registry.authenticators, build), routes, container),
-      sse: { open: 0, max: Number(server.sse_max_streams ?? 1000) },
-    };
-    // Development logs read as lines (`GET /posts -> PostsController#index 200 in 4.2 ms (3 SQL)`); elsewhere JSON.
-    const readable = options.logger === undefined && env === 'development';
-    // Production logs warnings and failed requests unless server.toml asks for more (`log_level = "info"`: a
-    // line per request, a write to stdout each).
-    const level = server.log_level ?? (env === 'production' ? 'warn' : 'info');
-    const logger = withRequestIds(options.logger ?? (env === 'test' ? false : { level, ...(readable ? { stream: readableLogStream() } : {}) }));
+    const runtime: AppRuntime = buildRuntime({ root, env, server, paths, secret, routes, container, build });
+    const { logger, readable } = appLogger(options.logger, env, server);
     const observability = setupObservability(server);
     if (readable) countStatementsOf(db);
-    // `@RateLimit({ by: 'user' })` counts per signed-in user: the app's authenticator says who that is.
-    if (runtime.auth) setRateLimitUserResolver(async (req) => (await currentUserOf(runtime, req) as { id?: string | number } | null)?.id ?? null);
-    rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log);
-    // Channels find their `this.currentUser` through the same authenticator, over the upgrade's cookie session.
-    const auth = runtime.auth;
-    if (auth) setChannelUserResolver((session, request) => auth.resolve({ session, request: request as unknown as FastifyRequest }));
+    rateLimits = await prepareRateLimits(server, routes, env, () => runtime.log, rateLimitUserOf(runtime));
     const channels = prepareChannels({
       config, routes, container, env, sessions: runtime.sessions, sessionCookie: runtime.sessionCookie.name, appUrl: server.url, database: dbConfig,
+      currentUser: channelUserOf(runtime),
     });
-    const tls = tlsSettings(root, server);
     let redirect: import('node:http').Server | undefined;
-    const fastify = await buildServer(routes, runtime, factories, {
-      tls,
-      bodyLimit: server.body_limit ?? 1024 * 1024,
-      csrf: server.csrf ?? true,
-      logger,
-      requestLog: { countSql: readable },
-      requestTimeout: (server.request_timeout ?? 30) * 1000,
-      keepAliveTimeout: (server.keep_alive_timeout ?? 72) * 1000,
-      headersTimeout: (server.headers_timeout ?? 20) * 1000,
-      publicDir: publicDirOf(root),
-      middleware,
-      storage,
-      parameterLimit: server.parameter_limit,
-      rateLimits,
-      channels: async (app) => {
-        registerClient(app);
-        if (channels.routes.length) await channels.server.register(app, channels.routes);
-      },
-      instrument: (app) => observability.instrumentServer(app),
+    const { fastify, tls } = await bootServer({
+      root, server, routes, runtime, factories, middleware, storage, rateLimits, channels, observability, logger, readable,
     });
     observability.instrumentData(db, fastify.log, jobs !== undefined);
     if (!routes.some((r) => r.method === 'GET' && r.path === '/ready')) registerReadiness(fastify, { root, env, db, dbConfig, jobs });

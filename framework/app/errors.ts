@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const AppErrors = {
   NOT_COMPILED: defineError('STRYKE_E_APP_NOT_COMPILED', 'The app at %s has TypeScript under app/ but no compiled code in build/app: run `npx stryke build` (stryke start, dev and db commands build it for you).'),

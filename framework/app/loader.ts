@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Constructor } from '../registry';
-import { walkFiles } from '../support/fs';
+import { walkFiles } from '../support';
 import { AppErrors } from './errors';
 
 /** The folder the app's TypeScript compiles into (`<root>/build`). */

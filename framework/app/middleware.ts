@@ -1,7 +1,7 @@
-import type { AppContainer } from '../di/container';
-import type { Middleware } from '../http/pipeline';
+import type { AppContainer } from '../di';
+import type { Middleware } from '../http';
 import type { Constructor } from '../registry';
-import type { RouteDef } from '../routing/table';
+import type { RouteDef } from '../routing';
 import { AppErrors } from './errors';
 
 /**

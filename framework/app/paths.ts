@@ -1,4 +1,4 @@
-import type { PathHelpers, TypedPaths } from '../routing/helpers';
+import type { PathHelpers, TypedPaths } from '../routing';
 
 const helpers: PathHelpers = {};
 

@@ -1,8 +1,8 @@
 import { registry } from '../registry';
-import { RoutingErrors } from '../routing/errors';
-import type { RouteSet } from '../routing/dsl';
-import type { RouteSpec } from '../routing/spec';
-import { buildRouteTable, type RouteDef } from '../routing/table';
+import { RoutingErrors } from '../routing';
+import type { RouteSet } from '../routing';
+import type { RouteSpec } from '../routing';
+import { buildRouteTable, type RouteDef } from '../routing';
 import { loadAppCode, loadConfigModule, type LoadedApp } from './loader';
 
 export interface AppRoutes {

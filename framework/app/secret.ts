@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigErrors } from '../config/errors';
-import type { ConfigTree } from '../config/load';
+import { ConfigErrors } from '../config';
+import type { ConfigTree } from '../config';
 
 /**
  * The app's secret (session encryption, CSRF): SECRET_KEY_BASE, then `secret_key_base` in the encrypted

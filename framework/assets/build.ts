@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import zlib from 'node:zlib';
-import { walkFiles } from '../support/fs';
+import { walkFiles } from '../support';
 import type { AssetManifest, ManifestEntry } from './manifest';
 
 /** Types worth precompressing (images, fonts and archives are compressed already). */

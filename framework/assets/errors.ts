@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const AssetErrors = {
   NOT_FOUND: defineError('STRYKE_E_ASSET_NOT_FOUND', 'Asset "%s" not found: looked in %s. Add the file to public/, or fix the name.'),

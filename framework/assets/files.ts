@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { walkFiles } from '../support/fs';
-import { parseRange, rangeApplies } from '../support/range';
+import { walkFiles } from '../support';
+import { parseRange, rangeApplies } from '../support';
 import type { AssetManifest } from './manifest';
 
 type MimeTypes = { lookup(path: string): string | false; contentType(type: string): string | false };

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { lazyModule } from '../support';
 import { BuiltFiles, LiveFiles, sendEntry } from './files';
 import { registerLiveReload } from './live-reload';
 import { loadAssetManifest } from './manifest';
+import type * as Build from './build';
 
 export interface AssetSettings {
   /** The app's `public/` folder. */
@@ -35,3 +37,7 @@ export async function registerAssets(app: FastifyInstance, settings: AssetSettin
 
 export { MANIFEST_FILE, loadAssetManifest, assetResolver, type AssetManifest } from './manifest';
 export { AssetErrors } from './errors';
+export { injectLiveReload, LIVE_PATH, LIVE_SCRIPT, LIVE_SCRIPT_PATH, liveHello } from './live-reload';
+export type { AssetResolver } from './manifest';
+/** `stryke build`'s asset step, loaded on first use (a served app reads the manifest only). */
+export const { buildAssets } = lazyModule(() => require('./build') as typeof Build);

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import type { AppContainer } from '../di/container';
+import type { AppContainer } from '../di';
 import type { AuthenticatorDecl } from '../registry';
-import type { RouteDef } from '../routing/table';
-import type { SessionCodec } from '../security/session';
-import { Session } from '../security/session';
+import type { RouteDef } from '../routing';
+import type { SessionCodec } from '../security';
+import { Session } from '../security';
 import { AuthErrors } from './errors';
 import type { AuthRuntime, UserResolver } from './guard';
 import { dummyDigest } from './password';

@@ -1,5 +1,5 @@
 import { registry } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 
 type ClassOrMethodDecorator = (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => void;
 

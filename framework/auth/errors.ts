@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const AuthErrors = {
   REQUIRED: defineError('STRYKE_E_AUTH_REQUIRED', 'Authentication required: sign in first (this action is marked @RequireAuth()).', 401),

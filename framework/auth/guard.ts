@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Session } from '../security/session';
+import type { Session } from '../security';
 import { AuthErrors } from './errors';
 
 /** What the app's authenticator is given: the request's cookie session and the request. */

@@ -10,7 +10,7 @@ import type { ChannelRoute } from './connection';
 import { fabric } from './fabric';
 import { postgresTransport } from './postgres';
 import { redisTransport } from './redis';
-import { ChannelServer } from './server';
+import { ChannelServer, type CurrentUserResolver } from './server';
 import type { Transport } from './transport';
 
 export interface ChannelsBoot {
@@ -41,6 +41,8 @@ export function prepareChannels(options: {
   sessionCookie: string;
   appUrl?: string;
   database?: { adapter?: string; url?: string };
+  /** The app's way from a session to its signed-in user (channels' `this.currentUser`). */
+  currentUser?: CurrentUserResolver;
 }): ChannelsBoot {
   const settings = channelSettings(options.config.channels, options.database);
   fabric.buffer.settings = { ...fabric.buffer.settings, perStream: settings.resumeBuffer, windowMs: settings.resumeWindowMs };
@@ -57,7 +59,7 @@ export function prepareChannels(options: {
       actions: actionsOf(Ctor),
     });
   }
-  const server = new ChannelServer({ settings, env: options.env, sessions: options.sessions, sessionCookie: options.sessionCookie, appUrl: options.appUrl });
+  const server = new ChannelServer({ settings, env: options.env, sessions: options.sessions, sessionCookie: options.sessionCookie, appUrl: options.appUrl, currentUser: options.currentUser });
   return { settings, server, routes };
 }
 

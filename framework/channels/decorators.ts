@@ -1,5 +1,5 @@
 import { registry } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 import { ChannelErrors } from './errors';
 
 export interface ChannelOptions {

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 /** Channel errors. Those sent to a client travel in an error frame (`{"type":"error","code":...}`), never a crash. */
 export const ChannelErrors = {

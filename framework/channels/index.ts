@@ -10,7 +10,6 @@ export { setChannelUserResolver, ChannelServer, type CurrentUserResolver } from 
 export { channelSettings, type ChannelSettings, type AdapterName } from './config';
 export { prepareChannels, startFabric, transportFor, type ChannelsBoot } from './boot';
 export { clientAsset, channelsClientPath, registerClient } from './client';
-export { relayChannels } from './cluster';
 export { redisTransport } from './redis';
 export { postgresTransport } from './postgres';
 export { followStreams } from './sse';

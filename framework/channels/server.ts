@@ -13,6 +13,8 @@ export interface ChannelServerOptions {
   sessionCookie: string;
   /** config/server.toml's url: its origin counts as the app's own. */
   appUrl?: string;
+  /** This app's way from a session to its signed-in user (its @Authenticator), when `setChannelUserResolver` set none. */
+  currentUser?: CurrentUserResolver;
 }
 
 /** The app's optional way from a session to its signed-in user (`this.currentUser` in channels). */
@@ -20,8 +22,9 @@ export type CurrentUserResolver = (session: Session, request: UpgradeRequest) =>
 const RESOLVER = Symbol.for('stryke.channels.currentUser');
 
 /**
- * Sets how channels find the signed-in user: called once per connection, before onConnect, with the
- * connection's cookie session. Authentication installs one; an app may too.
+ * Sets how channels find the signed-in user, for every app in the process: called once per connection, before
+ * onConnect, with the connection's cookie session. Without it each app asks its own @Authenticator (given to
+ * `prepareChannels` at boot); pass undefined to remove it.
  * @example setChannelUserResolver(async (session) => session.get('userId') ? User.find(session.get('userId')) : undefined);
  */
 export function setChannelUserResolver(resolve: CurrentUserResolver | undefined): void {
@@ -55,7 +58,7 @@ export class ChannelServer {
       production: options.env === 'production',
       session: (cookieHeader) => new Session(sessions.decode(readCookie(cookieHeader, sessionCookie))),
       currentUser: (session, req) => {
-        const resolve = (globalThis as any)[RESOLVER] as CurrentUserResolver | undefined;
+        const resolve = ((globalThis as any)[RESOLVER] as CurrentUserResolver | undefined) ?? this.options.currentUser;
         return resolve ? resolve(session, req) : undefined;
       },
       gone: (c) => this.connections.delete(c),

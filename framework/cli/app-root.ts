@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { RouteDef } from '../routing/table';
-import { renderPathTypes } from '../routing/types';
+import type { RouteDef } from '../routing';
+import { renderPathTypes } from '../routing';
 import { join, resolve } from 'node:path';
 import { isCompiled, markCompiled } from './compile-stamp';
 import { CliErrors } from './errors';

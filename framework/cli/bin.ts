@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { nearest } from '../support/suggest';
+import { nearest } from '../support';
 import { registerConsole } from './commands/console';
 import { registerDb } from './commands/db';
 import { registerDestroy } from './commands/destroy';

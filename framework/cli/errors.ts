@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const CliErrors = {
   NOT_AN_APP: defineError('STRYKE_E_CLI_NOT_AN_APP', '%s is not a stryke app (no app/ or config/ folder). Run this inside an app, or create one with `stryke new <dir>`.'),

@@ -1,4 +1,4 @@
-import { StrykeError } from '../support/errors';
+import { StrykeError } from '../support';
 
 /**
  * Colour only when stdout is a terminal, never with NO_COLOR set (https://no-color.org); FORCE_COLOR

@@ -1,4 +1,4 @@
-import { StrykeError } from '../support/errors';
+import { StrykeError } from '../support';
 import { onFailure, paint, type OutputOptions } from './output';
 
 /**

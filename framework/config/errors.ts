@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const ConfigErrors = {
   PARSE: defineError('STRYKE_E_CONFIG_PARSE', 'config/%s could not be parsed: %s. Fix the TOML syntax at the position shown.'),

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const CredentialsErrors = {
   KEY_MISSING: defineError('STRYKE_E_CREDENTIALS_KEY_MISSING', 'config/credentials.toml.enc cannot be read without its key: set STRYKE_MASTER_KEY, or put the key in config/master.key (ask whoever holds it; it is never committed).'),

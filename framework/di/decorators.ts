@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import { registry } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 
 /**
  * Marks a class as a service: a singleton built by the container and given to every constructor that

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const DiErrors = {
   MISSING_DEPENDENCY: defineError('STRYKE_E_DI_MISSING_DEPENDENCY', 'Cannot resolve %s: %s. Potential solutions: give the dependency a class type (not an interface or primitive), decorate it with @Service(), or inject a token registered in the container with @Inject(token).'),

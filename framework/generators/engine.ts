@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ejs from 'ejs';
-import { StrykeError } from '../support/errors';
+import { StrykeError } from '../support';
 import { unifiedDiff } from './diff';
 import { GeneratorErrors } from './errors';
 

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 /** Errors of `stryke new` and `stryke generate`. Each ends the command with one line and exit 1; nothing is written. */
 export const GeneratorErrors = {

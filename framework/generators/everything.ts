@@ -1,4 +1,4 @@
-import { nearest } from '../support/suggest';
+import { nearest } from '../support';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';

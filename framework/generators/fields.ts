@@ -1,5 +1,5 @@
-import { nearest } from '../support/suggest';
-import { camelize, classify, humanize, pluralize, underscore } from '../support/inflect';
+import { nearest } from '../support';
+import { camelize, classify, humanize, pluralize, underscore } from '../support';
 import { GeneratorErrors } from './errors';
 
 /** The field types `stryke generate` understands (`name:type`). */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { camelize } from '../support/inflect';
-import { nearest } from '../support/suggest';
+import { camelize } from '../support';
+import { nearest } from '../support';
 import { applyPlan, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';
 import { GeneratorErrors } from './errors';
 import {
@@ -9,7 +9,7 @@ import {
   tableLine, type GeneratedField,
 } from './fields';
 import { migrationKind, migrationVersion } from './migrations';
-import { storageMigrationSource } from '../storage/migration';
+import type * as Storage from '../storage';
 import { AUTH_GENERATOR } from './auth';
 import { ADMIN_GENERATOR } from './admin';
 import { PWA_GENERATOR } from './pwa';
@@ -91,7 +91,7 @@ function storagePlan(root: string, modelVersion?: string): Record<string, unknow
     const d = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(version)!;
     version = migrationVersion(root, 'create_storage_tables', new Date(Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!) + 1000));
   }
-  return { storageVersion: version, storageSource: storageMigrationSource() };
+  return { storageVersion: version, storageSource: (require('../storage') as typeof Storage).storageMigrationSource() };
 }
 
 /** The storage schematic when a generated model has attachments (never removed by `destroy`: other models may use the tables). */

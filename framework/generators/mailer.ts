@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { humanize, underscore } from '../support/inflect';
+import { humanize, underscore } from '../support';
 import { GeneratorErrors } from './errors';
 import type { Mode } from './generate';
 

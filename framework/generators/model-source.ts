@@ -1,4 +1,4 @@
-import { humanize } from '../support/inflect';
+import { humanize } from '../support';
 
 /**
  * Reading an existing model's source, as `stryke generate` writes it: one property a line, its decorators

@@ -1,4 +1,4 @@
-import { camelize, classify, humanize, pluralize, singularize, underscore } from '../support/inflect';
+import { camelize, classify, humanize, pluralize, singularize, underscore } from '../support';
 import { GeneratorErrors } from './errors';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createCredentials } from '../credentials';
-import { nearest } from '../support/suggest';
+import { nearest } from '../support';
 import { applyPlan, FRAMEWORK_ROOT, renderSchematics, statusLine, type ApplyOptions, type Outcome } from './engine';
 import { GeneratorErrors } from './errors';
 import { appNames } from './names';

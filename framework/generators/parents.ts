@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { camelize } from '../support/inflect';
+import { camelize } from '../support';
 import type { GeneratedField } from './fields';
 import { requiredAttributes, requiredParents } from './model-source';
 

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { writeBaseHeaders } from '../security/headers';
+import { writeBaseHeaders } from './headers';
 import { requestFormat } from './negotiation';
 import type { AppRuntime } from './runtime';
 import { isDatabaseUnavailable, OrmErrors } from '../orm';

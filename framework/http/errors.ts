@@ -1,4 +1,4 @@
-import { defineError, StrykeError } from '../support/errors';
+import { defineError, StrykeError } from '../support';
 
 export const HttpErrors = {
   TLS_CONFIG: defineError('STRYKE_E_HTTP_TLS_CONFIG', 'TLS in config/server.toml: %s.'),

@@ -1,4 +1,4 @@
-import type { Session } from '../security/session';
+import type { Session } from '../security';
 
 export const FLASH_KEY = '_flash';
 

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteDef } from '../routing/table';
-import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security/csrf';
-import { SecurityErrors } from '../security/errors';
-import { authStep } from '../auth/guard';
-import { writeBaseHeaders } from '../security/headers';
+import type { RouteDef } from '../routing';
+import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security';
+import { SecurityErrors } from '../security';
+import { authStep } from '../auth';
+import { writeBaseHeaders } from './headers';
 import type { ActionController } from './controller';
 import { validateBody } from './dto';
 import { HttpErrors } from './errors';

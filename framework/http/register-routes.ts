@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions as FastifyRouteOptions } from 'fastify';
-import type { RouteDef } from '../routing/table';
+import type { RouteDef } from '../routing';
 import type { ActionController } from './controller';
 import { HttpErrors } from './errors';
 import { buildHandler, type Handler, type Middleware } from './pipeline';

@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { PathHelpers } from '../routing/helpers';
+import type { PathHelpers } from '../routing';
 import type { BodySender } from './compress';
 import type { SseLimit } from './sse';
-import type { SecureHeaders } from '../security/headers';
-import type { SessionCodec } from '../security/session';
-import type { AuthRuntime } from '../auth/guard';
-import type { ViewEngine } from '../views/engine';
+import type { SecureHeaders } from './headers';
+import type { SessionCodec } from '../security';
+import type { AuthRuntime } from '../auth';
+import type { ViewEngine } from '../views';
 
 /** What every request of one app shares, built once at boot and handed to each controller instance. */
 export interface AppRuntime {

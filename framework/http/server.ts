@@ -5,7 +5,7 @@ import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { IParseOptions } from 'qs';
 import { registerAssets } from '../assets';
 import { registerStorage, type StorageRuntime } from '../storage';
-import type { RouteDef } from '../routing/table';
+import type { RouteDef } from '../routing';
 import type { ActionController } from './controller';
 import { answerClientError, sendError } from './error-pages';
 import { HttpErrors } from './errors';

@@ -53,7 +53,7 @@ export class SseStream {
    * @example return this.sse((stream) => stream.follow('posts'));
    */
   follow(...streams: string[]): Promise<void> {
-    return (require('../channels/sse') as typeof import('../channels/sse')).followStreams(this, streams);
+    return (require('../channels') as typeof import('../channels')).followStreams(this, streams);
   }
 
   /** True once the client disconnected. */

@@ -1,5 +1,5 @@
 import type { BackendFactory, IQueueBackend } from 'bullmq';
-import { parseDatabaseUrl } from '../orm/connection';
+import { parseDatabaseUrl } from '../orm';
 import { bullmq } from './bullmq';
 import { JobsErrors } from './errors';
 import { SqlQueueBackend } from './sql/backend';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentEnv, loadConfig, type ConfigTree } from '../config/load';
-import { databaseConfig, sqlitePath, type DatabaseConfig } from '../orm/connection';
+import { currentEnv, loadConfig, type ConfigTree } from '../config';
+import { databaseConfig, sqlitePath, type DatabaseConfig } from '../orm';
 import { JobsErrors } from './errors';
 import type { JobsSetup } from './runtime';
 

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const JobsErrors = {
   BAD_URL: defineError('STRYKE_E_JOBS_BAD_URL', 'Cannot pick a jobs backend for "%s": use sqlite:<file>, mysql://, mariadb://, postgres:// or redis://.'),

@@ -4,15 +4,14 @@
  * backend by URL scheme; `@Job` classes enqueue with `performLater`. See docs/jobs.md.
  */
 export { createSqliteBackend, createMysqlBackend, createDatabaseBackend, backendKind, type SqliteConnectionOptions, type MysqlConnectionOptions } from './backends';
-export { SqlQueueBackend } from './sql/backend';
 export { JOB_TABLES } from './sql/schema';
 export { Job, ApplicationJob, type JobOptions, type JobDecl } from './job';
 export { performJob, jobClasses } from './table';
 export { configureJobs, prepareJobs, queueFor, closeJobs, jobsConfigured, type JobsSetup } from './runtime';
-export { startJobs, stopJobs, startJobWorkers, startConfiguredWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
+export { startJobs, stopJobs, startJobWorkers, knownQueues, WORKER_LOCK_DEFAULTS, type WorkerSet, type WorkerSetOptions, type StartJobsOptions } from './workers';
 export { readJobsConfig, jobsSetup, databaseUrl, type JobsConfig } from './config';
 export { JobsErrors } from './errors';
 export { Queue, Worker, QueueEvents, FlowProducer, BullMQJob, UnrecoverableError, DelayedError, WaitingChildrenError, WaitingError, RateLimitError } from './classes';
 export type { JobsOptions, WorkerOptions, QueueOptions, QueueEventsOptions, FlowJob, FlowProducerListener, Processor, ConnectionOptions, BackendFactory, IQueueBackend, JobType, JobState } from 'bullmq';
-export { mountJobsDashboard, readDashboardConfig, throughputSvg, DASHBOARD_PATH, type DashboardOptions, type DashboardConfig } from './dashboard';
+export { throughputSvg, type DashboardOptions, type DashboardConfig } from './dashboard';
 export { jobHooks, type JobHooks } from './hooks';

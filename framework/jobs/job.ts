@@ -5,7 +5,7 @@ import { enqueue } from './runtime';
 import { jobHooks } from './hooks';
 import { ensureJobs } from './workers';
 import { registry, type Constructor, type JobDecl as RegistryJobDecl } from '../registry';
-import { decoratedAt } from '../registry/source';
+import { decoratedAt } from '../registry';
 import { instantiate, jobsChanged } from './table';
 
 /** What `@Job` records about a job class. */

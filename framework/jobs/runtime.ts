@@ -1,5 +1,5 @@
 import type { Job as BullJob, Queue, BackendFactory, IQueueBackend, JobsOptions } from 'bullmq';
-import { transactionStore } from '../orm/connection';
+import { transactionStore } from '../orm/internal';
 import { backendKind, createDatabaseBackend } from './backends';
 import { bullmq } from './bullmq';
 import { JobsErrors } from './errors';

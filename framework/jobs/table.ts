@@ -2,7 +2,7 @@ import { sep } from 'node:path';
 import type { Job as BullJob } from 'bullmq';
 import type { AppContainer } from '../di';
 import { registry, type JobDecl as RegistryJobDecl } from '../registry';
-import { frameworkDir } from '../registry/source';
+import { frameworkDir } from '../registry';
 import { JobsErrors } from './errors';
 import { jobHooks } from './hooks';
 import type { ApplicationJob, JobDecl } from './job';

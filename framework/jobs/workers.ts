@@ -1,6 +1,6 @@
 import type { Worker, WorkerOptions } from 'bullmq';
-import type { ConfigTree } from '../config/load';
-import type { DatabaseConfig } from '../orm/connection';
+import type { ConfigTree } from '../config';
+import type { DatabaseConfig } from '../orm';
 import { configOfDirectory, jobsSetup, readJobsConfig } from './config';
 import { AppContainer } from '../di';
 import { registry } from '../registry';

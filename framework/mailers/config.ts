@@ -1,4 +1,4 @@
-import type { ConfigTree } from '../config/load';
+import type { ConfigTree } from '../config';
 import { MailerErrors } from './errors';
 
 export type DeliveryMethod = 'smtp' | 'file' | 'test' | 'log';

@@ -1,4 +1,4 @@
-import { StrykeError } from '../support/errors';
+import { StrykeError } from '../support';
 import { ApplicationJob, Job } from '../jobs';
 import { MailerErrors } from './errors';
 import type { MessageDelivery } from './message';

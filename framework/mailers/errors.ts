@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const MailerErrors = {
   MISSING_TEMPLATE: defineError('STRYKE_E_MAILER_MISSING_TEMPLATE', '%s has no template: looked for %s. Create app/views/%s.html.hbs and/or .text.hbs, or give the action `html`/`text` or another `template` in mail().'),

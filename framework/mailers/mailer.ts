@@ -1,5 +1,5 @@
-import { callSite } from '../registry/source';
-import { underscore } from '../support/inflect';
+import { callSite } from '../registry';
+import { underscore } from '../support';
 import { MailerErrors } from './errors';
 import { MessageDelivery, type MailDefaults, type MailSource } from './message';
 import { mailerRegistry } from './registry';

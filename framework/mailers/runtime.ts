@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Job as BullJob } from 'bullmq';
-import { currentEnv, loadConfig, type ConfigTree } from '../config/load';
+import { currentEnv, loadConfig, type ConfigTree } from '../config';
 import { buildPathHelpers, type RouteDef } from '../routing';
 import { readMailSettings, type MailSettings } from './config';
 import { MailerErrors } from './errors';
@@ -66,7 +66,7 @@ export function runtimeOf(decl: MailerDecl): MailRuntime {
   if (!root) throw MailerErrors.NOT_BOOTED(decl.name);
   const build = join(root, 'build');
   // Loaded lazily: framework/app requires this concern at boot, not the other way round.
-  const { appRoutes } = require('../app/routes') as typeof import('../app/routes');
+  const { appRoutes } = require('../app') as typeof import('../app');
   const rt = bootMailers({ root, build, env: currentEnv(), config: loadConfig(root, currentEnv()), routes: appRoutes(root, build).routes });
   if (!rt) throw MailerErrors.NOT_BOOTED(decl.name);
   return rt;
@@ -97,7 +97,7 @@ export async function enqueue(delivery: MessageDelivery, options: DeliverLaterOp
   checkSerializable(`${delivery.label}(...)`, delivery.args);
   const rt = runtimeOf(decl);
   const { MailDeliveryJob } = require('./delivery-job') as typeof import('./delivery-job');
-  const { ensureJobs } = require('../jobs/workers') as typeof import('../jobs/workers');
+  const { ensureJobs } = require('../jobs/internal') as typeof import('../jobs/internal');
   await ensureJobs(rt.root);
   const delay = options.waitUntil ? options.waitUntil.getTime() - Date.now() : options.wait;
   return MailDeliveryJob.enqueueWith({

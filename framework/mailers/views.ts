@@ -1,5 +1,5 @@
 import type { PathHelpers } from '../routing';
-import { underscore } from '../support/inflect';
+import { underscore } from '../support';
 import { ViewEngine } from '../views';
 import { MailerErrors } from './errors';
 import type { MailerDecl } from './registry';

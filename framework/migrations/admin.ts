@@ -1,8 +1,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
 import { DataSource } from 'typeorm/data-source/DataSource';
-import { dataSourceOptions, sqlitePath, type DatabaseConfig } from '../orm/connection';
-import { dialectFor } from '../orm/dialect';
+import { dataSourceOptions, sqlitePath, type DatabaseConfig } from '../orm';
+import { dialectFor } from '../orm/internal';
 
 /** Runs `fn` on a connection to the server without selecting the app's database. */
 async function withServer(config: DatabaseConfig, root: string, fn: (ds: DataSource) => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner, Table, TableColumn } from 'typeorm';
-import type { Adapter } from '../orm/dialect';
+import type { Adapter } from '../orm';
 import { MigrationErrors } from './errors';
 
 /** TypeORM caches the tables it has read; after raw SQL or a rename they must be read afresh. */

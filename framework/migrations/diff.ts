@@ -1,5 +1,5 @@
 import { TableColumn } from 'typeorm/schema-builder/table/TableColumn';
-import type { Adapter } from '../orm/dialect';
+import type { Adapter } from '../orm';
 import type { FieldDecl, ModelDecl } from '../registry';
 import { MigrationErrors } from './errors';
 import { portableDefault, portableType, type DumpColumn, type DumpTable } from './schema-dump';

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const MigrationErrors = {
   UNKNOWN_TYPE: defineError('STRYKE_E_MIGRATION_UNKNOWN_TYPE', 'Unknown column type "%s" for %s.%s.%s Valid types: %s.'),

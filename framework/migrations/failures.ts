@@ -1,4 +1,4 @@
-import type { Database } from '../orm/connection';
+import type { Database } from '../orm';
 
 /** What a migration that failed part-way on MySQL/MariaDB left behind. */
 export interface FailureRecord {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { QueryRunner } from 'typeorm';
-import { sqlitePath, type Database } from '../orm/connection';
+import { sqlitePath, type Database } from '../orm';
 import { MigrationErrors } from './errors';
 
 export interface MigrationLock {

@@ -1,4 +1,4 @@
-import type { Database } from '../orm/connection';
+import type { Database } from '../orm';
 import { MigrationErrors } from './errors';
 import { Migrator } from './runner';
 import { dumpSchema, type DumpTable } from './schema-dump';

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { QueryRunner } from 'typeorm';
-import type { Database } from '../orm/connection';
-import type { Adapter } from '../orm/dialect';
-import { StrykeError } from '../support/errors';
+import type { Database } from '../orm';
+import type { Adapter } from '../orm';
+import { StrykeError } from '../support';
 import { plan, type Migration, type Op } from './dsl';
 import { MigrationErrors } from './errors';
 import { schemaReaderFor } from './alter';

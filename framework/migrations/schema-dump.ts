@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomically } from '../support/fs';
+import { writeAtomically } from '../support';
 import type { QueryRunner } from 'typeorm';
 import { Table } from 'typeorm/schema-builder/table/Table';
 import { TableColumn } from 'typeorm/schema-builder/table/TableColumn';
 import { TableForeignKey } from 'typeorm/schema-builder/table/TableForeignKey';
 import { TableIndex } from 'typeorm/schema-builder/table/TableIndex';
-import type { Database } from '../orm/connection';
-import type { Adapter } from '../orm/dialect';
+import type { Database } from '../orm';
+import type { Adapter } from '../orm';
 import { schemaReaderFor } from './alter';
 import { MigrationErrors } from './errors';
 import { columnOptions } from './table';

@@ -1,8 +1,8 @@
 import { TableForeignKey } from 'typeorm/schema-builder/table/TableForeignKey';
 import { TableIndex } from 'typeorm/schema-builder/table/TableIndex';
 import type { TableColumnOptions } from 'typeorm/schema-builder/options/TableColumnOptions';
-import type { Adapter } from '../orm/dialect';
-import { pluralize } from '../support/inflect';
+import type { Adapter } from '../orm';
+import { pluralize } from '../support';
 import { checkOptions, defaultLiteral, sqlType, type ColumnOptions, type ColumnType } from './types';
 
 export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'RESTRICT' | 'NO ACTION';

@@ -1,5 +1,5 @@
-import type { Adapter } from '../orm/dialect';
-import { nearest } from '../support/suggest';
+import type { Adapter } from '../orm';
+import { nearest } from '../support';
 import { MigrationErrors } from './errors';
 
 export const COLUMN_TYPES = [

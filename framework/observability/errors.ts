@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const ObservabilityErrors = {
   BAD_CONFIG: defineError('STRYKE_E_OBSERVABILITY_BAD_CONFIG', 'config/server.toml [metrics]: %s'),

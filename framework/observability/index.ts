@@ -17,13 +17,10 @@ import { requestIdMixin } from './logs';
 
 export { metricsSettings, type MetricsSettings } from './config';
 export { ObservabilityErrors } from './errors';
-export { requestIdMixin, withRequestIds } from './logs';
 /** The jobs hooks (request id, trace context, metrics) for a process that performs jobs without booting an app. */
 export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void {
   (require('./jobs') as typeof import('./jobs')).instrumentJobs(opts);
 }
-export { tracingRegistered } from './tracing';
-export { serveClusterMetrics } from './cluster-metrics';
 export { UNMATCHED } from './metrics';
 
 let appLog: FastifyBaseLogger | undefined;
@@ -77,7 +74,7 @@ export function setupObservability(server: Record<string, any> | undefined): Obs
       appLog = log;
       if (m || tracing || debugEnabled(log)) instrumentDatabase(db, { metrics: m, tracing, log });
       // The app's jobs, or any the process loaded (a script that configures jobs itself).
-      if (jobs || require.cache[require.resolve('../jobs/job')] !== undefined) {
+      if (jobs || require.cache[require.resolve('../jobs')] !== undefined) {
         // The request id always travels into jobs (their log lines carry it); metrics and spans when on.
         (require('./jobs') as typeof import('./jobs')).instrumentJobs({ metrics: m, tracing });
         jobsInstrumented = true;

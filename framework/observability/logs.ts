@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { currentRequestId } from '../http/request-context';
+import { currentRequestId } from '../http';
 
 /** pino's key for a child logger's bindings (the JSON text it adds to each line): fastify's own pino. */
 let chindings: symbol | undefined;

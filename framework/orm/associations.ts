@@ -1,5 +1,5 @@
 import type { AssociationDecl, Constructor } from '../registry';
-import { camelize, singularize } from '../support/inflect';
+import { camelize, singularize } from '../support';
 import { OrmErrors } from './errors';
 import { markBatch, noteLazyLoad } from './loading';
 import { metaOf, type ModelMeta } from './meta';

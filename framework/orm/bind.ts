@@ -1,5 +1,5 @@
 import type { FieldDecl, ModelDecl } from '../registry';
-import { currentEnv } from '../config/load';
+import { currentEnv } from '../config';
 import type { ColumnLayout, Database } from './connection';
 import { OrmErrors } from './errors';
 import { nPlusOneModeFor, ormSettings } from './loading';

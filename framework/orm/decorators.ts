@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { registry, type Constructor, type FieldDecl, type FieldType } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 import { OrmErrors } from './errors';
 import { applyValidations, type ValidateOptions, type ValidationRules } from './validation';
 

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const OrmErrors = {
   RECORD_NOT_FOUND: defineError('STRYKE_E_ORM_RECORD_NOT_FOUND', "Couldn't find %s with %s", 404),

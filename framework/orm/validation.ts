@@ -1,5 +1,5 @@
 import type { ValidationArguments } from 'class-validator';
-import { humanize } from '../support/inflect';
+import { humanize } from '../support';
 import { OrmErrors } from './errors';
 
 /** A condition on a validation: a method name on the record, or a function of it. */

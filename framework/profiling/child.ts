@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { createApp } from '../app/create-app';
+import { createApp } from '../app';
 
 interface Start { root: string; env: string; interval: number }
 

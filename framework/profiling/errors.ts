@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const ProfErrors = {
   BAD_OPTION: defineError('STRYKE_E_PROF_BAD_OPTION', '%s (see `stryke prof --help`).'),

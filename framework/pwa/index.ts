@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { registry } from '../registry';
-import { appDirOf } from '../admin/resources';
+import { appDirOf } from '../admin/internal';
 import { appIconPng, appIconSvg } from './png';
 import { workerPlan, workerSource } from './worker';
 

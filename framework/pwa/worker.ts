@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAssetManifest } from '../assets/manifest';
+import { loadAssetManifest } from '../assets';
 
 /** The page the service worker shows for a navigation while the network (or the server) is down. */
 export const OFFLINE_PAGE = '/offline.html';

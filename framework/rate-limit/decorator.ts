@@ -1,5 +1,5 @@
 import { registry } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 import { parseDuration } from './duration';
 import { RateLimitErrors } from './errors';
 

@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const RateLimitErrors = {
   EXCEEDED: defineError('STRYKE_E_RATE_LIMIT_EXCEEDED', 'Too many requests: %s. Try again in %s.', 429),

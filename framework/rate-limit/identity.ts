@@ -6,10 +6,9 @@ export type RateLimitUserResolver = (req: FastifyRequest) => string | number | n
 const KEY = Symbol.for('stryke.rateLimitUser');
 
 /**
- * Tells `@RateLimit({ by: 'user' })` who is signed in: the authentication concern registers a resolver
- * once (at load), and the limiter calls it on each limited request. Without one, or when it answers
- * null/undefined, the counter falls back to the client's address. One resolver per process (the last
- * registered wins); pass undefined to remove it.
+ * Tells `@RateLimit({ by: 'user' })` who is signed in, for every app in the process: without it each app asks
+ * its own @Authenticator (given to `prepareRateLimits` at boot). When neither answers (null/undefined), the
+ * counter falls back to the client's address. The last registered wins; pass undefined to remove it.
  */
 export function setRateLimitUserResolver(resolver: RateLimitUserResolver | undefined): void {
   (globalThis as any)[KEY] = resolver;

@@ -4,15 +4,15 @@
  * Redis. See docs/rate-limits.md.
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteDef } from '../routing/table';
+import type { RouteDef } from '../routing';
 import { rateLimitSettings, trustProxySetting, type RateLimitSettings } from './config';
 import { Limiter, limitsFor } from './limiter';
 import { localStore, openStore } from './store';
 
 export { RateLimit, type RateLimitOptions } from './decorator';
 export { setRateLimitUserResolver, type RateLimitUserResolver } from './identity';
+import type { RateLimitUserResolver } from './identity';
 export { RateLimitErrors } from './errors';
-export { serveClusterRateLimits } from './cluster-primary';
 export { rateLimitSettings, trustProxySetting, type RateLimitSettings } from './config';
 
 /** The app-wide counter's name (no `@RateLimit` name can take it: those are not parenthesized). */
@@ -36,7 +36,7 @@ export interface RateLimiting {
  * Reads `[rate_limit]` and `trust_proxy` of config/server.toml (a mistake fails boot naming the key),
  * opens the counter store, and returns the hooks. The store is opened only when something is limited.
  */
-export async function prepareRateLimits(server: Record<string, any>, routes: RouteDef[], env: string, log: () => FastifyBaseLogger): Promise<RateLimiting> {
+export async function prepareRateLimits(server: Record<string, any>, routes: RouteDef[], env: string, log: () => FastifyBaseLogger, userOf?: RateLimitUserResolver): Promise<RateLimiting> {
   const settings = rateLimitSettings(server.rate_limit, env);
   const trustProxy = trustProxySetting(server.trust_proxy);
   const perRoute = new Map(routes.map((r) => [r, limitsFor(r.controller, r.controllerKey, r.action)]));
@@ -45,7 +45,7 @@ export async function prepareRateLimits(server: Record<string, any>, routes: Rou
   const opened = shared ? await openStore(settings) : undefined;
   // The app-wide limit stays in this process unless share_global: sharing it costs every request a round trip.
   const storeFor = (scope: string) => (scope === APP_WIDE && !settings.shareGlobal) || !opened ? localStore(settings.cache) : opened.forScope(scope);
-  const limiter = new Limiter(storeFor, log, trustProxy !== undefined);
+  const limiter = new Limiter(storeFor, log, trustProxy !== undefined, userOf);
   return {
     settings,
     trustProxy,
@@ -54,3 +54,5 @@ export async function prepareRateLimits(server: Record<string, any>, routes: Rou
     close: async () => opened?.close(),
   };
 }
+export { describeWindow } from './duration';
+export { limitsFor } from './limiter';

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { registry, type RateLimitDecl } from '../registry';
 import { describeDuration, describeWindow } from './duration';
 import { RateLimitErrors } from './errors';
-import { rateLimitUserResolver } from './identity';
+import { rateLimitUserResolver, type RateLimitUserResolver } from './identity';
 import type { Count, CounterStore } from './store';
 
 // @fastify/rate-limit's address normalization (IPv4-mapped IPv6 as IPv4, IPv6 grouped by its /64), required
@@ -76,6 +76,8 @@ export class Limiter {
     private readonly storeFor: (scope: string) => CounterStore,
     private readonly log: () => FastifyBaseLogger,
     private readonly trustsProxy: boolean,
+    /** This app's way to the signed-in user's id (its authenticator), when `setRateLimitUserResolver` set none. */
+    private readonly userOf?: RateLimitUserResolver,
   ) {}
 
   private readonly bound = new Map<string, Limit>();
@@ -148,7 +150,7 @@ export class Limiter {
       new Promise<void>((resolve, reject) => {
         const go = (key: string) => this.count(limit, key, req, reply, (err) => (err ? reject(err) : resolve()));
         if (limit.by === 'ip') return go(addressKey(req.ip));
-        const resolver = rateLimitUserResolver();
+        const resolver = rateLimitUserResolver() ?? this.userOf;
         if (!resolver) return go(addressKey(req.ip));
         Promise.resolve(resolver(req)).then(
           // `user:` cannot begin an address, so users and anonymous addresses never share a counter.

@@ -251,3 +251,5 @@ class Registry {
 /** One registry per process, shared by every copy of the framework module that might be loaded. */
 const KEY = Symbol.for('stryke.registry');
 export const registry: Registry = ((globalThis as any)[KEY] ??= new Registry());
+export { callSite } from './source';
+export { decoratedAt, frameworkDir } from './source';

@@ -1,5 +1,5 @@
 import { registry, type Constructor, type HttpMethod, type ParamType } from '../registry';
-import { callSite } from '../registry/source';
+import { callSite } from '../registry';
 
 export interface RouteOptions {
   /** The route's name, from which its path helper is made (`as: 'about'` gives `aboutPath()`). */

@@ -1,6 +1,6 @@
 import type { Constructor, HttpMethod } from '../registry';
-import { callSite } from '../registry/source';
-import { singularize, underscore } from '../support/inflect';
+import { callSite } from '../registry';
+import { singularize, underscore } from '../support';
 import type { RouteOptions as DecoratorRouteOptions } from './decorators';
 import { RoutingErrors } from './errors';
 import {

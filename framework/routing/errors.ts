@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const RoutingErrors = {
   DUPLICATE_ROUTE: defineError('STRYKE_E_ROUTING_DUPLICATE_ROUTE', 'Route %s %s is declared twice: %s (%s) and %s (%s). Remove one, or give them different paths.'),

@@ -1,5 +1,5 @@
 import type { Constructor, HttpMethod, ParamType } from '../registry';
-import { camelize, singularize } from '../support/inflect';
+import { camelize, singularize } from '../support';
 
 /** What kind of endpoint a route is: plain HTTP, a WebSocket upgrade, or a server-sent event stream. */
 export type RouteKind = 'http' | 'ws' | 'sse';

@@ -1,10 +1,14 @@
 import type { Constructor, ControllerDecl, FilterDecl } from '../registry';
-import { authModeOf } from '../auth/resolve';
-import { singularize, underscore } from '../support/inflect';
-import { ChannelErrors } from '../channels/errors';
+import type * as Auth from '../auth';
+import type * as Channels from '../channels';
+import { lazyModule, singularize, underscore } from '../support';
 import { registry } from '../registry';
 import { RoutingErrors } from './errors';
 import { expandResources, joinName, parentParam, type RouteSpec } from './spec';
+
+// Auth and channels sit beside routing, not below it: the command line reads route tables without loading them.
+const { authModeOf } = lazyModule(() => require('../auth') as typeof Auth);
+const { ChannelErrors } = lazyModule(() => require('../channels') as typeof Channels);
 
 export interface RouteFilters {
   before: string[] | null;

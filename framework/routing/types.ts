@@ -1,4 +1,4 @@
-import { camelize } from '../support/inflect';
+import { camelize } from '../support';
 import type { RouteDef } from './table';
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LIVE_PATH, LIVE_SCRIPT, LIVE_SCRIPT_PATH, injectLiveReload, liveHello } from '../assets/live-reload';
+import { LIVE_PATH, LIVE_SCRIPT, LIVE_SCRIPT_PATH, injectLiveReload, liveHello } from '../assets';
 
 /** What went wrong at boot (or at compile time), for the terminal and the browser. */
 export interface BootProblem {

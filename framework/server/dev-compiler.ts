@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type ts from 'typescript';
 import { formatProblem, type BootProblem } from './boot-error';
-import { writeAtomically } from '../support/fs';
+import { writeAtomically } from '../support';
 import { transpileAhead } from './transpile-ahead';
 import type { WorkerSwapper } from './dev-swapper';
 

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
-import { buildAssets } from '../assets/build';
-import { AssetErrors } from '../assets/errors';
-import { MANIFEST_FILE } from '../assets/manifest';
-import { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from '../views/compile';
+import { buildAssets } from '../assets';
+import { AssetErrors } from '../assets';
+import { MANIFEST_FILE } from '../assets';
+import { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from '../views';
 
 /** Written last into dist/: its presence marks a complete build (`stryke start` runs from it). */
 export const BUILD_INFO_FILE = 'stryke-build.json';

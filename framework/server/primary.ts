@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { relayChannels } from '../channels/cluster';
-import { serveClusterRateLimits } from '../rate-limit/cluster-primary';
+import { relayChannels } from '../channels/internal';
+import { serveClusterRateLimits } from '../rate-limit/internal';
 
 /** What a worker of `stryke start` tells the primary when the app fails to boot: `{ type, message }`, the error's one line. */
 export const BOOT_FAILED = 'stryke:boot-failed';
@@ -163,7 +163,7 @@ export function runPrimary(options: ClusterOptions): void {
   relayChannels();
   for (let i = 0; i < options.workers; i++) fork();
   if (options.metrics?.enabled) {
-    const { serveClusterMetrics } = require('../observability') as typeof import('../observability');
+    const { serveClusterMetrics } = require('../observability/internal') as typeof import('../observability/internal');
     serveClusterMetrics(options.metrics).then(
       (s) => {
         const a = s.address();

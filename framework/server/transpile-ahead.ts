@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeAtomically } from '../support/fs';
+import { writeAtomically } from '../support';
 import { join, relative } from 'node:path';
 import type ts from 'typescript';
 

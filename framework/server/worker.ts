@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createApp, type App } from '../app/create-app';
-import { currentEnv, defaultHost } from '../config/load';
+import { createApp, type App } from '../app';
+import { currentEnv, defaultHost } from '../config';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 import { drainAndClose } from './drain';
-import { keepServingThroughStrayErrors } from '../http/request-context';
+import { keepServingThroughStrayErrors } from '../http';
 import { BOOT_FAILED } from './primary';
-import { StrykeError } from '../support/errors';
+import { StrykeError } from '../support';
 
 export interface ServeOptions {
   root: string;

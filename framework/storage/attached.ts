@@ -1,4 +1,4 @@
-import { metaOf } from '../orm/meta';
+import { metaOf } from '../orm/internal';
 import { registry } from '../registry';
 import { BlobStore, type AttachmentRow, type Blob } from './blobs';
 import { StorageErrors } from './errors';

@@ -1,4 +1,4 @@
-import type { Database } from '../orm/connection';
+import type { Database } from '../orm';
 import type { FieldDecl } from '../registry';
 import { StorageErrors } from './errors';
 import type { Upload } from './upload';

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { ConfigTree } from '../config/load';
+import type { ConfigTree } from '../config';
 import { DiskService } from './disk';
 import { StorageErrors } from './errors';
 import { S3Service } from './s3';

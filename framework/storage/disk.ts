@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ByteRange } from '../support/range';
+import type { ByteRange } from '../support';
 import { checkKey } from './keys';
 import type { StorageService } from './service';
 

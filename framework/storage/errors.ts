@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const StorageErrors = {
   FILE_TOO_LARGE: defineError('STRYKE_E_STORAGE_FILE_TOO_LARGE', 'The uploaded file "%s" is larger than the limit of %s bytes. Send a smaller file, or raise [limits] file_size in config/storage.toml.', 413),

@@ -4,15 +4,15 @@
  * `@HasOneAttached`/`@HasManyAttached`; `urlFor` gives signed, expiring URLs served with Range support.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppRuntime } from '../http/runtime';
+import type { AppRuntime } from '../http';
 import { registerMultipart } from './multipart';
 import type { StorageRuntime } from './runtime';
 import { registerBlobRoute } from './serve';
 
 export { HasOneAttached, HasManyAttached, AttachedOne, AttachedMany, loadAttached, urlFor, type AttachmentKind } from './attached';
 export { Upload, isUpload, storeStream, cleanFilename, type AttachSource, type StoreOptions } from './upload';
-export { storageSettings, type StorageSettings, type UploadLimits } from './config';
-export { configureStorage, storageRuntime, resetStorage, type StorageRuntime } from './runtime';
+export { type StorageSettings, type UploadLimits } from './config';
+export { storageRuntime, type StorageRuntime } from './runtime';
 export { DiskService } from './disk';
 export { S3Service, type S3Settings } from './s3';
 export type { StorageService } from './service';
@@ -26,7 +26,6 @@ export { contentDisposition } from './serve';
 export function purgeBlobs(ids: number[]): Promise<number> {
   return (require('./purge') as typeof import('./purge')).purgeBlobs(ids);
 }
-export { registerStorageHelpers } from './view-helpers';
 export { StorageErrors } from './errors';
 
 /**

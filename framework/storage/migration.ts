@@ -1,4 +1,4 @@
-import type { Schema } from '../migrations/dsl';
+import type { Schema } from '../migrations';
 import { ATTACHMENTS_TABLE, BLOBS_TABLE } from './blobs';
 
 /**

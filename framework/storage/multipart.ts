@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IParseOptions } from 'qs';
-import type { AppRuntime } from '../http/runtime';
-import { CSRF_FIELD, crossSiteOrigin, verifyToken } from '../security/csrf';
-import { SecurityErrors } from '../security/errors';
-import { Session } from '../security/session';
+import type { AppRuntime } from '../http';
+import { CSRF_FIELD, crossSiteOrigin, verifyToken } from '../security';
+import { SecurityErrors } from '../security';
+import { Session } from '../security';
 import type { StorageSettings } from './config';
 import { StorageErrors } from './errors';
 import { storeStream, type Upload } from './upload';

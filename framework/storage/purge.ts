@@ -1,5 +1,5 @@
-import { Job, ApplicationJob } from '../jobs/job';
-import { jobsConfigured } from '../jobs/runtime';
+import { Job, ApplicationJob } from '../jobs';
+import { jobsConfigured } from '../jobs';
 import { BlobStore } from './blobs';
 import { storageRuntime } from './runtime';
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Database } from '../orm/connection';
+import type { Database } from '../orm';
 import type { StorageSettings } from './config';
 import { StorageErrors } from './errors';
 import type { StorageService } from './service';

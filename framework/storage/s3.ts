@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { ByteRange } from '../support/range';
+import type { ByteRange } from '../support';
 import { checkKey } from './keys';
 import type { StorageService } from './service';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseRange, rangeApplies } from '../support/range';
+import { parseRange, rangeApplies } from '../support';
 import { StorageErrors } from './errors';
 import type { StorageRuntime } from './runtime';
 import { BLOBS_PATH, verifySignedToken } from './signed';

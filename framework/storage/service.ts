@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange } from '../support/range';
+import type { ByteRange } from '../support';
 
 /**
  * Where blobs' bytes live. Every method takes a key the framework generated (keys.ts) and checks it before

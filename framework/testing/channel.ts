@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import type { App } from '../app/create-app';
+import type { App } from '../app';
 
 export interface ChannelConnectOptions {
   /** Extra upgrade headers (Origin, Cookie...). */

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { createApp, type App, type CreateAppOptions } from '../app/create-app';
-import { loadConfig } from '../config/load';
-import { createDatabase } from '../migrations/admin';
-import { Migrator } from '../migrations/runner';
-import { databaseConfig, type DatabaseConfig } from '../orm/connection';
-import { metaOf } from '../orm/meta';
+import { createApp, type App, type CreateAppOptions } from '../app';
+import { loadConfig } from '../config';
+import { createDatabase } from '../migrations';
+import { Migrator } from '../migrations';
+import { databaseConfig, type DatabaseConfig } from '../orm';
+import { metaOf } from '../orm/internal';
 import { registry } from '../registry';
-import { buildDirOf } from '../app/loader';
+import { buildDirOf } from '../app';
 import { TestClient } from './client';
 import { clearDeliveries } from './mail';
 

@@ -1,5 +1,5 @@
 import { AssertionError } from 'node:assert';
-import { clearDeliveries, deliveries, type Delivered } from '../mailers/deliveries';
+import { clearDeliveries, deliveries, type Delivered } from '../mailers';
 
 export { deliveries, clearDeliveries, type Delivered };
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type Handlebars from 'handlebars';
-import { walkFiles } from '../support/fs';
+import { walkFiles } from '../support';
 import { ViewErrors } from './errors';
 
 /** The precompiled views `stryke build` writes into `dist/build/`. */

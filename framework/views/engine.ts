@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { PathHelpers } from '../routing/helpers';
-import { StrykeError } from '../support/errors';
-import { assetResolver, loadAssetManifest, type AssetResolver } from '../assets/manifest';
+import type { PathHelpers } from '../routing';
+import { StrykeError } from '../support';
+import { assetResolver, loadAssetManifest, type AssetResolver } from '../assets';
 import { ViewErrors } from './errors';
 import { registerHelpers, type RenderContext } from './helpers';
 import { compileSources, evaluate, PRECOMPILED_FILE, readSources, type CompiledSet } from './compile';

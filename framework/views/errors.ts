@@ -1,4 +1,4 @@
-import { defineError } from '../support/errors';
+import { defineError } from '../support';
 
 export const ViewErrors = {
   MISSING_TEMPLATE: defineError('STRYKE_E_VIEW_MISSING_TEMPLATE', 'Missing template "%s": looked for %s. Create the file, or render another view.'),

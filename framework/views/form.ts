@@ -1,8 +1,8 @@
 import type Handlebars from 'handlebars';
-import type { PathHelpers } from '../routing/helpers';
-import { camelize, humanize, pluralize, underscore } from '../support/inflect';
+import type { PathHelpers } from '../routing';
+import { camelize, humanize, pluralize, underscore } from '../support';
 import { ViewErrors } from './errors';
-import { attrs } from './helpers';
+import { attrs } from './attrs';
 
 type HelperOptions = Handlebars.HelperOptions;
 

@@ -1,5 +1,5 @@
 import type Handlebars from 'handlebars';
-import { pluralize, singularize } from '../support/inflect';
+import { pluralize, singularize } from '../support';
 import { ViewErrors } from './errors';
 
 type HelperOptions = Handlebars.HelperOptions;

@@ -1,13 +1,14 @@
 import type Handlebars from 'handlebars';
-import type { PathHelpers } from '../routing/helpers';
-import { humanize, singularize, underscore } from '../support/inflect';
+import type { PathHelpers } from '../routing';
+import { humanize, singularize, underscore } from '../support';
 import type { RenderState, ViewEngine } from './engine';
 import { resolvePartial } from './compile';
+import { attrs } from './attrs';
 import { registerFormHelpers } from './form';
 import { registerFormatHelpers } from './format';
 import { registerPaginationHelpers } from './pagination';
-import { CONFIRM_HANDLER } from '../security/csp';
-import { registerStorageHelpers } from '../storage';
+import { CONFIRM_HANDLER } from '../security';
+import { registerStorageHelpers } from '../storage/internal';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {
@@ -27,17 +28,6 @@ function ctx(options: HelperOptions): RenderContext | undefined {
   return state(options)?.stryke;
 }
 
-/** Builds ` name="value"` attributes from a helper's hash (escaped; `true` -> bare attribute, false/null -> none). */
-export function attrs(hb: typeof Handlebars, hash: Record<string, unknown> | undefined, skip: string[] = []): string {
-  let out = '';
-  for (const [k, v] of Object.entries(hash ?? {})) {
-    if (skip.includes(k) || v === false || v === null || v === undefined) continue;
-    const name = k.replace(/[^a-zA-Z0-9_:-]/g, '').replace(/_/g, '-');
-    out += v === true ? ` ${name}` : ` ${name}="${hb.escapeExpression(String(v))}"`;
-  }
-  return out;
-}
-
 /** Registers stryke's view helpers and the app's path helpers on one Handlebars environment. */
 export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engine: ViewEngine): void {
   const { SafeString, escapeExpression: esc } = hb;
@@ -48,7 +38,7 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
 
   hb.registerHelper('csrfToken', (options: HelperOptions) => ctx(options)?.csrfToken() ?? '');
   // The channels browser client's fingerprinted path: `<script src="{{channelsClientPath}}"></script>`.
-  hb.registerHelper('channelsClientPath', () => (require('../channels/client') as typeof import('../channels/client')).channelsClientPath());
+  hb.registerHelper('channelsClientPath', () => (require('../channels') as typeof import('../channels')).channelsClientPath());
   hb.registerHelper('csrfField', (options: HelperOptions) => {
     const token = ctx(options)?.csrfToken() ?? '';
     return new SafeString(`<input type="hidden" name="authenticity_token" value="${esc(token)}">`);

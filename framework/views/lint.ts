@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
-import { walkFiles } from '../support/fs';
+import { walkFiles } from '../support';
 
 /** The comment that allows the raw output on its line or the next: `{{! stryke-lint allow-raw: why }}`. */
 export const ALLOW_RAW = /stryke-lint\s+allow-raw/;

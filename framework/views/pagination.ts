@@ -1,6 +1,6 @@
 import type Handlebars from 'handlebars';
 import { ViewErrors } from './errors';
-import { attrs } from './helpers';
+import { attrs } from './attrs';
 
 /** What the pager reads of a `paginate()` result (framework/orm's `Page`). */
 interface PageLike {

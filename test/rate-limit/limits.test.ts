@@ -4,6 +4,7 @@ import { setRateLimitUserResolver, type App } from 'stryke';
 import { formatRoutes } from '../../framework/cli/commands/routes';
 import { Limiter } from '../../framework/rate-limit/limiter';
 import { localStore } from '../../framework/rate-limit/store';
+import { bootFixture } from '../support/boot-fixture';
 import { bootRateLimitApp } from '../support/rate-limit-app';
 
 const json = { 'content-type': 'application/json', accept: 'application/json' };
@@ -116,6 +117,25 @@ describe('@RateLimit on actions and controllers', () => {
       assert.equal((await get('/api/b', undefined, '10.2.2.2')).statusCode, 429);
     } finally {
       setRateLimitUserResolver(undefined);
+    }
+  });
+});
+
+describe('by user, per app', () => {
+  it("counts by the app's own authenticator while another app with another authenticator runs in the process", async () => {
+    const app = await bootFixture('rate-limit-users');
+    // auth-ok's authenticator reads a session `uid` these requests never carry: were the resolver process-wide,
+    // the app booted last would answer for this one, nobody would be signed in, and both users would share the
+    // address's counter.
+    const other = await bootFixture('auth-ok');
+    try {
+      const get = (user: string) => app.server.inject({ url: '/quota', headers: { 'x-user': user, accept: 'application/json' }, remoteAddress: '10.3.3.3' });
+      assert.equal((await get('ada')).statusCode, 200);
+      assert.equal((await get('ada')).statusCode, 429, "ada's minute is used");
+      assert.equal((await get('bob')).statusCode, 200, 'bob, from the same address, has a counter of his own');
+    } finally {
+      await other.close();
+      await app.close();
     }
   });
 });

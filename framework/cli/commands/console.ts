@@ -4,17 +4,17 @@ import repl from 'node:repl';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { lazyModule } from '../../support/lazy';
-import type * as CreateApp from '../../app/create-app';
-import { buildDirOf } from '../../app/loader';
-import { currentEnv } from '../../config/load';
+import { lazyModule } from '../../support';
+import type * as CreateApp from '../../app';
+import { buildDirOf } from '../../app';
+import { currentEnv } from '../../config';
 import { registry } from '../../registry';
-import { camelize } from '../../support/inflect';
+import { camelize } from '../../support';
 import { appRoot, compileApp } from '../app-root';
 import { action, paint } from '../output';
 import { outputMode, Progress } from '../progress';
 // Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
-const { createApp } = lazyModule(() => require('../../app/create-app') as typeof CreateApp);
+const { createApp } = lazyModule(() => require('../../app') as typeof CreateApp);
 
 const HELP = `
 In scope: app (the booted app: app.db, app.config, app.container), every model by its class name, every path

@@ -1,40 +1,33 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type * as CreateApp from '../../app/create-app';
-import { buildDirOf, loadAppCode } from '../../app/loader';
-import { migrationVersion } from '../../generators/migrations';
-import type * as DiffModule from '../../migrations/diff';
-import { MigrationErrors } from '../../migrations/errors';
+import type * as AppModule from '../../app';
+import { buildDirOf, loadAppCode } from '../../app';
+import { migrationVersion } from '../../generators';
+import type * as Migrations from '../../migrations';
+import type * as MigrationsInternal from '../../migrations/internal';
 import { registry } from '../../registry';
-import { underscore } from '../../support/inflect';
-import { currentEnv, loadConfig } from '../../config/load';
-import type * as AdminModule from '../../migrations/admin';
-import type * as ReversibleModule from '../../migrations/reversible';
-import type { MigrationEvent, MigrationStatus } from '../../migrations/runner';
-import type * as RunnerModule from '../../migrations/runner';
-import type * as SchemaDumpModule from '../../migrations/schema-dump';
-import type { DatabaseConfig } from '../../orm/connection';
-import type * as ConnectionModule from '../../orm/connection';
-import type * as DistModule from '../../server/dist';
-import { sqlitePath } from '../../orm/database-config';
+import { underscore } from '../../support';
+import { currentEnv, loadConfig } from '../../config';
+import type { MigrationEvent, MigrationStatus } from '../../migrations';
+import type { DatabaseConfig } from '../../orm';
+import type * as Orm from '../../orm';
+import type * as Server from '../../server';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
 import { Progress, type ModeOptions, type Step } from '../progress';
-import { lazyModule } from '../../support/lazy';
+import { lazyModule } from '../../support';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
-const { diffSchema, diffSource } = lazyModule(() => require('../../migrations/diff') as typeof DiffModule);
-const { checkReversible } = lazyModule(() => require('../../migrations/reversible') as typeof ReversibleModule);
-const { Migrator } = lazyModule(() => require('../../migrations/runner') as typeof RunnerModule);
-const schemaDump = () => require('../../migrations/schema-dump') as typeof SchemaDumpModule;
-const { dumpSchema, loadSchema, readSchema, writeSchema } = lazyModule(schemaDump);
-const { isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
-const { Database, databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
-const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
+const migrations = () => require('../../migrations') as typeof Migrations;
+const { checkReversible, Migrator, dumpSchema, loadSchema, readSchema, writeSchema, createDatabase, dropDatabase, MigrationErrors } =
+  lazyModule(migrations);
+const { diffSchema, diffSource } = lazyModule(() => require('../../migrations/internal') as typeof MigrationsInternal);
+const { isDist } = lazyModule(() => require('../../server') as typeof Server);
+const { Database, databaseConfig, sqlitePath } = lazyModule(() => require('../../orm') as typeof Orm);
 // Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
-const { createApp } = lazyModule(() => require('../../app/create-app') as typeof CreateApp);
+const { createApp } = lazyModule(() => require('../../app') as typeof AppModule);
 
 export interface DbOptions extends ModeOptions {
   root?: string;
@@ -87,7 +80,7 @@ export function label(c: DatabaseConfig): string {
   return `${c.adapter} database ${c.database}`;
 }
 
-export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: ConnectionModule.Database) => Promise<T>): Promise<T> {
+export async function withDb<T>(root: string, config: DatabaseConfig, fn: (db: Orm.Database) => Promise<T>): Promise<T> {
   const db = await Database.connect(config, root);
   try {
     return await fn(db);
@@ -105,7 +98,7 @@ function migrationLabels(e: MigrationEvent) {
 }
 
 /** A migrator that reports each migration as a progress step of `out`, its operations as the step's details. */
-export function migrator(db: ConnectionModule.Database, root: string, lockTimeout?: string, out?: Progress): RunnerModule.Migrator {
+export function migrator(db: Orm.Database, root: string, lockTimeout?: string, out?: Progress): Migrations.Migrator {
   let lockTimeoutMs: number | undefined;
   if (lockTimeout !== undefined) {
     const s = Number(lockTimeout);
@@ -126,9 +119,9 @@ export function migrator(db: ConnectionModule.Database, root: string, lockTimeou
 }
 
 /** Writes db/schema.json from the database. */
-export async function dump(root: string, db: ConnectionModule.Database, out: Progress): Promise<void> {
+export async function dump(root: string, db: Orm.Database, out: Progress): Promise<void> {
   writeSchema(root, await dumpSchema(db));
-  out.info(`Wrote ${schemaDump().SCHEMA_FILE}`, { wrote: schemaDump().SCHEMA_FILE });
+  out.info(`Wrote ${migrations().SCHEMA_FILE}`, { wrote: migrations().SCHEMA_FILE });
 }
 
 /** Creates the database when it does not exist, saying so. */
@@ -179,14 +172,14 @@ export async function seed(root: string, env: string, config: DatabaseConfig, ou
 export async function schemaLoad(root: string, config: DatabaseConfig, out: Progress): Promise<void> {
   const schema = readSchema(root);
   await createDatabase(config, root);
-  await out.step({ id: 'schema:load', doing: `loading ${schemaDump().SCHEMA_FILE}`, done: `loaded ${schemaDump().SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
-  out.info(`Loaded ${schemaDump().SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
+  await out.step({ id: 'schema:load', doing: `loading ${migrations().SCHEMA_FILE}`, done: `loaded ${migrations().SCHEMA_FILE}` }, () => withDb(root, config, (db) => loadSchema(db, schema, label(config))));
+  out.info(`Loaded ${migrations().SCHEMA_FILE} into ${label(config)}: ${schema.tables.length} table(s), ${schema.migrations.length} migration(s) marked applied`);
 }
 
 /** create, then schema:load (or migrate when there is no db/schema.json), then seed. */
 export async function setup(root: string, env: string, config: DatabaseConfig, out: Progress): Promise<void> {
   await create(root, config, out);
-  if (existsSync(join(root, schemaDump().SCHEMA_FILE))) await schemaLoad(root, config, out);
+  if (existsSync(join(root, migrations().SCHEMA_FILE))) await schemaLoad(root, config, out);
   else await migrate(root, config, out);
   await seed(root, env, config, out);
 }

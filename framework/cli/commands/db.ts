@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { lazyModule } from '../../support/lazy';
-import type * as AdminModule from '../../migrations/admin';
-import type * as SchemaDumpModule from '../../migrations/schema-dump';
+import { lazyModule } from '../../support';
+import type * as AdminModule from '../../migrations';
+import type * as SchemaDumpModule from '../../migrations';
 import { compileApp } from '../app-root';
 import { action } from '../output';
 import { Progress } from '../progress';
@@ -10,8 +10,8 @@ import {
 } from './db-support';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
-const { readSchema } = lazyModule(() => require('../../migrations/schema-dump') as typeof SchemaDumpModule);
-const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations/admin') as typeof AdminModule);
+const { readSchema } = lazyModule(() => require('../../migrations') as typeof SchemaDumpModule);
+const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrations') as typeof AdminModule);
 
 interface MigrateOptions extends DbOptions {
   to?: string;

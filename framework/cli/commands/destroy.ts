@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { destroy } from '../../generators/destroy';
-import { GENERATORS } from '../../generators/generate';
+import { destroy } from '../../generators';
+import { GENERATORS } from '../../generators';
 import { appRoot } from '../app-root';
 import { action, paintStatus, printJson, progress, type OutputOptions } from '../output';
 

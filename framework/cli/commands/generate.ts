@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { FIELD_MODIFIERS, FIELD_TYPES } from '../../generators/fields';
-import { GENERATORS, generate } from '../../generators/generate';
+import { FIELD_MODIFIERS, FIELD_TYPES } from '../../generators';
+import { GENERATORS, generate } from '../../generators';
 import { appRoot } from '../app-root';
 import { action, paintStatus, printJson, progress, type OutputOptions } from '../output';
 

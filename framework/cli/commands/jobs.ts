@@ -1,23 +1,22 @@
 import type { Command } from 'commander';
-import { lazyModule } from '../../support/lazy';
+import { lazyModule } from '../../support';
 import type { JobType } from 'bullmq';
-import { buildDirOf, loadAppCode } from '../../app/loader';
+import { buildDirOf, loadAppCode } from '../../app';
 import type * as ChannelsModule from '../../channels';
-import { currentEnv, loadConfig } from '../../config/load';
-import type * as JobsConfigModule from '../../jobs/config';
-import type * as ConnectionModule from '../../orm/connection';
-import { JobsErrors } from '../../jobs/errors';
-import type * as RuntimeModule from '../../jobs/runtime';
-import type * as WorkersModule from '../../jobs/workers';
+import { currentEnv, loadConfig } from '../../config';
+import type * as JobsConfigModule from '../../jobs';
+import type * as ConnectionModule from '../../orm';
+import type * as RuntimeModule from '../../jobs';
+import type * as WorkersModule from '../../jobs';
 import { appRoot, compileApp } from '../app-root';
 import { action } from '../output';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
-const { readJobsConfig } = lazyModule(() => require('../../jobs/config') as typeof JobsConfigModule);
+const { readJobsConfig, JobsErrors } = lazyModule(() => require('../../jobs') as typeof JobsConfigModule);
 const { channelSettings, startFabric } = lazyModule(() => require('../../channels') as typeof ChannelsModule);
-const { databaseConfig } = lazyModule(() => require('../../orm/connection') as typeof ConnectionModule);
-const { knownQueues, startJobs, startJobWorkers, stopJobs } = lazyModule(() => require('../../jobs/workers') as typeof WorkersModule);
-const { queueFor } = lazyModule(() => require('../../jobs/runtime') as typeof RuntimeModule);
+const { databaseConfig } = lazyModule(() => require('../../orm') as typeof ConnectionModule);
+const { knownQueues, startJobs, startJobWorkers, stopJobs } = lazyModule(() => require('../../jobs') as typeof WorkersModule);
+const { queueFor } = lazyModule(() => require('../../jobs') as typeof RuntimeModule);
 
 interface JobsCliOptions {
   root?: string;
@@ -64,7 +63,7 @@ export function registerJobs(program: Command): void {
       const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
       // Jobs performed here run under the request id and trace context their request put in their data.
       const observability = require('../../observability') as typeof import('../../observability');
-      observability.instrumentJobs({ tracing: observability.tracingRegistered() });
+      observability.instrumentJobs({ tracing: (require('../../observability/internal') as typeof import('../../observability/internal')).tracingRegistered() });
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { newApp } from '../../generators/new-app';
+import { newApp } from '../../generators';
 import { action, paintStatus, type OutputOptions } from '../output';
 import { Progress } from '../progress';
 

@@ -1,13 +1,12 @@
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { lazyModule } from '../../support/lazy';
+import { lazyModule } from '../../support';
 import type * as ProfilingModule from '../../profiling';
-import { ProfErrors } from '../../profiling/errors';
 import { appRoot, compileApp } from '../app-root';
 import { checkMigrated } from './db-support';
 import { action } from '../output';
 
-const { profileApp, checkPath } = lazyModule(() => require('../../profiling') as typeof ProfilingModule);
+const { profileApp, checkPath, ProfErrors } = lazyModule(() => require('../../profiling') as typeof ProfilingModule);
 
 interface ProfOptions { root?: string; env?: string; seconds: string; path: string; requests: string; concurrency: string; out?: string }
 

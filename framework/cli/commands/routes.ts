@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { buildDirOf } from '../../app/loader';
-import { appRoutes } from '../../app/routes';
-import type { RouteDef } from '../../routing/table';
-import { camelize } from '../../support/inflect';
-import { describeWindow } from '../../rate-limit/duration';
-import { limitsFor } from '../../rate-limit/limiter';
+import { buildDirOf } from '../../app';
+import { appRoutes } from '../../app';
+import type { RouteDef } from '../../routing';
+import { camelize } from '../../support';
+import type * as RateLimit from '../../rate-limit';
+import { lazyModule } from '../../support';
 import { appRoot, compileApp, writePathTypes } from '../app-root';
 import { action } from '../output';
 import { outputMode, Progress } from '../progress';
+
+const { describeWindow, limitsFor } = lazyModule(() => require('../../rate-limit') as typeof RateLimit);
 
 /** The route table of an app, read from its decorators without booting a server or a database. */
 export function routeTable(root: string): RouteDef[] {

@@ -2,13 +2,13 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { lazyModule } from '../../support/lazy';
-import { currentEnv, defaultHost, loadConfig } from '../../config/load';
-import type * as PrimaryModule from '../../server/primary';
-import type * as DevModule from '../../server/dev';
-import type { DistStage } from '../../server/dist';
-import type * as DistModule from '../../server/dist';
-import type * as WorkerModule from '../../server/worker';
+import { lazyModule } from '../../support';
+import { currentEnv, defaultHost, loadConfig } from '../../config';
+import type * as PrimaryModule from '../../server';
+import type * as DevModule from '../../server';
+import type { DistStage } from '../../server';
+import type * as DistModule from '../../server';
+import type * as WorkerModule from '../../server';
 import { appRoot, compileApp } from '../app-root';
 import { checkMigrated } from './db-support';
 import { CliErrors } from '../errors';
@@ -16,10 +16,10 @@ import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
-const { serve } = lazyModule(() => require('../../server/worker') as typeof WorkerModule);
-const { buildDist, isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
-const { runDev } = lazyModule(() => require('../../server/dev') as typeof DevModule);
-const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server/primary') as typeof PrimaryModule);
+const { serve } = lazyModule(() => require('../../server') as typeof WorkerModule);
+const { buildDist, isDist } = lazyModule(() => require('../../server') as typeof DistModule);
+const { runDev, watchedFolders } = lazyModule(() => require('../../server') as typeof DevModule);
+const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server') as typeof PrimaryModule);
 
 interface ServerOptions {
   root?: string;
@@ -62,7 +62,7 @@ export function registerServer(program: Command): void {
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
         const from = fromDist ? `, from ${relative(process.cwd(), fromDist) || '.'}/` : '';
         console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
-        const { metricsSettings } = require('../../observability/config') as typeof import('../../observability/config');
+        const { metricsSettings } = require('../../observability') as typeof import('../../observability');
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
       } else {
         await serve({ root, port: p, host: opts.host });
@@ -101,7 +101,7 @@ export function registerServer(program: Command): void {
       const p = port(opts) ?? Number(process.env.PORT ?? server.port ?? 3000);
       let host = String(opts.host ?? server.host ?? defaultHost(currentEnv()));
       if (host === 'localhost') host = '127.0.0.1';
-      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${(require('../../server/dev') as typeof DevModule).WATCHED.map((d) => `${d}/`).join(', ')})`);
+      console.log(`stryke dev: http://${host === '0.0.0.0' ? 'localhost' : host}:${p} (watching ${watchedFolders().map((d) => `${d}/`).join(', ')})`);
       const dev = runDev({ root, bin: join(__dirname, '..', 'bin.js'), port: p, host });
       const quit = async () => {
         await dev.close();

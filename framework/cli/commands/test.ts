@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { walkFiles } from '../../support/fs';
+import { walkFiles } from '../../support';
 import { appRoot, compileApp } from '../app-root';
 import { action } from '../output';
 import { Progress } from '../progress';

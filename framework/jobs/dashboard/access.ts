@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { deriveKey } from '../../security/keys';
-import { crossSiteOrigin } from '../../security/csrf';
+import { deriveKey } from '../../security';
+import { crossSiteOrigin } from '../../security';
 import { JobsErrors } from '../errors';
 import type { DashboardConfig } from './config';
 

@@ -1,4 +1,4 @@
-import type { ConfigTree } from '../../config/load';
+import type { ConfigTree } from '../../config';
 import { JobsErrors } from '../errors';
 
 /** `[dashboard]` in config/jobs.toml: the job dashboard at /stryke/jobs. */

@@ -1,6 +1,6 @@
 import type { JobType } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StrykeError } from '../../support/errors';
+import { StrykeError } from '../../support';
 import { JobsErrors } from '../errors';
 import { admit, DashboardCsrf, type DashboardAccess } from './access';
 import { throughputSvg } from './chart';

@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ConfigTree } from '../config/load';
-import type { DatabaseConfig } from '../orm/connection';
-import { readDashboardConfig } from '../jobs/dashboard/config';
-import { JobsErrors } from '../jobs/errors';
+import type { ConfigTree } from '../../config';
+import type { DatabaseConfig } from '../../orm';
 
 export interface AppDashboardSetup {
   root: string;
@@ -20,13 +18,14 @@ export interface AppDashboardSetup {
  * configured here (no workers). Returns what closes what it opened.
  */
 export async function mountAppDashboard(server: FastifyInstance, app: AppDashboardSetup): Promise<(() => Promise<void>) | undefined> {
+  if (((app.config.jobs ?? {}) as Record<string, any>).dashboard?.enabled !== true) return undefined;
+  const jobs = require('../../jobs') as typeof import('../../jobs');
+  const { mountJobsDashboard, readDashboardConfig } = require('../../jobs/internal') as typeof import('../../jobs/internal');
   const settings = readDashboardConfig(app.config);
   if (!settings.enabled) return undefined;
   if (settings.admin !== undefined && app.signInPath === undefined && settings.token === undefined) {
-    throw JobsErrors.DASHBOARD_CONFIG(`\`admin = "${settings.admin}"\` needs an @Authenticator in the app (stryke generate auth), or set \`token\``);
+    throw jobs.JobsErrors.DASHBOARD_CONFIG(`\`admin = "${settings.admin}"\` needs an @Authenticator in the app (stryke generate auth), or set \`token\``);
   }
-  const jobs = require('../jobs') as typeof import('../jobs');
-  const { mountJobsDashboard } = require('../jobs/dashboard') as typeof import('../jobs/dashboard');
   let opened = false;
   if (!jobs.jobsConfigured()) {
     await jobs.startJobs({ root: app.root, config: app.config, database: app.database, workers: false });

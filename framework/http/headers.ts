@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STAMPS_BASE_HEADERS } from '../http/response';
+import { STAMPS_BASE_HEADERS } from './response';
 
 /**
  * The secure headers every response carries, computed once from `[headers]` in config/server.toml.

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { ConfigTree } from '../config/load';
-import type { RouteDef } from '../routing/table';
+import type { ConfigTree } from '../../config';
+import type { RouteDef } from '../../routing';
 
-type MailersModule = typeof import('../mailers');
+type MailersModule = typeof import('../../mailers/internal');
 
 /** Whether app code under `build` defined a mailer (without loading the mailers concern when none did). */
 export function appHasMailers(build: string): boolean {
-  if (!require.cache[require.resolve('../mailers/registry')]) return false;
-  return (require('../mailers/registry') as typeof import('../mailers/registry')).mailersWithin(build).length > 0;
+  if (!require.cache[require.resolve('../../mailers')]) return false;
+  return (require('../../mailers/internal') as typeof import('../../mailers/internal')).mailersWithin(build).length > 0;
 }
 
 /**
@@ -17,7 +17,7 @@ export function appHasMailers(build: string): boolean {
  */
 export function startAppMailers(root: string, build: string, env: string, config: ConfigTree, routes: RouteDef[], server: FastifyInstance): (() => void) | undefined {
   if (!appHasMailers(build)) return undefined;
-  const mailers = require('../mailers') as MailersModule;
+  const mailers = require('../../mailers/internal') as MailersModule;
   const rt = mailers.bootMailers({ root, build, env, config, routes });
   if (!rt) return undefined;
   if (rt.settings.previews && env !== 'production') mailers.mountPreviews(server, build, env);

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { RETRY_AFTER_SECONDS } from '../http/error-pages';
-import { Migrator } from '../migrations';
-import { sqlitePath, type Database, type DatabaseConfig } from '../orm';
+import { RETRY_AFTER_SECONDS } from '../../http';
+import { Migrator } from '../../migrations';
+import { sqlitePath, type Database, type DatabaseConfig } from '../../orm';
 
 /** Milliseconds a readiness check waits for the database before it counts as unreachable. */
 export const READY_TIMEOUT_MS = 2000;

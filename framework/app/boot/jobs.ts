@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import type { ConfigTree } from '../config/load';
-import type { AppContainer } from '../di/container';
-import { registry } from '../registry';
-import type { DatabaseConfig } from '../orm/connection';
+import type { ConfigTree } from '../../config';
+import type { AppContainer } from '../../di';
+import { registry } from '../../registry';
+import type { DatabaseConfig } from '../../orm';
 import { appHasMailers } from './mailers';
 
-type JobsModule = typeof import('../jobs');
+type JobsModule = typeof import('../../jobs');
 
 /** How long after listening deferred workers start if no request has been answered by then. */
 const DEFERRED_WORKERS_MS = 1000;
@@ -37,10 +37,11 @@ export interface AppJobs {
 export async function startAppJobs(
   root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot', container?: AppContainer,
 ): Promise<AppJobs | undefined> {
-  const jobFile = require.resolve('../jobs/job');
+  const jobFile = require.resolve('../../jobs');
   if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
-  const jobs = require('../jobs') as JobsModule;
+  const jobs = require('../../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
+  const { startConfiguredWorkers } = require('../../jobs/internal') as typeof import('../../jobs/internal');
   const mine = registry.within(registry.jobs, build).length > 0 || appHasMailers(build);
   if (!mine) return undefined;
   await jobs.startJobs({ root, config, database, workers: workers === 'boot', build, container });
@@ -51,7 +52,7 @@ export async function startAppJobs(
     pending = false;
     clearTimeout(timer);
     try {
-      jobs.startConfiguredWorkers(config);
+      startConfiguredWorkers(config);
     } catch (err) {
       console.error(`[stryke jobs] starting the in-process workers: ${(err as Error).message}`);
     }

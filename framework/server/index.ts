@@ -1,0 +1,24 @@
+/**
+ * The server: `stryke start`'s cluster primary and its workers, `stryke dev`'s watcher, and `stryke build`'s
+ * dist. The cluster primary runs no app code, so the worker, dev and dist modules (which load the app, the
+ * TypeScript compiler or Handlebars) load on first use (support/lazy.ts).
+ */
+import { lazyModule } from '../support';
+import type * as Dev from './dev';
+import type * as Dist from './dist';
+import type * as Worker from './worker';
+
+export { runPrimary, defaultWorkerCount, crashBackoff, BOOT_FAILED, CRASH_WINDOW_MS, type ClusterOptions } from './primary';
+export { DRAIN_GRACE_MS, drainAndClose } from './drain';
+export { formatProblem, problemFrom, problemPage, type BootProblem } from './boot-error';
+export type { ServeOptions } from './worker';
+export type { DevOptions } from './dev';
+export type { DistStage, DistResult, StageRunner } from './dist';
+
+export const { serve } = lazyModule(() => require('./worker') as typeof Worker);
+export const { runDev } = lazyModule(() => require('./dev') as typeof Dev);
+export const { buildDist, isDist } = lazyModule(() => require('./dist') as typeof Dist);
+/** The app folders `stryke dev` watches (loads the dev module). */
+export function watchedFolders(): readonly string[] {
+  return (require('./dev') as typeof Dev).WATCHED;
+}
