@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -51,5 +51,41 @@ describe('stryke jobs (CLI) on the sample app', () => {
     const bad = stryke(['jobs', 'list', '--root', SAMPLE_APP, '--queue', 'mailers', '--state', 'nope'], { env });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /STRYKE_E_JOBS_BAD_CONFIG/);
+  });
+
+  it('work boots the app: a job that reads models and sends mail runs as it does in the server', async () => {
+    const devFile = join(dir, 'development.sqlite3');
+    const devEnv = { DATABASE_URL: `sqlite:${devFile}`, STRYKE_ENV: 'development' };
+    const migrate = stryke(['db', 'migrate', '--root', SAMPLE_APP], { env: devEnv });
+    assert.equal(migrate.status, 0, migrate.stderr);
+    type Statement = { run(...values: unknown[]): { lastInsertRowid: number | bigint } };
+    const Sqlite = require('better-sqlite3') as new (file: string) => { prepare(sql: string): Statement; close(): void };
+    const db = new Sqlite(devFile);
+    const now = new Date().toISOString();
+    const post = db.prepare('INSERT INTO posts (title, body, published, createdAt, updatedAt) VALUES (?, ?, 1, ?, ?)').run('Worker post', 'A body long enough', now, now);
+    const comment = db.prepare('INSERT INTO comments (postId, author, body, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?)').run(post.lastInsertRowid, 'Ada', 'First!', now, now);
+    db.close();
+    const mailers = new Queue('mailers', { connection: { filename: devFile } } as any, createSqliteBackend as any);
+    try {
+      const job = await mailers.add('WelcomeNotificationJob', { args: [Number(comment.lastInsertRowid), 'ada@example.com'] });
+      const worker = strykeBackground(['jobs', 'work', '--root', SAMPLE_APP, '--queues', 'mailers'], { env: devEnv });
+      let out = '';
+      worker.stdout!.on('data', (d) => (out += d));
+      worker.stderr!.on('data', (d) => (out += d));
+      try {
+        await until('the job to finish', async () => ['completed', 'failed'].includes(await mailers.getJobState(job.id!)), 60_000);
+      } finally {
+        worker.kill('SIGTERM');
+        await new Promise((r) => worker.on('exit', r));
+      }
+      const done = await mailers.getJob(job.id!);
+      assert.equal(done?.failedReason, undefined, out);
+      assert.equal(done?.returnvalue, 'welcomed ada@example.com');
+      const mails = readdirSync(join(SAMPLE_APP, 'tmp', 'mails')).filter((f) => f.endsWith('.eml'));
+      assert.equal(mails.length, 1);
+      assert.match(readFileSync(join(SAMPLE_APP, 'tmp', 'mails', mails[0]!), 'utf8'), /To: .*ada@example\.com/);
+    } finally {
+      await mailers.close();
+    }
   });
 });
