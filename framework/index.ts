@@ -25,7 +25,9 @@ export {
 } from './orm';
 export { gt, gte, lt, lte, anyOf, not, ne, Operator } from './orm';
 export { SharedPoll } from './http/shared-poll';
-export { migration, type Schema, type TableBuilder } from './migrations';
+// The migration runner and its schema engine load only with the migration commands: `migration` is a one-line builder.
+export { migration } from './migrations/define';
+export type { Schema, TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support/errors';
 export {

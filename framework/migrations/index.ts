@@ -1,5 +1,6 @@
 export { migration, Schema, TableBuilder, type Migration, type MigrationDefinition, type ReferenceOptions, type IndexOptions, type CreateTableOptions, type ForeignKeyOptions, type ChangeColumnOptions } from './dsl';
-export { Migrator, type MigrationFile, type MigrationStatus, type MigratorOptions } from './runner';
+export { Migrator, type MigrationStatus, type MigratorOptions } from './runner';
+export { migrationFiles, pendingMigrations, MIGRATIONS_TABLE, type MigrationFile } from './files';
 export { MigrationErrors } from './errors';
 export { COLUMN_TYPES, COLUMN_OPTIONS, type ColumnType, type ColumnOptions } from './types';
 export { createDatabase, dropDatabase } from './admin';
