@@ -1,19 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { nearest } from '../support/suggest';
-import { registerConsole } from './commands/console';
-import { registerDb } from './commands/db';
-import { registerDestroy } from './commands/destroy';
-import { registerGenerate } from './commands/generate';
-import { registerJobs } from './commands/jobs';
-import { registerLint } from './commands/lint';
-import { registerNew } from './commands/new';
-import { registerProf } from './commands/prof';
-import { registerRoutes } from './commands/routes';
-import { registerServer } from './commands/server';
-import { registerTest } from './commands/test';
-import { registerCredentials } from './commands/credentials';
-import { registerCertificate } from './commands/certificate';
 import { CliErrors } from './errors';
 import { addExamples, PROGRAM_EXAMPLES } from './help';
 import { fail } from './output';
@@ -32,19 +19,31 @@ const program = new Command('stryke')
   .showHelpAfterError(false)
   .addHelpText('after', PROGRAM_EXAMPLES);
 
-registerNew(program);
-registerGenerate(program);
-registerDestroy(program);
-registerConsole(program);
-registerDb(program);
-registerServer(program);
-registerRoutes(program);
-registerTest(program);
-registerJobs(program);
-registerLint(program);
-registerCredentials(program);
-registerProf(program);
-registerCertificate(program);
+type Register = (program: Command) => void;
+const registerServer = (): Register => (require('./commands/server') as typeof import('./commands/server')).registerServer;
+/** Every command, in `stryke --help`'s order; each module is required only when its commands are registered. */
+const COMMANDS: Array<() => Register> = [
+  () => (require('./commands/new') as typeof import('./commands/new')).registerNew,
+  () => (require('./commands/generate') as typeof import('./commands/generate')).registerGenerate,
+  () => (require('./commands/destroy') as typeof import('./commands/destroy')).registerDestroy,
+  () => (require('./commands/console') as typeof import('./commands/console')).registerConsole,
+  () => (require('./commands/db') as typeof import('./commands/db')).registerDb,
+  registerServer,
+  () => (require('./commands/routes') as typeof import('./commands/routes')).registerRoutes,
+  () => (require('./commands/test') as typeof import('./commands/test')).registerTest,
+  () => (require('./commands/jobs') as typeof import('./commands/jobs')).registerJobs,
+  () => (require('./commands/lint') as typeof import('./commands/lint')).registerLint,
+  () => (require('./commands/credentials') as typeof import('./commands/credentials')).registerCredentials,
+  () => (require('./commands/prof') as typeof import('./commands/prof')).registerProf,
+  () => (require('./commands/certificate') as typeof import('./commands/certificate')).registerCertificate,
+];
+/**
+ * The serving commands (and a `stryke start` primary and its workers, which run this file again) register
+ * only themselves: the other commands' modules (generators, the migration commands...) stay unloaded, which is
+ * most of what a primary would hold.
+ */
+const SERVING = new Set(['start', 'server', 'dev', 'build']);
+for (const register of SERVING.has(process.argv[2] ?? '') ? [registerServer] : COMMANDS) register()(program);
 
 program.on('command:*', (operands: string[]) => {
   const names = program.commands.map((c) => c.name());

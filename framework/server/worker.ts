@@ -18,6 +18,8 @@ export interface ServeOptions {
   env?: string;
   /** Where the compiled code lives (default `<root>/build`). */
   buildDir?: string;
+  /** Run on the booted app before it listens: a throw fails the boot (`stryke start` refuses pending migrations). */
+  check?: (app: App) => Promise<void>;
 }
 
 /** Set by `stryke dev` on its workers: a boot error is served as a page instead of ending the process. */
@@ -144,6 +146,13 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
   let app: App;
   try {
     app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, jobWorkers: 'after-first-response' });
+    if (options.check) {
+      const booted = app;
+      await options.check(booted).catch(async (err) => {
+        await booted.close().catch(() => {});
+        throw err;
+      });
+    }
   } catch (err) {
     if (!dev && cluster.isWorker && process.send) return reportBootFailure(err);
     if (!dev) throw err;

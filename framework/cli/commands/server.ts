@@ -8,16 +8,17 @@ import type * as PrimaryModule from '../../server/primary';
 import type * as DevModule from '../../server/dev';
 import type { DistStage } from '../../server/dist';
 import type * as DistModule from '../../server/dist';
+import { isDist } from '../../server/dist-info';
 import type * as WorkerModule from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
-import { checkMigrated } from './db-support';
+import { checkDatabaseFile, refusePendingMigrations } from './start-checks';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { serve } = lazyModule(() => require('../../server/worker') as typeof WorkerModule);
-const { buildDist, isDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
+const { buildDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
 const { runDev } = lazyModule(() => require('../../server/dev') as typeof DevModule);
 const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server/primary') as typeof PrimaryModule);
 
@@ -55,8 +56,9 @@ export function registerServer(program: Command): void {
       if (cluster.isPrimary) {
         if (!fromDist) await compileApp(root, { progress: Progress.for() });
         else if (!existsSync(join(root, 'build'))) throw CliErrors.BAD_OPTION(`${root} has no build/: run \`stryke build\` again`);
-        // Refused here, in one line, rather than every page answering 500 "no such table".
-        await checkMigrated(root, currentEnv());
+        // Refused in one line rather than every page answering 500 "no such table": a missing SQLite file here,
+        // pending migrations by the worker (on its own connection: this process loads no database code).
+        checkDatabaseFile(root, currentEnv());
         const server = loadConfig(root, currentEnv()).server ?? {};
         const workers = opts.workers !== undefined ? Number(opts.workers) : defaultWorkerCount(server.workers);
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
@@ -65,7 +67,7 @@ export function registerServer(program: Command): void {
         const { metricsSettings } = require('../../observability/config') as typeof import('../../observability/config');
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
       } else {
-        await serve({ root, port: p, host: opts.host });
+        await serve({ root, port: p, host: opts.host, check: (app) => refusePendingMigrations(app.db, root, currentEnv()) });
       }
     }));
 
