@@ -3,6 +3,7 @@ import { sep } from 'node:path';
 import type { ConfigTree } from '../config/load';
 import type { DatabaseConfig } from '../orm/connection';
 import { appHasMailers } from './mailers';
+import { isLoaded } from '../support/loaded';
 
 type JobsModule = typeof import('../jobs');
 
@@ -34,8 +35,7 @@ export interface AppJobs {
  * jobs pays nothing for them; BullMQ loads with the first queue or worker.
  */
 export async function startAppJobs(root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot'): Promise<AppJobs | undefined> {
-  const jobFile = require.resolve('../jobs/job');
-  if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
+  if (!isLoaded('jobs')) return undefined; // no app code imported the jobs layer
   const jobs = require('../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
   const mine = [...jobs.jobRegistry.values()].some((d) => d.root !== undefined && `${build}${sep}`.startsWith(`${d.root}${sep}`)) || appHasMailers(build);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isLoaded } from '../support/loaded';
 import type { ConfigTree } from '../config/load';
 import type { RouteDef } from '../routing/table';
 
@@ -6,7 +7,7 @@ type MailersModule = typeof import('../mailers');
 
 /** Whether app code under `build` defined a mailer (without loading the mailers concern when none did). */
 export function appHasMailers(build: string): boolean {
-  if (!require.cache[require.resolve('../mailers/registry')]) return false;
+  if (!isLoaded('mailers')) return false;
   return (require('../mailers/registry') as typeof import('../mailers/registry')).mailersWithin(build).length > 0;
 }
 

@@ -4,6 +4,10 @@ import { JobsErrors } from './errors';
 import { enqueue } from './runtime';
 import { jobHooks } from './hooks';
 import { ensureJobs } from './workers';
+import { markLoaded } from '../support/loaded';
+import { bundledSource } from '../registry/source';
+
+markLoaded('jobs');
 
 /** What `@Job` records about a job class. */
 export interface JobOptions {
@@ -54,7 +58,9 @@ export function Job(options: JobOptions = {}): ClassDecorator {
 /** `<root>` of the first stack frame under `<root>/build/app/`: the app that defined the job class. */
 function appRootOfCaller(): string | undefined {
   const marker = `${sep}build${sep}app${sep}`;
-  for (const line of (new Error().stack ?? '').split('\n')) {
+  // In a bundled build (`stryke build`) the stack names the bundle: the module being loaded says the file.
+  const bundled = bundledSource();
+  for (const line of (bundled ? `(${bundled})` : new Error().stack ?? '').split('\n')) {
     const at = line.indexOf(marker);
     if (at < 0) continue;
     const start = line.lastIndexOf('(', at) + 1 || line.indexOf('at ') + 3;

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
+import { fastifyRequire } from '../support/fastify-deps';
 import { join } from 'node:path';
 import { createApp, type App } from '../app/create-app';
 import { currentEnv, defaultHost } from '../config/load';
@@ -71,7 +71,7 @@ function warmUp(root: string): void {
     }
   };
   tryRequire(() => require('better-sqlite3'));
-  tryRequire(() => createRequire(require.resolve('fastify'))('./lib/logger-pino.js'));
+  tryRequire(() => fastifyRequire('./lib/logger-pino.js'));
   if (existsSync(join(root, 'app', 'jobs'))) {
     tryRequire(() => require('../jobs'));
     tryRequire(() => require('bullmq'));

@@ -9,6 +9,8 @@ import type * as DevModule from '../../server/dev';
 import type { DistStage } from '../../server/dist';
 import type * as DistModule from '../../server/dist';
 import { isDist } from '../../server/dist-info';
+import { SERVER_BUNDLE } from '../../server/bundle-name';
+import type * as BundleModule from '../../server/bundle';
 import type * as WorkerModule from '../../server/worker';
 import { appRoot, compileApp } from '../app-root';
 import { checkDatabaseFile, refusePendingMigrations } from './start-checks';
@@ -19,6 +21,7 @@ import { Progress, type ModeOptions } from '../progress';
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { serve } = lazyModule(() => require('../../server/worker') as typeof WorkerModule);
 const { buildDist } = lazyModule(() => require('../../server/dist') as typeof DistModule);
+const { bundleBuild } = lazyModule(() => require('../../server/bundle') as typeof BundleModule);
 const { runDev } = lazyModule(() => require('../../server/dev') as typeof DevModule);
 const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server/primary') as typeof PrimaryModule);
 
@@ -65,6 +68,8 @@ export function registerServer(program: Command): void {
         const from = fromDist ? `, from ${relative(process.cwd(), fromDist) || '.'}/` : '';
         console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
         const { metricsSettings } = require('../../observability/config') as typeof import('../../observability/config');
+        // A bundled build: the workers run dist/server.js (the serving code in one file), with these same arguments.
+        if (fromDist && existsSync(join(fromDist, SERVER_BUNDLE)) && process.env.STRYKE_NO_BUNDLE !== '1') cluster.setupPrimary({ exec: join(fromDist, SERVER_BUNDLE) });
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
       } else {
         await serve({ root, port: p, host: opts.host, check: (app) => refusePendingMigrations(app.db, root, currentEnv()) });
@@ -118,9 +123,11 @@ export function registerServer(program: Command): void {
     .description('build dist/: compiled JavaScript, precompiled views, fingerprinted and precompressed assets, the route manifest')
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-o, --out <dir>', 'where to write (default: <root>/dist)')
+    .option('--no-bundle', 'do not bundle the serving code into dist/server.js')
+    .option('--single [file]', 'also write a single executable (Node\'s SEA) that serves the app: <out>/<app name> by default')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the result as JSON lines')
-    .action(action(async (opts: { root?: string; out?: string } & ModeOptions) => {
+    .action(action(async (opts: { root?: string; out?: string; bundle: boolean; single?: string | boolean } & ModeOptions) => {
       const root = appRoot(opts.root);
       const out = Progress.for(opts);
       const started = Date.now();
@@ -129,6 +136,16 @@ export function registerServer(program: Command): void {
       const rel = relative(process.cwd(), dir);
       const shown = `${rel && !rel.startsWith('..') ? rel : dir}/`;
       const result = buildDist(root, dir, join(__dirname, '..', 'bin.js'), (stage, fn) => out.stepSync(STAGES[stage], fn));
+      if (opts.bundle) {
+        const bundled = await out.step({ id: 'bundle', doing: 'bundling the serving code', done: 'bundled the serving code' }, () => bundleBuild(dir, 'server'));
+        if (!out.json) out.info(`  ${SERVER_BUNDLE}  ${bundled.bytes} bytes`);
+      }
+      if (opts.single) {
+        const { buildSingle } = require('../../server/single') as typeof import('../../server/single');
+        const target = typeof opts.single === 'string' ? resolve(opts.single) : undefined;
+        const single = await out.step({ id: 'single', doing: 'writing the single executable', done: 'wrote the single executable' }, () => buildSingle(root, dir, target));
+        if (!out.json) out.info(`  ${relative(dir, single.file)}  ${single.bytes} bytes (addons carried: ${Object.keys(single.natives).join(', ') || 'none'})`);
+      }
       for (const f of result.files) {
         const variants = [f.br !== undefined ? `br ${f.br}` : '', f.gzip !== undefined ? `gzip ${f.gzip}` : ''].filter(Boolean).join(', ');
         if (!out.json) out.info(`  ${f.path}  ${f.size} bytes${variants ? ` (${variants})` : ''}`);
