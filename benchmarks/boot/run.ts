@@ -8,7 +8,8 @@
  * - `fastify-cluster`: a bare fastify hello world under the same shape (a primary forking one worker, SCHED_NONE);
  * - `fastify`: the same hello world in a single process.
  *
- * For each: from spawn to the first 200 (polled every 5 ms, as a client sees it), then, after `--settle` ms idle,
+ * For each: from spawn to the first 200 (polled every 5 ms, as a client sees it) and the CPU time the processes
+ * had used by then (steadier than wall time on a busy machine), then, after `--settle` ms idle,
  * the RSS of the primary and of the worker (from /proc). Medians over `--rounds`; the ratios are the medians of
  * the per-round ratios (stryke over fastify-cluster in the same round). A last, untimed round counts the modules
  * each process loaded (census.ts, preloaded).
@@ -57,6 +58,17 @@ function rssOf(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a process has used so far, from /proc (10 ms ticks); 0 once it is gone. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** The pids whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
@@ -80,6 +92,8 @@ interface Contender {
 
 interface Sample {
   firstMs: number;
+  /** CPU time (user + system) the primary and its workers had used at the first 200: steadier than wall time on a busy machine. */
+  cpuMs: number;
   primaryMiB: number;
   workerMiB: number;
 }
@@ -100,11 +114,15 @@ async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv 
   child.stderr!.on('data', (d) => (err += d));
   try {
     let firstMs = NaN;
+    let cpuMs = NaN;
     while (Number.isNaN(firstMs)) {
       if (child.exitCode !== null) throw new Error(`${c.name} exited:\n${err}`);
       if (now() - t > 60_000) throw new Error(`${c.name}: no 200 in 60 s:\n${err}`);
       try {
-        if ((await status(`http://127.0.0.1:${port}${c.path}`)) === 200) firstMs = now() - t;
+        if ((await status(`http://127.0.0.1:${port}${c.path}`)) === 200) {
+          firstMs = now() - t;
+          cpuMs = [child.pid!, ...childrenOf(child.pid!)].reduce((sum, pid) => sum + cpuOf(pid), 0);
+        }
       } catch {
         /* not listening yet */
       }
@@ -113,7 +131,7 @@ async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv 
     await sleep(settleMs);
     const workers = childrenOf(child.pid!);
     if (c.name !== 'fastify' && workers.length !== 1) throw new Error(`${c.name}: expected one worker, found ${workers.length}`);
-    return { firstMs, primaryMiB: rssOf(child.pid!), workerMiB: workers.length ? rssOf(workers[0]!) : NaN };
+    return { firstMs, cpuMs, primaryMiB: rssOf(child.pid!), workerMiB: workers.length ? rssOf(workers[0]!) : NaN };
   } finally {
     await stop(child);
   }
@@ -178,10 +196,11 @@ async function main() {
       node: process.version, cores: cpus().length, loadBefore: loadavg().map(r2), rounds, settleMs: settle,
       build: process.env.STRYKE_BOOT_BUILD_ARGS || 'default',
       medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, {
-        firstMs: med(v, 'firstMs'), primaryMiB: med(v, 'primaryMiB'), workerMiB: med(v, 'workerMiB'), totalMiB: r1(median(v.map(total).filter((n) => !Number.isNaN(n)))),
+        firstMs: med(v, 'firstMs'), cpuMs: med(v, 'cpuMs'), primaryMiB: med(v, 'primaryMiB'), workerMiB: med(v, 'workerMiB'), totalMiB: r1(median(v.map(total).filter((n) => !Number.isNaN(n)))),
       }])),
       ratios: {
         firstVsFastifyCluster: ratio(s.map((x) => x.firstMs), f.map((x) => x.firstMs)),
+        cpuVsFastifyCluster: ratio(s.map((x) => x.cpuMs), f.map((x) => x.cpuMs)),
         workerRssVsFastifyWorker: ratio(s.map((x) => x.workerMiB), f.map((x) => x.workerMiB)),
         primaryRssVsFastifyPrimary: ratio(s.map((x) => x.primaryMiB), f.map((x) => x.primaryMiB)),
         totalRssVsFastifyCluster: ratio(s.map(total), f.map(total)),
@@ -196,16 +215,16 @@ async function main() {
       console.log(JSON.stringify(summary, null, 2));
       return;
     }
-    const m = summary.medians as Record<string, { firstMs: number; primaryMiB: number; workerMiB: number; totalMiB: number }>;
-    console.log(`| | spawn to first 200 (ms) | primary RSS (MiB) | worker RSS (MiB) | modules (primary / worker) |`);
-    console.log(`| --- | ---: | ---: | ---: | ---: |`);
+    const m = summary.medians as Record<string, { firstMs: number; cpuMs: number; primaryMiB: number; workerMiB: number; totalMiB: number }>;
+    console.log(`| | spawn to first 200 (ms) | CPU time to it (ms) | primary RSS (MiB) | worker RSS (MiB) | modules (primary / worker) |`);
+    console.log(`| --- | ---: | ---: | ---: | ---: | ---: |`);
     const mods = (c?: { primary?: any; worker?: any }) => `${c?.primary?.modules ?? '-'} / ${c?.worker?.modules ?? '-'}`;
-    console.log(`| stryke start (1 worker, /posts) | ${m.stryke!.firstMs} | ${m.stryke!.primaryMiB} | ${m.stryke!.workerMiB} | ${mods(counts.stryke)} |`);
-    console.log(`| fastify, primary + 1 worker | ${m['fastify-cluster']!.firstMs} | ${m['fastify-cluster']!.primaryMiB} | ${m['fastify-cluster']!.workerMiB} | ${mods(counts['fastify-cluster'])} |`);
-    console.log(`| fastify, one process | ${m.fastify!.firstMs} | - | ${m.fastify!.primaryMiB} | - |`);
+    console.log(`| stryke start (1 worker, /posts) | ${m.stryke!.firstMs} | ${m.stryke!.cpuMs} | ${m.stryke!.primaryMiB} | ${m.stryke!.workerMiB} | ${mods(counts.stryke)} |`);
+    console.log(`| fastify, primary + 1 worker | ${m['fastify-cluster']!.firstMs} | ${m['fastify-cluster']!.cpuMs} | ${m['fastify-cluster']!.primaryMiB} | ${m['fastify-cluster']!.workerMiB} | ${mods(counts['fastify-cluster'])} |`);
+    console.log(`| fastify, one process | ${m.fastify!.firstMs} | ${m.fastify!.cpuMs} | - | ${m.fastify!.primaryMiB} | - |`);
     const q = summary.ratios;
     const show = (x: { median: number; min: number; max: number }) => `${x.median}x (${x.min}-${x.max})`;
-    console.log(`\nstryke / fastify cluster, paired medians (range): first 200 ${show(q.firstVsFastifyCluster)} [target <= 1.3x]; worker RSS ${show(q.workerRssVsFastifyWorker)} [target <= 1.2x]; primary RSS ${show(q.primaryRssVsFastifyPrimary)}; both processes ${show(q.totalRssVsFastifyCluster)}`);
+    console.log(`\nstryke / fastify cluster, paired medians (range): first 200 ${show(q.firstVsFastifyCluster)} [target <= 1.3x], CPU time to it ${show(q.cpuVsFastifyCluster)}; worker RSS ${show(q.workerRssVsFastifyWorker)} [target <= 1.2x]; primary RSS ${show(q.primaryRssVsFastifyPrimary)}; both processes ${show(q.totalRssVsFastifyCluster)}`);
     console.log(`stryke / single-process fastify: first 200 ${show(q.firstVsFastifySingle)}; worker RSS ${show(q.workerRssVsFastifySingle)}`);
     console.log(`\nmodules in the stryke worker by package: ${JSON.stringify((counts.stryke.worker as any)?.packages ?? {})}`);
     console.log(`modules in the stryke primary by package: ${JSON.stringify((counts.stryke.primary as any)?.packages ?? {})}`);

@@ -66,11 +66,27 @@ function entrySource(out: string, shape: BundleShape): string {
     single ? `globalThis.__strykeNative = loadEmbeddedAddon;` : '',
     `installBundle(${single ? `require('node:path').dirname(process.execPath)` : '__dirname'}, {`,
     ...rows,
-    `});`,
+    single ? `}, { ${singlePackages().map(([n, file]) => `${JSON.stringify(n)}: () => require(${JSON.stringify(file)})`).join(', ')} });` : `});`,
     // The server bundle holds the serving commands only; a single executable the whole command line (db migrate...).
     `require(${JSON.stringify(join(FRAMEWORK, 'cli', single ? 'bin.js' : 'serve-main.js'))});`,
     '',
   ].join('\n');
+}
+
+/** The database drivers TypeORM requires by a computed name: a single executable carries them (no node_modules to find them in). */
+const SINGLE_PACKAGES = ['better-sqlite3', 'pg', 'mysql2'];
+
+/** Those installed here, with their entry files. */
+function singlePackages(): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  for (const name of SINGLE_PACKAGES) {
+    try {
+      found.push([name, require.resolve(name)]);
+    } catch {
+      /* not installed: an app on that database cannot run from this executable */
+    }
+  }
+  return found;
 }
 
 /**
@@ -79,7 +95,7 @@ function entrySource(out: string, shape: BundleShape): string {
  * `--root` says otherwise.
  */
 const SINGLE_PRELUDE = `
-if (process.env.NODE_UNIQUE_ID !== undefined && process.argv[1] === process.argv[0]) process.argv.splice(1, 1);
+if (require('node:cluster').isWorker && process.argv[1] === process.argv[0]) process.argv.splice(1, 1);
 if (['start', 'server', 'db', 'jobs', 'routes', 'console'].includes(process.argv[2]) && !process.argv.some((a) => a === '--root' || a.startsWith('--root='))) {
   process.argv.push('--root', require('node:path').dirname(process.execPath));
 }`;

@@ -16,16 +16,18 @@ export type ModuleTable = Record<string, () => unknown>;
 const LOADING = Symbol.for('stryke.bundled.loading');
 
 /**
- * Answers requires of the app's compiled files under `root` from `table`, and lets each bundled app module say
+ * Answers requires of the app's compiled files under `root` from `table` (and of `packages` by name), and lets each bundled app module say
  * which file it is while it loads (registry/source.ts: decorators record where a class was declared).
  */
-export function installBundle(root: string, table: ModuleTable): void {
+export function installBundle(root: string, table: ModuleTable, packages: ModuleTable = {}): void {
   const loading: string[] = ((globalThis as Record<symbol, string[]>)[LOADING] ??= []);
   const g = globalThis as Record<string, unknown>;
   g.__strykeEnter = (rel: string) => loading.push(join(root, rel));
   g.__strykeLeave = () => loading.pop();
   const load = (Module as any)._load as (request: string, parent: unknown, isMain: boolean) => unknown;
   (Module as any)._load = function bundledLoad(request: string, parent: unknown, isMain: boolean) {
+    // A package some dependency requires by a name it computes (TypeORM's database drivers), bundled all the same.
+    if (Object.prototype.hasOwnProperty.call(packages, request)) return packages[request]!();
     if (isAbsolute(request)) {
       const rel = relative(root, request).split(sep).join('/');
       const found = table[rel] ?? table[`${rel}.js`];

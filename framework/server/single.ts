@@ -14,8 +14,12 @@ import { basename, join } from 'node:path';
 import { bundleBuild, type BundleResult } from './bundle';
 import { AssetErrors } from '../assets/errors';
 
-/** The fuse postject flips in node's binary so it runs the injected blob (node's documented sentinel). */
-const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+/**
+ * The fuse postject flips in node's binary so it runs the injected blob (node's documented sentinel). Joined at
+ * run time: this module is inside the single executable's own script too, and postject refuses a binary in
+ * which the sentinel occurs twice.
+ */
+const SEA_FUSE = ['NODE_SEA_FUSE', 'fce680ab2cc467b6e072b8b5df1996b2'].join('_');
 
 export interface SingleResult extends BundleResult {
   /** The executable. */
@@ -39,7 +43,7 @@ export function seaUnsupported(node = process.execPath): string | undefined {
 
 function run(cmd: string, args: string[], cwd: string): void {
   const res = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (res.status !== 0) throw AssetErrors.BUILD_FAILED(`${basename(cmd)} ${args.join(' ')} failed:\n${res.stderr || res.stdout || res.error?.message}`);
+  if (res.status !== 0) throw AssetErrors.BUILD_FAILED(`${basename(cmd)} ${args.join(' ')} failed:\n${`${res.stdout ?? ''}${res.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim() || res.error?.message}`);
 }
 
 /** Writes the single executable of the assembled build in `out` (dist/): `<out>/<app name>` unless `target` is given. */

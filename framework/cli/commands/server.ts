@@ -33,6 +33,15 @@ interface ServerOptions {
   env?: string;
 }
 
+/** Whether this process is a single executable (`stryke build --single`). */
+function inSingleExecutable(): boolean {
+  try {
+    return (require('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
+}
+
 function port(opts: ServerOptions): number | undefined {
   if (opts.port === undefined) return undefined;
   const p = Number(opts.port);
@@ -69,7 +78,10 @@ export function registerServer(program: Command): void {
         console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
         const { metricsSettings } = require('../../observability/config') as typeof import('../../observability/config');
         // A bundled build: the workers run dist/server.js (the serving code in one file), with these same arguments.
-        if (fromDist && existsSync(join(fromDist, SERVER_BUNDLE)) && process.env.STRYKE_NO_BUNDLE !== '1') cluster.setupPrimary({ exec: join(fromDist, SERVER_BUNDLE) });
+        // (Not from a single executable: it is the bundle already.)
+        if (fromDist && !inSingleExecutable() && existsSync(join(fromDist, SERVER_BUNDLE)) && process.env.STRYKE_NO_BUNDLE !== '1') {
+          cluster.setupPrimary({ exec: join(fromDist, SERVER_BUNDLE) });
+        }
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
       } else {
         await serve({ root, port: p, host: opts.host, check: (app) => refusePendingMigrations(app.db, root, currentEnv()) });
