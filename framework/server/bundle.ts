@@ -21,6 +21,7 @@ import { FASTIFY_DEPENDENCIES } from '../support/fastify-deps';
 export type BundleShape = 'server' | 'single';
 
 import { SERVER_BUNDLE } from './bundle-name';
+import { CODE_CACHE_LOADER } from './code-cache-loader';
 
 export { SERVER_BUNDLE };
 
@@ -162,7 +163,9 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
 }
 
 /** Bundles the serving code of the assembled build in `out` (dist/) into `file`. */
-export async function bundleBuild(out: string, shape: BundleShape, file = join(out, SERVER_BUNDLE)): Promise<BundleResult> {
+export async function bundleBuild(out: string, shape: BundleShape, file = join(out, SERVER_BUNDLE), options: { codeCache?: boolean } = {}): Promise<BundleResult> {
+  // With a code cache the bundle is server-bundle.js, and server.js the loader that compiles it with its cache.
+  const bundleFile = shape === 'server' && options.codeCache ? join(dirname(file), 'server-bundle.js') : file;
   const esbuild = require('esbuild') as typeof Esbuild;
   const entry = join(out, `.stryke-entry-${process.pid}.js`);
   writeFileSync(entry, entrySource(out, shape));
@@ -170,7 +173,7 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
   try {
     await esbuild.build({
       entryPoints: [entry],
-      outfile: file,
+      outfile: bundleFile,
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -187,5 +190,6 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
   } finally {
     rmSync(entry, { force: true });
   }
-  return { file, bytes: existsSync(file) ? readFileSync(file).length : 0, natives };
+  if (bundleFile !== file) writeFileSync(file, CODE_CACHE_LOADER);
+  return { file, bytes: existsSync(bundleFile) ? readFileSync(bundleFile).length : 0, natives };
 }
