@@ -14,7 +14,8 @@
  * the per-round ratios (stryke over fastify-cluster in the same round). A last, untimed round counts the modules
  * each process loaded (census.ts, preloaded).
  *
- *   node build/benchmarks/boot/run.js [--rounds 9] [--settle 3000] [--json]   (npm run bench:boot)
+ *   node build/benchmarks/boot/run.js [--rounds 9] [--settle 3000] [--single] [--json]   (npm run bench:boot)
+ *   --single: also the single executable of the same build (`stryke build --single`), started from dist/.
  *   STRYKE_BOOT_BUILD_ARGS="--no-bundle" ... to measure a build without bundling.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -85,7 +86,9 @@ function childrenOf(pid: number): number[] {
 }
 
 interface Contender {
-  name: 'stryke' | 'fastify-cluster' | 'fastify';
+  name: 'stryke' | 'fastify-cluster' | 'fastify' | 'stryke-single';
+  /** The program (node by default). */
+  command?: string;
   args: (port: number) => string[];
   path: string;
 }
@@ -109,7 +112,7 @@ async function stop(child: ChildProcess): Promise<void> {
 async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<Sample> {
   const port = await freePort();
   const t = now();
-  const child = spawn(process.execPath, c.args(port), { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(c.command ?? process.execPath, c.args(port), { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   try {
@@ -141,6 +144,7 @@ async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv 
 function prepareApp(): string {
   const root = copySampleApp('stryke-bench-boot-', { skip: ['build'], tsconfig: TSCONFIG });
   const buildArgs = (process.env.STRYKE_BOOT_BUILD_ARGS ?? '').split(' ').filter(Boolean);
+  if (process.argv.includes('--single')) buildArgs.push('--single');
   const build = spawnSync(process.execPath, [BIN, 'build', '--root', root, '--quiet', ...buildArgs], { env, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`stryke build failed:\n${build.stdout}${build.stderr}`);
   const prep = spawnSync(process.execPath, [BIN, 'db', 'prepare'], { cwd: root, env, encoding: 'utf8' });
@@ -172,7 +176,11 @@ async function main() {
     { name: 'fastify-cluster', args: (port) => [hello, String(port), 'cluster'], path: '/' },
     { name: 'fastify', args: (port) => [hello, String(port), 'single'], path: '/' },
   ];
-  const samples: Record<string, Sample[]> = { stryke: [], 'fastify-cluster': [], fastify: [] };
+  if (process.argv.includes('--single')) {
+    // The single executable of the same build (`stryke build --single`), from dist/ where it was written.
+    contenders.push({ name: 'stryke-single', command: join(root, 'dist', 'stryke-sample-app'), args: (port) => ['start', '--workers', '1', '--env', 'production', '--port', String(port), '--host', '127.0.0.1'], path: '/posts' });
+  }
+  const samples: Record<string, Sample[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   try {
     for (const c of contenders) await boot(c, 0); // warm the file cache
     for (let round = 0; round < rounds; round++) {
@@ -221,6 +229,7 @@ async function main() {
     const mods = (c?: { primary?: any; worker?: any }) => `${c?.primary?.modules ?? '-'} / ${c?.worker?.modules ?? '-'}`;
     console.log(`| stryke start (1 worker, /posts) | ${m.stryke!.firstMs} | ${m.stryke!.cpuMs} | ${m.stryke!.primaryMiB} | ${m.stryke!.workerMiB} | ${mods(counts.stryke)} |`);
     console.log(`| fastify, primary + 1 worker | ${m['fastify-cluster']!.firstMs} | ${m['fastify-cluster']!.cpuMs} | ${m['fastify-cluster']!.primaryMiB} | ${m['fastify-cluster']!.workerMiB} | ${mods(counts['fastify-cluster'])} |`);
+    if (m['stryke-single']) console.log(`| stryke single executable (1 worker, /posts) | ${m['stryke-single'].firstMs} | ${m['stryke-single'].cpuMs} | ${m['stryke-single'].primaryMiB} | ${m['stryke-single'].workerMiB} | - |`);
     console.log(`| fastify, one process | ${m.fastify!.firstMs} | ${m.fastify!.cpuMs} | - | ${m.fastify!.primaryMiB} | - |`);
     const q = summary.ratios;
     const show = (x: { median: number; min: number; max: number }) => `${x.median}x (${x.min}-${x.max})`;
