@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { ServerErrors } from './errors';
 
 /** The bundle's app modules by path relative to the app root, `/`-separated: `build/app/models/post.js`. */
 export type ModuleTable = Record<string, () => unknown>;
@@ -52,7 +53,7 @@ export function loadEmbeddedAddon(name: string): unknown {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // A shared temporary directory: the folder must be this user's alone, and a file found there the very bytes carried.
   const st = statSync(dir);
-  if ((process.getuid && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) throw new Error(`stryke: ${dir} is not private to this user; set STRYKE_NATIVE_DIR`);
+  if ((process.getuid && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) throw ServerErrors.NATIVE_DIR(dir);
   let found: Buffer | undefined;
   try {
     found = readFileSync(file);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seaUnsupported } from '../../framework/server/single';
 import { COMMAND_TIMEOUT, freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
@@ -142,5 +143,15 @@ describe('stryke build --single: one executable', () => {
     assert.deepEqual(notes, { status: 200, body: { notes: ['seeded'] } });
     // better-sqlite3's addon was carried inside and loaded from the private folder.
     assert.ok(readdirSync(join(deployed, 'tmp')).some((d) => existsSync(join(deployed, 'tmp', d, 'better_sqlite3.node'))));
+
+    // A folder others can write is refused: a planted addon would run as this user.
+    const shared = mkdtempSync(join(tmpdir(), 'stryke-shared-'));
+    const addon = readFileSync(join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node'));
+    const planted = join(shared, `stryke-native-${createHash('sha256').update(addon).digest('hex').slice(0, 16)}`);
+    mkdirSync(planted);
+    chmodSync(planted, 0o777);
+    const refused = spawnSync(bin, ['db', 'status'], { cwd: deployed, env: { ...env, STRYKE_NATIVE_DIR: shared }, encoding: 'utf8', timeout: COMMAND_TIMEOUT });
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /not private to this user.*\(STRYKE_E_SERVER_NATIVE_DIR\)/);
   });
 });
