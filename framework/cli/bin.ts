@@ -1,3 +1,4 @@
+// The stryke command line (bin/stryke.js): every command, or only the serving ones when one of them runs.
 import 'reflect-metadata';
 import { runCli, type Register } from './program';
 
@@ -18,6 +19,7 @@ const COMMANDS: Array<() => Register> = [
   () => (require('./commands/prof') as typeof import('./commands/prof')).registerProf,
   () => (require('./commands/certificate') as typeof import('./commands/certificate')).registerCertificate,
 ];
+
 /**
  * The serving commands (and a `stryke start` primary and its workers, which run this file again) register
  * only themselves: the other commands' modules (generators, the migration commands...) stay unloaded, which is
