@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, REPO } from './support';
 
-const TSCONFIG = {
+export const TSCONFIG = {
   compilerOptions: {
     target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
     typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,

@@ -26,6 +26,7 @@ export {
 } from './orm';
 export { gt, gte, lt, lte, anyOf, not, ne, Operator } from './orm';
 export { SharedPoll } from './http';
+// The migration runner and its schema engine load only with the migration commands: `migration` is a one-line builder.
 export { migration, type Schema, type TableBuilder } from './migrations';
 export { loadConfig, currentEnv } from './config';
 export { StrykeError } from './support';

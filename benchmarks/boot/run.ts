@@ -1,26 +1,42 @@
 /**
- * Worker boot to first response on the sample app, two ways, `--rounds` processes each:
+ * Boot, side by side in one run, rounds interleaved (the order rotates each round, so a machine that drifts
+ * favours no one):
  *
- * - `stryke server`: the process a `stryke start` / `stryke dev` worker is (the CLI, then serve()), from
- *   spawn to the first 200 from GET /posts (polled every 5 ms), as a client sees it;
- * - the probe (probe.ts): createApp() in a bare Node process, timed from inside: module loading (by
- *   package), the app's boot, listen, the first response.
+ * - `stryke`: the sample app as production runs it: `stryke build`, `STRYKE_ENV=production stryke db prepare`,
+ *   then `stryke start --workers 1 --env production` (its default config: a primary forking one worker);
+ *   the first 200 is GET /posts (a page read from SQLite, rendered with its layout);
+ * - `fastify-cluster`: a bare fastify hello world under the same shape (a primary forking one worker, SCHED_NONE);
+ * - `fastify`: the same hello world in a single process.
  *
- * Prints medians. The sample app is copied (with its compiled build/) to a temporary folder, linked to
- * this checkout, and its development database prepared.
+ * For each: from spawn to the first 200 (polled every 5 ms, as a client sees it) and the CPU time the processes
+ * had used by then (steadier than wall time on a busy machine), then, after `--settle` ms idle,
+ * the RSS of the primary and of the worker (from /proc). Medians over `--rounds`; the ratios are the medians of
+ * the per-round ratios (stryke over fastify-cluster in the same round). A last, untimed round counts the modules
+ * each process loaded (census.ts, preloaded).
  *
- *   node build/benchmarks/boot/run.js [--rounds 15] [--json]
+ *   node build/benchmarks/boot/run.js [--rounds 9] [--settle 3000] [--single] [--json]   (npm run bench:boot)
+ *   --single: also the single executable of the same build (`stryke build --single`), started from dist/.
+ *   STRYKE_BOOT_BUILD_ARGS="--no-bundle" ... to measure a build without bundling.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, BIN, copySampleApp, freePort } from '../support';
+import { arg, BIN, copySampleApp, freePort, pairedRatios } from '../support';
+import { TSCONFIG } from '../production';
 
-
-const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'production', SECRET_KEY_BASE: 'b'.repeat(64), DATABASE_URL: '' };
 delete env.NODE_TEST_CONTEXT;
+delete env.NODE_OPTIONS;
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 function status(url: string): Promise<number> {
   return new Promise((done, fail) => {
@@ -33,115 +49,195 @@ function status(url: string): Promise<number> {
   });
 }
 
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU time (user + system) a process has used so far, from /proc (Linux; 10 ms ticks), else NaN. */
-function cpuOf(pid: number): number {
+/** Resident memory of a process in MiB (VmRSS), NaN once it is gone. */
+function rssOf(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
   }
 }
 
-/** `stryke server` from spawn to its first 200 from /posts: wall time, and the CPU time it took. */
-async function serverToFirst200(root: string): Promise<{ wall: number; cpu: number }> {
-  const port = await freePort();
-  const t = now();
-  const child = spawn(process.execPath, [BIN, 'server', '--no-build', '--root', root, '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...env, STRYKE_SERVER__LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
+/** CPU time (user + system) a process has used so far, from /proc (10 ms ticks); 0 once it is gone. */
+function cpuOf(pid: number): number {
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`stryke server exited:\n${err}`);
-      if (now() - t > 60_000) throw new Error(`no 200 in 60 s:\n${err}`);
-      try {
-        if ((await status(`http://127.0.0.1:${port}/posts`)) === 200) return { wall: now() - t, cpu: cpuOf(child.pid!) };
-      } catch {
-        /* not listening yet */
-      }
-      await sleep(5);
-    }
-  } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000)]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
   }
 }
 
-interface Probe {
-  status: number; processStartMs: number; loadMs: number; bootMs: number; listenMs: number; firstResponseMs: number; totalMs: number;
-  loadPackagesMs: Record<string, number>; bootPackagesMs: Record<string, number>;
-  cpu: { startMs: number; loadMs: number; bootMs: number; listenAndFirstResponseMs: number; totalMs: number };
+/** The pids whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
-function probe(root: string): { wallMs: number; probe: Probe } {
+interface Contender {
+  name: 'stryke' | 'fastify-cluster' | 'fastify' | 'stryke-single';
+  /** The program (node by default). */
+  command?: string;
+  args: (port: number) => string[];
+  path: string;
+}
+
+interface Sample {
+  firstMs: number;
+  /** CPU time (user + system) the primary and its workers had used at the first 200: steadier than wall time on a busy machine. */
+  cpuMs: number;
+  primaryMiB: number;
+  workerMiB: number;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<Sample> {
+  const port = await freePort();
   const t = now();
-  const res = spawnSync(process.execPath, [join(__dirname, 'probe.js'), root, '/posts'], { env: { ...env, STRYKE_SERVER__LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 60_000 });
-  const wallMs = now() - t;
-  if (res.status !== 0) throw new Error(`probe failed:\n${res.stdout}${res.stderr}`);
-  const p = JSON.parse(res.stdout.trim().split('\n').pop()!) as Probe;
-  if (p.status !== 200) throw new Error(`probe: GET /posts answered ${p.status}`);
-  return { wallMs, probe: p };
+  const child = spawn(c.command ?? process.execPath, c.args(port), { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  try {
+    let firstMs = NaN;
+    let cpuMs = NaN;
+    while (Number.isNaN(firstMs)) {
+      if (child.exitCode !== null) throw new Error(`${c.name} exited:\n${err}`);
+      if (now() - t > 60_000) throw new Error(`${c.name}: no 200 in 60 s:\n${err}`);
+      try {
+        if ((await status(`http://127.0.0.1:${port}${c.path}`)) === 200) {
+          firstMs = now() - t;
+          cpuMs = [child.pid!, ...childrenOf(child.pid!)].reduce((sum, pid) => sum + cpuOf(pid), 0);
+        }
+      } catch {
+        /* not listening yet */
+      }
+      if (Number.isNaN(firstMs)) await sleep(5);
+    }
+    await sleep(settleMs);
+    const workers = childrenOf(child.pid!);
+    if (c.name !== 'fastify' && workers.length !== 1) throw new Error(`${c.name}: expected one worker, found ${workers.length}`);
+    return { firstMs, cpuMs, primaryMiB: rssOf(child.pid!), workerMiB: workers.length ? rssOf(workers[0]!) : NaN };
+  } finally {
+    await stop(child);
+  }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const r = (n: number) => Math.round(n);
+/** The sample app copied, linked to this checkout, built by `stryke build` and its production database prepared. */
+function prepareApp(): string {
+  const root = copySampleApp('stryke-bench-boot-', { skip: ['build'], tsconfig: TSCONFIG });
+  const buildArgs = (process.env.STRYKE_BOOT_BUILD_ARGS ?? '').split(' ').filter(Boolean);
+  if (process.argv.includes('--single')) buildArgs.push('--single');
+  const build = spawnSync(process.execPath, [BIN, 'build', '--root', root, '--quiet', ...buildArgs], { env, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`stryke build failed:\n${build.stdout}${build.stderr}`);
+  const prep = spawnSync(process.execPath, [BIN, 'db', 'prepare'], { cwd: root, env, encoding: 'utf8' });
+  if (prep.status !== 0) throw new Error(`stryke db prepare failed:\n${prep.stdout}${prep.stderr}`);
+  return root;
+}
+
+async function census(c: Contender): Promise<{ primary?: unknown; worker?: unknown }> {
+  const dir = mkdtempSync(join(tmpdir(), 'stryke-census-'));
+  try {
+    await boot(c, 4000, { NODE_OPTIONS: `--require ${join(__dirname, 'census.js')}`, STRYKE_CENSUS_DIR: dir, STRYKE_CENSUS_MS: '3000' });
+    const found = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { worker: boolean; modules: number; packages: Record<string, number> });
+    const top = (p?: { modules: number; packages: Record<string, number> }) =>
+      p && { modules: p.modules, packages: Object.fromEntries(Object.entries(p.packages).sort((a, b) => b[1] - a[1]).slice(0, 12)) };
+    return { primary: top(found.find((f) => !f.worker)), worker: top(found.find((f) => f.worker)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function main() {
-  const rounds = arg('rounds', 15);
+  const rounds = arg('rounds', 9);
+  const settle = arg('settle', 3000);
   const json = process.argv.includes('--json');
-  const root = copySampleApp('stryke-bench-boot-');
+  const hello = join(__dirname, 'fastify-hello.js');
+  const root = prepareApp();
+  const contenders: Contender[] = [
+    { name: 'stryke', args: (port) => [BIN, 'start', '--workers', '1', '--env', 'production', '--port', String(port), '--host', '127.0.0.1', '--root', root], path: '/posts' },
+    { name: 'fastify-cluster', args: (port) => [hello, String(port), 'cluster'], path: '/' },
+    { name: 'fastify', args: (port) => [hello, String(port), 'single'], path: '/' },
+  ];
+  if (process.argv.includes('--single')) {
+    // The single executable of the same build (`stryke build --single`), from dist/ where it was written.
+    contenders.push({ name: 'stryke-single', command: join(root, 'dist', 'stryke-sample-app'), args: (port) => ['start', '--workers', '1', '--env', 'production', '--port', String(port), '--host', '127.0.0.1'], path: '/posts' });
+  }
+  const samples: Record<string, Sample[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   try {
-    const prep = spawnSync(process.execPath, [BIN, 'db', 'prepare', '--root', root], { env, encoding: 'utf8' });
-    if (prep.status !== 0) throw new Error(`stryke db prepare failed:\n${prep.stdout}${prep.stderr}`);
-    const server: Array<{ wall: number; cpu: number }> = [];
-    const probes: Array<ReturnType<typeof probe>> = [];
-    probe(root); // warm the file cache
-    for (let i = 0; i < rounds; i++) {
-      server.push(await serverToFirst200(root));
-      probes.push(probe(root));
+    for (const c of contenders) await boot(c, 0); // warm the file cache
+    for (let round = 0; round < rounds; round++) {
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
+      for (const c of order) samples[c.name]!.push(await boot(c, settle));
+      if (!json) process.stderr.write(`round ${round + 1}/${rounds}: ${order.map((c) => `${c.name} ${Math.round(samples[c.name]!.at(-1)!.firstMs)} ms`).join(', ')}\n`);
     }
-    const m = (f: (p: Probe) => number) => r(median(probes.map((x) => f(x.probe))));
-    const names = new Set(probes.flatMap((x) => Object.keys(x.probe.loadPackagesMs)));
-    const bootNames = new Set(probes.flatMap((x) => Object.keys(x.probe.bootPackagesMs)));
-    const pkgs = Object.fromEntries([...names].map((n) => [n, m((p) => p.loadPackagesMs[n] ?? 0)] as const).sort((a, b) => b[1] - a[1]));
-    const bootPkgs = Object.fromEntries([...bootNames].map((n) => [n, m((p) => p.bootPackagesMs[n] ?? 0)] as const).sort((a, b) => b[1] - a[1]));
+    const counts = { stryke: await census(contenders[0]!), 'fastify-cluster': await census(contenders[1]!) };
+    const s = samples.stryke!;
+    const f = samples['fastify-cluster']!;
+    const one = samples.fastify!;
+    const r1 = (n: number) => Math.round(n * 10) / 10;
+    const r2 = (n: number) => Math.round(n * 100) / 100;
+    const med = (xs: Sample[], k: keyof Sample) => r1(median(xs.map((x) => x[k])));
+    const total = (x: Sample) => x.primaryMiB + x.workerMiB;
+    const ratio = (a: number[], b: number[]) => {
+      const p = pairedRatios(a, b);
+      return { median: r2(p.median), min: r2(p.min), max: r2(p.max) };
+    };
     const summary = {
-      node: process.version, cores: cpus().length, load: loadavg().map((l) => Math.round(l * 100) / 100), rounds,
-      strykeServerToFirst200Ms: r(median(server.map((x) => x.wall))), strykeServerSamplesMs: server.map((x) => r(x.wall)),
-      strykeServerCpuMs: r(median(server.map((x) => x.cpu))),
-      probe: {
-        wallMs: r(median(probes.map((x) => x.wallMs))),
-        processStartMs: m((p) => p.processStartMs), loadMs: m((p) => p.loadMs), bootMs: m((p) => p.bootMs),
-        listenMs: m((p) => p.listenMs), firstResponseMs: m((p) => p.firstResponseMs), totalMs: m((p) => p.totalMs),
-        cpu: {
-          startMs: m((p) => p.cpu.startMs), loadMs: m((p) => p.cpu.loadMs), bootMs: m((p) => p.cpu.bootMs),
-          listenAndFirstResponseMs: m((p) => p.cpu.listenAndFirstResponseMs), totalMs: m((p) => p.cpu.totalMs),
-        },
-        loadPackagesMs: pkgs, bootPackagesMs: bootPkgs,
+      node: process.version, cores: cpus().length, loadBefore: loadavg().map(r2), rounds, settleMs: settle,
+      build: process.env.STRYKE_BOOT_BUILD_ARGS || 'default',
+      medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, {
+        firstMs: med(v, 'firstMs'), cpuMs: med(v, 'cpuMs'), primaryMiB: med(v, 'primaryMiB'), workerMiB: med(v, 'workerMiB'), totalMiB: r1(median(v.map(total).filter((n) => !Number.isNaN(n)))),
+      }])),
+      ratios: {
+        firstVsFastifyCluster: ratio(s.map((x) => x.firstMs), f.map((x) => x.firstMs)),
+        cpuVsFastifyCluster: ratio(s.map((x) => x.cpuMs), f.map((x) => x.cpuMs)),
+        workerRssVsFastifyWorker: ratio(s.map((x) => x.workerMiB), f.map((x) => x.workerMiB)),
+        primaryRssVsFastifyPrimary: ratio(s.map((x) => x.primaryMiB), f.map((x) => x.primaryMiB)),
+        totalRssVsFastifyCluster: ratio(s.map(total), f.map(total)),
+        firstVsFastifySingle: ratio(s.map((x) => x.firstMs), one.map((x) => x.firstMs)),
+        workerRssVsFastifySingle: ratio(s.map((x) => x.workerMiB), one.map((x) => x.primaryMiB)),
       },
-      targetMs: 200,
+      targets: { first: 1.3, idleRss: 1.2 },
+      modules: counts,
+      samples,
     };
     if (json) {
       console.log(JSON.stringify(summary, null, 2));
       return;
     }
-    const p = summary.probe;
-    console.log(`stryke server, spawn to first 200 from /posts: median ${summary.strykeServerToFirst200Ms} ms (${summary.strykeServerSamplesMs.join(', ')}), CPU time ${summary.strykeServerCpuMs} ms`);
-    console.log(`\nprobe (createApp in a bare process), medians in ms:`);
-    console.log(`| node start | load stryke | createApp | listen | first GET /posts | total in process | process wall |`);
-    console.log(`| ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
-    console.log(`| ${p.processStartMs} | ${p.loadMs} | ${p.bootMs} | ${p.listenMs} | ${p.firstResponseMs} | ${p.totalMs} | ${p.wallMs} |`);
-    console.log(`\nCPU time (user + system), medians in ms: node start ${p.cpu.startMs}, load stryke ${p.cpu.loadMs}, createApp ${p.cpu.bootMs}, listen and first response ${p.cpu.listenAndFirstResponseMs}, total ${p.cpu.totalMs}`);
-    console.log(`\nloading stryke, by package (ms): ${Object.entries(pkgs).filter(([, v]) => v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    console.log(`required later, during boot and the first request (ms): ${Object.entries(bootPkgs).filter(([, v]) => v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    console.log(`\n${rounds} rounds on ${summary.cores} cores, Node.js ${process.version}, load average ${summary.load.join(' ')}; target under 200 ms.`);
+    const m = summary.medians as Record<string, { firstMs: number; cpuMs: number; primaryMiB: number; workerMiB: number; totalMiB: number }>;
+    console.log(`| | spawn to first 200 (ms) | CPU time to it (ms) | primary RSS (MiB) | worker RSS (MiB) | modules (primary / worker) |`);
+    console.log(`| --- | ---: | ---: | ---: | ---: | ---: |`);
+    const mods = (c?: { primary?: any; worker?: any }) => `${c?.primary?.modules ?? '-'} / ${c?.worker?.modules ?? '-'}`;
+    console.log(`| stryke start (1 worker, /posts) | ${m.stryke!.firstMs} | ${m.stryke!.cpuMs} | ${m.stryke!.primaryMiB} | ${m.stryke!.workerMiB} | ${mods(counts.stryke)} |`);
+    console.log(`| fastify, primary + 1 worker | ${m['fastify-cluster']!.firstMs} | ${m['fastify-cluster']!.cpuMs} | ${m['fastify-cluster']!.primaryMiB} | ${m['fastify-cluster']!.workerMiB} | ${mods(counts['fastify-cluster'])} |`);
+    if (m['stryke-single']) console.log(`| stryke single executable (1 worker, /posts) | ${m['stryke-single'].firstMs} | ${m['stryke-single'].cpuMs} | ${m['stryke-single'].primaryMiB} | ${m['stryke-single'].workerMiB} | - |`);
+    console.log(`| fastify, one process | ${m.fastify!.firstMs} | ${m.fastify!.cpuMs} | - | ${m.fastify!.primaryMiB} | - |`);
+    const q = summary.ratios;
+    const show = (x: { median: number; min: number; max: number }) => `${x.median}x (${x.min}-${x.max})`;
+    console.log(`\nstryke / fastify cluster, paired medians (range): first 200 ${show(q.firstVsFastifyCluster)} [target <= 1.3x], CPU time to it ${show(q.cpuVsFastifyCluster)}; worker RSS ${show(q.workerRssVsFastifyWorker)} [target <= 1.2x]; primary RSS ${show(q.primaryRssVsFastifyPrimary)}; both processes ${show(q.totalRssVsFastifyCluster)}`);
+    console.log(`stryke / single-process fastify: first 200 ${show(q.firstVsFastifySingle)}; worker RSS ${show(q.workerRssVsFastifySingle)}`);
+    console.log(`\nmodules in the stryke worker by package: ${JSON.stringify((counts.stryke.worker as any)?.packages ?? {})}`);
+    console.log(`modules in the stryke primary by package: ${JSON.stringify((counts.stryke.primary as any)?.packages ?? {})}`);
+    console.log(`\n${rounds} rounds (medians; RSS after ${settle} ms idle) on ${summary.cores} cores, Node.js ${process.version}, load average ${summary.loadBefore.join(' ')} at the end (a shared machine: wall-clock figures are noisy).`);
   } finally {
     rmSync(join(root, '..'), { recursive: true, force: true });
   }

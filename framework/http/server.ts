@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { fastifyRequire } from '../support';
 import { join } from 'node:path';
 import querystring from 'node:querystring';
 import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -97,13 +97,12 @@ function parseQuery(str: string): Record<string, unknown> {
  * path params use one. (Routes here carry only `params` schemas, whose compilation does not depend on the
  * compiler being counted as custom; headers schemas would.) Resolved from fastify's own dependencies.
  */
-const fromFastify = createRequire(require.resolve('fastify'));
 type CompilerFactory = (externalSchemas: unknown, options: unknown) => any;
 let validatorFactory: CompilerFactory | undefined;
 let serializerFactory: CompilerFactory | undefined;
 const compilersFactory = {
-  buildValidator: (schemas: unknown, options: unknown) => (validatorFactory ??= fromFastify('@fastify/ajv-compiler')())(schemas, options),
-  buildSerializer: (schemas: unknown, options: unknown) => (serializerFactory ??= fromFastify('@fastify/fast-json-stringify-compiler')())(schemas, options),
+  buildValidator: (schemas: unknown, options: unknown) => (validatorFactory ??= fastifyRequire('@fastify/ajv-compiler')())(schemas, options),
+  buildSerializer: (schemas: unknown, options: unknown) => (serializerFactory ??= fastifyRequire('@fastify/fast-json-stringify-compiler')())(schemas, options),
 };
 
 /**

@@ -7,6 +7,9 @@ import { ensureJobs } from './workers';
 import { registry, type Constructor, type JobDecl as RegistryJobDecl } from '../registry';
 import { decoratedAt } from '../registry';
 import { instantiate, jobsChanged } from './table';
+import { markLoaded } from '../support';
+
+markLoaded('jobs');
 
 /** What `@Job` records about a job class. */
 export interface JobOptions {

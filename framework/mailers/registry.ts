@@ -1,5 +1,8 @@
 import { sep } from 'node:path';
 import type { MailDefaults } from './message';
+import { markLoaded } from '../support';
+
+markLoaded('mailers');
 
 /** What `@Mailer` records about a mailer class when it is defined. */
 export interface MailerDecl {

@@ -284,16 +284,7 @@ export interface Migration extends MigrationDefinition {
   readonly __strykeMigration: true;
 }
 
-/**
- * Declares a migration. Use `change` for reversible steps; `up` and `down` when a step has no inverse.
- * @example
- * export default migration('CreatePosts', {
- *   change(m) { m.createTable('posts', (t) => { t.string('title', { null: false }); t.timestamps(); }); },
- * });
- */
-export function migration(name: string, definition: MigrationDefinition): Migration {
-  return { name, ...definition, __strykeMigration: true };
-}
+export { migration } from './define';
 
 /** The operations to apply for `direction`, in order. */
 export function plan(migrationName: string, def: MigrationDefinition, adapter: Adapter, direction: 'up' | 'down'): Op[] {

@@ -1,9 +1,33 @@
-export { migration, Schema, TableBuilder, type Migration, type MigrationDefinition, type ReferenceOptions, type IndexOptions, type CreateTableOptions, type ForeignKeyOptions, type ChangeColumnOptions } from './dsl';
-export { Migrator, type MigrationFile, type MigrationStatus, type MigratorOptions } from './runner';
+/**
+ * Migrations: the `migration()` builder an app's migration files use, the runner, schema dump and load, and
+ * database creation. Light to import: `migration()` and the pending-migrations check load no schema engine; the
+ * runner, the schema DSL and the schema dump (which load TypeORM, the schema engine) load on first use.
+ */
+import { lazyModule } from '../support';
+import type * as Runner from './runner';
+import type * as Admin from './admin';
+import type * as SchemaDump from './schema-dump';
+import type * as Reversible from './reversible';
+import type * as Dsl from './dsl';
+
+export { migration } from './define';
+export type { Migration, MigrationDefinition, ReferenceOptions, IndexOptions, CreateTableOptions, ForeignKeyOptions, ChangeColumnOptions } from './dsl';
+export type { MigrationStatus, MigratorOptions, MigrationEvent } from './runner';
+export { migrationFiles, pendingMigrations, MIGRATIONS_TABLE, type MigrationFile } from './files';
 export { MigrationErrors } from './errors';
 export { COLUMN_TYPES, COLUMN_OPTIONS, type ColumnType, type ColumnOptions } from './types';
-export { createDatabase, dropDatabase } from './admin';
-export { dumpSchema, loadSchema, readSchema, writeSchema, SCHEMA_FILE, type SchemaDump } from './schema-dump';
-export { checkReversible, schemaDifference } from './reversible';
+export type { SchemaDump } from './schema-dump';
 export type { FailureRecord } from './failures';
-export type { MigrationEvent } from './runner';
+
+/** Where `stryke db schema:dump` writes the schema (relative to the app root). */
+export const SCHEMA_FILE = 'db/schema.json';
+
+export const { Migrator } = lazyModule(() => require('./runner') as typeof Runner);
+export type Migrator = Runner.Migrator;
+export const { createDatabase, dropDatabase } = lazyModule(() => require('./admin') as typeof Admin);
+export const { dumpSchema, loadSchema, readSchema, writeSchema } = lazyModule(() => require('./schema-dump') as typeof SchemaDump);
+export const { checkReversible, schemaDifference } = lazyModule(() => require('./reversible') as typeof Reversible);
+/** The schema DSL's classes, for code that builds migrations by hand. */
+export const { Schema, TableBuilder } = lazyModule(() => require('./dsl') as typeof Dsl);
+export type Schema = Dsl.Schema;
+export type TableBuilder = Dsl.TableBuilder;

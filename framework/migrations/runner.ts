@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { QueryRunner } from 'typeorm';
 import type { Database } from '../orm';
@@ -8,16 +8,10 @@ import { plan, type Migration, type Op } from './dsl';
 import { MigrationErrors } from './errors';
 import { schemaReaderFor } from './alter';
 import { lockMigrations } from './lock';
+import { migrationFiles, MIGRATIONS_TABLE, type MigrationFile } from './files';
 import { clearFailure, ensureFailureTable, failures, recordFailure, type FailureRecord } from './failures';
 
-export interface MigrationFile {
-  version: string;
-  name: string;
-  /** The TypeScript source, relative to the app root. */
-  source: string;
-  /** The compiled module. */
-  compiled: string;
-}
+export type { MigrationFile } from './files';
 
 export interface MigrationStatus extends MigrationFile {
   /** `partial`: it failed on MySQL/MariaDB part-way, see `failure`. */
@@ -47,7 +41,7 @@ export interface MigrationEvent {
   error?: unknown;
 }
 
-const TABLE = 'schema_migrations';
+const TABLE = MIGRATIONS_TABLE;
 
 /**
  * Runs `fn` with source maps on, so that stack traces (and the call sites the DSL records) point into the
@@ -89,24 +83,9 @@ export class Migrator {
     this.onMigration = options.onMigration;
   }
 
-  /**
-   * The app's migrations in version order: `db/migrations/*.ts` with their compiled modules under
-   * `build/`; in a build without sources (`dist/`, deployed), the compiled `build/db/migrations/*.js`.
-   */
+  /** The app's migrations in version order (see files.ts). */
   files(): MigrationFile[] {
-    const dir = join(this.root, 'db', 'migrations');
-    const compiledDir = join(this.root, 'build', 'db', 'migrations');
-    const sources = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')) : [];
-    const fromBuild = !sources.length && existsSync(compiledDir);
-    const names = fromBuild ? readdirSync(compiledDir).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, '.ts')) : sources;
-    return names.sort().map((f) => {
-      const m = /^(\d{14})_(\w+)\.ts$/.exec(f);
-      if (!m) throw MigrationErrors.BAD_NAME(`db/migrations/${f}`);
-      return {
-        version: m[1]!, name: m[2]!, source: fromBuild ? `build/db/migrations/${f.replace(/\.ts$/, '.js')}` : `db/migrations/${f}`,
-        compiled: join(compiledDir, f.replace(/\.ts$/, '.js')),
-      };
-    });
+    return migrationFiles(this.root);
   }
 
   private q(id: string): string {

@@ -3,7 +3,8 @@
  * registers the SDK) and request ids in every log line. Booted by createApp; see docs/observability.md.
  */
 import cluster from 'node:cluster';
-import { createRequire } from 'node:module';
+import { fastifyRequire } from '../support';
+import { isLoaded } from '../support';
 import type { Server } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { metricsSettings, type MetricsSettings } from './config';
@@ -32,7 +33,7 @@ let appLog: FastifyBaseLogger | undefined;
  */
 export function log(): FastifyBaseLogger {
   if (!appLog) {
-    const pino = createRequire(require.resolve('fastify'))('pino') as (o: object) => FastifyBaseLogger;
+    const pino = fastifyRequire('pino') as (o: object) => FastifyBaseLogger;
     appLog = pino({ level: process.env.STRYKE_LOG_LEVEL ?? 'info', mixin: requestIdMixin });
   }
   return appLog;
@@ -74,7 +75,7 @@ export function setupObservability(server: Record<string, any> | undefined): Obs
       appLog = log;
       if (m || tracing || debugEnabled(log)) instrumentDatabase(db, { metrics: m, tracing, log });
       // The app's jobs, or any the process loaded (a script that configures jobs itself).
-      if (jobs || require.cache[require.resolve('../jobs')] !== undefined) {
+      if (jobs || isLoaded('jobs')) {
         // The request id always travels into jobs (their log lines carry it); metrics and spans when on.
         (require('./jobs') as typeof import('./jobs')).instrumentJobs({ metrics: m, tracing });
         jobsInstrumented = true;

@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { currentRequestId } from '../http';
+import { fastifyRequire } from '../support';
 
 /** pino's key for a child logger's bindings (the JSON text it adds to each line): fastify's own pino. */
 let chindings: symbol | undefined;
 function chindingsKey(): symbol {
-  return (chindings ??= (createRequire(require.resolve('fastify'))('pino') as { symbols: { chindingsSym: symbol } }).symbols.chindingsSym);
+  return (chindings ??= (fastifyRequire('pino') as { symbols: { chindingsSym: symbol } }).symbols.chindingsSym);
 }
 
 /**

@@ -4,6 +4,20 @@ import { sep } from 'node:path';
 export const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
 
 /**
+ * In a bundled build (`stryke build`, framework/server/bundle.ts) every frame is in the one bundle file, so the
+ * bundle tells which of the app's compiled modules is running: each of them enters on load and leaves when done
+ * (nested, as they require one another). Its path (`<root>/build/app/models/post.js`) then stands for the frame.
+ */
+const BUNDLED = Symbol.for('stryke.bundled.loading');
+const loading: string[] = ((globalThis as Record<symbol, string[]>)[BUNDLED] ??= []);
+
+/** The app module a bundled build is loading now (`<file>:0`), if any. */
+export function bundledSource(): string | undefined {
+  const file = loading[loading.length - 1];
+  return file === undefined ? undefined : `${file}:0`;
+}
+
+/**
  * Where a decorator was applied: the first stack frame outside the framework, as `file:line` of the
  * compiled file. Runs once per decorator when a class is defined (never on the request path) so that boot
  * errors can name the declaration they are about, and so one process can tell apps apart by the folder
@@ -13,6 +27,8 @@ export const frameworkDir = __dirname.slice(0, __dirname.lastIndexOf(sep));
  * Node rewrites the formatted stack to `.ts` sources, which would hide the compiled file's folder.
  */
 export function callSite(): string {
+  const bundled = bundledSource();
+  if (bundled) return bundled;
   for (const frame of callSites(callSite)) {
     const file = frame.getFileName();
     if (!file || file.startsWith('node:') || file.startsWith(frameworkDir) || file.includes(`${sep}node_modules${sep}`)) continue;
@@ -32,6 +48,8 @@ const DECORATE_HELPERS = new Set(['__decorate', '__decorateClass']);
  * back to callSite() for a decorator applied by hand.
  */
 export function decoratedAt(): string {
+  const bundled = bundledSource();
+  if (bundled) return bundled;
   const frames = callSites(decoratedAt);
   const at = frames.findIndex((f) => DECORATE_HELPERS.has(f.getFunctionName() ?? ''));
   const helper = frames[at];

@@ -7,8 +7,9 @@ import { AssetErrors } from '../assets';
 import { MANIFEST_FILE } from '../assets';
 import { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from '../views';
 
-/** Written last into dist/: its presence marks a complete build (`stryke start` runs from it). */
-export const BUILD_INFO_FILE = 'stryke-build.json';
+import { BUILD_INFO_FILE } from './dist-info';
+
+export { BUILD_INFO_FILE, isDist } from './dist-info';
 
 /** Folders of dist/ a rebuild keeps: the production SQLite database, installed packages, runtime files. */
 const KEEP = new Set(['db', 'node_modules', 'tmp', 'log', 'storage']);
@@ -18,11 +19,6 @@ export interface DistResult {
   files: { name: string; path: string; size: number; br?: number; gzip?: number }[];
   templates: number;
   routes: number;
-}
-
-/** Whether `dir` holds a complete `stryke build`. */
-export function isDist(dir: string): boolean {
-  return existsSync(join(dir, BUILD_INFO_FILE));
 }
 
 /**

@@ -7,6 +7,8 @@ import { lazyModule } from '../support';
 import type * as Dev from './dev';
 import type * as Dist from './dist';
 import type * as Worker from './worker';
+import type * as Bundle from './bundle';
+import type * as Single from './single';
 
 export { runPrimary, defaultWorkerCount, crashBackoff, BOOT_FAILED, CRASH_WINDOW_MS, type ClusterOptions } from './primary';
 export { DRAIN_GRACE_MS, drainAndClose } from './drain';
@@ -17,7 +19,11 @@ export type { DistStage, DistResult, StageRunner } from './dist';
 
 export const { serve } = lazyModule(() => require('./worker') as typeof Worker);
 export const { runDev } = lazyModule(() => require('./dev') as typeof Dev);
-export const { buildDist, isDist } = lazyModule(() => require('./dist') as typeof Dist);
+export const { buildDist } = lazyModule(() => require('./dist') as typeof Dist);
+export const { bundleBuild } = lazyModule(() => require('./bundle') as typeof Bundle);
+export const { buildSingle } = lazyModule(() => require('./single') as typeof Single);
+export { isDist } from './dist-info';
+export { SERVER_BUNDLE } from './bundle-name';
 /** The app folders `stryke dev` watches (loads the dev module). */
 export function watchedFolders(): readonly string[] {
   return (require('./dev') as typeof Dev).WATCHED;

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
+import { fastifyRequire } from '../support';
 import { join } from 'node:path';
 import { createApp, type App } from '../app';
 import { currentEnv, defaultHost } from '../config';
@@ -18,6 +18,8 @@ export interface ServeOptions {
   env?: string;
   /** Where the compiled code lives (default `<root>/build`). */
   buildDir?: string;
+  /** Run on the booted app before it listens: a throw fails the boot (`stryke start` refuses pending migrations). */
+  check?: (app: App) => Promise<void>;
 }
 
 /** Set by `stryke dev` on its workers: a boot error is served as a page instead of ending the process. */
@@ -69,7 +71,7 @@ function warmUp(root: string): void {
     }
   };
   tryRequire(() => require('better-sqlite3'));
-  tryRequire(() => createRequire(require.resolve('fastify'))('./lib/logger-pino.js'));
+  tryRequire(() => fastifyRequire('./lib/logger-pino.js'));
   if (existsSync(join(root, 'app', 'jobs'))) {
     tryRequire(() => require('../jobs'));
     tryRequire(() => require('bullmq'));
@@ -144,6 +146,13 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
   let app: App;
   try {
     app = await createApp({ root: options.root, env: options.env, buildDir: options.buildDir, jobWorkers: 'after-first-response' });
+    if (options.check) {
+      const booted = app;
+      await options.check(booted).catch(async (err) => {
+        await booted.close().catch(() => {});
+        throw err;
+      });
+    }
   } catch (err) {
     if (!dev && cluster.isWorker && process.send) return reportBootFailure(err);
     if (!dev) throw err;

@@ -5,3 +5,5 @@ export { parseRange, rangeApplies, type ByteRange } from './range';
 export { nearest } from './suggest';
 export { lazyModule } from './lazy';
 export { camelize, underscore, classify, humanize, pluralize, singularize } from './inflect';
+export { isLoaded, markLoaded } from './loaded';
+export { fastifyRequire, FASTIFY_DEPENDENCIES, type FastifyDependency } from './fastify-deps';

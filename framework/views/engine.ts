@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import type { PathHelpers } from '../routing';
 import { StrykeError } from '../support';
 import { assetResolver, loadAssetManifest, type AssetResolver } from '../assets';
@@ -26,7 +26,7 @@ export interface RenderState {
  * it for one controller.
  */
 export class ViewEngine {
-  private readonly hb = Handlebars.create();
+  private readonly hb: typeof Handlebars;
   private readonly templates = new Map<string, Template>();
   private readonly partials = new Set<string>();
   readonly dir: string;
@@ -39,9 +39,13 @@ export class ViewEngine {
     this.dir = join(root, 'app', 'views');
     this.only = options.only;
     this.assets = assetResolver(join(root, 'public'), loadAssetManifest(root));
-    registerHelpers(this.hb, paths, this);
     const bundle = join(root, 'build', PRECOMPILED_FILE);
-    const set: CompiledSet = !existsSync(this.dir) && existsSync(bundle)
+    const precompiled = !existsSync(this.dir) && existsSync(bundle);
+    // A build (`stryke build`) brings its views precompiled: Handlebars' runtime renders them, and its compiler (with
+    // source-map, about 20 modules) stays unloaded.
+    this.hb = (precompiled ? require('handlebars/runtime') : require('handlebars') as typeof Handlebars).create();
+    registerHelpers(this.hb, paths, this);
+    const set: CompiledSet = precompiled
       ? this.chosen(require(bundle) as CompiledSet)
       : evaluate(compileSources(this.hb, this.sources()));
     this.install(set);
@@ -115,7 +119,7 @@ export class ViewEngine {
     const body = this.run(template, name, context, data);
     if (!wrap) return body;
     data.strykeContent.set('main', body);
-    return this.run(wrap, `layouts/${layout}`, { ...context, yield: new Handlebars.SafeString(body) }, data);
+    return this.run(wrap, `layouts/${layout}`, { ...context, yield: new this.hb.SafeString(body) }, data);
   }
 
   /** Renders one partial (for the `render` helper and collections). */

@@ -172,14 +172,14 @@ describe('progress of long steps', () => {
     assert.match(json[2]!.output, /app\/models\/broken\.ts\(1,14\): error TS2322/);
   });
 
-  it('stryke build reports compile, views, assets, config and the route manifest', () => {
+  it('stryke build reports compile, views, assets, config, the route manifest and the bundle', () => {
     const { root } = app({ 'public/app.css': 'body { color: #222; }\n'.repeat(50), 'app/views/home/index.hbs': '<p>hi</p>\n' });
     const res = stryke(['build', '--root', root]);
     assert.equal(res.status, 0, res.stderr);
     const steps = lines(res.stdout).filter((l) => / … done \(/.test(l)).map((l) => l.replace(/ … done.*/, ''));
     assert.deepEqual(steps, [
       'compiling the app', 'copying the compiled code', 'precompiling the views', 'fingerprinting and compressing the assets',
-      'copying config/ and package.json', 'writing the route manifest',
+      'copying config/ and package.json', 'writing the route manifest', 'bundling the serving code',
     ]);
     assert.match(res.stdout, /^Built .*dist\/ in \d+ ms: 1 template, 1 asset, 1 route\.$/m);
 
@@ -189,7 +189,7 @@ describe('progress of long steps', () => {
 
     // The app compiled in the first build and has not changed since: no compile step.
     const json = events(stryke(['build', '--root', root, '--json']).stdout);
-    assert.deepEqual(json.filter((e) => e.event === 'step' && e.status === 'done').map((e) => e.id), ['code', 'views', 'assets', 'config', 'routes']);
+    assert.deepEqual(json.filter((e) => e.event === 'step' && e.status === 'done').map((e) => e.id), ['code', 'views', 'assets', 'config', 'routes', 'bundle']);
     assert.equal(json.at(-1)?.event, 'result');
     assert.equal(json.at(-1)?.files.length, 1);
   });

@@ -4,6 +4,7 @@ import type { AppContainer } from '../../di';
 import { registry } from '../../registry';
 import type { DatabaseConfig } from '../../orm';
 import { appHasMailers } from './mailers';
+import { isLoaded } from '../../support';
 
 type JobsModule = typeof import('../../jobs');
 
@@ -37,8 +38,7 @@ export interface AppJobs {
 export async function startAppJobs(
   root: string, build: string, config: ConfigTree, database: DatabaseConfig, workers: JobWorkersStart = 'boot', container?: AppContainer,
 ): Promise<AppJobs | undefined> {
-  const jobFile = require.resolve('../../jobs');
-  if (!require.cache[jobFile]) return undefined; // no app code imported the jobs layer
+  if (!isLoaded('jobs')) return undefined; // no app code imported the jobs layer
   const jobs = require('../../jobs') as JobsModule;
   // An app with mailers has jobs too: deliverLater goes through the framework's MailDeliveryJob.
   const { startConfiguredWorkers } = require('../../jobs/internal') as typeof import('../../jobs/internal');

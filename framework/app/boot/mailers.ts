@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConfigTree } from '../../config';
 import type { RouteDef } from '../../routing';
+import { isLoaded } from '../../support';
 
 type MailersModule = typeof import('../../mailers/internal');
 
 /** Whether app code under `build` defined a mailer (without loading the mailers concern when none did). */
 export function appHasMailers(build: string): boolean {
-  if (!require.cache[require.resolve('../../mailers')]) return false;
+  if (!isLoaded('mailers')) return false;
   return (require('../../mailers/internal') as typeof import('../../mailers/internal')).mailersWithin(build).length > 0;
 }
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { RETRY_AFTER_SECONDS } from '../../http';
-import { Migrator } from '../../migrations';
+// The migrations' light entry: their index loads the runner and its schema engine (TypeORM), which serving never needs.
+import { pendingMigrations } from '../../migrations/internal';
 import { sqlitePath, type Database, type DatabaseConfig } from '../../orm';
 
 /** Milliseconds a readiness check waits for the database before it counts as unreachable. */
@@ -69,7 +70,7 @@ export function registerReadiness(app: FastifyInstance, deps: ReadinessDeps): vo
     }
     if (Date.now() < migrationsCurrentUntil) return [];
     try {
-      const pending = await withTimeout(new Migrator(deps.db, deps.root).pending(), READY_TIMEOUT_MS, 'the migrations table');
+      const pending = await withTimeout(pendingMigrations(deps.db, deps.root), READY_TIMEOUT_MS, 'the migrations table');
       if (pending.length) return [{ check: 'migrations', reason: `${pending.length} pending (run \`stryke db migrate\`)` }];
       migrationsCurrentUntil = Date.now() + MIGRATIONS_CACHE_MS;
     } catch (err) {

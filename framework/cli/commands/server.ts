@@ -4,22 +4,16 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { lazyModule } from '../../support';
 import { currentEnv, defaultHost, loadConfig } from '../../config';
-import type * as PrimaryModule from '../../server';
-import type * as DevModule from '../../server';
-import type { DistStage } from '../../server';
-import type * as DistModule from '../../server';
-import type * as WorkerModule from '../../server';
+import type * as ServerModule from '../../server';
+import { isDist, SERVER_BUNDLE, type DistStage } from '../../server';
 import { appRoot, compileApp } from '../app-root';
-import { checkMigrated } from './db-support';
+import { checkDatabaseFile, refusePendingMigrations } from './start-checks';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
-const { serve } = lazyModule(() => require('../../server') as typeof WorkerModule);
-const { buildDist, isDist } = lazyModule(() => require('../../server') as typeof DistModule);
-const { runDev, watchedFolders } = lazyModule(() => require('../../server') as typeof DevModule);
-const { defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server') as typeof PrimaryModule);
+const { serve, buildDist, bundleBuild, runDev, watchedFolders, defaultWorkerCount, runPrimary } = lazyModule(() => require('../../server') as typeof ServerModule);
 
 interface ServerOptions {
   root?: string;
@@ -27,6 +21,15 @@ interface ServerOptions {
   host?: string;
   workers?: string;
   env?: string;
+}
+
+/** Whether this process is a single executable (`stryke build --single`). */
+function inSingleExecutable(): boolean {
+  try {
+    return (require('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
 }
 
 function port(opts: ServerOptions): number | undefined {
@@ -55,17 +58,23 @@ export function registerServer(program: Command): void {
       if (cluster.isPrimary) {
         if (!fromDist) await compileApp(root, { progress: Progress.for() });
         else if (!existsSync(join(root, 'build'))) throw CliErrors.BAD_OPTION(`${root} has no build/: run \`stryke build\` again`);
-        // Refused here, in one line, rather than every page answering 500 "no such table".
-        await checkMigrated(root, currentEnv());
+        // Refused in one line rather than every page answering 500 "no such table": a missing SQLite file here,
+        // pending migrations by the worker (on its own connection: this process loads no database code).
+        checkDatabaseFile(root, currentEnv());
         const server = loadConfig(root, currentEnv()).server ?? {};
         const workers = opts.workers !== undefined ? Number(opts.workers) : defaultWorkerCount(server.workers);
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
         const from = fromDist ? `, from ${relative(process.cwd(), fromDist) || '.'}/` : '';
         console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
         const { metricsSettings } = require('../../observability') as typeof import('../../observability');
+        // A bundled build: the workers run dist/server.js (the serving code in one file), with these same arguments.
+        // (Not from a single executable: it is the bundle already.)
+        if (fromDist && !inSingleExecutable() && existsSync(join(fromDist, SERVER_BUNDLE)) && process.env.STRYKE_NO_BUNDLE !== '1') {
+          cluster.setupPrimary({ exec: join(fromDist, SERVER_BUNDLE) });
+        }
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
       } else {
-        await serve({ root, port: p, host: opts.host });
+        await serve({ root, port: p, host: opts.host, check: (app) => refusePendingMigrations(app.db, root, currentEnv()) });
       }
     }));
 
@@ -116,9 +125,11 @@ export function registerServer(program: Command): void {
     .description('build dist/: compiled JavaScript, precompiled views, fingerprinted and precompressed assets, the route manifest')
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-o, --out <dir>', 'where to write (default: <root>/dist)')
+    .option('--no-bundle', 'do not bundle the serving code into dist/server.js')
+    .option('--single [file]', 'also write a single executable (Node\'s SEA) that serves the app: <out>/<app name> by default')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the result as JSON lines')
-    .action(action(async (opts: { root?: string; out?: string } & ModeOptions) => {
+    .action(action(async (opts: { root?: string; out?: string; bundle: boolean; single?: string | boolean } & ModeOptions) => {
       const root = appRoot(opts.root);
       const out = Progress.for(opts);
       const started = Date.now();
@@ -127,6 +138,16 @@ export function registerServer(program: Command): void {
       const rel = relative(process.cwd(), dir);
       const shown = `${rel && !rel.startsWith('..') ? rel : dir}/`;
       const result = buildDist(root, dir, join(__dirname, '..', 'bin.js'), (stage, fn) => out.stepSync(STAGES[stage], fn));
+      if (opts.bundle) {
+        const bundled = await out.step({ id: 'bundle', doing: 'bundling the serving code', done: 'bundled the serving code' }, () => bundleBuild(dir, 'server', undefined, { codeCache: process.env.STRYKE_CODE_CACHE === '1' }));
+        if (!out.json) out.info(`  ${SERVER_BUNDLE}  ${bundled.bytes} bytes`);
+      }
+      if (opts.single) {
+        const { buildSingle } = require('../../server') as typeof import('../../server');
+        const target = typeof opts.single === 'string' ? resolve(opts.single) : undefined;
+        const single = await out.step({ id: 'single', doing: 'writing the single executable', done: 'wrote the single executable' }, () => buildSingle(root, dir, target));
+        if (!out.json) out.info(`  ${relative(dir, single.file)}  ${single.bytes} bytes (addons carried: ${Object.keys(single.natives).join(', ') || 'none'})`);
+      }
       for (const f of result.files) {
         const variants = [f.br !== undefined ? `br ${f.br}` : '', f.gzip !== undefined ? `gzip ${f.gzip}` : ''].filter(Boolean).join(', ');
         if (!out.json) out.info(`  ${f.path}  ${f.size} bytes${variants ? ` (${variants})` : ''}`);

@@ -6,7 +6,8 @@ import { admit, DashboardCsrf, type DashboardAccess } from './access';
 import { throughputSvg } from './chart';
 import { jobsIn, oneJob, PAGE_SIZE, queueCounts, schedulers, STATES, throughput } from './data';
 import { DASHBOARD_CSS } from './styles';
-import { compileViews } from './templates';
+// The templates (and Handlebars' compiler with them) load when a dashboard is mounted, not with the jobs layer.
+import type * as Templates from './templates';
 
 export const DASHBOARD_PATH = '/stryke/jobs';
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -26,7 +27,7 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<
  * the dashboard's CSRF token. The web face of `stryke jobs`, over the same BullMQ queues.
  */
 export function mountJobsDashboard(server: FastifyInstance, options: DashboardOptions): void {
-  const views = compileViews();
+  const views = (require('./templates') as typeof Templates).compileViews();
   const csrf = new DashboardCsrf(options);
   const base = DASHBOARD_PATH;
 

@@ -1,0 +1,34 @@
+/**
+ * The text of `dist/server.js` when `stryke build` writes the server bundle with V8's code cache: it compiles
+ * `server-bundle.js` with the cached code of an earlier run (`server-bundle.cache`), runs it as the module it
+ * would have been, and, when there was no cache or V8 refused it (another bundle, another node), writes one a
+ * few seconds after start, once the boot's functions are compiled. A folder it cannot write is no error.
+ */
+export const CODE_CACHE_LOADER = `'use strict';
+const { readFileSync, writeFileSync, renameSync } = require('node:fs');
+const { join } = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+const file = join(__dirname, 'server-bundle.js');
+const cacheFile = join(__dirname, 'server-bundle.cache');
+let cachedData;
+try { cachedData = readFileSync(cacheFile); } catch {}
+const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const m = new Module(file, module);
+m.filename = file;
+m.paths = Module._nodeModulePaths(__dirname);
+const req = (id) => m.require(id);
+req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
+req.cache = Module._cache;
+req.main = process.mainModule;
+if (!cachedData || script.cachedDataRejected) {
+  setTimeout(() => {
+    try {
+      const partial = cacheFile + '.' + process.pid;
+      writeFileSync(partial, script.createCachedData());
+      renameSync(partial, cacheFile);
+    } catch {}
+  }, Number(process.env.STRYKE_CODE_CACHE_DELAY_MS || 5000)).unref();
+}
+script.runInThisContext().call(m.exports, m.exports, req, m, file, __dirname);
+`;

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { seaUnsupported } from '../../framework/server/single';
+import { COMMAND_TIMEOUT, freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+
+/** `stryke build`'s bundle (dist/server.js, which `stryke start`'s workers run) and `stryke build --single`. */
+
+const NOTES_MIGRATION = `import { migration } from 'stryke';
+
+export default migration('CreateNotes', {
+  change(m) {
+    m.createTable('notes', (t) => {
+      t.string('text');
+    });
+  },
+});
+`;
+
+const app = () =>
+  writeApp({
+    'package.json': JSON.stringify({ name: 'notes', private: true }),
+    'config/server.toml': 'log_level = "warn"\n',
+    'config/database.toml': '[development]\nadapter = "sqlite"\ndatabase = "db/development.sqlite3"\n\n[production]\nadapter = "sqlite"\ndatabase = "db/production.sqlite3"\n',
+    'db/migrations/20260101000000_create_notes.ts': NOTES_MIGRATION,
+    'db/seeds.ts': `import { Note } from '../app/models/note';\nexport default async function seed() { await Note.create({ text: 'seeded' }); }\n`,
+    'app/models/note.ts': `import { ActiveRecord, Field, Model } from 'stryke';
+
+@Model('notes')
+export class Note extends ActiveRecord {
+  @Field({ primary: true }) id!: number;
+  @Field() text!: string;
+}
+`,
+    'app/controllers/notes_controller.ts': `import { ActionController, Controller, Get } from 'stryke';
+import { Note } from '../models/note';
+
+@Controller('/notes')
+export class NotesController extends ActionController {
+  @Get('/')
+  async index() {
+    return { notes: (await Note.all()).map((n) => n.text) };
+  }
+}
+`,
+  });
+
+const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'q'.repeat(64), NO_COLOR: '1' };
+
+/** Waits for /health, runs `fn`, then stops the server (SIGTERM) and waits for it to exit. */
+async function serving<T>(server: ChildProcess, port: number, fn: (base: string) => Promise<T>): Promise<T> {
+  let output = '';
+  server.stdout!.on('data', (d) => (output += d));
+  server.stderr!.on('data', (d) => (output += d));
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${output}`);
+    });
+    return await fn(`http://127.0.0.1:${port}`);
+  } finally {
+    if (server.exitCode === null) {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    }
+  }
+}
+
+/** Preloaded into every process of a `stryke start`: each writes the modules it holds, a second after starting. */
+const CENSUS = `
+const { writeFileSync } = require('node:fs');
+setTimeout(() => {
+  const cluster = require('node:cluster');
+  writeFileSync(require('node:path').join(process.env.CENSUS_DIR, (cluster.isWorker ? 'worker-' : 'primary-') + process.pid + '.json'), JSON.stringify(Object.keys(require.cache)));
+}, 1500).unref();
+`;
+
+describe('stryke build: the serving code bundled', () => {
+  it('writes dist/server.js; stryke start runs its workers from it, and its primary loads neither the app nor the serving code', async () => {
+    const root = app();
+    const built = stryke(['build'], { cwd: root });
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    assert.ok(existsSync(join(root, 'dist', 'server.js')), 'dist/server.js written');
+    assert.match(built.stdout, /bundling the serving code … done/);
+    const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
+    assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
+
+    const census = mkdtempSync(join(tmpdir(), 'stryke-census-'));
+    writeFileSync(join(census, 'census.js'), CENSUS);
+    const port = await freePort();
+    const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
+      cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
+    });
+    const notes = await serving(server, port, async (base) => {
+      const res = await fetch(`${base}/notes`);
+      const body = await res.json();
+      // Both processes have written their census by the time it is read.
+      const deadline = Date.now() + COMMAND_TIMEOUT;
+      while (readdirSync(census).filter((f) => f.endsWith('.json')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return { status: res.status, body };
+    });
+    assert.deepEqual(notes, { status: 200, body: { notes: ['seeded'] } });
+
+    const read = (prefix: string) => JSON.parse(readFileSync(join(census, readdirSync(census).find((f) => f.startsWith(prefix))!), 'utf8')) as string[];
+    const worker = read('worker-');
+    assert.ok(worker.some((f) => f === join(root, 'dist', 'server.js')), 'the worker runs the bundle');
+    assert.ok(!worker.some((f) => f.includes('/build/framework/http/')), 'and not the framework\'s separate files');
+    const primary = read('primary-');
+    const held = ['/node_modules/fastify/', '/node_modules/typeorm/', '/node_modules/better-sqlite3/', '/node_modules/handlebars/', '/build/framework/orm/connection.js', '/build/framework/http/', '/build/framework/migrations/runner.js', '/build/app/', '/dist/server.js']
+      .filter((part) => primary.some((f) => f.includes(part)));
+    assert.deepEqual(held, [], 'the primary supervises only');
+  });
+});
+
+describe('stryke build --single: one executable', () => {
+  const unsupported = seaUnsupported();
+  it('serves the app (SQLite) from a folder with no node_modules: db prepare and start through the executable', { skip: unsupported }, async () => {
+    const root = app();
+    const built = stryke(['build', '--single'], { cwd: root });
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    assert.match(built.stdout, /writing the single executable … done/);
+    // Deployed alone: dist/ copied where no node_modules is up the tree.
+    const deployed = join(mkdtempSync(join(tmpdir(), 'stryke-single-')), 'notes');
+    cpSync(join(root, 'dist'), deployed, { recursive: true });
+    const bin = join(deployed, 'notes');
+    assert.ok(existsSync(bin), 'the executable is named after package.json');
+    const env = { PATH: '/usr/bin:/bin', HOME: deployed, ...production, STRYKE_NATIVE_DIR: join(deployed, 'tmp') };
+
+    const prepared = spawnSync(bin, ['db', 'prepare'], { cwd: deployed, env, encoding: 'utf8', timeout: COMMAND_TIMEOUT });
+    assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
+    assert.match(prepared.stdout, /migrating 20260101000000 CreateNotes … done/);
+
+    const port = await freePort();
+    const server = spawn(bin, ['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], { cwd: deployed, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const notes = await serving(server, port, async (base) => {
+      const res = await fetch(`${base}/notes`);
+      return { status: res.status, body: await res.json() };
+    });
+    assert.deepEqual(notes, { status: 200, body: { notes: ['seeded'] } });
+    // better-sqlite3's addon was carried inside and loaded from the private folder.
+    assert.ok(readdirSync(join(deployed, 'tmp')).some((d) => existsSync(join(deployed, 'tmp', d, 'better_sqlite3.node'))));
+
+    // A folder others can write is refused: a planted addon would run as this user.
+    const shared = mkdtempSync(join(tmpdir(), 'stryke-shared-'));
+    const addon = readFileSync(join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node'));
+    const planted = join(shared, `stryke-native-${createHash('sha256').update(addon).digest('hex').slice(0, 16)}`);
+    mkdirSync(planted);
+    chmodSync(planted, 0o777);
+    const refused = spawnSync(bin, ['db', 'status'], { cwd: deployed, env: { ...env, STRYKE_NATIVE_DIR: shared }, encoding: 'utf8', timeout: COMMAND_TIMEOUT });
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /not private to this user.*\(STRYKE_E_SERVER_NATIVE_DIR\)/);
+  });
+});
