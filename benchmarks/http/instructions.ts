@@ -16,7 +16,9 @@
  *   count is the worker process's;
  * - `inprocess`: `createApp({ logger: false })` in one process, the explanatory second line;
  * - `stryke-metrics`: `inprocess` with `[metrics] enabled` (not in the default set: `--kinds inprocess,stryke-metrics`
- *   gives the metrics' cost).
+ *   gives the metrics' cost);
+ * - `stryke-tracing`: `inprocess` with a recording TracerProvider registered (recording-tracer.ts), for the cost
+ *   of tracing when an app registers one.
  *
  * `--main-thread` counts the server's main thread only (see callgrind-server.ts: V8's background threads
  * follow the wall clock, which a loaded machine stretches). `--path` measures that one path only; `--port N` numbers the servers' ports from N+1 (two runs side by side). The default burst is 12,000 requests: with 4,000 the window still held
@@ -33,7 +35,7 @@ const ROUTES = arg('routes', 1000);
 const option = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const ONLY = option('path');
 const PATHS = ONLY ? [ONLY] : ['/plaintext', '/json', ...(ROUTES ? [`/r${Math.floor(ROUTES / 2)}/42`] : [])];
-type Kind = 'fastify' | 'fastify-pino' | 'start' | 'inprocess' | 'stryke-metrics';
+type Kind = 'fastify' | 'fastify-pino' | 'start' | 'inprocess' | 'stryke-metrics' | 'stryke-tracing';
 const KINDS = (option('kinds')?.split(',') ?? ['fastify', 'fastify-pino', 'start', 'inprocess']) as Kind[];
 
 const MAIN_THREAD = process.argv.includes('--main-thread');

@@ -155,11 +155,13 @@ describe('stryke start under load: reloads and crashes', () => {
       writeFileSync(file, 'v3');
       server.kill('SIGHUP');
       await until(() => count(output(), /reload done/) >= 1, 120_000);
-      assert.match(output(), /SIGHUP during a reload: reloading again when this one is done/, 'the second signal came during the first reload');
-      await until(() => count(output(), /reload done: 2 worker\(s\) replaced/) === 2, 120_000);
+      // The reload the second signal asked for, when the primary took it (it says so when the signal comes).
+      const queued = /SIGHUP during a reload/.test(output());
+      if (queued) await until(() => count(output(), /reload done: 2 worker\(s\) replaced/) === 2, 120_000);
       const pids = workerPids(server.pid!);
       assert.equal(pids.length, 2);
       assert.deepEqual(pids.map(versionOf), ['v3', 'v3'], `every worker runs the newest code\n${output()}`);
+      assert.ok(queued, 'the second signal came during the first reload');
       const res = await fetch(`http://127.0.0.1:${port}/load?ms=0`);
       assert.equal(res.status, 200);
       // The worker's CLI loads no command's heavy modules it does not run (node:repl would bring domain in).
