@@ -38,7 +38,7 @@ async function main() {
   const on = process.argv.includes('--on') ? process.argv[process.argv.indexOf('--on') + 1]! : 'stryke-metrics';
   const kinds = ['stryke', on] as const;
   console.log(`${on === 'stryke-metrics' ? 'Metrics' : on} off vs on: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds (node ${process.version})\n`);
-  console.log('| test | metrics off req/s | metrics on req/s | on/off (ratio of means) | median paired ratio (min-max) |');
+  console.log('| test | off req/s | on req/s | on/off (ratio of means) | median paired ratio (min-max) |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const path of ['/plaintext', '/json']) {
     const ports: Record<string, number> = { stryke: await freePort(), [on]: await freePort() };
