@@ -16,9 +16,12 @@
  *   count is the worker process's;
  * - `inprocess`: `createApp({ logger: false })` in one process, the explanatory second line;
  * - `stryke-metrics`: `inprocess` with `[metrics] enabled` (not in the default set: `--kinds inprocess,stryke-metrics`
- *   gives the metrics' cost).
+ *   gives the metrics' cost);
+ * - `stryke-tracing`: `inprocess` with a recording TracerProvider registered (recording-tracer.ts), for the cost
+ *   of tracing when an app registers one.
  *
- * `--path` measures that one path only; `--port N` numbers the servers' ports from N+1 (two runs side by side). The default burst is 12,000 requests: with 4,000 the window still held
+ * `--main-thread` counts the server's main thread only (see callgrind-server.ts: V8's background threads
+ * follow the wall clock, which a loaded machine stretches). `--path` measures that one path only; `--port N` numbers the servers' ports from N+1 (two runs side by side). The default burst is 12,000 requests: with 4,000 the window still held
  * a good part of the JIT's compilation (both sides' counts were ~13k higher) and the ratio read about 0.02 low.
  */
 import { rmSync } from 'node:fs';
@@ -32,16 +35,17 @@ const ROUTES = arg('routes', 1000);
 const option = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const ONLY = option('path');
 const PATHS = ONLY ? [ONLY] : ['/plaintext', '/json', ...(ROUTES ? [`/r${Math.floor(ROUTES / 2)}/42`] : [])];
-type Kind = 'fastify' | 'fastify-pino' | 'start' | 'inprocess' | 'stryke-metrics';
+type Kind = 'fastify' | 'fastify-pino' | 'start' | 'inprocess' | 'stryke-metrics' | 'stryke-tracing';
 const KINDS = (option('kinds')?.split(',') ?? ['fastify', 'fastify-pino', 'start', 'inprocess']) as Kind[];
 
+const MAIN_THREAD = process.argv.includes('--main-thread');
 const ENV = { ...process.env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.repeat(64), BENCH_ROUTES: String(ROUTES) };
 
 /** Instructions per request of one server kind on one path. */
 function measure(kind: Kind, path: string, port: number, built: string | undefined): Promise<number> {
   if (kind === 'start') {
     const [script, ...args] = startArgs(built!, port);
-    return instructionsPerRequest({ label: 'stryke start', script: script!, args, env: ENV, port, worker: { readyPath: path } }, path, REQUESTS);
+    return instructionsPerRequest({ label: 'stryke start', script: script!, args, env: ENV, port, worker: { readyPath: path }, mainThread: MAIN_THREAD }, path, REQUESTS);
   }
   return instructionsPerRequest({
     label: kind,
@@ -49,6 +53,7 @@ function measure(kind: Kind, path: string, port: number, built: string | undefin
     args: [kind === 'inprocess' ? 'stryke' : kind, String(port)],
     env: ENV,
     port,
+    mainThread: MAIN_THREAD,
   }, path, REQUESTS);
 }
 

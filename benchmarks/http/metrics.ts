@@ -2,7 +2,9 @@
  * What Prometheus metrics cost: the benchmark app with `[metrics]` off and on, one server process each,
  * measured in alternating rounds with autocannon like run.ts (the load generator runs in this process).
  *
- *   node build/benchmarks/http/metrics.js [--seconds 5] [--rounds 4] [--connections 64]
+ *   node build/benchmarks/http/metrics.js [--seconds 5] [--rounds 4] [--connections 64] [--on stryke-tracing]
+ *
+ * `--on stryke-tracing` compares tracing instead: no provider against a recording one (recording-tracer.ts).
  */
 import { once } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -33,14 +35,15 @@ async function rps(url: string, seconds: number): Promise<number> {
 }
 
 async function main() {
-  const kinds = ['stryke', 'stryke-metrics'] as const;
-  console.log(`Metrics off vs on: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds (node ${process.version})\n`);
-  console.log('| test | metrics off req/s | metrics on req/s | on/off (ratio of means) | median paired ratio (min-max) |');
+  const on = process.argv.includes('--on') ? process.argv[process.argv.indexOf('--on') + 1]! : 'stryke-metrics';
+  const kinds = ['stryke', on] as const;
+  console.log(`${on === 'stryke-metrics' ? 'Metrics' : on} off vs on: 1 server process each, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s rounds (node ${process.version})\n`);
+  console.log('| test | off req/s | on req/s | on/off (ratio of means) | median paired ratio (min-max) |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const path of ['/plaintext', '/json']) {
-    const ports = { stryke: await freePort(), 'stryke-metrics': await freePort() };
-    const servers = { stryke: await start('stryke', ports.stryke), 'stryke-metrics': await start('stryke-metrics', ports['stryke-metrics']) };
-    const results: Record<string, number[]> = { stryke: [], 'stryke-metrics': [] };
+    const ports: Record<string, number> = { stryke: await freePort(), [on]: await freePort() };
+    const servers = { stryke: await start('stryke', ports.stryke!), [on]: await start(on, ports[on]!) };
+    const results: Record<string, number[]> = { stryke: [], [on]: [] };
     try {
       for (const kind of kinds) await rps(`http://127.0.0.1:${ports[kind]}${path}`, 1);
       for (let round = 0; round < ROUNDS; round++) {
@@ -54,9 +57,9 @@ async function main() {
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const off = results.stryke!;
-    const on = results['stryke-metrics']!;
-    const { median, min, max } = pairedRatios(on, off);
-    console.log(`| ${path} | ${Math.round(mean(off))} | ${Math.round(mean(on))} | ${(mean(on) / mean(off)).toFixed(3)}x | ${median.toFixed(3)}x (${min.toFixed(2)}-${max.toFixed(2)}) |`);
+    const onRps = results[on]!;
+    const { median, min, max } = pairedRatios(onRps, off);
+    console.log(`| ${path} | ${Math.round(mean(off))} | ${Math.round(mean(onRps))} | ${(mean(onRps) / mean(off)).toFixed(3)}x | ${median.toFixed(3)}x (${min.toFixed(2)}-${max.toFixed(2)}) |`);
   }
 }
 

@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import fastify from 'fastify';
 import { createApp } from 'stryke';
+import { trace } from '@opentelemetry/api';
+import { RecordingProvider } from './recording-tracer';
 
 async function main() {
   const [kind, portArg] = process.argv.slice(2);
@@ -24,6 +26,8 @@ async function main() {
     await app.listen({ port, host: '127.0.0.1' });
   } else {
     // `stryke-metrics`: the same app with `[metrics] enabled = true` (its own port), for metrics.ts.
+    // `stryke-tracing`: the same app with a TracerProvider registered before boot (recording-tracer.ts).
+    if (kind === 'stryke-tracing') trace.setGlobalTracerProvider(new RecordingProvider());
     if (kind === 'stryke-metrics') Object.assign(process.env, { STRYKE_SERVER__METRICS__ENABLED: 'true', STRYKE_SERVER__METRICS__PORT: '0' });
     const root = join(__dirname, '..', '..', '..', 'benchmarks', 'http', 'app');
     const app = await createApp({ root, buildDir: join(__dirname, 'app'), env: 'production', logger: false });

@@ -8,32 +8,36 @@ function routeOf(req: FastifyRequest): string {
   return req.routeOptions?.url ?? UNMATCHED;
 }
 
-/** Per method and route, the histogram child and the counter children by status, looked up once. */
-interface RouteSeries {
-  observe(seconds: number): void;
-  byStatus: Map<number, { inc(): void }>;
-}
+const RECORDS = Symbol('stryke.recordsMetrics');
 
-/** Request duration and status counts, in one `onResponse` hook. */
+/**
+ * Request duration and status counts. Each route gets its own `onResponse` hook, made when the route is
+ * registered and holding that route's series, so a request adds to numbers already at hand (no label hashing,
+ * no lookup by a string built per request); one app-wide hook counts the requests no route matched.
+ */
 export function instrumentHttpMetrics(app: FastifyInstance, m: StrykeMetrics): void {
-  const series = new Map<string, RouteSeries>();
+  app.addHook('onRoute', (route) => {
+    const hooks = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
+    if (hooks.some((h) => (h as unknown as Record<symbol, unknown>)[RECORDS])) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const byMethod = new Map(methods.map((method) => [method, m.http.series(method, route.url)]));
+    const first = byMethod.values().next().value!;
+    const record = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      // One method (the usual case) is the series at hand; a route of several picks by the request's.
+      const s = byMethod.size === 1 ? first : (byMethod.get(req.method) ?? m.http.series(req.method, route.url));
+      s.observe(reply.elapsedTime / 1000, reply.statusCode);
+      done();
+    };
+    (record as unknown as Record<symbol, unknown>)[RECORDS] = true;
+    route.onResponse = [...hooks, record] as typeof route.onResponse;
+  });
+  const unmatched = new Map<string, ReturnType<StrykeMetrics['http']['series']>>();
   app.addHook('onResponse', (req, reply, done) => {
-    const route = routeOf(req);
-    const key = req.method + ' ' + route;
-    let s = series.get(key);
-    if (!s) {
-      const h = m.httpDuration.labels(req.method, route);
-      s = { observe: (v) => h.observe(v), byStatus: new Map() };
-      series.set(key, s);
+    if (req.is404) {
+      let s = unmatched.get(req.method);
+      if (!s) unmatched.set(req.method, (s = m.http.series(req.method, UNMATCHED)));
+      s.observe(reply.elapsedTime / 1000, reply.statusCode);
     }
-    const status = reply.statusCode;
-    let c = s.byStatus.get(status);
-    if (!c) {
-      c = m.httpResponses.labels(req.method, route, String(status));
-      s.byStatus.set(status, c);
-    }
-    s.observe(reply.elapsedTime / 1000);
-    c.inc();
     done();
   });
 }

@@ -24,6 +24,29 @@ export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void 
 }
 export { UNMATCHED } from './metrics';
 
+/**
+ * `stryke jobs work`: the job hooks (request id, trace context and, with `[metrics] enabled`, the job series and
+ * queue depths) and the metrics listener on `[metrics] jobs_port`. Returns what to close at the end.
+ */
+export async function observeJobWorker(server: Record<string, any> | undefined): Promise<{ address: string | undefined; close(): Promise<void> }> {
+  const settings = metricsSettings(server);
+  const m = settings.enabled ? strykeMetrics() : undefined;
+  const jobs = require('./jobs') as typeof import('./jobs');
+  jobs.instrumentJobs({ metrics: m, tracing: tracingRegistered() });
+  const listener = m ? await serveMetrics({ ...settings, port: settings.jobsPort }, () => m.registry.metrics(), m.registry.contentType) : undefined;
+  const a = listener?.address();
+  const address = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${settings.path}` : undefined;
+  return {
+    address,
+    async close() {
+      jobs.uninstrumentJobs();
+      if (!listener) return;
+      listener.closeAllConnections();
+      await new Promise<void>((done) => listener.close(() => done()));
+    },
+  };
+}
+
 let appLog: FastifyBaseLogger | undefined;
 
 /**

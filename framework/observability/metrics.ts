@@ -1,4 +1,5 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HttpSeries } from './http-series';
 
 /**
  * The framework's Prometheus series, registered once per process on prom-client's global registry (which
@@ -7,8 +8,8 @@ import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
  */
 export interface StrykeMetrics {
   registry: Registry;
-  httpDuration: Histogram<'method' | 'route'>;
-  httpResponses: Counter<'method' | 'route' | 'status'>;
+  /** Request durations and status counts per route, kept as plain numbers (see http-series.ts). */
+  http: HttpSeries;
   sqlDuration: Histogram<'statement'>;
   sqlErrors: Counter<'statement'>;
   poolClients: Gauge<'state'>;
@@ -41,13 +42,13 @@ export function strykeMetrics(): StrykeMetrics {
   const registry = prom.register;
   prom.collectDefaultMetrics({ register: registry });
   const sqlBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+  const http = new HttpSeries([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  // Registered as prom-client registers its own: the registry and the cluster's aggregation read them alike.
+  registry.registerMetric(http.durationMetric('stryke_http_request_duration_seconds', 'Time to answer a request, by route pattern') as never);
+  registry.registerMetric(http.responsesMetric('stryke_http_responses_total', 'Responses sent, by route pattern and status') as never);
   metrics = {
     registry,
-    httpDuration: new prom.Histogram({
-      name: 'stryke_http_request_duration_seconds', help: 'Time to answer a request, by route pattern',
-      labelNames: ['method', 'route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    }),
-    httpResponses: new prom.Counter({ name: 'stryke_http_responses_total', help: 'Responses sent, by route pattern and status', labelNames: ['method', 'route', 'status'] }),
+    http,
     sqlDuration: new prom.Histogram({ name: 'stryke_sql_statement_duration_seconds', help: 'SQL statement time, by statement kind', labelNames: ['statement'], buckets: sqlBuckets }),
     sqlErrors: new prom.Counter({ name: 'stryke_sql_statement_errors_total', help: 'SQL statements that failed, by statement kind', labelNames: ['statement'] }),
     poolClients: new prom.Gauge({

@@ -42,6 +42,10 @@ export async function drainAndClose(server: Server, close: () => Promise<void>, 
   // Only this server instance, and only from now on: node's close() calls it once, at once.
   server.closeIdleConnections = () => {};
   const closed = close();
+  // TLS with `http2 = true`: node tracks the HTTP/1.1 connections on that port as above (allowHTTP1), and each
+  // HTTP/2 session is told to go (GOAWAY: its streams in flight finish, the client opens new ones elsewhere);
+  // an idle session left open would hold the close until fastify's session timeout or the shutdown timeout.
+  closeHttp2Sessions(server);
   const grace = setTimeout(() => {
     const stillIdle = new Set(idleSockets(server));
     for (const socket of idleAtStart) if (stillIdle.has(socket) && !usedSince.has(socket)) socket.destroy();
@@ -54,15 +58,18 @@ export async function drainAndClose(server: Server, close: () => Promise<void>, 
   }
 }
 
+function closeHttp2Sessions(server: Server): void {
+  const sessions = (server as any)[Symbol.for('stryke.http2Sessions')] as Set<{ close(): void }> | undefined;
+  for (const session of sessions ?? []) session.close();
+}
+
 /**
- * The HTTP/2 listener (TLS with `http2 = true`): each session is closed gracefully (GOAWAY: its streams in
- * flight finish, the client opens new ones elsewhere); HTTP/1.1 connections on the same port leave after
- * their next response or the grace period idle.
+ * An HTTP/2 listener on a node that keeps no list of its HTTP/1.1 connections (no `closeIdleConnections`):
+ * sessions are closed gracefully; HTTP/1.1 connections leave after their next response or the grace period idle.
  */
 async function drainHttp2(server: Server, close: () => Promise<void>, graceMs: number): Promise<void> {
   server.keepAliveTimeout = graceMs;
   const closed = close();
-  const sessions = (server as any)[Symbol.for('stryke.http2Sessions')] as Set<{ close(): void }> | undefined;
-  for (const session of sessions ?? []) session.close();
+  closeHttp2Sessions(server);
   await closed;
 }

@@ -125,6 +125,56 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
     }
   });
 
+  it('closes idle HTTP/2 sessions and HTTP/1.1 keep-alive connections at shutdown instead of waiting for shutdown_timeout', async () => {
+    const tls = certificate();
+    // A minute's shutdown timeout: a drain that waited for the idle connection would outlast the bound below.
+    const root = writeApp(files(`log_level = "warn"\ntls_cert = "${tls.cert}"\ntls_key = "${tls.key}"\nhttp2 = true\nshutdown_timeout = 60\n`));
+    assert.equal(stryke(['build', '--root', root]).status, 0);
+    const port = await freePort();
+    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1', '--env', 'production'], { env: PROD });
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    const agent = new https.Agent({ keepAlive: true, ca: tls.ca, maxSockets: 1 });
+    try {
+      await untilUp(port, tls.ca).catch((err) => { throw new Error(`${err.message}\n${output}`); });
+      // One HTTP/1.1 request, then the connection stays open and idle in the agent's pool.
+      const { socketClosed } = await new Promise<{ socketClosed: Promise<void> }>((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          assert.equal(res.httpVersion, '1.1');
+          assert.equal(res.headers.connection, 'keep-alive');
+          const closed = once(res.socket, 'close').then(() => undefined);
+          res.resume().on('end', () => setImmediate(() => resolve({ socketClosed: closed })));
+        }).on('error', reject);
+      });
+      assert.equal(Object.values(agent.freeSockets).flat().length, 1, 'the connection is kept alive, idle');
+      // And an HTTP/2 session that answered one request and stays open, idle.
+      const session = http2.connect(`https://127.0.0.1:${port}`, { ca: tls.ca });
+      session.on('error', () => {});
+      const goaway = once(session, 'goaway');
+      const sessionClosed = once(session, 'close');
+      await new Promise<void>((resolve, reject) => {
+        const req = session.request({ ':path': '/' });
+        req.on('response', (h) => assert.equal(h[':status'], 200));
+        req.resume().on('end', resolve).on('error', reject);
+        req.end();
+      });
+
+      server.kill('SIGTERM');
+      const bound = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 30_000).unref());
+      const exited = once(server, 'exit').then(([code]) => code as number);
+      const outcome = await Promise.race([exited, bound]);
+      assert.equal(outcome, 0, `the server exits at once, not after the 60 s shutdown timeout: ${outcome}\n${output}`);
+      await socketClosed;
+      await goaway;
+      await sessionClosed;
+      assert.doesNotMatch(output, /SIGKILL/);
+    } finally {
+      agent.destroy();
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+
   it('refuses to start, in one line, when the certificate cannot be read', async () => {
     const root = writeApp(files('tls_cert = "config/missing.pem"\ntls_key = "config/missing-key.pem"\n'));
     assert.equal(stryke(['build', '--root', root]).status, 0);

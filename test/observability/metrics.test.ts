@@ -42,6 +42,7 @@ describe('metrics: /metrics on its own port after requests and jobs', () => {
   it('counts requests by route pattern, 404s under one label, SQL, jobs and the process; logs carry the request id into jobs', async () => {
     assert.notEqual(new URL(metricsUrl).port, new URL(base).port, 'metrics are not on the app listener');
     for (const id of [1, 2]) assert.equal((await fetch(`${base}/notes/${id}`, { headers: { 'x-request-id': `show-${id}` } })).status, 200);
+    assert.equal((await fetch(`${base}/notes/1`, { method: 'HEAD' })).status, 200);
     assert.equal((await fetch(`${base}/no/such/page-x91`)).status, 404);
     assert.equal((await fetch(`${base}/another-missing-y42`)).status, 404);
     assert.equal((await fetch(`${base}/notes/3/later?text=hi`, { headers: { 'x-request-id': 'later-ok' } })).status, 200);
@@ -66,6 +67,19 @@ describe('metrics: /metrics on its own port after requests and jobs', () => {
 
     assert.equal(sample(text, 'stryke_http_request_duration_seconds_count{method="GET",route="/notes/:id"}'), 2);
     assert.equal(sample(text, 'stryke_http_responses_total{method="GET",route="/notes/:id",status="200"}'), 2);
+    // The histogram as Prometheus reads one: cumulative buckets up to +Inf, a sum and a count, per route.
+    assert.equal(sample(text, 'stryke_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/notes/:id"}'), 2);
+    assert.equal(sample(text, 'stryke_http_request_duration_seconds_bucket{le="10",method="GET",route="/notes/:id"}'), 2);
+    const buckets = text.split('\n').filter((l) => l.startsWith('stryke_http_request_duration_seconds_bucket{') && l.includes('method="GET",route="/notes/:id"}')).map((l) => Number(l.split(' ').pop()));
+    assert.equal(buckets.length, 14, 'thirteen bounds and +Inf');
+    assert.ok(buckets.every((n, i) => i === 0 || n >= buckets[i - 1]!), `cumulative: ${buckets}`);
+    assert.ok(sample(text, 'stryke_http_request_duration_seconds_sum{method="GET",route="/notes/:id"}')! > 0);
+    assert.match(text, /^# TYPE stryke_http_request_duration_seconds histogram$/m);
+    assert.match(text, /^# TYPE stryke_http_responses_total counter$/m);
+    // fastify's HEAD route beside each GET has its own series, each request counted once.
+    assert.equal(sample(text, 'stryke_http_request_duration_seconds_count{method="HEAD",route="/notes/:id"}'), 1);
+    assert.equal(sample(text, 'stryke_http_responses_total{method="HEAD",route="/notes/:id",status="200"}'), 1);
+    assert.equal(sample(text, 'stryke_http_request_duration_seconds_count{method="POST",route="/notes/:id"}'), undefined, 'no series for a method nobody asked');
     assert.equal(sample(text, 'stryke_http_responses_total{method="GET",route="(unmatched)",status="404"}'), 3, 'two missing pages and the /metrics probe on the app port');
     assert.equal(sample(text, 'stryke_http_responses_total{method="GET",route="/notes/:id/later",status="200"}'), 2);
     assert.doesNotMatch(text, /page-x91|missing-y42/, 'a requested URL never becomes a label');

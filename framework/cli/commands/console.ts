@@ -1,6 +1,9 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import repl from 'node:repl';
+// node:repl is required only when the console starts: loading it loads node's `domain` module, which makes
+// every EventEmitter built afterwards (two per HTTP request: the request and the response) define a `domain`
+// property with Object.defineProperty, about 6.5k instructions a request in a `stryke start` worker.
+import type * as Repl from 'node:repl';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -84,6 +87,7 @@ export function registerConsole(program: Command): void {
       const helpers = Object.keys(app.paths);
       console.log(paint.dim(`Loading ${env} environment (stryke ${require('../../../../package.json').version}). Models: ${models.map((m) => m.name).join(', ') || 'none'}; path helpers: ${helpers.length ? `${helpers.slice(0, 4).join(', ')}${helpers.length > 4 ? ', ...' : ''}` : 'none'}; app, paths, routes.`));
 
+      const repl = require('node:repl') as typeof Repl;
       const server = repl.start({
         prompt: `${env}> `,
         input: feed?.input ?? process.stdin,

@@ -61,11 +61,13 @@ export function registerJobs(program: Command): void {
       // Jobs that broadcastTo reach the app's sockets through config/channels.toml's redis or postgres adapter.
       const config = loadConfig(root, opts.env ?? currentEnv());
       const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
-      // Jobs performed here run under the request id and trace context their request put in their data.
+      // Jobs performed here run under the request id and trace context their request put in their data; with
+      // `[metrics] enabled` in config/server.toml, their series are served on `[metrics] jobs_port`.
       const observability = require('../../observability') as typeof import('../../observability');
-      observability.instrumentJobs({ tracing: (require('../../observability/internal') as typeof import('../../observability/internal')).tracingRegistered() });
+      const observed = await observability.observeJobWorker(config.server);
       const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
       console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
+      if (observed.address) console.log(`Metrics on ${observed.address}`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGTERM', stop);
@@ -74,6 +76,7 @@ export function registerJobs(program: Command): void {
       console.log('Stopping: finishing jobs in progress...');
       await stopJobs();
       await stopFabric();
+      await observed.close();
     }));
 
   common(jobs.command('stats').description('job counts per queue and state').option('--queues <a,b>', 'queues (default: every known queue)').option('--json', 'print JSON'))
