@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config/load';
 import { AppContainer } from '../di/container';
@@ -27,6 +27,7 @@ import { startAppJobs, type JobWorkersStart } from './jobs';
 import { startAppMailers } from './mailers';
 import { mountAppDashboard } from './dashboard';
 import { configureStorage, resetStorage, storageSettings } from '../storage';
+import { closeCache, configureCache } from '../cache';
 import { buildAuthRuntime, currentUserOf } from '../auth/boot';
 import { countStatementsOf, readableLogStream } from '../http/request-log';
 import { prepareRateLimits, setRateLimitUserResolver, type RateLimiting } from '../rate-limit';
@@ -114,6 +115,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     setPaths(paths);
     const secret = secretKeyBase(root, env, config);
     const storage = configureStorage(storageSettings(root, config, env), secret, db);
+    configureCache(config.cache, basename(root));
     const runtime: AppRuntime = {
       env,
       views: new ViewEngine(root, paths),
@@ -203,6 +205,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await closeDashboard?.();
         closeMailers?.();
         resetStorage(storage);
+        await closeCache();
         await db.close();
       },
     };
