@@ -1,0 +1,191 @@
+/**
+ * The TechEmpower tests (plaintext, json, db, queries, fortunes, updates, cached queries) on PostgreSQL, for
+ * stryke as production runs it (`stryke build`, then `stryke start --workers 1`, STRYKE_ENV=production) and
+ * for what users would pick instead: bare fastify + pg, Express + pg, NestJS (fastify adapter) + TypeORM.
+ * Each implementation is validated as TechEmpower validates before it is measured; one at a time is running.
+ *
+ *   npm run bench:techempower                 # after `npx tsc -b`
+ *   TE_SECONDS=5 TE_CONNECTIONS=16 TE_QUERIES=20 TE_ONLY=stryke,fastify TE_TESTS=db,fortunes npm run bench:techempower
+ *
+ * Writes docs/techempower.md (the table) and docs/images/techempower.svg (the chart). Express, NestJS and
+ * TypeORM are installed in this folder only (`npm install` here on first run), never at the repository root.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { buildForProduction, startArgs } from '../production';
+import { REPO, freePort } from '../support';
+import { seed } from '../http-db/run';
+import { barChart } from './chart';
+import { validate } from './validate';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const autocannon = require('autocannon');
+
+const HERE = join(REPO, 'benchmarks', 'techempower');
+const SECONDS = Number(process.env.TE_SECONDS ?? 5);
+const WARMUP = Number(process.env.TE_WARMUP ?? 2);
+const CONNECTIONS = Number(process.env.TE_CONNECTIONS ?? 16);
+const QUERIES = Number(process.env.TE_QUERIES ?? 20);
+const DATABASE = process.env.TE_DATABASE ?? 'stryke_te';
+const PG = { host: process.env.TE_PGHOST ?? '127.0.0.1', port: 5432, user: process.env.TE_PGUSER ?? 'postgres' };
+const WRITE_DOCS = process.env.TE_WRITE_DOCS !== '0';
+
+const FRAMEWORKS = ['stryke', 'fastify', 'express', 'nest'] as const;
+type Framework = (typeof FRAMEWORKS)[number];
+const LABEL: Record<Framework, string> = { stryke: 'stryke', fastify: 'fastify + pg', express: 'Express + pg', nest: 'NestJS + TypeORM' };
+
+const TESTS = [
+  { name: 'plaintext', path: '/plaintext' },
+  { name: 'json', path: '/json' },
+  { name: 'db', path: '/db' },
+  { name: 'queries', path: `/queries?queries=${QUERIES}` },
+  { name: 'fortunes', path: '/fortunes' },
+  { name: 'updates', path: `/updates?queries=${QUERIES}` },
+  { name: 'cached queries', path: `/cached-queries?count=${QUERIES}` },
+];
+
+const pick = (v: string | undefined, all: readonly string[]) => (v ? v.split(',').map((s) => s.trim()) : [...all]);
+const ONLY = pick(process.env.TE_ONLY, FRAMEWORKS) as Framework[];
+const ONLY_TESTS = pick(process.env.TE_TESTS, TESTS.map((t) => t.name.replace(' ', '-')));
+
+function installPeers(): void {
+  if (existsSync(join(HERE, 'node_modules', 'express')) && existsSync(join(HERE, 'node_modules', '@nestjs', 'platform-fastify'))) return;
+  console.log('# npm install in benchmarks/techempower (Express, NestJS, TypeORM; this folder only)');
+  const res = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: HERE, stdio: 'inherit' });
+  if (res.status !== 0) throw new Error('npm install in benchmarks/techempower failed');
+}
+
+async function prepareDatabase(): Promise<void> {
+  const admin = new Pool({ ...PG, database: 'postgres', max: 1 });
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (!rowCount) await admin.query(`CREATE DATABASE "${DATABASE.replace(/"/g, '')}"`);
+  } finally {
+    await admin.end();
+  }
+  await seed({ adapter: 'postgres', host: PG.host, port: PG.port, username: PG.user, database: DATABASE });
+}
+
+async function waitUp(base: string, child: ChildProcess, name: string): Promise<void> {
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  for (let i = 0; i < 600; i++) {
+    if (exited !== null) throw new Error(`${name} exited with ${exited} before answering`);
+    try {
+      if ((await fetch(`${base}/json`)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not answer /json within 60 s`);
+}
+
+let strykeBuild: string | undefined;
+
+async function start(fw: Framework, port: number): Promise<ChildProcess> {
+  const env = { ...process.env, TE_DATABASE: DATABASE, TE_PGHOST: PG.host, TE_PGUSER: PG.user, NODE_ENV: 'production' };
+  let child: ChildProcess;
+  if (fw === 'stryke') {
+    strykeBuild ??= buildForProduction(join(HERE, 'app'));
+    child = spawn(process.execPath, startArgs(strykeBuild, port), { env: { ...env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.repeat(64) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  } else {
+    child = spawn(process.execPath, [join(HERE, 'peers', `${fw}.js`), String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  await waitUp(`http://127.0.0.1:${port}`, child, fw);
+  return child;
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+async function load(url: string, seconds: number): Promise<{ rps: number; p99: number; errors: number }> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+}
+
+async function main(): Promise<void> {
+  installPeers();
+  await prepareDatabase();
+  const pool = new Pool({ ...PG, database: DATABASE, max: 2 });
+  const results = new Map<string, { rps: number; p99: number; errors: number }>();
+  const notes: string[] = [];
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  try {
+    for (const fw of ONLY) {
+      const port = await freePort();
+      const child = await start(fw, port);
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        const { warnings } = await validate(base, pool);
+        console.log(`# ${LABEL[fw]}: validated${warnings.length ? ` (${warnings.join('; ')})` : ''}`);
+        if (warnings.length) notes.push(`${LABEL[fw]}: ${warnings.join('; ')}`);
+        for (const test of TESTS) {
+          if (!ONLY_TESTS.includes(test.name.replace(' ', '-'))) continue;
+          if (WARMUP > 0) await load(base + test.path, WARMUP);
+          const r = await load(base + test.path, SECONDS);
+          results.set(`${fw}|${test.name}`, r);
+          console.log(`# ${LABEL[fw]} ${test.name}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`);
+        }
+      } finally {
+        await stop(child);
+      }
+    }
+  } finally {
+    await pool.end();
+  }
+  const loadAfter = loadavg()[0]!.toFixed(1);
+  const tests = TESTS.filter((t) => ONLY_TESTS.includes(t.name.replace(' ', '-')));
+  const setting = `${SECONDS} s per test after ${WARMUP} s warm-up, 1 round, ${CONNECTIONS} connections, ${QUERIES} queries where a test takes a count; node ${process.version}, ${cpus().length} cores shared with other work, load average ${loadBefore} before and ${loadAfter} after`;
+  const head = `| test | ${ONLY.map((fw) => `${LABEL[fw]} req/s`).join(' | ')} | ${ONLY.filter((f) => f !== 'stryke').map((fw) => `stryke / ${LABEL[fw]}`).join(' | ')} |`;
+  const lines = [head, `| --- | ${ONLY.map(() => '---:').join(' | ')} | ${ONLY.filter((f) => f !== 'stryke').map(() => '---:').join(' | ')} |`];
+  for (const t of tests) {
+    const s = results.get(`stryke|${t.name}`)?.rps;
+    const cells = ONLY.map((fw) => {
+      const r = results.get(`${fw}|${t.name}`);
+      return r ? `${Math.round(r.rps).toLocaleString('en-US')}${r.errors ? ` (${r.errors} errors)` : ''}` : '-';
+    });
+    const ratios = ONLY.filter((f) => f !== 'stryke').map((fw) => {
+      const o = results.get(`${fw}|${t.name}`)?.rps;
+      return s && o ? `${(s / o).toFixed(2)}x` : '-';
+    });
+    lines.push(`| ${t.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+  const table = lines.join('\n');
+  console.log(`\n${setting}\n\n${table}\n`);
+  if (!WRITE_DOCS) return;
+  const doc = [
+    '# TechEmpower tests: the latest run',
+    '',
+    'Written by `npm run bench:techempower` (benchmarks/techempower/run.ts); see [performance](performance.md#the-techempower-tests) for what is measured and how to read it.',
+    '',
+    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${setting}. **The machine was shared and loaded: wall-clock figures are noisy, read the ratios as rough.**`,
+    '',
+    table,
+    '',
+    ...(notes.length ? ['Validation warnings (TechEmpower warns, does not fail):', '', ...notes.map((n) => `- ${n}`), ''] : []),
+    '![TechEmpower tests, requests per second](images/techempower.svg)',
+    '',
+  ].join('\n');
+  writeFileSync(join(REPO, 'docs', 'techempower.md'), doc);
+  mkdirSync(join(REPO, 'docs', 'images'), { recursive: true });
+  writeFileSync(
+    join(REPO, 'docs', 'images', 'techempower.svg'),
+    barChart('TechEmpower tests on PostgreSQL: requests per second (longer is better)', `${SECONDS} s per test, ${CONNECTIONS} connections, 2 shared, loaded cores: noisy`, tests.map((t) => t.name), ONLY, (test, fw) => results.get(`${fw}|${test}`)?.rps),
+  );
+  console.log('Wrote docs/techempower.md and docs/images/techempower.svg');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
