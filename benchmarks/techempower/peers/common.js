@@ -52,13 +52,17 @@ function updateSql(n) {
   return `UPDATE world AS w SET "randomNumber" = v.r FROM (VALUES ${rows.join(', ')}) AS v(id, r) WHERE w.id = v.id`;
 }
 
-/** Rows to update, one per id (the last draw wins), as the UPDATE ... FROM VALUES needs distinct ids. */
+/**
+ * Rows to update, one per id (the last draw wins), in id order: the UPDATE ... FROM VALUES needs distinct ids,
+ * and concurrent requests locking rows in one order cannot deadlock (TypeORM's save of several rows is one
+ * transaction: in random order, two requests deadlock within seconds under load).
+ */
 function distinct(worlds) {
-  return [...new Map(worlds.map((w) => [w.id, w])).values()];
+  return [...new Map(worlds.map((w) => [w.id, w])).values()].sort((a, b) => a.id - b.id);
 }
 
 class WorldCache {
-  constructor(ttl = 60_000) {
+  constructor(ttl = 600_000) {
     this.ttl = ttl;
     this.entries = new Map();
     this.loading = new Map();
