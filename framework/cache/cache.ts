@@ -72,6 +72,11 @@ export class Cache {
     const fn = typeof a === 'function' ? a : b!;
     checkKey(key);
     const ttl = checkTtl(options.ttl, this.defaultTtl);
+    // The in-process store answers a hit at once: no promise chain, no in-flight entry (the hot path of a cache).
+    if (this.store instanceof MemoryStore) {
+      const text = this.store.getSync(this.namespace + key);
+      if (text !== undefined) return Promise.resolve(JSON.parse(text) as T);
+    }
     const running = this.inflight.get(key);
     if (running) return running as Promise<T>;
     const work = this.load(key, ttl, fn).finally(() => this.inflight.delete(key));
