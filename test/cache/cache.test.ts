@@ -8,6 +8,7 @@ import IORedis from 'ioredis';
 import { cache } from 'stryke';
 import { Cache, CacheErrors, MemoryStore, cacheSettings, configureCache, openCache } from '../../framework/cache';
 import { ViewEngine } from '../../framework/views';
+import { bootFixture } from '../support/boot-fixture';
 
 const REDIS = 'redis://127.0.0.1:6379';
 
@@ -174,5 +175,37 @@ describe('fragment caching in views', () => {
     assert.match(later, /^<h1>Changed<\/h1>/);
     const other = views.render('posts/show', { post: new Post(2, 'Second', saved) }, ctx(), false);
     assert.match(other, /^<h1>Second<\/h1>/);
+  });
+});
+
+describe('an app with config/cache.toml (store = "redis")', () => {
+  it('createApp opens the configured store: `cache.fetch` in an action computes once, and views cache fragments', async () => {
+    const namespace = `stryke-test:cache-app:${randomBytes(6).toString('hex')}:`;
+    process.env.CACHE_TEST_NAMESPACE = namespace;
+    const app = await bootFixture('cache-app');
+    const raw = new IORedis(REDIS);
+    try {
+      assert.equal(cache.settings.store, 'redis');
+      assert.equal(cache.settings.namespace, namespace);
+      const one = await app.server.inject({ method: 'GET', url: '/things/total' });
+      const two = await app.server.inject({ method: 'GET', url: '/things/total' });
+      assert.deepEqual(JSON.parse(one.body), { total: 1 });
+      assert.deepEqual(JSON.parse(two.body), { total: 1 });
+      assert.equal(await raw.get(`${namespace}total`), '{"total":1}');
+
+      const first = (await app.server.inject({ method: 'GET', url: '/things/page?name=First' })).body;
+      const renamed = (await app.server.inject({ method: 'GET', url: '/things/page?name=Renamed' })).body;
+      const saved = (await app.server.inject({ method: 'GET', url: '/things/page?name=Renamed&saved=1000' })).body;
+      assert.match(first, /<h1>First<\/h1>/);
+      assert.match(renamed, /<h1>First<\/h1>/, 'same record, same updatedAt: the cached fragment');
+      assert.match(renamed, /render 2/, 'the rest of the page is rendered each time');
+      assert.match(saved, /<h1>Renamed<\/h1>/, 'a saved record has a new key');
+      const token = (body: string) => /name="authenticity_token" value="([^"]+)"/.exec(body)?.[1];
+      assert.ok(token(first) && token(renamed) && token(first) !== token(renamed), 'the block with the CSRF token is rendered per request');
+    } finally {
+      await app.close();
+      raw.disconnect();
+      delete process.env.CACHE_TEST_NAMESPACE;
+    }
   });
 });
