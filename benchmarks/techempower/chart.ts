@@ -4,7 +4,7 @@ const COLOURS: Record<string, string> = { stryke: '#d9480f', fastify: '#1c7ed6',
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function barChart(title: string, note: string, tests: string[], frameworks: string[], rps: (test: string, fw: string) => number | undefined): string {
+export function barChart(title: string, note: string, tests: string[], frameworks: string[], rps: (test: string, fw: string) => number | undefined, label: (fw: string) => string = (fw) => fw): string {
   const bar = 16;
   const gap = 4;
   const groupGap = 18;
@@ -21,7 +21,7 @@ export function barChart(title: string, note: string, tests: string[], framework
     `<text x="${width / 2}" y="42" text-anchor="middle" fill="#555">${esc(note)}</text>`,
   ];
   frameworks.forEach((fw, i) => {
-    out.push(`<rect x="${left + i * 130}" y="${height - 20}" width="12" height="12" fill="${COLOURS[fw] ?? '#333'}"/><text x="${left + i * 130 + 16}" y="${height - 10}">${esc(fw)}</text>`);
+    out.push(`<rect x="${left + i * 160}" y="${height - 20}" width="12" height="12" fill="${COLOURS[fw] ?? '#333'}"/><text x="${left + i * 160 + 16}" y="${height - 10}">${esc(label(fw))}</text>`);
   });
   tests.forEach((test, t) => {
     const y0 = top + t * group;
