@@ -38,6 +38,7 @@ export {
   verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, newSecret, digestSecret, secretMatches,
   formatToken, parseToken, MAX_PASSWORD_BYTES, type PasswordOptions, type PasswordHashing, type AuthContext, type UserResolver,
 } from './auth';
+export { cache, type CacheOptions } from './cache';
 export { RateLimit, setRateLimitUserResolver, type RateLimitOptions, type RateLimitUserResolver } from './rate-limit';
 export {
   Channel, Action, ActionChannel, broadcastTo, presence, setChannelUserResolver, channelsClientPath, type ChannelOptions,

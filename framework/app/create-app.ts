@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { currentUserOf } from '../auth';
 import { prepareChannels, startFabric } from '../channels';
@@ -24,6 +24,7 @@ import { resolveMiddleware } from './middleware';
 import { setPaths } from './paths';
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
+import { closeCache, configureCache } from '../cache';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */
@@ -100,6 +101,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     setPaths(paths);
     const secret = secretKeyBase(root, env, config);
     const storage = configureStorage(storageSettings(root, config, env), secret, db);
+    configureCache(config.cache, basename(root));
     const runtime: AppRuntime = buildRuntime({ root, env, server, paths, secret, routes, container, build });
     const { logger, readable } = appLogger(options.logger, env, server);
     const observability = setupObservability(server);
@@ -150,6 +152,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await closeDashboard?.();
         closeMailers?.();
         resetStorage(storage);
+        await closeCache();
         await db.close();
       },
     };

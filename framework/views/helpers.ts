@@ -9,6 +9,7 @@ import { registerFormatHelpers } from './format';
 import { registerPaginationHelpers } from './pagination';
 import { CONFIRM_HANDLER } from '../security';
 import { registerStorageHelpers } from '../storage/internal';
+import { registerCacheHelper } from '../cache';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {
@@ -35,6 +36,8 @@ export function registerHelpers(hb: typeof Handlebars, paths: PathHelpers, engin
   for (const [name, fn] of Object.entries(paths)) {
     hb.registerHelper(name, (...args: unknown[]) => fn(...args.slice(0, -1)));
   }
+
+  registerCacheHelper(hb);
 
   hb.registerHelper('csrfToken', (options: HelperOptions) => ctx(options)?.csrfToken() ?? '');
   // The channels browser client's fingerprinted path: `<script src="{{channelsClientPath}}"></script>`.

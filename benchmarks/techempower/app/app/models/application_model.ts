@@ -1,0 +1,3 @@
+import { ActiveRecord } from 'stryke';
+
+export class ApplicationModel extends ActiveRecord {}

@@ -1,0 +1,110 @@
+import { CacheErrors } from './errors';
+import type { CacheSettings } from './config';
+import { MemoryStore } from './memory-store';
+import { RedisStore } from './redis-store';
+
+/** What a store does: JSON text in, JSON text out, with a ttl in milliseconds. */
+export interface CacheStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, text: string, ttl: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface CacheOptions {
+  /** Milliseconds the entry lives; the store's default (config/cache.toml `ttl`) when left out. */
+  ttl?: number;
+}
+
+/** Keys are what the app chooses, namespaced; bounded so one cannot fill Redis with a request's whole body. */
+function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0) throw CacheErrors.BAD_KEY(JSON.stringify(key) ?? String(key), 'give a non-empty string.');
+  if (key.length > 1024) throw CacheErrors.BAD_KEY(`"${key.slice(0, 40)}..."`, 'is longer than 1,024 characters; hash the varying part.');
+  return key;
+}
+
+function checkTtl(ttl: unknown, fallback: number): number {
+  if (ttl === undefined) return fallback;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1) throw CacheErrors.BAD_TTL(JSON.stringify(ttl));
+  return ttl;
+}
+
+function serialise(key: string, value: unknown): string {
+  if (value === undefined) throw CacheErrors.UNSERIALIZABLE(key, 'it is undefined (undefined means "not cached"; store null instead)');
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    throw CacheErrors.UNSERIALIZABLE(key, (err as Error).message);
+  }
+  if (text === undefined) throw CacheErrors.UNSERIALIZABLE(key, `a ${typeof value} has no JSON form`);
+  return text;
+}
+
+/**
+ * `cache.fetch(key, { ttl }, fn)`: the cached value of `key`, or `fn()`'s, stored for `ttl` milliseconds.
+ * Concurrent fetches of one missing key in this process share one `fn()` call (no stampede on expiry).
+ * Values are stored as JSON in every store, so a fetch gives plain data: a Date comes back as its string.
+ */
+export class Cache {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(readonly store: CacheStore, readonly namespace: string, readonly defaultTtl: number) {}
+
+  async read<T = unknown>(key: string): Promise<T | undefined> {
+    const text = await this.store.get(this.namespace + checkKey(key));
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  async write(key: string, value: unknown, options: CacheOptions = {}): Promise<void> {
+    checkKey(key);
+    await this.store.set(this.namespace + key, serialise(key, value), checkTtl(options.ttl, this.defaultTtl));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.store.delete(this.namespace + checkKey(key));
+  }
+
+  fetch<T>(key: string, fn: () => T | Promise<T>): Promise<T>;
+  fetch<T>(key: string, options: CacheOptions, fn: () => T | Promise<T>): Promise<T>;
+  fetch<T>(key: string, a: CacheOptions | (() => T | Promise<T>), b?: () => T | Promise<T>): Promise<T> {
+    const options = typeof a === 'function' ? {} : a;
+    const fn = typeof a === 'function' ? a : b!;
+    checkKey(key);
+    const ttl = checkTtl(options.ttl, this.defaultTtl);
+    // The in-process store answers a hit at once: no promise chain, no in-flight entry (the hot path of a cache).
+    if (this.store instanceof MemoryStore) {
+      const text = this.store.getSync(this.namespace + key);
+      if (text !== undefined) return Promise.resolve(JSON.parse(text) as T);
+    }
+    const running = this.inflight.get(key);
+    if (running) return running as Promise<T>;
+    const work = this.load(key, ttl, fn).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, work);
+    return work;
+  }
+
+  private async load<T>(key: string, ttl: number, fn: () => T | Promise<T>): Promise<T> {
+    let hit: string | undefined;
+    try {
+      hit = await this.store.get(this.namespace + key);
+    } catch {
+      hit = undefined; // a store that cannot be reached is a miss: the app still answers, uncached
+    }
+    if (hit !== undefined) return JSON.parse(hit) as T;
+    const value = await fn();
+    const text = serialise(key, value);
+    await this.store.set(this.namespace + key, text, ttl).catch(() => undefined);
+    // What a later fetch gives (plain JSON data), not the object fn() returned.
+    return JSON.parse(text) as T;
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+export function openCache(settings: CacheSettings): Cache {
+  const store = settings.store === 'redis' ? new RedisStore(settings.url) : new MemoryStore(settings.max);
+  return new Cache(store, settings.namespace, settings.ttl);
+}
