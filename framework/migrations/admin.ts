@@ -1,7 +1,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
 import { DataSource } from 'typeorm/data-source/DataSource';
-import { dataSourceOptions, sqlitePath, type DatabaseConfig } from '../orm/connection';
+import { sqlitePath, type DatabaseConfig } from '../orm/connection';
+import { dataSourceOptions } from './typeorm';
 import { dialectFor } from '../orm/dialect';
 
 /** Runs `fn` on a connection to the server without selecting the app's database. */

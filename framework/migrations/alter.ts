@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner, Table, TableColumn } from 'typeorm';
+import type { QueryRunner, Table, TableColumn } from 'typeorm';
 import type { Adapter } from '../orm/dialect';
 import { MigrationErrors } from './errors';
 
@@ -55,20 +55,4 @@ export async function changeColumnType(qr: QueryRunner, adapter: Adapter, table:
   current.columns = current.columns.map((c) => (c.name === name ? clone : c));
   await qr.changeColumn(current, clone, next);
   forgetTables(qr);
-}
-
-const checked = new WeakSet<DataSource>();
-
-/**
- * TypeORM reads MariaDB's column defaults right only when the DataSource's type is "mariadb"; stryke
- * connects as "mysql" (one driver for both). Asked once per connection: on MariaDB the schema reader is
- * told, and nothing else changes (RETURNING support and the like are fixed at connect time).
- */
-export async function schemaReaderFor(ds: DataSource): Promise<void> {
-  if (checked.has(ds)) return;
-  checked.add(ds);
-  const driver = ds.driver as unknown as { options: { type: string } };
-  if (driver.options.type !== 'mysql') return;
-  const [row] = await ds.query('SELECT VERSION() AS v');
-  if (/mariadb/i.test(String(row?.v ?? ''))) driver.options.type = 'mariadb';
 }

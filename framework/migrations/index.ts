@@ -6,3 +6,4 @@ export { createDatabase, dropDatabase } from './admin';
 export { dumpSchema, loadSchema, readSchema, writeSchema, SCHEMA_FILE, type SchemaDump } from './schema-dump';
 export { checkReversible, schemaDifference } from './reversible';
 export type { FailureRecord } from './failures';
+export { typeorm, schemaSource, dataSourceOptions } from './typeorm';

@@ -6,7 +6,7 @@ import type { Adapter } from '../orm/dialect';
 import { StrykeError } from '../support/errors';
 import { plan, type Migration, type Op } from './dsl';
 import { MigrationErrors } from './errors';
-import { schemaReaderFor } from './alter';
+import { schemaSource } from './typeorm';
 import { lockMigrations } from './lock';
 import { clearFailure, ensureFailureTable, failures, recordFailure, type FailureRecord } from './failures';
 
@@ -118,7 +118,7 @@ export class Migrator {
   }
 
   async ensureTable(): Promise<void> {
-    await schemaReaderFor(this.db.dataSource);
+    await schemaSource(this.db);
     try {
       await this.db.run(`CREATE TABLE IF NOT EXISTS ${this.q(TABLE)} (${this.q('version')} varchar(255) NOT NULL PRIMARY KEY)`);
       if (this.adapter === 'mysql') await ensureFailureTable(this.db);
@@ -201,7 +201,7 @@ export class Migrator {
       return [m, this.planFor(file, m, direction)] as const;
     });
     const transactional = this.adapter !== 'mysql';
-    const qr: QueryRunner = this.db.dataSource.createQueryRunner();
+    const qr: QueryRunner = (await schemaSource(this.db)).createQueryRunner();
     await qr.connect();
     const started = Date.now();
     if (this.onMigration) this.onMigration({ phase: 'start', version: file.version, name: migration.name, direction });
@@ -246,7 +246,7 @@ export class Migrator {
 
   /** Runs `fn` holding the database's migration lock (what migrate, rollback and redo do). */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await schemaReaderFor(this.db.dataSource);
+    await schemaSource(this.db);
     const lock = await lockMigrations(this.db, this.root, this.lockTimeoutMs);
     try {
       await this.ensureTable();

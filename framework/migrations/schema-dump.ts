@@ -8,7 +8,7 @@ import { TableForeignKey } from 'typeorm/schema-builder/table/TableForeignKey';
 import { TableIndex } from 'typeorm/schema-builder/table/TableIndex';
 import type { Database } from '../orm/connection';
 import type { Adapter } from '../orm/dialect';
-import { schemaReaderFor } from './alter';
+import { schemaSource } from './typeorm';
 import { MigrationErrors } from './errors';
 import { columnOptions } from './table';
 import type { ColumnOptions, ColumnType } from './types';
@@ -130,8 +130,7 @@ function dumpTable(adapter: Adapter, t: Table): DumpTable {
 
 /** Reads the database's schema through TypeORM's schema reader. */
 export async function dumpSchema(db: Database): Promise<SchemaDump> {
-  await schemaReaderFor(db.dataSource);
-  const qr = db.dataSource.createQueryRunner();
+  const qr = (await schemaSource(db)).createQueryRunner();
   try {
     (qr as unknown as { loadedTables: unknown[] }).loadedTables = [];
     const names = await appTableNames(qr, db.dialect.adapter);
@@ -211,10 +210,9 @@ function fkOf(f: DumpForeignKey): TableForeignKey {
  */
 export async function loadSchema(db: Database, dump: SchemaDump, label: string): Promise<void> {
   const { adapter } = db.dialect;
-  const qr: QueryRunner = db.dataSource.createQueryRunner();
+  const qr: QueryRunner = (await schemaSource(db)).createQueryRunner();
   await qr.connect();
   try {
-    await schemaReaderFor(db.dataSource);
     const existing = await appTableNames(qr, adapter);
     if (existing.length) throw MigrationErrors.SCHEMA_NOT_EMPTY(label, existing.join(', '));
     const transactional = adapter !== 'mysql';

@@ -9,11 +9,11 @@ export { Relation, type Page, type Grouped, type GroupedRelation } from './relat
 export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';
 export { Errors, type ValidationRules, type ValidateOptions } from './validation';
-export { Database, databaseConfig, parseDatabaseUrl, dataSourceOptions, type DatabaseConfig } from './connection';
+export { Database, databaseConfig, parseDatabaseUrl, type DatabaseConfig, type SqlConnection, type TransactionScope } from './connection';
 export { bindModels } from './bind';
 export { OrmErrors } from './errors';
 export { isDatabaseUnavailable } from './unavailable';
-export { sqlitePath } from './database-config';
+export { sqlitePath } from './connection';
 export { Operator, gt, gte, lt, lte, range, anyOf, not, ne } from './operators';
 export { ormSettings, type NPlusOneMode } from './loading';
 export { dialectFor, type Dialect, type Adapter } from './dialect';

@@ -17,7 +17,7 @@ import type * as SchemaDumpModule from '../../migrations/schema-dump';
 import type { DatabaseConfig } from '../../orm/connection';
 import type * as ConnectionModule from '../../orm/connection';
 import type * as DistModule from '../../server/dist';
-import { sqlitePath } from '../../orm/database-config';
+import { sqlitePath } from '../../orm/connection';
 import { appRoot, compileApp } from '../app-root';
 import { CliErrors } from '../errors';
 import { paint } from '../output';

@@ -1,17 +1,70 @@
 /**
- * SQLite statements, run synchronously on the one connection TypeORM's better-sqlite3 driver opened:
- * prepared statements cached by SQL (one cache for rows as objects, one for rows as arrays), and the
- * schema-version check that keeps the arrays' column names current.
+ * SQLite: one better-sqlite3 connection per database file per process (the app's models, its SQL job queue
+ * and TypeORM's schema commands share it), statements run synchronously, prepared once and cached by SQL
+ * (one cache for rows as objects, one for rows as arrays), and the schema-version check that keeps the
+ * arrays' column names current. Only better-sqlite3's public API: `new Database(file, { timeout })`,
+ * `prepare`, `pragma`, statements' `raw`/`safeIntegers`/`pluck`/`columns`/`get`/`all`/`run`.
  */
-import type { DataSource } from 'typeorm';
-import { STATEMENT_CACHE_LIMIT, type QueryOutcome } from './query-outcome';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { STATEMENT_CACHE_LIMIT, type QueryOutcome } from './outcome';
 
-type SqliteStatement = {
-  reader: boolean; single?: boolean; names?: readonly string[];
+export type SqliteStatement = {
+  readonly reader: boolean; single?: boolean; names?: readonly string[];
   get(binds: unknown[]): any; all(binds: unknown[]): any[]; run(binds: unknown[]): { changes: number; lastInsertRowid: number | bigint };
   safeIntegers(on: boolean): unknown; raw(on: boolean): unknown; pluck(on: boolean): unknown; columns(): { name: string }[];
 };
-type SqliteConnection = { prepare(sql: string): SqliteStatement };
+
+/** The part of better-sqlite3's Database stryke uses (the package ships no types). */
+export interface SqliteHandle {
+  prepare(sql: string): SqliteStatement;
+  exec(sql: string): unknown;
+  pragma(sql: string, options?: { simple?: boolean }): unknown;
+  close(): unknown;
+  readonly inTransaction: boolean;
+  readonly open: boolean;
+}
+
+interface Shared {
+  handle: SqliteHandle;
+  refs: number;
+}
+
+/** Open connections by file: a second open of one file in this process shares the first. */
+const open = new Map<string, Shared>();
+
+/**
+ * Opens (or shares) the connection to `file`: WAL (a file's, so readers run beside one writer), foreign
+ * keys enforced, and a busy timeout: how long a write waits for another process's write lock.
+ */
+export function openSqlite(file: string, busyMs: number): SqliteHandle {
+  const key = file === ':memory:' ? undefined : file;
+  const known = key ? open.get(key) : undefined;
+  if (known && known.handle.open) {
+    known.refs++;
+    return known.handle;
+  }
+  const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => SqliteHandle;
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const handle = new Database(file, { timeout: busyMs });
+  handle.pragma('foreign_keys = ON');
+  if (file !== ':memory:') {
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+  }
+  if (key) open.set(key, { handle, refs: 1 });
+  return handle;
+}
+
+/** Drops one reference to a connection; the last one closes it. */
+export function closeSqlite(file: string, handle: SqliteHandle): void {
+  const shared = open.get(file);
+  if (shared && shared.handle === handle) {
+    if (--shared.refs > 0) return;
+    open.delete(file);
+  }
+  if (handle.open) handle.close();
+}
 
 export class SqliteRunner {
   private readonly statements = new Map<string, SqliteStatement>();
@@ -21,21 +74,20 @@ export class SqliteRunner {
   private schemaChecked = false;
   private schemaStatement: SqliteStatement | undefined;
 
-  /** `bigintTables`: the connection's own set of quoted names of tables with bigint columns (read, never copied). */
-  constructor(private readonly dataSource: DataSource, private readonly bigintTables: ReadonlySet<string>) {}
+  /** `bigintTables`: the database's own set of quoted names of tables with bigint columns (read, never copied). */
+  constructor(readonly handle: SqliteHandle, private readonly bigintTables: ReadonlySet<string>) {}
 
   /**
-   * SQLite, with prepared statements cached by SQL. Asked for arrays, a SELECT's rows come as arrays of
-   * values (better-sqlite3's raw mode, from a statement of its own): much cheaper for the driver to build
-   * than objects keyed by column, and the model layer maps them to records itself.
+   * Runs a statement, prepared once per SQL text. Asked for arrays, a SELECT's rows come as arrays of values
+   * (better-sqlite3's raw mode, from a statement of its own): much cheaper for the driver to build than
+   * objects keyed by column, and the model layer maps them to records itself.
    */
   run(sql: string, binds: unknown[], arrays = false): QueryOutcome {
     if (arrays && !this.schemaChecked) this.checkSchema();
     const cache = arrays ? this.arrayStatements : this.statements;
     let stmt = cache.get(sql);
     if (!stmt) {
-      const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-      stmt = conn.prepare(sql);
+      stmt = this.handle.prepare(sql);
       if (stmt.reader && this.bigintTables.size) for (const t of this.bigintTables) if (sql.includes(t)) stmt.safeIntegers(true);
       // At most one row (find, first, exists): step once with get() rather than collecting with all().
       stmt.single = stmt.reader && sql.endsWith(' LIMIT 1');
@@ -71,8 +123,7 @@ export class SqliteRunner {
     this.schemaChecked = true;
     setImmediate(() => (this.schemaChecked = false)).unref();
     if (!this.schemaStatement) {
-      const conn = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-      this.schemaStatement = conn.prepare('PRAGMA schema_version');
+      this.schemaStatement = this.handle.prepare('PRAGMA schema_version');
       this.schemaStatement.pluck(true);
     }
     const version = this.schemaStatement.get([]);
