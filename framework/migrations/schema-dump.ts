@@ -132,7 +132,6 @@ function dumpTable(adapter: Adapter, t: Table): DumpTable {
 export async function dumpSchema(db: Database): Promise<SchemaDump> {
   const qr = (await schemaSource(db)).createQueryRunner();
   try {
-    (qr as unknown as { loadedTables: unknown[] }).loadedTables = [];
     const names = await appTableNames(qr, db.dialect.adapter);
     const tables = names.length ? await qr.getTables(names) : [];
     const q = db.dialect.quote;
