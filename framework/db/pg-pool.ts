@@ -198,10 +198,18 @@ export class PgPool {
       if (w.timer) clearTimeout(w.timer);
       w.cb(DbErrors.CLOSED());
     }
+    // Each end waits for the server's goodbye, at most a moment (a server that stopped answering never says it).
     const ends = this.idle.splice(0).map((s) => {
       s.dead = true;
       this.total--;
-      return new Promise<void>((r) => s.client.end(() => r()));
+      return new Promise<void>((r) => {
+        const t = setTimeout(r, 2000);
+        t.unref();
+        s.client.end(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     });
     await Promise.all(ends);
     // Busy clients end as they are released; wait for them (a statement running at close finishes first).
