@@ -41,9 +41,20 @@ export function mysqlOutcome(result: any): QueryOutcome {
   return { rows: [], affected: result?.affectedRows ?? 0, insertId: result?.insertId };
 }
 
+/**
+ * Whether an error leaves its connection unusable: a fatal one, or a statement past its timeout, which mysql2
+ * reports while the statement still occupies the connection (the next command would queue behind it).
+ */
+function breaks(err: unknown): boolean {
+  const e = err as { fatal?: boolean; code?: string };
+  return !!e?.fatal || e?.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
+}
+
 export class MysqlRunner {
   /** Connections handed out now (ours): with all `size` of them out, a wait for one is timed. */
   private out = 0;
+  /** Connections ended because of an error, still to be given back by their holder. */
+  private readonly broken = new WeakSet<MysqlConnection>();
   private closed = false;
 
   constructor(readonly pool: MysqlPool, private readonly size: number, private readonly acquireMs: number, readonly statementMs: number) {}
@@ -79,6 +90,7 @@ export class MysqlRunner {
   /** Gives a connection back; one whose connection failed (or timed out a statement) is ended instead. */
   release(conn: MysqlConnection, broken = false): void {
     this.out--;
+    if (this.broken.has(conn)) return;
     if (broken) conn.destroy();
     else conn.release();
   }
@@ -87,8 +99,14 @@ export class MysqlRunner {
   runOn(conn: MysqlConnection, sql: string, binds: unknown[]): Promise<QueryOutcome> {
     return new Promise((resolve, reject) => {
       conn.query(this.statementMs ? { sql, values: binds, timeout: this.statementMs } : { sql, values: binds }, (err, result) => {
-        if (err) reject(err);
-        else resolve(mysqlOutcome(result));
+        if (err) {
+          // Ended at once: what the holder sends next (a ROLLBACK) fails instead of waiting behind it.
+          if (breaks(err) && !this.broken.has(conn)) {
+            this.broken.add(conn);
+            conn.destroy();
+          }
+          reject(err);
+        } else resolve(mysqlOutcome(result));
       });
     });
   }
@@ -101,7 +119,7 @@ export class MysqlRunner {
       this.release(conn);
       return out;
     } catch (err) {
-      this.release(conn, !!(err as { fatal?: boolean }).fatal);
+      this.release(conn, breaks(err));
       throw err;
     }
   }

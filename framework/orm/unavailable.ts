@@ -13,7 +13,8 @@ const DB = new Set(['STRYKE_E_DB_ACQUIRE_TIMEOUT', 'STRYKE_E_DB_CLOSED']);
 // statement cancelled by statement_timeout (57014), too many connections (53300), no such database (3D000).
 const POSTGRES = /^(08\d{3}|57P0[1-3]|57014|53300|3D000)$/;
 // node-postgres reports its own timeouts and a lost connection by message only.
-const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
+// ('timeout expired': a connect past connect_timeout.)
+const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Query read timeout|Client has encountered a connection error)/;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: any = err, depth = 0; e && depth < 3; e = e.driverError ?? e.cause, depth++) {

@@ -32,9 +32,10 @@ describe('SQLite with two processes writing in model transactions', () => {
     const file = join(dir, 'shared.sqlite3');
     const app = await createTestApp({ root, database: { adapter: 'sqlite', database: file } });
     try {
+      const { User } = require(join(root, 'build', 'app', 'models', 'user.js'));
       await app.db.transaction(async () => {
-        for (let i = 0; i < 3; i++) await app.db.run("INSERT INTO users (email, name, age) VALUES (?, 'shared', 0)", [`s${i}@example.com`]);
-        for (let i = 0; i < 2 * ROUNDS; i++) await app.db.run("INSERT INTO users (email, name) VALUES (?, 'victim')", [`v${i}@example.com`]);
+        for (let i = 0; i < 3; i++) await User.create({ email: `s${i}@example.com`, name: 'shared', age: 0 });
+        for (let i = 0; i < 2 * ROUNDS; i++) await User.create({ email: `v${i}@example.com`, name: 'victim' });
       });
       const a = child(file);
       const b = child(file);
