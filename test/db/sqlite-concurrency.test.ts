@@ -34,7 +34,7 @@ describe('SQLite with two processes writing in model transactions', () => {
     try {
       const { User } = require(join(root, 'build', 'app', 'models', 'user.js'));
       await app.db.transaction(async () => {
-        for (let i = 0; i < 3; i++) await User.create({ email: `s${i}@example.com`, name: 'shared', age: 0 });
+        for (let i = 0; i < 3; i++) await User.create({ email: `s${i}@example.com`, name: 'shared', score: 0 });
         for (let i = 0; i < 2 * ROUNDS; i++) await User.create({ email: `v${i}@example.com`, name: 'victim' });
       });
       const a = child(file);
@@ -51,8 +51,8 @@ describe('SQLite with two processes writing in model transactions', () => {
       // Every round of both deleted one victim and bumped each shared row once.
       assert.equal(results[0]!.deleted + results[1]!.deleted, 2 * ROUNDS);
       assert.equal((await app.db.select("SELECT count(*) AS n FROM users WHERE name = 'victim'"))[0]!.n, 0);
-      const ages = (await app.db.select("SELECT age FROM users WHERE name = 'shared'")).map((r) => Number(r.age));
-      assert.deepEqual(ages, [2 * ROUNDS, 2 * ROUNDS, 2 * ROUNDS]);
+      const scores = (await app.db.select("SELECT score FROM users WHERE name = 'shared' ORDER BY id")).map((r) => Number(r.score));
+      assert.deepEqual(scores, [2 * ROUNDS, 2 * ROUNDS, 2 * ROUNDS]);
     } finally {
       await app.close();
     }

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       await User.transaction(async () => {
         // Read first, then write: a deferred transaction would have to upgrade its lock here.
         const shared = await User.where({ name: 'shared' }).order('id').limit(3);
-        for (const u of shared) await u.update({ age: (u.age ?? 0) + 1 });
+        for (const u of shared) await u.update({ score: u.score + 1 });
         const victim = await User.where({ name: 'victim' }).order('id').first();
         if (victim) {
           await victim.destroy();
