@@ -6,11 +6,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sqlitePath, timeoutsOf, type DatabaseConfig } from './config';
-import { createMysqlPool, MysqlRunner } from './mysql';
+import { createMysqlPool, MysqlRunner, type MysqlPool } from './mysql';
 import type { QueryOutcome } from './outcome';
 import { PgRunner, type PgTypes } from './pg';
 import { PgPool } from './pg-pool';
-import { closeSqlite, openSqlite, SqliteRunner, type SqliteHandle } from './sqlite';
+import { closeSqlite, openSqlite, SqliteRunner, type SqliteHandle, type SqliteShared } from './sqlite';
 
 /** A connection held for a while (a transaction's, or `withConnection`'s). Placeholders are the adapter's. */
 export interface SqlConnection {
@@ -49,12 +49,12 @@ export class SqlDatabase {
   /** SQLite: the file's one connection of this process (shared with the job queue and TypeORM's schema commands). */
   readonly sqliteHandle?: SqliteHandle;
   readonly sqliteFile?: string;
+  /** SQLite: the connection with its transaction gate, shared with the job queue on the same file. */
+  readonly sqliteShared?: SqliteShared;
   private readonly sqlite?: SqliteRunner;
   private readonly pg?: PgRunner;
   /** MySQL/MariaDB: mysql2's pool and its timeouts. */
   readonly mysql?: MysqlRunner;
-  /** SQLite has one connection: while a transaction holds it, statements from elsewhere wait their turn. */
-  private sqliteGate: Promise<void> | null = null;
   private readonly closeHooks: (() => unknown)[] = [];
   private closed = false;
 
@@ -63,7 +63,8 @@ export class SqlDatabase {
     switch (config.adapter) {
       case 'sqlite':
         this.sqliteFile = sqlitePath(config, root);
-        this.sqliteHandle = openSqlite(this.sqliteFile, t.busy);
+        this.sqliteShared = openSqlite(this.sqliteFile, t.busy);
+        this.sqliteHandle = this.sqliteShared.handle;
         this.sqlite = new SqliteRunner(this.sqliteHandle, this.bigintTables);
         break;
       case 'postgres': {
@@ -81,7 +82,7 @@ export class SqlDatabase {
       }
       case 'mysql': {
         const size = config.pool ?? 10;
-        const pool = createMysqlPool({
+        const pool: MysqlPool = createMysqlPool({
           host: config.host ?? '127.0.0.1', port: config.port ?? 3306, user: config.username ?? 'root', password: config.password ?? '',
           database: config.database, connectionLimit: size, charset: 'utf8mb4', timezone: 'Z', connectTimeout: t.connect,
           supportBigNumbers: true, bigNumberStrings: true, stringifyObjects: true,
@@ -128,7 +129,9 @@ export class SqlDatabase {
    */
   execute(sql: string, binds: unknown[] = [], arrays = false): QueryOutcome | Promise<QueryOutcome> {
     if (this.sqlite) {
-      if (!this.sqliteGate || this.currentTransaction()) return this.sqlite.run(sql, binds, arrays);
+      // One connection: while a transaction holds it (this app's or the job queue's), statements from
+      // elsewhere wait their turn.
+      if (!this.sqliteShared!.gate || this.currentTransaction()) return this.sqlite.run(sql, binds, arrays);
       return this.afterGate(sql, binds, arrays);
     }
     const scope = this.currentTransaction();
@@ -137,24 +140,16 @@ export class SqlDatabase {
   }
 
   private async afterGate(sql: string, binds: unknown[], arrays: boolean): Promise<QueryOutcome> {
-    while (this.sqliteGate) await this.sqliteGate;
+    while (this.sqliteShared!.gate) await this.sqliteShared!.gate;
     return this.sqlite!.run(sql, binds, arrays);
   }
 
   /** A connection of its own (SQLite: the one, waiting for a transaction to end): the caller's to release. */
   private async acquire(): Promise<Held> {
     if (this.sqlite) {
-      while (this.sqliteGate) await this.sqliteGate;
-      let open!: () => void;
-      this.sqliteGate = new Promise<void>((r) => (open = r));
+      const open = await this.sqliteShared!.lock();
       const sqlite = this.sqlite;
-      return {
-        conn: { query: (sql, binds = [], arrays = false) => sqlite.run(sql, binds, arrays) },
-        release: () => {
-          this.sqliteGate = null;
-          open();
-        },
-      };
+      return { conn: { query: (sql, binds = [], arrays = false) => sqlite.run(sql, binds, arrays) }, release: open };
     }
     if (this.pg) {
       const pg = this.pg;
@@ -265,7 +260,7 @@ export class SqlDatabase {
     for (const fn of this.closeHooks.splice(0).reverse()) await fn();
     if (this.sqlite) {
       this.sqlite.close();
-      closeSqlite(this.sqliteFile!, this.sqliteHandle!);
+      closeSqlite(this.sqliteShared!);
     }
     if (this.pg) {
       this.pg.close();

@@ -7,5 +7,5 @@ export { SqlDatabase, transactionStore, transactionHooks, type SqlConnection, ty
 export { databaseConfig, parseDatabaseUrl, normalizeAdapter, sqlitePath, timeoutsOf, type Adapter, type DatabaseConfig, type Timeouts } from './config';
 export { STATEMENT_CACHE_LIMIT, type ColumnLayout, type QueryOutcome } from './outcome';
 export { DbErrors } from './errors';
-export { mysqlOutcome, type MysqlConnection, type MysqlRunner } from './mysql';
-export type { SqliteHandle } from './sqlite';
+export { createMysqlPool, mysqlOutcome, type MysqlConnection, type MysqlRunner } from './mysql';
+export { openSqlite, closeSqlite, type SqliteHandle, type SqliteShared } from './sqlite';

@@ -4,6 +4,7 @@
  * connect (mysql2's `connectTimeout`), a wait for a free connection (`acquire_timeout`: mysql2's pool has
  * none, so the wait is timed here) and a statement (mysql2's per-query `timeout`, which ends the connection).
  */
+import type { Pool as CorePool } from 'mysql2';
 import { DbErrors } from './errors';
 import type { QueryOutcome } from './outcome';
 
@@ -19,7 +20,7 @@ export interface MysqlConnection {
 export interface MysqlPool {
   getConnection(cb: (err: Error | null, conn: MysqlConnection) => void): void;
   on(event: string, fn: (...args: any[]) => void): unknown;
-  end(cb: (err?: Error) => void): void;
+  end(cb: (err?: Error | null) => void): void;
 }
 
 const UTC = "SET time_zone = '+00:00'";
@@ -29,10 +30,12 @@ const UTC = "SET time_zone = '+00:00'";
  * UTC too, and `NOW()` or a `CURRENT_TIMESTAMP` default agrees with it whatever the server's zone. mysql2
  * emits `connection` before it hands a new connection out, and one connection runs its statements in order.
  */
-export function createMysqlPool(options: Record<string, unknown>): MysqlPool {
-  const mysql = require('mysql2') as { createPool(o: object): MysqlPool };
+export function createMysqlPool(options: Record<string, unknown>, sessionSql: string[] = []): CorePool {
+  const mysql = require('mysql2') as typeof import('mysql2');
   const pool = mysql.createPool(options);
-  pool.on('connection', (c: { query(sql: string, cb: () => void): void }) => c.query(UTC, () => {}));
+  pool.on('connection', (c) => {
+    for (const sql of [UTC, ...sessionSql]) c.query(sql, () => {});
+  });
   return pool;
 }
 

@@ -25,45 +25,67 @@ export interface SqliteHandle {
   readonly open: boolean;
 }
 
-interface Shared {
-  handle: SqliteHandle;
-  refs: number;
+/**
+ * One SQLite connection of this process, shared by everyone who opens its file (the app's models, the SQL
+ * job queue, TypeORM's schema commands), with the gate that keeps a transaction to itself: whoever holds
+ * the gate has the connection's transaction; everyone else's statements wait for it to open again.
+ */
+export class SqliteShared {
+  /** Set while a transaction holds the connection; resolves when it ends. */
+  gate: Promise<void> | null = null;
+  refs = 1;
+  busyMs: number;
+
+  constructor(readonly handle: SqliteHandle, readonly file: string, busyMs: number) {
+    this.busyMs = busyMs;
+  }
+
+  /** Waits for the gate, takes it, and gives back the function that opens it again. */
+  async lock(): Promise<() => void> {
+    while (this.gate) await this.gate;
+    let open!: () => void;
+    this.gate = new Promise<void>((r) => (open = r));
+    return () => {
+      this.gate = null;
+      open();
+    };
+  }
 }
 
 /** Open connections by file: a second open of one file in this process shares the first. */
-const open = new Map<string, Shared>();
+const opened = new Map<string, SqliteShared>();
 
 /**
  * Opens (or shares) the connection to `file`: WAL (a file's, so readers run beside one writer), foreign
- * keys enforced, and a busy timeout: how long a write waits for another process's write lock.
+ * keys enforced, and a busy timeout: how long a write waits for another process's write lock (shared, the
+ * connection keeps the longest asked for).
  */
-export function openSqlite(file: string, busyMs: number): SqliteHandle {
+export function openSqlite(file: string, busyMs: number): SqliteShared {
   const key = file === ':memory:' ? undefined : file;
-  const known = key ? open.get(key) : undefined;
+  const known = key ? opened.get(key) : undefined;
   if (known && known.handle.open) {
     known.refs++;
-    return known.handle;
+    if (busyMs > known.busyMs) {
+      known.handle.pragma(`busy_timeout = ${Math.floor(busyMs)}`);
+      known.busyMs = busyMs;
+    }
+    return known;
   }
   const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => SqliteHandle;
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const handle = new Database(file, { timeout: busyMs });
   handle.pragma('foreign_keys = ON');
-  if (file !== ':memory:') {
-    handle.pragma('journal_mode = WAL');
-    handle.pragma('synchronous = NORMAL');
-  }
-  if (key) open.set(key, { handle, refs: 1 });
-  return handle;
+  if (file !== ':memory:') handle.pragma('journal_mode = WAL');
+  const shared = new SqliteShared(handle, file, busyMs);
+  if (key) opened.set(key, shared);
+  return shared;
 }
 
 /** Drops one reference to a connection; the last one closes it. */
-export function closeSqlite(file: string, handle: SqliteHandle): void {
-  const shared = open.get(file);
-  if (shared && shared.handle === handle) {
-    if (--shared.refs > 0) return;
-    open.delete(file);
-  }
-  if (handle.open) handle.close();
+export function closeSqlite(shared: SqliteShared): void {
+  if (--shared.refs > 0) return;
+  if (opened.get(shared.file) === shared) opened.delete(shared.file);
+  if (shared.handle.open) shared.handle.close();
 }
 
 export class SqliteRunner {

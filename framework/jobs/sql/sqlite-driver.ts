@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { closeSqlite, openSqlite, transactionStore, type SqliteHandle, type SqliteShared } from '../../db';
 import { busFor, sleep, type Exec, type SqlDriver } from './driver';
 import { schemaStatements } from './schema';
 
@@ -13,18 +13,7 @@ export interface SqliteConnectionOptions {
   pollInterval?: number;
 }
 
-/** The part of better-sqlite3 this driver uses (the package ships no types). */
-interface Statement {
-  all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-}
-interface Connection {
-  prepare(sql: string): Statement;
-  exec(sql: string): void;
-  pragma(sql: string): unknown;
-  close(): void;
-  readonly inTransaction: boolean;
-}
+type Statement = ReturnType<SqliteHandle['prepare']>;
 
 const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
 const MAX_BUSY_RETRIES = 400;
@@ -34,10 +23,12 @@ function bind(params: unknown[] = []): unknown[] {
 }
 
 /**
- * One better-sqlite3 connection per database file per process, shared by every queue, worker and
- * QueueEvents of that process (refcounted). Work on it is serialized by a promise chain, so a
- * transaction is never interleaved with another statement of this process; across processes, writers
- * take the database's write lock with BEGIN IMMEDIATE, and WAL lets readers run beside them.
+ * The one better-sqlite3 connection of a database file in this process (framework/db's: the app's models
+ * use it too when the queue lives in the app's database), shared by every queue, worker and QueueEvents
+ * (refcounted). Work on it is serialized by a promise chain and by the connection's transaction gate, so a
+ * transaction is never interleaved with another statement of this process, the app's included; inside the
+ * app's own `Model.transaction` the queue's work joins that transaction (a savepoint). Across processes,
+ * writers take the database's write lock with BEGIN IMMEDIATE, and WAL lets readers run beside them.
  */
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -45,18 +36,17 @@ class SqliteDriver implements SqlDriver {
   readonly insertIgnore = 'INSERT OR IGNORE';
   readonly idsFromSeq = false;
   readonly bus: EventEmitter;
-  private readonly db: Connection;
+  private readonly shared: SqliteShared;
+  private readonly db: SqliteHandle;
   private readonly statements = new Map<string, Statement>();
   private chain: Promise<unknown> = Promise.resolve();
   private readyPromise?: Promise<void>;
   refs = 0;
 
   constructor(readonly key: string, private readonly file: string, busyTimeout: number) {
-    const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => Connection;
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: busyTimeout });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    void file;
+    this.shared = openSqlite(file, busyTimeout);
+    this.db = this.shared.handle;
     this.bus = busFor(key);
   }
 
@@ -70,13 +60,29 @@ class SqliteDriver implements SqlDriver {
   }
 
   private readonly exec: Exec = {
-    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(...bind(params)) as T[],
-    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(...bind(params)).changes,
-    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(...bind(params)).lastInsertRowid),
+    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(bind(params)) as T[],
+    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(bind(params)).changes,
+    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(bind(params)).lastInsertRowid),
   };
 
+  /** Whether the caller runs inside the app's transaction on this very connection. */
+  private inAppTransaction(): boolean {
+    const scope = transactionStore.getStore();
+    return !!scope && !scope.done && scope.db.sqliteShared === this.shared;
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
+    // The app's transaction holds the connection's gate: the work is the transaction's.
+    if (this.inAppTransaction()) return fn();
+    const gated = async () => {
+      const open = await this.shared.lock();
+      try {
+        return await fn();
+      } finally {
+        open();
+      }
+    };
+    const next = this.chain.then(gated, gated);
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -96,13 +102,16 @@ class SqliteDriver implements SqlDriver {
   tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {
     return this.serial(() =>
       this.retryBusy(async () => {
-        this.db.exec('BEGIN IMMEDIATE');
+        // Inside the app's transaction: a savepoint of it, committed with it.
+        const nested = this.db.inTransaction;
+        this.db.exec(nested ? 'SAVEPOINT stryke_jobs' : 'BEGIN IMMEDIATE');
         try {
           const out = await fn(this.exec);
-          this.db.exec('COMMIT');
+          this.db.exec(nested ? 'RELEASE SAVEPOINT stryke_jobs' : 'COMMIT');
           return out;
         } catch (err) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (nested) this.db.exec('ROLLBACK TO SAVEPOINT stryke_jobs; RELEASE SAVEPOINT stryke_jobs');
+          else if (this.db.inTransaction) this.db.exec('ROLLBACK');
           throw err;
         }
       }),
@@ -151,7 +160,7 @@ class SqliteDriver implements SqlDriver {
   async release(): Promise<void> {
     if (--this.refs > 0) return;
     drivers.delete(this.key);
-    await this.serial(async () => this.db.close());
+    await this.serial(async () => closeSqlite(this.shared));
   }
 }
 
