@@ -8,4 +8,4 @@ export { databaseConfig, parseDatabaseUrl, normalizeAdapter, sqlitePath, timeout
 export { STATEMENT_CACHE_LIMIT, type ColumnLayout, type QueryOutcome } from './outcome';
 export { DbErrors } from './errors';
 export { createMysqlPool, mysqlOutcome, type MysqlConnection, type MysqlRunner } from './mysql';
-export { openSqlite, closeSqlite, type SqliteHandle, type SqliteShared } from './sqlite';
+export { openSqlite, openSideSqlite, closeSqlite, type SqliteHandle, type SqliteShared } from './sqlite';

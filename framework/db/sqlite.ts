@@ -81,6 +81,15 @@ export function openSqlite(file: string, busyMs: number): SqliteShared {
   return shared;
 }
 
+/**
+ * A connection of the caller's own to `file`, not shared (the job queue's, for work asked for inside the
+ * app's transaction, which must see only what is committed). The caller closes it.
+ */
+export function openSideSqlite(file: string, busyMs: number): SqliteHandle {
+  const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => SqliteHandle;
+  return new Database(file, { timeout: busyMs });
+}
+
 /** Drops one reference to a connection; the last one closes it. */
 export function closeSqlite(shared: SqliteShared): void {
   if (--shared.refs > 0) return;

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
-import { closeSqlite, openSqlite, transactionStore, type SqliteHandle, type SqliteShared } from '../../db';
+import { closeSqlite, openSideSqlite, openSqlite, transactionStore, type SqliteHandle, type SqliteShared } from '../../db';
 import { busFor, sleep, type Exec, type SqlDriver } from './driver';
 import { schemaStatements } from './schema';
 
@@ -37,33 +37,23 @@ class SqliteDriver implements SqlDriver {
   readonly idsFromSeq = false;
   readonly bus: EventEmitter;
   private readonly shared: SqliteShared;
-  private readonly db: SqliteHandle;
-  private readonly statements = new Map<string, Statement>();
+  /** The process's connection to the file, and its prepared statements. */
+  private readonly main: Conn;
+  /** A connection of the queue's own, opened only for work asked for inside the app's transaction (below). */
+  private side?: Conn;
   private chain: Promise<unknown> = Promise.resolve();
+  private sideChain: Promise<unknown> = Promise.resolve();
   private readyPromise?: Promise<void>;
   refs = 0;
 
   constructor(readonly key: string, private readonly file: string, busyTimeout: number) {
-    void file;
     this.shared = openSqlite(file, busyTimeout);
-    this.db = this.shared.handle;
+    this.main = new Conn(this.shared.handle);
+    this.busyTimeout = busyTimeout;
     this.bus = busFor(key);
   }
 
-  private prepare(sql: string): Statement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
-  }
-
-  private readonly exec: Exec = {
-    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(bind(params)) as T[],
-    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(bind(params)).changes,
-    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(bind(params)).lastInsertRowid),
-  };
+  private readonly busyTimeout: number;
 
   /** Whether the caller runs inside the app's transaction on this very connection. */
   private inAppTransaction(): boolean {
@@ -71,13 +61,27 @@ class SqliteDriver implements SqlDriver {
     return !!scope && !scope.done && scope.db.sqliteShared === this.shared;
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    // The app's transaction holds the connection's gate: the work is the transaction's.
-    if (this.inAppTransaction()) return fn();
+  /**
+   * Runs `fn` on a connection of its own turn. Normally the process's shared connection, behind its
+   * transaction gate. Inside the app's own transaction on that connection (a `queue.getJobCounts()` in a
+   * `Model.transaction`), the gate is the caller's and what the connection reads is the transaction's
+   * uncommitted work: such work runs on a second connection, opened for it, which sees only what is
+   * committed, as another process would (the transactional enqueue itself goes through the transaction's
+   * connection, in jobs/runtime.ts, not here).
+   */
+  private serial<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    if (this.inAppTransaction()) {
+      this.side ??= new Conn(openSideSqlite(this.shared.file, this.busyTimeout));
+      const side = this.side;
+      const run = () => fn(side);
+      const next = this.sideChain.then(run, run);
+      this.sideChain = next.catch(() => undefined);
+      return next;
+    }
     const gated = async () => {
       const open = await this.shared.lock();
       try {
-        return await fn();
+        return await fn(this.main);
       } finally {
         open();
       }
@@ -88,30 +92,27 @@ class SqliteDriver implements SqlDriver {
   }
 
   all<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
-    return this.serial(() => this.retryBusy(() => this.exec.all<T>(sql, params)));
+    return this.serial((c) => this.retryBusy(() => c.exec.all<T>(sql, params)));
   }
 
   run(sql: string, params?: unknown[]): Promise<number> {
-    return this.serial(() => this.retryBusy(() => this.exec.run(sql, params)));
+    return this.serial((c) => this.retryBusy(() => c.exec.run(sql, params)));
   }
 
   insert(sql: string, params?: unknown[]): Promise<number> {
-    return this.serial(() => this.retryBusy(() => this.exec.insert(sql, params)));
+    return this.serial((c) => this.retryBusy(() => c.exec.insert(sql, params)));
   }
 
   tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {
-    return this.serial(() =>
+    return this.serial((c) =>
       this.retryBusy(async () => {
-        // Inside the app's transaction: a savepoint of it, committed with it.
-        const nested = this.db.inTransaction;
-        this.db.exec(nested ? 'SAVEPOINT stryke_jobs' : 'BEGIN IMMEDIATE');
+        c.handle.exec('BEGIN IMMEDIATE');
         try {
-          const out = await fn(this.exec);
-          this.db.exec(nested ? 'RELEASE SAVEPOINT stryke_jobs' : 'COMMIT');
+          const out = await fn(c.exec);
+          c.handle.exec('COMMIT');
           return out;
         } catch (err) {
-          if (nested) this.db.exec('ROLLBACK TO SAVEPOINT stryke_jobs; RELEASE SAVEPOINT stryke_jobs');
-          else if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (c.handle.inTransaction) c.handle.exec('ROLLBACK');
           throw err;
         }
       }),
@@ -161,7 +162,31 @@ class SqliteDriver implements SqlDriver {
     if (--this.refs > 0) return;
     drivers.delete(this.key);
     await this.serial(async () => closeSqlite(this.shared));
+    this.side?.handle.close();
+    this.side = undefined;
   }
+}
+
+/** A connection and its prepared statements. */
+class Conn {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly handle: SqliteHandle) {}
+
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.handle.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  readonly exec: Exec = {
+    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(bind(params)) as T[],
+    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(bind(params)).changes,
+    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(bind(params)).lastInsertRowid),
+  };
 }
 
 const drivers = new Map<string, SqliteDriver>();
