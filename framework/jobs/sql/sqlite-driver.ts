@@ -26,8 +26,8 @@ function bind(params: unknown[] = []): unknown[] {
  * The one better-sqlite3 connection of a database file in this process (framework/db's: the app's models
  * use it too when the queue lives in the app's database), shared by every queue, worker and QueueEvents
  * (refcounted). Work on it is serialized by a promise chain and by the connection's transaction gate, so a
- * transaction is never interleaved with another statement of this process, the app's included; inside the
- * app's own `Model.transaction` the queue's work joins that transaction (a savepoint). Across processes,
+ * transaction is never interleaved with another statement of this process, the app's included (queue work
+ * asked for inside the app's own `Model.transaction` runs on a side connection: see `serial`). Across processes,
  * writers take the database's write lock with BEGIN IMMEDIATE, and WAL lets readers run beside them.
  */
 class SqliteDriver implements SqlDriver {
