@@ -1,5 +1,5 @@
 import type { Job as BullJob, Queue, BackendFactory, IQueueBackend, JobsOptions } from 'bullmq';
-import { transactionStore } from '../orm/internal';
+import { transactionStore } from '../db';
 import { backendKind, createDatabaseBackend } from './backends';
 import { bullmq } from './bullmq';
 import { JobsErrors } from './errors';
@@ -81,13 +81,12 @@ export async function enqueue(queueName: string, name: string, data: unknown, op
     const backend = queue.getBackend() as unknown as IQueueBackend;
     if (backend instanceof SqlQueueBackend) {
       const job = new (bullmq().Job)(queue as any, name, data, { ...queue.defaultJobOptions, ...opts }, opts.jobId);
+      // The very connection of the transaction (framework/db): its statements are the transaction's.
+      const { conn } = scope;
       const exec = {
-        all: async <T>(sql: string, params?: unknown[]) => (await scope.runner.query(sql, params, true)).records as T[],
-        run: async (sql: string, params?: unknown[]) => Number((await scope.runner.query(sql, params, true)).affected ?? 0),
-        insert: async (sql: string, params?: unknown[]) => {
-          const raw = (await scope.runner.query(sql, params, true)).raw;
-          return Number(raw?.insertId ?? raw?.lastInsertRowid ?? 0);
-        },
+        all: async <T>(sql: string, params?: unknown[]) => (await conn.query(sql, bindable(params))).rows as T[],
+        run: async (sql: string, params?: unknown[]) => (await conn.query(sql, bindable(params))).affected,
+        insert: async (sql: string, params?: unknown[]) => Number((await conn.query(sql, bindable(params))).insertId ?? 0),
       };
       job.id = await backend.addJobWithin(exec, job.asJSON(), job.id!);
       return job;
@@ -104,4 +103,9 @@ export async function closeJobs(): Promise<void> {
   runtime = undefined;
   await Promise.all(queues.map((q) => q.close()));
   await prepared?.close();
+}
+
+/** A job row's values as every driver takes them (better-sqlite3 refuses booleans and undefined). */
+function bindable(params: unknown[] = []): unknown[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
 }

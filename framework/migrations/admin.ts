@@ -1,7 +1,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
 import { DataSource } from 'typeorm/data-source/DataSource';
-import { dataSourceOptions, sqlitePath, type DatabaseConfig } from '../orm';
+import { sqlitePath, type DatabaseConfig } from '../orm';
+import { dataSourceOptions } from './typeorm';
 import { dialectFor } from '../orm/internal';
 
 /** Runs `fn` on a connection to the server without selecting the app's database. */

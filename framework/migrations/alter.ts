@@ -1,15 +1,17 @@
-import type { DataSource, QueryRunner, Table, TableColumn } from 'typeorm';
+import type { QueryRunner, Table, TableColumn } from 'typeorm';
 import type { Adapter } from '../orm';
 import { MigrationErrors } from './errors';
 
-/** TypeORM caches the tables it has read; after raw SQL or a rename they must be read afresh. */
-export function forgetTables(qr: QueryRunner): void {
-  (qr as unknown as { loadedTables: unknown[] }).loadedTables = [];
+/**
+ * TypeORM caches the tables it has read; after raw SQL or a rename they must be read afresh. Reading no
+ * tables (public `getTables([])`, which asks the database nothing) leaves its cache empty.
+ */
+export async function forgetTables(qr: QueryRunner): Promise<void> {
+  await qr.getTables([]);
 }
 
 /** The table as the database has it now. */
 export async function freshTable(qr: QueryRunner, name: string): Promise<Table> {
-  forgetTables(qr);
   const t = await qr.getTable(name);
   if (!t) throw MigrationErrors.NO_TABLE(name);
   return t;
@@ -27,10 +29,10 @@ export async function changeColumnType(qr: QueryRunner, adapter: Adapter, table:
   if (!old) throw MigrationErrors.NO_COLUMN(table, name);
   if (adapter === 'sqlite') {
     await qr.changeColumn(t, old, next);
-    forgetTables(qr);
+    await forgetTables(qr);
     return;
   }
-  const driver = qr.connection.driver as unknown as { createFullType(c: TableColumn): string };
+  const driver = qr.connection.driver; // createFullType is part of TypeORM's public Driver interface
   const q = (id: string) => (adapter === 'postgres' ? `"${id}"` : `\`${id}\``);
   const clone = old.clone();
   if (adapter === 'postgres') {
@@ -54,21 +56,5 @@ export async function changeColumnType(qr: QueryRunner, adapter: Adapter, table:
   const current = t.clone();
   current.columns = current.columns.map((c) => (c.name === name ? clone : c));
   await qr.changeColumn(current, clone, next);
-  forgetTables(qr);
-}
-
-const checked = new WeakSet<DataSource>();
-
-/**
- * TypeORM reads MariaDB's column defaults right only when the DataSource's type is "mariadb"; stryke
- * connects as "mysql" (one driver for both). Asked once per connection: on MariaDB the schema reader is
- * told, and nothing else changes (RETURNING support and the like are fixed at connect time).
- */
-export async function schemaReaderFor(ds: DataSource): Promise<void> {
-  if (checked.has(ds)) return;
-  checked.add(ds);
-  const driver = ds.driver as unknown as { options: { type: string } };
-  if (driver.options.type !== 'mysql') return;
-  const [row] = await ds.query('SELECT VERSION() AS v');
-  if (/mariadb/i.test(String(row?.v ?? ''))) driver.options.type = 'mariadb';
+  await forgetTables(qr);
 }

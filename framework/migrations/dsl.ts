@@ -116,8 +116,8 @@ export class Schema {
   renameTable(from: string, to: string): void {
     this.record({
       describe: `renameTable(${from}, ${to})`,
-      up: async (qr) => { await qr.renameTable(from, to); forgetTables(qr); },
-      down: async (qr) => { await qr.renameTable(to, from); forgetTables(qr); },
+      up: async (qr) => { await qr.renameTable(from, to); await forgetTables(qr); },
+      down: async (qr) => { await qr.renameTable(to, from); await forgetTables(qr); },
     });
   }
 
@@ -144,8 +144,8 @@ export class Schema {
   renameColumn(table: string, from: string, to: string): void {
     this.record({
       describe: `renameColumn(${table}, ${from}, ${to})`,
-      up: async (qr) => { await qr.renameColumn(table, from, to); forgetTables(qr); },
-      down: async (qr) => { await qr.renameColumn(table, to, from); forgetTables(qr); },
+      up: async (qr) => { await qr.renameColumn(table, from, to); await forgetTables(qr); },
+      down: async (qr) => { await qr.renameColumn(table, to, from); await forgetTables(qr); },
     });
   }
 
@@ -253,7 +253,7 @@ export class Schema {
     checkOptions(options, ['down'], 'execute');
     const run = (text: string) => async (qr: QueryRunner) => {
       await qr.query(text);
-      forgetTables(qr); // raw SQL may have changed a table TypeORM has cached
+      await forgetTables(qr); // raw SQL may have changed a table TypeORM has cached
     };
     this.record({
       describe: `execute(${sql.replace(/\s+/g, ' ').trim().slice(0, 40)})`,
@@ -270,7 +270,7 @@ async function dropForeignKey(qr: QueryRunner, table: string, name: string, colu
     ?? t.foreignKeys.find((f) => columns.length > 0 && f.columnNames.join() === columns.join());
   if (!fk) throw MigrationErrors.NO_FOREIGN_KEY(table, name);
   await qr.dropForeignKey(t, fk);
-  forgetTables(qr);
+  await forgetTables(qr);
 }
 
 export interface MigrationDefinition {

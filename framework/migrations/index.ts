@@ -31,3 +31,7 @@ export const { checkReversible, schemaDifference } = lazyModule(() => require('.
 export const { Schema, TableBuilder } = lazyModule(() => require('./dsl') as typeof Dsl);
 export type Schema = Dsl.Schema;
 export type TableBuilder = Dsl.TableBuilder;
+
+type TypeormModule = typeof import('./typeorm');
+/** TypeORM on the app's database: the schema engine, and the opt-in `typeorm(db)` accessor (loads TypeORM). */
+export const { typeorm, schemaSource, dataSourceOptions } = lazyModule(() => require('./typeorm') as TypeormModule);

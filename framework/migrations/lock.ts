@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { QueryRunner } from 'typeorm';
 import { sqlitePath, type Database } from '../orm';
 import { MigrationErrors } from './errors';
+import { schemaSource } from './typeorm';
 
 export interface MigrationLock {
   release(): Promise<void>;
@@ -76,7 +77,7 @@ export async function lockMigrations(db: Database, root: string, timeoutMs: numb
     await acquire(config.database, lock.attempt, timeoutMs);
     return { release: async () => lock.release() };
   }
-  const qr: QueryRunner = db.dataSource.createQueryRunner();
+  const qr: QueryRunner = (await schemaSource(db)).createQueryRunner();
   await qr.connect();
   try {
     if (config.adapter === 'postgres') {

@@ -6,7 +6,7 @@ import type { Adapter } from '../orm';
 import { StrykeError } from '../support';
 import { plan, type Migration, type Op } from './dsl';
 import { MigrationErrors } from './errors';
-import { schemaReaderFor } from './alter';
+import { schemaSource } from './typeorm';
 import { lockMigrations } from './lock';
 import { migrationFiles, MIGRATIONS_TABLE, type MigrationFile } from './files';
 import { clearFailure, ensureFailureTable, failures, recordFailure, type FailureRecord } from './failures';
@@ -97,7 +97,7 @@ export class Migrator {
   }
 
   async ensureTable(): Promise<void> {
-    await schemaReaderFor(this.db.dataSource);
+    await schemaSource(this.db);
     try {
       await this.db.run(`CREATE TABLE IF NOT EXISTS ${this.q(TABLE)} (${this.q('version')} varchar(255) NOT NULL PRIMARY KEY)`);
       if (this.adapter === 'mysql') await ensureFailureTable(this.db);
@@ -180,7 +180,7 @@ export class Migrator {
       return [m, this.planFor(file, m, direction)] as const;
     });
     const transactional = this.adapter !== 'mysql';
-    const qr: QueryRunner = this.db.dataSource.createQueryRunner();
+    const qr: QueryRunner = (await schemaSource(this.db)).createQueryRunner();
     await qr.connect();
     const started = Date.now();
     if (this.onMigration) this.onMigration({ phase: 'start', version: file.version, name: migration.name, direction });
@@ -225,7 +225,7 @@ export class Migrator {
 
   /** Runs `fn` holding the database's migration lock (what migrate, rollback and redo do). */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await schemaReaderFor(this.db.dataSource);
+    await schemaSource(this.db);
     const lock = await lockMigrations(this.db, this.root, this.lockTimeoutMs);
     try {
       await this.ensureTable();

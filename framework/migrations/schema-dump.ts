@@ -6,9 +6,8 @@ import { Table } from 'typeorm/schema-builder/table/Table';
 import { TableColumn } from 'typeorm/schema-builder/table/TableColumn';
 import { TableForeignKey } from 'typeorm/schema-builder/table/TableForeignKey';
 import { TableIndex } from 'typeorm/schema-builder/table/TableIndex';
-import type { Database } from '../orm';
-import type { Adapter } from '../orm';
-import { schemaReaderFor } from './alter';
+import type { Database, Adapter } from '../orm';
+import { schemaSource } from './typeorm';
 import { MigrationErrors } from './errors';
 import { columnOptions } from './table';
 import type { ColumnOptions, ColumnType } from './types';
@@ -130,10 +129,8 @@ function dumpTable(adapter: Adapter, t: Table): DumpTable {
 
 /** Reads the database's schema through TypeORM's schema reader. */
 export async function dumpSchema(db: Database): Promise<SchemaDump> {
-  await schemaReaderFor(db.dataSource);
-  const qr = db.dataSource.createQueryRunner();
+  const qr = (await schemaSource(db)).createQueryRunner();
   try {
-    (qr as unknown as { loadedTables: unknown[] }).loadedTables = [];
     const names = await appTableNames(qr, db.dialect.adapter);
     const tables = names.length ? await qr.getTables(names) : [];
     const q = db.dialect.quote;
@@ -211,10 +208,9 @@ function fkOf(f: DumpForeignKey): TableForeignKey {
  */
 export async function loadSchema(db: Database, dump: SchemaDump, label: string): Promise<void> {
   const { adapter } = db.dialect;
-  const qr: QueryRunner = db.dataSource.createQueryRunner();
+  const qr: QueryRunner = (await schemaSource(db)).createQueryRunner();
   await qr.connect();
   try {
-    await schemaReaderFor(db.dataSource);
     const existing = await appTableNames(qr, adapter);
     if (existing.length) throw MigrationErrors.SCHEMA_NOT_EMPTY(label, existing.join(', '));
     const transactional = adapter !== 'mysql';

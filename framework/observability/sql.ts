@@ -6,7 +6,7 @@ type Db = {
   execute: (...a: any[]) => any;
   run: (...a: any[]) => any;
   readonly config: { adapter: string };
-  readonly dataSource: { driver: unknown };
+  poolStats(): Record<string, number>;
 };
 
 export interface SqlInstrumentation {
@@ -63,40 +63,9 @@ export function instrumentDatabase(db: Db, opts: SqlInstrumentation): void {
   const execute = db.execute.bind(db);
   const run = db.run.bind(db);
   db.execute = (sql: string, ...rest: any[]) => wrap(() => execute(sql, ...rest), sql);
-  // `run` without a query runner goes through `execute` (observed there).
-  db.run = (sql: string, binds?: unknown[], runner?: unknown) => (runner ? wrap(() => run(sql, binds, runner), sql) : run(sql, binds, runner));
-  if (m) scrapeReaders.pools.add(poolCounter(db));
-}
-
-/**
- * Connections of the driver's pool by state, through the drivers' public APIs only: node-postgres counts
- * them itself (`totalCount`, `idleCount`, `waitingCount`); mysql2's pool says only what happens (its
- * `acquire`, `release`, `enqueue` and `connection` events), so in use and waiting are counted from those.
- * SQLite has no pool.
- */
-function poolCounter(db: Db): () => Record<string, number> {
-  const driver = db.dataSource.driver as any;
-  if (db.config.adapter === 'postgres' && driver.master) {
-    const pool = driver.master;
-    return () => ({ total: pool.totalCount ?? 0, idle: pool.idleCount ?? 0, in_use: (pool.totalCount ?? 0) - (pool.idleCount ?? 0), waiting: pool.waitingCount ?? 0 });
-  }
-  const pool = db.config.adapter === 'mysql' ? (driver.pool?.pool ?? driver.pool) : undefined;
-  if (pool && typeof pool.on === 'function') {
-    let created = 0;
-    let inUse = 0;
-    let waiting = 0;
-    pool.on('connection', () => created++);
-    pool.on('enqueue', () => waiting++);
-    pool.on('acquire', () => {
-      inUse++;
-      if (waiting > 0) waiting--;
-    });
-    pool.on('release', () => {
-      if (inUse > 0) inUse--;
-    });
-    return () => ({ created, in_use: inUse, waiting });
-  }
-  return () => ({});
+  // `run` without a connection goes through `execute` (observed there).
+  db.run = (sql: string, binds?: unknown[], conn?: unknown) => (conn ? wrap(() => run(sql, binds, conn), sql) : run(sql, binds, conn));
+  if (m) scrapeReaders.pools.add(() => db.poolStats());
 }
 
 /** Whether a logger writes debug lines (pino's `isLevelEnabled`). */

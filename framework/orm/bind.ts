@@ -2,6 +2,7 @@ import type { FieldDecl, ModelDecl } from '../registry';
 import { currentEnv } from '../config';
 import type { ColumnLayout, Database } from './connection';
 import { OrmErrors } from './errors';
+import { pgTextReader } from './pg-text';
 import { nPlusOneModeFor, ormSettings } from './loading';
 import { defineAssociationAccessors, defineFilteredInspect } from './accessors';
 import { ORIG, ORIG_RAW, PERSISTED, type RowLayout } from './record-state';
@@ -70,7 +71,7 @@ function buildArrayHydrator(model: Function, fields: FieldDecl[], readers: Model
   const positions = fields.map((f) => columns.lastIndexOf(f.column));
   const text = columns.text;
   const convert = text
-    ? fields.map((f, i) => (positions[i]! < 0 ? null : text.reader(f, text.oids[positions[i]!]!, text.parsers[positions[i]!]!, readers[i] ?? null)))
+    ? fields.map((f, i) => (positions[i]! < 0 ? null : pgTextReader(f, text.oids[positions[i]!]!, text.parsers[positions[i]!]!, readers[i] ?? null)))
     : readers;
   const lines: string[] = ['let v;'];
   fields.forEach((f, i) => {

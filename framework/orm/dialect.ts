@@ -1,7 +1,7 @@
 import type { FieldDecl } from '../registry';
-import { OrmErrors } from './errors';
+import { DbErrors, type Adapter } from '../db';
 
-export type Adapter = 'sqlite' | 'postgres' | 'mysql';
+export type { Adapter };
 
 /**
  * What differs between databases for the SQL stryke writes: identifier quoting, placeholders, how an
@@ -177,6 +177,6 @@ export function dialectFor(adapter: string): Dialect {
     case 'sqlite': return sqlite;
     case 'postgres': return postgres;
     case 'mysql': return mysql;
-    default: throw OrmErrors.UNSUPPORTED_ADAPTER(adapter);
+    default: throw DbErrors.UNSUPPORTED_ADAPTER(adapter);
   }
 }

@@ -12,7 +12,7 @@ export const OrmErrors = {
   ASSOCIATION_NOT_LOADED: defineError('STRYKE_E_ORM_ASSOCIATION_NOT_LOADED', '%s#%s was not loaded. Add .includes(\'%s\') to the query that loaded it, or call `await record.load(\'%s\')` first.'),
   UNKNOWN_ASSOCIATION: defineError('STRYKE_E_ORM_UNKNOWN_ASSOCIATION', '%s has no association "%s" (known: %s).'),
   NO_PRIMARY_KEY: defineError('STRYKE_E_ORM_NO_PRIMARY_KEY', '%s has no primary key: mark one field with @Field({ primary: true }).'),
-  UNSUPPORTED_ADAPTER: defineError('STRYKE_E_ORM_UNSUPPORTED_ADAPTER', 'Unknown database adapter "%s" in config/database.toml or DATABASE_URL: use sqlite, postgres or mysql.'),
+  
   AMBIGUOUS_TYPE: defineError('STRYKE_E_ORM_AMBIGUOUS_TYPE', '@Field() on %s.%s cannot tell the column type: TypeScript records a union (number | null), an interface or unknown as Object. Name it: @Field(\'integer\'), @Field(\'datetime\'), @Field(\'json\')...'),
   BAD_VALIDATION: defineError('STRYKE_E_ORM_BAD_VALIDATION', 'Unknown validation "%s" on %s.%s: use presence, absence, length, format, numericality, inclusion, exclusion, uniqueness, confirmation or with (and message, if, unless, on, allowNull, allowBlank).'),
   N_PLUS_ONE: defineError('STRYKE_E_ORM_N_PLUS_ONE', 'N+1 query: %s#%s was loaded one record at a time (%s times so far) for %s %s records that one query loaded together. Add %s to that query.'),

@@ -12,10 +12,10 @@ export type {
 export { CollectionProxy, type IncludeSpec } from './associations';
 export { scope, type Scope } from './scope';
 export { Errors, type ValidationRules, type ValidateOptions } from './validation';
-export { Database, databaseConfig, parseDatabaseUrl, dataSourceOptions, type DatabaseConfig } from './connection';
+export { Database, databaseConfig, parseDatabaseUrl, type DatabaseConfig, type SqlConnection, type TransactionScope } from './connection';
 export { OrmErrors } from './errors';
 export { isDatabaseUnavailable } from './unavailable';
-export { sqlitePath } from './database-config';
+export { sqlitePath } from './connection';
 export { Operator, gt, gte, lt, lte, range, anyOf, not, ne } from './operators';
 export { ormSettings, type NPlusOneMode } from './loading';
 export type { Dialect, Adapter } from './dialect';

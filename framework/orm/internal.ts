@@ -7,4 +7,3 @@ export { bindModels } from './bind';
 export { dialectFor } from './dialect';
 export { metaOf } from './meta';
 export { transactionStore } from './connection';
-export { databaseConfig, sqlitePath } from './database-config';

@@ -22,11 +22,6 @@ import type { FieldDecl } from '../registry';
 
 export type PgParser = (text: string) => unknown;
 
-/** node-postgres's type parsers (pg-types, as `pg.types` exports it). */
-export interface PgTypeParsers {
-  getTypeParser(oid: number, format?: string): PgParser;
-}
-
 export const PG_OID = {
   bool: 16, int2: 21, int4: 23, json: 114, float4: 700, float8: 701, date: 1082, timestamp: 1114, timestamptz: 1184, jsonb: 3802,
 } as const;
@@ -166,54 +161,4 @@ export function pgTextReader(field: FieldDecl, oid: number, parse: PgParser, rea
     const d = parse(v as string);
     return d === null ? null : reader(d);
   } : (parse as Reader);
-}
-
-type PgQueryClass = new (text: string, values: unknown[]) => object;
-
-/** What the text query hands back: the rows as arrays of text, and the columns' names and types. */
-export interface PgTextResult {
-  command: string | null;
-  rowCount: number | null;
-  fields: { name: string; dataTypeID: number }[];
-  rows: (string | null)[][];
-}
-
-/**
- * A query of node-postgres (its `Query`, subclassed) whose rows are the text values as they came off the
- * wire: the result keeps each DataRow's array of values instead of parsing it into an object.
- */
-export function textQueryClass(Query: PgQueryClass): new (name: string | undefined, text: string, values: unknown[]) => object {
-  class TextResult implements PgTextResult {
-    command: string | null = null;
-    rowCount: number | null = null;
-    oid: number | null = null;
-    fields: { name: string; dataTypeID: number }[] = [];
-    rows: (string | null)[][] = [];
-    _types = undefined;
-    addFields(fields: { name: string; dataTypeID: number }[]): void {
-      this.fields = fields;
-    }
-    parseRow(values: (string | null)[]): (string | null)[] {
-      return values;
-    }
-    addRow(row: (string | null)[]): void {
-      this.rows.push(row);
-    }
-    // A read's tag ("SELECT 20") says no more than its rows do.
-    addCommandComplete(msg: { text?: string; command?: string }): void {
-      this.command = msg.text ?? msg.command ?? 'SELECT';
-      this.rowCount = this.rows.length;
-    }
-  }
-  return class TextQuery extends Query {
-    // Given the text and values apart (not a config object, which node-postgres copies property by property).
-    constructor(name: string | undefined, text: string, values: unknown[]) {
-      super(text, values);
-      const self = this as unknown as { name?: string; queryMode?: string; _result: TextResult; _results: TextResult };
-      if (name) self.name = name;
-      // Always the extended protocol (one statement, one result), even unnamed and without values.
-      self.queryMode = 'extended';
-      self._result = self._results = new TextResult();
-    }
-  };
 }

@@ -46,8 +46,8 @@ export async function createTestApp(options: Partial<CreateAppOptions> & { root:
     async reset() {
       clearDeliveries();
       const { dialect } = app.db;
-      const qr = app.db.dataSource.createQueryRunner(); // one connection, so session settings hold
-      try {
+      await app.db.withConnection(async (qr) => { // one connection, so session settings hold
+       try {
         if (dialect.adapter === 'mysql') await app.db.run('SET FOREIGN_KEY_CHECKS = 0', [], qr);
         if (dialect.adapter === 'sqlite') await app.db.run('PRAGMA foreign_keys = OFF', [], qr);
         // With attachments declared, the storage tables (framework/storage) are the app's too.
@@ -60,8 +60,8 @@ export async function createTestApp(options: Partial<CreateAppOptions> & { root:
       } finally {
         if (dialect.adapter === 'mysql') await app.db.run('SET FOREIGN_KEY_CHECKS = 1', [], qr);
         if (dialect.adapter === 'sqlite') await app.db.run('PRAGMA foreign_keys = ON', [], qr);
-        await qr.release();
-      }
+       }
+      });
     },
   });
 }

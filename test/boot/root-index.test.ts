@@ -13,7 +13,7 @@ const files = () => Object.keys(require.cache);
 const pkg = (name) => files().some((k) => k.includes('/node_modules/' + name + '/'));
 const own = (rel) => files().some((k) => k.endsWith('/build/framework/' + rel));
 const stryke = require(${JSON.stringify(join(REPO, 'build', 'framework'))});
-const lazyPackages = ['nodemailer', '@aws-sdk/client-s3', 'prom-client', '@opentelemetry/api', 'bullmq', 'ioredis', 'ws', 'commander', 'esbuild', 'class-validator'];
+const lazyPackages = ['nodemailer', '@aws-sdk/client-s3', 'prom-client', '@opentelemetry/api', 'bullmq', 'ioredis', 'ws', 'commander', 'esbuild', 'class-validator', 'typeorm'];
 const lazyModules = ['migrations/runner.js', 'migrations/dsl.js', 'migrations/schema-dump.js', 'server/bundle.js', 'cli/program.js'];
 const m = stryke.migration('CreateNotes', { change() {} });
 console.log(JSON.stringify({

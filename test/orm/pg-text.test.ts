@@ -173,19 +173,17 @@ describe('PostgreSQL rows read as text', async () => {
 
       /** Sets the time zone of every connection the pool holds (and may hand out) to `zone`. */
       async function sessionZone(zone: string): Promise<void> {
-        const pool = (ctx.app.db.dataSource.driver as unknown as { master: { options: { max: number; connectionTimeoutMillis?: number }; connect(): Promise<{ query(sql: string): Promise<unknown>; release(): void }> } }).master;
-        // Every client of the pool, the ones the statement lease holds too: those come back to the pool only
-        // after its idle timeout, longer than the 5-second connect timeout (config/database.toml
-        // connect_timeout), so this wait has none.
-        const timeout = pool.options.connectionTimeoutMillis;
-        pool.options.connectionTimeoutMillis = 0;
-        try {
-          const clients = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
-          for (const c of clients) await c.query(`SET TIME ZONE '${zone}'`);
-          for (const c of clients) c.release();
-        } finally {
-          pool.options.connectionTimeoutMillis = timeout;
-        }
+        // Every client of the pool at once: each connection held until all of them are.
+        const db = ctx.app.db;
+        const n = db.config.pool ?? 10;
+        let all!: () => void;
+        const held = new Promise<void>((r) => (all = r));
+        let count = 0;
+        await Promise.all(Array.from({ length: n }, () => db.withConnection(async (c) => {
+          await c.query(`SET TIME ZONE '${zone}'`);
+          if (++count === n) all();
+          await held;
+        })));
       }
 
       after(async () => {

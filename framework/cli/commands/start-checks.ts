@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadConfig } from '../../config';
 import { migrationFiles, pendingMigrations } from '../../migrations/internal';
-import { databaseConfig, sqlitePath } from '../../orm/internal';
+import { databaseConfig, sqlitePath } from '../../db';
 import type { DatabaseConfig } from '../../orm';
 import type { Database } from '../../orm';
 import { CliErrors } from '../errors';

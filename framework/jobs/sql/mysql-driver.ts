@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Connection, Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import { createMysqlPool } from '../../db';
 import { busFor, sleep, type Exec, type SqlDriver } from './driver';
 import { schemaStatements } from './schema';
 
@@ -48,7 +49,6 @@ class MysqlDriver implements SqlDriver {
   refs = 0;
 
   constructor(readonly key: string, options: MysqlConnectionOptions) {
-    const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
     const { pollInterval: _p, ...rest } = options;
     // multipleStatements: a transaction sends its START with its first statement and deferred writes with the
     // next one or the COMMIT (every value still travels as a placeholder parameter).
@@ -57,10 +57,9 @@ class MysqlDriver implements SqlDriver {
     };
     const { connectionLimit: _l, queueLimit: _q, waitForConnections: _w, maxIdle: _m, idleTimeout: _i, ...single } = pool;
     this.connOptions = single;
-    this.pool = mysql.createPool(pool);
-    this.pool.on('connection', (conn) => {
-      (conn as unknown as { query(sql: string): void }).query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    });
+    // framework/db's pool (UTC sessions), READ COMMITTED, through mysql2's promise wrapper. A pool of its own,
+    // not the app's: multiple statements per query and READ COMMITTED are the queue's settings, not the app's.
+    this.pool = createMysqlPool(pool as Record<string, unknown>, ['SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED']).promise();
     this.bus = busFor(key);
   }
 

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { closeSqlite, openSideSqlite, openSqlite, transactionStore, type SqliteHandle, type SqliteShared } from '../../db';
 import { busFor, sleep, type Exec, type SqlDriver } from './driver';
 import { schemaStatements } from './schema';
 
@@ -13,18 +13,7 @@ export interface SqliteConnectionOptions {
   pollInterval?: number;
 }
 
-/** The part of better-sqlite3 this driver uses (the package ships no types). */
-interface Statement {
-  all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-}
-interface Connection {
-  prepare(sql: string): Statement;
-  exec(sql: string): void;
-  pragma(sql: string): unknown;
-  close(): void;
-  readonly inTransaction: boolean;
-}
+type Statement = ReturnType<SqliteHandle['prepare']>;
 
 const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
 const MAX_BUSY_RETRIES = 400;
@@ -34,10 +23,12 @@ function bind(params: unknown[] = []): unknown[] {
 }
 
 /**
- * One better-sqlite3 connection per database file per process, shared by every queue, worker and
- * QueueEvents of that process (refcounted). Work on it is serialized by a promise chain, so a
- * transaction is never interleaved with another statement of this process; across processes, writers
- * take the database's write lock with BEGIN IMMEDIATE, and WAL lets readers run beside them.
+ * The one better-sqlite3 connection of a database file in this process (framework/db's: the app's models
+ * use it too when the queue lives in the app's database), shared by every queue, worker and QueueEvents
+ * (refcounted). Work on it is serialized by a promise chain and by the connection's transaction gate, so a
+ * transaction is never interleaved with another statement of this process, the app's included (queue work
+ * asked for inside the app's own `Model.transaction` runs on a side connection: see `serial`). Across processes,
+ * writers take the database's write lock with BEGIN IMMEDIATE, and WAL lets readers run beside them.
  */
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -45,64 +36,83 @@ class SqliteDriver implements SqlDriver {
   readonly insertIgnore = 'INSERT OR IGNORE';
   readonly idsFromSeq = false;
   readonly bus: EventEmitter;
-  private readonly db: Connection;
-  private readonly statements = new Map<string, Statement>();
+  private readonly shared: SqliteShared;
+  /** The process's connection to the file, and its prepared statements. */
+  private readonly main: Conn;
+  /** A connection of the queue's own, opened only for work asked for inside the app's transaction (below). */
+  private side?: Conn;
   private chain: Promise<unknown> = Promise.resolve();
+  private sideChain: Promise<unknown> = Promise.resolve();
   private readyPromise?: Promise<void>;
   refs = 0;
 
   constructor(readonly key: string, private readonly file: string, busyTimeout: number) {
-    const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => Connection;
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: busyTimeout });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.shared = openSqlite(file, busyTimeout);
+    this.main = new Conn(this.shared.handle);
+    this.busyTimeout = busyTimeout;
     this.bus = busFor(key);
   }
 
-  private prepare(sql: string): Statement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
+  private readonly busyTimeout: number;
+
+  /** Whether the caller runs inside the app's transaction on this very connection. */
+  private inAppTransaction(): boolean {
+    const scope = transactionStore.getStore();
+    return !!scope && !scope.done && scope.db.sqliteShared === this.shared;
   }
 
-  private readonly exec: Exec = {
-    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(...bind(params)) as T[],
-    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(...bind(params)).changes,
-    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(...bind(params)).lastInsertRowid),
-  };
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
+  /**
+   * Runs `fn` on a connection of its own turn. Normally the process's shared connection, behind its
+   * transaction gate. Inside the app's own transaction on that connection (a `queue.getJobCounts()` in a
+   * `Model.transaction`), the gate is the caller's and what the connection reads is the transaction's
+   * uncommitted work: such work runs on a second connection, opened for it, which sees only what is
+   * committed, as another process would (the transactional enqueue itself goes through the transaction's
+   * connection, in jobs/runtime.ts, not here).
+   */
+  private serial<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    if (this.inAppTransaction()) {
+      this.side ??= new Conn(openSideSqlite(this.shared.file, this.busyTimeout));
+      const side = this.side;
+      const run = () => fn(side);
+      const next = this.sideChain.then(run, run);
+      this.sideChain = next.catch(() => undefined);
+      return next;
+    }
+    const gated = async () => {
+      const open = await this.shared.lock();
+      try {
+        return await fn(this.main);
+      } finally {
+        open();
+      }
+    };
+    const next = this.chain.then(gated, gated);
     this.chain = next.catch(() => undefined);
     return next;
   }
 
   all<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
-    return this.serial(() => this.retryBusy(() => this.exec.all<T>(sql, params)));
+    return this.serial((c) => this.retryBusy(() => c.exec.all<T>(sql, params)));
   }
 
   run(sql: string, params?: unknown[]): Promise<number> {
-    return this.serial(() => this.retryBusy(() => this.exec.run(sql, params)));
+    return this.serial((c) => this.retryBusy(() => c.exec.run(sql, params)));
   }
 
   insert(sql: string, params?: unknown[]): Promise<number> {
-    return this.serial(() => this.retryBusy(() => this.exec.insert(sql, params)));
+    return this.serial((c) => this.retryBusy(() => c.exec.insert(sql, params)));
   }
 
   tx<T>(fn: (x: Exec) => Promise<T>): Promise<T> {
-    return this.serial(() =>
+    return this.serial((c) =>
       this.retryBusy(async () => {
-        this.db.exec('BEGIN IMMEDIATE');
+        c.handle.exec('BEGIN IMMEDIATE');
         try {
-          const out = await fn(this.exec);
-          this.db.exec('COMMIT');
+          const out = await fn(c.exec);
+          c.handle.exec('COMMIT');
           return out;
         } catch (err) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (c.handle.inTransaction) c.handle.exec('ROLLBACK');
           throw err;
         }
       }),
@@ -151,8 +161,32 @@ class SqliteDriver implements SqlDriver {
   async release(): Promise<void> {
     if (--this.refs > 0) return;
     drivers.delete(this.key);
-    await this.serial(async () => this.db.close());
+    await this.serial(async () => closeSqlite(this.shared));
+    this.side?.handle.close();
+    this.side = undefined;
   }
+}
+
+/** A connection and its prepared statements. */
+class Conn {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly handle: SqliteHandle) {}
+
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.handle.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  readonly exec: Exec = {
+    all: async <T>(sql: string, params?: unknown[]) => this.prepare(sql).all(bind(params)) as T[],
+    run: async (sql: string, params?: unknown[]) => this.prepare(sql).run(bind(params)).changes,
+    insert: async (sql: string, params?: unknown[]) => Number(this.prepare(sql).run(bind(params)).lastInsertRowid),
+  };
 }
 
 const drivers = new Map<string, SqliteDriver>();

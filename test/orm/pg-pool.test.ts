@@ -11,9 +11,9 @@ import { databaseTargets } from '../support/databases';
 import type { User as UserModel } from '../fixtures/blog/build/app/models/user';
 
 /**
- * PostgreSQL statements outside a transaction run on clients the connection holds out of node-postgres's
- * pool (framework/orm/pg-lease.ts): under concurrency, with errors, with transactions beside them, with a
- * backend terminated under them, and with databases opened and closed many times, nothing is lost or leaked.
+ * PostgreSQL statements run on stryke's own pool of node-postgres clients (framework/db/pg-pool.ts): under
+ * concurrency, with errors, with transactions beside them, with a backend terminated under them, with callers
+ * waiting for a client, and with databases opened and closed many times, nothing is lost or leaked.
  */
 
 const root = resolve(__dirname, '../../../test/fixtures/blog');
@@ -23,8 +23,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('PostgreSQL clients held out of the pool', async () => {
-  const target = (await databaseTargets('pglease', dir)).find((t) => t.name === 'postgres')!;
+describe('PostgreSQL pool', async () => {
+  const target = (await databaseTargets('pgpool', dir)).find((t) => t.name === 'postgres')!;
   describe('postgres', { skip: target.skip }, () => {
     let app: TestApp;
     let User: typeof UserModel;
@@ -49,7 +49,7 @@ describe('PostgreSQL clients held out of the pool', async () => {
     const user = (attrs: Record<string, unknown> = {}) =>
       User.create({ email: `u${Math.random().toString(36).slice(2)}@example.com`, name: 'Ann', ...attrs });
 
-    it('many concurrent reads and writes each get their own answer, on at most half the pool', async () => {
+    it('many concurrent reads and writes each get their own answer, on at most the pool\'s clients', async () => {
       const users = await Promise.all(Array.from({ length: 40 }, (_, i) => user({ name: `N${i}`, age: i + 1 })));
       const reads = await Promise.all(Array.from({ length: 400 }, (_, i) => {
         const u = users[i % users.length]!;
@@ -61,10 +61,10 @@ describe('PostgreSQL clients held out of the pool', async () => {
         }
       }));
       reads.forEach((name, i) => assert.equal(name, `N${i % users.length}`));
-      // Clients go back to the pool while it has callers waiting: at most half of it is held.
-      assert.ok(app.db.heldClients <= 5, `held ${app.db.heldClients}`);
-      await User.count();
-      assert.ok(app.db.heldClients >= 1 && app.db.heldClients <= 5, `held ${app.db.heldClients}`);
+      const stats = app.db.poolStats();
+      assert.ok(stats.total! >= 1 && stats.total! <= 10, `total ${stats.total}`);
+      assert.equal(stats.waiting, 0);
+      assert.equal(stats.in_use, 0);
       // The pool keeps serving transactions meanwhile.
       const results = await Promise.all([
         ...Array.from({ length: 8 }, (_, i) => User.transaction(async () => (await user({ name: `T${i}` })).name)),
@@ -77,14 +77,15 @@ describe('PostgreSQL clients held out of the pool', async () => {
 
     it('a statement error reaches the caller as before, and the connection goes on serving', async () => {
       await User.count();
-      const held = app.db.heldClients;
+      const held = app.db.poolStats().total;
       await assert.rejects(app.db.select('SELECT * FROM no_such_table'), (err: { code?: string }) => err.code === '42P01');
       await assert.rejects(app.db.select('SELEC 1'), (err: { code?: string }) => err.code === '42601');
       await assert.rejects(User.find(987654321), (err: { code?: string }) => err.code === 'STRYKE_E_ORM_RECORD_NOT_FOUND');
       const u = await user();
       await assert.rejects(app.db.run('INSERT INTO users (id, email, name) VALUES ($1, $2, $3)', [u.id, 'x@example.com', 'X']), (err: { code?: string }) => err.code === '23502');
       await assert.rejects(app.db.select('SELECT 1/0 AS x'), (err: { code?: string }) => err.code === '22012');
-      assert.equal(app.db.heldClients, held);
+      // Statement errors leave their connections open and pooled.
+      assert.equal(app.db.poolStats().total, held);
       assert.equal((await User.find(u.id)).id, u.id);
     });
 
@@ -142,15 +143,42 @@ describe('PostgreSQL clients held out of the pool', async () => {
             await closing;
           } else {
             assert.ok((await counts).every((r) => r[0]!.n > 0));
-            assert.ok(db.heldClients >= 1);
+            assert.ok(db.poolStats().total! >= 1);
             await db.close();
           }
-          assert.equal(db.heldClients, 0);
+          assert.equal(db.poolStats().total, 0);
         }
         for (let i = 0; i < 50 && (await connections(config.database)) > 0; i++) await sleep(20);
         assert.equal(await connections(config.database), 0);
       } finally {
         await dropDatabase(config, root);
+      }
+    });
+
+    it('a client released while callers wait goes to the first of them at once, not back to idle', async () => {
+      const db = await Database.connect({ ...target.config, pool: 2, acquire_timeout: 60 }, root);
+      try {
+        const opened: (() => void)[] = [];
+        const hold = () => db.transaction(async () => {
+          await db.select('SELECT 1');
+          await new Promise<void>((r) => opened.push(r));
+        });
+        const first = hold();
+        const second = hold();
+        while (opened.length < 2) await sleep(5);
+        assert.equal(db.poolStats().in_use, 2);
+        const waiting = db.select('SELECT 7 AS n');
+        while (db.poolStats().waiting !== 1) await sleep(5);
+        opened[0]!();
+        await first;
+        // The second transaction still holds its client: the waiting read ran on the first one's.
+        assert.equal((await waiting)[0]!.n, 7);
+        assert.equal(db.poolStats().total, 2);
+        opened[1]!();
+        await second;
+        assert.deepEqual({ ...db.poolStats(), total: undefined }, { total: undefined, idle: 2, in_use: 0, waiting: 0 });
+      } finally {
+        await db.close();
       }
     });
   });

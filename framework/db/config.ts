@@ -1,12 +1,11 @@
 /**
- * The database settings of an app: the adapter's name and its aliases, `DATABASE_URL`-style URLs,
- * config/database.toml's section for one environment, and TypeORM's DataSource options built from them.
+ * The database settings of an app: the adapter's name and its aliases, `DATABASE_URL`-style URLs, and
+ * config/database.toml's section for one environment, with the timeouts in milliseconds.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
-import type { Adapter } from './dialect';
-import { OrmErrors } from './errors';
+import { isAbsolute, join } from 'node:path';
+import { DbErrors } from './errors';
+
+export type Adapter = 'sqlite' | 'postgres' | 'mysql';
 
 export interface DatabaseConfig {
   adapter: Adapter;
@@ -20,12 +19,33 @@ export interface DatabaseConfig {
   url?: string;
   /** Seconds to wait for a new connection before the statement fails (a 503): default 5. PostgreSQL and MySQL. */
   connect_timeout?: number;
-  /** Seconds a statement may run before it is cancelled (a 503): default none. PostgreSQL only. */
+  /** Seconds a statement may wait for a free connection of the pool before it fails (a 503): default 10. PostgreSQL and MySQL. */
+  acquire_timeout?: number;
+  /** Seconds a statement may run before it is cancelled (a 503): default none. PostgreSQL and MySQL. */
   statement_timeout?: number;
+  /** SQLite: seconds a write waits for another process's write lock before SQLITE_BUSY: default 5. */
+  busy_timeout?: number;
+}
+
+/** The timeouts of a config in milliseconds (0: none). */
+export interface Timeouts {
+  connect: number;
+  acquire: number;
+  statement: number;
+  busy: number;
+}
+
+export function timeoutsOf(config: DatabaseConfig): Timeouts {
+  return {
+    connect: millis(config.connect_timeout, 5000),
+    acquire: millis(config.acquire_timeout, 10000),
+    statement: millis(config.statement_timeout, 0),
+    busy: millis(config.busy_timeout, 5000),
+  };
 }
 
 /** Milliseconds from a number of seconds in config/database.toml, or the default. */
-function millis(seconds: unknown, fallback: number): number {
+export function millis(seconds: unknown, fallback: number): number {
   const n = Number(seconds);
   return seconds !== undefined && Number.isFinite(n) && n >= 0 ? Math.round(n * 1000) : fallback;
 }
@@ -38,7 +58,7 @@ const ADAPTER_ALIASES: Record<string, Adapter> = {
 
 export function normalizeAdapter(name: string): Adapter {
   const a = ADAPTER_ALIASES[name.toLowerCase()];
-  if (!a) throw OrmErrors.UNSUPPORTED_ADAPTER(name);
+  if (!a) throw DbErrors.UNSUPPORTED_ADAPTER(name);
   return a;
 }
 
@@ -86,35 +106,4 @@ export function databaseConfig(section: Record<string, any> | undefined, env: No
 export function sqlitePath(config: DatabaseConfig, root: string): string {
   if (config.database === ':memory:' || isAbsolute(config.database)) return config.database;
   return join(root, config.database);
-}
-
-/** TypeORM DataSource options for one database config; `database` may be overridden (admin connections). */
-export function dataSourceOptions(config: DatabaseConfig, root: string, database = config.database): DataSourceOptions {
-  switch (config.adapter) {
-    case 'sqlite': {
-      const file = sqlitePath({ ...config, database }, root);
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      return { type: 'better-sqlite3', database: file, enableWAL: file !== ':memory:' } as DataSourceOptions;
-    }
-    case 'postgres': {
-      // A database that accepts connections but never answers fails fast (a 503) instead of holding requests.
-      const statementMs = millis(config.statement_timeout, 0);
-      return {
-        type: 'postgres', host: config.host ?? '127.0.0.1', port: config.port ?? 5432,
-        username: config.username ?? process.env.PGUSER ?? 'postgres', password: config.password, database,
-        poolSize: config.pool ?? 10,
-        connectTimeoutMS: millis(config.connect_timeout, 5000),
-        ...(statementMs ? { extra: { statement_timeout: statementMs, query_timeout: statementMs + 1000 } } : {}),
-      } as DataSourceOptions;
-    }
-    case 'mysql':
-      return {
-        type: 'mysql', host: config.host ?? '127.0.0.1', port: config.port ?? 3306,
-        username: config.username ?? 'root', password: config.password ?? '', database,
-        timezone: 'Z', poolSize: config.pool ?? 10, charset: 'utf8mb4', connectTimeout: millis(config.connect_timeout, 5000),
-        // JSON columns as their text, as SQLite gives them: the json field's reader parses it once (mysql2's
-        // own parse followed by the reader's would read a JSON string scalar twice).
-        extra: { jsonStrings: true },
-      } as DataSourceOptions;
-  }
 }

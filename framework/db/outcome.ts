@@ -1,19 +1,16 @@
 /**
  * What a statement gives back (rows, affected count, insert id) and, for rows read as arrays, the layout of
- * their columns: the shapes every database's runner returns to the connection (connection.ts).
+ * their columns: the shapes every database's runner returns to the database (database.ts).
  */
-import type { pgTextReader } from './pg-text';
-
 /**
  * The columns of rows read as arrays: their names, and for PostgreSQL (whose values then come as the
- * text the server sent) how to read each column's text into a field: its type, the driver's parser for
- * it, and the function that composes the conversion for a field (pg-text.ts).
+ * text the server sent) how to read each column's text: its type and the driver's parser for it (the
+ * model layer composes each field's conversion from them: orm/pg-text.ts).
  */
 export type ColumnLayout = readonly string[] & {
   text?: {
     oids: readonly number[];
     parsers: readonly ((text: string) => unknown)[];
-    reader: typeof pgTextReader;
   };
 };
 
