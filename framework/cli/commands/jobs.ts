@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { lazyModule } from '../../support';
 import type { JobType } from 'bullmq';
 import { buildDirOf, loadAppCode } from '../../app';
-import type * as ChannelsModule from '../../channels';
 import { currentEnv, loadConfig } from '../../config';
 import type * as JobsConfigModule from '../../jobs';
-import type * as ConnectionModule from '../../orm';
 import type * as RuntimeModule from '../../jobs';
 import type * as WorkersModule from '../../jobs';
 import { appRoot, compileApp } from '../app-root';
@@ -13,8 +11,6 @@ import { action } from '../output';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
 const { readJobsConfig, JobsErrors } = lazyModule(() => require('../../jobs') as typeof JobsConfigModule);
-const { channelSettings, startFabric } = lazyModule(() => require('../../channels') as typeof ChannelsModule);
-const { databaseConfig } = lazyModule(() => require('../../orm') as typeof ConnectionModule);
 const { knownQueues, startJobs, startJobWorkers, stopJobs } = lazyModule(() => require('../../jobs') as typeof WorkersModule);
 const { queueFor } = lazyModule(() => require('../../jobs') as typeof RuntimeModule);
 
@@ -54,29 +50,42 @@ export function registerJobs(program: Command): void {
     .option('--queues <a,b>', 'queues to work (default: config/jobs.toml queues, else every @Job queue)')
     .option('--concurrency <n>', 'jobs each worker runs at once (default: config/jobs.toml concurrency)'))
     .action(action(async (opts: JobsCliOptions & { concurrency?: string }) => {
-      const queues = await boot(opts);
       const root = appRoot(opts.root);
-      const cfg = readJobsConfig(loadConfig(root, opts.env ?? currentEnv()));
+      if (opts.env) process.env.STRYKE_ENV = opts.env;
+      const env = opts.env ?? currentEnv();
+      await compileApp(root, { quiet: true });
+      const config = loadConfig(root, env);
+      const cfg = readJobsConfig(config);
       const concurrency = opts.concurrency ? wholeNumber(opts.concurrency, '--concurrency') : cfg.concurrency;
-      // Jobs that broadcastTo reach the app's sockets through config/channels.toml's redis or postgres adapter.
-      const config = loadConfig(root, opts.env ?? currentEnv());
-      const stopFabric = await startFabric(channelSettings(config.channels, databaseConfig(config.database)), undefined);
-      // Jobs performed here run under the request id and trace context their request put in their data; with
-      // `[metrics] enabled` in config/server.toml, their series are served on `[metrics] jobs_port`.
-      const observability = require('../../observability') as typeof import('../../observability');
-      const observed = await observability.observeJobWorker(config.server);
-      const set = startJobWorkers({ queues: opts.queues ? queues : cfg.queues ?? queues, concurrency });
-      console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
-      if (observed.address) console.log(`Metrics on ${observed.address}`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      console.log('Stopping: finishing jobs in progress...');
-      await stopJobs();
-      await stopFabric();
-      await observed.close();
+      // The app boots as a server worker does (models bound to its database, mailers, storage, credentials, the
+      // services jobs get in their constructors, the broadcast fabric that carries broadcastTo to the app's
+      // sockets) but listens on nothing; its in-process workers stay off: this process is the worker.
+      const { createApp } = require('../../app') as typeof import('../../app');
+      const app = await createApp({ root, env, jobWorkers: 'none' });
+      let observed: { address?: string; close(): Promise<void> } | undefined;
+      try {
+        // An app that defines no @Job (only unknown names to fail) still gets its queues.
+        await (require('../../jobs/internal') as typeof import('../../jobs/internal')).ensureJobs(root);
+        const listed = opts.queues?.split(',').map((q) => q.trim()).filter(Boolean);
+        const queues = listed?.length ? listed : cfg.queues ?? [...new Set([...knownQueues(), 'default'])].sort();
+        // Jobs performed here run under the request id and trace context their request put in their data; with
+        // `[metrics] enabled` in config/server.toml, their series are served on `[metrics] jobs_port`.
+        const observability = require('../../observability') as typeof import('../../observability');
+        observed = await observability.observeJobWorker(config.server);
+        const set = startJobWorkers({ queues, concurrency });
+        console.log(`Working ${set.queues.join(', ')} (concurrency ${concurrency}, pid ${process.pid}). Stop with Ctrl-C.`);
+        if (observed.address) console.log(`Metrics on ${observed.address}`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+        console.log('Stopping: finishing jobs in progress...');
+        await stopJobs();
+      } finally {
+        await app.close();
+        await observed?.close();
+      }
     }));
 
   common(jobs.command('stats').description('job counts per queue and state').option('--queues <a,b>', 'queues (default: every known queue)').option('--json', 'print JSON'))
