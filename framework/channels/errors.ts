@@ -11,6 +11,6 @@ export const ChannelErrors = {
   NOT_A_CHANNEL: defineError('STRYKE_E_CHANNELS_NOT_A_CHANNEL', 'ws route %s (%s) targets %s, which is not a channel: a ws route names a channel (r.ws(\'/chat/:roomId\', \'chat\') for app/channels/chat_channel.ts, or the class), never a controller action.'),
   UNKNOWN_CHANNEL: defineError('STRYKE_E_CHANNELS_UNKNOWN_CHANNEL', 'ws route %s (%s) names channel "%s", but app/channels has no %s_channel.ts exporting a @Channel class.%s'),
   BAD_CONFIG: defineError('STRYKE_E_CHANNELS_BAD_CONFIG', 'config/channels.toml: %s'),
-  PAYLOAD_TOO_LARGE: defineError('STRYKE_E_CHANNELS_PAYLOAD_TOO_LARGE', 'broadcastTo(%s): the message is %s bytes, over the %s adapter\'s limit of %s bytes (PostgreSQL NOTIFY carries under 8000). Broadcast an id and let clients fetch the record, or use the redis adapter.', 413),
+  PAYLOAD_TOO_LARGE: defineError('STRYKE_E_CHANNELS_PAYLOAD_TOO_LARGE', 'broadcastTo(%s): the message is %s bytes, over the %s adapter\'s limit of %s bytes. Broadcast an id and let clients fetch the record.', 413),
   ADAPTER_DOWN: defineError('STRYKE_E_CHANNELS_ADAPTER_DOWN', 'The %s pub/sub adapter lost its connection (%s): broadcasts still reach this process\'s clients; other machines get them again once it reconnects.', 503),
 };
