@@ -269,9 +269,12 @@ describe('channels: one app\'s shutdown leaves another app\'s streams in the sam
       const sseB = follow(portOf(b));
       const wsA = await connectChannel(a, '/chat/apps');
       const wsB = await connectChannel(b, '/chat/apps');
-      // Both streams are following (each has seen a broadcast) before A closes.
-      broadcastTo('news', 'headline', { title: 'before' });
-      await until(() => sseA.text().includes('"before"') && sseB.text().includes('"before"'), 'both streams to follow', 20_000);
+      // Both streams are following (each has seen a broadcast) before A closes: a stream subscribes once its
+      // request has run, so broadcast until both have one.
+      await until(() => {
+        broadcastTo('news', 'headline', { title: 'before' });
+        return sseA.text().includes('"before"') && sseB.text().includes('"before"');
+      }, 'both streams to follow', 20_000);
       aClosed = true;
       await a.close();
       assert.equal((await wsA.closed).code, 1001);
