@@ -9,9 +9,9 @@ import { fabric, type Subscriber } from './fabric';
 import type { Member } from './presence';
 import { addTo, hasIn, listOf, removeFrom, type Streams } from './stream-list';
 import { keptHeaders, UpgradeRequest } from './upgrade';
+import { directFrame, errorFrame, eventFrame, parseMessage, presenceFrame, replyFrame, type BroadcastMessage } from './protocol';
 
 export { UpgradeRequest } from './upgrade';
-import { directFrame, errorFrame, eventFrame, parseMessage, presenceFrame, replyFrame, type BroadcastMessage } from './protocol';
 
 /** What a channel route knows at boot: its class, how to build one, the names messages may call. */
 export interface ChannelRoute {
@@ -40,7 +40,7 @@ interface Lifecycle {
 
 const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 /** The params of a connection without path or query parameters (most of them): one shared, frozen object. */
-const NO_PARAMS: Record<string, string> = Object.freeze(Object.create(null));
+const NO_PARAMS: Record<string, string> = Object.freeze({});
 
 /**
  * The connection behind a socket (listeners are shared functions, not closures per connection). A WeakMap
@@ -190,7 +190,7 @@ export class Connection implements Subscriber, ChannelLink {
   }
 
   get session(): Session {
-    return (this._session ??= this.ctx.session(this.request.headers.cookie));
+    return (this._session ??= this.ctx.session(this.upgradeHeaders.cookie as string | undefined));
   }
 
   streams(): string[] {
