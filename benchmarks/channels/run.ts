@@ -6,15 +6,15 @@
  *      against bare ws and socket.io;
  *   3. two stryke workers with the clients split between them: latency on the broadcasting worker and on
  *      the other one (the cross-worker hop through the primary).
- *   node build/benchmarks/channels/run.js [--idle 10000] [--room 1000] [--burst 200] [--paced 200]
+ *   node build/benchmarks/channels/run.js [--idle 10000] [--room 1000] [--burst 200] [--paced 200] [--only idle|broadcast|cross]
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import WebSocket from 'ws';
-import { arg, BIN, freePort, REPO } from '../support';
+import { arg, BIN, freePort } from '../support';
+import { benchApp } from './app';
 
 const IDLE = arg('idle', 10_000);
 const ROOM = arg('room', 1000);
@@ -22,68 +22,8 @@ const BURST = arg('burst', 200);
 const PACED = arg('paced', 200);
 /** Milliseconds between paced broadcasts: slow enough that latency is delivery, not a queue. */
 const PACE_MS = arg('pace-ms', 100);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const APP_FILES: Record<string, string> = {
-  'package.json': '{"name":"channels-bench","private":true}',
-  'config/server.toml': 'log_level = "error"\n',
-  'config/database.toml': 'adapter = "sqlite"\ndatabase = "db/bench.sqlite3"\n',
-  'config/channels.toml': 'messages_per_second = 1000\nburst = 1000\nmax_buffered = 16777216\n',
-  'app/channels/room_channel.ts': `
-import { Action, ActionChannel, Channel } from 'stryke';
-@Channel('/room')
-export class RoomChannel extends ActionChannel {
-  onConnect() { this.join('room', { presence: false }); }
-  @Action() pid() { return process.pid; }
-}
-`,
-  'app/controllers/bench_controller.ts': `
-import { ActionController, broadcastTo, Controller, Get } from 'stryke';
-const payload = (i: number) => ({ t: process.hrtime.bigint().toString(), i, pid: process.pid });
-@Controller('')
-export class BenchController extends ActionController {
-  @Get('/mem') mem() {
-    for (let i = 0; i < 3; i++) (global as any).gc?.();
-    const m = process.memoryUsage();
-    return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, pid: process.pid };
-  }
-  @Get('/burst') burst() {
-    const k = Number(this.params.k ?? 1);
-    for (let i = 0; i < k; i++) broadcastTo('room', 'm', payload(i));
-    return { pid: process.pid };
-  }
-  @Get('/pace') pace() {
-    const k = Number(this.params.k ?? 1);
-    const ms = Number(this.params.ms ?? 10);
-    let i = 0;
-    const timer = setInterval(() => { broadcastTo('room', 'm', payload(i++)); if (i >= k) clearInterval(timer); }, ms);
-    return { pid: process.pid };
-  }
-}
-`,
-  'tsconfig.json': JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2023'], types: ['node'],
-      typeRoots: ['./node_modules/@types', './node_modules/stryke/node_modules/@types'], strict: true,
-      experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, skipLibCheck: true,
-      rootDir: '.', outDir: 'build',
-    },
-    include: ['app/**/*.ts', 'config/**/*.ts'],
-  }),
-};
-
-function benchApp(): string {
-  const root = mkdtempSync(join(tmpdir(), 'stryke-channels-bench-'));
-  for (const [name, text] of Object.entries(APP_FILES)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  mkdirSync(join(root, 'node_modules'));
-  symlinkSync(REPO, join(root, 'node_modules', 'stryke'), 'dir');
-  const built = spawnSync(process.execPath, [BIN, 'build', '--root', root], { encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(built.stderr + built.stdout);
-  return root;
-}
 
 interface Server {
   kind: string;
@@ -231,31 +171,76 @@ async function broadcast(kind: string, root: string) {
   }
 }
 
+/**
+ * Two workers, the clients split between them: one worker broadcasts (a burst, then paced ones); the
+ * clients on it are the same-worker figure, the clients on the other worker get each message through the
+ * primary (worker -> primary -> worker over cluster IPC). Both groups are measured in the same run, on the
+ * same broadcasts, so the difference is the hop, not the machine's load of the moment. `ROUNDS` rounds.
+ */
+/** CPU time (user + system) of a process so far, in ms, from /proc (10 ms ticks: use bursts of thousands). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function crossWorker(root: string) {
+  const ROUNDS = arg('rounds', 3);
   const s = await startServer('stryke', root, 2);
   try {
-    const byClientPid: { pid: number; lat: number }[] = [];
-    let received = 0;
+    // Both workers listening before the clients connect (the second can start a while after the first).
+    const seen = new Set<number>();
+    for (let i = 0; i < 400 && seen.size < 2; i++) {
+      seen.add(((await (await fetch(`http://127.0.0.1:${s.port}/mem`, { headers: { connection: 'close' } })).json()) as { pid: number }).pid);
+      if (seen.size < 2) await sleep(50);
+    }
+    let lat: { pid: number; lat: number }[] = [];
+    const done = new Map<number, { count: number; at: bigint }>();
     const clients: Client[] = [];
     const make = async () => {
       const c = await openClient(s, (t) => {
-        received++;
-        byClientPid.push({ pid: c.pid!, lat: Number(process.hrtime.bigint() - BigInt(t)) / 1e6 });
+        const now = process.hrtime.bigint();
+        lat.push({ pid: c.pid!, lat: Number(now - BigInt(t)) / 1e6 });
+        const d = done.get(c.pid!) ?? { count: 0, at: 0n };
+        d.count++;
+        d.at = now;
+        done.set(c.pid!, d);
       });
       return c;
     };
     for (let i = 0; i < ROOM; i += 100) clients.push(...(await Promise.all(Array.from({ length: Math.min(100, ROOM - i) }, make))));
-    const pids = new Set(clients.map((c) => c.pid));
+    const pids = [...new Set(clients.map((c) => c.pid!))];
+    if (pids.length !== 2) throw new Error(`the clients reached ${pids.length} worker(s), not 2`);
+    const countOn = (pid: number) => clients.filter((c) => c.pid === pid).length;
     await sleep(500);
-    const res = (await (await fetch(`http://127.0.0.1:${s.port}/pace?k=${PACED}&ms=${PACE_MS}`)).json()) as { pid: number };
-    while (received < PACED * ROOM) await sleep(5);
-    const local = byClientPid.filter((x) => x.pid === res.pid).map((x) => x.lat).sort((a, b) => a - b);
-    const remote = byClientPid.filter((x) => x.pid !== res.pid).map((x) => x.lat).sort((a, b) => a - b);
+    const rounds: { sender: number; relayUs: number; local: { perSec: number; p50: number; p99: number }; remote: { perSec: number; p50: number; p99: number } }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // Throughput: a burst from one worker, timed until each group has every message.
+      done.clear();
+      lat = [];
+      const cpuBefore = cpuMs(s.child.pid!);
+      const started = process.hrtime.bigint();
+      const { pid: sender } = (await (await fetch(`http://127.0.0.1:${s.port}/burst?k=${BURST}`)).json()) as { pid: number };
+      const other = pids.find((p) => p !== sender)!;
+      const total = (pid: number) => BURST * countOn(pid);
+      while ((done.get(sender)?.count ?? 0) < total(sender) || (done.get(other)?.count ?? 0) < total(other)) await sleep(1);
+      // Broadcasts per second until the group's last client had the whole burst (not deliveries: the groups differ in size).
+      const perSec = (pid: number) => BURST / (Number(done.get(pid)!.at - started) / 1e9);
+      // The primary's CPU for the burst (it does nothing else meanwhile): what relaying one broadcast costs it.
+      const relayUs = ((cpuMs(s.child.pid!) - cpuBefore) * 1000) / BURST;
+      const localPerSec = perSec(sender);
+      const remotePerSec = perSec(other);
+      // Latency: paced broadcasts from the worker the request lands on.
+      lat = [];
+      done.clear();
+      const { pid: pacer } = (await (await fetch(`http://127.0.0.1:${s.port}/pace?k=${PACED}&ms=${PACE_MS}`)).json()) as { pid: number };
+      while (lat.length < PACED * ROOM) await sleep(5);
+      const local = lat.filter((x) => x.pid === pacer).map((x) => x.lat).sort((a, b) => a - b);
+      const remote = lat.filter((x) => x.pid !== pacer).map((x) => x.lat).sort((a, b) => a - b);
+      const [lp, rp] = pacer === sender ? [localPerSec, remotePerSec] : [remotePerSec, localPerSec];
+      rounds.push({ sender: pacer, relayUs, local: { perSec: lp, p50: pct(local, 50), p99: pct(local, 99) }, remote: { perSec: rp, p50: pct(remote, 50), p99: pct(remote, 99) } });
+    }
     for (const c of clients) c.close();
-    return {
-      workers: pids.size, localClients: clients.filter((c) => c.pid === res.pid).length,
-      local: { p50: pct(local, 50), p99: pct(local, 99) }, remote: { p50: pct(remote, 50), p99: pct(remote, 99) },
-    };
+    return { split: pids.map(countOn), rounds };
   } finally {
     await stopServer(s);
   }
@@ -265,24 +250,33 @@ async function main() {
   const root = benchApp();
   const kb = (b: number) => `${(b / 1024).toFixed(2)} KB`;
   console.log(`Channels benchmark: ${IDLE} idle connections; a room of ${ROOM}; a burst of ${BURST}; ${PACED} paced broadcasts\n`);
-  console.log('Idle connections, memory per connection (after GC; RSS / JS heap / external)');
-  const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
-  for (const kind of ['net', 'ws', 'socketio', 'stryke']) {
-    idle[kind] = await idleMemory(kind, root);
-    console.log(`  ${kind.padEnd(9)} ${kb(idle[kind]!.rssPerConn).padStart(10)}  ${kb(idle[kind]!.heapPerConn).padStart(10)}  ${kb(idle[kind]!.externalPerConn).padStart(10)}`);
+  if (!ONLY || ONLY === 'idle') {
+    console.log('Idle connections, memory per connection (after GC; RSS / JS heap / external)');
+    const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
+    for (const kind of ['net', 'ws', 'socketio', 'stryke']) {
+      idle[kind] = await idleMemory(kind, root);
+      console.log(`  ${kind.padEnd(9)} ${kb(idle[kind]!.rssPerConn).padStart(10)}  ${kb(idle[kind]!.heapPerConn).padStart(10)}  ${kb(idle[kind]!.externalPerConn).padStart(10)}`);
+    }
+    console.log(`  stryke / ws (RSS): ${(idle.stryke!.rssPerConn / idle.ws!.rssPerConn).toFixed(2)}x; stryke / ws (heap): ${(idle.stryke!.heapPerConn / idle.ws!.heapPerConn).toFixed(2)}x\n`);
   }
-  console.log(`  stryke / ws (RSS): ${(idle.stryke!.rssPerConn / idle.ws!.rssPerConn).toFixed(2)}x; stryke / ws (heap): ${(idle.stryke!.heapPerConn / idle.ws!.heapPerConn).toFixed(2)}x\n`);
-  console.log(`Broadcast to ${ROOM} clients in one room`);
-  const b: Record<string, Awaited<ReturnType<typeof broadcast>>> = {};
-  for (const kind of ['ws', 'socketio', 'stryke']) {
-    b[kind] = await broadcast(kind, root);
-    console.log(`  ${kind.padEnd(9)} ${Math.round(b[kind]!.deliveriesPerSec).toString().padStart(9)} deliveries/s   p50 ${b[kind]!.p50.toFixed(2)} ms   p99 ${b[kind]!.p99.toFixed(2)} ms`);
+  if (!ONLY || ONLY === 'broadcast') {
+    console.log(`Broadcast to ${ROOM} clients in one room`);
+    const b: Record<string, Awaited<ReturnType<typeof broadcast>>> = {};
+    for (const kind of ['ws', 'socketio', 'stryke']) {
+      b[kind] = await broadcast(kind, root);
+      console.log(`  ${kind.padEnd(9)} ${Math.round(b[kind]!.deliveriesPerSec).toString().padStart(9)} deliveries/s   p50 ${b[kind]!.p50.toFixed(2)} ms   p99 ${b[kind]!.p99.toFixed(2)} ms`);
+    }
+    console.log(`  stryke / socket.io throughput: ${(b.stryke!.deliveriesPerSec / b.socketio!.deliveriesPerSec).toFixed(2)}x; stryke / ws p99: ${(b.stryke!.p99 / b.ws!.p99).toFixed(2)}x\n`);
   }
-  console.log(`  stryke / socket.io throughput: ${(b.stryke!.deliveriesPerSec / b.socketio!.deliveriesPerSec).toFixed(2)}x; stryke / ws p99: ${(b.stryke!.p99 / b.ws!.p99).toFixed(2)}x\n`);
-  const x = await crossWorker(root);
-  console.log(`Two stryke workers, ${ROOM} clients split ${x.localClients}/${ROOM - x.localClients}: paced broadcasts from one worker`);
-  console.log(`  same worker   p50 ${x.local.p50.toFixed(2)} ms   p99 ${x.local.p99.toFixed(2)} ms`);
-  console.log(`  other worker  p50 ${x.remote.p50.toFixed(2)} ms   p99 ${x.remote.p99.toFixed(2)} ms (through the primary)`);
+  if (!ONLY || ONLY === 'cross') {
+    const x = await crossWorker(root);
+    console.log(`Two stryke workers, ${ROOM} clients split ${x.split.join('/')}: a burst of ${BURST} and ${PACED} paced broadcasts from one worker, per round`);
+    for (const [i, r] of x.rounds.entries()) {
+      const f = (g: typeof r.local) => `${Math.round(g.perSec).toString().padStart(8)} broadcasts/s   p50 ${g.p50.toFixed(2).padStart(6)} ms   p99 ${g.p99.toFixed(2).padStart(6)} ms`;
+      console.log(`  round ${i + 1} same worker  ${f(r.local)}`);
+      console.log(`  round ${i + 1} other worker ${f(r.remote)}   hop: p50 +${(r.remote.p50 - r.local.p50).toFixed(2)} ms, throughput ${(r.remote.perSec / r.local.perSec).toFixed(2)}x; primary CPU ${r.relayUs.toFixed(1)} µs per broadcast relayed`);
+    }
+  }
   process.exit(0);
 }
 

@@ -140,7 +140,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       observability,
       async close() {
         // Sockets close with 1001 and event streams end first: neither holds the shutdown (see drain.ts).
-        endOpenStreams();
+        endOpenStreams(fastify);
         await channels.server.close();
         redirect?.close();
         redirect?.closeAllConnections();

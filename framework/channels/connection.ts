@@ -7,7 +7,11 @@ import type { ChannelSettings } from './config';
 import { ChannelErrors } from './errors';
 import { fabric, type Subscriber } from './fabric';
 import type { Member } from './presence';
+import { addTo, hasIn, listOf, removeFrom, type Streams } from './stream-list';
+import { keptHeaders, UpgradeRequest } from './upgrade';
 import { directFrame, errorFrame, eventFrame, parseMessage, presenceFrame, replyFrame, type BroadcastMessage } from './protocol';
+
+export { UpgradeRequest } from './upgrade';
 
 /** What a channel route knows at boot: its class, how to build one, the names messages may call. */
 export interface ChannelRoute {
@@ -21,9 +25,12 @@ export interface ConnectionContext {
   settings: ChannelSettings;
   production: boolean;
   session: (cookieHeader: string | undefined) => Session;
-  currentUser: (session: Session, req: UpgradeRequest) => unknown;
+  /** The signed-in user of a connection (undefined without a resolver: the session is then never decoded). */
+  currentUser: (c: Connection) => unknown;
   /** Called once the socket has closed (the server forgets it). */
   gone: (c: Connection) => void;
+  /** The app's logger (each connection's child logger is made from it when first used). */
+  log: FastifyBaseLogger | undefined;
 }
 
 interface Lifecycle {
@@ -32,22 +39,24 @@ interface Lifecycle {
 }
 
 const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** The params of a connection without path or query parameters (most of them): one shared, frozen object. */
+const NO_PARAMS: Record<string, string> = Object.freeze({});
 
 /**
- * One WebSocket connection and its channel instance: the lifecycle (onConnect, messages in order,
- * onDisconnect), the streams it joined, resume, and the per-connection limits (message rate, slow reader).
+ * The connection behind a socket (listeners are shared functions, not closures per connection). A WeakMap
+ * rather than a property on the socket: one more property on ws's WebSocket costs it a property array
+ * (64 bytes per connection); an entry here costs less than half of that.
  */
-/** The connection behind a socket (listeners are shared functions, not closures per connection). */
-const CONN = Symbol('stryke.channels.conn');
+const CONN = new WeakMap<WebSocket, Connection>();
 
 function onPong(this: WebSocket): void {
-  (this as any)[CONN].alive = true;
+  CONN.get(this)!.alive = true;
 }
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  (this as any)[CONN].onFrame(data, isBinary);
+  CONN.get(this)!.onFrame(data, isBinary);
 }
 function onSocketClose(this: WebSocket): void {
-  (this as any)[CONN].onClose();
+  CONN.get(this)!.onClose();
 }
 function uncork(c: Connection): void {
   c.corked = false;
@@ -56,32 +65,28 @@ function uncork(c: Connection): void {
 }
 
 function onSocketError(this: WebSocket, err: Error): void {
-  const c = (this as any)[CONN] as Connection;
+  const c = CONN.get(this)!;
   c.request.log.warn({ err, connection: c.id }, 'websocket error');
   // An oversize frame (1009) or a protocol error: ws has started the close handshake with the right code.
   if (this.readyState === 1) this.terminate();
 }
 
-/**
- * What a channel keeps of its upgrade request: headers, address, URL and a logger. (Not the request
- * itself: an idle connection should not hold a request object, its parsed URL and its child logger.)
- */
-export class UpgradeRequest {
-  readonly headers: FastifyRequest['headers'];
-  readonly ip: string;
-  readonly url: string;
-  private _log: FastifyBaseLogger | undefined;
-
-  constructor(req: FastifyRequest, private readonly connection: string, private readonly parentLog: FastifyBaseLogger) {
-    this.headers = req.headers;
-    this.ip = req.ip;
-    this.url = req.url;
-  }
-
-  get log(): FastifyBaseLogger {
-    return (this._log ??= this.parentLog.child({ connection: this.connection }));
-  }
+/** What a connection needs only until its onConnect has run. */
+interface Opening {
+  /** Broadcasts held while onConnect runs (they go out after the resumed ones, without duplicates). */
+  held: BroadcastMessage[];
+  /** Messages that arrived before it was ready. */
+  pending: string[];
+  /** The id to resume after (`?lastEventId=`). */
+  since: string | undefined;
 }
+
+const ALIVE = 1;
+const READY = 2;
+const CLOSED = 4;
+const CORKED = 8;
+/** Rate-limit clock: milliseconds since this module loaded (a small integer, not a boxed double). */
+const EPOCH = Date.now();
 
 /**
  * One WebSocket connection and its channel instance: the lifecycle (onConnect, messages in order,
@@ -90,38 +95,54 @@ export class UpgradeRequest {
  */
 export class Connection implements Subscriber, ChannelLink {
   readonly id = randomBytes(9).toString('base64url');
-  /** Answered the last ping (or said anything since). */
-  alive = true;
-  readonly request: UpgradeRequest;
+  /**
+   * ALIVE (answered the last ping, or said anything since), READY, CLOSED and CORKED in one small integer:
+   * every field is 8 bytes on each idle connection.
+   */
+  private flags = ALIVE;
+  /** @internal what `request` shows: the upgrade's headers (less the handshake's), address and URL */
+  readonly upgradeHeaders: FastifyRequest['headers'];
+  readonly ip: string;
+  readonly url: string;
+  private _request: UpgradeRequest | undefined = undefined;
   readonly params: Record<string, string>;
   currentUser: unknown = undefined;
   private _session: Session | undefined = undefined;
-  private readonly joined = new Map<string, boolean>();
+  /**
+   * The streams joined, and those of them with a presence entry. Arrays, not a Map or Set: a connection
+   * joins one or a few streams, and an empty Map costs about 700 bytes of heap per idle connection.
+   */
+  private joined: Streams = undefined;
+  private tracked: Streams = undefined;
   private channel: ActionChannel | undefined = undefined;
-  /** Broadcasts held while onConnect runs (they go out after the resumed ones, without duplicates). */
-  private held: BroadcastMessage[] | undefined = [];
-  private ready = false;
-  private closed = false;
+  private opening: Opening | undefined;
   private queue: Promise<void> | undefined = undefined;
-  private pendingBeforeReady: string[] | undefined = [];
+  /** The rate limit's bucket in thousandths of a message, and when it was last filled (ms since EPOCH): integers. */
   private tokens: number;
-  private lastRefill = Date.now();
-  private readonly since: string | undefined;
-  /** Frames sent in one turn of the event loop leave in one write (a burst of broadcasts, a resume). */
-  corked = false;
+  private lastRefill = Date.now() - EPOCH;
 
   constructor(readonly socket: WebSocket, req: FastifyRequest, private readonly route: ChannelRoute, private readonly ctx: ConnectionContext) {
-    this.tokens = ctx.settings.burst;
-    this.request = new UpgradeRequest(req, this.id, req.server.log);
+    this.tokens = Math.floor(ctx.settings.burst * 1000);
+    this.upgradeHeaders = keptHeaders(req.headers);
+    this.ip = req.ip;
+    this.url = req.url;
+    // Reading the address made node cache it on the socket as an object ({ address, family, port }); the
+    // string is kept above, and node reads it again if anything asks.
+    const raw = (socket as any)._socket;
+    if (raw && raw._peername) raw._peername = undefined;
     const query = (req.query ?? {}) as Record<string, string>;
-    this.since = typeof query.lastEventId === 'string' && query.lastEventId !== '' ? query.lastEventId : undefined;
-    this.params = { ...query, ...(req.params as Record<string, string>) };
-    delete this.params.lastEventId;
-    this._session = undefined;
-    (socket as any)[CONN] = this;
+    this.opening = { held: [], pending: [], since: typeof query.lastEventId === 'string' && query.lastEventId !== '' ? query.lastEventId : undefined };
+    const params = { ...query, ...(req.params as Record<string, string>) };
+    delete params.lastEventId;
+    let any = false;
+    for (const _ in params) {
+      any = true;
+      break;
+    }
+    this.params = any ? params : NO_PARAMS;
+    CONN.set(socket, this);
     // @fastify/websocket assigned a ServerResponse to the socket for routing: detached, the idle connection
     // no longer holds it (nor, through it, the upgrade request).
-    const raw = (socket as any)._socket;
     const res = raw?._httpMessage;
     if (res && typeof res.detachSocket === 'function') res.detachSocket(raw);
     // The plugin's own error listener holds the request and reply: ours (the same handling) does not.
@@ -130,17 +151,50 @@ export class Connection implements Subscriber, ChannelLink {
     socket.on('pong', onPong);
     socket.on('message', onMessage);
     socket.on('close', onSocketClose);
-    this.cookieHeader = req.headers.cookie;
   }
 
-  private readonly cookieHeader: string | undefined;
+  /** Answered the last ping (or said anything since). */
+  get alive(): boolean {
+    return (this.flags & ALIVE) !== 0;
+  }
+  set alive(v: boolean) {
+    this.flags = v ? this.flags | ALIVE : this.flags & ~ALIVE;
+  }
+  private get ready(): boolean {
+    return (this.flags & READY) !== 0;
+  }
+  private set ready(v: boolean) {
+    this.flags = v ? this.flags | READY : this.flags & ~READY;
+  }
+  private get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
+  private set closed(v: boolean) {
+    this.flags = v ? this.flags | CLOSED : this.flags & ~CLOSED;
+  }
+  /** Frames sent in one turn of the event loop leave in one write (a burst of broadcasts, a resume). */
+  get corked(): boolean {
+    return (this.flags & CORKED) !== 0;
+  }
+  set corked(v: boolean) {
+    this.flags = v ? this.flags | CORKED : this.flags & ~CORKED;
+  }
+
+  get request(): UpgradeRequest {
+    return (this._request ??= new UpgradeRequest(this));
+  }
+
+  /** @internal */
+  get parentLog(): FastifyBaseLogger {
+    return this.ctx.log!;
+  }
 
   get session(): Session {
-    return (this._session ??= this.ctx.session(this.cookieHeader));
+    return (this._session ??= this.ctx.session(this.upgradeHeaders.cookie as string | undefined));
   }
 
   streams(): string[] {
-    return [...this.joined.keys()];
+    return [...listOf(this.joined)];
   }
 
   /** Runs the connection: onConnect, resume, then messages until the socket closes. */
@@ -148,7 +202,7 @@ export class Connection implements Subscriber, ChannelLink {
     try {
       const channel = (this.channel = this.route.make());
       channel[CONNECTION] = this;
-      this.currentUser = await this.ctx.currentUser(this.session, this.request);
+      this.currentUser = await this.ctx.currentUser(this);
       const onConnect = (channel as Lifecycle).onConnect;
       if (typeof onConnect === 'function') await onConnect.call(channel);
     } catch (err) {
@@ -156,23 +210,20 @@ export class Connection implements Subscriber, ChannelLink {
       this.request.log.error({ err }, `${this.route.name} channel: onConnect failed`);
       return this.close(1011, 'server error');
     }
-    if (this.closed) return;
-    this.resume();
+    const opening = this.opening;
+    if (this.closed || !opening) return;
+    this.opening = undefined;
+    this.resume(opening);
     this.ready = true;
     this.sendFrame(`{"type":"ready","connection":"${this.id}"}`);
-    const pending = this.pendingBeforeReady!;
-    this.pendingBeforeReady = undefined;
-    for (const text of pending) this.enqueue(text);
+    for (const text of opening.pending) this.enqueue(text);
   }
 
   /** Sends what the client missed (with `?lastEventId=`), then what was broadcast during onConnect. */
-  private resume(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    const since = this.since;
+  private resume({ held, since }: Opening): void {
     const out: BroadcastMessage[] = [];
     if (since !== undefined) {
-      for (const stream of this.joined.keys()) out.push(...fabric.buffer.since(stream, since));
+      for (const stream of listOf(this.joined)) out.push(...fabric.buffer.since(stream, since));
       out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
     }
     const sent = new Set(out.map((m) => m.id));
@@ -182,27 +233,30 @@ export class Connection implements Subscriber, ChannelLink {
 
   join(stream: string, presence: Record<string, unknown> | false): void {
     if (typeof stream !== 'string' || stream === '') throw ChannelErrors.BAD_ARGUMENT('join', 'the stream must be a non-empty string');
-    if (this.closed || this.joined.has(stream)) return;
-    this.joined.set(stream, presence !== false);
+    if (this.closed || hasIn(this.joined, stream)) return;
+    this.joined = addTo(this.joined, stream);
     fabric.subscribe(stream, this);
-    if (presence !== false) fabric.track(stream, this.id, presence);
+    if (presence === false) return;
+    this.tracked = addTo(this.tracked, stream);
+    fabric.track(stream, this.id, presence);
   }
 
   leave(stream: string): void {
-    const tracked = this.joined.get(stream);
-    if (tracked === undefined) return;
-    this.joined.delete(stream);
+    if (!hasIn(this.joined, stream)) return;
+    this.joined = removeFrom(this.joined, stream);
     fabric.unsubscribe(stream, this);
-    if (tracked) fabric.untrack(stream, this.id);
+    if (!hasIn(this.tracked, stream)) return;
+    this.tracked = removeFrom(this.tracked, stream);
+    fabric.untrack(stream, this.id);
   }
 
   deliver(m: BroadcastMessage): void {
-    if (this.held) this.held.push(m);
+    if (this.opening) this.opening.held.push(m);
     else this.sendFrame(eventFrame(m));
   }
 
   presence(stream: string, event: 'join' | 'leave', member: Member): void {
-    if (member.id === this.id || this.held) return;
+    if (member.id === this.id || this.opening) return;
     this.sendFrame(presenceFrame(stream, event, member));
   }
 
@@ -255,18 +309,23 @@ export class Connection implements Subscriber, ChannelLink {
       return;
     }
     const text = data.toString('utf8');
-    if (!this.ready) this.pendingBeforeReady?.push(text);
+    if (!this.ready) this.opening?.pending.push(text);
     else this.enqueue(text);
   }
 
   /** Token bucket: `burst` messages at once, refilled at `messagesPerSecond`. */
   private takeToken(): boolean {
     const { messagesPerSecond, burst } = this.ctx.settings;
-    const now = Date.now();
-    this.tokens = Math.min(burst, this.tokens + ((now - this.lastRefill) / 1000) * messagesPerSecond);
-    this.lastRefill = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    const now = Date.now() - EPOCH;
+    const cap = Math.floor(burst * 1000);
+    // messagesPerSecond thousandths per millisecond; the clock moves on only by the time turned into tokens.
+    const gained = Math.floor((now - this.lastRefill) * messagesPerSecond);
+    if (gained > 0 || this.tokens >= cap) {
+      this.tokens = Math.min(cap, this.tokens + gained);
+      this.lastRefill = now;
+    }
+    if (this.tokens < 1000) return false;
+    this.tokens -= 1000;
     return true;
   }
 
@@ -324,8 +383,8 @@ export class Connection implements Subscriber, ChannelLink {
   /** @internal the socket closed */
   onClose(): void {
     this.closed = true;
-    this.held = undefined;
-    for (const stream of [...this.joined.keys()]) this.leave(stream);
+    this.opening = undefined;
+    for (const stream of [...listOf(this.joined)]) this.leave(stream);
     this.ctx.gone(this);
     const channel = this.channel as Lifecycle | undefined;
     if (typeof channel?.onDisconnect !== 'function') return;

@@ -12,6 +12,7 @@ export const ChannelErrors = {
   UNKNOWN_CHANNEL: defineError('STRYKE_E_CHANNELS_UNKNOWN_CHANNEL', 'ws route %s (%s) names channel "%s", but app/channels has no %s_channel.ts exporting a @Channel class.%s'),
   BAD_ARGUMENT: defineError('STRYKE_E_CHANNELS_BAD_ARGUMENT', '%s: %s.'),
   BAD_CONFIG: defineError('STRYKE_E_CHANNELS_BAD_CONFIG', 'config/channels.toml: %s'),
-  PAYLOAD_TOO_LARGE: defineError('STRYKE_E_CHANNELS_PAYLOAD_TOO_LARGE', 'broadcastTo(%s): the message is %s bytes, over the %s adapter\'s limit of %s bytes (PostgreSQL NOTIFY carries under 8000). Broadcast an id and let clients fetch the record, or use the redis adapter.', 413),
+  PAYLOAD_TOO_LARGE: defineError('STRYKE_E_CHANNELS_PAYLOAD_TOO_LARGE', 'broadcastTo(%s): the message is %s bytes, over the %s adapter\'s limit of %s bytes. Broadcast an id and let clients fetch the record.', 413),
+  BAD_PART: defineError('STRYKE_E_CHANNELS_BAD_PART', 'A broadcast part from the postgres adapter was dropped: %s. Another program (or another stryke version) is sending NOTIFY on the channels\' channel.'),
   ADAPTER_DOWN: defineError('STRYKE_E_CHANNELS_ADAPTER_DOWN', 'The %s pub/sub adapter lost its connection (%s): broadcasts still reach this process\'s clients; other machines get them again once it reconnects.', 503),
 };

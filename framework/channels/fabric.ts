@@ -161,7 +161,7 @@ export class Fabric {
 
   /** Answers a new process with this one's resume buffer, in parts small enough for the transport. */
   private sendBuffer(to: string): void {
-    const limit = this.transport?.maxBytes ?? 256 * 1024;
+    const limit = Math.min(this.transport?.maxBytes ?? Infinity, 256 * 1024);
     let part: [string, string, unknown, string, number][] = [];
     let size = 0;
     for (const m of this.buffer.recent()) {

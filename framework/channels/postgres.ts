@@ -1,10 +1,14 @@
 import type { ChannelSettings } from './config';
+import { Reassembler, toParts } from './chunks';
 import { ChannelErrors } from './errors';
 import type { Envelope, Transport } from './transport';
 
 type Log = (level: 'warn' | 'error', message: string, err?: unknown) => void;
-/** NOTIFY payloads must be shorter than 8000 bytes. */
-const MAX_BYTES = 7900;
+/**
+ * The largest envelope carried, in bytes. NOTIFY payloads must be shorter than 8000 bytes: a longer one
+ * goes as parts of 7,800 bytes, all in one transaction (see chunks.ts), so 1 MiB is about 135 notifications.
+ */
+const MAX_BYTES = 1024 * 1024;
 /** Envelopes kept while PostgreSQL is unreachable, sent once it is back (the oldest dropped beyond it). */
 const MAX_PENDING = 10_000;
 
@@ -24,12 +28,23 @@ export function postgresTransport(settings: Pick<ChannelSettings, 'url' | 'chann
   let attempt = 0;
   let receiveFn: (e: Envelope) => void = () => {};
   let upFn: () => void = () => {};
+  // Parts of long messages carry `<tag>.<n>` as their key; a listener skips its own.
+  const tag = Math.random().toString(36).slice(2, 10);
+  let counter = 0;
+  let assembler = new Reassembler();
+
+  /** One statement, so one transaction: a long message's parts reach the listeners all together or not at all. */
+  const notify = (c: import('pg').Client, text: string) => {
+    const parts = toParts(text, `${tag}.${(counter = (counter + 1) % 0x7fffffff).toString(36)}`);
+    const sql = `SELECT ${parts.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`;
+    c.query(sql, [channel, ...parts]).catch(lost);
+  };
 
   const flush = () => {
     if (!ready || !client) return;
     const batch = pending;
     pending = [];
-    for (const text of batch) client.query('SELECT pg_notify($1, $2)', [channel, text]).catch(lost);
+    for (const text of batch) notify(client, text);
   };
 
   const lost = (err: Error) => {
@@ -64,8 +79,10 @@ export function postgresTransport(settings: Pick<ChannelSettings, 'url' | 'chann
     });
     c.on('notification', (n) => {
       if (n.channel !== channel || !n.payload) return;
+      if (n.payload.startsWith(`#${tag}.`)) return;
       try {
-        receiveFn(JSON.parse(n.payload) as Envelope);
+        const text = assembler.take(n.payload);
+        if (text !== undefined) receiveFn(JSON.parse(text) as Envelope);
       } catch (err) {
         log('warn', 'channels: a malformed notification was ignored', err);
       }
@@ -81,6 +98,8 @@ export function postgresTransport(settings: Pick<ChannelSettings, 'url' | 'chann
     }
     if (closed) return void (await c.end().catch(() => {}));
     client = c;
+    // Parts cut off by the lost connection never complete: start clean.
+    assembler = new Reassembler();
     ready = true;
     attempt = 0;
     upFn();
@@ -92,10 +111,7 @@ export function postgresTransport(settings: Pick<ChannelSettings, 'url' | 'chann
     maxBytes: MAX_BYTES,
     publish(envelope) {
       const text = JSON.stringify(envelope);
-      if (ready && client) {
-        client.query('SELECT pg_notify($1, $2)', [channel, text]).catch(lost);
-        return;
-      }
+      if (ready && client) return notify(client, text);
       pending.push(text);
       if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
     },

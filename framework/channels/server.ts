@@ -57,11 +57,12 @@ export class ChannelServer {
       settings: options.settings,
       production: options.env === 'production',
       session: (cookieHeader) => new Session(sessions.decode(readCookie(cookieHeader, sessionCookie))),
-      currentUser: (session, req) => {
+      currentUser: (c) => {
         const resolve = ((globalThis as any)[RESOLVER] as CurrentUserResolver | undefined) ?? this.options.currentUser;
-        return resolve ? resolve(session, req) : undefined;
+        return resolve ? resolve(c.session, c.request) : undefined;
       },
       gone: (c) => this.connections.delete(c),
+      log: undefined,
     };
   }
 
@@ -73,6 +74,7 @@ export class ChannelServer {
   /** Registers the plugin and the channel routes (after the app's HTTP routes). */
   async register(app: FastifyInstance, routes: (ChannelRoute & { host?: string })[]): Promise<void> {
     const { settings } = this.options;
+    this.ctx.log = app.log;
     await app.register(require('@fastify/websocket'), {
       options: { maxPayload: settings.maxPayload, clientTracking: false, perMessageDeflate: false },
       // An oversize frame (1009) or a protocol error: ws has already started the close handshake with the

@@ -7,15 +7,28 @@ export interface SseLimit {
   max: number;
 }
 
-/** Every event stream open in this process: shutdown and reload end them (see endOpenStreams). */
-const open = new Set<SseStream>();
+/**
+ * The event streams open in each app, keyed by the app's node server (`fastify.server`, the same object for
+ * every encapsulated plugin context, and present under inject too): shutdown and reload end one app's
+ * streams (see endOpenStreams), never another app's in the same process.
+ */
+const openByServer = new WeakMap<object, Set<SseStream>>();
+
+function openOf(server: object): Set<SseStream> {
+  let set = openByServer.get(server);
+  if (!set) openByServer.set(server, (set = new Set()));
+  return set;
+}
 
 /**
- * Ends every open event stream (at shutdown and on a SIGHUP reload): their producers see `closed` and
- * their clients reconnect, to another worker, with Last-Event-ID, instead of holding the process.
+ * Ends the open event streams of one app (at its shutdown and on a SIGHUP reload): their producers see
+ * `closed` and their clients reconnect, to another worker, with Last-Event-ID, instead of holding the
+ * process. Another app booted in the same process keeps its streams.
+ * @example endOpenStreams(app.server)
  */
-export function endOpenStreams(): void {
-  for (const s of [...open]) s.end();
+export function endOpenStreams(app: { server: object }): void {
+  const set = openByServer.get(app.server);
+  if (set) for (const s of [...set]) s.end();
 }
 
 export interface SseEvent {
@@ -35,14 +48,17 @@ export class SseStream {
   readonly lastEventId: string | undefined;
   private closedFlag = false;
   private readonly abort = new AbortController();
+  /** The open streams of this stream's app. */
+  private readonly open: Set<SseStream>;
 
   constructor(private readonly req: FastifyRequest, private readonly reply: FastifyReply) {
     const h = req.headers['last-event-id'];
     this.lastEventId = typeof h === 'string' && h !== '' ? h : undefined;
-    open.add(this);
+    this.open = openOf(req.server.server);
+    this.open.add(this);
     reply.raw.on('close', () => {
       this.closedFlag = true;
-      open.delete(this);
+      this.open.delete(this);
       this.abort.abort();
     });
   }
@@ -101,7 +117,7 @@ export class SseStream {
   }
 
   end(): void {
-    open.delete(this);
+    this.open.delete(this);
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.abort.abort();

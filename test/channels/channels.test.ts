@@ -243,3 +243,53 @@ describe('channels: shutdown closes sockets with 1001 and ends event streams pro
     assert.ok(Date.now() - started < 10_000, 'shutdown did not wait for the streams');
   });
 });
+
+describe('channels: one app\'s shutdown leaves another app\'s streams in the same process alone', () => {
+  it('closing app A ends A\'s event stream and 1001s A\'s socket; app B\'s stream and socket keep receiving', async () => {
+    const a = await bootFixture('channels');
+    const b = await bootFixture('channels');
+    let aClosed = false;
+    try {
+      await a.listen(0, '127.0.0.1');
+      await b.listen(0, '127.0.0.1');
+      const portOf = (x: App) => (x.server.server.address() as AddressInfo).port;
+      const follow = (port: number) => {
+        let text = '';
+        let ended = false;
+        const req = request({ port, path: '/feed/live' }, (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => (ended = true));
+          res.on('close', () => (ended = true));
+        });
+        req.on('error', () => (ended = true));
+        req.end();
+        return { text: () => text, ended: () => ended, stop: () => req.destroy() };
+      };
+      const sseA = follow(portOf(a));
+      const sseB = follow(portOf(b));
+      const wsA = await connectChannel(a, '/chat/apps');
+      const wsB = await connectChannel(b, '/chat/apps');
+      // Both streams are following (each has seen a broadcast) before A closes: a stream subscribes once its
+      // request has run, so broadcast until both have one.
+      await until(() => {
+        broadcastTo('news', 'headline', { title: 'before' });
+        return sseA.text().includes('"before"') && sseB.text().includes('"before"');
+      }, 'both streams to follow', 20_000);
+      aClosed = true;
+      await a.close();
+      assert.equal((await wsA.closed).code, 1001);
+      await until(() => sseA.ended(), 'app A\'s stream to end', 20_000);
+      assert.equal(sseB.ended(), false, 'app B\'s stream is still open');
+      broadcastTo('news', 'headline', { title: 'after' });
+      await until(() => sseB.text().includes('"after"'), 'app B\'s stream to get the next broadcast', 20_000);
+      assert.equal(sseB.ended(), false);
+      assert.equal(await wsB.perform('greet', { name: 'b' }), 'hello, b', 'app B\'s socket is still served');
+      sseB.stop();
+      await wsB.close();
+    } finally {
+      if (!aClosed) await a.close();
+      await b.close();
+    }
+  });
+});
