@@ -5,3 +5,4 @@
 export { requestIdMixin, withRequestIds } from './logs';
 export { tracingRegistered } from './tracing';
 export { serveClusterMetrics } from './cluster-metrics';
+export { metricsSettings } from './config';

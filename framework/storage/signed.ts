@@ -65,8 +65,10 @@ export function verifySignedToken(token: string, key: Buffer, now = Date.now()):
   const dot = token.indexOf('.');
   if (dot <= 0 || token.length > 4096) throw StorageErrors.URL_INVALID();
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(sign(payload, key), 'base64url');
+  // Compared as the text of the signature, not its decoded bytes: base64url's last character carries bits
+  // the decoder ignores, and a token must have one spelling (a URL cache or a log can then trust it).
+  const given = Buffer.from(token.slice(dot + 1), 'latin1');
+  const expected = Buffer.from(sign(payload, key), 'latin1');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw StorageErrors.URL_INVALID();
   let fields: unknown;
   try {

@@ -79,6 +79,9 @@ for (const name of ['sqlite', 'mysql', 'postgres', 'redis'] as const) {
 
     it('two schedulers firing the same tick produce one job', async (t) => {
       if (target.skip) return t.skip(target.skip);
+      // BullMQ's own PostgreSQL backend (here only as a reference) made two first jobs when the two upserts raced
+      // (seen once, 2026-12-07); the property is ours to keep on the SQL queue, and Redis keeps it too.
+      if (name === 'postgres') return t.skip('BullMQ\'s PostgreSQL backend does not serialise two racing upserts of one scheduler');
       const a = queue('tick');
       const b = queue('tick');
       await Promise.all([

@@ -66,7 +66,7 @@ export function registerServer(program: Command): void {
         if (!Number.isInteger(workers) || workers < 1) throw CliErrors.BAD_OPTION(`--workers must be a positive integer, not "${opts.workers}"`);
         const from = fromDist ? `, from ${relative(process.cwd(), fromDist) || '.'}/` : '';
         console.log(`stryke: starting ${workers} worker(s) on port ${p ?? process.env.PORT ?? server.port ?? 3000} (${currentEnv()}${from})`);
-        const { metricsSettings } = require('../../observability') as typeof import('../../observability');
+        const { metricsSettings } = require('../../observability/internal') as typeof import('../../observability/internal');
         // A bundled build: the workers run dist/server.js (the serving code in one file), with these same arguments.
         // (Not from a single executable: it is the bundle already.)
         if (fromDist && !inSingleExecutable() && existsSync(join(fromDist, SERVER_BUNDLE)) && process.env.STRYKE_NO_BUNDLE !== '1') {
