@@ -210,6 +210,8 @@ export class Connection implements Subscriber, ChannelLink {
       this.request.log.error({ err }, `${this.route.name} channel: onConnect failed`);
       return this.close(1011, 'server error');
     }
+    // Resuming on a process that just started: what it missed may still be on its way from the others.
+    if (this.opening?.since !== undefined) await fabric.synced;
     const opening = this.opening;
     if (this.closed || !opening) return;
     this.opening = undefined;

@@ -20,6 +20,9 @@ const EXPIRE_MS = 15_000;
  * presence table, and the transport that carries broadcasts to the other processes (workers, machines).
  * A broadcast is delivered here at once, whatever the transport's state.
  */
+/** How long a process just started waits for another's resume buffer before it resumes clients without it. */
+const SYNC_WAIT_MS = 1000;
+
 export class Fabric {
   /** This process's id among the others: `<pid>.<random>`. */
   readonly node = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
@@ -42,11 +45,39 @@ export class Fabric {
       this.sendSync();
       // A new process (a replacement worker, a reload) learns what the others can resume, so a client
       // that reconnects to it loses nothing broadcast before it started.
-      if (first) this.send({ k: 'buf?', n: this.node });
+      if (first) {
+        this.send({ k: 'buf?', n: this.node });
+        this.awaitBuffers();
+      }
       first = false;
     });
     this.timer = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.timer.unref();
+  }
+
+  /**
+   * Resolved once another process has sent its whole resume buffer (or after SYNC_WAIT_MS when none answers:
+   * this is the first process). A client that resumes on a process just started waits for it, else a message
+   * broadcast before this process started (still in the others' buffers) would be missed.
+   */
+  synced: Promise<void> = Promise.resolve();
+  private syncDone: (() => void) | undefined;
+
+  private awaitBuffers(): void {
+    this.synced = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endSync(), SYNC_WAIT_MS);
+      timer.unref();
+      this.syncDone = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private endSync(): void {
+    const done = this.syncDone;
+    this.syncDone = undefined;
+    done?.();
   }
 
   get transportName(): string {
@@ -176,7 +207,8 @@ export class Fabric {
       part.push(item);
       size += bytes;
     }
-    if (part.length) this.send({ k: 'buf', n: this.node, to, msgs: part });
+    // The last part says so (an empty buffer answers too): the asking process stops waiting.
+    this.send({ k: 'buf', n: this.node, to, msgs: part, done: true });
   }
 
   /** Drops every presence entry of the processes `match` picks (a worker that died, a machine gone quiet). */
@@ -228,6 +260,7 @@ export class Fabric {
       case 'buf':
         if (e.to !== this.node) break;
         for (const [s, ev, d, i, t] of e.msgs) this.buffer.merge({ stream: s, event: ev, data: d, id: i, at: t });
+        if (e.done) this.endSync();
         break;
       case 'sync': {
         const fresh = new Set(e.entries.map(([s, key]) => `${s}\u0000${key}`));

@@ -27,6 +27,7 @@ export async function followStreams(sink: EventSink, streams: string[]): Promise
   for (const s of streams) fabric.subscribe(s, sub);
   try {
     if (sink.lastEventId) {
+      await fabric.synced; // a process just started: what it missed may still be on its way from the others
       const missed: BroadcastMessage[] = [];
       for (const s of streams) missed.push(...fabric.buffer.since(s, sink.lastEventId));
       missed.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));

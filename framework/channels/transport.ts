@@ -12,7 +12,7 @@ export type Envelope =
   | { k: 'sync'; n: string; entries: [string, string, Record<string, unknown>][] }
   /** A process that just started asks for the others' resume buffers; `buf` is one answer (in parts). */
   | { k: 'buf?'; n: string }
-  | { k: 'buf'; n: string; to: string; msgs: [string, string, unknown, string, number][] }
+  | { k: 'buf'; n: string; to: string; msgs: [string, string, unknown, string, number][]; done?: boolean }
   /** A process is gone (the cluster primary saw its worker exit): drop its presence entries now. */
   | { k: 'gone'; n: string; pid?: number };
 
