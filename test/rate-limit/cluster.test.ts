@@ -45,7 +45,10 @@ export class TriesController extends ActionController {
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`);
+      await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err: Error) => {
+        // Say what the server printed: a boot that never listens (a port taken meanwhile, a crash loop) shows there.
+        throw new Error(`${err.message}; the server printed:\n${output}`);
+      });
       // Both workers listening: /health answers from each (round robin over new connections).
       const seen = new Set<number>();
       const results = [];
