@@ -158,7 +158,8 @@ describe('the sample app in a real browser, served from its build', { skip }, ()
     assert.match(await page.textContent('.pagination') ?? '', /Page 1 of 2/);
     assert.equal(await sideways(), false, 'the list does not scroll sideways');
     await page.click('.pagination >> text=Next');
-    assert.equal(new URL(page.url()).search, '?page=2');
+    // The URL changes when the new page commits; its cards are there once it has loaded.
+    await page.waitForURL(`${base}/posts?page=2`, { waitUntil: 'load' });
     assert.equal(await page.locator('.post-card').count(), 1);
 
     await page.goto(`${base}/posts`);
