@@ -150,6 +150,8 @@ describe('stryke start under load: reloads and crashes', () => {
     const { server, port, output } = await start(2, { TEST_VERSION_FILE: file });
     const versionOf = (pid: number) => (existsSync(join(`${file}.d`, String(pid))) ? readFileSync(join(`${file}.d`, String(pid)), 'utf8') : undefined);
     try {
+      // The first worker to listen answers /health; the second may still be booting (it writes its version as it loads).
+      await until(() => workerPids(server.pid!).length === 2 && workerPids(server.pid!).every((p) => versionOf(p) !== undefined), 120_000);
       assert.deepEqual(workerPids(server.pid!).map(versionOf), ['v1', 'v1']);
       // A deploy: the new code in place, SIGHUP; then another deploy lands while the first reload is still going.
       writeFileSync(file, 'v2');
