@@ -69,7 +69,8 @@ async function startTwoWorkers() {
     await until(() => workerPids(server.pid!).length === 2, 'two workers');
   } catch (err) {
     server.kill('SIGKILL');
-    throw err;
+    // Say what the server printed: a boot that never listens (a crash loop, a port taken) shows there.
+    throw new Error(`${(err as Error).message}; the server printed:\n${output}`);
   }
   return { server, port, output: () => output };
 }

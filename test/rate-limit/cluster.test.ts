@@ -4,10 +4,12 @@ import http from 'node:http';
 import { describe, it } from 'node:test';
 import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
 
-/** One request on a fresh connection, so the primary hands it to the next worker (round robin). */
-function post(port: number, path: string): Promise<{ status: number; pid?: number; retryAfter?: string }> {
+type Answer = { status: number; pid?: number; retryAfter?: string };
+
+/** One request on the given agent's connection (one kept-alive socket per agent, so one worker each). */
+function request(port: number, agent: http.Agent, method: string, path: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: { 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
         const pid = res.statusCode === 200 ? (JSON.parse(body) as { pid: number }).pid : undefined;
@@ -15,8 +17,27 @@ function post(port: number, path: string): Promise<{ status: number; pid?: numbe
       });
     });
     req.on('error', reject);
-    req.end('{}');
+    req.end(method === 'POST' ? '{}' : undefined);
   });
+}
+
+/**
+ * Two kept-alive connections held by different workers. The kernel hands new connections to
+ * whichever worker accepts first (stryke start does not use round robin), so open connections until
+ * the second lands on another worker than the first.
+ */
+async function connectionsOnBothWorkers(port: number, output: () => string): Promise<http.Agent[]> {
+  const first = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const firstPid = (await request(port, first, 'GET', '/tries/pid')).pid;
+  for (let tries = 0; tries < 600; tries++) {
+    const second = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const pid = (await request(port, second, 'GET', '/tries/pid')).pid;
+    if (pid !== firstPid) return [first, second];
+    second.destroy();
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  first.destroy();
+  throw new Error(`every connection in 60 s went to worker ${firstPid}; the server printed:\n${output()}`);
 }
 
 describe('rate limits under stryke start', () => {
@@ -25,10 +46,15 @@ describe('rate limits under stryke start', () => {
       'config/server.toml': 'log_level = "warn"\n',
       'config/database.toml': 'adapter = "sqlite"\ndatabase = "db/app.sqlite3"\n',
       'app/controllers/tries_controller.ts': `
-import { ActionController, Controller, Post, RateLimit } from 'stryke';
+import { ActionController, Controller, Get, Post, RateLimit } from 'stryke';
 
 @Controller('/tries')
 export class TriesController extends ActionController {
+  @Get('/pid')
+  pid() {
+    return { pid: process.pid };
+  }
+
   @RateLimit({ max: 6, per: '1 minute' })
   @Post('/')
   create() {
@@ -49,11 +75,13 @@ export class TriesController extends ActionController {
         // Say what the server printed: a boot that never listens (a port taken meanwhile, a crash loop) shows there.
         throw new Error(`${err.message}; the server printed:\n${output}`);
       });
-      // Both workers listening: /health answers from each (round robin over new connections).
-      const seen = new Set<number>();
-      const results = [];
-      for (let i = 0; i < 12; i++) results.push(await post(port, '/tries'));
-      for (const r of results) if (r.pid) seen.add(r.pid);
+      // Alternate between a connection on each worker: each worker sees 3 of the first 6 requests,
+      // so the 7th is refused only if the counter is shared.
+      const agents = await connectionsOnBothWorkers(port, () => output);
+      const results: Answer[] = [];
+      for (let i = 0; i < 12; i++) results.push(await request(port, agents[i % 2], 'POST', '/tries'));
+      for (const agent of agents) agent.destroy();
+      const seen = new Set(results.filter((r) => r.pid).map((r) => r.pid));
       const ok = results.filter((r) => r.status === 200).length;
       assert.equal(ok, 6, `${ok} of 12 allowed: ${JSON.stringify(results)}\n${output}`);
       assert.deepEqual(results.slice(6).map((r) => r.status), [429, 429, 429, 429, 429, 429]);

@@ -57,7 +57,8 @@ export async function waitForHttp(url: string, ms = SERVER_WAIT): Promise<void> 
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     try {
-      await fetch(url);
+      // One try never waits long: a connection accepted and never answered must not use up the whole wait.
+      await fetch(url, { signal: AbortSignal.timeout(5_000) });
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
