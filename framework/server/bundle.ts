@@ -65,7 +65,9 @@ function entrySource(out: string, shape: BundleShape): string {
     single ? SINGLE_PRELUDE : '',
     `const { installBundle${single ? ', loadEmbeddedAddon' : ''} } = require(${JSON.stringify(join(FRAMEWORK, 'server', 'bundled.js'))});`,
     single ? `globalThis.__strykeNative = loadEmbeddedAddon;` : '',
-    `installBundle(${single ? `require('node:path').dirname(process.execPath)` : '__dirname'}, {`,
+    // The app's files (config/, public/, the build's tree) answered from the executable's assets (embedded-files.ts).
+    single ? `require(${JSON.stringify(join(FRAMEWORK, 'server', 'embedded-files.js'))}).installCarriedFiles(strykeRoot);` : '',
+    `installBundle(${single ? 'strykeRoot' : '__dirname'}, {`,
     ...rows,
     single ? `}, { ${singlePackages().map(([n, file]) => `${JSON.stringify(n)}: () => require(${JSON.stringify(file)})`).join(', ')} });` : `});`,
     // The server bundle holds the serving commands only; a single executable the whole command line (db migrate...).
@@ -97,9 +99,15 @@ function singlePackages(): Array<[string, string]> {
  */
 const SINGLE_PRELUDE = `
 if (require('node:cluster').isWorker && process.argv[1] === process.argv[0]) process.argv.splice(1, 1);
-if (['start', 'server', 'db', 'jobs', 'routes', 'console'].includes(process.argv[2]) && !process.argv.some((a) => a === '--root' || a.startsWith('--root='))) {
-  process.argv.push('--root', require('node:path').dirname(process.execPath));
-}`;
+const strykeRootGiven = (() => {
+  const i = process.argv.indexOf('--root');
+  if (i > 1) return process.argv[i + 1];
+  const a = process.argv.find((x) => x.startsWith('--root='));
+  return a && a.slice('--root='.length);
+})();
+const strykeRoot = require('node:path').resolve(strykeRootGiven || require('node:path').dirname(process.execPath));
+if (['start', 'server', 'db', 'jobs', 'routes', 'console'].includes(process.argv[2]) && !strykeRootGiven) process.argv.push('--root', strykeRoot);
+`;
 
 // A single executable's script gets a require for node's own modules only: the bundle's externals and the app's
 // files (by path) need the ordinary one.
@@ -145,6 +153,16 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
     list.push({
       name: 'stryke-native-addons',
       setup(build) {
+        // The app's `stryke` imports are the framework making this build, wherever dist/ is written (`--out` outside
+        // the app has no node_modules/stryke above it); its package exports map the subpaths.
+        const self = createRequire(join(FRAMEWORK, '..', '..', 'package.json'));
+        build.onResolve({ filter: /^stryke(\/[\w/-]+)?$/ }, (args) => {
+          try {
+            return { path: self.resolve(args.path) };
+          } catch {
+            return undefined;
+          }
+        });
         // better-sqlite3 finds its addon through `bindings`: hand it the carried one.
         build.onResolve({ filter: /^bindings$/ }, () => ({ path: 'bindings', namespace: 'stryke-native' }));
         build.onLoad({ filter: /.*/, namespace: 'stryke-native' }, () => {

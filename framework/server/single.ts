@@ -4,15 +4,18 @@
  * (bundle.ts, shape `single`), with V8's code cache, and native addons (better-sqlite3's, argon2's) carried as
  * assets; injected into a copy of this node binary with postject.
  *
- * What it reads beside it: the executable is written into dist/ and takes its folder as the app root, so
- * config/, public/ (fingerprinted assets) and db/ (the SQLite file) are files next to it, as in any build.
- * Copy dist/ (or the binary with config/ and public/) to a machine with no Node and no node_modules.
+ * It carries the app's files too (embedded-files.ts): the compiled code's tree (views, migrations, seeds),
+ * public/ fingerprinted and precompressed, config/, db/schema.json. The binary alone runs in an empty folder,
+ * which it takes as the app root (or `--root`): what it writes (the SQLite file under db/, uploads under
+ * storage/) goes there, and config files put there replace the carried ones.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { bundleBuild, type BundleResult } from './bundle';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { bundleBuild, SERVER_BUNDLE, type BundleResult } from './bundle';
 import { AssetErrors } from '../assets';
+import { walkFiles } from '../support';
+import { EMBEDDED_INDEX, embeddedKey, type EmbeddedIndex } from './embedded-files';
 
 /**
  * The fuse postject flips in node's binary so it runs the injected blob (node's documented sentinel). Joined at
@@ -26,6 +29,27 @@ export interface SingleResult extends BundleResult {
   file: string;
   bytes: number;
   script: string;
+  /** The app's files carried (embedded-files.ts), by path: their count and bytes. */
+  carried: { files: number; bytes: number };
+}
+
+/** dist/ folders a build keeps for the running app (dist.ts's KEEP): never carried. */
+const RUNTIME = new Set(['db', 'node_modules', 'tmp', 'log', 'storage']);
+
+/** The files of the assembled build in `out` the executable carries, by path relative to the app root, with db/schema.json from `root`. */
+export function carriedFiles(root: string, out: string, exclude: string[]): Map<string, string> {
+  const skip = new Set(exclude.map((f) => resolve(f)));
+  const files = new Map<string, string>();
+  for (const file of walkFiles(out, () => true)) {
+    const rel = relative(out, file).split(sep).join('/');
+    const top = rel.split('/')[0]!;
+    if (RUNTIME.has(top) || skip.has(resolve(file)) || rel.startsWith('.stryke-') || rel.endsWith('.map')) continue;
+    if (rel === SERVER_BUNDLE || rel === 'server-bundle.js') continue;
+    files.set(rel, file);
+  }
+  const schema = join(root, 'db', 'schema.json');
+  if (existsSync(schema)) files.set('db/schema.json', schema);
+  return files;
 }
 
 /** Why this node cannot make a single executable, or undefined when it can. */
@@ -55,9 +79,15 @@ export async function buildSingle(root: string, out: string, target?: string): P
   const script = join(out, `.stryke-single-${process.pid}.js`);
   const blob = join(out, `.stryke-single-${process.pid}.blob`);
   const config = join(out, `.stryke-single-${process.pid}.json`);
+  const indexFile = join(out, `.stryke-single-${process.pid}.index.json`);
   try {
+    const carried = carriedFiles(root, out, [file]);
+    const index: EmbeddedIndex = { files: Object.fromEntries([...carried].map(([rel, path]) => [rel, statSync(path).size])) };
+    writeFileSync(indexFile, JSON.stringify(index));
     const bundled = await bundleBuild(out, 'single', script);
-    const assets = Object.fromEntries(Object.entries(bundled.natives).map(([n, path]) => [`native/${n}`, path]));
+    const assets: Record<string, string> = Object.fromEntries(Object.entries(bundled.natives).map(([n, path]) => [`native/${n}`, path]));
+    for (const [rel, path] of carried) assets[embeddedKey(rel)] = path;
+    assets[EMBEDDED_INDEX] = indexFile;
     // useCodeCache: V8's compiled code for the script is carried too (measured in docs/deployment.md).
     writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2));
     run(process.execPath, ['--experimental-sea-config', config], out);
@@ -68,9 +98,10 @@ export async function buildSingle(root: string, out: string, target?: string): P
     const macho = process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
     run(process.execPath, [postject, file, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE, ...macho], out);
     if (process.platform === 'darwin') spawnSync('codesign', ['--sign', '-', file]);
-    return { ...bundled, script, file, bytes: statSync(file).size };
+    const carriedBytes = Object.values(index.files).reduce((a, b) => a + b, 0);
+    return { ...bundled, script, file, bytes: statSync(file).size, carried: { files: carried.size, bytes: carriedBytes } };
   } finally {
-    for (const f of [script, blob, config]) rmSync(f, { force: true });
+    for (const f of [script, blob, config, indexFile]) rmSync(f, { force: true });
   }
 }
 

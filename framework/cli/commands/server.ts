@@ -146,7 +146,7 @@ export function registerServer(program: Command): void {
         const { buildSingle } = require('../../server') as typeof import('../../server');
         const target = typeof opts.single === 'string' ? resolve(opts.single) : undefined;
         const single = await out.step({ id: 'single', doing: 'writing the single executable', done: 'wrote the single executable' }, () => buildSingle(root, dir, target));
-        if (!out.json) out.info(`  ${relative(dir, single.file)}  ${single.bytes} bytes (addons carried: ${Object.keys(single.natives).join(', ') || 'none'})`);
+        if (!out.json) out.info(`  ${relative(dir, single.file)}  ${single.bytes} bytes (carrying ${single.carried.files} app files, ${single.carried.bytes} bytes; addons: ${Object.keys(single.natives).join(', ') || 'none'})`);
       }
       for (const f of result.files) {
         const variants = [f.br !== undefined ? `br ${f.br}` : '', f.gzip !== undefined ? `gzip ${f.gzip}` : ''].filter(Boolean).join(', ');
