@@ -15,11 +15,11 @@
  * each process loaded (census.ts, preloaded).
  *
  *   node build/benchmarks/boot/run.js [--rounds 9] [--settle 3000] [--single] [--json]   (npm run bench:boot)
- *   --single: also the single executable of the same build (`stryke build --single`), started from dist/.
+ *   --single: also the single executable of the same build (`stryke build --single`), started alone from an empty folder (with the database file).
  *   STRYKE_BOOT_BUILD_ARGS="--no-bundle" ... to measure a build without bundling.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,8 +177,16 @@ async function main() {
     { name: 'fastify', args: (port) => [hello, String(port), 'single'], path: '/' },
   ];
   if (process.argv.includes('--single')) {
-    // The single executable of the same build (`stryke build --single`), from dist/ where it was written.
-    contenders.push({ name: 'stryke-single', command: join(root, 'dist', 'stryke-sample-app'), args: (port) => ['start', '--workers', '1', '--env', 'production', '--port', String(port), '--host', '127.0.0.1'], path: '/posts' });
+    // The single executable of the same build (`stryke build --single`), copied alone into an empty folder with the
+    // prepared SQLite file (it carries its config, views, assets and migrations).
+    const alone = mkdtempSync(join(tmpdir(), 'stryke-bench-single-'));
+    mkdirSync(join(alone, 'db'));
+    copyFileSync(join(root, 'dist', 'stryke-sample-app'), join(alone, 'blog'));
+    chmodSync(join(alone, 'blog'), 0o755);
+    const database = [join(root, 'dist', 'db', 'production.sqlite3'), join(root, 'db', 'production.sqlite3')].find((f) => existsSync(f));
+    if (!database) throw new Error('no production.sqlite3 after db prepare');
+    copyFileSync(database, join(alone, 'db', 'production.sqlite3'));
+    contenders.push({ name: 'stryke-single', command: join(alone, 'blog'), args: (port) => ['start', '--workers', '1', '--env', 'production', '--port', String(port), '--host', '127.0.0.1'], path: '/posts' });
   }
   const samples: Record<string, Sample[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   try {

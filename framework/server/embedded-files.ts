@@ -214,5 +214,7 @@ export function installCarriedFiles(root: string): void {
   } catch {
     return;
   }
-  installEmbeddedFiles(root, index, (rel) => Buffer.from(sea.getAsset(embeddedKey(rel)) as ArrayBuffer));
+  // The asset's bytes where the executable holds them (no copy: nothing is read into the heap until asked, and a
+  // large file costs no memory of its own); readFileSync hands out copies, streams read these bytes.
+  installEmbeddedFiles(root, index, (rel) => Buffer.from(sea.getRawAsset(embeddedKey(rel))));
 }
