@@ -17,6 +17,7 @@
  *   DATABASE_URL / `STRYKE_<FILE>__<KEY>` variables, as with any build. A folder lists both.
  */
 import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -202,6 +203,8 @@ export function installEmbeddedFiles(root: string, index: EmbeddedIndex, read: (
   promised('pAccess', 'access', () => undefined);
   promised('pReadFile', 'readFile', (f, o) => content(f, o));
   promised('pReaddir', 'readdir', (f, o) => list(f, o));
+  // An ES module's `import { readFileSync } from 'node:fs'` sees the patched functions too.
+  syncBuiltinESMExports();
 }
 
 /** In a single executable: the carried files under `root`, answered from its SEA assets (nothing when it carries none). */

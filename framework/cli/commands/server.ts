@@ -126,7 +126,7 @@ export function registerServer(program: Command): void {
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-o, --out <dir>', 'where to write (default: <root>/dist)')
     .option('--no-bundle', 'do not bundle the serving code into dist/server.js')
-    .option('--single [file]', 'also write a single executable (Node\'s SEA) that serves the app: <out>/<app name> by default')
+    .option('--single [file]', 'also write a single executable (Node\'s SEA) carrying the app, its views, assets, migrations and config: <out>/<app name> by default')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print progress and the result as JSON lines')
     .action(action(async (opts: { root?: string; out?: string; bundle: boolean; single?: string | boolean } & ModeOptions) => {
