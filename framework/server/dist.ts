@@ -12,7 +12,7 @@ import { BUILD_INFO_FILE } from './dist-info';
 export { BUILD_INFO_FILE, isDist } from './dist-info';
 
 /** Folders of dist/ a rebuild keeps: the production SQLite database, installed packages, runtime files. */
-const KEEP = new Set(['db', 'node_modules', 'tmp', 'log', 'storage']);
+export const KEEP: ReadonlySet<string> = new Set(['db', 'node_modules', 'tmp', 'log', 'storage']);
 
 export interface DistResult {
   out: string;

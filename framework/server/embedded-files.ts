@@ -84,10 +84,11 @@ export function installEmbeddedFiles(root: string, index: EmbeddedIndex, read: (
     if (!path) return undefined;
     const abs = resolve(path);
     const rel = relative(root, abs).split(sep).join('/');
-    if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
+    if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) return undefined;
     const kind: Kind | undefined = sizes.has(rel) ? 'file' : children.has(rel) ? 'dir' : undefined;
     if (!kind) return undefined;
-    // A folder the disk has too (the root, config/, db/) is listed from both; a file on disk replaces a carried one unless the binary owns it.
+    // A file on disk replaces a carried one unless the binary owns it; a folder the disk has too (config/, db/) is
+    // listed from both (list()). The root itself is the folder on disk.
     if (kind === 'file' && !ownedByBinary(rel) && onDisk(abs)) return undefined;
     if (kind === 'dir' && rel === '') return undefined;
     return { rel, abs, kind };

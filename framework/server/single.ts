@@ -15,6 +15,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { bundleBuild, SERVER_BUNDLE, type BundleResult } from './bundle';
 import { AssetErrors } from '../assets';
 import { walkFiles } from '../support';
+import { KEEP } from './dist';
 import { EMBEDDED_INDEX, embeddedKey, type EmbeddedIndex } from './embedded-files';
 
 /**
@@ -33,17 +34,17 @@ export interface SingleResult extends BundleResult {
   carried: { files: number; bytes: number };
 }
 
-/** dist/ folders a build keeps for the running app (dist.ts's KEEP): never carried. */
-const RUNTIME = new Set(['db', 'node_modules', 'tmp', 'log', 'storage']);
-
-/** The files of the assembled build in `out` the executable carries, by path relative to the app root, with db/schema.json from `root`. */
+/**
+ * The files of the assembled build in `out` the executable carries, by path relative to the app root, with
+ * db/schema.json from `root`: not the folders a build keeps for the running app (the database, tmp/, log/...).
+ */
 export function carriedFiles(root: string, out: string, exclude: string[]): Map<string, string> {
   const skip = new Set(exclude.map((f) => resolve(f)));
   const files = new Map<string, string>();
   for (const file of walkFiles(out, () => true)) {
     const rel = relative(out, file).split(sep).join('/');
     const top = rel.split('/')[0]!;
-    if (RUNTIME.has(top) || skip.has(resolve(file)) || rel.startsWith('.stryke-') || rel.endsWith('.map')) continue;
+    if (KEEP.has(top) || skip.has(resolve(file)) || rel.startsWith('.stryke-') || rel.endsWith('.map')) continue;
     if (rel === SERVER_BUNDLE || rel === 'server-bundle.js') continue;
     files.set(rel, file);
   }
