@@ -179,8 +179,9 @@ async function main() {
   if (process.argv.includes('--single')) {
     // The single executable of the same build (`stryke build --single`), copied alone into an empty folder with the
     // prepared SQLite file (it carries its config, views, assets and migrations).
-    const alone = mkdtempSync(join(tmpdir(), 'stryke-bench-single-'));
-    mkdirSync(join(alone, 'db'));
+    // Beside the app's folder (removed with it at the end), with no node_modules up the tree.
+    const alone = join(root, '..', 'alone');
+    mkdirSync(join(alone, 'db'), { recursive: true });
     copyFileSync(join(root, 'dist', 'stryke-sample-app'), join(alone, 'blog'));
     chmodSync(join(alone, 'blog'), 0o755);
     const database = [join(root, 'dist', 'db', 'production.sqlite3'), join(root, 'db', 'production.sqlite3')].find((f) => existsSync(f));
