@@ -95,6 +95,12 @@ describe('stryke build --single: the sample app from one file', { skip: unsuppor
       assert.equal(prepared.status, 0, prepared.out);
       assert.match(prepared.out, /migrating 20260426120000 CreatePosts … done/);
       assert.match(prepared.out, /Seeded\./);
+      const migrated = run(app, ['db', 'migrate'], dir, env);
+      assert.equal(migrated.status, 0, migrated.out);
+      const status = run(app, ['db', 'status'], dir, env);
+      assert.equal(status.status, 0, status.out);
+      assert.match(status.out, /up\s+20261207130000\b/, `every carried migration applied:\n${status.out}`);
+      assert.doesNotMatch(status.out, /down|NO FILE/, status.out);
 
       const port = await freePort();
       const server = spawn(app, ['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
