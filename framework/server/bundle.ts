@@ -43,7 +43,12 @@ const OPTIONAL = [
 const SERVER_EXTERNAL = [
   'better-sqlite3', '@node-rs/*', 'typeorm', 'pg', 'mysql2', '@aws-sdk/*', '@smithy/*', 'nodemailer', 'class-validator', 'libphonenumber-js',
   'validator', 'ajv', 'ajv-formats', '@fastify/ajv-compiler', 'prom-client', '@opentelemetry/api',
+  // The job queue's engine: its workers start after the first response (a Redis queue's connection, or a database
+  // queue's polling), so its 2 MB need not be parsed before it.
+  'bullmq', 'ioredis', 'luxon', 'cron-parser', 'msgpackr', 'qs',
 ];
+/** fastify's dependencies loaded on a route's first schema: required from fastify's folder at run time, not bundled. */
+const FASTIFY_LAZY = new Set<string>(['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']);
 
 export interface BundleResult {
   file: string;
@@ -133,7 +138,11 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
       });
       build.onLoad({ filter: /[\\/]support[\\/]fastify-deps\.js$/ }, (args) => {
         if (!args.path.startsWith(FRAMEWORK)) return undefined;
-        const rows = FASTIFY_DEPENDENCIES.map((id) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(fromFastify.resolve(id))}),`);
+        const rows = FASTIFY_DEPENDENCIES.map((id) =>
+          shape === 'server' && FASTIFY_LAZY.has(id)
+            ? `  ${JSON.stringify(id)}: () => require('node:module').createRequire(require.resolve('fastify'))(${JSON.stringify(id)}),`
+            : `  ${JSON.stringify(id)}: () => require(${JSON.stringify(fromFastify.resolve(id))}),`,
+        );
         return {
           contents: `'use strict';\nconst table = {\n${rows.join('\n')}\n};\nexports.FASTIFY_DEPENDENCIES = Object.keys(table);\nexports.fastifyRequire = (id) => table[id]();\n`,
           loader: 'js', resolveDir: dirname(args.path),
@@ -160,6 +169,21 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
     });
   }
   return list;
+}
+
+/**
+ * Rewrites the bundle's non-ASCII characters as `\\uXXXX` escapes. esbuild escapes them in strings but leaves
+ * those of comments and regular expressions, and one such character makes V8 hold the whole source (several
+ * megabytes, kept for lazy compilation) as a two-byte string: twice the memory. An escape means the same
+ * character in a regular expression, a string or an identifier, and nothing in a comment.
+ */
+function asciiOnly(file: string): void {
+  if (!existsSync(file)) return;
+  const code = readFileSync(file, 'utf8');
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(code)) return;
+  // eslint-disable-next-line no-control-regex
+  writeFileSync(file, code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** Bundles the serving code of the assembled build in `out` (dist/) into `file`. */
@@ -190,6 +214,7 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
   } finally {
     rmSync(entry, { force: true });
   }
+  asciiOnly(bundleFile);
   if (bundleFile !== file) writeFileSync(file, CODE_CACHE_LOADER);
   return { file, bytes: existsSync(bundleFile) ? readFileSync(bundleFile).length : 0, natives };
 }
