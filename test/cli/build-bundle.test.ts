@@ -85,6 +85,10 @@ describe('stryke build: the serving code bundled', () => {
     const built = stryke(['build'], { cwd: root });
     assert.equal(built.status, 0, built.stderr + built.stdout);
     assert.ok(existsSync(join(root, 'dist', 'server.js')), 'dist/server.js written');
+    // One character beyond Latin-1 would make V8 hold the whole bundle's source as a two-byte string (twice the memory).
+    assert.doesNotMatch(readFileSync(join(root, 'dist', 'server.js'), 'utf8'), /[^\x00-\x7f]/, 'the bundle is ASCII');
+    // esbuild heads each bundled module with a comment naming its file.
+    assert.doesNotMatch(readFileSync(join(root, 'dist', 'server.js'), 'utf8'), /^\/\/ \S*node_modules\/(bullmq|ioredis|luxon|fast-json-stringify)\//m, 'the job queue engine and the schema compilers stay in node_modules');
     assert.match(built.stdout, /bundling the serving code … done/);
     const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
     assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
