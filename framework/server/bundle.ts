@@ -42,7 +42,7 @@ const OPTIONAL = [
  */
 const SERVER_EXTERNAL = [
   'better-sqlite3', '@node-rs/*', 'typeorm', 'pg', 'mysql2', '@aws-sdk/*', '@smithy/*', 'nodemailer', 'class-validator', 'libphonenumber-js',
-  'validator', 'ajv', 'ajv-formats', '@fastify/ajv-compiler', 'prom-client', '@opentelemetry/api',
+  'validator', 'ajv', 'ajv-formats', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'prom-client', '@opentelemetry/api',
   // The job queue's engine: its workers start after the first response (a Redis queue's connection, or a database
   // queue's polling), so its 2 MB need not be parsed before it.
   'bullmq', 'ioredis', 'luxon', 'cron-parser', 'msgpackr', 'qs',
