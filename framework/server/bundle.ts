@@ -21,7 +21,7 @@ import { FASTIFY_DEPENDENCIES } from '../support';
 export type BundleShape = 'server' | 'single';
 
 import { SERVER_BUNDLE } from './bundle-name';
-import { CODE_CACHE_LOADER } from './code-cache-loader';
+import { CODE_CACHE_LOADER, CODE_CACHE_WRAPPER } from './code-cache-loader';
 
 export { SERVER_BUNDLE };
 
@@ -215,6 +215,9 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
     rmSync(entry, { force: true });
   }
   asciiOnly(bundleFile);
-  if (bundleFile !== file) writeFileSync(file, CODE_CACHE_LOADER);
+  if (bundleFile !== file) {
+    writeFileSync(bundleFile, `${CODE_CACHE_WRAPPER[0]}${readFileSync(bundleFile, 'utf8')}${CODE_CACHE_WRAPPER[1]}`);
+    writeFileSync(file, CODE_CACHE_LOADER);
+  }
   return { file, bytes: existsSync(bundleFile) ? readFileSync(bundleFile).length : 0, natives };
 }

@@ -13,10 +13,12 @@ import { COMMAND_TIMEOUT, freePort, stryke, strykeBackground, waitForHttp, write
  * app. Read from require.cache, so the app is built `--no-bundle` (a bundle's modules are not in it).
  */
 const CENSUS = `
-const { writeFileSync } = require('node:fs');
+const { renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const cluster = require('node:cluster');
-const write = () => writeFileSync(join(process.env.CENSUS_DIR, (cluster.isWorker ? 'worker-' : 'primary-') + process.pid + '.json'), JSON.stringify(Object.keys(require.cache)));
+const file = join(process.env.CENSUS_DIR, (cluster.isWorker ? 'worker-' : 'primary-') + process.pid + '.json');
+// Whole or not at all: the test copies the folder while the processes write.
+const write = () => { writeFileSync(file + '.part', JSON.stringify(Object.keys(require.cache))); renameSync(file + '.part', file); };
 setInterval(write, 200).unref();
 `;
 
@@ -104,7 +106,7 @@ describe('boot: what a stryke start worker and primary hold after the first resp
     assert.equal(dashboard?.status, 401);
     assert.match(dashboard!.body, /<title>Sign in to see the jobs · Jobs<\/title>/);
 
-    const read = (prefix: string) => JSON.parse(readFileSync(join(snapshot, readdirSync(snapshot).find((f) => f.startsWith(prefix))!), 'utf8')) as string[];
+    const read = (prefix: string) => JSON.parse(readFileSync(join(snapshot, readdirSync(snapshot).find((f) => f.startsWith(prefix) && f.endsWith('.json'))!), 'utf8')) as string[];
     const worker = read('worker-');
     assert.ok(worker.some((f) => f.includes('/node_modules/fastify/')), 'the census is a serving worker\'s');
     assert.ok(worker.some((f) => f.includes('/build/framework/jobs/dashboard/mount.js')), 'with the dashboard mounted');
