@@ -46,6 +46,8 @@ const SERVER_EXTERNAL = [
   // The job queue's engine: its workers start after the first response (a Redis queue's connection, or a database
   // queue's polling), so its 2 MB need not be parsed before it.
   'bullmq', 'ioredis', 'luxon', 'cron-parser', 'msgpackr', 'qs',
+  // Required with the first IPv6 client of a rate-limited route (rate-limit/limiter.ts), with ip-address.
+  '@fastify/rate-limit',
 ];
 /** fastify's dependencies loaded on a route's first schema: required from fastify's folder at run time, not bundled. */
 const FASTIFY_LAZY = new Set<string>(['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']);
