@@ -1,6 +1,9 @@
 // The stryke command line (bin/stryke.js): every command, or only the serving ones when one of them runs.
-import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { runCli, type Register } from './program';
+
+// Decorator metadata, for every process that may load app code: not `stryke start`'s primary, which supervises only.
+if (!(process.argv[2] === 'start' && cluster.isPrimary)) require('reflect-metadata');
 
 const registerServer = (): Register => (require('./commands/server') as typeof import('./commands/server')).registerServer;
 /** Every command, in `stryke --help`'s order; each module is required only when its commands are registered. */

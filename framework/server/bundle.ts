@@ -21,7 +21,7 @@ import { FASTIFY_DEPENDENCIES } from '../support';
 export type BundleShape = 'server' | 'single';
 
 import { SERVER_BUNDLE } from './bundle-name';
-import { CODE_CACHE_LOADER } from './code-cache-loader';
+import { CODE_CACHE_LOADER, CODE_CACHE_WRAPPER } from './code-cache-loader';
 
 export { SERVER_BUNDLE };
 
@@ -42,8 +42,15 @@ const OPTIONAL = [
  */
 const SERVER_EXTERNAL = [
   'better-sqlite3', '@node-rs/*', 'typeorm', 'pg', 'mysql2', '@aws-sdk/*', '@smithy/*', 'nodemailer', 'class-validator', 'libphonenumber-js',
-  'validator', 'ajv', 'ajv-formats', '@fastify/ajv-compiler', 'prom-client', '@opentelemetry/api',
+  'validator', 'ajv', 'ajv-formats', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'prom-client', '@opentelemetry/api',
+  // The job queue's engine: its workers start after the first response (a Redis queue's connection, or a database
+  // queue's polling), so its 2 MB need not be parsed before it.
+  'bullmq', 'ioredis', 'luxon', 'cron-parser', 'msgpackr', 'qs',
+  // Required with the first IPv6 client of a rate-limited route (rate-limit/limiter.ts), with ip-address.
+  '@fastify/rate-limit',
 ];
+/** fastify's dependencies loaded on a route's first schema: required from fastify's folder at run time, not bundled. */
+const FASTIFY_LAZY = new Set<string>(['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']);
 
 export interface BundleResult {
   file: string;
@@ -141,7 +148,11 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
       });
       build.onLoad({ filter: /[\\/]support[\\/]fastify-deps\.js$/ }, (args) => {
         if (!args.path.startsWith(FRAMEWORK)) return undefined;
-        const rows = FASTIFY_DEPENDENCIES.map((id) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(fromFastify.resolve(id))}),`);
+        const rows = FASTIFY_DEPENDENCIES.map((id) =>
+          shape === 'server' && FASTIFY_LAZY.has(id)
+            ? `  ${JSON.stringify(id)}: () => require('node:module').createRequire(require.resolve('fastify'))(${JSON.stringify(id)}),`
+            : `  ${JSON.stringify(id)}: () => require(${JSON.stringify(fromFastify.resolve(id))}),`,
+        );
         return {
           contents: `'use strict';\nconst table = {\n${rows.join('\n')}\n};\nexports.FASTIFY_DEPENDENCIES = Object.keys(table);\nexports.fastifyRequire = (id) => table[id]();\n`,
           loader: 'js', resolveDir: dirname(args.path),
@@ -180,6 +191,21 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
   return list;
 }
 
+/**
+ * Rewrites the bundle's non-ASCII characters as `\\uXXXX` escapes. esbuild escapes them in strings but leaves
+ * those of comments and regular expressions, and one such character makes V8 hold the whole source (several
+ * megabytes, kept for lazy compilation) as a two-byte string: twice the memory. An escape means the same
+ * character in a regular expression, a string or an identifier, and nothing in a comment.
+ */
+function asciiOnly(file: string): void {
+  if (!existsSync(file)) return;
+  const code = readFileSync(file, 'utf8');
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(code)) return;
+  // eslint-disable-next-line no-control-regex
+  writeFileSync(file, code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Bundles the serving code of the assembled build in `out` (dist/) into `file`. */
 export async function bundleBuild(out: string, shape: BundleShape, file = join(out, SERVER_BUNDLE), options: { codeCache?: boolean } = {}): Promise<BundleResult> {
   // With a code cache the bundle is server-bundle.js, and server.js the loader that compiles it with its cache.
@@ -208,6 +234,10 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
   } finally {
     rmSync(entry, { force: true });
   }
-  if (bundleFile !== file) writeFileSync(file, CODE_CACHE_LOADER);
+  asciiOnly(bundleFile);
+  if (bundleFile !== file) {
+    writeFileSync(bundleFile, `${CODE_CACHE_WRAPPER[0]}${readFileSync(bundleFile, 'utf8')}${CODE_CACHE_WRAPPER[1]}`);
+    writeFileSync(file, CODE_CACHE_LOADER);
+  }
   return { file, bytes: existsSync(bundleFile) ? readFileSync(bundleFile).length : 0, natives };
 }

@@ -1,3 +1,6 @@
+/** How `stryke build` wraps `server-bundle.js` (a function expression the loader below compiles and calls). */
+export const CODE_CACHE_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'] as const;
+
 /**
  * The text of `dist/server.js` when `stryke build` writes the server bundle with V8's code cache: it compiles
  * `server-bundle.js` with the cached code of an earlier run (`server-bundle.cache`), runs it as the module it
@@ -11,17 +14,16 @@ const vm = require('node:vm');
 const Module = require('node:module');
 const file = join(__dirname, 'server-bundle.js');
 const cacheFile = join(__dirname, 'server-bundle.cache');
-let cachedData;
-try { cachedData = readFileSync(cacheFile); } catch {}
-const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-const m = new Module(file, module);
-m.filename = file;
-m.paths = Module._nodeModulePaths(__dirname);
-const req = (id) => m.require(id);
-req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
-req.cache = Module._cache;
-req.main = process.mainModule;
-if (!cachedData || script.cachedDataRejected) {
+// server-bundle.js is written as one function expression (the module wrapper included), so its text is compiled as
+// read: no second copy of the source made by wrapping it here. The cache's buffer is dropped once compiled.
+function compile() {
+  let cachedData;
+  try { cachedData = readFileSync(cacheFile); } catch {}
+  const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+  if (!cachedData || script.cachedDataRejected) writeCacheLater(script);
+  return script.runInThisContext();
+}
+function writeCacheLater(script) {
   setTimeout(() => {
     try {
       const partial = cacheFile + '.' + process.pid;
@@ -30,5 +32,12 @@ if (!cachedData || script.cachedDataRejected) {
     } catch {}
   }, Number(process.env.STRYKE_CODE_CACHE_DELAY_MS || 5000)).unref();
 }
-script.runInThisContext().call(m.exports, m.exports, req, m, file, __dirname);
+const m = new Module(file, module);
+m.filename = file;
+m.paths = Module._nodeModulePaths(__dirname);
+const req = (id) => m.require(id);
+req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
+req.cache = Module._cache;
+req.main = process.mainModule;
+compile().call(m.exports, m.exports, req, m, file, __dirname);
 `;

@@ -9,10 +9,13 @@ import type * as Dist from './dist';
 import type * as Worker from './worker';
 import type * as Bundle from './bundle';
 import type * as Single from './single';
+import type * as BootError from './boot-error';
 
 export { runPrimary, defaultWorkerCount, crashBackoff, BOOT_FAILED, CRASH_WINDOW_MS, type ClusterOptions } from './primary';
 export { DRAIN_GRACE_MS, drainAndClose } from './drain';
-export { formatProblem, problemFrom, problemPage, type BootProblem } from './boot-error';
+export type { BootProblem } from './boot-error';
+// A boot's problem page (with the assets' live-reload script) is a worker's and `stryke dev`'s, never the primary's.
+export const { formatProblem, problemFrom, problemPage } = lazyModule(() => require('./boot-error') as typeof BootError);
 export type { ServeOptions } from './worker';
 export type { DevOptions } from './dev';
 export type { DistStage, DistResult, StageRunner } from './dist';

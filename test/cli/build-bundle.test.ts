@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -85,6 +85,13 @@ describe('stryke build: the serving code bundled', () => {
     const built = stryke(['build'], { cwd: root });
     assert.equal(built.status, 0, built.stderr + built.stdout);
     assert.ok(existsSync(join(root, 'dist', 'server.js')), 'dist/server.js written');
+    // By default the bundle is server-bundle.js, compiled with V8's code cache by the loader server.js.
+    assert.ok(existsSync(join(root, 'dist', 'server-bundle.js')), 'the bundle beside its loader');
+    const bundle = readFileSync(join(root, 'dist', 'server-bundle.js'), 'utf8');
+    // One character beyond Latin-1 would make V8 hold the whole bundle's source as a two-byte string (twice the memory).
+    assert.doesNotMatch(bundle, /[^\x00-\x7f]/, 'the bundle is ASCII');
+    // esbuild heads each bundled module with a comment naming its file.
+    assert.doesNotMatch(bundle, /^\/\/ \S*node_modules\/(bullmq\/|ioredis\/|luxon\/|fast-json-stringify\/index\.js)/m, 'the job queue engine and the schema compilers stay in node_modules');
     assert.match(built.stdout, /bundling the serving code … done/);
     const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
     assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
@@ -113,6 +120,30 @@ describe('stryke build: the serving code bundled', () => {
     const held = ['/node_modules/fastify/', '/node_modules/typeorm/', '/node_modules/better-sqlite3/', '/node_modules/handlebars/', '/build/framework/orm/connection.js', '/build/framework/http/', '/build/framework/migrations/runner.js', '/build/app/', '/dist/server.js']
       .filter((part) => primary.some((f) => f.includes(part)));
     assert.deepEqual(held, [], 'the primary supervises only');
+
+    // V8's code cache: the first start writes it (here half a second after boot), a later start uses it as it is.
+    const cache = join(root, 'dist', 'server-bundle.cache');
+    const start = async (fn: (base: string) => Promise<void>) => {
+      const p = await freePort();
+      const s = strykeBackground(['start', '--port', String(p), '--workers', '1', '--host', '127.0.0.1'], { cwd: root, env: { ...production, STRYKE_CODE_CACHE_DELAY_MS: '500' } });
+      await serving(s, p, fn);
+    };
+    const waitFor = async (ok: () => boolean) => {
+      const deadline = Date.now() + COMMAND_TIMEOUT;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    };
+    await start(async (base) => {
+      assert.equal((await fetch(`${base}/notes`)).status, 200);
+      await waitFor(() => existsSync(cache));
+    });
+    assert.ok(existsSync(cache), 'the first start wrote the code cache');
+    const written = statSync(cache).mtimeMs;
+    await start(async (base) => {
+      const res = await fetch(`${base}/notes`);
+      assert.deepEqual({ status: res.status, body: await res.json() }, { status: 200, body: { notes: ['seeded'] } });
+      await new Promise((r) => setTimeout(r, 2000));
+    });
+    assert.equal(statSync(cache).mtimeMs, written, 'V8 took the cache: the second start did not write another');
   });
 });
 

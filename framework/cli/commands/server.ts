@@ -139,7 +139,7 @@ export function registerServer(program: Command): void {
       const shown = `${rel && !rel.startsWith('..') ? rel : dir}/`;
       const result = buildDist(root, dir, join(__dirname, '..', 'bin.js'), (stage, fn) => out.stepSync(STAGES[stage], fn));
       if (opts.bundle) {
-        const bundled = await out.step({ id: 'bundle', doing: 'bundling the serving code', done: 'bundled the serving code' }, () => bundleBuild(dir, 'server', undefined, { codeCache: process.env.STRYKE_CODE_CACHE === '1' }));
+        const bundled = await out.step({ id: 'bundle', doing: 'bundling the serving code', done: 'bundled the serving code' }, () => bundleBuild(dir, 'server', undefined, { codeCache: process.env.STRYKE_CODE_CACHE !== '0' }));
         if (!out.json) out.info(`  ${SERVER_BUNDLE}  ${bundled.bytes} bytes`);
       }
       if (opts.single) {

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadConfig } from '../../config';
 import { migrationFiles, pendingMigrations } from '../../migrations/internal';
-import { databaseConfig, sqlitePath } from '../../db';
+// The config readers only: the primary loads no pool or driver code (db/index.ts brings those).
+import { databaseConfig, sqlitePath } from '../../db/internal';
 import type { DatabaseConfig } from '../../orm';
 import type { Database } from '../../orm';
 import { CliErrors } from '../errors';

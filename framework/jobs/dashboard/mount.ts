@@ -6,7 +6,7 @@ import { admit, DashboardCsrf, type DashboardAccess } from './access';
 import { throughputSvg } from './chart';
 import { jobsIn, oneJob, PAGE_SIZE, queueCounts, schedulers, STATES, throughput } from './data';
 import { DASHBOARD_CSS } from './styles';
-// The templates (and Handlebars' compiler with them) load when a dashboard is mounted, not with the jobs layer.
+// The templates (and Handlebars' compiler with them) load on the dashboard's first page, not with the jobs layer.
 import type * as Templates from './templates';
 
 export const DASHBOARD_PATH = '/stryke/jobs';
@@ -27,7 +27,10 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<
  * the dashboard's CSRF token. The web face of `stryke jobs`, over the same BullMQ queues.
  */
 export function mountJobsDashboard(server: FastifyInstance, options: DashboardOptions): void {
-  const views = (require('./templates') as typeof Templates).compileViews();
+  // Compiled on the dashboard's first page, not at boot: most processes never show one, and compiling loads
+  // Handlebars' compiler (with source-map, about 30 modules).
+  let compiled: Templates.DashboardViews | undefined;
+  const views: Templates.DashboardViews = { page: (name, context) => (compiled ??= (require('./templates') as typeof Templates).compileViews()).page(name, context) };
   const csrf = new DashboardCsrf(options);
   const base = DASHBOARD_PATH;
 

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { COMMAND_TIMEOUT, freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+
+/**
+ * What a `stryke start` worker and primary hold once the worker has answered its first request: the parts that
+ * load on first use (the job dashboard's template compiler, fastify's schema compilers, a metrics registry, the
+ * job queue's engine when no worker runs) must not be there yet, and the primary holds neither fastify nor the
+ * app. Read from require.cache, so the app is built `--no-bundle` (a bundle's modules are not in it).
+ */
+const CENSUS = `
+const { renameSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const cluster = require('node:cluster');
+const file = join(process.env.CENSUS_DIR, (cluster.isWorker ? 'worker-' : 'primary-') + process.pid + '.json');
+// Whole or not at all: the test copies the folder while the processes write.
+const write = () => { writeFileSync(file + '.part', JSON.stringify(Object.keys(require.cache))); renameSync(file + '.part', file); };
+setInterval(write, 200).unref();
+`;
+
+const NOTE = `import { ActiveRecord, Field, Model } from 'stryke';
+
+@Model('notes')
+export class Note extends ActiveRecord {
+  @Field({ primary: true }) id!: number;
+  @Field() text!: string;
+}
+`;
+
+const app = () =>
+  writeApp({
+    'package.json': JSON.stringify({ name: 'notes', private: true }),
+    'config/server.toml': 'log_level = "warn"\n',
+    'config/database.toml': '[production]\nadapter = "sqlite"\ndatabase = "db/production.sqlite3"\n',
+    // A dashboard (mounted at boot) and a database queue with no in-process worker.
+    'config/jobs.toml': 'backend = "database"\nworkers_per_core = 0\n\n[dashboard]\nenabled = true\ntoken = "t0ken-for-the-census"\n',
+    'db/migrations/20260101000000_create_notes.ts': `import { migration } from 'stryke';\nexport default migration('CreateNotes', { change(m) { m.createTable('notes', (t) => { t.string('text'); }); } });\n`,
+    'app/models/note.ts': NOTE,
+    'app/views/layouts/application.hbs': '<!doctype html><html><body>{{yield}}</body></html>\n',
+    'app/views/notes/index.hbs': '<p>{{pluralize notes.length "note"}}</p>{{#each notes}}<p>{{text}} {{timeAgo createdAt}}</p>{{/each}}\n',
+    'app/controllers/notes_controller.ts': `import { ActionController, Controller, Get } from 'stryke';
+import { Note } from '../models/note';
+
+@Controller('/notes')
+export class NotesController extends ActionController {
+  @Get('/')
+  async index() {
+    await Note.create({ text: 'first' });
+    const notes = (await Note.all()).map((n) => ({ text: n.text, createdAt: new Date(Date.now() - 3 * 86_400_000) }));
+    return this.render('notes/index', { notes });
+  }
+}
+`,
+  });
+
+const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'c'.repeat(64), NO_COLOR: '1' };
+
+describe('boot: what a stryke start worker and primary hold after the first response', () => {
+  it('the worker has no template compiler, schema compiler, metrics registry or job queue engine; the primary no fastify, app, driver or routing', async () => {
+    const root = app();
+    const built = stryke(['build', '--no-bundle'], { cwd: root });
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
+    assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
+
+    const census = mkdtempSync(join(tmpdir(), 'stryke-census-'));
+    writeFileSync(join(census, 'census.js'), CENSUS);
+    const snapshot = mkdtempSync(join(tmpdir(), 'stryke-census-at-first-'));
+    const port = await freePort();
+    const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
+      cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
+    });
+    let output = '';
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    let page = '';
+    let dashboard: { status: number; body: string } | undefined;
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${output}`);
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/notes`);
+      page = await res.text();
+      assert.equal(res.status, 200, page);
+      // Both processes write their census every 200 ms: wait for one written after the response, and keep it.
+      const since = Date.now();
+      const deadline = since + COMMAND_TIMEOUT;
+      const fresh = () => readdirSync(census).filter((f) => f.endsWith('.json')).length === 2;
+      while (!fresh() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 600));
+      cpSync(census, snapshot, { recursive: true });
+      // The dashboard still answers, its templates compiled on this first page.
+      const d = await fetch(`http://127.0.0.1:${port}/stryke/jobs`);
+      dashboard = { status: d.status, body: await d.text() };
+    } finally {
+      if (server.exitCode === null) {
+        server.kill('SIGTERM');
+        await once(server, 'exit');
+      }
+    }
+    assert.match(page, /<p>1 note<\/p><p>first <time datetime="[^"]+" title="[^"]+">3 days ago<\/time><\/p>/);
+    assert.equal(dashboard?.status, 401);
+    assert.match(dashboard!.body, /<title>Sign in to see the jobs · Jobs<\/title>/);
+
+    const read = (prefix: string) => JSON.parse(readFileSync(join(snapshot, readdirSync(snapshot).find((f) => f.startsWith(prefix) && f.endsWith('.json'))!), 'utf8')) as string[];
+    const worker = read('worker-');
+    assert.ok(worker.some((f) => f.includes('/node_modules/fastify/')), 'the census is a serving worker\'s');
+    assert.ok(worker.some((f) => f.includes('/build/framework/jobs/dashboard/mount.js')), 'with the dashboard mounted');
+    const early = ['/node_modules/handlebars/dist/cjs/handlebars/compiler/', '/node_modules/source-map/', '/build/framework/jobs/dashboard/templates.js',
+      '/node_modules/@fastify/ajv-compiler/', '/node_modules/fast-json-stringify/index.js', '/node_modules/prom-client/', '/node_modules/bullmq/', '/node_modules/ioredis/',
+      '/node_modules/typeorm/', '/node_modules/esbuild/', '/node_modules/typescript/'].filter((part) => worker.some((f) => f.includes(part)));
+    assert.deepEqual(early, [], 'loaded before their first use');
+
+    const primary = read('primary-');
+    const held = ['/node_modules/fastify/', '/node_modules/better-sqlite3/', '/node_modules/handlebars/', '/node_modules/reflect-metadata/', '/node_modules/prom-client/',
+      '/build/framework/db/database.js', '/build/framework/db/sqlite.js', '/build/framework/routing/', '/build/framework/http/', '/build/framework/server/boot-error.js',
+      '/build/framework/observability/cluster-metrics.js', '/build/framework/assets/', '/build/app/'].filter((part) => primary.some((f) => f.includes(part)));
+    assert.deepEqual(held, [], 'the primary supervises only');
+  });
+});
