@@ -10,6 +10,7 @@ import { drainAndClose } from './drain';
 import { keepServingThroughStrayErrors } from '../http';
 import { BOOT_FAILED } from './primary';
 import { StrykeError } from '../support';
+import { ServerErrors } from './errors';
 
 export interface ServeOptions {
   root: string;
@@ -158,7 +159,23 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
     if (!dev) throw err;
     return serveDevProblem(options, problemFrom(options.root, err));
   }
-  return listen(app, options, Number(process.hrtime.bigint() - started) / 1e6);
+  try {
+    return await listen(app, options, Number(process.hrtime.bigint() - started) / 1e6);
+  } catch (err) {
+    const refused = portRefused(err);
+    // A port that cannot be opened is refused again to every replacement: under `stryke start` the primary stops
+    // with this line (it would otherwise replace workers forever while nothing listens).
+    if (refused && !dev && cluster.isWorker && process.send) return reportBootFailure(refused);
+    throw refused ?? err;
+  }
+}
+
+/** The listen error a user can act on (the port is taken, or not this user's or this machine's to open), as a stryke error. */
+function portRefused(err: unknown): StrykeError | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.code === 'EADDRINUSE') return ServerErrors.PORT_IN_USE(e.port, e.address);
+  if (e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') return ServerErrors.PORT_DENIED(e.port, e.address);
+  return undefined;
 }
 
 /** A `stryke start` worker whose app failed to boot: the primary prints the one line (once, not per worker) and stops. */

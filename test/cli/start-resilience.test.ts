@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import http from 'node:http';
 import { describe, it } from 'node:test';
-import { freePort, SERVER_WAIT, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { startWorkers, until, waitForHttp, workerPids, writeApp } from '../support/cli';
 
 const app = () =>
   writeApp({
@@ -46,41 +45,7 @@ export class LoadController extends ActionController {
 `,
   });
 
-function workerPids(primary: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
-      .split('\n').map((s) => Number(s.trim())).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function until(check: () => boolean, ms = SERVER_WAIT): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function start(workers: number, env: Record<string, string> = {}) {
-  const root = app();
-  const built = stryke(['build', '--root', root]);
-  assert.equal(built.status, 0, built.stderr + built.stdout);
-  const port = await freePort();
-  const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', String(workers), '--host', '127.0.0.1'], { env });
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`);
-    await until(() => workerPids(server.pid!).length === workers);
-  } catch (err) {
-    server.kill('SIGKILL');
-    throw err;
-  }
-  return { server, port, output: () => output };
-}
+const start = (workers: number, env: Record<string, string> = {}) => startWorkers(app(), workers, { env });
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re, 'g')) ?? []).length;
 
