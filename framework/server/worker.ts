@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../app';
 import { currentEnv, defaultHost } from '../config';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
-import { drainAndClose } from './drain';
+import { drainAndClose, trackConnections } from './drain';
 import { keepServingThroughStrayErrors } from '../http';
 import { BOOT_FAILED } from './primary';
 import { StrykeError } from '../support';
@@ -189,10 +189,11 @@ function reportBootFailure(err: unknown): Promise<undefined> {
 async function listen(app: App, options: ServeOptions, bootMs: number): Promise<App> {
   const port = options.port ?? Number(process.env.PORT ?? app.config.server?.port ?? 3000);
   keepServingThroughStrayErrors(app.server.log);
+  const connections = trackConnections(app.server.server);
   const address = await app.listen(port, options.host);
   app.server.log.info({ address, bootMs: Math.round(bootMs), pid: process.pid }, 'listening');
   // Kept-alive clients get a moment to leave cleanly (see drain.ts) before the app closes.
-  onShutdown(() => drainAndClose(app.server.server, () => app.close()));
+  onShutdown(() => drainAndClose(app.server.server, connections, () => app.close()));
   if (process.send) process.send({ type: 'stryke:ready', address, bootMs });
   return app;
 }
