@@ -7,9 +7,9 @@ export const DRAIN_GRACE_MS = 1000;
 
 /**
  * A server's open connections and, for each, the response it is making, kept from node's public events: the
- * connections from 'connection' (plain HTTP) or 'secureConnection' (TLS) until they close, and each one's latest
- * response from 'request' (HTTP/1.1 answers a connection's requests one at a time). A connection is idle when
- * it has no response, or its latest one has finished.
+ * connections from 'connection' (plain HTTP) or 'secureConnection' (TLS) until they close or are upgraded
+ * ('upgrade'), and each one's latest response from 'request' (HTTP/1.1 answers a connection's requests one at a
+ * time). A connection is idle when it has no response, or its latest one has finished.
  */
 export interface ConnectionTracker {
   /** The open connections with no request being answered. */
@@ -27,6 +27,17 @@ export function trackConnections(server: Server): ConnectionTracker {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     responses.set(req.socket, res);
   });
+  // A connection upgraded to a WebSocket is the channels' to close (1001, going away), never an idle one to cut.
+  // Listened to only beside the app's own listener: with none, node answers an upgrade request as a plain one.
+  const forget = (_req: IncomingMessage, socket: Socket) => void open.delete(socket);
+  if (server.listenerCount('upgrade') > 0) server.on('upgrade', forget);
+  else {
+    server.on('newListener', function upgradeListened(event: string | symbol) {
+      if (event !== 'upgrade') return;
+      server.off('newListener', upgradeListened);
+      server.on('upgrade', forget);
+    });
+  }
   return {
     idle: () =>
       [...open].filter((socket) => {

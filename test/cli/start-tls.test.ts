@@ -91,19 +91,19 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
     try {
       const origin = `https://127.0.0.1:${port}`;
 
+      // The same answer, with HSTS and the security headers, over HTTP/2 and over HTTP/1.1 on the same port.
+      const servedHome = (res: { status: number; headers: Record<string, unknown>; body: string }) => {
+        assert.equal(res.status, 200);
+        assert.deepEqual(JSON.parse(res.body), { hello: 'tls' });
+        assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
+        assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      };
       const h2 = await h2Get(origin, tls.ca, '/');
       assert.equal(h2.alpn, 'h2');
-      assert.equal(h2.status, 200);
-      assert.deepEqual(JSON.parse(h2.body), { hello: 'tls' });
-      assert.match(String(h2.headers['strict-transport-security']), /max-age=\d+/);
-      assert.equal(h2.headers['x-content-type-options'], 'nosniff');
-
+      servedHome(h2);
       const h1 = await httpsGet(port, tls.ca, '/');
       assert.equal(h1.version, '1.1');
-      assert.equal(h1.status, 200);
-      assert.deepEqual(JSON.parse(h1.body), { hello: 'tls' });
-      assert.match(String(h1.headers['strict-transport-security']), /max-age=\d+/);
-      assert.equal(h1.headers['x-content-type-options'], 'nosniff');
+      servedHome(h1);
 
       const ready = await h2Get(origin, tls.ca, '/ready');
       assert.equal(ready.status, 200);

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SERVER_WAIT, startServer, startWorkers, stryke, strykeBackground, until, waitForHttp, workerPids, writeApp } from '../support/cli';
+import { RequestTally } from '../support/load';
 
 const app = () =>
   writeApp({
@@ -64,22 +65,9 @@ describe('stryke start: workers under a supervising primary', () => {
     try {
       const before = workerPids(server.pid!);
       // Load through the whole reload: new connections (agent: false) and kept-alive ones, plus slow requests.
-      const failures: string[] = [];
-      let served = 0;
+      const tally = new RequestTally(port, (ms) => `/slow?ms=${ms}`);
+      const one = (agent: http.Agent | false, ms: number) => tally.one(agent, ms);
       let running = true;
-      const one = (agent: http.Agent | false, ms: number) =>
-        new Promise<void>((resolve) => {
-          http.get({ host: '127.0.0.1', port, path: `/slow?ms=${ms}`, agent }, (res) => {
-            res.resume().on('end', () => {
-              if (res.statusCode === 200) served++;
-              else failures.push(`status ${res.statusCode}`);
-              resolve();
-            });
-          }).on('error', (err) => {
-            failures.push(`${agent ? "kept-alive" : "new connection"} ${ms}ms: ${err.message}`);
-            resolve();
-          });
-        });
       const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 3 });
       const loops = [
         ...[0, 1].map(async () => { while (running) await one(false, 0); }),
@@ -96,8 +84,8 @@ describe('stryke start: workers under a supervising primary', () => {
       running = false;
       await Promise.all(loops);
       keepAlive.destroy();
-      assert.deepEqual(failures, [], output());
-      assert.ok(served > 50, `served ${served}`);
+      assert.deepEqual(tally.failures, [], output());
+      assert.ok(tally.served > 50, `served ${tally.served}`);
       assert.match(output(), /SIGHUP: replacing workers one by one/);
     } finally {
       server.kill('SIGTERM');
