@@ -1,5 +1,6 @@
-/** What the benchmark scripts share: arguments, a free port, and a private copy of the sample app. */
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+/** What the benchmark scripts share: arguments, a free port, a private copy of the sample app, clocks and a process's CPU time. */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +54,32 @@ export function pairedRatios(a: number[], b: number[]): { median: number; min: n
   const r = a.map((x, i) => x / b[i]!).sort((x, y) => x - y);
   const mid = r.length >> 1;
   return { median: r.length % 2 ? r[mid]! : (r[mid - 1]! + r[mid]!) / 2, min: r[0]!, max: r[r.length - 1]! };
+}
+
+/** Milliseconds from a monotonic clock. */
+export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The status of a GET on a new connection (a try fails after 5 s without an answer). */
+export function httpStatus(url: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode!));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.on('error', fail);
+  });
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; 10 ms ticks); NaN once it is gone or off Linux. */
+export function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }

@@ -21,34 +21,20 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, BIN, copySampleApp, freePort, pairedRatios } from '../support';
+import { arg, BIN, copySampleApp, cpuOf, freePort, httpStatus, now, pairedRatios, sleep } from '../support';
 import { TSCONFIG } from '../production';
 
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'production', SECRET_KEY_BASE: 'b'.repeat(64), DATABASE_URL: '' };
 delete env.NODE_TEST_CONTEXT;
 delete env.NODE_OPTIONS;
 
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
-
-function status(url: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode!));
-    });
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
-    req.on('error', fail);
-  });
-}
 
 /** Resident memory of a process in MiB (VmRSS), NaN once it is gone. */
 function rssOf(pid: number): number {
@@ -57,17 +43,6 @@ function rssOf(pid: number): number {
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
-  }
-}
-
-/** CPU time (user + system) a process has used so far, from /proc (10 ms ticks); 0 once it is gone. */
-function cpuOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return 0;
   }
 }
 
@@ -123,9 +98,9 @@ async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv 
       if (child.exitCode !== null) throw new Error(`${c.name} exited:\n${err}`);
       if (now() - t > 60_000) throw new Error(`${c.name}: no 200 in 60 s:\n${err}`);
       try {
-        if ((await status(`http://127.0.0.1:${port}${c.path}`)) === 200) {
+        if ((await httpStatus(`http://127.0.0.1:${port}${c.path}`)) === 200) {
           firstMs = now() - t;
-          cpuMs = [child.pid!, ...childrenOf(child.pid!)].reduce((sum, pid) => sum + cpuOf(pid), 0);
+          cpuMs = [child.pid!, ...childrenOf(child.pid!)].reduce((sum, pid) => sum + (cpuOf(pid) || 0), 0);
         }
       } catch {
         /* not listening yet */

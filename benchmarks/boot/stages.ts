@@ -12,39 +12,14 @@
  *   node build/benchmarks/boot/stages.js [--rounds 15] [--json]   (the side-by-side comparison with fastify is run.ts)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { arg, BIN, copySampleApp, freePort } from '../support';
+import { arg, BIN, copySampleApp, cpuOf, freePort, httpStatus, now, sleep } from '../support';
 
 
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' };
 delete env.NODE_TEST_CONTEXT;
-
-function status(url: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode!));
-    });
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
-    req.on('error', fail);
-  });
-}
-
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU time (user + system) a process has used so far, from /proc (Linux; 10 ms ticks), else NaN. */
-function cpuOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 /** `stryke server` from spawn to its first 200 from /posts: wall time, and the CPU time it took. */
 async function serverToFirst200(root: string): Promise<{ wall: number; cpu: number }> {
@@ -60,7 +35,7 @@ async function serverToFirst200(root: string): Promise<{ wall: number; cpu: numb
       if (child.exitCode !== null) throw new Error(`stryke server exited:\n${err}`);
       if (now() - t > 60_000) throw new Error(`no 200 in 60 s:\n${err}`);
       try {
-        if ((await status(`http://127.0.0.1:${port}/posts`)) === 200) return { wall: now() - t, cpu: cpuOf(child.pid!) };
+        if ((await httpStatus(`http://127.0.0.1:${port}/posts`)) === 200) return { wall: now() - t, cpu: cpuOf(child.pid!) };
       } catch {
         /* not listening yet */
       }

@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Session } from '../security';
+import { runAction } from './actions';
 import { ActionChannel, ChannelRejection, CONNECTION, type ChannelLink } from './channel';
 import type { ChannelSettings } from './config';
 import { ChannelErrors } from './errors';
 import { fabric, type Subscriber } from './fabric';
+import { fullTokens, rateClock, takeToken } from './message-rate';
 import type { Member } from './presence';
 import { addTo, hasIn, listOf, removeFrom, type Streams } from './stream-list';
 import { keptHeaders, UpgradeRequest } from './upgrade';
-import { directFrame, errorFrame, eventFrame, parseMessage, presenceFrame, replyFrame, type BroadcastMessage } from './protocol';
+import { directFrame, errorFrame, eventFrame, presenceFrame, type BroadcastMessage } from './protocol';
+import { resumeMessages } from './resume';
+import { adoptSocket, uncork } from './socket-events';
 
 export { UpgradeRequest } from './upgrade';
 
@@ -38,38 +42,8 @@ interface Lifecycle {
   onDisconnect?(): unknown;
 }
 
-const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 /** The params of a connection without path or query parameters (most of them): one shared, frozen object. */
 const NO_PARAMS: Record<string, string> = Object.freeze({});
-
-/**
- * The connection behind a socket (listeners are shared functions, not closures per connection). A WeakMap
- * rather than a property on the socket: one more property on ws's WebSocket costs it a property array
- * (64 bytes per connection); an entry here costs less than half of that.
- */
-const CONN = new WeakMap<WebSocket, Connection>();
-
-function onPong(this: WebSocket): void {
-  CONN.get(this)!.alive = true;
-}
-function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  CONN.get(this)!.onFrame(data, isBinary);
-}
-function onSocketClose(this: WebSocket): void {
-  CONN.get(this)!.onClose();
-}
-function uncork(c: Connection): void {
-  c.corked = false;
-  (c.socket as any)._socket?.uncork();
-  c.checkBacklog();
-}
-
-function onSocketError(this: WebSocket, err: Error): void {
-  const c = CONN.get(this)!;
-  c.request.log.warn({ err, connection: c.id }, 'websocket error');
-  // An oversize frame (1009) or a protocol error: ws has started the close handshake with the right code.
-  if (this.readyState === 1) this.terminate();
-}
 
 /** What a connection needs only until its onConnect has run. */
 interface Opening {
@@ -85,8 +59,6 @@ const ALIVE = 1;
 const READY = 2;
 const CLOSED = 4;
 const CORKED = 8;
-/** Rate-limit clock: milliseconds since this module loaded (a small integer, not a boxed double). */
-const EPOCH = Date.now();
 
 /**
  * One WebSocket connection and its channel instance: the lifecycle (onConnect, messages in order,
@@ -117,19 +89,17 @@ export class Connection implements Subscriber, ChannelLink {
   private channel: ActionChannel | undefined = undefined;
   private opening: Opening | undefined;
   private queue: Promise<void> | undefined = undefined;
-  /** The rate limit's bucket in thousandths of a message, and when it was last filled (ms since EPOCH): integers. */
-  private tokens: number;
-  private lastRefill = Date.now() - EPOCH;
+  /** @internal the message rate's bucket (see message-rate.ts): integers on the connection, no object of its own. */
+  tokens: number;
+  /** @internal */
+  lastRefill: number;
 
   constructor(readonly socket: WebSocket, req: FastifyRequest, private readonly route: ChannelRoute, private readonly ctx: ConnectionContext) {
-    this.tokens = Math.floor(ctx.settings.burst * 1000);
+    this.tokens = fullTokens(ctx.settings);
+    this.lastRefill = rateClock();
     this.upgradeHeaders = keptHeaders(req.headers);
     this.ip = req.ip;
     this.url = req.url;
-    // Reading the address made node cache it on the socket as an object ({ address, family, port }); the
-    // string is kept above, and node reads it again if anything asks.
-    const raw = (socket as any)._socket;
-    if (raw && raw._peername) raw._peername = undefined;
     const query = (req.query ?? {}) as Record<string, string>;
     this.opening = { held: [], pending: [], since: typeof query.lastEventId === 'string' && query.lastEventId !== '' ? query.lastEventId : undefined };
     const params = { ...query, ...(req.params as Record<string, string>) };
@@ -140,17 +110,7 @@ export class Connection implements Subscriber, ChannelLink {
       break;
     }
     this.params = any ? params : NO_PARAMS;
-    CONN.set(socket, this);
-    // @fastify/websocket assigned a ServerResponse to the socket for routing: detached, the idle connection
-    // no longer holds it (nor, through it, the upgrade request).
-    const res = raw?._httpMessage;
-    if (res && typeof res.detachSocket === 'function') res.detachSocket(raw);
-    // The plugin's own error listener holds the request and reply: ours (the same handling) does not.
-    socket.removeAllListeners('error');
-    socket.on('error', onSocketError);
-    socket.on('pong', onPong);
-    socket.on('message', onMessage);
-    socket.on('close', onSocketClose);
+    adoptSocket(socket, this);
   }
 
   /** Answered the last ping (or said anything since). */
@@ -223,14 +183,7 @@ export class Connection implements Subscriber, ChannelLink {
 
   /** Sends what the client missed (with `?lastEventId=`), then what was broadcast during onConnect. */
   private resume({ held, since }: Opening): void {
-    const out: BroadcastMessage[] = [];
-    if (since !== undefined) {
-      for (const stream of listOf(this.joined)) out.push(...fabric.buffer.since(stream, since));
-      out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
-    }
-    const sent = new Set(out.map((m) => m.id));
-    for (const m of held) if (!sent.has(m.id)) out.push(m);
-    for (const m of out) this.sendFrame(eventFrame(m));
+    for (const m of resumeMessages(listOf(this.joined), since, held)) this.sendFrame(eventFrame(m));
   }
 
   join(stream: string, presence: Record<string, unknown> | false): void {
@@ -302,7 +255,7 @@ export class Connection implements Subscriber, ChannelLink {
   onFrame(data: Buffer, isBinary: boolean): void {
     this.alive = true;
     if (this.closed) return;
-    if (!this.takeToken()) {
+    if (!takeToken(this, this.ctx.settings)) {
       this.request.log.warn({ connection: this.id }, 'websocket client over its message rate: closed (1008)');
       return this.close(1008, 'rate limit exceeded');
     }
@@ -313,22 +266,6 @@ export class Connection implements Subscriber, ChannelLink {
     const text = data.toString('utf8');
     if (!this.ready) this.opening?.pending.push(text);
     else this.enqueue(text);
-  }
-
-  /** Token bucket: `burst` messages at once, refilled at `messagesPerSecond`. */
-  private takeToken(): boolean {
-    const { messagesPerSecond, burst } = this.ctx.settings;
-    const now = Date.now() - EPOCH;
-    const cap = Math.floor(burst * 1000);
-    // messagesPerSecond thousandths per millisecond; the clock moves on only by the time turned into tokens.
-    const gained = Math.floor((now - this.lastRefill) * messagesPerSecond);
-    if (gained > 0 || this.tokens >= cap) {
-      this.tokens = Math.min(cap, this.tokens + gained);
-      this.lastRefill = now;
-    }
-    if (this.tokens < 1000) return false;
-    this.tokens -= 1000;
-    return true;
   }
 
   /** Messages run one after another, in the order they arrived. */
@@ -343,30 +280,7 @@ export class Connection implements Subscriber, ChannelLink {
 
   private async dispatch(text: string): Promise<void> {
     if (this.closed) return;
-    const msg = parseMessage(text);
-    if (typeof msg === 'string') {
-      this.sendFrame(errorFrame(ChannelErrors.INVALID_MESSAGE.code, ChannelErrors.INVALID_MESSAGE(msg).message));
-      return;
-    }
-    const { action, ref } = msg;
-    const channel = this.channel as any;
-    if (!this.route.actions.has(action) || PROTOTYPE_NAMES.has(action) || typeof channel[action] !== 'function') {
-      this.sendFrame(errorFrame(ChannelErrors.UNKNOWN_ACTION.code, ChannelErrors.UNKNOWN_ACTION(this.route.name, action.slice(0, 64)).message, ref));
-      return;
-    }
-    try {
-      const result = await channel[action](msg.data);
-      if (result !== undefined || ref !== undefined) this.sendFrame(replyFrame(ref, result));
-    } catch (err) {
-      if (err instanceof ChannelRejection) return this.close(err.code, err.reason);
-      this.request.log.error({ err, action }, `${this.route.name} channel: action ${action} failed`);
-      const coded = err as { code?: unknown; status?: number; message?: string };
-      const exposed = typeof coded.code === 'string' && coded.code.startsWith('STRYKE_E_') && (coded.status ?? 500) < 500;
-      const code = exposed ? (coded.code as string) : ChannelErrors.ACTION_FAILED.code;
-      const detail = exposed || !this.ctx.production ? `: ${coded.message ?? String(err)}` : '';
-      const message = exposed ? String(coded.message) : ChannelErrors.ACTION_FAILED(action, detail).message;
-      this.sendFrame(errorFrame(code, message, ref));
-    }
+    await runAction(this, this.route, this.channel, this.ctx.production, text);
   }
 
   /** Closes with a code (1001 going away, 1008 policy, 4xxx the channel's refusal). */

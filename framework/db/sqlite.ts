@@ -75,10 +75,30 @@ export function openSqlite(file: string, busyMs: number): SqliteShared {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const handle = new Database(file, { timeout: busyMs });
   handle.pragma('foreign_keys = ON');
-  if (file !== ':memory:') handle.pragma('journal_mode = WAL');
+  if (file !== ':memory:') enableWal(handle, busyMs);
   const shared = new SqliteShared(handle, file, busyMs);
   if (key) opened.set(key, shared);
   return shared;
+}
+
+/**
+ * Puts the file in WAL mode (kept in the file: a no-op once any connection has done it). Switching takes the file's
+ * write lock from a read, and SQLite refuses that upgrade at once, without the busy timeout, while another process
+ * holds the write lock: two `stryke start` workers opening a new file together, or a writer in rollback mode. So
+ * a refusal is tried again, a few milliseconds later each time, for as long as the busy timeout allows.
+ */
+function enableWal(handle: SqliteHandle, busyMs: number): void {
+  const deadline = Date.now() + busyMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      handle.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!/^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code)) || Date.now() >= deadline) throw err;
+      // The open is synchronous (a connection is made in a constructor): wait without returning to the event loop.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
 }
 
 /**

@@ -1,21 +1,51 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 
 /** How long kept-alive clients get to send their next request (answered with `Connection: close`) before idle connections are closed. */
 export const DRAIN_GRACE_MS = 1000;
 
 /**
- * The sockets with no request being read or answered: node's connections list counts a connection idle once
- * a request has been read, so one whose response is still being made is left out here, as node's own
- * closeIdleConnections() does.
+ * A server's open connections and, for each, the response it is making, kept from node's public events: the
+ * connections from 'connection' (plain HTTP) or 'secureConnection' (TLS) until they close or are upgraded
+ * ('upgrade'), and each one's latest response from 'request' (HTTP/1.1 answers a connection's requests one at a
+ * time). A connection is idle when it has no response, or its latest one has finished.
  */
-function idleSockets(server: Server): Socket[] {
-  const key = Object.getOwnPropertySymbols(server).find((s) => s.description === 'http.server.connections');
-  const list = key ? (server as any)[key] : undefined;
-  if (!list || typeof list.idle !== 'function') return [];
-  return (list.idle() as Array<{ socket?: Socket }>)
-    .map((p) => p.socket)
-    .filter((s): s is Socket => !!s && !s.destroyed && !((s as any)._httpMessage && !(s as any)._httpMessage.finished));
+export interface ConnectionTracker {
+  /** The open connections with no request being answered. */
+  idle(): Socket[];
+}
+
+/** Starts keeping track of `server`'s connections (before it listens: a connection accepted earlier is not seen). */
+export function trackConnections(server: Server): ConnectionTracker {
+  const open = new Set<Socket>();
+  const responses = new WeakMap<Socket, ServerResponse>();
+  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    responses.set(req.socket, res);
+  });
+  // A connection upgraded to a WebSocket is the channels' to close (1001, going away), never an idle one to cut.
+  // Listened to only beside the app's own listener: with none, node answers an upgrade request as a plain one.
+  const forget = (_req: IncomingMessage, socket: Socket) => void open.delete(socket);
+  if (server.listenerCount('upgrade') > 0) server.on('upgrade', forget);
+  else {
+    server.on('newListener', function upgradeListened(event: string | symbol) {
+      if (event !== 'upgrade') return;
+      server.off('newListener', upgradeListened);
+      server.on('upgrade', forget);
+    });
+  }
+  return {
+    idle: () =>
+      [...open].filter((socket) => {
+        if (socket.destroyed) return false;
+        const res = responses.get(socket);
+        return !res || res.writableFinished;
+      }),
+  };
 }
 
 /**
@@ -30,9 +60,14 @@ function idleSockets(server: Server): Socket[] {
  * those whose request in flight finishes later. A connection that just went idle is never closed under a
  * client that is sending on it.
  */
-export async function drainAndClose(server: Server, close: () => Promise<void>, graceMs = Math.min(DRAIN_GRACE_MS, server.keepAliveTimeout || DRAIN_GRACE_MS)): Promise<void> {
+export async function drainAndClose(
+  server: Server,
+  connections: ConnectionTracker,
+  close: () => Promise<void>,
+  graceMs = Math.min(DRAIN_GRACE_MS, server.keepAliveTimeout || DRAIN_GRACE_MS),
+): Promise<void> {
   if (typeof server.closeIdleConnections !== 'function') return drainHttp2(server, close, graceMs);
-  const idleAtStart = idleSockets(server);
+  const idleAtStart = connections.idle();
   const usedSince = new WeakSet<Socket>();
   const markUsed = (req: { socket: Socket }) => usedSince.add(req.socket);
   server.on('request', markUsed);
@@ -47,7 +82,7 @@ export async function drainAndClose(server: Server, close: () => Promise<void>, 
   // an idle session left open would hold the close until fastify's session timeout or the shutdown timeout.
   closeHttp2Sessions(server);
   const grace = setTimeout(() => {
-    const stillIdle = new Set(idleSockets(server));
+    const stillIdle = new Set(connections.idle());
     for (const socket of idleAtStart) if (stillIdle.has(socket) && !usedSince.has(socket)) socket.destroy();
   }, graceMs);
   try {

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { createApp, type App } from '../app';
 import { currentEnv, defaultHost } from '../config';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
-import { drainAndClose } from './drain';
+import { drainAndClose, trackConnections } from './drain';
 import { keepServingThroughStrayErrors } from '../http';
 import { BOOT_FAILED } from './primary';
 import { StrykeError } from '../support';
+import { ServerErrors } from './errors';
 
 export interface ServeOptions {
   root: string;
@@ -158,7 +159,23 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
     if (!dev) throw err;
     return serveDevProblem(options, problemFrom(options.root, err));
   }
-  return listen(app, options, Number(process.hrtime.bigint() - started) / 1e6);
+  try {
+    return await listen(app, options, Number(process.hrtime.bigint() - started) / 1e6);
+  } catch (err) {
+    const refused = portRefused(err);
+    // A port that cannot be opened is refused again to every replacement: under `stryke start` the primary stops
+    // with this line (it would otherwise replace workers forever while nothing listens).
+    if (refused && !dev && cluster.isWorker && process.send) return reportBootFailure(refused);
+    throw refused ?? err;
+  }
+}
+
+/** The listen error a user can act on (the port is taken, or not this user's or this machine's to open), as a stryke error. */
+function portRefused(err: unknown): StrykeError | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.code === 'EADDRINUSE') return ServerErrors.PORT_IN_USE(e.port, e.address);
+  if (e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') return ServerErrors.PORT_DENIED(e.port, e.address);
+  return undefined;
 }
 
 /** A `stryke start` worker whose app failed to boot: the primary prints the one line (once, not per worker) and stops. */
@@ -172,10 +189,11 @@ function reportBootFailure(err: unknown): Promise<undefined> {
 async function listen(app: App, options: ServeOptions, bootMs: number): Promise<App> {
   const port = options.port ?? Number(process.env.PORT ?? app.config.server?.port ?? 3000);
   keepServingThroughStrayErrors(app.server.log);
+  const connections = trackConnections(app.server.server);
   const address = await app.listen(port, options.host);
   app.server.log.info({ address, bootMs: Math.round(bootMs), pid: process.pid }, 'listening');
   // Kept-alive clients get a moment to leave cleanly (see drain.ts) before the app closes.
-  onShutdown(() => drainAndClose(app.server.server, () => app.close()));
+  onShutdown(() => drainAndClose(app.server.server, connections, () => app.close()));
   if (process.send) process.send({ type: 'stryke:ready', address, bootMs });
   return app;
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { connectChannel, type ChannelTestSocket } from 'stryke/testing';
-import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { startWorkers, workerPids, writeApp } from '../support/cli';
 import { browserClient, type BrowserChannel } from './client-vm';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,14 +11,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
-  }
-}
-
-function workerPids(primary: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
-  } catch {
-    return [];
   }
 }
 
@@ -55,25 +46,7 @@ export class PublishController extends ActionController {
 `,
   });
 
-async function startTwoWorkers() {
-  const root = app();
-  const built = stryke(['build', '--root', root]);
-  assert.equal(built.status, 0, built.stderr + built.stdout);
-  const port = await freePort();
-  const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`);
-    await until(() => workerPids(server.pid!).length === 2, 'two workers');
-  } catch (err) {
-    server.kill('SIGKILL');
-    // Say what the server printed: a boot that never listens (a crash loop, a port taken) shows there.
-    throw new Error(`${(err as Error).message}; the server printed:\n${output}`);
-  }
-  return { server, port, output: () => output };
-}
+const startTwoWorkers = () => startWorkers(app(), 2);
 
 /** Clients until both workers have some: connections are spread across workers by the primary. */
 async function clientsOnBothWorkers(url: string): Promise<Map<number, ChannelTestSocket[]>> {

@@ -1,74 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seaUnsupported } from '../../framework/server/single';
-import { COMMAND_TIMEOUT, freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { COMMAND_TIMEOUT, stryke, withServer } from '../support/cli';
+import { notesApp } from '../support/notes-app';
 
 /** `stryke build`'s bundle (dist/server.js, which `stryke start`'s workers run) and `stryke build --single`. */
 
-const NOTES_MIGRATION = `import { migration } from 'stryke';
-
-export default migration('CreateNotes', {
-  change(m) {
-    m.createTable('notes', (t) => {
-      t.string('text');
-    });
-  },
-});
-`;
-
-const app = () =>
-  writeApp({
-    'package.json': JSON.stringify({ name: 'notes', private: true }),
-    'config/server.toml': 'log_level = "warn"\n',
-    'config/database.toml': '[development]\nadapter = "sqlite"\ndatabase = "db/development.sqlite3"\n\n[production]\nadapter = "sqlite"\ndatabase = "db/production.sqlite3"\n',
-    'db/migrations/20260101000000_create_notes.ts': NOTES_MIGRATION,
-    'db/seeds.ts': `import { Note } from '../app/models/note';\nexport default async function seed() { await Note.create({ text: 'seeded' }); }\n`,
-    'app/models/note.ts': `import { ActiveRecord, Field, Model } from 'stryke';
-
-@Model('notes')
-export class Note extends ActiveRecord {
-  @Field({ primary: true }) id!: number;
-  @Field() text!: string;
-}
-`,
-    'app/controllers/notes_controller.ts': `import { ActionController, Controller, Get } from 'stryke';
-import { Note } from '../models/note';
-
-@Controller('/notes')
-export class NotesController extends ActionController {
-  @Get('/')
-  async index() {
-    return { notes: (await Note.all()).map((n) => n.text) };
-  }
-}
-`,
-  });
+const app = () => notesApp({ 'package.json': JSON.stringify({ name: 'notes', private: true }) });
 
 const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'q'.repeat(64), NO_COLOR: '1' };
-
-/** Waits for /health, runs `fn`, then stops the server (SIGTERM) and waits for it to exit. */
-async function serving<T>(server: ChildProcess, port: number, fn: (base: string) => Promise<T>): Promise<T> {
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err) => {
-      throw new Error(`${(err as Error).message}\n${output}`);
-    });
-    return await fn(`http://127.0.0.1:${port}`);
-  } finally {
-    if (server.exitCode === null) {
-      server.kill('SIGTERM');
-      await once(server, 'exit');
-    }
-  }
-}
 
 /** Preloaded into every process of a `stryke start`: each writes the modules it holds, a second after starting. */
 const CENSUS = `
@@ -98,11 +43,9 @@ describe('stryke build: the serving code bundled', () => {
 
     const census = mkdtempSync(join(tmpdir(), 'stryke-census-'));
     writeFileSync(join(census, 'census.js'), CENSUS);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
+    const notes = await withServer(['start', '--workers', '1', '--host', '127.0.0.1'], {
       cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
-    });
-    const notes = await serving(server, port, async (base) => {
+    }, async (base) => {
       const res = await fetch(`${base}/notes`);
       const body = await res.json();
       // Both processes have written their census by the time it is read.
@@ -123,11 +66,8 @@ describe('stryke build: the serving code bundled', () => {
 
     // V8's code cache: the first start writes it (here half a second after boot), a later start uses it as it is.
     const cache = join(root, 'dist', 'server-bundle.cache');
-    const start = async (fn: (base: string) => Promise<void>) => {
-      const p = await freePort();
-      const s = strykeBackground(['start', '--port', String(p), '--workers', '1', '--host', '127.0.0.1'], { cwd: root, env: { ...production, STRYKE_CODE_CACHE_DELAY_MS: '500' } });
-      await serving(s, p, fn);
-    };
+    const start = (fn: (base: string) => Promise<void>) =>
+      withServer(['start', '--workers', '1', '--host', '127.0.0.1'], { cwd: root, env: { ...production, STRYKE_CODE_CACHE_DELAY_MS: '500' } }, fn);
     const waitFor = async (ok: () => boolean) => {
       const deadline = Date.now() + COMMAND_TIMEOUT;
       while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -165,9 +105,7 @@ describe('stryke build --single: one executable', () => {
     assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
     assert.match(prepared.stdout, /migrating 20260101000000 CreateNotes … done/);
 
-    const port = await freePort();
-    const server = spawn(bin, ['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], { cwd: deployed, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const notes = await serving(server, port, async (base) => {
+    const notes = await withServer(['start', '--workers', '1', '--host', '127.0.0.1'], { bin, cwd: deployed, env }, async (base) => {
       const res = await fetch(`${base}/notes`);
       return { status: res.status, body: await res.json() };
     });

@@ -1,76 +1,22 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { stryke, withServer, writeApp } from '../support/cli';
+import { CREATE_NOTES, notesApp } from '../support/notes-app';
 
 /**
  * The first time an app goes to production, as the docs tell it: `stryke build`, then
  * `STRYKE_ENV=production stryke db prepare`, then `stryke start`, each run in the app's directory.
  */
 
-const CREATE_NOTES = `import { migration } from 'stryke';
-
-export default migration('CreateNotes', {
-  change(m) {
-    m.createTable('notes', (t) => {
-      t.string('text');
-    });
-  },
-});
-`;
-
-const app = () =>
-  writeApp({
-    'config/server.toml': 'log_level = "warn"\n',
-    'config/database.toml': '[development]\nadapter = "sqlite"\ndatabase = "db/development.sqlite3"\n\n[production]\nadapter = "sqlite"\ndatabase = "db/production.sqlite3"\n',
-    'db/migrations/20260101000000_create_notes.ts': CREATE_NOTES,
-    'db/seeds.ts': `import { Note } from '../app/models/note';\nexport default async function seed() { await Note.create({ text: 'seeded' }); }\n`,
-    'app/models/note.ts': `import { ActiveRecord, Field, Model } from 'stryke';
-
-@Model('notes')
-export class Note extends ActiveRecord {
-  @Field({ primary: true }) id!: number;
-  @Field() text!: string;
-}
-`,
-    'app/controllers/notes_controller.ts': `import { ActionController, Controller, Get } from 'stryke';
-import { Note } from '../models/note';
-
-@Controller('/notes')
-export class NotesController extends ActionController {
-  @Get('/')
-  async index() {
-    return { notes: (await Note.all()).map((n) => n.text) };
-  }
-}
-`,
-  });
-
 /** Runs `stryke start` in production in `root` until `/health` answers, returns what `fn` found, then stops it. */
-async function withServer<T>(root: string, fn: (base: string) => Promise<T>): Promise<T> {
-  const port = await freePort();
-  const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
-    cwd: root, env: { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) },
-  });
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err) => {
-      throw new Error(`${(err as Error).message}\n${output}`);
-    });
-    return await fn(`http://127.0.0.1:${port}`);
-  } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
-  }
-}
+const serveProduction = <T>(root: string, fn: (base: string) => Promise<T>): Promise<T> =>
+  withServer(['start', '--workers', '1', '--host', '127.0.0.1'], { cwd: root, env: { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) } }, fn);
 
 describe('the first production run: build, db prepare, start', () => {
   it('works in the app directory with SQLite: one database, the one start opens; start refuses a database it would fail on', async () => {
-    const root = app();
+    const root = notesApp();
     const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) };
     const built = stryke(['build'], { cwd: root });
     assert.equal(built.status, 0, built.stderr + built.stdout);
@@ -85,7 +31,7 @@ describe('the first production run: build, db prepare, start', () => {
     assert.match(prepared.stdout, /migrating 20260101000000 CreateNotes … done/);
     assert.match(prepared.stdout, /seeding the database … done/);
 
-    const notes = await withServer(root, async (base) => {
+    const notes = await serveProduction(root, async (base) => {
       const res = await fetch(`${base}/notes`);
       return { status: res.status, body: await res.json() };
     });

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { freePort, SERVER_WAIT, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { startServer, stryke, until, writeApp } from '../support/cli';
 
 /**
  * A TCP proxy in front of the machine's PostgreSQL (or Redis): `up` forwards, `blackhole` accepts connections and never
@@ -72,32 +72,14 @@ export class NotesController extends ActionController {
 `,
 });
 
-async function until(check: () => Promise<boolean>, ms = SERVER_WAIT): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** `direct`: the database's own URL for the migration (a proxy in this process cannot forward while it waits on the command). */
 async function startApp(root: string, direct?: string) {
   const built = stryke(['build', '--root', root]);
   assert.equal(built.status, 0, built.stderr + built.stdout);
   const migrated = stryke(['db', 'migrate', '--root', root], direct ? { env: { DATABASE_URL: direct } } : {});
   assert.equal(migrated.status, 0, migrated.stderr + migrated.stdout);
-  const port = await freePort();
-  const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1']);
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`);
-  } catch (err) {
-    server.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${output}`);
-  }
-  return { server, url: `http://127.0.0.1:${port}`, output: () => output };
+  const { server, port, output } = await startServer(['start', '--root', root, '--workers', '1', '--host', '127.0.0.1']);
+  return { server, url: `http://127.0.0.1:${port}`, output };
 }
 
 describe('losing the database under stryke start', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import http from 'node:http';
 import { describe, it } from 'node:test';
-import { freePort, SERVER_WAIT, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { startWorkers, until, waitForHttp, workerPids, writeApp } from '../support/cli';
+import { RequestTally } from '../support/load';
 
 const app = () =>
   writeApp({
@@ -46,41 +46,7 @@ export class LoadController extends ActionController {
 `,
   });
 
-function workerPids(primary: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
-      .split('\n').map((s) => Number(s.trim())).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function until(check: () => boolean, ms = SERVER_WAIT): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function start(workers: number, env: Record<string, string> = {}) {
-  const root = app();
-  const built = stryke(['build', '--root', root]);
-  assert.equal(built.status, 0, built.stderr + built.stdout);
-  const port = await freePort();
-  const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', String(workers), '--host', '127.0.0.1'], { env });
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`);
-    await until(() => workerPids(server.pid!).length === workers);
-  } catch (err) {
-    server.kill('SIGKILL');
-    throw err;
-  }
-  return { server, port, output: () => output };
-}
+const start = (workers: number, env: Record<string, string> = {}) => startWorkers(app(), workers, { env });
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re, 'g')) ?? []).length;
 
@@ -89,25 +55,12 @@ describe('stryke start under load: reloads and crashes', () => {
     const { server, port, output } = await start(2);
     let running = true;
     try {
-      const failures: string[] = [];
-      let served = 0;
+      const tally = new RequestTally(port, (ms) => `/load?ms=${ms}`);
+      const one = (agent: http.Agent | false, ms: number) => tally.one(agent, ms);
       // A safety bound only (the loops stop when the reloads are done, or the test fails): far more requests
       // than ten reloads take, so every reload runs under load.
       const LIMIT = 1_000_000;
-      const one = (agent: http.Agent | false, ms: number) =>
-        new Promise<void>((resolve) => {
-          http.get({ host: '127.0.0.1', port, path: `/load?ms=${ms}`, agent }, (res) => {
-            res.resume().on('end', () => {
-              if (res.statusCode === 200) served++;
-              else failures.push(`status ${res.statusCode}`);
-              resolve();
-            });
-          }).on('error', (err) => {
-            failures.push(`${agent ? 'kept-alive' : 'new connection'} ${ms}ms: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-            resolve();
-          });
-        });
-      const more = () => running && served + failures.length < LIMIT;
+      const more = () => running && tally.served + tally.failures.length < LIMIT;
       // Each loop sends its next request the moment the last answer ends: a kept-alive connection is idle for
       // well under a millisecond between requests, the moment a drain that closes "idle" connections would hit.
       const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -117,24 +70,24 @@ describe('stryke start under load: reloads and crashes', () => {
       const loops = [
         ...Array.from({ length: 8 }, async () => { while (more()) await one(keepAlive, 0); }),
         ...Array.from({ length: 3 }, async () => { while (more()) await one(false, 0); }),
-        ...Array.from({ length: 8 }, async (_, i) => { while (more()) await one(slow, 600 + ((i * 97 + served) % 800)); }),
+        ...Array.from({ length: 8 }, async (_, i) => { while (more()) await one(slow, 600 + ((i * 97 + tally.served) % 800)); }),
       ];
       const RELOADS = 10;
       for (let reload = 1; reload <= RELOADS; reload++) {
         const before = workerPids(server.pid!);
-        const servedBefore = served;
+        const servedBefore = tally.served;
         server.kill('SIGHUP');
         await until(() => count(output(), /reload done/) === reload, 120_000);
         const after = workerPids(server.pid!);
         assert.equal(after.length, 2, output());
         assert.ok(after.every((p) => !before.includes(p)), `every worker replaced: ${before} -> ${after}`);
-        assert.ok(served > servedBefore, 'requests were answered during the reload');
+        assert.ok(tally.served > servedBefore, 'requests were answered during the reload');
       }
       running = false;
       await Promise.all(loops);
       keepAlive.destroy();
       slow.destroy();
-      assert.deepEqual(failures, [], `${failures.length} of ${served + failures.length} requests failed over ${RELOADS} reloads\n${output()}`);
+      assert.deepEqual(tally.failures, [], `${tally.failures.length} of ${tally.served + tally.failures.length} requests failed over ${RELOADS} reloads\n${output()}`);
     } finally {
       running = false;
       server.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -8,7 +8,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, SERVER_WAIT, stryke, strykeBackground, writeApp } from '../support/cli';
+import { freePort, SERVER_WAIT, startServer, stryke, strykeBackground, writeApp } from '../support/cli';
 
 /** A self-signed certificate for 127.0.0.1 and localhost, made with openssl. */
 function certificate() {
@@ -64,18 +64,22 @@ function httpsGet(port: number, ca: Buffer, path: string): Promise<{ version: st
   });
 }
 
-async function untilUp(port: number, ca: Buffer): Promise<void> {
+async function untilUp(port: number, ca: Buffer, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + SERVER_WAIT;
   for (;;) {
     try {
       await httpsGet(port, ca, '/health');
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (Date.now() > deadline || server.exitCode !== null || server.signalCode !== null) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
+
+/** `stryke start` with one worker of the built app at `root`, up once GET /health answers over HTTPS (trusting `ca`). */
+const startTls = (root: string, ca: Buffer, env?: Record<string, string>, extra: string[] = []) =>
+  startServer(['start', '--root', root, '--workers', '1', '--host', '127.0.0.1', ...extra], { env, ready: (port, server) => untilUp(port, ca, server) });
 
 describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
   it('serves HTTP/2 (ALPN) and HTTP/1.1 on one TLS port, with HSTS, and redirects plain HTTP to HTTPS', async () => {
@@ -83,28 +87,23 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
     const redirectPort = await freePort();
     const root = writeApp(files(`log_level = "warn"\ntls_cert = "${tls.cert}"\ntls_key = "${tls.key}"\nhttp2 = true\nhttps_redirect_port = ${redirectPort}\n`));
     assert.equal(stryke(['build', '--root', root]).status, 0);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1', '--env', 'production'], { env: PROD });
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
+    const { server, port, output } = await startTls(root, tls.ca, PROD, ['--env', 'production']);
     try {
-      await untilUp(port, tls.ca).catch((err) => { throw new Error(`${err.message}\n${output}`); });
       const origin = `https://127.0.0.1:${port}`;
 
+      // The same answer, with HSTS and the security headers, over HTTP/2 and over HTTP/1.1 on the same port.
+      const servedHome = (res: { status: number; headers: Record<string, unknown>; body: string }) => {
+        assert.equal(res.status, 200);
+        assert.deepEqual(JSON.parse(res.body), { hello: 'tls' });
+        assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
+        assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      };
       const h2 = await h2Get(origin, tls.ca, '/');
       assert.equal(h2.alpn, 'h2');
-      assert.equal(h2.status, 200);
-      assert.deepEqual(JSON.parse(h2.body), { hello: 'tls' });
-      assert.match(String(h2.headers['strict-transport-security']), /max-age=\d+/);
-      assert.equal(h2.headers['x-content-type-options'], 'nosniff');
-
+      servedHome(h2);
       const h1 = await httpsGet(port, tls.ca, '/');
       assert.equal(h1.version, '1.1');
-      assert.equal(h1.status, 200);
-      assert.deepEqual(JSON.parse(h1.body), { hello: 'tls' });
-      assert.match(String(h1.headers['strict-transport-security']), /max-age=\d+/);
-      assert.equal(h1.headers['x-content-type-options'], 'nosniff');
+      servedHome(h1);
 
       const ready = await h2Get(origin, tls.ca, '/ready');
       assert.equal(ready.status, 200);
@@ -119,7 +118,7 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
       // A drain over HTTP/2: SIGTERM ends the primary cleanly.
       server.kill('SIGTERM');
       const [code] = await once(server, 'exit');
-      assert.equal(code, 0, output);
+      assert.equal(code, 0, output());
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
     }
@@ -130,14 +129,9 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
     // A minute's shutdown timeout: a drain that waited for the idle connection would outlast the bound below.
     const root = writeApp(files(`log_level = "warn"\ntls_cert = "${tls.cert}"\ntls_key = "${tls.key}"\nhttp2 = true\nshutdown_timeout = 60\n`));
     assert.equal(stryke(['build', '--root', root]).status, 0);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1', '--env', 'production'], { env: PROD });
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
+    const { server, port, output } = await startTls(root, tls.ca, PROD, ['--env', 'production']);
     const agent = new https.Agent({ keepAlive: true, ca: tls.ca, maxSockets: 1 });
     try {
-      await untilUp(port, tls.ca).catch((err) => { throw new Error(`${err.message}\n${output}`); });
       // One HTTP/1.1 request, then the connection stays open and idle in the agent's pool.
       const { socketClosed } = await new Promise<{ socketClosed: Promise<void> }>((resolve, reject) => {
         https.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
@@ -164,11 +158,11 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
       const bound = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 30_000).unref());
       const exited = once(server, 'exit').then(([code]) => code as number);
       const outcome = await Promise.race([exited, bound]);
-      assert.equal(outcome, 0, `the server exits at once, not after the 60 s shutdown timeout: ${outcome}\n${output}`);
+      assert.equal(outcome, 0, `the server exits at once, not after the 60 s shutdown timeout: ${outcome}\n${output()}`);
       await socketClosed;
       await goaway;
       await sessionClosed;
-      assert.doesNotMatch(output, /SIGKILL/);
+      assert.doesNotMatch(output(), /SIGKILL/);
     } finally {
       agent.destroy();
       if (server.exitCode === null) server.kill('SIGKILL');
@@ -198,11 +192,9 @@ describe('stryke start with TLS and HTTP/2 from config/server.toml', () => {
     assert.match(again.stderr, /already exists: pass --force/);
 
     assert.equal(stryke(['build', '--root', root]).status, 0);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1']);
+    const ca = readFileSync(join(root, 'config/tls/development.crt'));
+    const { server, port } = await startTls(root, ca);
     try {
-      const ca = readFileSync(join(root, 'config/tls/development.crt'));
-      await untilUp(port, ca);
       const h2 = await h2Get(`https://127.0.0.1:${port}`, ca, '/');
       assert.equal(h2.alpn, 'h2');
       assert.equal(h2.status, 200);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, SERVER_WAIT, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { SERVER_WAIT, startServer, startWorkers, stryke, strykeBackground, until, waitForHttp, workerPids, writeApp } from '../support/cli';
+import { RequestTally } from '../support/load';
 
 const app = () =>
   writeApp({
@@ -25,42 +26,7 @@ export class SlowController extends ActionController {
 `,
   });
 
-function workerPids(primary: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
-      .split('\n').map((s) => Number(s.trim())).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function until(check: () => boolean, ms = SERVER_WAIT): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Builds the test app and starts it with two workers; `output()` is what the primary and workers printed. */
-async function startTwoWorkers() {
-  const root = app();
-  const built = stryke(['build', '--root', root]);
-  assert.equal(built.status, 0, built.stderr + built.stdout);
-  const port = await freePort();
-  const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
-  let output = '';
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`);
-    await until(() => workerPids(server.pid!).length === 2);
-  } catch (err) {
-    server.kill('SIGKILL');
-    throw err;
-  }
-  return { server, port, output: () => output };
-}
+const startTwoWorkers = () => startWorkers(app(), 2);
 
 describe('stryke start: workers under a supervising primary', () => {
   it('serves from one worker per requested process, replaces a crashed worker, and drains on SIGTERM', async () => {
@@ -99,22 +65,9 @@ describe('stryke start: workers under a supervising primary', () => {
     try {
       const before = workerPids(server.pid!);
       // Load through the whole reload: new connections (agent: false) and kept-alive ones, plus slow requests.
-      const failures: string[] = [];
-      let served = 0;
+      const tally = new RequestTally(port, (ms) => `/slow?ms=${ms}`);
+      const one = (agent: http.Agent | false, ms: number) => tally.one(agent, ms);
       let running = true;
-      const one = (agent: http.Agent | false, ms: number) =>
-        new Promise<void>((resolve) => {
-          http.get({ host: '127.0.0.1', port, path: `/slow?ms=${ms}`, agent }, (res) => {
-            res.resume().on('end', () => {
-              if (res.statusCode === 200) served++;
-              else failures.push(`status ${res.statusCode}`);
-              resolve();
-            });
-          }).on('error', (err) => {
-            failures.push(`${agent ? "kept-alive" : "new connection"} ${ms}ms: ${err.message}`);
-            resolve();
-          });
-        });
       const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 3 });
       const loops = [
         ...[0, 1].map(async () => { while (running) await one(false, 0); }),
@@ -131,8 +84,8 @@ describe('stryke start: workers under a supervising primary', () => {
       running = false;
       await Promise.all(loops);
       keepAlive.destroy();
-      assert.deepEqual(failures, [], output());
-      assert.ok(served > 50, `served ${served}`);
+      assert.deepEqual(tally.failures, [], output());
+      assert.ok(tally.served > 50, `served ${tally.served}`);
       assert.match(output(), /SIGHUP: replacing workers one by one/);
     } finally {
       server.kill('SIGTERM');
@@ -162,22 +115,47 @@ export class HomeController extends ActionController {
     assert.equal(stryke(['build', '--root', root]).status, 0);
     // The views' sources change after the build: production must not see them.
     writeFileSync(join(root, 'app/views/home/index.hbs'), '<h1>From the sources</h1>\n');
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '1', '--host', '127.0.0.1', '--env', 'production'], {
+    const { server, port, output } = await startServer(['start', '--root', root, '--workers', '1', '--host', '127.0.0.1', '--env', 'production'], {
       env: { SECRET_KEY_BASE: 'y'.repeat(64) },
     });
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`);
-      assert.match(output, /\(production, from .*dist\/\)/);
+      assert.match(output(), /\(production, from .*dist\/\)/);
       const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
       assert.match(page, /From the build/);
       assert.match(page, /<link rel="stylesheet" href="\/site-[0-9a-f]{16}\.css">/);
     } finally {
       server.kill('SIGTERM');
       await once(server, 'exit');
+    }
+  });
+
+  // A port taken by another process is taken for every replacement worker too: without this the primary replaced
+  // workers forever (later each time) while nothing listened, and a client waited for nothing.
+  it('stops in one line when the port is taken, under the primary and in one process', async () => {
+    const root = app();
+    const built = stryke(['build', '--root', root]);
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const server = strykeBackground(['start', '--root', root, '--port', port, '--workers', '2', '--host', '127.0.0.1']);
+      let output = '';
+      server.stdout!.on('data', (d) => (output += d));
+      server.stderr!.on('data', (d) => (output += d));
+      const exited = once(server, 'exit');
+      const bound = setTimeout(() => server.kill('SIGKILL'), SERVER_WAIT);
+      const [code] = await exited;
+      clearTimeout(bound);
+      assert.equal(code, 1, output);
+      assert.match(output, new RegExp(`stryke: Port ${port} on 127\\.0\\.0\\.1 is taken by another process.*\\(STRYKE_E_PORT_IN_USE\\)`), output);
+      assert.doesNotMatch(output, /starting a replacement/);
+
+      const single = stryke(['server', '--root', root, '--no-build', '--port', port, '--host', '127.0.0.1']);
+      assert.equal(single.status, 1, single.stderr + single.stdout);
+      assert.match(single.stderr, /STRYKE_E_PORT_IN_USE/);
+    } finally {
+      taken.close();
     }
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import { describe, it } from 'node:test';
-import { freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { startServer, stryke, writeApp } from '../support/cli';
 
 type Answer = { status: number; pid?: number; retryAfter?: string };
 
@@ -65,31 +65,23 @@ export class TriesController extends ActionController {
     });
     const built = stryke(['build', '--root', root]);
     assert.equal(built.status, 0, built.stderr + built.stdout);
-    const port = await freePort();
-    const server = strykeBackground(['start', '--root', root, '--port', String(port), '--workers', '2', '--host', '127.0.0.1']);
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
+    const { server, port, output } = await startServer(['start', '--root', root, '--workers', '2', '--host', '127.0.0.1']);
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err: Error) => {
-        // Say what the server printed: a boot that never listens (a port taken meanwhile, a crash loop) shows there.
-        throw new Error(`${err.message}; the server printed:\n${output}`);
-      });
       // Alternate between a connection on each worker: each worker sees 3 of the first 6 requests,
       // so the 7th is refused only if the counter is shared.
-      const agents = await connectionsOnBothWorkers(port, () => output);
+      const agents = await connectionsOnBothWorkers(port, output);
       const results: Answer[] = [];
       for (let i = 0; i < 12; i++) results.push(await request(port, agents[i % 2], 'POST', '/tries'));
       for (const agent of agents) agent.destroy();
       const seen = new Set(results.filter((r) => r.pid).map((r) => r.pid));
       const ok = results.filter((r) => r.status === 200).length;
-      assert.equal(ok, 6, `${ok} of 12 allowed: ${JSON.stringify(results)}\n${output}`);
+      assert.equal(ok, 6, `${ok} of 12 allowed: ${JSON.stringify(results)}\n${output()}`);
       assert.deepEqual(results.slice(6).map((r) => r.status), [429, 429, 429, 429, 429, 429]);
       assert.ok(results.slice(6).every((r) => Number(r.retryAfter) > 0));
       assert.equal(seen.size, 2, `the allowed requests were served by both workers (${[...seen].join(', ')}), so neither counted alone`);
       server.kill('SIGTERM');
       const [code] = await once(server, 'exit');
-      assert.equal(code, 0, output);
+      assert.equal(code, 0, output());
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
     }
