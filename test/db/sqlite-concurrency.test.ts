@@ -58,3 +58,23 @@ describe('SQLite with two processes writing in model transactions', () => {
     }
   });
 });
+
+describe('SQLite durability settings', () => {
+  it('a new database file and a reopened one both run WAL with synchronous = NORMAL, on the app\'s connection (the SQL job queue\'s too: it shares it)', async () => {
+    const file = join(dir, 'fresh.sqlite3');
+    for (const round of ['new file', 'reopened']) {
+      const app = await createTestApp({ root, database: { adapter: 'sqlite', database: file } });
+      try {
+        // Asked on the app's own connection, before and after a write (a connection that switched a new file
+        // to WAL used to report FULL until its first transaction).
+        assert.equal(String((await app.db.select('PRAGMA journal_mode'))[0]!.journal_mode), 'wal', round);
+        assert.equal(Number((await app.db.select('PRAGMA synchronous'))[0]!.synchronous), 1, `${round}: 1 is NORMAL`);
+        const { User } = require(join(root, 'build', 'app', 'models', 'user.js'));
+        await User.create({ email: `d${round.replace(' ', '')}@example.com`, name: 'durable' });
+        assert.equal(Number((await app.db.select('PRAGMA synchronous'))[0]!.synchronous), 1, round);
+      } finally {
+        await app.close();
+      }
+    }
+  });
+});

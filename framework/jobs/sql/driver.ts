@@ -48,6 +48,11 @@ export interface SqlDriver extends Exec {
   blockIds(): boolean;
   /** Whether auto job ids come from `seq` (MySQL: unique, increasing, not contiguous). */
   readonly idsFromSeq: boolean;
+  /**
+   * Whether `bump(x, queue, 'id', n)` leaves `x` alone (MySQL: ids are reserved on a connection of their own),
+   * so the reservation may run beside the transaction's own statements instead of after them.
+   */
+  readonly idsApart: boolean;
   /** `INSERT ... ON CONFLICT/DUPLICATE KEY UPDATE` of `cols` keyed by `keys`. */
   upsert(table: string, cols: string[], keys: string[], update: string[]): string;
   /** `INSERT OR IGNORE` / `INSERT IGNORE`. */

@@ -38,6 +38,7 @@ class MysqlDriver implements SqlDriver {
   readonly claimLock = ' FOR UPDATE SKIP LOCKED';
   readonly insertIgnore = 'INSERT IGNORE';
   readonly idsFromSeq = false;
+  readonly idsApart = true;
   readonly bus: EventEmitter;
   private readonly pool: Pool;
   private readonly connOptions: PoolOptions;

@@ -35,6 +35,7 @@ class SqliteDriver implements SqlDriver {
   readonly claimLock = '';
   readonly insertIgnore = 'INSERT OR IGNORE';
   readonly idsFromSeq = false;
+  readonly idsApart = false;
   readonly bus: EventEmitter;
   private readonly shared: SqliteShared;
   /** The process's connection to the file, and its prepared statements. */

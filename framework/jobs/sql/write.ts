@@ -42,8 +42,9 @@ export async function insertNode(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, j
   if (parent && !opts.parent) opts = { ...opts, parent: { id: parent.id, queue: parent.queue } };
   const now = Date.now();
   const given = jobId || job.id;
+  const ids = given ? undefined : startIds(ctx, x, 1);
   const seq = await ctx.driver.bump(x, ctx.queue, 'seq', 1);
-  const id = given || String(ctx.driver.idsFromSeq ? seq : await ctx.driver.bump(x, ctx.queue, 'id', 1));
+  const id = given || String(ctx.driver.idsFromSeq ? seq : await (ids ?? ctx.driver.bump(x, ctx.queue, 'id', 1)));
   const dedup = (opts.deduplication ?? opts.debounce) as DedupOpts | undefined;
   if (dedup?.id) {
     const winner = await deduplicate(ctx, x, fx, dedup, id, now, { name: job.name, data: job.data ?? '{}', opts });
@@ -74,6 +75,20 @@ export async function insertNode(ctx: Ctx, x: Exec, fx: Effects, job: JobJson, j
   return id;
 }
 
+/**
+ * Where the driver reserves job ids apart from the transaction (MySQL, on its id connection), starts the
+ * reservation now, so its round trip runs beside the transaction's next statement instead of after it (an
+ * `addBulk` of 500 on MariaDB spent about a seventh of its time waiting for it). Else undefined: the caller
+ * bumps the id counter in the transaction, in order. The promise is awaited by the caller; the no-op catch
+ * only keeps a rejection from counting as unhandled if the caller fails first.
+ */
+function startIds(ctx: Ctx, x: Exec, n: number): Promise<number> | undefined {
+  if (ctx.driver.idsFromSeq || !ctx.driver.idsApart) return undefined;
+  const pending = ctx.driver.bump(x, ctx.queue, 'id', n);
+  pending.catch(() => undefined);
+  return pending;
+}
+
 /** Jobs per multi-row INSERT (13 parameters each). */
 const INSERT_CHUNK = 500;
 
@@ -92,8 +107,9 @@ export async function insertJobs(ctx: Ctx, x: Exec, fx: Effects, entries: { job:
   }
   const n = entries.length;
   const now = Date.now();
+  const reserved = startIds(ctx, x, n);
   const firstSeq = (await ctx.driver.bump(x, ctx.queue, 'seq', n)) - n + 1;
-  const firstId = ctx.driver.idsFromSeq ? firstSeq : (await ctx.driver.bump(x, ctx.queue, 'id', n)) - n + 1;
+  const firstId = ctx.driver.idsFromSeq ? firstSeq : (await (reserved ?? ctx.driver.bump(x, ctx.queue, 'id', n))) - n + 1;
   const ids: string[] = [];
   for (let start = 0; start < n; start += INSERT_CHUNK) {
     const chunk = entries.slice(start, start + INSERT_CHUNK);
