@@ -6,6 +6,7 @@ import { controllerName } from '../routing';
 import type { TypedPaths } from '../routing';
 import { CSRF_SESSION_KEY, maskedToken } from '../security';
 import { Session } from '../security';
+import { jsonText } from '../orm/internal';
 import { notFoundError } from './errors';
 import { Flash } from './flash';
 import { requestFormat, type Format } from './negotiation';
@@ -164,11 +165,15 @@ export class ActionController {
     return sendWithEtag(this.request, this.reply, options.status ?? 200, html, rt.send, tagged);
   }
 
-  /** Sends `data` as JSON (models serialize through their toJSON). */
+  /**
+   * Sends `data` as JSON. Records (and arrays of them) are written by their model's serializer, compiled at
+   * boot from its fields: the text JSON.stringify gives through the model's toJSON (a model that overrides
+   * toJSON is written through it).
+   */
   json(data: unknown, options: { status?: number } = {}): FastifyReply {
     this.commitSession();
     this.reply.type('application/json; charset=utf-8');
-    return sendWithEtag(this.request, this.reply, options.status ?? 200, JSON.stringify(data), this[RUNTIME].send);
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, jsonText(data), this[RUNTIME].send);
   }
 
   /**
@@ -270,7 +275,7 @@ export class ActionController {
         return send(this.request, reply, Readable.from(result as AsyncIterable<unknown>, { objectMode: false }));
       }
       reply.type('application/json; charset=utf-8');
-      return send(this.request, reply, JSON.stringify(result));
+      return send(this.request, reply, jsonText(result));
     }
     return reply.send(result);
   }
