@@ -1,10 +1,12 @@
 /**
  * The in-process store: a bounded map in least-recently-used order, each entry with its expiry time. Reads
- * and writes are synchronous (the views' fragment cache needs that); values are kept as JSON text, so a
- * caller can never change a cached value in place and what comes back is what the Redis store would give.
+ * and writes are synchronous (the views' fragment cache needs that). Through `cache`, values are kept as the
+ * frozen plain data their JSON gives (what the Redis store would give, parsed once when written), so a hit
+ * costs a map lookup and no caller can change a cached value in place; through `get`/`set` (the store
+ * interface) they are JSON text.
  */
 export class MemoryStore {
-  private readonly entries = new Map<string, { text: string; expires: number }>();
+  private readonly entries = new Map<string, { text: any; expires: number }>();
 
   constructor(readonly max: number) {}
 
@@ -12,8 +14,8 @@ export class MemoryStore {
     return this.entries.size;
   }
 
-  /** The stored JSON text, or undefined when absent or expired (an expired entry is dropped). */
-  getSync(key: string, now = Date.now()): string | undefined {
+  /** The stored value, or undefined when absent or expired (an expired entry is dropped). */
+  getSync<T = string>(key: string, now = Date.now()): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= now) {
@@ -26,7 +28,7 @@ export class MemoryStore {
     return entry.text;
   }
 
-  setSync(key: string, text: string, ttl: number, now = Date.now()): void {
+  setSync<T = string>(key: string, text: T, ttl: number, now = Date.now()): void {
     this.entries.delete(key);
     this.entries.set(key, { text, expires: now + ttl });
     while (this.entries.size > this.max) {
