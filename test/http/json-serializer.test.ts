@@ -80,12 +80,16 @@ void eachDatabase('jsonser', (ctx) => {
     assert.equal(mixed.body, JSON.stringify({ user, list: [user, 1, null, 'x'], nested: [[user]] }));
   });
 
-  it('keeps the weak ETag on json, and answers 304 to it', async () => {
+  it('sends no ETag unless asked (json(data, { etag: true }) does, and answers 304 to it)', async () => {
     const u = await ctx.user();
-    const first = await ctx.app.client().get(`/serialized/users/${u.id}`);
+    const plain = await ctx.app.client().get(`/serialized/users/${u.id}`);
+    assert.equal(plain.headers.etag, undefined);
+    const first = await ctx.app.client().get(`/serialized/tagged/${u.id}`);
     const etag = String(first.headers.etag);
     assert.ok(etag.startsWith('W/"'));
-    const again = await ctx.app.client().get(`/serialized/users/${u.id}`, { headers: { 'if-none-match': etag } });
+    assert.equal(first.body, plain.body);
+    const again = await ctx.app.client().get(`/serialized/tagged/${u.id}`, { headers: { 'if-none-match': etag } });
     assert.equal(again.status, 304);
+    assert.equal(again.body, '');
   });
 });
