@@ -10,8 +10,8 @@
  *   node build/benchmarks/techempower/instructions.js [--requests 2000] [--heavy 300]
  *   TE_ONLY=stryke,fastify TE_TESTS=db,fortunes node build/benchmarks/techempower/instructions.js
  */
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadavg } from 'node:os';
 import { Pool } from 'pg';
 import { instructionsPerPath, valgrindAvailable, type ServerUnderCallgrind } from '../callgrind-server';
@@ -54,13 +54,19 @@ async function prepareDatabase(): Promise<void> {
   await seed({ adapter: 'postgres', host: PG.host, port: PG.port, username: PG.user, database: DATABASE });
 }
 
+/** The temporary folders of stryke's builds, removed at the end. */
+const builds: string[] = [];
+
 async function server(fw: Framework): Promise<ServerUnderCallgrind> {
   const port = await freePort();
   const env = { ...process.env, TE_DATABASE: DATABASE, TE_PGHOST: PG.host, TE_PGUSER: PG.user, NODE_ENV: 'production' };
   if (fw === 'stryke') {
     const root = buildForProduction(join(HERE, 'app'));
+    builds.push(dirname(root));
     // Under valgrind a connection takes seconds to open: the default 5 s connect timeout would answer 503s.
-    appendFileSync(join(root, 'config', 'database.toml'), 'connect_timeout = 120\nacquire_timeout = 120\n');
+    for (const dir of [root, join(root, 'dist')]) {
+      if (existsSync(join(dir, 'config', 'database.toml'))) appendFileSync(join(dir, 'config', 'database.toml'), 'connect_timeout = 120\nacquire_timeout = 120\n');
+    }
     const [script, ...args] = startArgs(root, port);
     return { label: fw, script: script!, args, port, env: { ...env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.repeat(64) }, worker: { readyPath: '/json' }, mainThread: true };
   }
@@ -97,7 +103,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const dir of builds) rmSync(dir, { recursive: true, force: true });
+  });
