@@ -30,6 +30,8 @@ export interface ServerUnderCallgrind {
    * path with its scavenges. `--main-thread` on the instructions scripts.
    */
   mainThread?: boolean;
+  /** A server that sends no IPC message when it listens (another framework's script): ready at the first 200 on this path. */
+  readyPath?: string;
 }
 
 function workerPid(primary: number): number | undefined {
@@ -77,6 +79,14 @@ async function burst(port: number, path: string, n: number, agent: http.Agent): 
 
 /** Instructions per request of `server` answering `path`, over `requests` requests after as many to warm up. */
 export async function instructionsPerRequest(server: ServerUnderCallgrind, path: string, requests: number): Promise<number> {
+  return (await instructionsPerPath(server, [{ path, requests }]))[0]!;
+}
+
+/**
+ * Instructions per request of one server (booted once under callgrind) on each path in turn: for each, a
+ * warm-up burst, then a counted burst of the same size, then a dump (which zeroes the counters for the next).
+ */
+export async function instructionsPerPath(server: ServerUnderCallgrind, paths: { path: string; requests: number }[]): Promise<number[]> {
   const out = mkdtempSync(join(tmpdir(), 'stryke-callgrind-'));
   const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`];
   if (server.mainThread) valgrind.push('--separate-threads=yes');
@@ -106,21 +116,33 @@ export async function instructionsPerRequest(server: ServerUnderCallgrind, path:
       });
       pid = workerPid(child.pid!) ?? pid;
       if (pid === child.pid) throw new Error(`${server.label}: no worker process under the primary`);
+    } else if (server.readyPath) {
+      await waitUntilAnswering(server.port, server.readyPath, agent, child).catch((err: Error) => {
+        throw new Error(`${server.label} server: ${err.message}: ${stderr.slice(-2000)}`);
+      });
     } else {
       await new Promise<void>((resolve, reject) => {
         child.once('message', () => resolve());
         child.once('exit', (code) => reject(new Error(`${server.label} server exited with ${code}: ${stderr.slice(-2000)}`)));
       });
     }
-    await burst(server.port, path, requests, agent);
-    execFileSync('callgrind_control', ['-i', 'on', String(pid)], { stdio: 'ignore' });
-    await burst(server.port, path, requests, agent);
-    execFileSync('callgrind_control', ['-i', 'off', String(pid)], { stdio: 'ignore' });
-    execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
-    const dump = readdirSync(out).find((f) => new RegExp(server.mainThread ? `^cg\\.${pid}\\.\\d+-01$` : `^cg\\.${pid}\\.\\d+$`).test(f));
-    const totals = /^totals:\s+(\d+)/m.exec(readFileSync(join(out, dump!), 'utf8'));
-    if (!totals) throw new Error(`no callgrind totals in ${out}`);
-    return Number(totals[1]) / requests;
+    const counts: number[] = [];
+    const seen = new Set<string>();
+    for (const { path, requests } of paths) {
+      await burst(server.port, path, requests, agent);
+      execFileSync('callgrind_control', ['-i', 'on', String(pid)], { stdio: 'ignore' });
+      await burst(server.port, path, requests, agent);
+      execFileSync('callgrind_control', ['-i', 'off', String(pid)], { stdio: 'ignore' });
+      execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+      const pattern = new RegExp(server.mainThread ? `^cg\\.${pid}\\.\\d+-01$` : `^cg\\.${pid}\\.\\d+$`);
+      const dump = readdirSync(out).find((f) => pattern.test(f) && !seen.has(f));
+      if (!dump) throw new Error(`no callgrind dump for ${server.label} ${path} in ${out}`);
+      seen.add(dump);
+      const totals = /^totals:\s+(\d+)/m.exec(readFileSync(join(out, dump), 'utf8'));
+      if (!totals) throw new Error(`no callgrind totals in ${out}`);
+      counts.push(Number(totals[1]) / requests);
+    }
+    return counts;
   } finally {
     agent.destroy();
     if (pid !== child.pid) {
@@ -131,7 +153,7 @@ export async function instructionsPerRequest(server: ServerUnderCallgrind, path:
       }
     }
     child.kill('SIGKILL');
-    if (process.env.KEEP_CALLGRIND) console.log(`# callgrind output of ${server.label} ${path}: ${out}`);
+    if (process.env.KEEP_CALLGRIND) console.log(`# callgrind output of ${server.label}: ${out}`);
     else rmSync(out, { recursive: true, force: true });
   }
 }

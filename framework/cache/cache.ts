@@ -41,10 +41,26 @@ function serialise(key: string, value: unknown): string {
   return text;
 }
 
+/** Freezes parsed JSON data all the way down (it has no cycles). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** What a fetch or read gives: the value's JSON data, frozen (the same in every store). */
+function thaw(text: string): unknown {
+  return deepFreeze(JSON.parse(text));
+}
+
 /**
  * `cache.fetch(key, { ttl }, fn)`: the cached value of `key`, or `fn()`'s, stored for `ttl` milliseconds.
  * Concurrent fetches of one missing key in this process share one `fn()` call (no stampede on expiry).
- * Values are stored as JSON in every store, so a fetch gives plain data: a Date comes back as its string.
+ * Values are stored as JSON in every store, so a fetch gives plain data (a Date comes back as its string),
+ * frozen: the in-process store hands out the one object it keeps (parsed once, when written), and the Redis
+ * store's values are frozen too so code behaves the same on both. Copy before changing (`structuredClone`).
  */
 export class Cache {
   private readonly inflight = new Map<string, Promise<unknown>>();
@@ -52,13 +68,25 @@ export class Cache {
   constructor(readonly store: CacheStore, readonly namespace: string, readonly defaultTtl: number) {}
 
   async read<T = unknown>(key: string): Promise<T | undefined> {
+    if (this.store instanceof MemoryStore) return this.store.getSync<T>(this.namespace + checkKey(key));
     const text = await this.store.get(this.namespace + checkKey(key));
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+    return text === undefined ? undefined : (thaw(text) as T);
   }
 
   async write(key: string, value: unknown, options: CacheOptions = {}): Promise<void> {
     checkKey(key);
-    await this.store.set(this.namespace + key, serialise(key, value), checkTtl(options.ttl, this.defaultTtl));
+    await this.put(key, serialise(key, value), checkTtl(options.ttl, this.defaultTtl));
+  }
+
+  /** Stores `text` (the value's JSON); the value a later read gives. */
+  private async put(key: string, text: string, ttl: number): Promise<unknown> {
+    if (this.store instanceof MemoryStore) {
+      const value = thaw(text);
+      this.store.setSync(this.namespace + key, value, ttl);
+      return value;
+    }
+    await this.store.set(this.namespace + key, text, ttl).catch(() => undefined);
+    return thaw(text);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -74,8 +102,8 @@ export class Cache {
     const ttl = checkTtl(options.ttl, this.defaultTtl);
     // The in-process store answers a hit at once: no promise chain, no in-flight entry (the hot path of a cache).
     if (this.store instanceof MemoryStore) {
-      const text = this.store.getSync(this.namespace + key);
-      if (text !== undefined) return Promise.resolve(JSON.parse(text) as T);
+      const value = this.store.getSync<T>(this.namespace + key);
+      if (value !== undefined) return Promise.resolve(value);
     }
     const running = this.inflight.get(key);
     if (running) return running as Promise<T>;
@@ -85,18 +113,18 @@ export class Cache {
   }
 
   private async load<T>(key: string, ttl: number, fn: () => T | Promise<T>): Promise<T> {
-    let hit: string | undefined;
-    try {
-      hit = await this.store.get(this.namespace + key);
-    } catch {
-      hit = undefined; // a store that cannot be reached is a miss: the app still answers, uncached
+    if (!(this.store instanceof MemoryStore)) {
+      let hit: string | undefined;
+      try {
+        hit = await this.store.get(this.namespace + key);
+      } catch {
+        hit = undefined; // a store that cannot be reached is a miss: the app still answers, uncached
+      }
+      if (hit !== undefined) return thaw(hit) as T;
     }
-    if (hit !== undefined) return JSON.parse(hit) as T;
     const value = await fn();
-    const text = serialise(key, value);
-    await this.store.set(this.namespace + key, text, ttl).catch(() => undefined);
-    // What a later fetch gives (plain JSON data), not the object fn() returned.
-    return JSON.parse(text) as T;
+    // What a later fetch gives (frozen plain JSON data), not the object fn() returned.
+    return (await this.put(key, serialise(key, value), ttl)) as T;
   }
 
   close(): Promise<void> {

@@ -1,10 +1,14 @@
 /**
- * The in-process store: a bounded map in least-recently-used order, each entry with its expiry time. Reads
- * and writes are synchronous (the views' fragment cache needs that); values are kept as JSON text, so a
- * caller can never change a cached value in place and what comes back is what the Redis store would give.
+ * The in-process store: a bounded map, each entry with its expiry time, evicting the least recently used
+ * approximately (a read marks an entry; eviction spares a marked one once). Reads
+ * and writes are synchronous (the views' fragment cache needs that). Through `cache`, values are kept as the
+ * frozen plain data their JSON gives (what the Redis store would give, parsed once when written), so a hit
+ * costs a map lookup and no caller can change a cached value in place; through `get`/`set` (the store
+ * interface) they are JSON text.
  */
 export class MemoryStore {
-  private readonly entries = new Map<string, { text: string; expires: number }>();
+  // `used`: read since it was written or last passed over by eviction (the "second chance" of a CLOCK cache).
+  private readonly entries = new Map<string, { text: any; expires: number; used: boolean }>();
 
   constructor(readonly max: number) {}
 
@@ -12,26 +16,33 @@ export class MemoryStore {
     return this.entries.size;
   }
 
-  /** The stored JSON text, or undefined when absent or expired (an expired entry is dropped). */
-  getSync(key: string, now = Date.now()): string | undefined {
+  /** The stored value, or undefined when absent or expired (an expired entry is dropped). */
+  getSync<T = string>(key: string, now = Date.now()): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= now) {
       this.entries.delete(key);
       return undefined;
     }
-    // Most recently used last: delete and re-insert moves it to the end of the Map's order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // A hit only marks the entry: moving it to the end of the Map's order (a delete and a set on a map of
+    // thousands) cost about 500 ns a read, 25 times the lookup. Eviction gives marked entries a second chance.
+    entry.used = true;
     return entry.text;
   }
 
-  setSync(key: string, text: string, ttl: number, now = Date.now()): void {
+  setSync<T = string>(key: string, text: T, ttl: number, now = Date.now()): void {
     this.entries.delete(key);
-    this.entries.set(key, { text, expires: now + ttl });
+    this.entries.set(key, { text, expires: now + ttl, used: false });
+    // Beyond max: the oldest entry goes, unless it was read since it was written (or last passed over): that one
+    // moves to the newest end, its mark cleared, and the next oldest is considered (an approximation of least
+    // recently used that costs reads nothing).
     while (this.entries.size > this.max) {
-      // The first key in a Map's order is the least recently used.
-      this.entries.delete(this.entries.keys().next().value as string);
+      const [oldest, entry] = this.entries.entries().next().value as [string, { used: boolean }];
+      this.entries.delete(oldest);
+      if (entry.used && oldest !== key) {
+        entry.used = false;
+        this.entries.set(oldest, entry as any);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { controllerName } from '../routing';
 import type { TypedPaths } from '../routing';
 import { CSRF_SESSION_KEY, maskedToken } from '../security';
 import { Session } from '../security';
+import { jsonText } from '../orm/internal';
 import { notFoundError } from './errors';
 import { Flash } from './flash';
 import { requestFormat, type Format } from './negotiation';
@@ -164,11 +165,21 @@ export class ActionController {
     return sendWithEtag(this.request, this.reply, options.status ?? 200, html, rt.send, tagged);
   }
 
-  /** Sends `data` as JSON (models serialize through their toJSON). */
-  json(data: unknown, options: { status?: number } = {}): FastifyReply {
+  /**
+   * Sends `data` as JSON. Records (and arrays of them) are written by their model's serializer, compiled at
+   * boot from its fields: the text JSON.stringify gives through the model's toJSON (a model that overrides
+   * toJSON is written through it). `etag: true` adds a weak ETag of the body and answers 304 to a client that
+   * has it (a hash over the whole body on every request, so only when asked; `freshWhen` answers 304 before
+   * the data is even loaded).
+   */
+  json(data: unknown, options: { status?: number; etag?: boolean } = {}): FastifyReply {
     this.commitSession();
-    this.reply.type('application/json; charset=utf-8');
-    return sendWithEtag(this.request, this.reply, options.status ?? 200, JSON.stringify(data), this[RUNTIME].send);
+    const reply = this.reply;
+    reply.type('application/json; charset=utf-8');
+    const body = jsonText(data);
+    if (options.etag === true) return sendWithEtag(this.request, reply, options.status ?? 200, body, this[RUNTIME].send);
+    reply.code(options.status ?? 200);
+    return this[RUNTIME].send(this.request, reply, body);
   }
 
   /**
@@ -270,7 +281,7 @@ export class ActionController {
         return send(this.request, reply, Readable.from(result as AsyncIterable<unknown>, { objectMode: false }));
       }
       reply.type('application/json; charset=utf-8');
-      return send(this.request, reply, JSON.stringify(result));
+      return send(this.request, reply, jsonText(result));
     }
     return reply.send(result);
   }

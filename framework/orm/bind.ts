@@ -9,6 +9,7 @@ import { ORIG, ORIG_RAW, PERSISTED, type RowLayout } from './record-state';
 import { META, type CallbackEntry, type ModelMeta } from './meta';
 import { Relation } from './relation';
 import { scopeBodies } from './scope';
+import { buildJsonWriter } from './serialize';
 
 /** Scopes declared as static properties of the model and of its base classes. */
 function scopesOf(model: Function): Map<string, Function> {
@@ -151,13 +152,14 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
     const qtable = dialect.quote(decl.table);
     if (fields.some((f) => f.type === 'bigint')) db.bigintTables.add(qtable);
 
+    const associations = new Map(decl.associations.map((a) => [a.property, a]));
     const meta: ModelMeta = {
       model, decl, db, fields, pk,
       table: decl.table,
       qtable,
       byProperty: new Map(fields.map((f) => [f.property, f])),
       byColumn: new Map(fields.map((f) => [f.column, f])),
-      associations: new Map(decl.associations.map((a) => [a.property, a])),
+      associations,
       callbacks,
       callbackEntries,
       hasValidations: decl.validations.length > 0 || !!decl.validators?.length,
@@ -172,6 +174,7 @@ export function bindModels(decls: ModelDecl[], db: Database, options: { env?: st
       virtuals,
       saveNeedsTransaction: ['beforeSave', 'beforeCreate', 'beforeUpdate', 'afterCreate', 'afterUpdate', 'afterSave'].some((e) => callbacks.has(e)),
       destroyNeedsTransaction: callbacks.has('beforeDestroy') || callbacks.has('afterDestroy') || decl.associations.some((a) => a.dependent),
+      writeJson: buildJsonWriter({ model, fields, associations }),
     };
     Object.defineProperty(model, META, { value: meta, configurable: true, enumerable: false, writable: true });
     defineAssociationAccessors(model, meta);

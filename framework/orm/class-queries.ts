@@ -1,5 +1,6 @@
 import type { GroupedRelation, OrderBy, Page, Relation } from './relation';
 import { includeTree, preloadTree, type IncludeSpec } from './associations';
+import { upsertAll, type UpsertOptions } from './bulk';
 import { checkId } from './conditions';
 import { OrmErrors } from './errors';
 import { metaOf } from './meta';
@@ -211,6 +212,17 @@ export class ModelQueries {
   /** Updates every row in one statement (no validations or callbacks); the number updated. */
   static updateAll<M extends ModelClass>(this: M, attrs: Attributes<R<M>> | string, ...binds: unknown[]): Promise<number> {
     return start(this).updateAll(attrs, ...binds);
+  }
+
+  /**
+   * Inserts many rows in one statement, each row whose key (`uniqueBy`, the primary key by default) already
+   * exists updating that row instead: Rails' `upsert_all`, and the way to save many changed records in one
+   * statement. No validations or callbacks; timestamps filled in. Every row has the same fields. The number
+   * of rows written (rows naming the same key twice count once: the last wins).
+   * @example await World.upsertAll(worlds.map((w) => ({ id: w.id, randomNumber: w.randomNumber })));
+   */
+  static upsertAll<M extends ModelClass>(this: M, rows: readonly Attributes<R<M>>[], options: UpsertOptions = {}): Promise<number> {
+    return upsertAll(metaOf(this), rows as readonly Record<string, unknown>[], options);
   }
 
   /** Deletes every row in one statement (no callbacks); the number deleted. */

@@ -26,5 +26,6 @@ export const OrmErrors = {
   BAD_OPERATOR: defineError('STRYKE_E_ORM_BAD_OPERATOR', '%s takes %s (got %s).'),
   UNSAFE_CONDITION: defineError('STRYKE_E_ORM_UNSAFE_CONDITION', '%s.%s() was given %s for "%s": a condition value is one value or null, never an object or an array (request data like ?token[gt]= or ?token[]= parses to those). Operators come from code: gt, gte, lt, lte, range, anyOf([...]), not (import them from stryke/orm).', 400),
   FORBIDDEN_ATTRIBUTES: defineError('STRYKE_E_ORM_FORBIDDEN_ATTRIBUTES', '%s was given request parameters that did not go through permit, so a client could set any field. Pass params.require(\'...\').permit(\'title\', ...) (or a plain object you built).'),
+  BAD_UPSERT: defineError('STRYKE_E_ORM_BAD_UPSERT', '%s.upsertAll: %s'),
   UNAVAILABLE: defineError('STRYKE_E_ORM_UNAVAILABLE', 'The database is unavailable: %s', 503),
 };

@@ -6,6 +6,7 @@ export {
 export type { FieldOptions, AssociationOptions, BelongsToOptions, HasManyOptions, ModelOptions } from './decorators';
 export { ActiveRecord, Abort, foreignKeyOf, type AssociationHandle } from './model';
 export { Relation, type Page, type Grouped, type GroupedRelation, type OrderBy } from './relation';
+export type { UpsertOptions } from './bulk';
 export type {
   RelationOf, ScopeMethods, Conditions, Attributes, FieldName, AssociationName, AssociationTarget, Includes, ColumnName, Direction, ModelClass, ValueAt,
 } from './model-types';

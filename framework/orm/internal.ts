@@ -7,3 +7,4 @@ export { bindModels } from './bind';
 export { dialectFor } from './dialect';
 export { metaOf } from './meta';
 export { transactionStore } from './connection';
+export { jsonText } from './serialize';

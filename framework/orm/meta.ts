@@ -52,6 +52,8 @@ export interface ModelMeta {
    */
   saveNeedsTransaction: boolean;
   destroyNeedsTransaction: boolean;
+  /** Writes a record as JSON text, the text JSON.stringify(record.toJSON()) gives: generated once per model at boot. */
+  writeJson: (record: any) => string;
 }
 
 export function metaOf(model: Function): ModelMeta {

@@ -10,6 +10,39 @@ import { compileSources, evaluate, PRECOMPILED_FILE, readSources, type CompiledS
 
 type Template = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
+/**
+ * What Handlebars' runtime sets up at the start of every top-level template call: the helper table (every
+ * registered helper copied and wrapped, 50-odd of them with the app's path helpers), the partials, the
+ * decorators, the hooks and the prototype-access rules. Set up here once, by a template whose only work is
+ * to hand over the runtime's container, and passed to every render as a partial call's options are, so a
+ * page (view, layout and partials) does not rebuild them per call.
+ */
+interface SharedSetup {
+  helpers: Record<string, unknown>;
+  partials: Record<string, unknown>;
+  decorators: Record<string, unknown>;
+  hooks: Record<string, unknown>;
+  protoAccessControl: unknown;
+}
+
+function sharedSetup(hb: typeof Handlebars): SharedSetup {
+  let captured: SharedSetup | undefined;
+  const revision = (hb as any).COMPILER_REVISION as number;
+  const spec = {
+    compiler: [revision, (hb as any).REVISION_CHANGES[revision]],
+    main: (container: SharedSetup) => {
+      captured = container;
+      return '';
+    },
+    usePartial: true,
+    useDecorators: true,
+    useData: true,
+  };
+  (hb.template(spec as any) as Template)({}, {});
+  const c = captured!;
+  return { helpers: c.helpers, partials: c.partials, decorators: c.decorators, hooks: c.hooks, protoAccessControl: c.protoAccessControl };
+}
+
 /** Per-render state shared by every helper and partial of one render (Handlebars `@data`). */
 export interface RenderState {
   stryke: RenderContext;
@@ -29,6 +62,8 @@ export class ViewEngine {
   private readonly hb: typeof Handlebars;
   private readonly templates = new Map<string, Template>();
   private readonly partials = new Set<string>();
+  /** Handlebars' per-call setup, made once (on the first render after the views are installed). */
+  private shared: SharedSetup | undefined;
   readonly dir: string;
   readonly assets: AssetResolver;
 
@@ -65,6 +100,7 @@ export class ViewEngine {
   }
 
   private install(set: CompiledSet): void {
+    this.shared = undefined;
     for (const name of this.partials) this.hb.unregisterPartial(name);
     this.partials.clear();
     this.templates.clear();
@@ -122,16 +158,28 @@ export class ViewEngine {
     return this.run(wrap, `layouts/${layout}`, { ...context, yield: new this.hb.SafeString(body) }, data);
   }
 
+  /**
+   * The options of one top-level call: the shared setup, as Handlebars passes it to a partial, and `data` as a
+   * frame of its own with `@root`, as the runtime makes for a top-level call.
+   */
+  private options(context: unknown, data: unknown): Handlebars.RuntimeOptions {
+    const shared = (this.shared ??= sharedSetup(this.hb));
+    const frame = this.hb.createFrame(data);
+    frame.root = context;
+    return { partial: true, data: frame, ...shared } as Handlebars.RuntimeOptions;
+  }
+
   /** Renders one partial (for the `render` helper and collections). */
   renderPartial(name: string, context: unknown, data: unknown, from: string): string {
     const partial = this.hb.partials[name] as Template | undefined;
     if (!partial) throw ViewErrors.MISSING_PARTIAL(name, from, this.pathOf(name, true));
-    return partial(context, { data: data as any });
+    const shared = (this.shared ??= sharedSetup(this.hb));
+    return partial(context, { partial: true, data: data as any, ...shared } as Handlebars.RuntimeOptions);
   }
 
   private run(template: Template, name: string, context: unknown, data: RenderState): string {
     try {
-      return template(context, { data });
+      return template(context, this.options(context, data));
     } catch (err) {
       if (err instanceof StrykeError) throw err;
       const m = /The partial (.+) could not be found/.exec((err as Error).message);

@@ -28,6 +28,21 @@ function sharedBehaviour(name: string, open: () => Cache) {
       assert.deepEqual(second, first);
     });
 
+    it('gives frozen plain data (the same in both stores): changing a fetched value throws, and the cache keeps its copy', async () => {
+      const source = { list: [{ id: 1 }], name: 'n' };
+      const got = await c.fetch<{ list: { id: number }[]; name: string }>('frozen', { ttl: 60_000 }, async () => source);
+      assert.notEqual(got, source, 'not the object fn returned');
+      assert.ok(Object.isFrozen(got) && Object.isFrozen(got.list) && Object.isFrozen(got.list[0]));
+      assert.throws(() => { got.list[0]!.id = 2; }, TypeError);
+      source.list[0]!.id = 3;
+      const hit = await c.fetch<typeof got>('frozen', { ttl: 60_000 }, async () => source);
+      assert.deepEqual(hit, { list: [{ id: 1 }], name: 'n' });
+      assert.ok(Object.isFrozen(await c.read('frozen')));
+      const copy = structuredClone(hit);
+      copy.list[0]!.id = 4;
+      assert.equal(copy.list[0]!.id, 4);
+    });
+
     it('concurrent fetches of one key call fn once (no stampede)', async () => {
       let calls = 0;
       let release!: () => void;
@@ -78,6 +93,16 @@ const namespace = `stryke-test:cache:${randomBytes(6).toString('hex')}:`;
 sharedBehaviour('redis', () => openCache(cacheSettings({ store: 'redis', url: REDIS, namespace })));
 
 describe('the memory store', () => {
+  it('keeps the value itself: every hit gives the one frozen object, parsed once when it was written', async () => {
+    const c = new Cache(new MemoryStore(10), 'm:', 60_000);
+    const first = await c.fetch('rows', async () => [{ id: 1, at: new Date(0) }]);
+    const second = await c.fetch('rows', async () => []);
+    assert.equal(second, first, 'the same object');
+    assert.deepEqual(second, [{ id: 1, at: '1970-01-01T00:00:00.000Z' }]);
+    await c.write('w', { a: 1 });
+    assert.equal(await c.read('w'), await c.read('w'));
+  });
+
   it('forgets the least recently used entry beyond max', () => {
     const store = new MemoryStore(2);
     store.setSync('a', '1', 1000);

@@ -87,7 +87,7 @@ describe('responses: secure headers, caching, streaming', () => {
     assert.equal(changed.statusCode, 200);
   });
 
-  it('gives rendered responses an ETag and answers 304 to If-None-Match', async () => {
+  it('gives a json answer that asks for one (etag: true) an ETag and answers 304 to If-None-Match', async () => {
     const first = await app.server.inject({ url: '/media/page' });
     assert.equal(first.headers['cache-control'], 'public, max-age=60');
     const etag = String(first.headers.etag);

@@ -36,6 +36,6 @@ export class MediaController extends ActionController {
   @Get('/page')
   page() {
     this.expiresIn(60, { public: true });
-    return this.json({ hello: 'world' });
+    return this.json({ hello: 'world' }, { etag: true });
   }
 }
