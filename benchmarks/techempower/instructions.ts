@@ -13,19 +13,16 @@
 import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadavg } from 'node:os';
-import { Pool } from 'pg';
 import { instructionsPerPath, valgrindAvailable, type ServerUnderCallgrind } from '../callgrind-server';
 import { buildForProduction, startArgs } from '../production';
 import { REPO, arg, freePort } from '../support';
-import { seed } from '../http-db/run';
+import { DATABASE, PG, prepareDatabase } from './database';
 
 const HERE = join(REPO, 'benchmarks', 'techempower');
 const REQUESTS = arg('requests', 2000);
 /** Requests for the tests that make 20 queries each (queries, updates). */
 const HEAVY = arg('heavy', 300);
 const QUERIES = 20;
-const DATABASE = process.env.TE_DATABASE ?? 'stryke_te';
-const PG = { host: process.env.TE_PGHOST ?? '127.0.0.1', port: 5432, user: process.env.TE_PGUSER ?? 'postgres' };
 
 const FRAMEWORKS = ['stryke', 'fastify', 'nest'] as const;
 type Framework = (typeof FRAMEWORKS)[number];
@@ -42,17 +39,6 @@ const TESTS = [
 const pick = (v: string | undefined, all: readonly string[]) => (v ? v.split(',').map((s) => s.trim()) : [...all]);
 const ONLY = pick(process.env.TE_ONLY, FRAMEWORKS).filter((f) => (FRAMEWORKS as readonly string[]).includes(f)) as Framework[];
 const ONLY_TESTS = pick(process.env.TE_TESTS, TESTS.map((t) => t.name.replace(' ', '-')));
-
-async function prepareDatabase(): Promise<void> {
-  const admin = new Pool({ ...PG, database: 'postgres', max: 1 });
-  try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (!rowCount) await admin.query(`CREATE DATABASE "${DATABASE.replace(/"/g, '')}"`);
-  } finally {
-    await admin.end();
-  }
-  await seed({ adapter: 'postgres', host: PG.host, port: PG.port, username: PG.user, database: DATABASE });
-}
 
 /** The temporary folders of stryke's builds, removed at the end. */
 const builds: string[] = [];

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import { buildForProduction, startArgs } from '../production';
 import { REPO, freePort } from '../support';
-import { seed } from '../http-db/run';
+import { DATABASE, PG, prepareDatabase } from './database';
 import { barChart } from './chart';
 import { validate } from './validate';
 
@@ -31,8 +31,6 @@ const WARMUP = Number(process.env.TE_WARMUP ?? 2);
 const ROUNDS = Number(process.env.TE_ROUNDS ?? 1);
 const CONNECTIONS = Number(process.env.TE_CONNECTIONS ?? 16);
 const QUERIES = Number(process.env.TE_QUERIES ?? 20);
-const DATABASE = process.env.TE_DATABASE ?? 'stryke_te';
-const PG = { host: process.env.TE_PGHOST ?? '127.0.0.1', port: 5432, user: process.env.TE_PGUSER ?? 'postgres' };
 const WRITE_DOCS = process.env.TE_WRITE_DOCS !== '0';
 
 const FRAMEWORKS = ['stryke', 'fastify', 'express', 'nest'] as const;
@@ -59,17 +57,6 @@ function installPeers(): void {
   console.log('# npm install in benchmarks/techempower (Express, NestJS, TypeORM; this folder only)');
   const res = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: HERE, stdio: 'inherit' });
   if (res.status !== 0) throw new Error('npm install in benchmarks/techempower failed');
-}
-
-async function prepareDatabase(): Promise<void> {
-  const admin = new Pool({ ...PG, database: 'postgres', max: 1 });
-  try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (!rowCount) await admin.query(`CREATE DATABASE "${DATABASE.replace(/"/g, '')}"`);
-  } finally {
-    await admin.end();
-  }
-  await seed({ adapter: 'postgres', host: PG.host, port: PG.port, username: PG.user, database: DATABASE });
 }
 
 async function waitUp(base: string, child: ChildProcess, name: string): Promise<void> {
