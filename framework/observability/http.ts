@@ -97,8 +97,10 @@ function finish(req: FastifyRequest, reply: FastifyReply | undefined, status: nu
       spans.action.end();
     }
   }
-  server.setAttribute('http.response.status_code', status);
-  if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
+  if (server.isRecording()) {
+    server.setAttribute('http.response.status_code', status);
+    if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
+  }
   server.end();
 }
 
@@ -134,7 +136,8 @@ export function instrumentHttpTracing(app: FastifyInstance): NotFoundHooks {
       let ctx: Context = api().trace.setSpan(parent, server);
       const actionName = only ? only.action : actionOf(method);
       let action: Span | undefined;
-      if (actionName !== undefined) {
+      // A server span the SDK's sampler dropped has no recorded children either: no action span is made for it.
+      if (actionName !== undefined && server.isRecording()) {
         action = t.startSpan(actionName, { kind: SpanKind.INTERNAL, attributes: { 'code.function': actionName } }, ctx);
         ctx = api().trace.setSpan(ctx, action);
       }
