@@ -16,8 +16,11 @@ export interface RequestScope {
 
 const context = new AsyncLocalStorage<RequestScope>();
 
-/** Set on a request by the tracing hooks: the scope its handler runs in (see runHandlerInScope). */
-const SCOPE = Symbol('stryke.requestScope');
+/**
+ * Set on a request by the tracing wrapper: the scope its handler runs in (see runHandlerInScope). Exported for
+ * `decorateRequest`, so a request object has the slot from the start and setting it changes no object shape.
+ */
+export const REQUEST_SCOPE = Symbol('stryke.requestScope');
 
 /** Runs `fn` for the request (or job origin) `id`, outside any trace. */
 export function runInRequest<A extends unknown[], R>(id: string, fn: (...args: A) => R, ...args: A): R {
@@ -40,19 +43,22 @@ export function currentRequestId(): string | undefined {
 }
 
 /**
- * Makes the scope `req`'s handler runs in, carrying `trace`: a tracing hook calls it before the handler, then runs
- * the handler with runInScope; the route's own wrapper (runHandlerInScope) then finds itself inside it already.
+ * Gives `req` the scope its handler runs in (a tracing wrapper, which then runs the handler in it with runInScope;
+ * the route's own wrapper, runHandlerInScope, finds itself inside it already). Any object with `id` and `trace`.
  */
-export function requestScopeOf(req: FastifyRequest, trace: unknown): RequestScope {
-  const scope: RequestScope = { id: req.id, trace };
-  (req as unknown as Record<symbol, RequestScope>)[SCOPE] = scope;
-  return scope;
+export function setRequestScope(req: FastifyRequest, scope: RequestScope): void {
+  (req as unknown as Record<symbol, RequestScope>)[REQUEST_SCOPE] = scope;
+}
+
+/** The scope setRequestScope gave `req`, if any. */
+export function requestScope(req: FastifyRequest): RequestScope | undefined {
+  return (req as unknown as Record<symbol, RequestScope | null | undefined>)[REQUEST_SCOPE] ?? undefined;
 }
 
 /** Runs a route's handler inside its request's scope (once: not again when tracing entered it already). */
 export function runHandlerInScope<R>(handler: (req: FastifyRequest, reply: FastifyReply) => R, req: FastifyRequest, reply: FastifyReply): R {
-  const scope = (req as unknown as Record<symbol, RequestScope | undefined>)[SCOPE];
-  if (scope !== undefined && context.getStore() === scope) return handler(req, reply);
+  const scope = (req as unknown as Record<symbol, RequestScope | null | undefined>)[REQUEST_SCOPE];
+  if (scope != null && context.getStore() === scope) return handler(req, reply);
   return context.run(scope ?? { id: req.id, trace: undefined }, handler, req, reply);
 }
 

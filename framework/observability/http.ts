@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Context, Span } from '@opentelemetry/api';
-import { requestScopeOf, runInScope } from '../http';
+import { REQUEST_SCOPE, requestScope, runInScope, setRequestScope, type RequestScope } from '../http';
 import { UNMATCHED, type StrykeMetrics } from './metrics';
 import { SpanKind, SpanStatusCode, activeContext, api, foreignContextManager, tracer } from './tracing';
 
@@ -57,10 +57,11 @@ export function instrumentHttpMetrics(app: FastifyInstance, m: StrykeMetrics): N
   };
 }
 
-const SPANS = Symbol('stryke.spans');
 const TRACED = Symbol('stryke.traced');
-interface RequestSpans {
-  server: Span;
+
+/** A traced request's scope (framework/http's, which the handler runs in): its context, and its spans until they end. */
+interface TracedScope extends RequestScope {
+  server: Span | undefined;
   action: Span | undefined;
 }
 
@@ -85,16 +86,17 @@ function lateServerSpan(req: FastifyRequest, reply: FastifyReply | undefined, ro
 
 /** Ends a request's spans with its status (starting the server span now when its handler never ran). */
 function finish(req: FastifyRequest, reply: FastifyReply | undefined, status: number, route: string): void {
-  const spans = (req as unknown as Record<symbol, RequestSpans | undefined>)[SPANS];
+  const scope = requestScope(req) as TracedScope | undefined;
   let server: Span;
-  if (spans === undefined) {
+  if (scope?.server === undefined) {
     server = lateServerSpan(req, reply, route);
   } else {
-    (req as unknown as Record<symbol, RequestSpans | undefined>)[SPANS] = undefined;
-    server = spans.server;
-    if (spans.action !== undefined) {
-      if (status >= 500) spans.action.setStatus({ code: SpanStatusCode.ERROR });
-      spans.action.end();
+    server = scope.server;
+    scope.server = undefined;
+    if (scope.action !== undefined) {
+      if (status >= 500) scope.action.setStatus({ code: SpanStatusCode.ERROR });
+      scope.action.end();
+      scope.action = undefined;
     }
   }
   if (server.isRecording()) {
@@ -116,6 +118,8 @@ function finish(req: FastifyRequest, reply: FastifyReply | undefined, status: nu
  */
 export function instrumentHttpTracing(app: FastifyInstance): NotFoundHooks {
   const t = tracer();
+  // The request's scope slot exists from the request's construction (no shape change when the wrapper sets it).
+  app.decorateRequest(REQUEST_SCOPE as unknown as string, null);
   app.addHook('onRoute', (route) => {
     if ((route.handler as unknown as Record<symbol, unknown>)[TRACED]) return;
     const url = route.url;
@@ -141,8 +145,9 @@ export function instrumentHttpTracing(app: FastifyInstance): NotFoundHooks {
         action = t.startSpan(actionName, { kind: SpanKind.INTERNAL, attributes: { 'code.function': actionName } }, ctx);
         ctx = api().trace.setSpan(ctx, action);
       }
-      (req as unknown as Record<symbol, RequestSpans>)[SPANS] = { server, action };
-      return runInScope(requestScopeOf(req, ctx), callHandler, handler, this, req, reply);
+      const scope: TracedScope = { id: req.id, trace: ctx, server, action };
+      setRequestScope(req, scope);
+      return runInScope(scope, callHandler, handler, this, req, reply);
     };
     (traced as unknown as Record<symbol, unknown>)[TRACED] = true;
     route.handler = traced as RouteOptions['handler'];
