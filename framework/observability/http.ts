@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { performance } from 'node:perf_hooks';
 import type { Context, Span } from '@opentelemetry/api';
 import { REQUEST_SCOPE, requestScope, runInScope, setRequestScope, type RequestScope } from '../http';
 import { UNMATCHED, type StrykeMetrics } from './metrics';

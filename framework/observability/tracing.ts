@@ -128,6 +128,11 @@ export function startSpan(name: string, kind: SpanKindType, attributes: Attribut
   return { span, ctx: api().trace.setSpan(parent, span) };
 }
 
+/** Starts a span nothing runs inside (a SQL statement): no context is made for it. */
+export function startLeafSpan(name: string, kind: SpanKindType, attributes: Attributes): Span {
+  return tracer().startSpan(name, { kind, attributes }, activeContext());
+}
+
 /** Ends a span as failed with `err`. */
 export function failSpan(span: Span, err: unknown): void {
   span.recordException(err instanceof Error ? err : String(err));
