@@ -64,6 +64,8 @@ const TRACED = Symbol('stryke.traced');
 interface TracedScope extends RequestScope {
   server: Span | undefined;
   action: Span | undefined;
+  /** The spans were ended (an aborted request can reach both onRequestAbort and onResponse: once only). */
+  ended: boolean;
 }
 
 /** When fastify started on the request, in performance.now() milliseconds (an SDK reads such a start time as that). */
@@ -85,13 +87,17 @@ function lateServerSpan(req: FastifyRequest, reply: FastifyReply | undefined, ro
   }, foreignContextManager() ? api().context.active() : api().ROOT_CONTEXT);
 }
 
-/** Ends a request's spans with its status (starting the server span now when its handler never ran). */
+/** Ends a request's spans with its status (starting the server span now when its handler never ran); once. */
 function finish(req: FastifyRequest, reply: FastifyReply | undefined, status: number, route: string): void {
   const scope = requestScope(req) as TracedScope | undefined;
+  if (scope?.ended) return;
   let server: Span;
   if (scope?.server === undefined) {
     server = lateServerSpan(req, reply, route);
+    if (scope) scope.ended = true;
+    else setRequestScope(req, { id: req.id, trace: undefined, server: undefined, action: undefined, ended: true } as TracedScope);
   } else {
+    scope.ended = true;
     server = scope.server;
     scope.server = undefined;
     if (scope.action !== undefined) {
@@ -131,6 +137,9 @@ export function instrumentHttpTracing(app: FastifyInstance): NotFoundHooks {
     const only = methods.length === 1 ? { name: `${methods[0]} ${url}`, action: actionOf(methods[0]!) } : undefined;
     const handler = route.handler;
     const traced = function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
+      // Its spans ended already (the client went away before the handler ran): no new ones.
+      const ended = requestScope(req);
+      if (ended !== undefined) return runInScope(ended, callHandler, handler, this, req, reply);
       const method = req.method;
       const parent = activeContext();
       const server = t.startSpan(only?.name ?? `${method} ${url}`, {
@@ -146,7 +155,7 @@ export function instrumentHttpTracing(app: FastifyInstance): NotFoundHooks {
         action = t.startSpan(actionName, { kind: SpanKind.INTERNAL, attributes: { 'code.function': actionName } }, ctx);
         ctx = api().trace.setSpan(ctx, action);
       }
-      const scope: TracedScope = { id: req.id, trace: ctx, server, action };
+      const scope: TracedScope = { id: req.id, trace: ctx, server, action, ended: false };
       setRequestScope(req, scope);
       return runInScope(scope, callHandler, handler, this, req, reply);
     };
