@@ -28,7 +28,8 @@ const RECORDS = Symbol('stryke.recordsMetrics');
 /**
  * Request duration and status counts. Each route gets its own `onResponse` hook, made when the route is
  * registered and holding that route's series, so a request adds to numbers already at hand (no label hashing,
- * no lookup by a string built per request); one app-wide hook counts the requests no route matched.
+ * no lookup by a string built per request). The requests no route matched are counted by the returned hook, which
+ * buildServer gives the not-found handler alone, so a matched request runs no hook but its route's.
  */
 export function instrumentHttpMetrics(app: FastifyInstance, m: StrykeMetrics): NotFoundHooks {
   app.addHook('onRoute', (route) => {
