@@ -19,6 +19,10 @@
  *   gives the metrics' cost);
  * - `stryke-tracing`: `inprocess` with a recording TracerProvider registered (recording-tracer.ts), for the cost
  *   of tracing when an app registers one.
+ * - `start-metrics`: `start` with `[metrics] enabled` (through the environment; the primary serves the port);
+ *   `--kinds start,start-metrics` gives the metrics' cost on the production path;
+ * - `start-tracing`: `start` with the recording provider registered before boot in both processes
+ *   (`NODE_OPTIONS=--require register-recording-tracer.js`, as an app registers its SDK).
  *
  * `--main-thread` counts the server's main thread only (see callgrind-server.ts: V8's background threads
  * follow the wall clock, which a loaded machine stretches). `--path` measures that one path only; `--port N` numbers the servers' ports from N+1 (two runs side by side). The default burst is 12,000 requests: with 4,000 the window still held
@@ -35,7 +39,7 @@ const ROUTES = arg('routes', 1000);
 const option = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const ONLY = option('path');
 const PATHS = ONLY ? [ONLY] : ['/plaintext', '/json', ...(ROUTES ? [`/r${Math.floor(ROUTES / 2)}/42`] : [])];
-type Kind = 'fastify' | 'fastify-pino' | 'start' | 'inprocess' | 'stryke-metrics' | 'stryke-tracing';
+type Kind = 'fastify' | 'fastify-pino' | 'start' | 'start-metrics' | 'start-tracing' | 'inprocess' | 'stryke-metrics' | 'stryke-tracing';
 const KINDS = (option('kinds')?.split(',') ?? ['fastify', 'fastify-pino', 'start', 'inprocess']) as Kind[];
 
 const MAIN_THREAD = process.argv.includes('--main-thread');
@@ -43,9 +47,12 @@ const ENV = { ...process.env, STRYKE_ENV: 'production', SECRET_KEY_BASE: 'x'.rep
 
 /** Instructions per request of one server kind on one path. */
 function measure(kind: Kind, path: string, port: number, built: string | undefined): Promise<number> {
-  if (kind === 'start') {
+  if (kind.startsWith('start')) {
     const [script, ...args] = startArgs(built!, port);
-    return instructionsPerRequest({ label: 'stryke start', script: script!, args, env: ENV, port, worker: { readyPath: path }, mainThread: MAIN_THREAD }, path, REQUESTS);
+    const env: NodeJS.ProcessEnv = { ...ENV };
+    if (kind === 'start-metrics') Object.assign(env, { STRYKE_SERVER__METRICS__ENABLED: 'true', STRYKE_SERVER__METRICS__PORT: '0' });
+    if (kind === 'start-tracing') env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'register-recording-tracer.js')}`.trim();
+    return instructionsPerRequest({ label: `stryke ${kind}`, script: script!, args, env, port, worker: { readyPath: path }, mainThread: MAIN_THREAD }, path, REQUESTS);
   }
   return instructionsPerRequest({
     label: kind,
@@ -59,7 +66,7 @@ function measure(kind: Kind, path: string, port: number, built: string | undefin
 
 async function main() {
   if (!valgrindAvailable()) return;
-  const built = KINDS.includes('start') ? buildForProduction(join(REPO, 'benchmarks', 'http', 'app'), ENV) : undefined;
+  const built = KINDS.some((k) => k.startsWith('start')) ? buildForProduction(join(REPO, 'benchmarks', 'http', 'app'), ENV) : undefined;
   try {
     console.log(`HTTP: user-space instructions per request under callgrind, ${REQUESTS} requests after as many to warm up, ${ROUTES} extra routes (node ${process.version})\n`);
     const ratio = (kind: Kind) => (kind === 'fastify' ? '' : ` | fastify / ${kind}`);

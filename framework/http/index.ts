@@ -17,7 +17,9 @@ export { bodySender, compressionSettings } from './compress';
 export { listenRedirect, tlsSettings } from './tls';
 export { countStatementsOf, readableLogStream } from './request-log';
 export { RETRY_AFTER_SECONDS } from './error-pages';
-export { currentRequestId, runInRequest, keepServingThroughStrayErrors } from './request-context';
+export {
+  currentRequestId, currentScope, REQUEST_SCOPE, requestScope, setRequestScope, runInRequest, runInScope, keepServingThroughStrayErrors, type RequestScope,
+} from './request-context';
 export { secureHeaderSets, writeBaseHeaders, type SecureHeaders, type HeaderSettings } from './headers';
 export { HttpErrors } from './errors';
 

@@ -3,7 +3,7 @@ import type { RouteDef } from '../routing';
 import type { ActionController } from './controller';
 import { HttpErrors } from './errors';
 import { buildHandler, type Handler, type Middleware } from './pipeline';
-import { runInRequest } from './request-context';
+import { runHandlerInScope } from './request-context';
 import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
 import type { RateLimiting } from '../rate-limit';
 
@@ -32,7 +32,7 @@ interface Group {
 
 /** The handler run inside its request's context (see request-context.ts), so stray errors name the request. */
 function inContext(handler: Handler): Handler {
-  return (req, reply) => runInRequest(req.id, handler, req, reply);
+  return (req, reply) => runHandlerInScope(handler, req, reply);
 }
 
 function asJson(handler: Handler): Handler {

@@ -1,21 +1,65 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * The id of the request whose code is running, carried through its timers and promises (AsyncLocalStorage),
- * so an error that escapes them after the response (a timer that throws, a promise nobody awaited) is
- * logged with the request it came from.
+ * What the running code runs for, carried through its timers and promises in one AsyncLocalStorage: the id of
+ * the request (or of the request a job came from), so an error that escapes after the response (a timer that
+ * throws, a promise nobody awaited) is logged with the request it came from; and, when tracing is on, the
+ * OpenTelemetry context its spans descend from (framework/observability puts it here, so one store carries both
+ * and a request switches context once: a second AsyncLocalStorage would copy its store into every promise too).
  */
-const context = new AsyncLocalStorage<string>();
+export interface RequestScope {
+  readonly id: string | undefined;
+  /** The observability concern's trace context (an OpenTelemetry `Context`); undefined when not tracing. */
+  trace: unknown;
+}
 
-/** Runs a route's handler inside its request's context. */
+const context = new AsyncLocalStorage<RequestScope>();
+
+/**
+ * Set on a request by the tracing wrapper: the scope its handler runs in (see runHandlerInScope). Exported for
+ * `decorateRequest`, so a request object has the slot from the start and setting it changes no object shape.
+ */
+export const REQUEST_SCOPE = Symbol('stryke.requestScope');
+
+/** Runs `fn` for the request (or job origin) `id`, outside any trace. */
 export function runInRequest<A extends unknown[], R>(id: string, fn: (...args: A) => R, ...args: A): R {
-  return context.run(id, fn, ...args);
+  return context.run({ id, trace: undefined }, fn, ...args);
+}
+
+/** Runs `fn` inside `scope`. */
+export function runInScope<A extends unknown[], R>(scope: RequestScope, fn: (...args: A) => R, ...args: A): R {
+  return context.run(scope, fn, ...args);
+}
+
+/** The scope the running code runs in, if any. */
+export function currentScope(): RequestScope | undefined {
+  return context.getStore();
 }
 
 /** The id of the request this code runs for, when it runs for one. */
 export function currentRequestId(): string | undefined {
-  return context.getStore();
+  return context.getStore()?.id;
+}
+
+/**
+ * Gives `req` the scope its handler runs in (a tracing wrapper, which then runs the handler in it with runInScope;
+ * the route's own wrapper, runHandlerInScope, finds itself inside it already). Any object with `id` and `trace`.
+ */
+export function setRequestScope(req: FastifyRequest, scope: RequestScope): void {
+  (req as unknown as Record<symbol, RequestScope>)[REQUEST_SCOPE] = scope;
+}
+
+/** The scope setRequestScope gave `req`, if any. */
+export function requestScope(req: FastifyRequest): RequestScope | undefined {
+  return (req as unknown as Record<symbol, RequestScope | null | undefined>)[REQUEST_SCOPE] ?? undefined;
+}
+
+/** Runs a route's handler inside its request's scope (once: not again when tracing entered it already). */
+export function runHandlerInScope<R>(handler: (req: FastifyRequest, reply: FastifyReply) => R, req: FastifyRequest, reply: FastifyReply): R {
+  const scope = (req as unknown as Record<symbol, RequestScope | null | undefined>)[REQUEST_SCOPE];
+  if (scope != null && context.getStore() === scope) return handler(req, reply);
+  return context.run(scope ?? { id: req.id, trace: undefined }, handler, req, reply);
 }
 
 let installed: FastifyBaseLogger | undefined;

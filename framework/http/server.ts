@@ -40,8 +40,11 @@ export interface ServerSettings {
   channels?: (app: FastifyInstance) => Promise<void>;
   /** TLS, and HTTP/2 with HTTP/1.1 on the same port (config/server.toml tls_cert, tls_key, http2). */
   tls?: TlsSettings;
-  /** Called with the new instance before any route is registered (framework/observability's hooks). */
-  instrument?: (app: FastifyInstance) => void;
+  /**
+   * Called with the new instance before any route is registered (framework/observability's hooks); returns the
+   * hooks the not-found handler's context gets (fastify gives a setNotFoundHandler option's hooks to it alone).
+   */
+  instrument?: (app: FastifyInstance) => { onResponse: unknown[]; onRequestAbort: unknown[] } | void;
 }
 
 const ARRAY_LIMIT = 100;
@@ -148,7 +151,8 @@ export async function buildServer(
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
 
-  settings.instrument?.(app);
+  // Metrics and tracing (framework/observability): route hooks, and the not-found handler's own.
+  const notFoundHooks = settings.instrument?.(app);
   registerJsonParser(app);
   if (settings.logger !== false && settings.requestLog?.countSql) installSqlCounter(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -161,7 +165,11 @@ export async function buildServer(
   });
 
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, runtime));
-  app.setNotFoundHandler((req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
+  const notFoundOptions = notFoundHooks ? {
+    ...(notFoundHooks.onResponse.length ? { onResponse: notFoundHooks.onResponse } : {}),
+    ...(notFoundHooks.onRequestAbort.length ? { onRequestAbort: notFoundHooks.onRequestAbort } : {}),
+  } : {};
+  app.setNotFoundHandler(notFoundOptions as object, (req, reply) => sendError(HttpErrors.NOT_FOUND(`No route matches ${req.method} ${req.url}`), req, reply, runtime));
 
   // The app-wide rate limit counts every request (static files and 404s too) before anything is parsed.
   if (settings.rateLimits?.onRequest) app.addHook('onRequest', settings.rateLimits.onRequest);

@@ -9,11 +9,11 @@ import type { Server } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { metricsSettings, type MetricsSettings } from './config';
 import { strykeMetrics, type StrykeMetrics } from './metrics';
-import { instrumentHttpMetrics, instrumentHttpTracing } from './http';
+import { instrumentHttpMetrics, instrumentHttpTracing, type NotFoundHooks } from './http';
 import { debugEnabled, instrumentDatabase } from './sql';
 import { serveMetrics } from './metrics-server';
 import { answerPrimaryScrapes } from './cluster-metrics';
-import { tracingRegistered } from './tracing';
+import { installContextManager, tracingRegistered } from './tracing';
 import { requestIdMixin } from './logs';
 
 export { metricsSettings, type MetricsSettings } from './config';
@@ -23,6 +23,8 @@ export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void 
   (require('./jobs') as typeof import('./jobs')).instrumentJobs(opts);
 }
 export { UNMATCHED } from './metrics';
+export { StrykeContextManager } from './tracing';
+export type { NotFoundHooks } from './http';
 
 /**
  * `stryke jobs work`: the job hooks (request id, trace context and, with `[metrics] enabled`, the job series and
@@ -32,7 +34,9 @@ export async function observeJobWorker(server: Record<string, any> | undefined):
   const settings = metricsSettings(server);
   const m = settings.enabled ? strykeMetrics() : undefined;
   const jobs = require('./jobs') as typeof import('./jobs');
-  jobs.instrumentJobs({ metrics: m, tracing: tracingRegistered() });
+  const tracing = tracingRegistered();
+  if (tracing) installContextManager();
+  jobs.instrumentJobs({ metrics: m, tracing });
   const listener = m ? await serveMetrics({ ...settings, port: settings.jobsPort }, () => m.registry.metrics(), m.registry.contentType) : undefined;
   const a = listener?.address();
   const address = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${settings.path}` : undefined;
@@ -66,8 +70,11 @@ export function log(): FastifyBaseLogger {
 export interface Observability {
   readonly metrics: MetricsSettings;
   readonly tracing: boolean;
-  /** Called by buildServer before any route is registered: the HTTP hooks (none when both are off). */
-  instrumentServer(app: FastifyInstance): void;
+  /**
+   * Called by buildServer before any route is registered: the HTTP hooks (none when both are off). Returns the hooks
+   * for the not-found handler's options (the requests no route matched).
+   */
+  instrumentServer(app: FastifyInstance): NotFoundHooks;
   /** The database's statements and the jobs layer (when the app uses jobs). */
   instrumentData(db: Parameters<typeof instrumentDatabase>[0], log: FastifyBaseLogger, jobs: boolean): void;
   /** After the app listens: the metrics port (one process), or answering the primary (`stryke start`). */
@@ -84,6 +91,7 @@ export interface Observability {
 export function setupObservability(server: Record<string, any> | undefined): Observability {
   const settings = metricsSettings(server);
   const tracing = tracingRegistered();
+  if (tracing) installContextManager();
   const m: StrykeMetrics | undefined = settings.enabled ? strykeMetrics() : undefined;
   let listener: Server | undefined;
   let jobsInstrumented = false;
@@ -91,8 +99,13 @@ export function setupObservability(server: Record<string, any> | undefined): Obs
     metrics: settings,
     tracing,
     instrumentServer(app) {
-      if (m) instrumentHttpMetrics(app, m);
-      if (tracing) instrumentHttpTracing(app);
+      const notFound: NotFoundHooks = { onResponse: [], onRequestAbort: [] };
+      for (const hooks of [m ? instrumentHttpMetrics(app, m) : undefined, tracing ? instrumentHttpTracing(app) : undefined]) {
+        if (!hooks) continue;
+        notFound.onResponse.push(...hooks.onResponse);
+        notFound.onRequestAbort.push(...hooks.onRequestAbort);
+      }
+      return notFound;
     },
     instrumentData(db, log, jobs) {
       appLog = log;

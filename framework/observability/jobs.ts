@@ -82,8 +82,10 @@ export function instrumentJobs(opts: JobInstrumentation): void {
         throw err;
       }
     };
-    const inTrace = traced ? () => withContext(traced.ctx, go) : go;
-    return origin.requestId !== undefined && typeof origin.requestId === 'string' ? runInRequest(origin.requestId, inTrace) : inTrace();
+    const requestId = typeof origin.requestId === 'string' ? origin.requestId : undefined;
+    // One switch: the request id and the perform span's context ride in the same scope.
+    if (traced) return withContext(traced.ctx, go, requestId);
+    return requestId !== undefined ? runInRequest(requestId, go) : go();
   };
   if (m) scrapeReaders.queues.add(queueDepths);
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { statementKind, scrapeReaders, type StrykeMetrics } from './metrics';
-import { SpanKind, failSpan, startSpan } from './tracing';
+import { SpanKind, failSpan, startLeafSpan } from './tracing';
 
 type Db = {
   execute: (...a: any[]) => any;
@@ -29,14 +29,14 @@ export function instrumentDatabase(db: Db, opts: SqlInstrumentation): void {
   const observe = (sql: string) => {
     const kind = statementKind(sql);
     const started = process.hrtime.bigint();
-    const traced = tracing ? startSpan(kind, SpanKind.CLIENT, { 'db.system': system, 'db.query.text': sql, 'db.operation.name': kind }) : undefined;
+    const traced = tracing ? startLeafSpan(kind, SpanKind.CLIENT, { 'db.system': system, 'db.query.text': sql, 'db.operation.name': kind }) : undefined;
     const end = (err?: unknown) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       m?.sqlDuration.labels(kind).observe(seconds);
       if (err !== undefined) m?.sqlErrors.labels(kind).inc();
       if (traced) {
-        if (err !== undefined) failSpan(traced.span, err);
-        else traced.span.end();
+        if (err !== undefined) failSpan(traced, err);
+        else traced.end();
       }
       if (logSql) log!.debug({ sql, ms: Math.round(seconds * 1e5) / 100, ...(err !== undefined ? { failed: true } : {}) }, 'sql');
     };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { createSqliteBackend } from 'stryke/jobs';
-import { strykeBackground, writeApp } from '../support/cli';
+import { stryke, strykeBackground, writeApp } from '../support/cli';
 
 const app = () =>
   writeApp({
@@ -82,6 +82,74 @@ describe('stryke jobs work serves metrics on [metrics] jobs_port', () => {
       assert.equal(code, 0, out);
     } finally {
       if (worker.exitCode === null) worker.kill('SIGKILL');
+    }
+  });
+
+  it('times the SQL statements its jobs run', async () => {
+    // A job that reads through a model: the worker boots the app, so its statements go through the same
+    // database layer a web worker's do, and are timed into stryke_sql_statement_duration_seconds.
+    const root = writeApp({
+      'config/server.toml': '[metrics]\nenabled = true\nport = 0\njobs_port = 0\n',
+      'config/jobs.toml': 'backend = "database"\n',
+      'db/migrations/20260101000000_create_ticks.ts': `import { migration } from 'stryke';
+
+export default migration('CreateTicks', {
+  change(m) {
+    m.createTable('ticks', (t) => {
+      t.string('what', { null: false });
+    });
+  },
+});
+`,
+      'app/models/tick.ts': `import { ActiveRecord, Field, Model } from 'stryke';
+
+@Model('ticks')
+export class Tick extends ActiveRecord {
+  @Field({ primary: true }) id!: number;
+  @Field('string') what!: string;
+}
+`,
+      'app/jobs/count_job.ts': `import { ApplicationJob, Job } from 'stryke/jobs';
+import { Tick } from '../models/tick';
+
+@Job({ queue: 'counts', attempts: 1 })
+export class CountJob extends ApplicationJob {
+  async perform(what: string) {
+    await Tick.create({ what });
+    if ((await Tick.where({ what }).count()) !== 1) throw new Error('the tick was not saved');
+  }
+}
+`,
+    });
+    const db = join(dir, 'sql.sqlite3');
+    const sqlEnv = { DATABASE_URL: `sqlite:${db}`, STRYKE_ENV: 'test' };
+    const migrated = stryke(['db', 'migrate', '--root', root], { env: sqlEnv });
+    assert.equal(migrated.status, 0, migrated.stdout + migrated.stderr);
+    const counts = new Queue('counts', { connection: { filename: db } } as any, createSqliteBackend as any);
+    await counts.add('CountJob', { args: ['one'] });
+    const worker = strykeBackground(['jobs', 'work', '--root', root, '--queues', 'counts'], { env: sqlEnv });
+    let out = '';
+    worker.stdout!.on('data', (d) => (out += d));
+    worker.stderr!.on('data', (d) => (out += d));
+    try {
+      await until(() => /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.test(out) || worker.exitCode !== null);
+      const url = /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
+      assert.ok(url, out);
+      let text = '';
+      await until(async () => {
+        text = await (await fetch(url)).text();
+        return sample(text, 'stryke_jobs_performed_total{queue="counts",job="CountJob",outcome="completed"}') === 1;
+      });
+      // The job's INSERT and its SELECT, each timed (the worker's own queue polling is not app SQL).
+      assert.ok(sample(text, 'stryke_sql_statement_duration_seconds_count{statement="INSERT"}')! >= 1, text);
+      assert.ok(sample(text, 'stryke_sql_statement_duration_seconds_count{statement="SELECT"}')! >= 1, text);
+      assert.ok(sample(text, 'stryke_sql_statement_duration_seconds_sum{statement="SELECT"}')! > 0, text);
+      worker.kill('SIGTERM');
+      const [code] = await once(worker, 'exit');
+      assert.equal(code, 0, out);
+    } finally {
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+      await counts.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { trace, type Context, type Span, type SpanContext, type SpanKind, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, trace, type Context, type Span, type SpanContext, type SpanKind, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { App } from 'stryke';
 import { startJobWorkers, stopJobs, type WorkerSet } from 'stryke/jobs';
 import { boot } from './support';
@@ -26,8 +26,9 @@ class MemoryProvider implements TracerProvider {
   readonly spans: Recorded[] = [];
   getTracer(): Tracer {
     const spans = this.spans;
-    const start = (name: string, options: { kind?: SpanKind; attributes?: Record<string, unknown> } = {}, ctx?: Context): Span => {
-      const parent = ctx ? trace.getSpanContext(ctx) : undefined;
+    // As the SDK's tracer: with no context given, the parent is the active one (the registered context manager's).
+    const start = (name: string, options: { kind?: SpanKind; attributes?: Record<string, unknown> } = {}, ctx: Context = context.active()): Span => {
+      const parent = trace.getSpanContext(ctx);
       const rec: Recorded = {
         name, kind: options.kind ?? 0, traceId: parent?.traceId ?? randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'),
         parentSpanId: parent?.spanId, attributes: { ...(options.attributes ?? {}) }, ended: false,
@@ -51,7 +52,11 @@ class MemoryProvider implements TracerProvider {
     };
     return {
       startSpan: start,
-      startActiveSpan: ((name: string, ...rest: any[]) => rest[rest.length - 1](start(name))) as Tracer['startActiveSpan'],
+      // As the SDK's: the span is the active one while `fn` runs (through the registered context manager).
+      startActiveSpan: ((name: string, ...rest: any[]) => {
+        const span = start(name);
+        return context.with(trace.setSpan(context.active(), span), rest[rest.length - 1], undefined, span);
+      }) as Tracer['startActiveSpan'],
     };
   }
 }
@@ -111,5 +116,34 @@ describe('tracing: spans of a request, its SQL and the job it enqueues', () => {
     const jobSql = find((s) => s.attributes['db.query.text'] === 'SELECT 1 AS one')!;
     assert.equal(jobSql.parentSpanId, perform.spanId, 'the job\'s SQL is the perform span\'s child');
     assert.notEqual(show.traceId, later.traceId, 'separate requests are separate traces');
+  });
+
+  it('gives a request no route matched a server span of its own', async () => {
+    assert.equal((await fetch(`${base}/no/such/page`)).status, 404);
+    const span = provider.spans.find((s) => s.attributes['url.path'] === '/no/such/page')!;
+    assert.ok(span, 'a span for the unmatched request');
+    assert.equal(span.name, 'GET (unmatched)');
+    assert.equal(span.kind, 1 /* SERVER */);
+    assert.equal(span.attributes['http.response.status_code'], 404);
+    assert.equal(span.parentSpanId, undefined);
+    assert.ok(span.ended);
+  });
+
+  it('nests the app\'s own spans under the action (the framework registered its context manager), and their SQL under them', async () => {
+    const res = await fetch(`${base}/notes/5/own-span`, { headers: { 'x-request-id': 'own-span-req' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { own: 5 });
+    const server = provider.spans.find((s) => s.name === 'GET /notes/:id/own-span')!;
+    assert.ok(server?.ended);
+    assert.equal(server.attributes['stryke.request_id'], 'own-span-req');
+    const action = provider.spans.find((s) => s.name === 'NotesController#ownSpan')!;
+    assert.equal(action.parentSpanId, server.spanId);
+    const own = provider.spans.find((s) => s.name === 'app work')!;
+    assert.equal(own.parentSpanId, action.spanId, 'the app\'s span is the action\'s child');
+    assert.equal(own.traceId, server.traceId);
+    const sql = provider.spans.find((s) => s.attributes['db.query.text'] === 'SELECT ? AS own')!;
+    assert.equal(sql.parentSpanId, own.spanId, 'a statement inside the app\'s span is its child');
+    // Outside any request the active context is the root one.
+    assert.equal(trace.getSpan(context.active()), undefined);
   });
 });
