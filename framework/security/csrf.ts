@@ -31,7 +31,9 @@ export function verifyToken(session: Session, candidate: unknown): boolean {
   const stored = session.get<string>(CSRF_SESSION_KEY);
   if (!stored || typeof candidate !== 'string' || candidate.length > 200) return false;
   const raw = Buffer.from(candidate, 'base64url');
-  if (raw.length !== TOKEN_BYTES * 2) return false;
+  // Only the one text this app writes for those bytes: base64's last character has spare bits, and a
+  // decoder also skips characters outside the alphabet, so other texts decode to the same token.
+  if (raw.length !== TOKEN_BYTES * 2 || raw.toString('base64url') !== candidate) return false;
   const token = Buffer.alloc(TOKEN_BYTES);
   for (let i = 0; i < TOKEN_BYTES; i++) token[i] = raw[i]! ^ raw[i + TOKEN_BYTES]!;
   const expected = Buffer.from(stored, 'base64url');
