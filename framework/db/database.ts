@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { sqlitePath, timeoutsOf, type DatabaseConfig } from './config';
 import { createMysqlPool, MysqlRunner, type MysqlPool } from './mysql';
 import type { QueryOutcome } from './outcome';
-import { PgRunner, type PgTypes } from './pg';
+import { PgRunner, type PgPrepareValue, type PgTypes } from './pg';
 import { PgPool } from './pg-pool';
 import { closeSqlite, openSqlite, SqliteRunner, type SqliteHandle, type SqliteShared } from './sqlite';
 
@@ -68,7 +68,7 @@ export class SqlDatabase {
         this.sqlite = new SqliteRunner(this.sqliteHandle, this.bigintTables);
         break;
       case 'postgres': {
-        const pg = require('pg') as { Client: new (c: object) => any; types: PgTypes };
+        const pg = require('pg') as { Client: new (c: object) => any; types: PgTypes; utils: { prepareValue: PgPrepareValue } };
         const client: Record<string, unknown> = {
           host: config.host ?? '127.0.0.1', port: config.port ?? 5432, user: config.username ?? process.env.PGUSER ?? 'postgres',
           password: config.password, database: config.database, connectionTimeoutMillis: t.connect,
@@ -77,7 +77,7 @@ export class SqlDatabase {
         // when the server does not answer at all.
         if (t.statement) Object.assign(client, { statement_timeout: t.statement, query_timeout: t.statement + 1000 });
         const pool = new PgPool(pg, { client, max: config.pool ?? 10, acquireMs: t.acquire, idleMs: 10_000 });
-        this.pg = new PgRunner(pool, pg.types);
+        this.pg = new PgRunner(pool, pg.types, pg.utils.prepareValue);
         break;
       }
       case 'mysql': {

@@ -89,6 +89,35 @@ describe('PostgreSQL pool', async () => {
       assert.equal((await User.find(u.id)).id, u.id);
     });
 
+    it('model reads (prepared statements read as text): values of each kind bound, the server\'s error fields, a column retyped under them', async () => {
+      const u = await user({ name: 'Retyped', age: 41, active: false, birthday: '1990-02-03', settings: { a: [1] } });
+      const ids = (rs: { id: unknown }[]) => rs.map((r) => r.id);
+      // Numbers, strings, booleans, dates, null: each bound as its text, as for any other statement.
+      assert.deepEqual(ids(await User.where('age = ? AND name = ? AND active = ? AND "createdAt" <= ?', 41, 'Retyped', false, new Date(Date.now() + 60_000))), [u.id]);
+      assert.deepEqual(ids(await User.where({ id: u.id }).where('age IS DISTINCT FROM ?', null)), [u.id]);
+      const read = await User.find(u.id);
+      assert.deepEqual([read.name, read.age, read.active, read.settings], ['Retyped', 41, false, { a: [1] }]);
+      // A model read the server refuses: node-postgres's error with its PostgreSQL fields; the client goes on.
+      const held = app.db.poolStats().total;
+      await assert.rejects(User.where('age > ?', 'many').toArray(), (err: { code?: string; severity?: string; routine?: string; message?: string }) =>
+        err.code === '22P02' && err.severity === 'ERROR' && typeof err.routine === 'string' && /integer/.test(err.message!));
+      assert.equal(app.db.poolStats().total, held);
+      // A column's type changed under the statement the pooled clients prepared ("cached plan must not change
+      // result type", 0A000): the read goes on unnamed, and reads the new type.
+      for (let i = 0; i < 3; i++) assert.equal((await User.find(u.id)).name, 'Retyped');
+      const owner = new Client({ host: target.config.host, port: target.config.port, user: target.config.username, database: target.config.database });
+      await owner.connect();
+      await owner.query(`ALTER TABLE users ALTER COLUMN name TYPE text`);
+      try {
+        for (let i = 0; i < 5; i++) assert.equal((await User.find(u.id)).name, 'Retyped');
+        assert.deepEqual((await Promise.all(Array.from({ length: 12 }, () => User.find(u.id)))).map((r) => r.name), Array(12).fill('Retyped'));
+      } finally {
+        await owner.query(`ALTER TABLE users ALTER COLUMN name TYPE varchar(50)`);
+        await owner.end();
+      }
+      assert.equal((await User.find(u.id)).name, 'Retyped');
+    });
+
     it('transactions run beside held clients: their reads see their writes, a rollback undoes them', async () => {
       const u = await user({ name: 'Before' });
       // A read started outside the transaction (its callback registered there), run while it is open.
