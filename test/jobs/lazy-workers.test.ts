@@ -60,4 +60,25 @@ describe('stryke/jobs: in-process workers on the database queue start when a job
     assert.ok(performed.includes('last'), 'close waited for the running job');
     assert.equal(await queueFor('lazy-test').getJobState(last.id!), 'completed');
   });
+
+  it("start for a job a killed worker left active once its lock expires, and run it again", async () => {
+    await stopJobs();
+    // A worker of another process took a job and died: its lock is never renewed (a manual fetch, no processor).
+    const { Queue, Worker } = require('bullmq') as typeof import('bullmq');
+    const { createDatabaseBackend } = require('stryke/jobs') as typeof import('stryke/jobs');
+    const backend = createDatabaseBackend(`sqlite:${join(dir, 'jobs.sqlite3')}`) as any;
+    const other = new Queue('lazy-stalled', { connection: {} } as any, backend);
+    const job = await other.add('NoteJob', { args: ['stalled'] });
+    const dead = new Worker('lazy-stalled', null, { connection: {}, lockDuration: 300 } as any, backend);
+    const taken = await dead.getNextJob('dead-token');
+    assert.equal(taken?.id, job.id);
+    await other.close();
+    const set = (await startJobs({ root: dir, config: { ...config, jobs: { ...config.jobs, queues: ['lazy-stalled'] } } as any })) as WorkerSet;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(set.workers.length, 0, 'nothing due yet: the job is active under a live lock');
+    await until('the stalled job performed again', async () => performed.includes('stalled'), 60_000 * PATIENCE);
+    assert.equal(set.workers.length, 1);
+    await set.close();
+    await dead.close(true);
+  });
 });
