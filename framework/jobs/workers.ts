@@ -7,6 +7,8 @@ import { registry } from '../registry';
 import { jobClasses, performJob, useJobs } from './table';
 import { bullmq } from './bullmq';
 import { closeJobs, configureJobs, jobsConfigured, jobsRuntime, prepareJobs } from './runtime';
+import { backendKind } from './backends';
+import { SqlQueueBackend } from './sql/backend';
 
 export interface WorkerSetOptions {
   /** Queues to take jobs from (default: every queue a loaded @Job class names). */
@@ -102,7 +104,78 @@ export async function startJobs(app: StartJobsOptions): Promise<WorkerSet | unde
 export function startConfiguredWorkers(config: ConfigTree): WorkerSet | undefined {
   const jobs = readJobsConfig(config);
   if (jobs.workersPerCore === 0) return undefined;
-  return startJobWorkers({ queues: jobs.queues, concurrency: jobs.concurrency, count: jobs.workersPerCore });
+  const options = { queues: jobs.queues, concurrency: jobs.concurrency, count: jobs.workersPerCore };
+  const kind = backendKind(jobsRuntime('starting workers').url);
+  return kind === 'sqlite' || kind === 'mysql' ? startWorkersWhenDue(options) : startJobWorkers(options);
+}
+
+/**
+ * The in-process workers on stryke's SQL queue (SQLite, MySQL/MariaDB), started when there is something to
+ * run: until then each queue is watched by one of the queue's own backends, without BullMQ (whose Worker
+ * brings ioredis, luxon, cron-parser and msgpackr, several MiB a web worker would hold idle). The watch is
+ * the wait a BullMQ worker itself does between jobs: woken at once by an add in this process (the queue's
+ * wake-up bus), else polling the queue every `pollInterval` for a waiting or due delayed job (added by
+ * another process, or a scheduler's next run), and checking every `stalledInterval` for an active job whose
+ * lock expired (a killed worker's). The first such job starts the BullMQ workers of every watched queue, as
+ * `startJobWorkers(options)` would, and they run from then on; the watchers close. `workers` fills then.
+ * The watchers are listed as the queues' workers (getWorkers, the dashboard) meanwhile.
+ */
+function startWorkersWhenDue(options: WorkerSetOptions): WorkerSet {
+  const rt = jobsRuntime('starting workers');
+  const queues = options.queues?.length ? options.queues : knownQueues();
+  const stalledEvery = Number(options.workerOptions?.stalledInterval ?? WORKER_LOCK_DEFAULTS.stalledInterval);
+  const workers: Worker[] = [];
+  let started: WorkerSet | undefined;
+  let closed = false;
+  const watchers = queues.map((queue) => rt.factory(queue, { connection: {}, ...rt.queueOptions } as any, { withBlockingConnection: true }) as unknown as SqlQueueBackend);
+  const closeWatchers = () => Promise.all(watchers.map((w) => w.close())).then(() => undefined);
+  const start = () => {
+    if (started || closed) return;
+    started = startJobWorkers(options);
+    running.delete(started); // closed through this set
+    workers.push(...started.workers);
+    void closeWatchers();
+  };
+  const failing = new Set<SqlQueueBackend>();
+  const watch = async (w: SqlQueueBackend) => {
+    let nextStalledCheck = 0;
+    while (!started && !closed) {
+      if (Date.now() >= nextStalledCheck) {
+        nextStalledCheck = Date.now() + stalledEvery;
+        if (await w.hasStalledJob()) return start();
+      }
+      if (started || closed) return;
+      if (await w.waitForJob(stalledEvery / 1000)) return start();
+      // A failed look (reported as an error) is tried again a second later, not at once.
+      if (failing.delete(w)) await new Promise((r) => setTimeout(r, 1000).unref());
+    }
+  };
+  for (const w of watchers) {
+    w.on('error', (err: Error) => {
+      failing.add(w);
+      console.error(`[stryke jobs] watching "${w.queueName}" for jobs: ${err.message}`);
+    });
+    const loop = (): void => {
+      watch(w).catch((err: Error) => {
+        if (started || closed) return;
+        console.error(`[stryke jobs] watching "${w.queueName}" for jobs: ${err.message}`);
+        setTimeout(loop, 1000).unref();
+      });
+    };
+    loop();
+  }
+  const set: WorkerSet = {
+    workers,
+    queues,
+    async close() {
+      closed = true;
+      running.delete(set);
+      await closeWatchers();
+      await started?.close();
+    },
+  };
+  running.add(set);
+  return set;
 }
 
 /** Closes this process's workers, then its queues. */

@@ -35,22 +35,35 @@ const { createTestApp } = require(${JSON.stringify(join(REPO, 'build', 'framewor
 
 /**
  * Boots the sample app (development: one in-process job worker per queue) with `jobWorkers` as argv[2], listens
- * and answers one request: whether BullMQ (which every worker loads) was loaded after listening and after the
- * response.
+ * and answers one request: whether its job workers were running (listed in the queue's client table, read by
+ * another connection) after boot, after listening and after the response, and whether BullMQ was loaded at the
+ * end (on the database queue the workers load it when a job is due: the sample app's queues are empty).
  */
 const workersScript = `
 const loaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/bullmq/'));
+const Database = require('better-sqlite3');
 const { createApp } = require(${JSON.stringify(join(REPO, 'build', 'framework'))});
+// A worker lists itself as it starts waiting for jobs: given 300 ms (the deferred start is 1 s after listening).
+const running = async () => {
+  await new Promise((r) => setTimeout(r, 300));
+  const db = new Database(process.argv[1], { readonly: true });
+  try {
+    return db.prepare('SELECT COUNT(*) AS n FROM stryke_job_clients').get().n > 0;
+  } finally {
+    db.close();
+  }
+};
 (async () => {
   const app = await createApp({ root: ${JSON.stringify(SAMPLE_APP)}, env: 'development', database: { adapter: 'sqlite', database: process.argv[1] }, logger: false, jobWorkers: process.argv[2] });
   try {
-    const afterBoot = loaded();
+    const afterBoot = await running();
     const address = await app.listen(0, '127.0.0.1');
-    const afterListen = loaded();
+    const afterListen = await running();
     const res = await fetch(address + '/no-such-page');
     await res.text();
     await new Promise((r) => setImmediate(r));
-    console.log(JSON.stringify({ afterBoot, afterListen, status: res.status, afterResponse: loaded() }));
+    const afterResponse = await running();
+    console.log(JSON.stringify({ afterBoot, afterListen, status: res.status, afterResponse, bullmq: loaded() }));
   } finally {
     await app.close();
   }
@@ -86,15 +99,15 @@ describe('boot: heavy packages load when first needed', () => {
     assert.equal(out.afterValidation, true);
   });
 
-  it("jobWorkers 'after-first-response' (stryke server, start, dev) starts the job workers, and loads BullMQ, after the first response", () => {
-    assert.deepEqual(bootWithWorkers('after-first-response'), { afterBoot: false, afterListen: false, status: 404, afterResponse: true });
+  it("jobWorkers 'after-first-response' (stryke server, start, dev) starts the job workers after the first response; with no job due they hold no BullMQ", () => {
+    assert.deepEqual(bootWithWorkers('after-first-response'), { afterBoot: false, afterListen: false, status: 404, afterResponse: true, bullmq: false });
   });
 
   it("jobWorkers 'boot' (createApp's default) starts them during boot", () => {
-    assert.deepEqual(bootWithWorkers('boot'), { afterBoot: true, afterListen: true, status: 404, afterResponse: true });
+    assert.deepEqual(bootWithWorkers('boot'), { afterBoot: true, afterListen: true, status: 404, afterResponse: true, bullmq: false });
   });
 
   it("jobWorkers 'none' (stryke console, db seed) never starts them", () => {
-    assert.deepEqual(bootWithWorkers('none'), { afterBoot: false, afterListen: false, status: 404, afterResponse: false });
+    assert.deepEqual(bootWithWorkers('none'), { afterBoot: false, afterListen: false, status: 404, afterResponse: false, bullmq: false });
   });
 });

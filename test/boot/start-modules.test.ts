@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { COMMAND_TIMEOUT, freePort, stryke, strykeBackground, waitForHttp, writeApp } from '../support/cli';
+import { BIN, COMMAND_TIMEOUT, freePort, stryke, strykeBackground, until, waitForHttp, writeApp } from '../support/cli';
 
 /**
  * What a `stryke start` worker and primary hold once the worker has answered its first request: the parts that
@@ -120,5 +121,103 @@ describe('boot: what a stryke start worker and primary hold after the first resp
       '/build/framework/db/database.js', '/build/framework/db/sqlite.js', '/build/framework/routing/', '/build/framework/http/', '/build/framework/server/boot-error.js',
       '/build/framework/observability/cluster-metrics.js', '/build/framework/assets/', '/build/app/'].filter((part) => primary.some((f) => f.includes(part)));
     assert.deepEqual(held, [], 'the primary supervises only');
+  });
+
+  it('an in-process job worker on the database queue loads BullMQ only when a job is due: enqueued from another process or from a request, it runs', async () => {
+    const root = writeApp({
+      'package.json': JSON.stringify({ name: 'pings', private: true }),
+      'config/server.toml': 'log_level = "warn"\n',
+      'config/database.toml': '[production]\nadapter = "sqlite"\ndatabase = "db/production.sqlite3"\n',
+      'config/jobs.toml': 'backend = "database"\nworkers_per_core = 1\n',
+      'app/jobs/ping_job.ts': `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApplicationJob, Job } from 'stryke/jobs';
+
+@Job({ queue: 'pings' })
+export class PingJob extends ApplicationJob {
+  async perform(from: string) {
+    appendFileSync(join(process.cwd(), 'performed.txt'), from + ' ' + process.pid + '\\n');
+  }
+}
+`,
+      'app/controllers/pings_controller.ts': `import { ActionController, Controller, Get } from 'stryke';
+import { PingJob } from '../jobs/ping_job';
+
+@Controller('/pings')
+export class PingsController extends ActionController {
+  @Get('/')
+  index() {
+    return { pings: 0 };
+  }
+
+  @Get('/enqueue')
+  async enqueue() {
+    await PingJob.performLater('request');
+    return { queued: true };
+  }
+}
+`,
+    });
+    const built = stryke(['build', '--no-bundle'], { cwd: root });
+    assert.equal(built.status, 0, built.stderr + built.stdout);
+    const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
+    assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
+    let census = '';
+    const performed = () => (existsSync(join(root, 'performed.txt')) ? readFileSync(join(root, 'performed.txt'), 'utf8') : '');
+    const workerHolds = (part: string) => {
+      const file = readdirSync(census).find((f) => f.startsWith('worker-') && f.endsWith('.json'));
+      return !!file && (JSON.parse(readFileSync(join(census, file), 'utf8')) as string[]).some((f) => f.includes(part));
+    };
+    const lazy = ['/node_modules/bullmq/', '/node_modules/ioredis/', '/node_modules/luxon/', '/node_modules/cron-parser/', '/node_modules/msgpackr/'];
+
+    // One `stryke start` worker: after its first 200 (and past the deferred start of its job worker) it holds none of
+    // BullMQ; `enqueue` then adds a job and it is performed by this worker.
+    const serve = async (enqueue: (base: string) => Promise<void>, expect: string) => {
+      census = mkdtempSync(join(tmpdir(), 'stryke-census-jobs-'));
+      writeFileSync(join(census, 'census.js'), CENSUS);
+      const port = await freePort();
+      const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
+        cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
+      });
+      let output = '';
+      server.stdout!.on('data', (d) => (output += d));
+      server.stderr!.on('data', (d) => (output += d));
+      const base = `http://127.0.0.1:${port}`;
+      try {
+        await waitForHttp(`${base}/health`).catch((err) => {
+          throw new Error(`${(err as Error).message}\n${output}`);
+        });
+        const res = await fetch(`${base}/pings`);
+        assert.equal(res.status, 200, await res.text());
+        // The deferred in-process workers start a second after listening at the latest; the census is written every 200 ms.
+        await new Promise((r) => setTimeout(r, 2000));
+        await until(() => workerHolds('/build/framework/jobs/workers.js'), COMMAND_TIMEOUT, 'a census of the worker with its jobs loaded');
+        assert.deepEqual(lazy.filter(workerHolds), [], `held with no job to run\n${output}`);
+        await enqueue(base);
+        await until(() => performed().includes(expect), COMMAND_TIMEOUT, `the ${expect} job performed\n${output}`);
+        await until(() => workerHolds('/node_modules/bullmq/'), COMMAND_TIMEOUT, 'BullMQ loaded for the job');
+        assert.match(performed(), new RegExp(`^${expect} ${readdirSync(census).find((f) => f.startsWith('worker-'))!.slice(7, -5)}$`, 'm'), 'performed by the web worker');
+      } finally {
+        if (server.exitCode === null) {
+          server.kill('SIGTERM');
+          await once(server, 'exit');
+        }
+      }
+      assert.equal(server.exitCode, 0, output);
+    };
+
+    // From another process: `stryke console` enqueues into the app's database (in dist/, where `stryke start` runs the build).
+    await serve(async () => {
+      const console = spawnSync(process.execPath, [BIN, 'console'], {
+        cwd: join(root, 'dist'), env: { ...process.env, ...production, DATABASE_URL: '' }, encoding: 'utf8', timeout: COMMAND_TIMEOUT,
+        input: "await require(require('node:path').join(process.cwd(), 'build/app/jobs/ping_job')).PingJob.performLater('console')\n",
+      });
+      assert.equal(console.status, 0, console.stderr + console.stdout);
+    }, 'console');
+    // In-process: a request enqueues (the queue's wake-up bus).
+    await serve(async (base) => {
+      const res = await fetch(`${base}/pings/enqueue`);
+      assert.equal(res.status, 200, await res.text());
+    }, 'request');
   });
 });

@@ -258,6 +258,13 @@ export abstract class SqlBackendCore extends EventEmitter {
     return Math.max(contiguous, settled);
   }
 
+  /** Whether an active job's lock has expired (its worker died or hung): a worker's stalled-job check would recover it. */
+  async hasStalledJob(): Promise<boolean> {
+    await this.ready();
+    const rows = await this.driver.all("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'active' AND locked_until < ? LIMIT 1", [this.queueName, Date.now()]);
+    return rows.length > 0;
+  }
+
   async waitForJob(blockTimeout: number): Promise<{ member: string; score: number } | null> {
     if (this.closingPromise || this.blockingDisconnected) return null;
     await this.ready();
