@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { stryke, withServer, writeApp } from '../support/cli';
+import { BIN, stryke, strykeBackground, until, withServer, writeApp } from '../support/cli';
 import { CREATE_NOTES, notesApp } from '../support/notes-app';
 
 /**
@@ -13,6 +14,26 @@ import { CREATE_NOTES, notesApp } from '../support/notes-app';
 /** Runs `stryke start` in production in `root` until `/health` answers, returns what `fn` found, then stops it. */
 const serveProduction = <T>(root: string, fn: (base: string) => Promise<T>): Promise<T> =>
   withServer(['start', '--workers', '1', '--host', '127.0.0.1'], { cwd: root, env: { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) } }, fn);
+
+/** `stryke console` in `root` with `input` piped to it (`stryke console < script.txt`), in production. */
+function productionConsole(root: string, input: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [BIN, 'console'], {
+      cwd: root, env: { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64), DATABASE_URL: '' }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
 
 describe('the first production run: build, db prepare, start', () => {
   it('works in the app directory with SQLite: one database, the one start opens; start refuses a database it would fail on', async () => {
@@ -46,6 +67,51 @@ describe('the first production run: build, db prepare, start', () => {
     const pending = stryke(['start', '--port', '0'], { cwd: root, env: production });
     assert.equal(pending.status, 1);
     assert.match(pending.stderr, /^stryke: sqlite database dist\/db\/production\.sqlite3 has 1 pending migration\(s\) \(20260102000000 create_tags\): run `stryke db migrate --env production` first.*\(STRYKE_E_CLI_PENDING_MIGRATIONS\)\n$/);
+  });
+
+  it('stryke console and stryke jobs work, run in the app directory, use the database stryke start opens (dist/)', async () => {
+    const root = notesApp({
+      'config/jobs.toml': '[production]\nworkers_per_core = 0\n',
+      'app/jobs/add_note_job.ts': `import { ApplicationJob, Job } from 'stryke/jobs';
+import { Note } from '../models/note';
+
+@Job()
+export class AddNoteJob extends ApplicationJob {
+  async perform(text: string) {
+    await Note.create({ text });
+  }
+}
+`,
+    });
+    const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) };
+    assert.equal(stryke(['build'], { cwd: root }).status, 0);
+    const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
+    assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
+
+    // Before: the console opened db/production.sqlite3 (no tables there: "no such table: notes"), and a job it
+    // enqueued waited in a queue no worker of the server's database would ever see.
+    const typed = await productionConsole(root, ["await Note.create({ text: 'from the console' })", "await AddNoteJob.performLater('from a job')"].join('\n'));
+    assert.equal(typed.status, 0, typed.stderr);
+    assert.doesNotMatch(typed.stdout, /Uncaught/, typed.stdout);
+
+    const worker = strykeBackground(['jobs', 'work'], { cwd: root, env: production });
+    let out = '';
+    worker.stdout!.on('data', (d) => (out += d));
+    worker.stderr!.on('data', (d) => (out += d));
+    try {
+      const notes = await serveProduction(root, async (base) => {
+        const read = async () => ((await (await fetch(`${base}/notes`)).json()) as { notes: string[] }).notes;
+        await until(async () => (await read()).includes('from a job'), 60_000, `the job's note (the worker printed: ${out})`).catch((err: Error) => {
+          throw new Error(`${err.message}; the worker printed:\n${out}`);
+        });
+        return read();
+      });
+      assert.deepEqual(notes.sort(), ['from a job', 'from the console', 'seeded']);
+    } finally {
+      const exited = new Promise((done) => worker.once('exit', done));
+      worker.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('a boot error that will repeat (no secret key in production) stops the primary at once, with its one line', () => {

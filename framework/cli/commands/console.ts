@@ -14,6 +14,7 @@ import { currentEnv } from '../../config';
 import { registry } from '../../registry';
 import { camelize } from '../../support';
 import { appRoot, compileApp } from '../app-root';
+import { runRoot } from './db-support';
 import { action, paint } from '../output';
 import { outputMode, Progress } from '../progress';
 // Loaded on first use, so `stryke --help` and the commands that boot nothing do not load the framework.
@@ -66,7 +67,7 @@ export function registerConsole(program: Command): void {
   program
     .command('console')
     .alias('c')
-    .description('a REPL with the app booted: its models, path helpers and routes in scope, top-level await')
+    .description('a REPL with the app booted: its models, jobs, path helpers and routes in scope, top-level await')
     .option('--root <dir>', 'the app directory (default: current)')
     .option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)')
     .addHelpText('after', HELP)
@@ -74,18 +75,23 @@ export function registerConsole(program: Command): void {
       const root = appRoot(opts.root);
       const env = opts.env ?? currentEnv();
       await compileApp(root, { quiet: true, progress: new Progress(outputMode({}, process.stderr), process.stderr) });
-      const app = await createApp({ root, env, logger: false, jobWorkers: 'none' });
+      // In production an app with a complete build runs from dist/, as `stryke start` does: the same database.
+      const runAt = runRoot(root, env);
+      const app = await createApp({ root: runAt, env, logger: false, jobWorkers: 'none' });
 
-      const models = registry.within(registry.models, buildDirOf(root)).map((d) => d.target as Function);
+      const models = registry.within(registry.models, buildDirOf(runAt)).map((d) => d.target as Function);
       const routes = app.routes.map((r) => ({ name: r.name ? `${camelize(r.name)}Path` : undefined, method: r.method, path: r.path, action: `${r.controller.name}#${r.action}` }));
       const scope: Record<string, unknown> = { app, paths: app.paths, routes };
       for (const [name, helper] of Object.entries(app.paths)) scope[name] = helper;
       for (const m of models) scope[m.name] = m;
+      // The app's @Job classes too, as its models: `await SendWelcome.performLater(1)` from the prompt.
+      const jobs = registry.within(registry.jobs, buildDirOf(runAt)).map((d) => d.target as Function);
+      for (const j of jobs) if (!(j.name in scope)) scope[j.name] = j;
 
       const tty = process.stdin.isTTY === true;
       const feed = tty ? undefined : lineByLine(process.stdin);
       const helpers = Object.keys(app.paths);
-      console.log(paint.dim(`Loading ${env} environment (stryke ${require('../../../../package.json').version}). Models: ${models.map((m) => m.name).join(', ') || 'none'}; path helpers: ${helpers.length ? `${helpers.slice(0, 4).join(', ')}${helpers.length > 4 ? ', ...' : ''}` : 'none'}; app, paths, routes.`));
+      console.log(paint.dim(`Loading ${env} environment (stryke ${require('../../../../package.json').version}). Models: ${models.map((m) => m.name).join(', ') || 'none'}; jobs: ${jobs.map((j) => j.name).join(', ') || 'none'}; path helpers: ${helpers.length ? `${helpers.slice(0, 4).join(', ')}${helpers.length > 4 ? ', ...' : ''}` : 'none'}; app, paths, routes.`));
 
       const repl = require('node:repl') as typeof Repl;
       const server = repl.start({

@@ -7,6 +7,7 @@ import type * as JobsConfigModule from '../../jobs';
 import type * as RuntimeModule from '../../jobs';
 import type * as WorkersModule from '../../jobs';
 import { appRoot, compileApp } from '../app-root';
+import { runRoot } from './db-support';
 import { action } from '../output';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
@@ -26,11 +27,14 @@ const STATES: JobType[] = ['waiting', 'prioritized', 'delayed', 'active', 'compl
 
 /** Boots the jobs side of the app (config, @Job classes) without workers; returns its queue names. */
 async function boot(opts: JobsCliOptions): Promise<string[]> {
-  const root = appRoot(opts.root);
+  const given = appRoot(opts.root);
   if (opts.env) process.env.STRYKE_ENV = opts.env;
-  await compileApp(root, { quiet: true });
+  const env = opts.env ?? currentEnv();
+  await compileApp(given, { quiet: true });
+  // In production an app with a complete build runs from dist/, as `stryke start` does: the same queues.
+  const root = runRoot(given, env);
   loadAppCode(root, buildDirOf(root));
-  const config = loadConfig(root, opts.env ?? currentEnv());
+  const config = loadConfig(root, env);
   await startJobs({ root, config, workers: false, build: buildDirOf(root) });
   const listed = (opts.queues ?? opts.queue)?.split(',').map((q) => q.trim()).filter(Boolean);
   return listed?.length ? listed : [...new Set([...(readJobsConfig(config).queues ?? []), ...knownQueues(), 'default'])].sort();
@@ -50,10 +54,13 @@ export function registerJobs(program: Command): void {
     .option('--queues <a,b>', 'queues to work (default: config/jobs.toml queues, else every @Job queue)')
     .option('--concurrency <n>', 'jobs each worker runs at once (default: config/jobs.toml concurrency)'))
     .action(action(async (opts: JobsCliOptions & { concurrency?: string }) => {
-      const root = appRoot(opts.root);
+      const given = appRoot(opts.root);
       if (opts.env) process.env.STRYKE_ENV = opts.env;
       const env = opts.env ?? currentEnv();
-      await compileApp(root, { quiet: true });
+      await compileApp(given, { quiet: true });
+      // In production an app with a complete build runs from dist/, as `stryke start` does: the jobs its web
+      // workers enqueue (into dist/db/production.sqlite3 on SQLite) are the ones this worker runs.
+      const root = runRoot(given, env);
       const config = loadConfig(root, env);
       const cfg = readJobsConfig(config);
       const concurrency = opts.concurrency ? wholeNumber(opts.concurrency, '--concurrency') : cfg.concurrency;
