@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, COMMAND_TIMEOUT, freePort, stryke, strykeBackground, until, waitForHttp, writeApp } from '../support/cli';
+import { BIN, COMMAND_TIMEOUT, stryke, until, withServer, writeApp } from '../support/cli';
 
 /**
  * What a `stryke start` worker and primary hold once the worker has answered its first request: the parts that
@@ -71,20 +70,12 @@ describe('boot: what a stryke start worker and primary hold after the first resp
     const census = mkdtempSync(join(tmpdir(), 'stryke-census-'));
     writeFileSync(join(census, 'census.js'), CENSUS);
     const snapshot = mkdtempSync(join(tmpdir(), 'stryke-census-at-first-'));
-    const port = await freePort();
-    const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
-      cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
-    });
-    let output = '';
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
     let page = '';
     let dashboard: { status: number; body: string } | undefined;
-    try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`).catch((err) => {
-        throw new Error(`${(err as Error).message}\n${output}`);
-      });
-      const res = await fetch(`http://127.0.0.1:${port}/notes`);
+    await withServer(['start', '--workers', '1', '--host', '127.0.0.1'], {
+      cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
+    }, async (base) => {
+      const res = await fetch(`${base}/notes`);
       page = await res.text();
       assert.equal(res.status, 200, page);
       // Both processes write their census every 200 ms: wait for one written after the response, and keep it.
@@ -95,14 +86,9 @@ describe('boot: what a stryke start worker and primary hold after the first resp
       await new Promise((r) => setTimeout(r, 600));
       cpSync(census, snapshot, { recursive: true });
       // The dashboard still answers, its templates compiled on this first page.
-      const d = await fetch(`http://127.0.0.1:${port}/stryke/jobs`);
+      const d = await fetch(`${base}/stryke/jobs`);
       dashboard = { status: d.status, body: await d.text() };
-    } finally {
-      if (server.exitCode === null) {
-        server.kill('SIGTERM');
-        await once(server, 'exit');
-      }
-    }
+    });
     assert.match(page, /<p>1 note<\/p><p>first <time datetime="[^"]+" title="[^"]+">3 days ago<\/time><\/p>/);
     assert.equal(dashboard?.status, 401);
     assert.match(dashboard!.body, /<title>Sign in to see the jobs · Jobs<\/title>/);
@@ -175,35 +161,22 @@ export class PingsController extends ActionController {
     const serve = async (enqueue: (base: string) => Promise<void>, expect: string) => {
       census = mkdtempSync(join(tmpdir(), 'stryke-census-jobs-'));
       writeFileSync(join(census, 'census.js'), CENSUS);
-      const port = await freePort();
-      const server = strykeBackground(['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], {
+      const server = await withServer(['start', '--workers', '1', '--host', '127.0.0.1'], {
         cwd: root, env: { ...production, CENSUS_DIR: census, NODE_OPTIONS: `--require ${join(census, 'census.js')}` },
-      });
-      let output = '';
-      server.stdout!.on('data', (d) => (output += d));
-      server.stderr!.on('data', (d) => (output += d));
-      const base = `http://127.0.0.1:${port}`;
-      try {
-        await waitForHttp(`${base}/health`).catch((err) => {
-          throw new Error(`${(err as Error).message}\n${output}`);
-        });
+      }, async (base, started) => {
         const res = await fetch(`${base}/pings`);
         assert.equal(res.status, 200, await res.text());
         // The deferred in-process workers start a second after listening at the latest; the census is written every 200 ms.
         await new Promise((r) => setTimeout(r, 2000));
         await until(() => workerHolds('/build/framework/jobs/workers.js'), COMMAND_TIMEOUT, 'a census of the worker with its jobs loaded');
-        assert.deepEqual(lazy.filter(workerHolds), [], `held with no job to run\n${output}`);
+        assert.deepEqual(lazy.filter(workerHolds), [], `held with no job to run\n${started.output()}`);
         await enqueue(base);
-        await until(() => performed().includes(expect), COMMAND_TIMEOUT, `the ${expect} job performed\n${output}`);
+        await until(() => performed().includes(expect), COMMAND_TIMEOUT, `the ${expect} job performed\n${started.output()}`);
         await until(() => workerHolds('/node_modules/bullmq/'), COMMAND_TIMEOUT, 'BullMQ loaded for the job');
         assert.match(performed(), new RegExp(`^${expect} ${readdirSync(census).find((f) => f.startsWith('worker-'))!.slice(7, -5)}$`, 'm'), 'performed by the web worker');
-      } finally {
-        if (server.exitCode === null) {
-          server.kill('SIGTERM');
-          await once(server, 'exit');
-        }
-      }
-      assert.equal(server.exitCode, 0, output);
+        return started;
+      });
+      assert.equal(server.server.exitCode, 0, server.output());
     };
 
     // From another process: `stryke console` enqueues into the app's database (in dist/, where `stryke start` runs the build).

@@ -1,30 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { BIN, stryke } from '../support/cli';
+import { consoleWith, stryke } from '../support/cli';
 
-/** Runs `stryke console` in `root` with `input` piped to it, as `stryke console < script.txt` would. */
-function consoleWith(root: string, input: string, args: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, 'console', ...args], {
-      cwd: root, env: { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'development', DATABASE_URL: '' }, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (status) => {
-      clearTimeout(timer);
-      done({ status, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
+/** `stryke console` in development (see consoleWith). */
+const runConsole = (root: string, input: string, args: string[] = []) => consoleWith(root, input, { args, env: { STRYKE_ENV: 'development' } });
 
 describe('stryke console', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stryke-console-'));
@@ -37,7 +19,7 @@ describe('stryke console', () => {
   });
 
   it('boots the app with its models, path helpers and routes in scope, and awaits at the top level', async () => {
-    const res = await consoleWith(root, [
+    const res = await runConsole(root, [
       'await Product.count()',
       "const made = await Product.create({ name: 'Lamp', price: 12 })",
       'productPath(made)',
@@ -54,20 +36,20 @@ describe('stryke console', () => {
   });
 
   it('prints an error and carries on', async () => {
-    const res = await consoleWith(root, ['await Product.find(999999)', '1 + 1'].join('\n'));
+    const res = await runConsole(root, ['await Product.find(999999)', '1 + 1'].join('\n'));
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /Uncaught/);
     assert.match(res.stdout, /development> 2\n/);
   });
 
   it('starts no job workers (the app has a job; development runs one worker per queue in a server)', async () => {
-    const res = await consoleWith(root, "Object.keys(require.cache).some((k) => k.includes('/node_modules/bullmq/'))");
+    const res = await runConsole(root, "Object.keys(require.cache).some((k) => k.includes('/node_modules/bullmq/'))");
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /development> false\n/);
   });
 
   it('takes the environment from --env', async () => {
-    const res = await consoleWith(root, 'app.env', ['-e', 'test']);
+    const res = await runConsole(root, 'app.env', ['-e', 'test']);
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /test> 'test'/);
   });

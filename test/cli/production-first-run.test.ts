@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, stryke, strykeBackground, until, withServer, writeApp } from '../support/cli';
+import { consoleWith, stryke, strykeBackground, until, withServer, writeApp } from '../support/cli';
 import { CREATE_NOTES, notesApp } from '../support/notes-app';
 
 /**
@@ -15,25 +14,8 @@ import { CREATE_NOTES, notesApp } from '../support/notes-app';
 const serveProduction = <T>(root: string, fn: (base: string) => Promise<T>): Promise<T> =>
   withServer(['start', '--workers', '1', '--host', '127.0.0.1'], { cwd: root, env: { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) } }, fn);
 
-/** `stryke console` in `root` with `input` piped to it (`stryke console < script.txt`), in production. */
-function productionConsole(root: string, input: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, 'console'], {
-      cwd: root, env: { ...process.env, NO_COLOR: '1', STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64), DATABASE_URL: '' }, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('exit', (status) => {
-      clearTimeout(timer);
-      done({ status, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
+/** `stryke console` in production (see consoleWith). */
+const productionConsole = (root: string, input: string) => consoleWith(root, input, { env: { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) } });
 
 describe('the first production run: build, db prepare, start', () => {
   it('works in the app directory with SQLite: one database, the one start opens; start refuses a database it would fail on', async () => {

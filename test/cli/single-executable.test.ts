@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seaUnsupported } from '../../framework/server/single';
-import { COMMAND_TIMEOUT, freePort, PATIENCE, stryke, waitForHttp } from '../support/cli';
+import { COMMAND_TIMEOUT, PATIENCE, stryke, withServer } from '../support/cli';
 import { copySampleApp } from '../support/sample-app';
 
 /**
@@ -102,16 +102,7 @@ describe('stryke build --single: the sample app from one file', { skip: unsuppor
       assert.match(status.out, /up\s+20261207130000\b/, `every carried migration applied:\n${status.out}`);
       assert.doesNotMatch(status.out, /down|NO FILE/, status.out);
 
-      const port = await freePort();
-      const server = spawn(app, ['start', '--port', String(port), '--workers', '1', '--host', '127.0.0.1'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      server.stdout!.on('data', (d) => (output += d));
-      server.stderr!.on('data', (d) => (output += d));
-      const base = `http://127.0.0.1:${port}`;
-      try {
-        await waitForHttp(`${base}/health`).catch((err) => {
-          throw new Error(`${(err as Error).message}\n${output}`);
-        });
+      await withServer(['start', '--workers', '1', '--host', '127.0.0.1'], { bin: app, cwd: dir, env }, async (base, started) => {
         // A page from the database, rendered by the carried views, linking the carried fingerprinted stylesheet.
         const posts = await fetch(`${base}/posts`);
         const html = await posts.text();
@@ -125,10 +116,8 @@ describe('stryke build --single: the sample app from one file', { skip: unsuppor
         assert.equal(sheet.headers.get('content-encoding'), 'br', 'its precompressed variant is carried too');
         assert.equal(sheet.headers.get('cache-control'), 'public, max-age=31536000, immutable');
 
-        assert.equal(await comment(base, author, 'grace@example.com'), 303, output);
-      } finally {
-        await stop(server);
-      }
+        assert.equal(await comment(base, author, 'grace@example.com'), 303, started.output());
+      });
 
       // The job the comment enqueued waits for `jobs work`, which renders the mail (carried views) and writes it.
       const mails = join(dir, 'tmp', 'mails');

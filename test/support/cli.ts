@@ -201,3 +201,27 @@ export function writeApp(files: Record<string, string>): string {
   symlinkSync(REPO, join(root, 'node_modules', 'stryke'), 'dir');
   return root;
 }
+
+/** Runs `stryke console` in `root` with `input` piped to it, as `stryke console < script.txt` would; `env` adds to the environment. */
+export function consoleWith(
+  root: string,
+  input: string,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [BIN, 'console', ...(options.args ?? [])], {
+      cwd: root, env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT);
+    child.on('error', reject);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
