@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { createSqliteBackend } from 'stryke/jobs';
-import { stryke, strykeBackground, writeApp } from '../support/cli';
+import { stryke, strykeBackground, until, writeApp } from '../support/cli';
 
 const app = () =>
   writeApp({
@@ -29,12 +30,23 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function until(check: () => Promise<boolean> | boolean, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
+/** `stryke jobs work` on `queues`, once it says where its metrics are: the process, what it printed, and that URL. */
+async function jobsWorker(root: string, queues: string, env: Record<string, string>): Promise<{ worker: ChildProcess; out: () => string; url: string }> {
+  const worker = strykeBackground(['jobs', 'work', '--root', root, '--queues', queues], { env });
+  let out = '';
+  worker.stdout!.on('data', (d) => (out += d));
+  worker.stderr!.on('data', (d) => (out += d));
+  const said = /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/;
+  try {
+    await until(() => said.test(out) || worker.exitCode !== null);
+  } catch (err) {
+    worker.kill('SIGKILL');
+    throw err;
   }
+  const url = said.exec(out)?.[1];
+  if (!url) worker.kill('SIGKILL');
+  assert.ok(url, out);
+  return { worker, out: () => out, url };
 }
 
 describe('stryke jobs work serves metrics on [metrics] jobs_port', () => {
@@ -52,14 +64,8 @@ describe('stryke jobs work serves metrics on [metrics] jobs_port', () => {
     // Two jobs waiting before the worker starts, one of them failing.
     await queue.add('TickJob', { args: ['ok'] });
     await queue.add('TickJob', { args: ['boom'] });
-    const worker = strykeBackground(['jobs', 'work', '--root', root, '--queues', 'ticks'], { env });
-    let out = '';
-    worker.stdout!.on('data', (d) => (out += d));
-    worker.stderr!.on('data', (d) => (out += d));
+    const { worker, out, url } = await jobsWorker(root, 'ticks', env);
     try {
-      await until(() => /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.test(out) || worker.exitCode !== null);
-      const url = /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
-      assert.ok(url, out);
       let text = '';
       await until(async () => {
         text = await (await fetch(url)).text();
@@ -79,7 +85,7 @@ describe('stryke jobs work serves metrics on [metrics] jobs_port', () => {
 
       worker.kill('SIGTERM');
       const [code] = await once(worker, 'exit');
-      assert.equal(code, 0, out);
+      assert.equal(code, 0, out());
     } finally {
       if (worker.exitCode === null) worker.kill('SIGKILL');
     }
@@ -127,14 +133,8 @@ export class CountJob extends ApplicationJob {
     assert.equal(migrated.status, 0, migrated.stdout + migrated.stderr);
     const counts = new Queue('counts', { connection: { filename: db } } as any, createSqliteBackend as any);
     await counts.add('CountJob', { args: ['one'] });
-    const worker = strykeBackground(['jobs', 'work', '--root', root, '--queues', 'counts'], { env: sqlEnv });
-    let out = '';
-    worker.stdout!.on('data', (d) => (out += d));
-    worker.stderr!.on('data', (d) => (out += d));
+    const { worker, out, url } = await jobsWorker(root, 'counts', sqlEnv);
     try {
-      await until(() => /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.test(out) || worker.exitCode !== null);
-      const url = /Metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
-      assert.ok(url, out);
       let text = '';
       await until(async () => {
         text = await (await fetch(url)).text();
@@ -146,7 +146,7 @@ export class CountJob extends ApplicationJob {
       assert.ok(sample(text, 'stryke_sql_statement_duration_seconds_sum{statement="SELECT"}')! > 0, text);
       worker.kill('SIGTERM');
       const [code] = await once(worker, 'exit');
-      assert.equal(code, 0, out);
+      assert.equal(code, 0, out());
     } finally {
       if (worker.exitCode === null) worker.kill('SIGKILL');
       await counts.close();
