@@ -26,8 +26,8 @@ export function buildAuthRuntime(decls: AuthenticatorDecl[], routes: RouteDef[],
   if (!decl.signInPath.startsWith('/') || decl.signInPath.startsWith('//')) {
     throw AuthErrors.BAD_AUTHENTICATOR(decl.target.name, decl.source, `has signInPath "${decl.signInPath}": give a path on this host, starting with one "/".`);
   }
-  // The digest an unknown user's password is checked against, made just after boot (on a libuv thread) so the
-  // first sign-in does not pay for it, and boot does not wait for it.
+  // The digest an unknown user's password is checked against: a constant on the default parameters (no Argon2 at
+  // boot); with others, made just after boot (on a libuv thread) so the first sign-in does not pay for it.
   setTimeout(() => void dummyDigest(), 0).unref();
   return {
     signInPath: decl.signInPath,

@@ -80,6 +80,14 @@ export function needsRehash(digest: string): boolean {
   }
 }
 
+/**
+ * A digest made once with the default parameters (OWASP_MINIMUM) of 32 random bytes nobody kept: verifying
+ * against it costs what verifying a real default digest costs, so an app on the defaults needs no hash made at
+ * boot, nor the Argon2 addon loaded before the first sign-in (measured: 3.3-3.5 MiB of a worker's idle memory,
+ * the addon and the thread pool the hash ran on). Its password is unknown, and verifyDummy answers false anyway.
+ */
+const DEFAULT_DUMMY_DIGEST = '$argon2id$v=19$m=19456,t=2,p=1$t4FxmOe4eG7GavYbAQJZdQ$9MTVNuoufsX0xn8O7UUHwdvosNlT+7TVAhDhcmSn4UM';
+
 let dummy: { key: string; digest: Promise<string> } | undefined;
 
 /**
@@ -93,11 +101,15 @@ export async function verifyDummy(plain = ''): Promise<false> {
   return false;
 }
 
-/** The dummy digest for the current parameters, made once (in the background at boot, so the first sign-in does not pay for it). */
+/**
+ * The dummy digest for the current parameters: DEFAULT_DUMMY_DIGEST on the defaults, else made once (in the
+ * background at boot, so the first sign-in does not pay for it).
+ */
 export function dummyDigest(): Promise<string> {
   const key = `${settings.memoryCost}:${settings.timeCost}:${settings.parallelism}`;
   if (dummy?.key !== key) {
-    const digest = lib().hash(randomBytes(16).toString('hex'), { algorithm: ARGON2ID, ...settings });
+    const defaults = key === `${OWASP_MINIMUM.memoryCost}:${OWASP_MINIMUM.timeCost}:${OWASP_MINIMUM.parallelism}`;
+    const digest = defaults ? Promise.resolve(DEFAULT_DUMMY_DIGEST) : lib().hash(randomBytes(16).toString('hex'), { algorithm: ARGON2ID, ...settings });
     digest.catch(() => undefined);
     dummy = { key, digest };
   }
