@@ -1,9 +1,16 @@
 // The stryke command line (bin/stryke.js): every command, or only the serving ones when one of them runs.
 import cluster from 'node:cluster';
-import { runCli, type Register } from './program';
+import { holdOptimizingCompiler } from './primary-tiering';
+
+const startPrimary = process.argv[2] === 'start' && cluster.isPrimary;
+// Before any other module loads: `stryke start`'s primary boots without V8's optimizing compiler (primary-tiering.ts).
+if (startPrimary) holdOptimizingCompiler();
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { runCli } = require('./program') as typeof import('./program');
+type Register = import('./program').Register;
 
 // Decorator metadata, for every process that may load app code: not `stryke start`'s primary, which supervises only.
-if (!(process.argv[2] === 'start' && cluster.isPrimary)) require('reflect-metadata');
+if (!startPrimary) require('reflect-metadata');
 
 const registerServer = (): Register => (require('./commands/server') as typeof import('./commands/server')).registerServer;
 /** Every command, in `stryke --help`'s order; each module is required only when its commands are registered. */

@@ -8,6 +8,7 @@ import type * as ServerModule from '../../server';
 import { isDist, SERVER_BUNDLE, type DistStage } from '../../server';
 import { appRoot, compileApp } from '../app-root';
 import { checkDatabaseFile, refusePendingMigrations } from './start-checks';
+import { releaseOptimizingCompilerOnReady } from '../primary-tiering';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
@@ -73,6 +74,7 @@ export function registerServer(program: Command): void {
           cluster.setupPrimary({ exec: join(fromDist, SERVER_BUNDLE) });
         }
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
+        releaseOptimizingCompilerOnReady();
       } else {
         await serve({ root, port: p, host: opts.host, check: (app) => refusePendingMigrations(app.db, root, currentEnv()) });
       }
