@@ -48,7 +48,15 @@ const SERVER_EXTERNAL = [
   'bullmq', 'ioredis', 'luxon', 'cron-parser', 'msgpackr', 'qs',
   // Required with the first IPv6 client of a rate-limited route (rate-limit/limiter.ts), with ip-address.
   '@fastify/rate-limit',
+  // Required with the first static file served (assets/files.ts): mime-db is 230 KB of JSON.
+  'mime-types',
 ];
+/**
+ * Left to node_modules by the server bundle under their exact names only: Handlebars' compiler (`handlebars`,
+ * with source-map: about 200 KB) is required where templates are compiled (the job dashboard's first page, views
+ * not precompiled); a build's views render on `handlebars/runtime`, which stays in the bundle.
+ */
+const SERVER_EXTERNAL_EXACT = /^handlebars$/;
 /** fastify's dependencies loaded on a route's first schema: required from fastify's folder at run time, not bundled. */
 const FASTIFY_LAZY = new Set<string>(['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']);
 
@@ -137,6 +145,7 @@ function plugins(out: string, shape: BundleShape, natives: Record<string, string
   const list: Esbuild.Plugin[] = [{
     name: 'stryke-app-modules',
     setup(build) {
+      if (shape === 'server') build.onResolve({ filter: SERVER_EXTERNAL_EXACT }, (args) => ({ path: args.path, external: true }));
       build.onLoad({ filter: /\.js$/ }, (args) => {
         if (!args.path.startsWith(appBuild)) return undefined;
         const rel = relative(out, args.path).split(sep).join('/');
