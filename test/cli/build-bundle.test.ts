@@ -27,6 +27,8 @@ setTimeout(() => {
 describe('stryke build: the serving code bundled', () => {
   it('writes dist/server.js; stryke start runs its workers from it, and its primary loads neither the app nor the serving code', async () => {
     const root = app();
+    mkdirSync(join(root, 'public'), { recursive: true });
+    writeFileSync(join(root, 'public', 'notes.webmanifest'), '{"name":"notes"}\n');
     const built = stryke(['build'], { cwd: root });
     assert.equal(built.status, 0, built.stderr + built.stdout);
     assert.ok(existsSync(join(root, 'dist', 'server.js')), 'dist/server.js written');
@@ -37,6 +39,10 @@ describe('stryke build: the serving code bundled', () => {
     assert.doesNotMatch(bundle, /[^\x00-\x7f]/, 'the bundle is ASCII');
     // esbuild heads each bundled module with a comment naming its file.
     assert.doesNotMatch(bundle, /^\/\/ \S*node_modules\/(bullmq\/|ioredis\/|luxon\/|fast-json-stringify\/index\.js)/m, 'the job queue engine and the schema compilers stay in node_modules');
+    // Required on first use from node_modules: mime-types (mime-db's JSON) with the first static file, Handlebars'
+    // compiler where templates are compiled; the views' runtime is bundled.
+    assert.doesNotMatch(bundle, /^\/\/ \S*node_modules\/(mime-types\/|mime-db\/|source-map\/|handlebars\/dist\/cjs\/handlebars\/compiler\/)/m, 'mime-types and the template compiler stay in node_modules');
+    assert.match(bundle, /^\/\/ \S*node_modules\/handlebars\/dist\/cjs\/handlebars\.runtime\.js/m, 'the views\' runtime is bundled');
     assert.match(built.stdout, /bundling the serving code … done/);
     const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
     assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
@@ -48,6 +54,11 @@ describe('stryke build: the serving code bundled', () => {
     }, async (base) => {
       const res = await fetch(`${base}/notes`);
       const body = await res.json();
+      // A static file's type, from mime-types loaded on this first one.
+      const file = await fetch(`${base}/notes.webmanifest`);
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('content-type'), 'application/manifest+json; charset=utf-8');
+      assert.equal(await file.text(), '{"name":"notes"}\n');
       // Both processes have written their census by the time it is read.
       const deadline = Date.now() + COMMAND_TIMEOUT;
       while (readdirSync(census).filter((f) => f.endsWith('.json')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
