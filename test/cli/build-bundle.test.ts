@@ -29,6 +29,7 @@ describe('stryke build: the serving code bundled', () => {
     const root = app();
     mkdirSync(join(root, 'public'), { recursive: true });
     writeFileSync(join(root, 'public', 'notes.webmanifest'), '{"name":"notes"}\n');
+    writeFileSync(join(root, 'public', 'notes.csv'), 'text\nseeded\n');
     const built = stryke(['build'], { cwd: root });
     assert.equal(built.status, 0, built.stderr + built.stdout);
     assert.ok(existsSync(join(root, 'dist', 'server.js')), 'dist/server.js written');
@@ -54,11 +55,15 @@ describe('stryke build: the serving code bundled', () => {
     }, async (base) => {
       const res = await fetch(`${base}/notes`);
       const body = await res.json();
-      // A static file's type, from mime-types loaded on this first one.
+      // Static files' types: a common one from the framework's table, another from mime-types (in node_modules).
       const file = await fetch(`${base}/notes.webmanifest`);
       assert.equal(file.status, 200);
       assert.equal(file.headers.get('content-type'), 'application/manifest+json; charset=utf-8');
       assert.equal(await file.text(), '{"name":"notes"}\n');
+      const csv = await fetch(`${base}/notes.csv`);
+      assert.equal(csv.status, 200);
+      assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+      assert.equal(await csv.text(), 'text\nseeded\n');
       // Both processes have written their census by the time it is read.
       const deadline = Date.now() + COMMAND_TIMEOUT;
       while (readdirSync(census).filter((f) => f.endsWith('.json')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
