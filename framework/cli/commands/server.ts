@@ -7,7 +7,7 @@ import { currentEnv, defaultHost, loadConfig } from '../../config';
 import type * as ServerModule from '../../server';
 import { isDist, SERVER_BUNDLE, type DistStage } from '../../server';
 import { appRoot, compileApp } from '../app-root';
-import { checkDatabaseFile, checkPackages, inSingleExecutable, refusePendingMigrations } from './start-checks';
+import { checkDatabaseFile, checkPackages, inSingleExecutable, refusePendingMigrations, resolvesStryke } from './start-checks';
 import { CliErrors } from '../errors';
 import { action } from '../output';
 import { Progress, type ModeOptions } from '../progress';
@@ -146,9 +146,7 @@ export function registerServer(program: Command): void {
       const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
       const ms = Date.now() - started;
       out.info(`Built ${shown} in ${ms} ms: ${n(result.templates, 'template')}, ${n(result.files.length, 'asset')}, ${n(result.routes, 'route')}.`);
-      try {
-        require.resolve('stryke', { paths: [dir] });
-      } catch {
+      if (!resolvesStryke(dir)) {
         // Outside the app: the server bundle runs as it is, the db commands need the packages there.
         out.info(`${shown} has no node_modules: run \`npm install --omit=dev\` there before \`stryke db migrate\`${opts.bundle ? '' : ' or `stryke start`'}.`);
       }

@@ -4,6 +4,7 @@
  * SELECT, so the primary loads no database driver, no ORM and no migration code).
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { loadConfig } from '../../config';
 import { migrationFiles, pendingMigrations } from '../../migrations/internal';
@@ -58,10 +59,19 @@ export async function refusePendingMigrations(db: Database, root: string, env: s
  */
 export function checkPackages(root: string): void {
   if (!existsSync(join(root, 'build')) || inSingleExecutable()) return;
+  if (!resolvesStryke(root)) throw CliErrors.NO_PACKAGES(relative(process.cwd(), root) || root);
+}
+
+/**
+ * Whether `require('stryke')` works from a file in `dir`, as the build's own modules ask it. (Not this module's
+ * `require.resolve('stryke', { paths })`: inside the stryke package that resolves the package itself.)
+ */
+export function resolvesStryke(dir: string): boolean {
   try {
-    require.resolve('stryke', { paths: [root] });
+    createRequire(join(dir, 'index.js')).resolve('stryke');
+    return true;
   } catch {
-    throw CliErrors.NO_PACKAGES(relative(process.cwd(), root) || root);
+    return false;
   }
 }
 
