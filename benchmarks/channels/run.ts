@@ -6,7 +6,7 @@
  *      against bare ws and socket.io;
  *   3. two stryke workers with the clients split between them: latency on the broadcasting worker and on
  *      the other one (the cross-worker hop through the primary).
- *   node build/benchmarks/channels/run.js [--idle 10000] [--room 1000] [--burst 200] [--paced 200] [--only idle|broadcast|cross]
+ *   node build/benchmarks/channels/run.js [--idle 10000] [--room 1000] [--burst 200] [--paced 200] [--only idle|broadcast|cross] [--kinds ws,stryke]
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,6 +23,9 @@ const PACED = arg('paced', 200);
 /** Milliseconds between paced broadcasts: slow enough that latency is delivery, not a queue. */
 const PACE_MS = arg('pace-ms', 100);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+/** The servers compared (default all): `--kinds ws,stryke` leaves socket.io out (its clients can stall the run on a loaded machine). */
+const KINDS = process.argv.includes('--kinds') ? process.argv[process.argv.indexOf('--kinds') + 1]!.split(',') : undefined;
+const kinds = (all: string[]) => all.filter((k) => !KINDS || KINDS.includes(k));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Server {
@@ -253,20 +256,21 @@ async function main() {
   if (!ONLY || ONLY === 'idle') {
     console.log('Idle connections, memory per connection (after GC; RSS / JS heap / external)');
     const idle: Record<string, Awaited<ReturnType<typeof idleMemory>>> = {};
-    for (const kind of ['net', 'ws', 'socketio', 'stryke']) {
+    for (const kind of kinds(['net', 'ws', 'socketio', 'stryke'])) {
       idle[kind] = await idleMemory(kind, root);
       console.log(`  ${kind.padEnd(9)} ${kb(idle[kind]!.rssPerConn).padStart(10)}  ${kb(idle[kind]!.heapPerConn).padStart(10)}  ${kb(idle[kind]!.externalPerConn).padStart(10)}`);
     }
-    console.log(`  stryke / ws (RSS): ${(idle.stryke!.rssPerConn / idle.ws!.rssPerConn).toFixed(2)}x; stryke / ws (heap): ${(idle.stryke!.heapPerConn / idle.ws!.heapPerConn).toFixed(2)}x\n`);
+    if (idle.stryke && idle.ws) console.log(`  stryke / ws (RSS): ${(idle.stryke.rssPerConn / idle.ws.rssPerConn).toFixed(2)}x; stryke / ws (heap): ${(idle.stryke.heapPerConn / idle.ws.heapPerConn).toFixed(2)}x\n`);
   }
   if (!ONLY || ONLY === 'broadcast') {
     console.log(`Broadcast to ${ROOM} clients in one room`);
     const b: Record<string, Awaited<ReturnType<typeof broadcast>>> = {};
-    for (const kind of ['ws', 'socketio', 'stryke']) {
+    for (const kind of kinds(['ws', 'socketio', 'stryke'])) {
       b[kind] = await broadcast(kind, root);
       console.log(`  ${kind.padEnd(9)} ${Math.round(b[kind]!.deliveriesPerSec).toString().padStart(9)} deliveries/s   p50 ${b[kind]!.p50.toFixed(2)} ms   p99 ${b[kind]!.p99.toFixed(2)} ms`);
     }
-    console.log(`  stryke / socket.io throughput: ${(b.stryke!.deliveriesPerSec / b.socketio!.deliveriesPerSec).toFixed(2)}x; stryke / ws p99: ${(b.stryke!.p99 / b.ws!.p99).toFixed(2)}x\n`);
+    if (b.stryke && b.socketio) console.log(`  stryke / socket.io throughput: ${(b.stryke.deliveriesPerSec / b.socketio.deliveriesPerSec).toFixed(2)}x`);
+    if (b.stryke && b.ws) console.log(`  stryke / ws p99: ${(b.stryke.p99 / b.ws.p99).toFixed(2)}x; throughput ${(b.stryke.deliveriesPerSec / b.ws.deliveriesPerSec).toFixed(2)}x\n`);
   }
   if (!ONLY || ONLY === 'cross') {
     const x = await crossWorker(root);

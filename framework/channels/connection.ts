@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Session } from '../security';
@@ -13,7 +14,7 @@ import { addTo, hasIn, listOf, removeFrom, type Streams } from './stream-list';
 import { keptHeaders, UpgradeRequest } from './upgrade';
 import { directFrame, errorFrame, eventFrame, presenceFrame, type BroadcastMessage } from './protocol';
 import { resumeMessages } from './resume';
-import { adoptSocket, uncork } from './socket-events';
+import { adoptSocket, uncork, wireOf } from './socket-events';
 
 export { UpgradeRequest } from './upgrade';
 
@@ -93,8 +94,11 @@ export class Connection implements Subscriber, ChannelLink {
   tokens: number;
   /** @internal */
   lastRefill: number;
+  /** @internal the TCP socket under the WebSocket (corked for a turn while frames are sent) */
+  readonly wire: Socket | undefined;
 
   constructor(readonly socket: WebSocket, req: FastifyRequest, private readonly route: ChannelRoute, private readonly ctx: ConnectionContext) {
+    this.wire = wireOf(req);
     this.tokens = fullTokens(ctx.settings);
     this.lastRefill = rateClock();
     this.upgradeHeaders = keptHeaders(req.headers);
@@ -110,7 +114,7 @@ export class Connection implements Subscriber, ChannelLink {
       break;
     }
     this.params = any ? params : NO_PARAMS;
-    adoptSocket(socket, this);
+    adoptSocket(socket, this, req);
   }
 
   /** Answered the last ping (or said anything since). */
@@ -230,10 +234,10 @@ export class Connection implements Subscriber, ChannelLink {
     if (this.closed || socket.readyState !== 1) return;
     if (!this.corked) {
       if (!this.checkBacklog()) return;
-      const raw = (socket as any)._socket;
-      if (raw) {
+      const wire = this.wire;
+      if (wire) {
         this.corked = true;
-        raw.cork();
+        wire.cork();
         process.nextTick(uncork, this);
       }
     }

@@ -5,6 +5,7 @@ import type { ChannelSettings } from './config';
 import { Connection, type ChannelRoute, type ConnectionContext, type UpgradeRequest } from './connection';
 import { ChannelErrors } from './errors';
 import { originAllowed } from './origin';
+import { noteUpgradeResponse } from './socket-events';
 
 export interface ChannelServerOptions {
   settings: ChannelSettings;
@@ -94,6 +95,7 @@ export class ChannelServer {
         req.log.warn({ origin: req.headers.origin }, err.message);
         return reply.code(403).type('application/json; charset=utf-8').send({ error: err.message, code: err.code });
       }
+      noteUpgradeResponse(req.raw, reply.raw);
     };
     for (const route of routes) {
       app.route({

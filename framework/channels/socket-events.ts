@@ -1,3 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Connection } from './connection';
 
@@ -7,6 +10,18 @@ import type { Connection } from './connection';
  * (64 bytes per connection); an entry here costs less than half of that.
  */
 const CONN = new WeakMap<WebSocket, Connection>();
+
+/**
+ * The ServerResponse of each upgrade request on its way to a channel (`reply.raw`, recorded by the route's
+ * preValidation): once the socket is a WebSocket, it is detached from the socket, so an idle connection holds
+ * neither it nor, through it, the upgrade request. Weak: a request refused before the upgrade leaves nothing.
+ */
+const RESPONSES = new WeakMap<IncomingMessage, ServerResponse>();
+
+/** Records the upgrade's ServerResponse (fastify's `reply.raw`) for `adoptSocket`. */
+export function noteUpgradeResponse(req: IncomingMessage, res: ServerResponse): void {
+  RESPONSES.set(req, res);
+}
 
 function onPong(this: WebSocket): void {
   CONN.get(this)!.alive = true;
@@ -28,24 +43,32 @@ function onSocketError(this: WebSocket, err: Error): void {
 /** Ends a corked turn: the frames written during it leave in one write, then the client's backlog is checked. */
 export function uncork(c: Connection): void {
   c.corked = false;
-  (c.socket as any)._socket?.uncork();
+  c.wire?.uncork();
   c.checkBacklog();
+}
+
+/**
+ * The TCP socket under a WebSocket: the upgrade request's own (`req.raw.socket`, node's public
+ * `message.socket`), which ws has taken over. Undefined for an injected upgrade (no TCP socket).
+ */
+export function wireOf(req: FastifyRequest): Socket | undefined {
+  const s = req.raw.socket as Socket | null | undefined;
+  return s && typeof s.cork === 'function' ? s : undefined;
 }
 
 /**
  * Makes `c` the socket's connection: its events go to `c`, and what the upgrade left on the socket that an idle
  * connection need not hold is let go.
  */
-export function adoptSocket(socket: WebSocket, c: Connection): void {
-  // Reading the address made node cache it on the socket as an object ({ address, family, port }); the
-  // string is kept on the connection, and node reads it again if anything asks.
-  const raw = (socket as any)._socket;
-  if (raw && raw._peername) raw._peername = undefined;
+export function adoptSocket(socket: WebSocket, c: Connection, req: FastifyRequest): void {
   CONN.set(socket, c);
-  // @fastify/websocket assigned a ServerResponse to the socket for routing: detached, the idle connection
-  // no longer holds it (nor, through it, the upgrade request).
-  const res = raw?._httpMessage;
-  if (res && typeof res.detachSocket === 'function') res.detachSocket(raw);
+  // @fastify/websocket assigned a ServerResponse to the socket for routing (`res.assignSocket`): detached
+  // (its public counterpart), the idle connection no longer holds it (nor, through it, the upgrade request).
+  const res = RESPONSES.get(req.raw);
+  if (res) {
+    RESPONSES.delete(req.raw);
+    if (c.wire && res.socket === c.wire) res.detachSocket(c.wire);
+  }
   // The plugin's own error listener holds the request and reply: ours (the same handling) does not.
   socket.removeAllListeners('error');
   socket.on('error', onSocketError);

@@ -8,5 +8,6 @@ export const CliErrors = {
   BAD_OPTION: defineError('STRYKE_E_CLI_BAD_OPTION', '%s'),
   PENDING_MIGRATIONS: defineError('STRYKE_E_CLI_PENDING_MIGRATIONS', '%s has %s pending migration(s) (%s): run `stryke db migrate%s` first, then start again.'),
   NO_DATABASE: defineError('STRYKE_E_CLI_NO_DATABASE', '%s does not exist: run `stryke db prepare%s` first (it creates, migrates and seeds it), then start again.'),
+  NO_PACKAGES: defineError('STRYKE_E_CLI_NO_PACKAGES', '%s cannot load `stryke`: a build written outside the app (`stryke build --out`) has no node_modules. Run `npm install --omit=dev` in it (its package.json is there), then run the command again.'),
   SEEDS_MISSING: defineError('STRYKE_E_CLI_SEEDS_MISSING', 'db/seeds.ts does not export a default function: write `export default async function seed() { ... }`.'),
 };

@@ -216,7 +216,7 @@ function asciiOnly(file: string): void {
 }
 
 /** Bundles the serving code of the assembled build in `out` (dist/) into `file`. */
-export async function bundleBuild(out: string, shape: BundleShape, file = join(out, SERVER_BUNDLE), options: { codeCache?: boolean } = {}): Promise<BundleResult> {
+export async function bundleBuild(out: string, shape: BundleShape, file = join(out, SERVER_BUNDLE), options: { codeCache?: boolean; root?: string } = {}): Promise<BundleResult> {
   // With a code cache the bundle is server-bundle.js, and server.js the loader that compiles it with its cache.
   const bundleFile = shape === 'server' && options.codeCache ? join(dirname(file), 'server-bundle.js') : file;
   const esbuild = require('esbuild') as typeof Esbuild;
@@ -238,6 +238,8 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
       logLevel: 'silent',
       external: [...OPTIONAL, ...(shape === 'server' ? SERVER_EXTERNAL : [])],
       banner: { js: shape === 'single' ? SINGLE_BANNER : serverBanner() },
+      // The app's packages (`stryke` among them) as found from the app, when `out` is not inside it (`--out`).
+      nodePaths: options.root ? [join(options.root, 'node_modules')] : [],
       plugins: plugins(out, shape, natives),
     });
   } finally {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { consoleWith, stryke, strykeBackground, until, withServer, writeApp } from '../support/cli';
 import { CREATE_NOTES, notesApp } from '../support/notes-app';
@@ -17,7 +19,50 @@ const serveProduction = <T>(root: string, fn: (base: string) => Promise<T>): Pro
 /** `stryke console` in production (see consoleWith). */
 const productionConsole = (root: string, input: string) => consoleWith(root, input, { env: { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) } });
 
+/** Every file under `root` (node_modules left out) with its size, mtime and content hash. */
+function tree(root: string, dir = root, out: Record<string, string> = {}): Record<string, string> {
+  for (const name of readdirSync(dir)) {
+    if (dir === root && name === 'node_modules') continue;
+    const path = join(dir, name);
+    const st = lstatSync(path);
+    if (st.isDirectory()) tree(root, path, out);
+    else out[relative(root, path)] = `${st.size} ${st.mtimeMs} ${createHash('sha1').update(readFileSync(path)).digest('hex')}`;
+  }
+  return out;
+}
+
 describe('the first production run: build, db prepare, start', () => {
+  it('db prepare, migrate and rollback in production write nothing into the deployed folder (no db/schema.json), unless asked to', () => {
+    const root = notesApp();
+    // The database outside the folder, so that the folder holds only what the build wrote.
+    const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64), DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'stryke-prod-db-')), 'production.sqlite3')}` };
+    assert.equal(stryke(['build'], { cwd: root }).status, 0);
+    const built = tree(root);
+
+    const prepared = stryke(['db', 'prepare'], { cwd: root, env: production });
+    assert.equal(prepared.status, 0, prepared.stderr + prepared.stdout);
+    assert.match(prepared.stdout, /migrating 20260101000000 CreateNotes … done/);
+    assert.doesNotMatch(prepared.stdout, /Wrote db\/schema\.json/);
+    assert.deepEqual(tree(root), built);
+
+    writeFileSync(join(root, 'db', 'migrations', '20260102000000_create_tags.ts'), CREATE_NOTES.replace(/notes/g, 'tags').replace('CreateNotes', 'CreateTags'));
+    assert.equal(stryke(['build'], { cwd: root }).status, 0);
+    const rebuilt = tree(root);
+    for (const args of [['db', 'migrate'], ['db', 'rollback'], ['db', 'migrate', '--root', 'dist']]) {
+      const res = stryke(args, { cwd: root, env: production });
+      assert.equal(res.status, 0, res.stderr + res.stdout);
+      assert.match(res.stdout, /(migrating|reverting) 20260102000000 CreateTags … done/);
+      assert.deepEqual(tree(root), rebuilt, args.join(' '));
+    }
+
+    // Asked for: `--dump` (or dump_schema_after_migration = true in config/database.toml's [production]).
+    assert.equal(stryke(['db', 'rollback'], { cwd: root, env: production }).status, 0);
+    const dumped = stryke(['db', 'migrate', '--dump'], { cwd: root, env: production });
+    assert.equal(dumped.status, 0, dumped.stderr + dumped.stdout);
+    assert.match(dumped.stdout, /Wrote db\/schema\.json/);
+    assert.ok(existsSync(join(root, 'dist', 'db', 'schema.json')));
+  });
+
   it('works in the app directory with SQLite: one database, the one start opens; start refuses a database it would fail on', async () => {
     const root = notesApp();
     const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'p'.repeat(64) };

@@ -14,6 +14,7 @@ import type { DatabaseConfig } from '../../orm';
 import type * as Orm from '../../orm';
 import type * as Server from '../../server';
 import { appRoot, compileApp } from '../app-root';
+import { checkPackages } from './start-checks';
 import { CliErrors } from '../errors';
 import { paint } from '../output';
 import { Progress, type ModeOptions, type Step } from '../progress';
@@ -32,13 +33,29 @@ const { createApp } = lazyModule(() => require('../../app') as typeof AppModule)
 export interface DbOptions extends ModeOptions {
   root?: string;
   env?: string;
+  /** `--dump` / `--no-dump` (undefined: neither given) */
+  dump?: boolean;
 }
 
 export function context(opts: DbOptions) {
   const env = opts.env ?? currentEnv();
   const root = runRoot(appRoot(opts.root), env);
-  const config = databaseConfig(loadConfig(root, env).database);
-  return { root, env, config };
+  if (isDist(root)) checkPackages(root);
+  const section = loadConfig(root, env).database;
+  const config = databaseConfig(section);
+  return { root, env, config, dumps: dumpsSchema(env, opts.dump, section?.dump_schema_after_migration) };
+}
+
+/**
+ * Whether a command that changed the schema writes db/schema.json afterwards: `--dump` / `--no-dump`, else
+ * config/database.toml's `dump_schema_after_migration`, else everywhere but production, as Rails does. A deploy
+ * migrates the schema the repository's db/schema.json already describes; writing it would change the deployed
+ * folder (which may be read-only, or a release shared by several machines).
+ */
+export function dumpsSchema(env: string, flag: boolean | undefined, configured: unknown): boolean {
+  if (flag !== undefined) return flag;
+  if (typeof configured === 'boolean') return configured;
+  return env !== 'production';
 }
 
 /**
@@ -131,12 +148,13 @@ export async function create(root: string, config: DatabaseConfig, out: Progress
   return created;
 }
 
-export async function migrate(root: string, config: DatabaseConfig, out: Progress, options: { to?: string; dump?: boolean; lockTimeout?: string } = {}): Promise<string[]> {
+/** Migrates (creating the database first); `dump`: write db/schema.json when something ran (see dumpsSchema). */
+export async function migrate(root: string, config: DatabaseConfig, out: Progress, options: { to?: string; dump: boolean; lockTimeout?: string }): Promise<string[]> {
   await create(root, config, out);
   await compileApp(root, { progress: out });
   return withDb(root, config, async (db) => {
     const done = await migrator(db, root, options.lockTimeout, out).migrate({ to: options.to });
-    if (done.length && options.dump !== false) await dump(root, db, out);
+    if (done.length && options.dump) await dump(root, db, out);
     return done;
   });
 }
@@ -177,10 +195,10 @@ export async function schemaLoad(root: string, config: DatabaseConfig, out: Prog
 }
 
 /** create, then schema:load (or migrate when there is no db/schema.json), then seed. */
-export async function setup(root: string, env: string, config: DatabaseConfig, out: Progress): Promise<void> {
+export async function setup(root: string, env: string, config: DatabaseConfig, out: Progress, dump: boolean): Promise<void> {
   await create(root, config, out);
   if (existsSync(join(root, migrations().SCHEMA_FILE))) await schemaLoad(root, config, out);
-  else await migrate(root, config, out);
+  else await migrate(root, config, out, { dump });
   await seed(root, env, config, out);
 }
 

@@ -15,7 +15,6 @@ const { createDatabase, dropDatabase } = lazyModule(() => require('../../migrati
 
 interface MigrateOptions extends DbOptions {
   to?: string;
-  dump?: boolean;
   lockTimeout?: string;
 }
 
@@ -24,8 +23,11 @@ export function registerDb(program: Command): void {
   const common = (c: Command) => c.option('--root <dir>', 'the app directory (default: current)').option('-e, --env <env>', 'environment (default: STRYKE_ENV or development)');
   /** The commands with long steps: progress as they run, or nothing (`--quiet`), or JSON lines (`--json`). */
   const reporting = (c: Command) => c.option('-q, --quiet', 'print nothing but errors').option('--json', 'print progress and the result as JSON lines');
-  const changing = (c: Command) => reporting(common(c))
-    .option('--no-dump', 'do not write db/schema.json afterwards')
+  /** `--dump` and `--no-dump` both declared: neither given leaves `dump` undefined (then dumpsSchema decides). */
+  const dumping = (c: Command) => c
+    .option('--dump', 'write db/schema.json afterwards (the default, but in production: see dump_schema_after_migration)')
+    .option('--no-dump', 'do not write db/schema.json afterwards');
+  const changing = (c: Command) => dumping(reporting(common(c)))
     .option('--lock-timeout <seconds>', 'how long to wait for another process migrating this database', '60');
 
   common(db.command('create').description('create the database')).action(action(async (opts: DbOptions) => {
@@ -41,37 +43,37 @@ export function registerDb(program: Command): void {
   changing(db.command('migrate').description('apply pending migrations (creates the database if needed); --to VERSION migrates up or down to it')
     .option('--to <version>', 'stop at this version (reverting later ones that are applied); 0 reverts all'))
     .action(action(async (opts: MigrateOptions) => {
-      const { root, config } = context(opts);
+      const { root, config, dumps } = context(opts);
       const out = Progress.for(opts);
-      const done = await migrate(root, config, out, opts);
+      const done = await migrate(root, config, out, { to: opts.to, lockTimeout: opts.lockTimeout, dump: dumps });
       if (!done.length) out.info('Nothing to migrate: the database is up to date.');
       out.result({ database: label(config), migrated: done });
     }));
 
   changing(db.command('rollback').description('revert the last migration (or --step N)').option('--step <n>', 'how many', '1'))
     .action(action(async (opts: MigrateOptions & { step: string }) => {
-      const { root, config } = context(opts);
+      const { root, config, dumps } = context(opts);
       const step = positive(opts.step, '--step');
       const out = Progress.for(opts);
       await compileApp(root, { progress: out });
       await withDb(root, config, async (d) => {
         const reverted = await migrator(d, root, opts.lockTimeout, out).rollback(step);
         if (!reverted.length) out.info('Nothing to roll back.');
-        else if (opts.dump !== false) await dump(root, d, out);
+        else if (dumps) await dump(root, d, out);
         out.result({ database: label(config), reverted });
       });
     }));
 
   changing(db.command('redo').description('roll back the last migration (or --step N) and apply it again').option('--step <n>', 'how many', '1'))
     .action(action(async (opts: MigrateOptions & { step: string }) => {
-      const { root, config } = context(opts);
+      const { root, config, dumps } = context(opts);
       const step = positive(opts.step, '--step');
       const out = Progress.for(opts);
       await compileApp(root, { progress: out });
       await withDb(root, config, async (d) => {
         const redone = await migrator(d, root, opts.lockTimeout, out).redo(step);
         if (!redone.length) out.info('Nothing to redo: no migration is applied.');
-        else if (opts.dump !== false) await dump(root, d, out);
+        else if (dumps) await dump(root, d, out);
         out.result({ database: label(config), redone });
       });
     }));
@@ -90,29 +92,29 @@ export function registerDb(program: Command): void {
     await seed(root, env, config, Progress.for(opts));
   }));
 
-  reporting(common(db.command('setup').description('create the database, load db/schema.json (or migrate when there is none) and seed it')))
+  dumping(reporting(common(db.command('setup').description('create the database, load db/schema.json (or migrate when there is none) and seed it'))))
     .action(action(async (opts: DbOptions) => {
-      const { root, env, config } = context(opts);
+      const { root, env, config, dumps } = context(opts);
       const out = Progress.for(opts);
-      await setup(root, env, config, out);
+      await setup(root, env, config, out, dumps);
       out.result({ database: label(config) });
     }));
 
-  reporting(common(db.command('reset').description('drop the database, then setup: create, load db/schema.json (or migrate), seed')))
+  dumping(reporting(common(db.command('reset').description('drop the database, then setup: create, load db/schema.json (or migrate), seed'))))
     .action(action(async (opts: DbOptions) => {
-      const { root, env, config } = context(opts);
+      const { root, env, config, dumps } = context(opts);
       const out = Progress.for(opts);
       if (await dropDatabase(config, root)) out.info(`Dropped ${label(config)}`, { dropped: config.database });
-      await setup(root, env, config, out);
+      await setup(root, env, config, out, dumps);
       out.result({ database: label(config) });
     }));
 
-  reporting(common(db.command('prepare').description('create the database if needed, migrate it, and seed it when it was just created')))
+  dumping(reporting(common(db.command('prepare').description('create the database if needed, migrate it, and seed it when it was just created'))))
     .action(action(async (opts: DbOptions) => {
-      const { root, env, config } = context(opts);
+      const { root, env, config, dumps } = context(opts);
       const out = Progress.for(opts);
       const created = await create(root, config, out);
-      const migrated = await migrate(root, config, out);
+      const migrated = await migrate(root, config, out, { dump: dumps });
       if (created) await seed(root, env, config, out);
       out.result({ database: label(config), created, migrated, seeded: created });
     }));

@@ -7,7 +7,7 @@ import { currentEnv, defaultHost, loadConfig } from '../../config';
 import type * as ServerModule from '../../server';
 import { isDist, SERVER_BUNDLE, type DistStage } from '../../server';
 import { appRoot, compileApp } from '../app-root';
-import { checkDatabaseFile, refusePendingMigrations } from './start-checks';
+import { checkDatabaseFile, checkPackages, inSingleExecutable, refusePendingMigrations, resolvesStryke } from './start-checks';
 import { releaseOptimizingCompilerOnReady } from '../primary-tiering';
 import { CliErrors } from '../errors';
 import { action } from '../output';
@@ -22,15 +22,6 @@ interface ServerOptions {
   host?: string;
   workers?: string;
   env?: string;
-}
-
-/** Whether this process is a single executable (`stryke build --single`). */
-function inSingleExecutable(): boolean {
-  try {
-    return (require('node:sea') as { isSea(): boolean }).isSea();
-  } catch {
-    return false;
-  }
 }
 
 function port(opts: ServerOptions): number | undefined {
@@ -72,7 +63,7 @@ export function registerServer(program: Command): void {
         // (Not from a single executable: it is the bundle already.)
         if (fromDist && !inSingleExecutable() && existsSync(join(fromDist, SERVER_BUNDLE)) && process.env.STRYKE_NO_BUNDLE !== '1') {
           cluster.setupPrimary({ exec: join(fromDist, SERVER_BUNDLE) });
-        }
+        } else if (fromDist && !inSingleExecutable()) checkPackages(fromDist);
         runPrimary({ workers, shutdownTimeout: (server.shutdown_timeout ?? 30) * 1000, metrics: metricsSettings(server) });
         releaseOptimizingCompilerOnReady();
       } else {
@@ -141,7 +132,7 @@ export function registerServer(program: Command): void {
       const shown = `${rel && !rel.startsWith('..') ? rel : dir}/`;
       const result = buildDist(root, dir, join(__dirname, '..', 'bin.js'), (stage, fn) => out.stepSync(STAGES[stage], fn));
       if (opts.bundle) {
-        const bundled = await out.step({ id: 'bundle', doing: 'bundling the serving code', done: 'bundled the serving code' }, () => bundleBuild(dir, 'server', undefined, { codeCache: process.env.STRYKE_CODE_CACHE !== '0' }));
+        const bundled = await out.step({ id: 'bundle', doing: 'bundling the serving code', done: 'bundled the serving code' }, () => bundleBuild(dir, 'server', undefined, { codeCache: process.env.STRYKE_CODE_CACHE !== '0', root }));
         if (!out.json) out.info(`  ${SERVER_BUNDLE}  ${bundled.bytes} bytes`);
       }
       if (opts.single) {
@@ -157,6 +148,10 @@ export function registerServer(program: Command): void {
       const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
       const ms = Date.now() - started;
       out.info(`Built ${shown} in ${ms} ms: ${n(result.templates, 'template')}, ${n(result.files.length, 'asset')}, ${n(result.routes, 'route')}.`);
+      if (!resolvesStryke(dir)) {
+        // Outside the app: the server bundle runs as it is, the db commands need the packages there.
+        out.info(`${shown} has no node_modules: run \`npm install --omit=dev\` there before \`stryke db migrate\`${opts.bundle ? '' : ' or `stryke start`'}.`);
+      }
       out.result({ out: result.out, ms, templates: result.templates, routes: result.routes, files: result.files });
     }));
 }

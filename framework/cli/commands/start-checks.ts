@@ -4,7 +4,8 @@
  * SELECT, so the primary loads no database driver, no ORM and no migration code).
  */
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
 import { loadConfig } from '../../config';
 import { migrationFiles, pendingMigrations } from '../../migrations/internal';
 // The config readers only: the primary loads no pool or driver code (db/index.ts brings those).
@@ -48,4 +49,37 @@ export async function refusePendingMigrations(db: Database, root: string, env: s
   const t = target(root, env, config);
   const names = pending.slice(0, 3).map((m) => `${m.version} ${m.name}`).join(', ') + (pending.length > 3 ? ', ...' : '');
   throw CliErrors.PENDING_MIGRATIONS(t.named, pending.length, names, t.hint);
+}
+
+/**
+ * A build's files (`build/**`, run unbundled by the db commands, or by `start` without the server bundle) require
+ * `stryke` and the app's packages from where the build is: one written outside the app (`stryke build --out`)
+ * finds them only once its own dependencies are installed. Refused in one line rather than a module-not-found
+ * stack from the first migration or model.
+ */
+export function checkPackages(root: string): void {
+  if (!existsSync(join(root, 'build')) || inSingleExecutable()) return;
+  if (!resolvesStryke(root)) throw CliErrors.NO_PACKAGES(relative(process.cwd(), root) || root);
+}
+
+/**
+ * Whether `require('stryke')` works from a file in `dir`, as the build's own modules ask it. (Not this module's
+ * `require.resolve('stryke', { paths })`: inside the stryke package that resolves the package itself.)
+ */
+export function resolvesStryke(dir: string): boolean {
+  try {
+    createRequire(join(dir, 'index.js')).resolve('stryke');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this process is a single executable (`stryke build --single`): it carries its packages. */
+export function inSingleExecutable(): boolean {
+  try {
+    return (require('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
 }
