@@ -64,11 +64,15 @@ function thaw(text: string): unknown {
  */
 export class Cache {
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** On the in-process store: this namespace's entries, keyed by the app's key (no concatenated key per lookup). */
+  private readonly memory: MemoryStore | undefined;
 
-  constructor(readonly store: CacheStore, readonly namespace: string, readonly defaultTtl: number) {}
+  constructor(readonly store: CacheStore, readonly namespace: string, readonly defaultTtl: number) {
+    this.memory = store instanceof MemoryStore ? store.space(namespace) : undefined;
+  }
 
   async read<T = unknown>(key: string): Promise<T | undefined> {
-    if (this.store instanceof MemoryStore) return this.store.getSync<T>(this.namespace + checkKey(key));
+    if (this.memory !== undefined) return this.memory.getSync<T>(checkKey(key));
     const text = await this.store.get(this.namespace + checkKey(key));
     return text === undefined ? undefined : (thaw(text) as T);
   }
@@ -80,9 +84,9 @@ export class Cache {
 
   /** Stores `text` (the value's JSON); the value a later read gives. */
   private async put(key: string, text: string, ttl: number): Promise<unknown> {
-    if (this.store instanceof MemoryStore) {
+    if (this.memory !== undefined) {
       const value = thaw(text);
-      this.store.setSync(this.namespace + key, value, ttl);
+      this.memory.setSync(key, value, ttl);
       return value;
     }
     await this.store.set(this.namespace + key, text, ttl).catch(() => undefined);
@@ -90,6 +94,7 @@ export class Cache {
   }
 
   async delete(key: string): Promise<boolean> {
+    if (this.memory !== undefined) return this.memory.deleteSync(checkKey(key));
     return this.store.delete(this.namespace + checkKey(key));
   }
 
@@ -101,8 +106,8 @@ export class Cache {
     checkKey(key);
     const ttl = checkTtl(options.ttl, this.defaultTtl);
     // The in-process store answers a hit at once: no promise chain, no in-flight entry (the hot path of a cache).
-    if (this.store instanceof MemoryStore) {
-      const value = this.store.getSync<T>(this.namespace + key);
+    if (this.memory !== undefined) {
+      const value = this.memory.getSync<T>(key);
       if (value !== undefined) return Promise.resolve(value);
     }
     const running = this.inflight.get(key);
@@ -113,7 +118,7 @@ export class Cache {
   }
 
   private async load<T>(key: string, ttl: number, fn: () => T | Promise<T>): Promise<T> {
-    if (!(this.store instanceof MemoryStore)) {
+    if (this.memory === undefined) {
       let hit: string | undefined;
       try {
         hit = await this.store.get(this.namespace + key);

@@ -8,10 +8,13 @@ import type { BodySender } from './compress';
  * stale 304 would need a changed body of the same length whose hash collides with the client's copy. It runs
  * in JavaScript, a few instructions a character, where SHA-1 through `crypto.hash` measured about 8,000
  * instructions a request on small answers (the call into C++ and the encoding).
- * A Buffer body is hashed by SHA-1.
+ * A Buffer body, and a string of LONG_BODY characters or more (a rendered page), is hashed by SHA-1.
  */
 export function bodyEtag(body: string | Buffer): string {
-  if (typeof body !== 'string') return `W/"${hash('sha1', body, 'base64url')}"`;
+  // From LONG_BODY characters on, SHA-1 in C++ costs less than the loop: on the TechEmpower fortunes page
+  // (1,218 characters, two-byte, a cons string from the template) crypto.hash took about half the loop's CPU
+  // time in process (docs/performance.md, session 9).
+  if (typeof body !== 'string' || body.length >= LONG_BODY) return `W/"${hash('sha1', body, 'base64url')}"`;
   let h = 0x811c9dc5;
   for (let i = 0; i < body.length; i++) h = Math.imul(h ^ body.charCodeAt(i), 0x01000193);
   return `W/"${body.length.toString(36)}-${(h >>> 0).toString(36)}"`;
@@ -63,6 +66,9 @@ function versionOf(value: unknown): string {
 export function versionEtag(value: unknown): string {
   return `W/"${hash('sha1', versionOf(value), 'base64url')}"`;
 }
+
+/** Bodies from this length on are tagged by SHA-1 (see bodyEtag). */
+const LONG_BODY = 512;
 
 /** Whether the client's cached copy is current, by ETag or Last-Modified. */
 export function isFresh(req: FastifyRequest, etag: string | undefined, lastModified: Date | undefined): boolean {

@@ -62,7 +62,11 @@ export function bodySender(settings: CompressionSettings, transformHtml?: (html:
     const isStream = body instanceof Readable;
     // Size first: most answers are small, and a body never compressed needs no Vary either.
     if (!isStream) {
-      const small = typeof body === 'string' ? body.length * 3 < threshold || Buffer.byteLength(body) < threshold : (body as Buffer).length < threshold;
+      // A string has at least as many UTF-8 bytes as UTF-16 code units: one at least the threshold long is
+      // not small, and its UTF-8 length (a pass over the whole text) is not needed here.
+      const small = typeof body === 'string'
+        ? body.length * 3 < threshold || (body.length < threshold && Buffer.byteLength(body) < threshold)
+        : (body as Buffer).length < threshold;
       if (small) return reply.send(body);
     }
     const status = reply.statusCode;

@@ -103,6 +103,23 @@ describe('the memory store', () => {
     assert.equal(await c.read('w'), await c.read('w'));
   });
 
+  it('keeps each namespace on one store apart: caches sharing a memory store see their own entries', async () => {
+    const store = new MemoryStore(10);
+    const a = new Cache(store, 'a:', 60_000);
+    const b = new Cache(store, 'b:', 60_000);
+    assert.equal(await a.fetch('k', () => 'from a'), 'from a');
+    assert.equal(await b.fetch('k', () => 'from b'), 'from b');
+    assert.equal(await a.fetch('k', () => 'again'), 'from a');
+    assert.equal(await b.read('k'), 'from b');
+    assert.equal(store.size, 2);
+    assert.equal(await a.delete('k'), true);
+    assert.equal(await a.read('k'), undefined);
+    assert.equal(await b.read('k'), 'from b');
+    assert.equal(store.size, 1);
+    await store.close();
+    assert.equal(store.size, 0);
+  });
+
   it('forgets the least recently used entry beyond max', () => {
     const store = new MemoryStore(2);
     store.setSync('a', '1', 1000);
