@@ -61,11 +61,7 @@ export class MoveBatcher {
     for (let attempt = 1; ; attempt++) {
       try {
         const results = await withTx(this.ctx, (x, fx) => this.run(batch, x, fx));
-        batch.forEach((p, i) => {
-          const r = results[i]!;
-          if (r instanceof Error) p.reject(r);
-          else p.resolve(r);
-        });
+        settleInTurn(batch, results);
         return;
       } catch (err) {
         const lost = this.ctx.driver.isConnectionError(err);
@@ -167,6 +163,38 @@ export class MoveBatcher {
     }
     return results;
   }
+}
+
+/** Whether a move's answer hands the worker a job to start (a claim's, or the next job of a finished one). */
+function carriesJob(result: unknown): boolean {
+  const next = Array.isArray(result) ? (result as NextJob) : (result as Finished | undefined)?.result;
+  return !!next?.[0];
+}
+
+/**
+ * Settles a committed batch's moves. Answers that hand the worker a job go one per turn of the event loop:
+ * BullMQ's worker announces a job's `active` as the answer arrives and registers its abort controller (what
+ * `worker.cancelJob` finds) only when it starts the job a few promise steps later. Answered all at once, every
+ * `active` of the batch would fire before the first job started, and a `cancelJob` called on those events
+ * would find nothing to cancel; one per turn, each job has started before the next one's `active`.
+ */
+function settleInTurn(batch: Pending[], results: unknown[]): void {
+  const later: Array<() => void> = [];
+  let handedOut = false;
+  batch.forEach((p, i) => {
+    const r = results[i]!;
+    if (r instanceof Error) return p.reject(r);
+    if (!carriesJob(r)) return p.resolve(r);
+    if (handedOut) return later.push(() => p.resolve(r));
+    handedOut = true;
+    p.resolve(r);
+  });
+  let k = 0;
+  const next = () => {
+    later[k++]!();
+    if (k < later.length) setImmediate(next);
+  };
+  if (later.length > 0) setImmediate(next);
 }
 
 async function alreadyFinished(ctx: Ctx, x: Exec, ids: string[]): Promise<Set<string>> {
