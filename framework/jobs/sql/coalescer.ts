@@ -13,6 +13,8 @@ export interface CoalescerOptions<I> {
   gather: boolean | 'sync';
   /** Writes one batch; settles each item's own promise. Must not reject. */
   write(batch: I[]): Promise<void>;
+  /** With `gather`: a batch waiting to start waits for this first, when given (items keep joining it meanwhile). */
+  hold?(): Promise<void> | undefined;
 }
 
 export class Coalescer<I> {
@@ -36,6 +38,8 @@ export class Coalescer<I> {
     if (this.scheduled || this.inFlight >= maxInFlight || this.pending.length === 0) return;
     this.scheduled = true;
     const go = () => {
+      const wait = this.options.hold?.();
+      if (wait) return void wait.then(go);
       this.scheduled = false;
       if (this.inFlight >= maxInFlight || this.pending.length === 0) return;
       this.start();
