@@ -1,9 +1,9 @@
 import { withTx, type Ctx, type Effects } from './context';
-import { claimMany, metaOf, metaQuery, waitingQuery, type NextJob, type Prefetched } from './claim';
+import { claimMany, metaOf, metaQuery, startsFirst, waitingQuery, type NextJob, type Prefetched } from './claim';
 import { sleep, type Exec } from './driver';
-import { completeMany, fail, finishingRowsQuery, type CompleteItem, type FinishingRow } from './finish';
+import { announceDrained, completeMany, fail, finishingRowsQuery, type CompleteItem, type FinishingRow } from './finish';
 import { JobsErrors } from '../errors';
-import { Coalescer } from './coalescer';
+import { Coalescer, realSetImmediate } from './coalescer';
 
 /** Most moves one transaction takes. */
 const MAX_BATCH = 64;
@@ -167,13 +167,13 @@ export class MoveBatcher {
       wanting.forEach((i, k) => {
         const next = nexts[k]!;
         if (batch[i]!.move.kind === 'claim') {
-          results[i] = next;
+          results[i] = next[0] ? startsFirst(next, now) : next;
         } else {
           (results[i] as Finished).result = next;
           if (!next[0] && next[2] === 0) drained = true;
         }
       });
-      if (drained) fx.events.push(['drained', {}]);
+      if (drained) await announceDrained(ctx, x, fx);
     }
     return results;
   }
@@ -211,9 +211,9 @@ function settleInTurn(batch: Pending[], results: unknown[]): Promise<void> | und
     const next = () => {
       if (k === later.length) return resolve();
       later[k++]!();
-      setImmediate(next);
+      realSetImmediate(next);
     };
-    setImmediate(next);
+    realSetImmediate(next);
   });
 }
 

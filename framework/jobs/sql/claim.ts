@@ -6,17 +6,17 @@ import { rowToJobJson, type JobRow } from './rows';
 export type NextJob = [ReturnType<typeof rowToJobJson> | null, string, number, number];
 
 /**
- * A claimed job's answer. Its `delayUntil` is the claim's time, not 0 as on Redis: BullMQ's worker fills its
- * free slots by claiming one job after another and starts none of them until the slots are full, unless
- * the last answer carried a `delayUntil`. On Redis jobs added together still arrive one by one, so a claim
- * soon finds nothing and the worker starts what it has; here they are all there at once, and without this
- * every `active` event of the batch would fire before any processor had its abort signal, so
+ * A worker's claim (`moveToActive`) that got a job answers with the claim's time as `delayUntil`, not 0 as on
+ * Redis: BullMQ's worker fills its free slots by claiming one job after another and starts none of them until
+ * the slots are full, unless the last answer carried a `delayUntil`. On Redis jobs added together still arrive
+ * one by one, so a claim soon finds nothing and the worker starts what it has; here they are all there at
+ * once, and without this every `active` event would fire before any processor had its abort signal, so
  * `worker.cancelJob(id)` after them found nothing to cancel. With it each job starts (its abort controller
- * registered) before the next is claimed. The value is only read there: a worker waits for jobs only after an
- * empty answer, which sets its own.
+ * registered) before the next is claimed. The worker reads the value only there (it waits for jobs only after
+ * an empty answer, which sets its own). The next job a finished one's move returns keeps 0, as on Redis.
  */
-export function claimed(row: JobRow, now: number): NextJob {
-  return [rowToJobJson(row), row.id, 0, Math.max(now, 1)];
+export function startsFirst(next: NextJob, now: number): NextJob {
+  return [next[0], next[1], next[2], Math.max(now, 1)];
 }
 
 const PROMOTE_BATCH = 1000;
@@ -192,7 +192,7 @@ export async function claim(ctx: Ctx, x: Exec, fx: Effects, token: string, name:
   );
   Object.assign(row, { state: 'active', lock_token: token, locked_until: lockUntil, processed_at: now, processed_by: name ?? null, attempts_started: Number(row.attempts_started) + 1 });
   fx.events.push(['active', { jobId: row.id, prev: 'waiting' }]);
-  return claimed(row, now);
+  return [rowToJobJson(row), row.id, 0, 0];
 }
 
 /** The due time of the next delayed job (ms), or undefined. */
@@ -262,7 +262,7 @@ export async function claimMany(ctx: Ctx, x: Exec, fx: Effects, tokens: string[]
     rows.forEach((row, i) => {
       Object.assign(row, { state: 'active', lock_token: tokens[i], locked_until: lockUntil, processed_at: now, processed_by: name ?? null, attempts_started: Number(row.attempts_started) + 1 });
       fx.events.push(['active', { jobId: row.id, prev: 'waiting' }]);
-      out.push(claimed(row, now));
+      out.push([rowToJobJson(row), row.id, 0, 0]);
     });
   }
   if (out.length < tokens.length) {

@@ -17,6 +17,9 @@ export interface CoalescerOptions<I> {
   hold?(): Promise<void> | undefined;
 }
 
+/** Taken when this module loads: an app's test that fakes timers (sinon fakes `setImmediate` by default) still has its batches go. */
+export const realSetImmediate = globalThis.setImmediate;
+
 export class Coalescer<I> {
   private pending: I[] = [];
   private inFlight = 0;
@@ -45,7 +48,7 @@ export class Coalescer<I> {
       this.start();
     };
     if (gather === 'sync') queueMicrotask(go);
-    else setImmediate(go);
+    else realSetImmediate(go);
   }
 
   private start(): void {

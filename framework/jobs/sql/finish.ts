@@ -178,10 +178,19 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
   }
 }
 
+/**
+ * After a finishing move whose next claim found nothing waiting: the queue is drained, as BullMQ says it on
+ * Redis, only when no job is active either (a worker's other jobs still running, or another worker's).
+ */
+export async function announceDrained(ctx: Ctx, x: Exec, fx: Effects): Promise<void> {
+  const active = await x.all("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'active' LIMIT 1", [ctx.queue]);
+  if (active.length === 0) fx.events.push(['drained', {}]);
+}
+
 async function afterFinish(ctx: Ctx, x: Exec, fx: Effects, token: string, fetchNext: boolean, now: number): Promise<NextJob | undefined> {
   if (!fetchNext) return undefined;
   const next = await claim(ctx, x, fx, token, ctx.opts.name, now);
-  if (!next[0] && next[2] === 0) fx.events.push(['drained', {}]);
+  if (!next[0] && next[2] === 0) await announceDrained(ctx, x, fx);
   return next;
 }
 
