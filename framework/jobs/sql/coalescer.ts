@@ -17,7 +17,10 @@ export interface CoalescerOptions<I> {
   hold?(): Promise<void> | undefined;
 }
 
-/** Taken when this module loads: an app's test that fakes timers (sinon fakes `setImmediate` by default) still has its batches go. */
+/**
+ * Taken when this module loads: an app's test that fakes timers (sinon fakes `setImmediate` by default) still
+ * runs its batches.
+ */
 export const realSetImmediate = globalThis.setImmediate;
 
 export class Coalescer<I> {
