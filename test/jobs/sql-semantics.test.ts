@@ -103,6 +103,80 @@ for (const name of ['sqlite', 'mysql'] as const) {
       assert.deepEqual(order, ['due', 'failing']);
     });
 
+    /**
+     * A worker whose processor runs until the test releases it or its job is cancelled; records which jobs
+     * went active (in order) and how each ended.
+     */
+    function cancellable(q: string, concurrency: number, gate?: (job: Job) => Promise<void> | undefined) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const active: string[] = [];
+      const ended = new Map<string, 'cancelled' | 'completed'>();
+      const w = track(
+        new Worker(
+          q,
+          async (job: Job, _token?: string, signal?: AbortSignal) => {
+            const held = gate?.(job);
+            if (held) return held;
+            await Promise.race([released, new Promise((resolve) => signal!.addEventListener('abort', resolve))]);
+            ended.set(job.id!, signal!.aborted ? 'cancelled' : 'completed');
+            if (signal!.aborted) throw new Error('cancelled');
+          },
+          { ...target.opts, concurrency } as any,
+          target.factory as any,
+        ),
+      );
+      w.on('active', (job: Job) => void active.push(job.id!));
+      return { w, active, ended, release };
+    }
+
+    it('jobs added together: cancelJob on the active event of the last finds every one before it', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      const q = `cancelfill${++n}`;
+      const qu = queue(q);
+      const N = 6;
+      const { w, active, ended, release } = cancellable(q, N);
+      await w.waitUntilReady();
+      let answers: boolean[] = [];
+      w.on('active', () => {
+        // Synchronously, as the last job's event fires: every job announced before it has its abort signal.
+        if (active.length === N) answers = active.slice(0, -1).map((id) => w.cancelJob(id));
+      });
+      await Promise.all(Array.from({ length: N }, (_, i) => qu.add('n', { i })));
+      await eventually('all jobs to go active', () => active.length === N);
+      release();
+      assert.deepEqual(answers, new Array(N - 1).fill(true));
+      await eventually('all jobs to end', () => ended.size === N);
+      assert.deepEqual(active.map((id) => ended.get(id)), [...new Array(N - 1).fill('cancelled'), 'completed']);
+    });
+
+    it('next jobs claimed together by finishing jobs: cancelJob on the active event of the last finds every one before it', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      const q = `cancelnext${++n}`;
+      const qu = queue(q);
+      const C = 3;
+      // The first C jobs finish together, so one transaction records them and claims the next C.
+      let open!: () => void;
+      const together = new Promise<void>((resolve) => (open = resolve));
+      let started = 0;
+      const { w, active, ended, release } = cancellable(q, C, (job) => {
+        if (job.data.i >= C) return undefined;
+        if (++started === C) open();
+        return together;
+      });
+      await w.waitUntilReady();
+      let answers: boolean[] = [];
+      w.on('active', () => {
+        if (active.length === 2 * C) answers = active.slice(C, -1).map((id) => w.cancelJob(id));
+      });
+      await Promise.all(Array.from({ length: 2 * C }, (_, i) => qu.add('n', { i })));
+      await eventually('all jobs to go active', () => active.length === 2 * C);
+      release();
+      assert.deepEqual(answers, new Array(C - 1).fill(true));
+      await eventually('the second jobs to end', () => ended.size === C);
+      assert.deepEqual(active.slice(C).map((id) => ended.get(id)), [...new Array(C - 1).fill('cancelled'), 'completed']);
+    });
+
     it('cleaning a failed child removes a parent of the same queue left with no pending child', async (t) => {
       if (target.skip) return t.skip(target.skip);
       const q = `clean${++n}`;

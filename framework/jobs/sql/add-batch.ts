@@ -1,6 +1,6 @@
 import type { JobJson } from 'bullmq';
 import { withTx, type Ctx } from './context';
-import { insertJob, insertJobs } from './write';
+import { insertJob, insertJobs } from './insert';
 import { Coalescer } from './coalescer';
 
 interface PendingAdd {

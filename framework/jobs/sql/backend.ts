@@ -2,7 +2,8 @@ import type { IQueueBackend, JobJson, JobProgress, JobsOptions, JobState, JobTyp
 import { getMetaMap, withTx, withinExternalTx, type Effects } from './context';
 import type { Exec } from './driver';
 import { claim, windowOf } from './claim';
-import { delayActive, insertJob, insertJobs, insertNode, recoverStalled, retryActive } from './write';
+import { insertJob, insertJobs, insertNode } from './insert';
+import { delayActive, recoverStalled, retryActive } from './finish';
 import { childValues, dependencyCounts, getDependencies, onQueue, paginate, pendingChildren, releaseParent, toWaitingChildren, unlinkChild } from './flows';
 import { MoveBatcher } from './batch';
 import { AddBatcher } from './add-batch';

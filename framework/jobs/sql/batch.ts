@@ -1,9 +1,9 @@
 import { withTx, type Ctx, type Effects } from './context';
-import { claimMany, metaOf, metaQuery, waitingQuery, type NextJob, type Prefetched } from './claim';
+import { claimMany, metaOf, metaQuery, startsFirst, waitingQuery, type NextJob, type Prefetched } from './claim';
 import { sleep, type Exec } from './driver';
-import { completeMany, fail, finishingRowsQuery, type CompleteItem, type FinishingRow } from './write';
+import { announceDrained, completeMany, fail, finishingRowsQuery, type CompleteItem, type FinishingRow } from './finish';
 import { JobsErrors } from '../errors';
-import { Coalescer } from './coalescer';
+import { Coalescer, realSetImmediate } from './coalescer';
 
 /** Most moves one transaction takes. */
 const MAX_BATCH = 64;
@@ -48,7 +48,17 @@ export interface BatcherHooks {
 export class MoveBatcher {
   // Everything waiting goes in one transaction (measured: splitting it over parallel transactions is
   // slower, each pays the same round trips); the next batch gathers while this one commits.
-  private readonly batches = new Coalescer<Pending>({ maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gather: true, write: (batch) => this.execute(batch) });
+  private readonly batches = new Coalescer<Pending>({
+    maxBatch: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+    gather: true,
+    write: (batch) => this.execute(batch),
+    // While a batch hands out its jobs one per turn, the moves they make (jobs done at once) wait to go
+    // together, as they would had the jobs been handed out at once.
+    hold: () => (this.handingOut.size > 0 ? Promise.all(this.handingOut).then(() => undefined) : undefined),
+  });
+  /** Batches still handing out their jobs (see `settleInTurn`). */
+  private readonly handingOut = new Set<Promise<void>>();
 
   constructor(private readonly ctx: Ctx, private readonly hooks: BatcherHooks) {}
 
@@ -61,11 +71,11 @@ export class MoveBatcher {
     for (let attempt = 1; ; attempt++) {
       try {
         const results = await withTx(this.ctx, (x, fx) => this.run(batch, x, fx));
-        batch.forEach((p, i) => {
-          const r = results[i]!;
-          if (r instanceof Error) p.reject(r);
-          else p.resolve(r);
-        });
+        const settling = settleInTurn(batch, results);
+        if (settling) {
+          this.handingOut.add(settling);
+          void settling.then(() => this.handingOut.delete(settling));
+        }
         return;
       } catch (err) {
         const lost = this.ctx.driver.isConnectionError(err);
@@ -157,16 +167,54 @@ export class MoveBatcher {
       wanting.forEach((i, k) => {
         const next = nexts[k]!;
         if (batch[i]!.move.kind === 'claim') {
-          results[i] = next;
+          results[i] = next[0] ? startsFirst(next, now) : next;
         } else {
           (results[i] as Finished).result = next;
           if (!next[0] && next[2] === 0) drained = true;
         }
       });
-      if (drained) fx.events.push(['drained', {}]);
+      if (drained) await announceDrained(ctx, x, fx);
     }
     return results;
   }
+}
+
+/** Whether a move's answer hands the worker a job to start (a claim's, or the next job of a finished one). */
+function carriesJob(result: unknown): boolean {
+  const next = Array.isArray(result) ? (result as NextJob) : (result as Finished | undefined)?.result;
+  return !!next?.[0];
+}
+
+/**
+ * Settles a committed batch's moves. Answers that hand the worker a job go one per turn of the event loop:
+ * BullMQ's worker announces a job's `active` as the answer arrives and registers its abort controller (what
+ * `worker.cancelJob` finds) only when it starts the job a few promise steps later. Answered all at once, every
+ * `active` of the batch would fire before the first job started, and a `cancelJob` called on those events
+ * would find nothing to cancel; one per turn, each job has started before the next one's `active`. Resolves
+ * (when some were handed out later) a turn after the last.
+ */
+function settleInTurn(batch: Pending[], results: unknown[]): Promise<void> | undefined {
+  const later: Array<() => void> = [];
+  let handedOut = false;
+  batch.forEach((p, i) => {
+    const r = results[i]!;
+    if (r instanceof Error) return p.reject(r);
+    if (!carriesJob(r)) return p.resolve(r);
+    if (handedOut) return later.push(() => p.resolve(r));
+    handedOut = true;
+    p.resolve(r);
+  });
+  if (later.length === 0) return undefined;
+  // Resolves a turn after the last job is handed out, once what its promise callbacks submit is queued.
+  return new Promise<void>((resolve) => {
+    let k = 0;
+    const next = () => {
+      if (k === later.length) return resolve();
+      later[k++]!();
+      realSetImmediate(next);
+    };
+    realSetImmediate(next);
+  });
 }
 
 async function alreadyFinished(ctx: Ctx, x: Exec, ids: string[]): Promise<Set<string>> {

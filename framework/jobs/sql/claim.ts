@@ -5,6 +5,20 @@ import { rowToJobJson, type JobRow } from './rows';
 /** The worker's `[jobData, id, rateLimitDelay, delayUntil]` tuple. */
 export type NextJob = [ReturnType<typeof rowToJobJson> | null, string, number, number];
 
+/**
+ * A worker's claim (`moveToActive`) that got a job answers with the claim's time as `delayUntil`, not 0 as on
+ * Redis: BullMQ's worker fills its free slots by claiming one job after another and starts none of them until
+ * the slots are full, unless the last answer carried a `delayUntil`. On Redis jobs added together still arrive
+ * one by one, so a claim soon finds nothing and the worker starts what it has; here they are all there at
+ * once, and without this every `active` event would fire before any processor had its abort signal, so
+ * `worker.cancelJob(id)` after them found nothing to cancel. With it each job starts (its abort controller
+ * registered) before the next is claimed. The worker reads the value only there (it waits for jobs only after
+ * an empty answer, which sets its own). The next job a finished one's move returns keeps 0, as on Redis.
+ */
+export function startsFirst(next: NextJob, now: number): NextJob {
+  return [next[0], next[1], next[2], Math.max(now, 1)];
+}
+
 const PROMOTE_BATCH = 1000;
 
 /** Due delayed jobs become waiting, at the back of the line (a fresh `seq`), in the order they are due (jobs due in the same millisecond in the order they were added). */

@@ -13,7 +13,15 @@ export interface CoalescerOptions<I> {
   gather: boolean | 'sync';
   /** Writes one batch; settles each item's own promise. Must not reject. */
   write(batch: I[]): Promise<void>;
+  /** With `gather`: a batch waiting to start waits for this first, when given (items keep joining it meanwhile). */
+  hold?(): Promise<void> | undefined;
 }
+
+/**
+ * Taken when this module loads: an app's test that fakes timers (sinon fakes `setImmediate` by default) still
+ * runs its batches.
+ */
+export const realSetImmediate = globalThis.setImmediate;
 
 export class Coalescer<I> {
   private pending: I[] = [];
@@ -36,12 +44,14 @@ export class Coalescer<I> {
     if (this.scheduled || this.inFlight >= maxInFlight || this.pending.length === 0) return;
     this.scheduled = true;
     const go = () => {
+      const wait = this.options.hold?.();
+      if (wait) return void wait.then(go);
       this.scheduled = false;
       if (this.inFlight >= maxInFlight || this.pending.length === 0) return;
       this.start();
     };
     if (gather === 'sync') queueMicrotask(go);
-    else setImmediate(go);
+    else realSetImmediate(go);
   }
 
   private start(): void {

@@ -42,12 +42,16 @@ export async function withTx<T>(ctx: Ctx, fn: (x: Exec, fx: Effects) => Promise<
   return out;
 }
 
+/** The bus channel told of every commit that wrote events (MySQL: readers held by an id gap listen). */
+export const ANY_EVENTS = 'any-events';
+
 /** After commit: wakes this process's readers of the queues whose events or jobs the transaction wrote. */
 function announce(ctx: Ctx, fx: Effects): void {
   if (fx.events.length > 0) {
     const queues = new Set<string>();
     for (const e of fx.events) queues.add(e[2] ?? ctx.queue);
     for (const q of queues) ctx.driver.bus.emit(`events:${q}`);
+    if (ctx.driver.dialect === 'mysql') ctx.driver.bus.emit(ANY_EVENTS);
   }
   if (fx.wake) ctx.driver.bus.emit(`jobs:${ctx.queue}`);
   if (fx.wakeQueues) for (const q of fx.wakeQueues) if (q !== ctx.queue || !fx.wake) ctx.driver.bus.emit(`jobs:${q}`);

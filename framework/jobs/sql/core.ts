@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { IQueueBackend } from 'bullmq';
 import type { SqlDriver } from './driver';
-import { withTx, type Ctx } from './context';
+import { ANY_EVENTS, withTx, type Ctx } from './context';
 import { hasReadyJob } from './claim';
 import * as reads from './reads';
 import { eventFields } from './rows';
@@ -59,7 +59,7 @@ export abstract class SqlBackendCore extends EventEmitter {
   waitUntilReady(): Promise<void> {
     this.readyPromise ??= (async () => {
       await this.driver.ready();
-      if (this.settings.blocking && this.eventCursor === undefined) this.eventCursor = await reads.lastEventId(this.ctx);
+      if (this.settings.blocking && this.eventCursor === undefined) this.eventCursor = await reads.startEventId(this.ctx);
       if (this.settings.clientName) await this.register(this.settings.clientName);
       this.emit('ready');
     })();
@@ -216,9 +216,16 @@ export abstract class SqlBackendCore extends EventEmitter {
   async readEvents(id: string, blockTimeout: number): Promise<any> {
     if (this.closingPromise) return null;
     await this.ready();
-    let cursor = id;
-    if (id === '$') cursor = this.eventCursor ??= await reads.lastEventId(this.ctx);
-    const fetch = async () => reads.eventsAfter(this.ctx, cursor, await this.eventWatermark(cursor));
+    const base = id === '$' ? (this.eventCursor ??= await reads.startEventId(this.ctx)) : id;
+    const fetch = async () => {
+      // A read that found none of this queue's events up to a watermark need not look there again (nor
+      // check other queues' ids there for gaps): the next read with the same cursor starts at that watermark.
+      const cursor = this.scanned?.after === base ? this.scanned.upTo : base;
+      const upTo = await this.eventWatermark(cursor);
+      const events = await reads.eventsAfter(this.ctx, cursor, upTo);
+      if (events.length === 0 && upTo !== undefined && upTo > (Number(cursor.split('-')[0]) || 0)) this.scanned = { after: base, upTo: String(upTo) };
+      return events;
+    };
     let events = await fetch();
     if (events.length === 0) {
       const found = await this.waitFor('events', blockTimeout || 5000, async () => (await fetch()).length > 0, (c) => (this.cancelEventWait = c));
@@ -230,13 +237,18 @@ export abstract class SqlBackendCore extends EventEmitter {
     return [['events', events.map((e) => [String(e.id), eventFields(e.event, e.data)])]];
   }
 
+  /** How far an empty read of this reader got past the cursor `after` (MySQL). */
+  private scanned?: { after: string; upTo: string };
+  /** MySQL: the last read found an id gap it holds events back for (see `eventWatermark`). */
+  private heldByGap = false;
   private readonly seenTops: Array<{ at: number; id: number }> = [];
 
   /**
    * MySQL: the highest event id every transaction at or below which has ended. Ids are one counter for every
    * queue, so when the ids after the cursor are all present (no gap) up to some id, all of those are committed
    * and readable at once; a gap (a transaction still committing, or one rolled back) holds the reader until
-   * the ids it saw have been visible for `SETTLE_MS`.
+   * the ids it saw have been visible for `SETTLE_MS`, or until a transaction of this process that wrote events
+   * commits (it may be the one the gap waits for: see `waitFor`).
    */
   private async eventWatermark(cursor: string): Promise<number | undefined> {
     if (this.driver.dialect !== 'mysql') return undefined;
@@ -255,7 +267,17 @@ export abstract class SqlBackendCore extends EventEmitter {
     let settled = 0;
     while (this.seenTops.length > 1 && this.seenTops[1]!.at <= now - SETTLE_MS) this.seenTops.shift();
     if (this.seenTops[0]!.at <= now - SETTLE_MS) settled = this.seenTops[0]!.id;
-    return Math.max(contiguous, settled);
+    const mark = Math.max(contiguous, settled);
+    this.heldByGap = Number(top?.id ?? 0) > mark;
+    return mark;
+  }
+
+  /** MySQL, held by a gap: ms until the next id this reader saw has been visible for `SETTLE_MS` (when to look again). */
+  private settlesIn(): number {
+    if (!this.heldByGap) return Infinity;
+    const now = monotonic();
+    const next = this.seenTops.find((t) => t.at > now - SETTLE_MS);
+    return next ? Math.max(next.at + SETTLE_MS - now, 0) + 1 : Infinity;
   }
 
   /** Whether an active job's lock has expired (its worker died or hung): a worker's stalled-job check would recover it. */
@@ -291,11 +313,17 @@ export abstract class SqlBackendCore extends EventEmitter {
       const channel = `${kind}:${this.queueName}`;
       let done = false;
       let timer: NodeJS.Timeout | undefined;
+      // A reader held by an id gap looks again whenever a transaction of this process that wrote events (of
+      // any queue) commits: the gap may have been that transaction.
+      const anyEvents = () => {
+        if (this.heldByGap) poll();
+      };
       const finish = (value: boolean) => {
         if (done) return;
         done = true;
         realClearTimeout(timer);
         this.driver.bus.off(channel, poll);
+        this.driver.bus.off(ANY_EVENTS, anyEvents);
         setCancel(undefined);
         resolve(value);
       };
@@ -307,7 +335,7 @@ export abstract class SqlBackendCore extends EventEmitter {
             if (ok) return finish(true);
             const left = deadline - monotonic();
             if (left <= 0) return finish(false);
-            if (!done) timer = realSetTimeout(poll, Math.min(this.settings.pollInterval, left));
+            if (!done) timer = realSetTimeout(poll, Math.min(this.settings.pollInterval, left, kind === 'events' ? this.settlesIn() : Infinity));
           },
           (err) => {
             this.emit('error', err);
@@ -317,6 +345,7 @@ export abstract class SqlBackendCore extends EventEmitter {
       };
       setCancel(() => finish(false));
       this.driver.bus.on(channel, poll);
+      if (kind === 'events') this.driver.bus.on(ANY_EVENTS, anyEvents);
       poll();
     });
   }

@@ -13,6 +13,17 @@ export async function lastEventId(ctx: Ctx): Promise<string> {
   return String(rows[0]?.id ?? 0);
 }
 
+/**
+ * Where a reader that starts at `$` (only events from now on) begins. MySQL: the newest event id of any queue,
+ * not only this one's, so the gap check after it (see `eventWatermark` in core.ts) scans from now, not from
+ * the far past, where other queues' removed events leave gaps that held a new reader's first events back.
+ */
+export async function startEventId(ctx: Ctx): Promise<string> {
+  if (ctx.driver.dialect !== 'mysql') return lastEventId(ctx);
+  const rows = await ctx.driver.all<{ id: number | null }>('SELECT MAX(id) AS id FROM stryke_job_events');
+  return String(rows[0]?.id ?? 0);
+}
+
 /** Events after `cursor`, up to `upTo` when given (the MySQL settle watermark). */
 export function eventsAfter(ctx: Ctx, cursor: string, upTo?: number): Promise<{ id: number; event: string; data: string }[]> {
   const bound = upTo === undefined ? '' : ' AND id <= ?';
