@@ -2,7 +2,9 @@
  * User-space instructions per request of one HTTP server process, counted by valgrind's callgrind with
  * instrumentation switched on only around a burst of requests, after a warm-up burst of the same size (the
  * JIT settles in the warm-up). Shared by benchmarks/http/instructions.ts and benchmarks/http-db/instructions.ts.
- * `KEEP_CALLGRIND=1` keeps the output folder (for callgrind_annotate).
+ * `KEEP_CALLGRIND=1` keeps the output folder (for callgrind_annotate) and starts node with `--perf-basic-prof`, whose
+ * /tmp/perf-<pid>.map names the JIT's code addresses in that output (the server's pid is the number in its
+ * `cg.<pid>` files; a `stryke start` worker's too).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,17 +92,19 @@ export async function instructionsPerPath(server: ServerUnderCallgrind, paths: {
   const out = mkdtempSync(join(tmpdir(), 'stryke-callgrind-'));
   const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, 'cg.%p')}`];
   if (server.mainThread) valgrind.push('--separate-threads=yes');
+  // node's --perf-basic-prof also writes a V8 log: into the output folder, not the working directory.
+  const nodeFlags = process.env.KEEP_CALLGRIND ? ['--perf-basic-prof', `--logfile=${join(out, 'v8-%p.log')}`] : [];
   let child;
   if (server.worker) {
     // The primary at full speed; its worker under callgrind, through a wrapper it forks (callgrind-worker.ts).
     const wrapper = join(out, 'node-under-callgrind.sh');
-    writeFileSync(wrapper, `#!/bin/sh\nexec valgrind ${valgrind.map((a) => `'${a}'`).join(' ')} '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    writeFileSync(wrapper, `#!/bin/sh\nexec valgrind ${valgrind.map((a) => `'${a}'`).join(' ')} '${process.execPath}' ${nodeFlags.join(' ')} "$@"\n`, { mode: 0o755 });
     child = spawn(process.execPath, ['-r', join(__dirname, 'callgrind-worker.js'), server.script, ...server.args], {
       env: { ...server.env, STRYKE_BENCH_WORKER_WRAPPER: wrapper },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } else {
-    child = spawn('valgrind', [...valgrind, process.execPath, server.script, ...server.args], {
+    child = spawn('valgrind', [...valgrind, process.execPath, ...nodeFlags, server.script, ...server.args], {
       env: server.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

@@ -18,6 +18,7 @@ import { installSqlCounter, requestLogController } from './request-log';
 import type { RateLimiting } from '../rate-limit';
 import { fastifyTlsOptions, trackHttp2Sessions, type TlsSettings } from './tls';
 import { lazyRequestLogger } from './request-logger';
+import { requestHooksOnBodyRoutes } from './body-hooks';
 
 export interface ServerSettings {
   bodyLimit: number;
@@ -173,7 +174,8 @@ export async function buildServer(
 
   // The app-wide rate limit counts every request (static files and 404s too) before anything is parsed.
   if (settings.rateLimits?.onRequest) app.addHook('onRequest', settings.rateLimits.onRequest);
-  if (settings.storage) await registerStorage(app, { csrf: settings.csrf, runtime, storage: settings.storage });
+  // Multipart bodies: their hooks go on the routes that can have a body, not on every GET (body-hooks.ts).
+  if (settings.storage) await requestHooksOnBodyRoutes(app, () => registerStorage(app, { csrf: settings.csrf, runtime, storage: settings.storage! }));
   registerRoutes(app, routes.filter((r) => r.kind !== 'ws'), runtime, factories, { csrf: settings.csrf, bodyLimit: settings.bodyLimit, middleware: settings.middleware, rateLimits: settings.rateLimits });
   if (settings.channels) await settings.channels(app);
 

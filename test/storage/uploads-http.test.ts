@@ -212,6 +212,21 @@ describe('uploads over HTTP: multipart forms, limits, CSRF, signed URLs, Range',
     assert.equal((await app.client().get(doc.avatar.url)).status, 404, 'its URL serves nothing any more');
   });
 
+  it('multipart is read on the routes that can have a body only: a POST no route matches answers 404 and stores nothing', async () => {
+    // The multipart hooks are the body routes' own (framework/http/body-hooks.ts), not app-wide: the not-found
+    // handler never reads the parts, so a file sent to a path without a route is never stored.
+    const b = await browser();
+    const res = await b.post('/no-such-path', { multipart: { fields: { title: 'x' }, files: [{ field: 'avatar', filename: 'x.png', data: png() }] }, headers: { accept: 'application/json' } });
+    assert.equal(res.status, 404);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(filesUnder(storageDir), []);
+    // GET routes still answer (they carry none of the multipart hooks), and a POST route still takes a file.
+    assert.equal((await b.get('/documents/new')).status, 200);
+    const created = await b.post('/documents', { multipart: { fields: { document: { title: 'Kept' } }, files: [{ field: 'document[avatar]', filename: 'k.png', data: png() }] } });
+    assert.ok(created.status < 400, created.body);
+    assert.equal(filesUnder(storageDir).length, 1);
+  });
+
   it('a malformed multipart body answers 400 with a coded error', async () => {
     const b = await browser();
     const cut = await app.server.inject({

@@ -1,0 +1,46 @@
+/**
+ * One server of costs.ts: bare fastify answering `/plaintext`, with the parts a `stryke start` worker adds to
+ * every request switched on one at a time: `node costs-server.js <parts joined by +> <port>`, the parts:
+ * - `base`: nothing added (fastify, logger off);
+ * - `als`: the handler runs in an AsyncLocalStorage store made per request (as stryke's request context does);
+ * - `alsenabled`: an AsyncLocalStorage entered once, no store per request (the async hooks' share of `als`);
+ * - `track`: a 'request' listener that keeps each socket's response in a WeakMap (the drain tracker before
+ *   session 9);
+ * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
+ *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { lazyRequestLogger } from '../../framework/http/request-logger';
+import { requestLogController } from '../../framework/http/request-log';
+
+async function main() {
+  const [variant, port] = process.argv.slice(2);
+  const parts = new Set(variant!.split('+'));
+  const als = new AsyncLocalStorage<{ id: string }>();
+  const options: Record<string, unknown> = { logger: parts.has('pino') ? { level: 'warn' } : false };
+  if (parts.has('lazy')) options.childLoggerFactory = lazyRequestLogger;
+  if (parts.has('onelog')) options.logController = requestLogController();
+  const app = fastify(options as FastifyServerOptions);
+  let handler = (_req: FastifyRequest, reply: FastifyReply): unknown => {
+    reply.header('content-type', 'text/plain');
+    return 'Hello, World!';
+  };
+  if (parts.has('als')) {
+    const inner = handler;
+    handler = (req, reply) => als.run({ id: req.id }, inner, req, reply);
+  }
+  if (parts.has('alsenabled')) als.enterWith({ id: 'process' });
+  app.get('/plaintext', handler);
+  if (parts.has('track')) {
+    const responses = new WeakMap<object, object>();
+    app.server.on('request', (req, res) => responses.set(req.socket, res));
+  }
+  await app.listen({ port: Number(port), host: '127.0.0.1' });
+  process.send?.('ready');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
