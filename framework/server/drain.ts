@@ -6,12 +6,10 @@ import { Server as TlsServer } from 'node:tls';
 export const DRAIN_GRACE_MS = 1000;
 
 /**
- * A server's open connections, kept from node's public events: from 'connection' (plain HTTP) or
- * 'secureConnection' (TLS) until they close or are upgraded ('upgrade'). Nothing is kept per request: a
- * connection is idle when node's HTTP server has no response on it, or only a finished one (the response node
- * assigns to the socket, `socket._httpMessage`, from the request until the response has finished; pipelined
- * requests wait behind it). Before, a 'request' listener put each response in a WeakMap: about 2,500
- * instructions a request for something read only at shutdown (see docs/performance.md, session 9).
+ * A server's open connections and, for each, the response it is making, kept from node's public events: the
+ * connections from 'connection' (plain HTTP) or 'secureConnection' (TLS) until they close or are upgraded
+ * ('upgrade'), and each one's latest response from 'request' (HTTP/1.1 answers a connection's requests one at a
+ * time). A connection is idle when it has no response, or its latest one has finished.
  */
 export interface ConnectionTracker {
   /** The open connections with no request being answered. */
@@ -21,9 +19,13 @@ export interface ConnectionTracker {
 /** Starts keeping track of `server`'s connections (before it listens: a connection accepted earlier is not seen). */
 export function trackConnections(server: Server): ConnectionTracker {
   const open = new Set<Socket>();
+  const responses = new WeakMap<Socket, ServerResponse>();
   server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    responses.set(req.socket, res);
   });
   // A connection upgraded to a WebSocket is the channels' to close (1001, going away), never an idle one to cut.
   // Listened to only beside the app's own listener: with none, node answers an upgrade request as a plain one.
@@ -40,7 +42,7 @@ export function trackConnections(server: Server): ConnectionTracker {
     idle: () =>
       [...open].filter((socket) => {
         if (socket.destroyed) return false;
-        const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+        const res = responses.get(socket);
         return !res || res.writableFinished;
       }),
   };
