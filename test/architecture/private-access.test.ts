@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { framework, frameworkCode } from '../support/framework-sources';
 
 /**
  * No file under framework/ reaches into a library's private fields (issue 17): a release of ws, fastify,
@@ -18,8 +17,6 @@ import { describe, it } from 'node:test';
  * fields whose names carry no underscore).
  */
 
-const repo = join(__dirname, '..', '..', '..');
-const framework = join(repo, 'framework');
 
 /** Underscore names that are stryke's own, not a library's. */
 const OWN_NAMES: Record<string, string> = {
@@ -40,20 +37,6 @@ const ALLOWED: Record<string, string> = {
   'framework/http/response.ts: _storeHeader':
     "the headers every response carries are serialized once at boot and written after each status line; node has no public hook into a response's head; when the method is missing the headers are set per request (docs/performance.md)",
 };
-
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sources(path, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
-
-/** The code of a file without its comments (a doc comment may name what the code must not touch). */
-function code(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
-}
 
 const MEMBER = /(this|[\w$\])]+)\s*\??\.\s*(_[A-Za-z]\w*)|\[\s*['"`](_[A-Za-z]\w*)['"`]\s*\]/g;
 const CAST_SHAPE = /\bas\s+(?:unknown\s+as\s+)?\{[^}]*?\b(_[A-Za-z]\w*)\s*\??\s*:/g;
@@ -81,7 +64,7 @@ function reaches(rel: string, text: string): string[] {
   return found;
 }
 
-const files = sources(framework).map((path) => ({ rel: relative(repo, path).split('\\').join('/'), text: code(readFileSync(path, 'utf8')) }));
+const files = frameworkCode();
 
 describe("no library's private fields, anywhere in framework/", () => {
   it('reads the framework sources', () => {

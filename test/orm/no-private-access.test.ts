@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { framework, frameworkCode } from '../support/framework-sources';
 
 /**
  * The database layer uses its libraries through their public APIs only, so a TypeORM, pg, mysql2 or
@@ -19,24 +18,8 @@ import { describe, it } from 'node:test';
  *   field gets read past the type checker.
  */
 
-const repo = join(__dirname, '..', '..', '..');
-const framework = join(repo, 'framework');
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sources(path, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
-
-/** The code of a file without its comments (a doc comment may name what the code must not touch). */
-function code(path: string): string {
-  return readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-}
-
-const files = sources(framework).map((path) => ({ rel: relative(repo, path).split('\\').join('/'), text: code(path) }));
+const files = frameworkCode();
 const DB_CONCERNS = /^framework\/(db|orm|jobs\/sql|migrations)\//;
 
 const TYPEORM = /(from\s+|require\(\s*|import\(\s*)['"]typeorm(\/[^'"]*)?['"]/;
