@@ -101,15 +101,20 @@ export function parsePgDate(s: string, fallback: PgParser): unknown {
   return s;
 }
 
-/** postgres-date's parser, which pg-types registers for the date and time types: the driver's stock reading. */
+/**
+ * postgres-date's parser, which pg-types registers for the date and time types: the driver's stock reading.
+ * Looked up on the first PostgreSQL column read (null: not found), so an app on another database never loads it.
+ */
+let STOCK_DATE: unknown = undefined;
 function stockDateParser(): unknown {
+  if (STOCK_DATE !== undefined) return STOCK_DATE;
   try {
-    return require(require.resolve('postgres-date', { paths: [require.resolve('pg-types')] }));
+    STOCK_DATE = require(require.resolve('postgres-date', { paths: [require.resolve('pg-types')] }));
   } catch {
-    return undefined;
+    STOCK_DATE = null;
   }
+  return STOCK_DATE;
 }
-const STOCK_DATE = stockDateParser();
 
 type Reader = ((value: unknown) => unknown) | null;
 
@@ -120,7 +125,8 @@ type Reader = ((value: unknown) => unknown) | null;
  */
 export function pgTextReader(field: FieldDecl, oid: number, parse: PgParser, reader: Reader): Reader {
   const t = field.type;
-  const stock = parse === STOCK_DATE && STOCK_DATE !== undefined;
+  const stockDate = stockDateParser();
+  const stock = stockDate !== null && parse === stockDate;
   switch (oid) {
     case PG_OID.bool:
       if (t === 'boolean' && parse.name === 'parseBool') return reader ? (v) => reader(parse(v as string)) : (parse as Reader);

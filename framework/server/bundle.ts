@@ -231,8 +231,11 @@ export async function bundleBuild(out: string, shape: BundleShape, file = join(o
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      // Readable, not minified: V8 compiles a minifier's wrapped functions eagerly (measured: more memory, no faster).
+      // Not minified: V8 compiles a minifier's wrapped functions eagerly (measured: more memory, no faster). Only the
+      // whitespace goes (the same code, names and functions; a stack trace's column moves): V8 holds the whole source
+      // for lazy compilation, and whitespace was a third of it (3.3 -> 2.2 MB; measured: 0.8 MiB less per worker).
       minify: false,
+      minifyWhitespace: true,
       keepNames: false,
       legalComments: 'none',
       logLevel: 'silent',

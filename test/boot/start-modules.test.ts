@@ -60,7 +60,7 @@ export class NotesController extends ActionController {
 const production = { STRYKE_ENV: 'production', SECRET_KEY_BASE: 'c'.repeat(64), NO_COLOR: '1' };
 
 describe('boot: what a stryke start worker and primary hold after the first response', () => {
-  it('the worker has no template compiler, schema compiler, metrics registry or job queue engine; the primary no fastify, app, driver or routing', async () => {
+  it('the worker has no template compiler, schema compiler, metrics registry, job queue engine or PostgreSQL date parser (a SQLite app); the primary no fastify, app, driver or routing', async () => {
     const root = app();
     const built = stryke(['build', '--no-bundle'], { cwd: root });
     assert.equal(built.status, 0, built.stderr + built.stdout);
@@ -99,7 +99,7 @@ describe('boot: what a stryke start worker and primary hold after the first resp
     assert.ok(worker.some((f) => f.includes('/build/framework/jobs/dashboard/mount.js')), 'with the dashboard mounted');
     const early = ['/node_modules/handlebars/dist/cjs/handlebars/compiler/', '/node_modules/source-map/', '/build/framework/jobs/dashboard/templates.js',
       '/node_modules/@fastify/ajv-compiler/', '/node_modules/fast-json-stringify/index.js', '/node_modules/prom-client/', '/node_modules/bullmq/', '/node_modules/ioredis/',
-      '/node_modules/typeorm/', '/node_modules/esbuild/', '/node_modules/typescript/'].filter((part) => worker.some((f) => f.includes(part)));
+      '/node_modules/typeorm/', '/node_modules/esbuild/', '/node_modules/typescript/', '/node_modules/postgres-date/'].filter((part) => worker.some((f) => f.includes(part)));
     assert.deepEqual(early, [], 'loaded before their first use');
 
     const primary = read('primary-');
