@@ -65,8 +65,10 @@ export function valgrindAvailable(): boolean {
 function get(port: number, path: string, agent: http.Agent): Promise<void> {
   return new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`));
-      res.resume().on('end', resolve);
+      if (res.statusCode === 200) return void res.resume().on('end', resolve);
+      // The body says why (a coded error's message in development, its code and request id in production).
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => reject(new Error(`${path} answered ${res.statusCode}: ${body.slice(0, 500)}`)));
     }).on('error', reject);
   });
 }
@@ -101,7 +103,7 @@ export async function instructionsPerPath(server: ServerUnderCallgrind, paths: {
     writeFileSync(wrapper, `#!/bin/sh\nexec valgrind ${valgrind.map((a) => `'${a}'`).join(' ')} '${process.execPath}' ${nodeFlags.join(' ')} "$@"\n`, { mode: 0o755 });
     child = spawn(process.execPath, ['-r', join(__dirname, 'callgrind-worker.js'), server.script, ...server.args], {
       env: { ...server.env, STRYKE_BENCH_WORKER_WRAPPER: wrapper },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
   } else {
     child = spawn('valgrind', [...valgrind, process.execPath, ...nodeFlags, server.script, ...server.args], {
@@ -111,6 +113,8 @@ export async function instructionsPerPath(server: ServerUnderCallgrind, paths: {
   }
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  // The server's log (stdout), kept to explain a failure: only its end.
+  child.stdout?.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   let pid = child.pid!;
   try {
@@ -147,6 +151,8 @@ export async function instructionsPerPath(server: ServerUnderCallgrind, paths: {
       counts.push(Number(totals[1]) / requests);
     }
     return counts;
+  } catch (err) {
+    throw new Error(`${server.label}: ${(err as Error).message}\n--- the server's last output:\n${stderr.slice(-4000)}`);
   } finally {
     agent.destroy();
     if (pid !== child.pid) {

@@ -57,7 +57,8 @@ function addVary(reply: FastifyReply): void {
 export function bodySender(settings: CompressionSettings, transformHtml?: (html: string) => string): BodySender {
   const threshold = settings.threshold;
   return function send(req, reply, body) {
-    if (transformHtml && typeof body === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) body = transformHtml(body);
+    // (A page rendered long arrives as its UTF-8 bytes, caching.ts pageBody: in development it is rewritten as text.)
+    if (transformHtml && !(body instanceof Readable) && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) body = transformHtml(typeof body === 'string' ? body : body.toString());
     if (!settings.enabled) return reply.send(body);
     const isStream = body instanceof Readable;
     // Size first: most answers are small, and a body never compressed needs no Vary either.

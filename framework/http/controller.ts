@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isFresh, sendWithEtag, versionEtag, type FreshnessOptions } from './caching';
+import { isFresh, pageBody, sendWithEtag, versionEtag, type FreshnessOptions } from './caching';
 import { runSse, type SseStream } from './sse';
 import { controllerName } from '../routing';
 import type { TypedPaths } from '../routing';
@@ -156,13 +156,15 @@ export class ActionController {
     this.commitSession();
     this.reply.type('text/html; charset=utf-8');
     for (const [k, v] of this[RUNTIME].headers.document) this.reply.header(k, v);
+    // Sent as its UTF-8 bytes when long (pageBody): converted once for the tag, the length and the write.
+    const body = pageBody(html);
     const tagged = () => {
-      if (tokens.length === 0) return html;
+      if (tokens.length === 0) return body;
       let page = html;
       for (const t of tokens) page = page.split(t).join('');
       return `${page}\0${String(this.session.get(CSRF_SESSION_KEY))}`;
     };
-    return sendWithEtag(this.request, this.reply, options.status ?? 200, html, rt.send, tagged);
+    return sendWithEtag(this.request, this.reply, options.status ?? 200, body, rt.send, tagged);
   }
 
   /**
