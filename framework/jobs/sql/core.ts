@@ -219,6 +219,16 @@ export abstract class SqlBackendCore extends EventEmitter {
    * returns ids up to the highest one it saw at least `SETTLE_MS` ago, by when those transactions ended.
    */
   async readEvents(id: string, blockTimeout: number): Promise<any> {
+    try {
+      return await this.readEventsOnce(id, blockTimeout);
+    } catch (err) {
+      // Closed while a read was in flight (its connection released under it): the reader is done, not failing.
+      if (this.closingPromise) return null;
+      throw err;
+    }
+  }
+
+  private async readEventsOnce(id: string, blockTimeout: number): Promise<any> {
     if (this.closingPromise) return null;
     await this.ready();
     const base = id === '$' ? (this.eventCursor ??= await reads.startEventId(this.ctx)) : id;
@@ -233,6 +243,7 @@ export abstract class SqlBackendCore extends EventEmitter {
     };
     let events = await fetch();
     if (events.length === 0) {
+      if (this.closingPromise) return null; // closed during that read: no wait to cancel was set yet
       // The read that finds events is the one returned (reading again cost a round of statements more).
       const found = await this.waitFor('events', blockTimeout || 5000, async () => {
           const got = await fetch();
