@@ -9,6 +9,11 @@ import { eventFields } from './rows';
 
 /** How long a MySQL event id may stay invisible after allocation (its transaction's commit), in ms. */
 const SETTLE_MS = 200;
+/** How many event ids (of every queue) past its cursor a MySQL reader checks for gaps per read. */
+const GAP_SCAN = 1000;
+/** A shared locking read that fails at once on a lock it would wait for: MariaDB's spelling, then MySQL 8's. */
+const FOR_SHARE = ' FOR SHARE NOWAIT';
+let shareNoWait = ' LOCK IN SHARE MODE NOWAIT';
 
 /**
  * The queue's waits run on the real clock, taken when this module loads: an app's test that fakes timers
@@ -214,6 +219,16 @@ export abstract class SqlBackendCore extends EventEmitter {
    * returns ids up to the highest one it saw at least `SETTLE_MS` ago, by when those transactions ended.
    */
   async readEvents(id: string, blockTimeout: number): Promise<any> {
+    try {
+      return await this.readEventsOnce(id, blockTimeout);
+    } catch (err) {
+      // Closed while a read was in flight (its connection released under it): the reader is done, not failing.
+      if (this.closingPromise) return null;
+      throw err;
+    }
+  }
+
+  private async readEventsOnce(id: string, blockTimeout: number): Promise<any> {
     if (this.closingPromise) return null;
     await this.ready();
     const base = id === '$' ? (this.eventCursor ??= await reads.startEventId(this.ctx)) : id;
@@ -228,9 +243,14 @@ export abstract class SqlBackendCore extends EventEmitter {
     };
     let events = await fetch();
     if (events.length === 0) {
-      const found = await this.waitFor('events', blockTimeout || 5000, async () => (await fetch()).length > 0, (c) => (this.cancelEventWait = c));
+      if (this.closingPromise) return null; // closed during that read: no wait to cancel was set yet
+      // The read that finds events is the one returned (reading again cost a round of statements more).
+      const found = await this.waitFor('events', blockTimeout || 5000, async () => {
+          const got = await fetch();
+          if (got.length > 0) events = got; // a check still in flight when another found events must not blank them
+          return got.length > 0;
+        }, (c) => (this.cancelEventWait = c));
       if (!found || this.closingPromise) return null;
-      events = await fetch();
     }
     if (events.length === 0) return null;
     if (id === '$') this.eventCursor = String(events[events.length - 1]!.id);
@@ -256,7 +276,7 @@ export abstract class SqlBackendCore extends EventEmitter {
     const from = Number(cursor.split('-')[0]) || 0;
     const [[top], next] = await Promise.all([
       this.driver.all<{ id: number | null }>('SELECT MAX(id) AS id FROM stryke_job_events WHERE queue = ?', [this.queueName]),
-      this.driver.all<{ id: number }>('SELECT id FROM stryke_job_events WHERE id > ? ORDER BY id LIMIT 1000', [from]),
+      this.driver.all<{ id: number }>(`SELECT id FROM stryke_job_events WHERE id > ? ORDER BY id LIMIT ${GAP_SCAN}`, [from]),
     ]);
     let contiguous = from;
     for (const r of next) {
@@ -267,9 +287,34 @@ export abstract class SqlBackendCore extends EventEmitter {
     let settled = 0;
     while (this.seenTops.length > 1 && this.seenTops[1]!.at <= now - SETTLE_MS) this.seenTops.shift();
     if (this.seenTops[0]!.at <= now - SETTLE_MS) settled = this.seenTops[0]!.id;
-    const mark = Math.max(contiguous, settled);
-    this.heldByGap = Number(top?.id ?? 0) > mark;
+    let mark = Math.max(contiguous, settled);
+    const last = Number(top?.id ?? 0);
+    if (last > mark && next.length < GAP_SCAN && (await this.gapsEnded(mark, last))) mark = last;
+    this.heldByGap = last > mark;
     return mark;
+  }
+
+  /**
+   * MySQL: whether every transaction that took an event id in (`after`, `upTo`] has ended, so the ids missing
+   * there are rows deleted (a trim, another queue obliterated) or rolled back, never to appear. A row a
+   * transaction inserted and has not committed carries its lock: a locking read that refuses to wait fails
+   * on it (and locks what it reads only for its own autocommit statement). Without this, a gap of deleted
+   * ids held the reader for `SETTLE_MS` like a transaction still committing. Shared locks, so readers probing
+   * at once do not fail on each other. (An id its statement has taken but whose row InnoDB has not yet put in
+   * the index, a few instructions later, has no lock to find: a window of microseconds, against the 200 ms hold.)
+   */
+  private async gapsEnded(after: number, upTo: number): Promise<boolean> {
+    try {
+      await this.driver.all(`SELECT id FROM stryke_job_events WHERE id > ? AND id <= ?${shareNoWait}`, [after, upTo]);
+      return true;
+    } catch (err) {
+      // MySQL 8 spells it FOR SHARE NOWAIT (MariaDB has only LOCK IN SHARE MODE NOWAIT).
+      if ((err as { errno?: number }).errno === 1064 && shareNoWait !== FOR_SHARE) {
+        shareNoWait = FOR_SHARE;
+        return this.gapsEnded(after, upTo);
+      }
+      return false;
+    }
   }
 
   /** MySQL, held by a gap: ms until the next id this reader saw has been visible for `SETTLE_MS` (when to look again). */
