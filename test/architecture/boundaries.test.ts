@@ -4,13 +4,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
+import { framework, repo, sources } from '../support/framework-sources';
 
 // The concern boundaries of docs/architecture.md ("Concerns and their surfaces"), read from the sources: each
 // folder under framework/ is a concern; another concern may import its index.ts (`../orm`) or, for what the
 // framework needs and users must not reach, its internal.ts (`../orm/internal`), never another of its files.
 
-const repo = join(__dirname, '..', '..', '..');
-const framework = join(repo, 'framework');
 
 interface Edge {
   /** framework-relative file and 1-based line of the import. */
@@ -23,15 +22,6 @@ interface Edge {
   module: string;
   /** A value import run when the importing module loads (not `import type`, not a `require()` inside a function). */
   atLoad: boolean;
-}
-
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) sources(full, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
 }
 
 const concernOf = (file: string): string | null => {
