@@ -217,6 +217,54 @@ for (const name of ['sqlite', 'mysql'] as const) {
       assert.equal(await pq.getJobState(tree.job.id!), 'waiting');
     });
 
+    it('a worker made just before addBulk says drained only after those jobs ran', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      // BullMQ's worker says `drained` when its first claim finds nothing. That claim, made while the addBulk
+      // called before it was still being written on another pooled connection, waits for it and looks again.
+      for (let round = 0; round < 8; round++) {
+        const q = `drainfirst${++n}`;
+        const qu = queue(q);
+        await qu.waitUntilReady();
+        const w = track(new Worker(q, async () => {}, { ...target.opts, drainDelay: 1 } as any, target.factory as any));
+        const drained = new Promise<void>((resolve) => w.once('drained', () => resolve()));
+        await qu.addBulk([{ name: 'a', data: {} }, { name: 'b', data: {} }]);
+        await drained;
+        await realSleep(20);
+        assert.equal(await qu.getJobCountByTypes('completed'), 2, `round ${round}`);
+        await w.close();
+      }
+    });
+
+    it("QueueEvents hears drained when two workers finish a queue's last jobs at the same moment", async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      // Each finishing transaction sees the other's job still active (neither committed yet); the last to
+      // commit must still say it (MySQL: the drain lock in finish.ts).
+      for (let round = 0; round < 5; round++) {
+        const q = `drainboth${++n}`;
+        const qu = queue(q);
+        const qe = track(new QueueEvents(q, { ...target.opts, blockingTimeout: 200 } as any, target.factory as any));
+        let drained = 0;
+        qe.on('drained', () => void drained++);
+        await qe.waitUntilReady();
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let started = 0;
+        const fn = async () => {
+          started++;
+          await gate;
+        };
+        const ws = [worker(q, fn), worker(q, fn)];
+        await Promise.all(ws.map((w) => w.waitUntilReady()));
+        await qu.addBulk([{ name: 'a', data: {} }, { name: 'b', data: {} }]);
+        await eventually('both jobs to start', () => started === 2);
+        release();
+        await eventually(`the drained event (round ${round})`, () => drained > 0);
+        assert.equal(await qu.getJobCountByTypes('completed'), 2);
+        await Promise.all(ws.map((w) => w.close()));
+        await qe.close();
+      }
+    });
+
     it("QueueEvents delivers a queue's events once each, in order, past the ids of another queue's removed events", async (t) => {
       if (target.skip) return t.skip(target.skip);
       // On MySQL the removed ids are a gap no transaction will fill: the reader tells it from a transaction

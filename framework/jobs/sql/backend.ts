@@ -7,6 +7,7 @@ import { delayActive, recoverStalled, retryActive } from './finish';
 import { childValues, dependencyCounts, getDependencies, onQueue, paginate, pendingChildren, releaseParent, toWaitingChildren, unlinkChild } from './flows';
 import { MoveBatcher } from './batch';
 import { AddBatcher } from './add-batch';
+import { addsInFlight, trackAdd } from './adds-in-flight';
 import * as admin from './admin';
 import * as sched from './schedulers';
 import * as reads from './reads';
@@ -42,13 +43,17 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
   private readonly adds = new AddBatcher(this.ctx);
 
   async addJob(job: JobJson, jobId: string, parentKeyOpts?: { parentKey?: string }): Promise<string> {
-    await this.ready();
-    return this.adds.add({ job, jobId, parentKeyOpts });
+    return trackAdd(this.driver.key, this.queueName, async () => {
+      await this.ready();
+      return this.adds.add({ job, jobId, parentKeyOpts });
+    });
   }
 
   async addJobs(entries: { job: JobJson; jobId: string; parentKeyOpts?: { parentKey?: string } }[]): Promise<string[]> {
-    await this.ready();
-    return withTx(this.ctx, (x, fx) => insertJobs(this.ctx, x, fx, entries));
+    return trackAdd(this.driver.key, this.queueName, async () => {
+      await this.ready();
+      return withTx(this.ctx, (x, fx) => insertJobs(this.ctx, x, fx, entries));
+    });
   }
 
   /**
@@ -64,7 +69,11 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
    * A FlowProducer's tree (parents first), over any queues of this database, in one transaction: a parent
    * waits in `waiting-children` until its children finish. Each entry gets its id or BullMQ's error code.
    */
-  async addFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
+  addFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
+    return trackAdd(this.driver.key, entries.map((e) => e.queueName), () => this.writeFlow(entries));
+  }
+
+  private async writeFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
     await this.ready();
     try {
       return await withTx(this.ctx, async (x, fx) => {
@@ -104,7 +113,14 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
   // ---- the worker's moves -----------------------------------------------------------------------
 
   async moveToActive(token: string, name?: string): Promise<any[]> {
+    const adding = addsInFlight(this.driver.key, this.queueName);
     await this.ready();
+    const next = await this.moves.submit<any[]>({ kind: 'claim', token, name });
+    if (next[0] || !adding || this.closingPromise) return next;
+    // Found nothing while this process was still adding jobs it started before this claim: look again once
+    // those are written (see adds-in-flight.ts), so the worker does not say `drained` before their jobs run.
+    await Promise.allSettled(adding);
+    if (this.closingPromise) return next;
     return this.moves.submit<any[]>({ kind: 'claim', token, name });
   }
 

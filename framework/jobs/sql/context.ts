@@ -91,6 +91,9 @@ export async function getMetaMap(ctx: Ctx, x: Exec): Promise<Record<string, stri
   return out;
 }
 
+/** The `stryke_job_meta` field whose row serializes the drained check on MySQL (not one of the queue's settings). */
+export const DRAIN_LOCK = 'drain-lock';
+
 /** `SELECT ... FOR UPDATE` where the database has row locks (SQLite's write lock already covers it). */
 export function forUpdate(ctx: Ctx): string {
   return ctx.driver.dialect === 'mysql' ? ' FOR UPDATE' : '';

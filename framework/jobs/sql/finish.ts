@@ -3,7 +3,7 @@
  * trimming of finished jobs they trigger.
  */
 import { defer, type Exec } from './driver';
-import { forUpdate, type Ctx, type Effects } from './context';
+import { DRAIN_LOCK, forUpdate, type Ctx, type Effects } from './context';
 import { claim, promoteDue, type NextJob } from './claim';
 import { jobError, normalizeKeep, type Keep } from './rows';
 import { finishDedup } from './dedup';
@@ -183,8 +183,21 @@ async function retain(ctx: Ctx, x: Exec, id: string, state: 'completed' | 'faile
  * Redis, only when no job is active either (a worker's other jobs still running, or another worker's).
  */
 export async function announceDrained(ctx: Ctx, x: Exec, fx: Effects): Promise<void> {
+  if (await anyActive(ctx, x)) {
+    if (ctx.driver.dialect !== 'mysql') return;
+    // Two transactions finishing a queue's last two jobs each still see the other's job active (neither has
+    // committed), and neither would say `drained`. Those that see a job active take the queue's drain lock
+    // and look again: the second to get it sees the first one's commit (READ COMMITTED), so the last to
+    // finish says it. SQLite has one writer at a time, so its first look is already the last.
+    await x.run(ctx.driver.upsert('stryke_job_meta', ['queue', 'field', 'value'], ['queue', 'field'], ['value']), [ctx.queue, DRAIN_LOCK, '1']);
+    if (await anyActive(ctx, x)) return;
+  }
+  fx.events.push(['drained', {}]);
+}
+
+async function anyActive(ctx: Ctx, x: Exec): Promise<boolean> {
   const active = await x.all("SELECT id FROM stryke_jobs WHERE queue = ? AND state = 'active' LIMIT 1", [ctx.queue]);
-  if (active.length === 0) fx.events.push(['drained', {}]);
+  return active.length > 0;
 }
 
 async function afterFinish(ctx: Ctx, x: Exec, fx: Effects, token: string, fetchNext: boolean, now: number): Promise<NextJob | undefined> {

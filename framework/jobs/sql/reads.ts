@@ -1,7 +1,7 @@
 import { JobsErrors } from '../errors';
 import type { JobJson, JobState, JobType } from 'bullmq';
 import { marks } from './driver';
-import { setMeta, type Ctx } from './context';
+import { DRAIN_LOCK, setMeta, type Ctx } from './context';
 import { rateLimitTtl } from './claim';
 import { typeFilter } from './admin';
 import { rowToJobJson, type JobRow } from './rows';
@@ -168,7 +168,7 @@ export async function setMetaFields(ctx: Ctx, values: Record<string, string | nu
 }
 
 export async function getMetaAll(ctx: Ctx): Promise<Record<string, string>> {
-  const rows = await ctx.driver.all<{ field: string; value: string }>("SELECT field, value FROM stryke_job_meta WHERE queue = ? AND field NOT LIKE 'scheduler-lock:%'", [ctx.queue]);
+  const rows = await ctx.driver.all<{ field: string; value: string }>("SELECT field, value FROM stryke_job_meta WHERE queue = ? AND field NOT LIKE 'scheduler-lock:%' AND field <> ?", [ctx.queue, DRAIN_LOCK]);
   const out: Record<string, string> = {};
   for (const r of rows) out[r.field] = r.value;
   if (out.paused === '0') delete out.paused;
