@@ -9,12 +9,14 @@
  * - `fastify`: the same hello world in a single process.
  *
  * For each: from spawn to the first 200 (polled every 5 ms, as a client sees it) and the CPU time the processes
- * had used by then (steadier than wall time on a busy machine), then, after `--settle` ms idle,
- * the RSS of the primary and of the worker (from /proc). Medians over `--rounds`; the ratios are the medians of
+ * had used by then (steadier than wall time on a busy machine), then, after `--settle` ms idle and again after
+ * `--late` ms, the RSS of the primary and of the worker (from /proc). Medians over `--rounds`; the ratios are the medians of
  * the per-round ratios (stryke over fastify-cluster in the same round). A last, untimed round counts the modules
  * each process loaded (census.ts, preloaded).
  *
- *   node build/benchmarks/boot/run.js [--rounds 9] [--settle 3000] [--single] [--json]   (npm run bench:boot)
+ *   node build/benchmarks/boot/run.js [--rounds 9] [--settle 3000] [--late 15000] [--single] [--json]   (npm run bench:boot)
+ *   --late: RSS sampled again that many ms after the first 200 (0: not), once V8 has done its idle-time work: a worker
+ *   that grew its young generation while booting gives it back with an idle-time scavenge about 5 s after it starts.
  *   --single: also the single executable of the same build (`stryke build --single`), started alone from an empty folder (with the database file).
  *   STRYKE_BOOT_BUILD_ARGS="--no-bundle" ... to measure a build without bundling; STRYKE_CODE_CACHE=0 ... a bundle without
  *   V8's code cache (by default one untimed start writes the cache first, as a deployed server's first start does).
@@ -75,6 +77,9 @@ interface Sample {
   cpuMs: number;
   primaryMiB: number;
   workerMiB: number;
+  /** The same, `--late` ms after the first 200 (NaN when not asked): V8 has done its idle-time work by then. */
+  primaryMiBLate: number;
+  workerMiBLate: number;
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -85,7 +90,7 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<Sample> {
+async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv = {}, lateMs = 0): Promise<Sample> {
   const port = await freePort();
   const t = now();
   const child = spawn(c.command ?? process.execPath, c.args(port), { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -107,10 +112,17 @@ async function boot(c: Contender, settleMs: number, extraEnv: NodeJS.ProcessEnv 
       }
       if (Number.isNaN(firstMs)) await sleep(5);
     }
+    const answered = now();
     await sleep(settleMs);
     const workers = childrenOf(child.pid!);
     if (c.name !== 'fastify' && workers.length !== 1) throw new Error(`${c.name}: expected one worker, found ${workers.length}`);
-    return { firstMs, cpuMs, primaryMiB: rssOf(child.pid!), workerMiB: workers.length ? rssOf(workers[0]!) : NaN };
+    const sample = { firstMs, cpuMs, primaryMiB: rssOf(child.pid!), workerMiB: workers.length ? rssOf(workers[0]!) : NaN, primaryMiBLate: NaN, workerMiBLate: NaN };
+    if (lateMs > settleMs) {
+      await sleep(lateMs - (now() - answered));
+      sample.primaryMiBLate = rssOf(child.pid!);
+      sample.workerMiBLate = workers.length ? rssOf(workers[0]!) : NaN;
+    }
+    return sample;
   } finally {
     await stop(child);
   }
@@ -144,6 +156,7 @@ async function census(c: Contender): Promise<{ primary?: unknown; worker?: unkno
 async function main() {
   const rounds = arg('rounds', 9);
   const settle = arg('settle', 3000);
+  const late = arg('late', 15000);
   const json = process.argv.includes('--json');
   const hello = join(__dirname, 'fastify-hello.js');
   const root = prepareApp();
@@ -177,7 +190,7 @@ async function main() {
     }
     for (let round = 0; round < rounds; round++) {
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
-      for (const c of order) samples[c.name]!.push(await boot(c, settle));
+      for (const c of order) samples[c.name]!.push(await boot(c, settle, {}, late));
       if (!json) process.stderr.write(`round ${round + 1}/${rounds}: ${order.map((c) => `${c.name} ${Math.round(samples[c.name]!.at(-1)!.firstMs)} ms`).join(', ')}\n`);
     }
     const counts = { stryke: await census(contenders[0]!), 'fastify-cluster': await census(contenders[1]!) };
@@ -193,15 +206,17 @@ async function main() {
       return { median: r2(p.median), min: r2(p.min), max: r2(p.max) };
     };
     const summary = {
-      node: process.version, cores: cpus().length, loadBefore: loadavg().map(r2), rounds, settleMs: settle,
+      node: process.version, cores: cpus().length, loadBefore: loadavg().map(r2), rounds, settleMs: settle, lateMs: late,
       build: process.env.STRYKE_BOOT_BUILD_ARGS || 'default',
       medians: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, {
-        firstMs: med(v, 'firstMs'), cpuMs: med(v, 'cpuMs'), primaryMiB: med(v, 'primaryMiB'), workerMiB: med(v, 'workerMiB'), totalMiB: r1(median(v.map(total).filter((n) => !Number.isNaN(n)))),
+        firstMs: med(v, 'firstMs'), cpuMs: med(v, 'cpuMs'), primaryMiB: med(v, 'primaryMiB'), workerMiB: med(v, 'workerMiB'), primaryMiBLate: med(v, 'primaryMiBLate'), workerMiBLate: med(v, 'workerMiBLate'), totalMiB: r1(median(v.map(total).filter((n) => !Number.isNaN(n)))),
       }])),
       ratios: {
         firstVsFastifyCluster: ratio(s.map((x) => x.firstMs), f.map((x) => x.firstMs)),
         cpuVsFastifyCluster: ratio(s.map((x) => x.cpuMs), f.map((x) => x.cpuMs)),
         workerRssVsFastifyWorker: ratio(s.map((x) => x.workerMiB), f.map((x) => x.workerMiB)),
+        workerRssLateVsFastifyWorker: ratio(s.map((x) => x.workerMiBLate), f.map((x) => x.workerMiBLate)),
+        primaryRssLateVsFastifyPrimary: ratio(s.map((x) => x.primaryMiBLate), f.map((x) => x.primaryMiBLate)),
         primaryRssVsFastifyPrimary: ratio(s.map((x) => x.primaryMiB), f.map((x) => x.primaryMiB)),
         totalRssVsFastifyCluster: ratio(s.map(total), f.map(total)),
         firstVsFastifySingle: ratio(s.map((x) => x.firstMs), one.map((x) => x.firstMs)),
@@ -215,21 +230,25 @@ async function main() {
       console.log(JSON.stringify(summary, null, 2));
       return;
     }
-    const m = summary.medians as Record<string, { firstMs: number; cpuMs: number; primaryMiB: number; workerMiB: number; totalMiB: number }>;
-    console.log(`| | spawn to first 200 (ms) | CPU time to it (ms) | primary RSS (MiB) | worker RSS (MiB) | modules (primary / worker) |`);
+    type Med = { firstMs: number; cpuMs: number; primaryMiB: number; workerMiB: number; primaryMiBLate: number; workerMiBLate: number; totalMiB: number };
+    const m = summary.medians as Record<string, Med>;
+    const lateCol = late > settle;
+    const rss = (x: Med, k: 'primaryMiB' | 'workerMiB') => (lateCol ? `${x[k]} / ${x[`${k}Late`]}` : `${x[k]}`);
+    const when = lateCol ? ` (at ${settle / 1000} s / ${late / 1000} s)` : '';
+    console.log(`| | spawn to first 200 (ms) | CPU time to it (ms) | primary RSS${when} (MiB) | worker RSS${when} (MiB) | modules (primary / worker) |`);
     console.log(`| --- | ---: | ---: | ---: | ---: | ---: |`);
     const mods = (c?: { primary?: any; worker?: any }) => `${c?.primary?.modules ?? '-'} / ${c?.worker?.modules ?? '-'}`;
-    console.log(`| stryke start (1 worker, /posts) | ${m.stryke!.firstMs} | ${m.stryke!.cpuMs} | ${m.stryke!.primaryMiB} | ${m.stryke!.workerMiB} | ${mods(counts.stryke)} |`);
-    console.log(`| fastify, primary + 1 worker | ${m['fastify-cluster']!.firstMs} | ${m['fastify-cluster']!.cpuMs} | ${m['fastify-cluster']!.primaryMiB} | ${m['fastify-cluster']!.workerMiB} | ${mods(counts['fastify-cluster'])} |`);
-    if (m['stryke-single']) console.log(`| stryke single executable (1 worker, /posts) | ${m['stryke-single'].firstMs} | ${m['stryke-single'].cpuMs} | ${m['stryke-single'].primaryMiB} | ${m['stryke-single'].workerMiB} | - |`);
-    console.log(`| fastify, one process | ${m.fastify!.firstMs} | ${m.fastify!.cpuMs} | - | ${m.fastify!.primaryMiB} | - |`);
+    console.log(`| stryke start (1 worker, /posts) | ${m.stryke!.firstMs} | ${m.stryke!.cpuMs} | ${rss(m.stryke!, 'primaryMiB')} | ${rss(m.stryke!, 'workerMiB')} | ${mods(counts.stryke)} |`);
+    console.log(`| fastify, primary + 1 worker | ${m['fastify-cluster']!.firstMs} | ${m['fastify-cluster']!.cpuMs} | ${rss(m['fastify-cluster']!, 'primaryMiB')} | ${rss(m['fastify-cluster']!, 'workerMiB')} | ${mods(counts['fastify-cluster'])} |`);
+    if (m['stryke-single']) console.log(`| stryke single executable (1 worker, /posts) | ${m['stryke-single'].firstMs} | ${m['stryke-single'].cpuMs} | ${rss(m['stryke-single'], 'primaryMiB')} | ${rss(m['stryke-single'], 'workerMiB')} | - |`);
+    console.log(`| fastify, one process | ${m.fastify!.firstMs} | ${m.fastify!.cpuMs} | - | ${rss({ ...m.fastify!, workerMiB: m.fastify!.primaryMiB, workerMiBLate: m.fastify!.primaryMiBLate }, 'workerMiB')} | - |`);
     const q = summary.ratios;
     const show = (x: { median: number; min: number; max: number }) => `${x.median}x (${x.min}-${x.max})`;
-    console.log(`\nstryke / fastify cluster, paired medians (range): first 200 ${show(q.firstVsFastifyCluster)} [target <= 1.3x], CPU time to it ${show(q.cpuVsFastifyCluster)}; worker RSS ${show(q.workerRssVsFastifyWorker)} [target <= 1.2x]; primary RSS ${show(q.primaryRssVsFastifyPrimary)}; both processes ${show(q.totalRssVsFastifyCluster)}`);
+    console.log(`\nstryke / fastify cluster, paired medians (range): first 200 ${show(q.firstVsFastifyCluster)} [target <= 1.3x], CPU time to it ${show(q.cpuVsFastifyCluster)}; worker RSS ${show(q.workerRssVsFastifyWorker)}${lateCol ? `, ${late / 1000} s idle ${show(q.workerRssLateVsFastifyWorker)}` : ''} [target <= 1.2x]; primary RSS ${show(q.primaryRssVsFastifyPrimary)}${lateCol ? `, ${late / 1000} s idle ${show(q.primaryRssLateVsFastifyPrimary)}` : ''}; both processes ${show(q.totalRssVsFastifyCluster)}`);
     console.log(`stryke / single-process fastify: first 200 ${show(q.firstVsFastifySingle)}; worker RSS ${show(q.workerRssVsFastifySingle)}`);
     console.log(`\nmodules in the stryke worker by package: ${JSON.stringify((counts.stryke.worker as any)?.packages ?? {})}`);
     console.log(`modules in the stryke primary by package: ${JSON.stringify((counts.stryke.primary as any)?.packages ?? {})}`);
-    console.log(`\n${rounds} rounds (medians; RSS after ${settle} ms idle) on ${summary.cores} cores, Node.js ${process.version}, load average ${summary.loadBefore.join(' ')} at the end (a shared machine: wall-clock figures are noisy).`);
+    console.log(`\n${rounds} rounds (medians; RSS ${settle} ms${lateCol ? ` and ${late} ms` : ''} after the first 200) on ${summary.cores} cores, Node.js ${process.version}, load average ${summary.loadBefore.join(' ')} at the end (a shared machine: wall-clock figures are noisy).`);
   } finally {
     rmSync(join(root, '..'), { recursive: true, force: true });
   }
