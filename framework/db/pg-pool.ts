@@ -118,12 +118,7 @@ export class PgPool {
   release(slot: PgSlot, broken = false): void {
     if (broken || slot.dead || this.closed) {
       this.destroy(slot);
-      // Its place is free: a caller waiting gets a new client.
-      if (!this.closed && this.waiters.length && this.total < this.options.max) {
-        const w = this.waiters.shift()!;
-        if (w.timer) clearTimeout(w.timer);
-        this.open(w.cb);
-      }
+      this.openForWaiter();
       return;
     }
     const w = this.waiters.shift();
@@ -134,6 +129,14 @@ export class PgPool {
       return;
     }
     this.idle.push(slot);
+  }
+
+  /** A place is free (a client ended, or a connect failed): the oldest caller waiting gets a new client. */
+  private openForWaiter(): void {
+    if (this.closed || this.waiters.length === 0 || this.total >= this.options.max) return;
+    const w = this.waiters.shift()!;
+    if (w.timer) clearTimeout(w.timer);
+    this.open(w.cb);
   }
 
   private open(cb: (err: Error | null, slot?: PgSlot) => void): void {
@@ -159,6 +162,9 @@ export class PgPool {
         slot.dead = true;
         this.total--;
         cb(err);
+        // The callers queued meanwhile each get their own try (an error at once, not acquire_timeout, while
+        // the server refuses; a client as soon as it answers again).
+        this.openForWaiter();
         return;
       }
       if (!this.closed) this.sweeper ??= this.startSweeper();

@@ -84,6 +84,26 @@ describe('a database server that stops answering', async () => {
         assert.ok((slow.db.poolStats().in_use ?? 0) === 0);
       });
 
+      it('a server that refuses connections: callers queued behind a failed connect each get their own try, not acquire_timeout', async () => {
+        const down = new TcpProxy(target.config.port!);
+        await down.start();
+        // One connection and a long acquire_timeout: a caller left waiting would wait 30 s and fail with it.
+        const db = await Database.connect({ ...target.config, port: down.port, ...timeouts, pool: 1, acquire_timeout: 30 }, root);
+        try {
+          down.cut(); // the open connection dropped, new ones refused
+          const results = await Promise.allSettled([0, 1, 2, 3].map((i) => db.select(`SELECT ${i + 1} AS n`)));
+          for (const r of results) {
+            assert.equal(r.status, 'rejected');
+            assert.notEqual((r as PromiseRejectedResult).reason?.code, 'STRYKE_E_DB_ACQUIRE_TIMEOUT');
+          }
+          down.restore();
+          assert.deepEqual(await db.select('SELECT 7 AS n'), [{ n: 7 }], 'connects again once the server answers');
+        } finally {
+          await db.close();
+          await down.stop();
+        }
+      });
+
       it('a server that accepts connections and never answers: connect_timeout ends the wait, 503', async () => {
         // Still silent: a new connection is accepted and never greeted.
         await assert.rejects(Database.connect({ ...target.config, port: proxy.port, ...timeouts }, root), (err: Error & { code?: string }) =>
