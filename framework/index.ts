@@ -1,6 +1,7 @@
 /**
- * stryke: the public surface. Each concern also has its own subpath (`stryke/testing`, `stryke/orm`,
- * `stryke/migrations`).
+ * stryke: what an app commonly uses, picked from the concerns' indexes. Each user-facing concern is also its own
+ * subpath (`stryke/routing`, `stryke/orm`, `stryke/channels`...; package.json "exports", docs/architecture.md);
+ * jobs, mailers and testing are on their subpaths only.
  */
 import 'reflect-metadata';
 

@@ -1,15 +1,16 @@
 import { basename, resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { currentUserOf } from '../auth';
-import { prepareChannels, startFabric } from '../channels';
+import { prepareChannels, startFabric } from '../channels/internal';
 import { currentEnv, defaultHost, loadConfig, type ConfigTree } from '../config';
-import { AppContainer } from '../di';
-import { countStatementsOf, endOpenStreams, listenRedirect, RUNTIME, type AppRuntime } from '../http';
+import { AppContainer } from '../di/internal';
+import { countStatementsOf, endOpenStreams, listenRedirect, RUNTIME, type AppRuntime } from '../http/internal';
 import { setupObservability, type Observability } from '../observability';
 import type { Database, DatabaseConfig } from '../orm';
-import { prepareRateLimits, type RateLimiting } from '../rate-limit';
+import { prepareRateLimits, type RateLimiting } from '../rate-limit/internal';
 import { registry } from '../registry';
-import { buildPathHelpers, type PathHelpers, type RouteDef } from '../routing';
+import type { PathHelpers, RouteDef } from '../routing';
+import { buildPathHelpers } from '../routing/internal';
 import { configureStorage, resetStorage, storageSettings } from '../storage/internal';
 import { controllerFactories } from './boot/controllers';
 import { mountAppDashboard } from './boot/dashboard';
@@ -24,7 +25,7 @@ import { resolveMiddleware } from './middleware';
 import { setPaths } from './paths';
 import { appRoutes } from './routes';
 import { secretKeyBase } from './secret';
-import { closeCache, configureCache } from '../cache';
+import { closeCache, configureCache } from '../cache/internal';
 
 export interface CreateAppOptions {
   /** The app's directory (holding app/, config/, db/ and the compiled build/). */

@@ -1,4 +1,4 @@
-import type { AppContainer } from '../di';
+import type { AppContainer } from '../di/internal';
 import type { Middleware } from '../http';
 import type { Constructor } from '../registry';
 import type { RouteDef } from '../routing';

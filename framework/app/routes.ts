@@ -2,7 +2,8 @@ import { registry } from '../registry';
 import { RoutingErrors } from '../routing';
 import type { RouteSet } from '../routing';
 import type { RouteSpec } from '../routing';
-import { buildRouteTable, type RouteDef } from '../routing';
+import type { RouteDef } from '../routing';
+import { buildRouteTable } from '../routing/internal';
 import { loadAppCode, loadConfigModule, type LoadedApp } from './loader';
 
 export interface AppRoutes {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AppContainer } from '../di';
+import type { AppContainer } from '../di/internal';
 import type { AuthenticatorDecl } from '../registry';
 import type { RouteDef } from '../routing';
 import type { SessionCodec } from '../security';

@@ -1,18 +1,18 @@
 /**
- * Authentication: password fields (Argon2id), secret tokens, `@RequireAuth()` / `@AllowAnonymous()`, and
+ * Authentication (`stryke/auth`): password fields (Argon2id), secret tokens, `@RequireAuth()` / `@AllowAnonymous()`, and
  * the `@Authenticator()` the app provides (`stryke generate auth` writes one; the framework knows no User
- * model). See docs/authentication.md.
+ * model). See docs/authentication.md. What the request pipeline, the route table and the app's boot need (the auth
+ * step, each action's mode, the app's auth runtime) is in ./internal.ts.
  */
 export { Password, type PasswordOptions } from './password-field';
 export {
-  hashPassword, verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, passwordTooLong,
-  MAX_PASSWORD_BYTES, type PasswordHashing,
+  hashPassword, verifyPassword, verifyDummy, needsRehash, configurePasswordHashing, passwordHashing, MAX_PASSWORD_BYTES,
+  type PasswordHashing,
 } from './password';
 export { newSecret, digestSecret, secretMatches, formatToken, parseToken } from './tokens';
 export { RequireAuth, AllowAnonymous, Authenticator, type AuthenticatorOptions } from './decorators';
-export { authStep, safeReturnTo, takeReturnTo, RETURN_TO_KEY, type AuthContext, type UserResolver, type AuthRuntime } from './guard';
-export { authModeOf } from './resolve';
-export { buildAuthRuntime, currentUserOf, type AuthSource } from './boot';
+export { safeReturnTo, takeReturnTo, type AuthContext, type UserResolver } from './guard';
+export { currentUserOf } from './boot';
 export { AuthErrors } from './errors';
 
 import { AuthErrors } from './errors';

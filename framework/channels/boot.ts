@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { AppContainer } from '../di';
+import type { AppContainer } from '../di/internal';
 import { registry, type Constructor } from '../registry';
 import type { RouteDef } from '../routing';
 import type { SessionCodec } from '../security';

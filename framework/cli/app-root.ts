@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RouteDef } from '../routing';
-import type * as Routing from '../routing';
+import type * as Routing from '../routing/internal';
 import { join, resolve } from 'node:path';
 import { isCompiled, markCompiled } from './compile-stamp';
 import { CliErrors } from './errors';
@@ -80,7 +80,7 @@ async function refreshPathTypes(root: string): Promise<boolean> {
 export function writePathTypes(root: string, routes: RouteDef[]): boolean {
   const file = join(root, PATH_TYPES);
   // Required here, not at the top: `stryke start`'s primary imports this file for appRoot and loads no routing.
-  const text = (require('../routing') as typeof Routing).renderPathTypes(routes);
+  const text = (require('../routing/internal') as typeof Routing).renderPathTypes(routes);
   if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
   writeFileSync(file, text);
   return true;

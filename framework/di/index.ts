@@ -1,3 +1,3 @@
+/** Dependency injection (`stryke/di`): `@Service()` classes and `@Inject()`. The app's container is in ./internal.ts. */
 export { Service, Inject } from './decorators';
-export { AppContainer } from './container';
 export { DiErrors } from './errors';

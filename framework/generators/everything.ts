@@ -60,7 +60,7 @@ const JOINS: Record<string, Join[]> = {
     { after: '    if (await post.save()) {', add: '      if (post.published) await AnnouncePostJob.performLater(`New post: ${post.title}`);' },
   ],
   'app/jobs/announce_post_job.ts': [
-    { after: "import { ApplicationJob, Job } from 'stryke/jobs';", add: "import { broadcastTo } from 'stryke';\nimport { PostMailer } from '../mailers/post_mailer';\nimport { User } from '../models/user';" },
+    { after: "import { ApplicationJob, Job } from 'stryke/jobs';", add: "import { broadcastTo } from 'stryke/channels';\nimport { PostMailer } from '../mailers/post_mailer';\nimport { User } from '../models/user';" },
     {
       before: '    return `Announce post: ${message}`;',
       add: [

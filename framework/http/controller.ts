@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isFresh, pageBody, sendWithEtag, versionEtag, type FreshnessOptions } from './caching';
 import { runSse, type SseStream } from './sse';
-import { controllerName } from '../routing';
+import { controllerName } from '../routing/internal';
 import type { TypedPaths } from '../routing';
 import { CSRF_SESSION_KEY, maskedToken } from '../security';
 import { Session } from '../security';

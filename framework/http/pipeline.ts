@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDef } from '../routing';
 import { CSRF_FIELD, crossSiteOrigin, csrfRequired, verifyToken } from '../security';
 import { SecurityErrors } from '../security';
-import { authStep } from '../auth';
+import { authStep } from '../auth/internal';
 import { writeBaseHeaders } from './headers';
 import type { ActionController } from './controller';
 import { validateBody } from './dto';

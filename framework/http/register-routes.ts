@@ -5,7 +5,7 @@ import { HttpErrors } from './errors';
 import { buildHandler, type Handler, type Middleware } from './pipeline';
 import { runHandlerInScope } from './request-context';
 import { BODY_CONTENT_TYPE, FORMAT, type AppRuntime } from './runtime';
-import type { RateLimiting } from '../rate-limit';
+import type { RateLimiting } from '../rate-limit/internal';
 
 const TUNNELLED = new Set(['PUT', 'PATCH', 'DELETE']);
 

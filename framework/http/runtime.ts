@@ -4,7 +4,7 @@ import type { BodySender } from './compress';
 import type { SseLimit } from './sse';
 import type { SecureHeaders } from './headers';
 import type { SessionCodec } from '../security';
-import type { AuthRuntime } from '../auth';
+import type { AuthRuntime } from '../auth/internal';
 import type { ViewEngine } from '../views';
 
 /** What every request of one app shares, built once at boot and handed to each controller instance. */

@@ -15,7 +15,7 @@ import { stampingResponse } from './response';
 import { QUERY_ERROR, type AppRuntime } from './runtime';
 import { registerJsonParser } from './json-body';
 import { installSqlCounter, requestLogController } from './request-log';
-import type { RateLimiting } from '../rate-limit';
+import type { RateLimiting } from '../rate-limit/internal';
 import { fastifyTlsOptions, trackHttp2Sessions, type TlsSettings } from './tls';
 import { lazyRequestLogger } from './request-logger';
 import { requestHooksOnBodyRoutes } from './body-hooks';

@@ -69,7 +69,7 @@ export class SseStream {
    * @example return this.sse((stream) => stream.follow('posts'));
    */
   follow(...streams: string[]): Promise<void> {
-    return (require('../channels') as typeof import('../channels')).followStreams(this, streams);
+    return (require('../channels/internal') as typeof import('../channels/internal')).followStreams(this, streams);
   }
 
   /** True once the client disconnected. */

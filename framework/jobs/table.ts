@@ -1,6 +1,6 @@
 import { sep } from 'node:path';
 import type { Job as BullJob } from 'bullmq';
-import type { AppContainer } from '../di';
+import type { AppContainer } from '../di/internal';
 import { registry, type JobDecl as RegistryJobDecl } from '../registry';
 import { frameworkDir } from '../registry';
 import { JobsErrors } from './errors';

@@ -2,7 +2,7 @@ import type { Worker, WorkerOptions } from 'bullmq';
 import type { ConfigTree } from '../config';
 import type { DatabaseConfig } from '../orm';
 import { configOfDirectory, jobsSetup, readJobsConfig } from './config';
-import { AppContainer } from '../di';
+import { AppContainer } from '../di/internal';
 import { registry } from '../registry';
 import { jobClasses, performJob, useJobs } from './table';
 import { bullmq } from './bullmq';

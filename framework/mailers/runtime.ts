@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Job as BullJob } from 'bullmq';
 import { currentEnv, loadConfig, type ConfigTree } from '../config';
-import { buildPathHelpers, type RouteDef } from '../routing';
+import type { RouteDef } from '../routing';
+import { buildPathHelpers } from '../routing/internal';
 import { readMailSettings, type MailSettings } from './config';
 import { MailerErrors } from './errors';
 import type { DeliverLaterOptions, MessageDelivery } from './message';

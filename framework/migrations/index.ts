@@ -1,7 +1,8 @@
 /**
  * Migrations: the `migration()` builder an app's migration files use, the runner, schema dump and load, and
- * database creation. Light to import: `migration()` and the pending-migrations check load no schema engine; the
- * runner, the schema DSL and the schema dump (which load TypeORM, the schema engine) load on first use.
+ * database creation. Light to import: `migration()` loads no schema engine (nor does the pending-migrations check
+ * serving runs, in ./internal.ts); the runner, the schema DSL and the schema dump (which load TypeORM, the schema
+ * engine) load on first use.
  */
 import { lazyModule } from '../support';
 import type * as Runner from './runner';
@@ -13,7 +14,6 @@ import type * as Dsl from './dsl';
 export { migration } from './define';
 export type { Migration, MigrationDefinition, ReferenceOptions, IndexOptions, CreateTableOptions, ForeignKeyOptions, ChangeColumnOptions } from './dsl';
 export type { MigrationStatus, MigratorOptions, MigrationEvent } from './runner';
-export { migrationFiles, pendingMigrations, MIGRATIONS_TABLE, type MigrationFile } from './files';
 export { MigrationErrors } from './errors';
 export { COLUMN_TYPES, COLUMN_OPTIONS, type ColumnType, type ColumnOptions } from './types';
 export type { SchemaDump } from './schema-dump';

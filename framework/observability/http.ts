@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { Context, Span } from '@opentelemetry/api';
-import { REQUEST_SCOPE, requestScope, runInScope, setRequestScope, type RequestScope } from '../http';
+import { REQUEST_SCOPE, requestScope, runInScope, setRequestScope, type RequestScope } from '../http/internal';
 import { UNMATCHED, type StrykeMetrics } from './metrics';
 import { SpanKind, SpanStatusCode, activeContext, api, foreignContextManager, tracer } from './tracing';
 

@@ -16,7 +16,7 @@ import { answerPrimaryScrapes } from './cluster-metrics';
 import { installContextManager, tracingRegistered } from './tracing';
 import { requestIdMixin } from './logs';
 
-export { metricsSettings, type MetricsSettings } from './config';
+export type { MetricsSettings } from './config';
 export { ObservabilityErrors } from './errors';
 /** The jobs hooks (request id, trace context, metrics) for a process that performs jobs without booting an app. */
 export function instrumentJobs(opts: import('./jobs').JobInstrumentation): void {

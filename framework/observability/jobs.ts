@@ -1,6 +1,6 @@
 import type { Job as BullJob } from 'bullmq';
 import { jobHooks, jobsConfigured, knownQueues, queueFor } from '../jobs';
-import { currentRequestId, runInRequest } from '../http';
+import { currentRequestId, runInRequest } from '../http/internal';
 import { scrapeReaders, type StrykeMetrics } from './metrics';
 import { SpanKind, activeContext, contextFromTraceparent, failSpan, startSpan, traceparentOf, withContext } from './tracing';
 

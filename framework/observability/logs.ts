@@ -10,12 +10,12 @@ function chindingsKey(): symbol {
  * pino's `mixin`: a line logged while code runs for a request (its controller, a model's SQL, a job it
  * enqueued: see jobs.ts) carries `reqId`, unless its logger already has it (fastify's `request.log`).
  */
-type HttpModule = typeof import('../http');
+type HttpModule = typeof import('../http/internal');
 /** Loaded with the first line logged: a cluster primary (which loads this for its settings) never serves HTTP. */
 let http: HttpModule | undefined;
 
 export function requestIdMixin(_obj: object, _level: number, logger?: unknown): Record<string, unknown> {
-  const reqId = (http ??= require('../http') as HttpModule).currentRequestId();
+  const reqId = (http ??= require('../http/internal') as HttpModule).currentRequestId();
   if (reqId === undefined) return {};
   const bound = (logger as Record<symbol, unknown> | undefined)?.[chindingsKey()];
   if (typeof bound === 'string' && bound.includes('"reqId":')) return {};

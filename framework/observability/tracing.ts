@@ -1,6 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api';
 import type { Attributes, Context, ContextManager, Span, SpanKind as SpanKindType, Tracer } from '@opentelemetry/api';
-import type { RequestScope } from '../http';
+import type { RequestScope } from '../http/internal';
 
 /**
  * OpenTelemetry spans through the API only: an app (or its SDK setup) registers a TracerProvider and an
@@ -43,9 +43,9 @@ export function tracingRegistered(): boolean {
  * framework/http's request scope, loaded when tracing is installed (a cluster primary loads this module for
  * `tracingRegistered` and never serves HTTP).
  */
-type HttpModule = typeof import('../http');
+type HttpModule = typeof import('../http/internal');
 let httpModule: HttpModule | undefined;
-const http = (): HttpModule => (httpModule ??= require('../http') as HttpModule);
+const http = (): HttpModule => (httpModule ??= require('../http/internal') as HttpModule);
 const currentScope = (): RequestScope | undefined => http().currentScope();
 const runInScope: HttpModule['runInScope'] = (scope, fn, ...args) => http().runInScope(scope, fn, ...args);
 

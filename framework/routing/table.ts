@@ -1,5 +1,5 @@
 import type { Constructor, ControllerDecl, FilterDecl } from '../registry';
-import type * as Auth from '../auth';
+import type * as Auth from '../auth/internal';
 import type * as Channels from '../channels';
 import { lazyModule, singularize, underscore } from '../support';
 import { registry } from '../registry';
@@ -7,7 +7,7 @@ import { RoutingErrors } from './errors';
 import { expandResources, joinName, parentParam, type RouteSpec } from './spec';
 
 // Auth and channels sit beside routing, not below it: the command line reads route tables without loading them.
-const { authModeOf } = lazyModule(() => require('../auth') as typeof Auth);
+const { authModeOf } = lazyModule(() => require('../auth/internal') as typeof Auth);
 const { ChannelErrors } = lazyModule(() => require('../channels') as typeof Channels);
 
 export interface RouteFilters {

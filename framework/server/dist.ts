@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { buildAssets } from '../assets';
 import { AssetErrors } from '../assets';
 import { MANIFEST_FILE } from '../assets';
-import { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from '../views';
+import { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from '../views/internal';
 
 import { BUILD_INFO_FILE } from './dist-info';
 

@@ -7,7 +7,7 @@ import { createApp, type App } from '../app';
 import { currentEnv, defaultHost } from '../config';
 import { formatProblem, problemFrom, serveProblem, type BootProblem } from './boot-error';
 import { drainAndClose, trackConnections } from './drain';
-import { keepServingThroughStrayErrors } from '../http';
+import { keepServingThroughStrayErrors } from '../http/internal';
 import { BOOT_FAILED } from './primary';
 import { StrykeError } from '../support';
 import { ServerErrors } from './errors';

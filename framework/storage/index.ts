@@ -4,7 +4,7 @@
  * `@HasOneAttached`/`@HasManyAttached`; `urlFor` gives signed, expiring URLs served with Range support.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppRuntime } from '../http';
+import type { AppRuntime } from '../http/internal';
 import { registerMultipart } from './multipart';
 import type { StorageRuntime } from './runtime';
 import { registerBlobRoute } from './serve';

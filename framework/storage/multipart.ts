@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IParseOptions } from 'qs';
-import type { AppRuntime } from '../http';
+import type { AppRuntime } from '../http/internal';
 import { CSRF_FIELD, crossSiteOrigin, verifyToken } from '../security';
 import { SecurityErrors } from '../security';
 import { Session } from '../security';

@@ -9,7 +9,7 @@ import { registerFormatHelpers } from './format';
 import { registerPaginationHelpers } from './pagination';
 import { CONFIRM_HANDLER } from '../security';
 import { registerStorageHelpers } from '../storage/internal';
-import { registerCacheHelper } from '../cache';
+import { registerCacheHelper } from '../cache/internal';
 
 /** What a template sees of the request that renders it (passed as Handlebars `@data`). */
 export interface RenderContext {

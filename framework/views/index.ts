@@ -1,10 +1,8 @@
-/** Views: the Handlebars engine, its helpers, the precompiled bundle `stryke build` writes, and `stryke lint`'s checks. */
-import { lazyModule } from '../support';
-import type * as Lint from './lint';
-
+/**
+ * Views (`stryke/views`): the Handlebars engine that renders the app's templates (`new ViewEngine(root, paths)`,
+ * to render one outside a request) and the context its helpers read. The precompiled bundle `stryke build` writes
+ * and `stryke lint`'s checks are in ./internal.ts.
+ */
 export { ViewEngine } from './engine';
 export { ViewErrors } from './errors';
 export type { RenderContext } from './helpers';
-export { bundleSource, compileSources, PRECOMPILED_FILE, readSources } from './compile';
-/** `stryke lint`'s view checks, loaded on first use. */
-export const { lintViews } = lazyModule(() => require('./lint') as typeof Lint);

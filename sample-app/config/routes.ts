@@ -1,4 +1,4 @@
-import { routes } from 'stryke';
+import { routes } from 'stryke/routing';
 
 /**
  * Central routes, beside the ones controllers declare with decorators (`@Resources('posts')`...).

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import IORedis from 'ioredis';
 import { cache } from 'stryke';
-import { Cache, CacheErrors, MemoryStore, cacheSettings, configureCache, openCache } from '../../framework/cache';
+import { Cache, CacheErrors, MemoryStore, cacheSettings, openCache } from '../../framework/cache';
+import { configureCache } from '../../framework/cache/internal';
 import { ViewEngine } from '../../framework/views';
 import { bootFixture } from '../support/boot-fixture';
 

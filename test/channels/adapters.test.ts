@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { fabric, Fabric, postgresTransport, redisTransport, type BroadcastMessage, type Transport } from '../../framework/channels';
+// The fabric and its transports are channels' internals (no package subpath): read from their files.
+import { fabric, Fabric } from '../../framework/channels/fabric';
+import { postgresTransport } from '../../framework/channels/postgres';
+import type { BroadcastMessage } from '../../framework/channels/protocol';
+import { redisTransport } from '../../framework/channels/redis';
+import type { Transport } from '../../framework/channels/transport';
 import { bootFixture } from '../support/boot-fixture';
 import { TcpProxy } from '../support/proxy';
 

@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import type { App } from 'stryke';
 import { startJobWorkers, stopJobs, type WorkerSet } from 'stryke/jobs';
 import { BUILD, boot } from './support';
-import { metricsSettings, ObservabilityErrors } from 'stryke/observability';
+import { ObservabilityErrors } from 'stryke/observability';
+// config/server.toml's [metrics] reader is the framework's (the primary and the app's boot), not the subpath's.
+import { metricsSettings } from '../../framework/observability/internal';
 
 async function until(check: () => boolean, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -1,5 +1,5 @@
 import type { ConfigTree } from '../../config';
-import type { AppContainer } from '../../di';
+import type { AppContainer } from '../../di/internal';
 import { Database, databaseConfig, type DatabaseConfig } from '../../orm';
 import { bindModels } from '../../orm/internal';
 import type { ModelDecl } from '../../registry';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { ConfigTree } from '../../config';
-import type { AppContainer } from '../../di';
+import type { AppContainer } from '../../di/internal';
 import { registry } from '../../registry';
 import type { DatabaseConfig } from '../../orm';
 import { appHasMailers } from './mailers';

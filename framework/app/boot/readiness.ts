@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { RETRY_AFTER_SECONDS } from '../../http';
+import { RETRY_AFTER_SECONDS } from '../../http/internal';
 // The migrations' light entry: their index loads the runner and its schema engine (TypeORM), which serving never needs.
 import { pendingMigrations } from '../../migrations/internal';
 import { sqlitePath, type Database, type DatabaseConfig } from '../../orm';

@@ -1,9 +1,10 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import { injectLiveReload } from '../../assets';
-import { buildAuthRuntime, currentUserOf } from '../../auth';
+import { currentUserOf } from '../../auth';
+import { buildAuthRuntime } from '../../auth/internal';
 import type { CurrentUserResolver } from '../../channels';
-import type { AppContainer } from '../../di';
-import { bodySender, compressionSettings, readableLogStream, secureHeaderSets, type AppRuntime } from '../../http';
+import type { AppContainer } from '../../di/internal';
+import { bodySender, compressionSettings, readableLogStream, secureHeaderSets, type AppRuntime } from '../../http/internal';
 import { withRequestIds } from '../../observability/internal';
 import type { RateLimitUserResolver } from '../../rate-limit';
 import { registry } from '../../registry';

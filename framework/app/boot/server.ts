@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { registerClient, type ChannelsBoot } from '../../channels';
-import type { ActionController, AppRuntime, Middleware } from '../../http';
-import { buildServer, publicDirOf, tlsSettings } from '../../http';
+import { registerClient, type ChannelsBoot } from '../../channels/internal';
+import type { ActionController, Middleware } from '../../http';
+import type { AppRuntime } from '../../http/internal';
+import { buildServer, publicDirOf, tlsSettings } from '../../http/internal';
 import type { Observability } from '../../observability';
-import type { RateLimiting } from '../../rate-limit';
+import type { RateLimiting } from '../../rate-limit/internal';
 import type { RouteDef } from '../../routing';
 import type { StorageRuntime } from '../../storage';
 

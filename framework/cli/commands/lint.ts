@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { lazyModule } from '../../support';
-import type * as LintModule from '../../views';
+import type * as LintModule from '../../views/internal';
 import { appRoot } from '../app-root';
 import { action, paint } from '../output';
 
 // Loaded on first use: `stryke --help` and the commands that do not need them load none of these (support/lazy.ts).
-const { lintViews } = lazyModule(() => require('../../views') as typeof LintModule);
+const { lintViews } = lazyModule(() => require('../../views/internal') as typeof LintModule);
 
 /**
  * `stryke lint`: lists every raw (unescaped) output in the app's views, `{{{ }}}` and `{{& }}`, with

@@ -3,13 +3,13 @@ import { buildDirOf } from '../../app';
 import { appRoutes } from '../../app';
 import type { RouteDef } from '../../routing';
 import { camelize } from '../../support';
-import type * as RateLimit from '../../rate-limit';
+import type * as RateLimit from '../../rate-limit/internal';
 import { lazyModule } from '../../support';
 import { appRoot, compileApp, writePathTypes } from '../app-root';
 import { action } from '../output';
 import { outputMode, Progress } from '../progress';
 
-const { describeWindow, limitsFor } = lazyModule(() => require('../../rate-limit') as typeof RateLimit);
+const { describeWindow, limitsFor } = lazyModule(() => require('../../rate-limit/internal') as typeof RateLimit);
 
 /** The route table of an app, read from its decorators without booting a server or a database. */
 export function routeTable(root: string): RouteDef[] {

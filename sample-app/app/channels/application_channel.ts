@@ -1,4 +1,4 @@
-import { ActionChannel } from 'stryke';
+import { ActionChannel } from 'stryke/channels';
 
 /** The base of this app's channels: shared helpers go here (only @Action() methods can be called by clients). */
 export class ApplicationChannel extends ActionChannel {}

@@ -1,4 +1,4 @@
-import { Channel } from 'stryke';
+import { Channel } from 'stryke/channels';
 import { Post } from '../models/post';
 import { ApplicationChannel } from './application_channel';
 

@@ -1,4 +1,4 @@
-import { ActionController, SharedPoll } from 'stryke';
+import { ActionController, SharedPoll } from 'stryke/http';
 import { Post } from '../models/post';
 
 /** The newest published post id seen by the shared poll (read from the database on its first run). */
