@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Connection, Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import { createMysqlPool } from '../../db';
 import { busFor, sleep, type Exec, type SqlDriver } from './driver';
 import { schemaStatements } from './schema';
@@ -41,9 +41,9 @@ class MysqlDriver implements SqlDriver {
   readonly idsApart = true;
   readonly bus: EventEmitter;
   private readonly pool: Pool;
-  private readonly connOptions: PoolOptions;
-  /** The connection job ids are drawn on, outside any transaction (see `bump`). */
-  private idConn?: Promise<Connection>;
+  private readonly idOptions: Record<string, unknown>;
+  /** The connection job ids are drawn on, outside any transaction (see `bump`): framework/db's pool of one, opened on first use. */
+  private idPool?: Pool;
   /** Per queue, the ids this process reserved and has not used yet. */
   private readonly idBlocks = new Map<string, { next: number; end: number }>();
   private readyPromise?: Promise<void>;
@@ -56,8 +56,7 @@ class MysqlDriver implements SqlDriver {
     const pool: PoolOptions = {
       host: '127.0.0.1', port: 3306, user: 'root', connectionLimit: 10, ...rest, supportBigNumbers: true, bigNumberStrings: false, timezone: 'Z', multipleStatements: true,
     };
-    const { connectionLimit: _l, queueLimit: _q, waitForConnections: _w, maxIdle: _m, idleTimeout: _i, ...single } = pool;
-    this.connOptions = single;
+    this.idOptions = { ...pool, connectionLimit: 1, maxIdle: 1, multipleStatements: false };
     // framework/db's pool (UTC sessions), READ COMMITTED, through mysql2's promise wrapper. A pool of its own,
     // not the app's: multiple statements per query and READ COMMITTED are the queue's settings, not the app's.
     this.pool = createMysqlPool(pool as Record<string, unknown>, ['SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED']).promise();
@@ -213,16 +212,14 @@ class MysqlDriver implements SqlDriver {
     return block.next - 1;
   }
 
-  /** Runs `fn` on the id connection (autocommit), reconnecting once or twice if it was lost. */
-  private async onIdConn<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+  /** Runs `fn` on the id connection (autocommit), trying again once or twice on a fresh one if it was lost. */
+  private async onIdConn<T>(fn: (conn: Pool) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const pending = (this.idConn ??= (require('mysql2/promise') as typeof import('mysql2/promise')).createConnection(this.connOptions));
+      const pool = (this.idPool ??= createMysqlPool(this.idOptions).promise());
       try {
-        return await fn(await pending);
+        return await fn(pool);
       } catch (err) {
         if (!this.isConnectionError(err) || attempt >= 2) throw err;
-        if (this.idConn === pending) this.idConn = undefined;
-        void pending.then((c) => c.destroy(), () => undefined);
       }
     }
   }
@@ -252,9 +249,9 @@ class MysqlDriver implements SqlDriver {
   async release(): Promise<void> {
     if (--this.refs > 0) return;
     drivers.delete(this.key);
-    const ids = this.idConn;
-    this.idConn = undefined;
-    if (ids) await ids.then((c) => c.end(), () => undefined).catch(() => undefined);
+    const ids = this.idPool;
+    this.idPool = undefined;
+    if (ids) await ids.end().catch(() => undefined);
     await this.pool.end();
   }
 }
