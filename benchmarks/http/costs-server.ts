@@ -9,8 +9,8 @@
  * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
  *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller;
  * - `quiet`: the logger at `warn` as stryke hands it to fastify since session 10 (framework/http/request-logger.ts:
- *   fastify gets no logger, the app's pino is `app.log`, each request a lazy child with its reqId; with the
- *   one-line request log controller).
+ *   fastify gets no logger, the app's pino is `app.log`, the handler gives each request a lazy child with its
+ *   reqId; with the one-line request log controller).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -28,7 +28,9 @@ async function main() {
   if (quiet) Object.assign(options, quiet.options);
   const app = fastify(options as FastifyServerOptions);
   if (quiet?.log) app.log = quiet.log;
-  let handler = (_req: FastifyRequest, reply: FastifyReply): unknown => {
+  const attach = quiet?.attach;
+  let handler = (req: FastifyRequest, reply: FastifyReply): unknown => {
+    attach?.(req, reply);
     reply.header('content-type', 'text/plain');
     return 'Hello, World!';
   };

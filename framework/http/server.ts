@@ -150,6 +150,7 @@ export async function buildServer(
   if (settings.tls?.http2) trackHttp2Sessions(app.server as any);
   if (logging.log) app.log = logging.log;
   runtime.log = app.log;
+  runtime.attachLog = logging.attach;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
 
