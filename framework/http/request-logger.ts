@@ -70,13 +70,6 @@ export interface FastifyLogging {
   options: Partial<FastifyServerOptions>;
   /** When fastify is given no logger: the app's logger, for `app.log`. */
   log?: FastifyBaseLogger;
-}
-
-export interface FastifyLogging {
-  /** fastify's options for its logger. */
-  options: Partial<FastifyServerOptions>;
-  /** When fastify is given no logger: the app's logger, for `app.log`. */
-  log?: FastifyBaseLogger;
   /** When fastify is given no logger: gives a request its `request.log` / `reply.log` (see fastifyLogging). */
   attach?: (req: FastifyRequest, reply: FastifyReply) => void;
 }

@@ -6,16 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp, type App } from 'stryke';
+import { connectChannel } from 'stryke/testing';
 
 /**
  * What the app's logger writes for requests at the production default level (`warn`), where fastify is given
  * no logger of its own (framework/http/request-logger.ts), and at `info`, where it is: each line through the
  * logger's `stream` option, as an app or a log collector sees it.
  */
-async function boot(level: string, lines: Record<string, any>[], extra: object = {}): Promise<App> {
-  const source = join(__dirname, '..', '..', '..', 'test', 'boot-fixtures', 'log-app');
-  const buildDir = join(__dirname, '..', 'boot-fixtures', 'log-app');
-  const dir = mkdtempSync(join(tmpdir(), 'stryke-log-app-'));
+async function boot(level: string, lines: Record<string, any>[], extra: object = {}, fixture = 'log-app'): Promise<App> {
+  const source = join(__dirname, '..', '..', '..', 'test', 'boot-fixtures', fixture);
+  const buildDir = join(__dirname, '..', 'boot-fixtures', fixture);
+  const dir = mkdtempSync(join(tmpdir(), `stryke-${fixture}-`));
   return createApp({
     root: source, buildDir, env: 'test',
     database: { adapter: 'sqlite', database: join(dir, 'db.sqlite3') },
@@ -108,5 +109,20 @@ describe('request logging at info', () => {
     assert.ok(requests.every((r) => typeof r.ms === 'number' && r.action?.startsWith('LinesController#')));
     assert.ok(lines.some((l) => l.level === 30 && l.reqId === 'warn-1' && l.msg === 'an info line'));
     assert.ok(lines.some((l) => l.level === 50 && l.reqId === 'boom-1' && l.err?.message === 'the boom detail' && l.msg === 'request failed'));
+  });
+});
+
+describe('a channel upgrade at warn (a route stryke\'s router did not register)', () => {
+  it('logs a refused origin with the request id', async () => {
+    const lines: Record<string, any>[] = [];
+    const app = await boot('warn', lines, {}, 'channels');
+    await app.listen(0, '127.0.0.1');
+    try {
+      const headers = { origin: 'https://evil.example.net', 'x-request-id': 'ws-1' };
+      await assert.rejects(connectChannel(app, '/echo', { headers }), (err: any) => err.status === 403);
+      assert.ok(lines.some((l) => l.level === 40 && l.reqId === 'ws-1' && l.origin === 'https://evil.example.net'), JSON.stringify(lines));
+    } finally {
+      await app.close();
+    }
   });
 });
