@@ -7,11 +7,14 @@
  * - `track`: a 'request' listener that keeps each socket's response in a WeakMap (the drain tracker before
  *   session 9);
  * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
- *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller.
+ *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller;
+ * - `quiet`: the logger at `warn` as stryke hands it to fastify since session 10 (framework/http/request-logger.ts:
+ *   fastify gets no logger, the app's pino is `app.log`, the handler gives each request a lazy child with its
+ *   reqId; with the one-line request log controller).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { lazyRequestLogger } from '../../framework/http/request-logger';
+import { fastifyLogging, lazyRequestLogger } from '../../framework/http/request-logger';
 import { requestLogController } from '../../framework/http/request-log';
 
 async function main() {
@@ -21,8 +24,13 @@ async function main() {
   const options: Record<string, unknown> = { logger: parts.has('pino') ? { level: 'warn' } : false };
   if (parts.has('lazy')) options.childLoggerFactory = lazyRequestLogger;
   if (parts.has('onelog')) options.logController = requestLogController();
+  const quiet = parts.has('quiet') ? fastifyLogging({ level: 'warn' }, requestLogController()) : undefined;
+  if (quiet) Object.assign(options, quiet.options);
   const app = fastify(options as FastifyServerOptions);
-  let handler = (_req: FastifyRequest, reply: FastifyReply): unknown => {
+  if (quiet?.log) app.log = quiet.log;
+  const attach = quiet?.attach;
+  let handler = (req: FastifyRequest, reply: FastifyReply): unknown => {
+    attach?.(req, reply);
     reply.header('content-type', 'text/plain');
     return 'Hello, World!';
   };

@@ -81,7 +81,9 @@ export class ChannelServer {
       // An oversize frame (1009) or a protocol error: ws has already started the close handshake with the
       // right code; cutting the socket now could lose that frame. Anything else on an open socket ends it.
       errorHandler: (err: Error, socket: WebSocket, req: FastifyRequest) => {
-        req.log.warn({ err }, 'websocket error');
+        // The app's logger with the request's id: a route stryke's router did not register has fastify's no-op
+        // `req.log` when the level is above info (framework/http/request-logger.ts).
+        this.ctx.log?.warn({ reqId: req.id, err }, 'websocket error');
         if (socket.readyState === 1) socket.terminate();
       },
       preClose: (done: () => void) => {
@@ -92,7 +94,7 @@ export class ChannelServer {
       if (this.closing) return reply.code(503).header('retry-after', '1').send({ error: 'shutting down', code: 'STRYKE_E_CHANNELS_CLOSING' });
       if (!originAllowed(req, settings.allowedOrigins, this.options.appUrl)) {
         const err = ChannelErrors.FORBIDDEN_ORIGIN(JSON.stringify(req.headers.origin));
-        req.log.warn({ origin: req.headers.origin }, err.message);
+        this.ctx.log?.warn({ reqId: req.id, origin: req.headers.origin }, err.message);
         return reply.code(403).type('application/json; charset=utf-8').send({ error: err.message, code: err.code });
       }
       noteUpgradeResponse(req.raw, reply.raw);

@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { writeBaseHeaders } from './headers';
 import { requestFormat } from './negotiation';
+import { requestFields } from './request-log';
+import { hasRequestLogger } from './request-logger';
 import type { AppRuntime } from './runtime';
 import { isDatabaseUnavailable, OrmErrors } from '../orm';
 
@@ -35,7 +37,12 @@ export function sendError(err: any, req: FastifyRequest, reply: FastifyReply, rt
   const title = STATUS_CODES[status] ?? 'Error';
   const dev = rt?.env === 'development';
   const local = dev || rt?.env === 'test';
-  if (status >= 500) req.log.error({ err }, 'request failed');
+  // At the production default level (warn) this is the request's only line: it says which request it was. (A
+  // request that failed before its handler ran has no logger yet when fastify has none: request-logger.ts.)
+  if (status >= 500) {
+    if (rt?.attachLog && !hasRequestLogger(req)) rt.attachLog(req, reply);
+    req.log.error({ ...requestFields(req, status), err }, 'request failed');
+  }
   const hidden = status === 503 ? 'The service is unavailable for a moment: try again shortly.' : 'Something went wrong on our side.';
   const detail = status >= 500 && !local ? hidden : String(err?.message ?? title);
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;

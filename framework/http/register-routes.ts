@@ -30,8 +30,17 @@ interface Group {
   verbs: Map<string, Entry>;
 }
 
-/** The handler run inside its request's context (see request-context.ts), so stray errors name the request. */
-function inContext(handler: Handler): Handler {
+/**
+ * The handler run inside its request's context (see request-context.ts), so stray errors name the request;
+ * first, when fastify has no logger (above `info`), the request gets its `request.log` (request-logger.ts).
+ */
+function inContext(handler: Handler, attachLog: AppRuntime['attachLog']): Handler {
+  if (attachLog) {
+    return (req, reply) => {
+      attachLog(req, reply);
+      return runHandlerInScope(handler, req, reply);
+    };
+  }
   return (req, reply) => runHandlerInScope(handler, req, reply);
 }
 
@@ -143,7 +152,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], runtime
     let handler = buildHandler(route, runtime, factories.get(route.controller)!, settings.csrf, middleware);
     // The action's rate limits wrap its handler, which every way to it runs (.json, HEAD, the _method dispatcher).
     if (settings.rateLimits) handler = settings.rateLimits.wrap(route, handler);
-    handler = inContext(handler);
+    handler = inContext(handler, runtime.attachLog);
     const path = constrainFormat(route.path, route.formats);
     const key = `${route.constraints?.host ?? ''} ${path}`;
     let group = groups.get(key);

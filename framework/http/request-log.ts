@@ -51,6 +51,11 @@ function actionOf(req: FastifyRequest): string | undefined {
   return actions[verb];
 }
 
+/** What a request's line says of it: method, path (no query string), the action that answered, status. */
+export function requestFields(req: FastifyRequest, status: number): Record<string, unknown> {
+  return { method: req.method, path: req.url.split('?', 1)[0], action: actionOf(req), status };
+}
+
 /**
  * fastify's log controller with one line per request: nothing when it comes in, the line when it has been
  * answered (at error level for a 5xx or an error, with the error).
@@ -62,9 +67,8 @@ class OneLinePerRequest extends LogController {
     // At the production default (`warn`) a good answer's line is not written: nothing is built for it.
     if (!error && reply.statusCode < 500 && !(reply.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('info')) return;
     const s = (req as unknown as Record<symbol, RequestStats | undefined>)[STATS];
-    const entry: Record<string, unknown> = {
-      method: req.method, path: req.url.split('?', 1)[0], action: actionOf(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10,
-    };
+    const entry = requestFields(req, reply.statusCode);
+    entry.ms = Math.round(reply.elapsedTime * 10) / 10;
     if (s) entry.sql = s.sql;
     if (error) reply.log.error({ ...entry, err: error }, 'request');
     else if (reply.statusCode >= 500) reply.log.error(entry, 'request');

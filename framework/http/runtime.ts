@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { PathHelpers } from '../routing';
 import type { BodySender } from './compress';
 import type { SseLimit } from './sse';
@@ -19,6 +19,11 @@ export interface AppRuntime {
   /** What `params.permit` does with unpermitted keys. */
   unpermitted: 'ignore' | 'log' | 'raise';
   log: FastifyBaseLogger;
+  /**
+   * Above `info`, where fastify has no logger: gives a request its `request.log` (a lazy child of `log` with its
+   * `reqId`), called by the route's handler before anything else (framework/http/request-logger.ts).
+   */
+  attachLog?: (req: FastifyRequest, reply: FastifyReply) => void;
   /** Sends a controller's body: compressed above the threshold, HTML pages transformed in development. */
   send: BodySender;
   /** The app's `@Authenticator()`, when it has one (see framework/auth). */

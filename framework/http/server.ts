@@ -17,7 +17,7 @@ import { registerJsonParser } from './json-body';
 import { installSqlCounter, requestLogController } from './request-log';
 import type { RateLimiting } from '../rate-limit/internal';
 import { fastifyTlsOptions, trackHttp2Sessions, type TlsSettings } from './tls';
-import { lazyRequestLogger } from './request-logger';
+import { fastifyLogging } from './request-logger';
 import { requestHooksOnBodyRoutes } from './body-hooks';
 
 export interface ServerSettings {
@@ -121,11 +121,11 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   if (settings.parameterLimit) QS_OPTIONS = { ...QS_OPTIONS, parameterLimit: settings.parameterLimit };
   const httpOptions = { ServerResponse: stampingResponse(runtime.headers.base), connectionsCheckingInterval: 1000 };
+  // The per-request child logger is made only when the request logs at an enabled level; above `info`,
+  // fastify gets no logger of its own, which spares every request its response listeners (request-logger.ts).
+  const logging = fastifyLogging(settings.logger, settings.requestLog ? requestLogController() : undefined);
   const app = fastify({
-    logger: settings.logger,
-    ...(settings.logger !== false && settings.requestLog ? { logController: requestLogController() } : {}),
-    // The per-request child logger is made only when the request logs at an enabled level (request-logger.ts).
-    ...(settings.logger !== false ? { childLoggerFactory: lazyRequestLogger } : {}),
+    ...logging.options,
     bodyLimit: settings.bodyLimit,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
@@ -148,7 +148,9 @@ export async function buildServer(
     ...(settings.rateLimits?.trustProxy !== undefined ? { trustProxy: settings.rateLimits.trustProxy } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   if (settings.tls?.http2) trackHttp2Sessions(app.server as any);
+  if (logging.log) app.log = logging.log;
   runtime.log = app.log;
+  runtime.attachLog = logging.attach;
   // A client that trickles its headers is cut off (slowloris); fastify exposes the other two timeouts itself.
   app.server.headersTimeout = settings.headersTimeout;
 
