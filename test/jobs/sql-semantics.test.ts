@@ -265,6 +265,22 @@ for (const name of ['sqlite', 'mysql'] as const) {
       }
     });
 
+    it('a blocking wait disconnected while it was still starting ends at once, not after its timeout', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      // BullMQ's worker.close() disconnects the blocking wait and then waits for its main loop: a wait that had
+      // begun but not yet armed its cancel waited out the whole block timeout (drainDelay, 5 s by default).
+      const backend = (target.factory as any)(`waitstart${++n}`, target.opts);
+      track(backend);
+      await backend.waitUntilReady?.();
+      for (let round = 0; round < 3; round++) {
+        const waiting = backend.waitForJob(30);
+        await backend.disconnectBlocking(true);
+        const outcome = await Promise.race([waiting.then((r: unknown) => ({ r })), realSleep(10_000).then(() => 'still waiting')]);
+        assert.deepEqual(outcome, { r: null }, `round ${round}`);
+        await backend.reconnectBlocking();
+      }
+    });
+
     it("QueueEvents delivers a queue's events once each, in order, past the ids of another queue's removed events", async (t) => {
       if (target.skip) return t.skip(target.skip);
       // On MySQL the removed ids are a gap no transaction will fill: the reader tells it from a transaction

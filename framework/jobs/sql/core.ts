@@ -335,6 +335,9 @@ export abstract class SqlBackendCore extends EventEmitter {
   async waitForJob(blockTimeout: number): Promise<{ member: string; score: number } | null> {
     if (this.closingPromise || this.blockingDisconnected) return null;
     await this.ready();
+    // A close (BullMQ's worker disconnects the blocking wait, then awaits its main loop) may have come while
+    // this waited for `ready`: with no wait to cancel yet, it would otherwise wait out the whole block timeout.
+    if (this.closingPromise || this.blockingDisconnected) return null;
     const found = await this.waitFor('jobs', Math.max(blockTimeout, 0) * 1000, () => hasReadyJob(this.ctx, Date.now()), (c) => (this.cancelWait = c));
     return found ? { member: this.queueName, score: 0 } : null;
   }
