@@ -7,12 +7,15 @@
  * - `track`: a 'request' listener that keeps each socket's response in a WeakMap (the drain tracker before
  *   session 9);
  * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
- *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller.
+ *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller;
+ * - `stamp`: nosniff on every response from stryke's response class (http/response.ts, as `stryke start` has it);
+ *   `header`: nosniff set per request with `reply.header` instead (what the class saves).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { lazyRequestLogger } from '../../framework/http/request-logger';
 import { requestLogController } from '../../framework/http/request-log';
+import { stampingResponse } from '../../framework/http/response';
 
 async function main() {
   const [variant, port] = process.argv.slice(2);
@@ -21,9 +24,11 @@ async function main() {
   const options: Record<string, unknown> = { logger: parts.has('pino') ? { level: 'warn' } : false };
   if (parts.has('lazy')) options.childLoggerFactory = lazyRequestLogger;
   if (parts.has('onelog')) options.logController = requestLogController();
+  if (parts.has('stamp')) options.http = { ServerResponse: stampingResponse([['X-Content-Type-Options', 'nosniff']]) };
   const app = fastify(options as FastifyServerOptions);
   let handler = (_req: FastifyRequest, reply: FastifyReply): unknown => {
     reply.header('content-type', 'text/plain');
+    if (parts.has('header')) reply.header('X-Content-Type-Options', 'nosniff');
     return 'Hello, World!';
   };
   if (parts.has('als')) {
