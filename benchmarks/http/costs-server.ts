@@ -9,7 +9,7 @@
  * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
  *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller;
  * - `stamp`: nosniff on every response from stryke's response class (http/response.ts, as `stryke start` has it);
- *   `header`: nosniff set per request with `reply.header` instead (what the class saves).
+ *   `stampwh`: the same class's public way (`viaWriteHead`); `header`: nosniff set per request with `reply.header`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -24,7 +24,7 @@ async function main() {
   const options: Record<string, unknown> = { logger: parts.has('pino') ? { level: 'warn' } : false };
   if (parts.has('lazy')) options.childLoggerFactory = lazyRequestLogger;
   if (parts.has('onelog')) options.logController = requestLogController();
-  if (parts.has('stamp')) options.http = { ServerResponse: stampingResponse([['X-Content-Type-Options', 'nosniff']]) };
+  if (parts.has('stamp') || parts.has('stampwh')) options.http = { ServerResponse: stampingResponse([['X-Content-Type-Options', 'nosniff']], { viaWriteHead: parts.has('stampwh') }) };
   const app = fastify(options as FastifyServerOptions);
   let handler = (_req: FastifyRequest, reply: FastifyReply): unknown => {
     reply.header('content-type', 'text/plain');
