@@ -8,14 +8,20 @@
  *   session 9);
  * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
  *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller;
+<<<<<<< HEAD
  * - `quiet`: the logger at `warn` as stryke hands it to fastify since session 10 (framework/http/request-logger.ts:
  *   fastify gets no logger, the app's pino is `app.log`, the handler gives each request a lazy child with its
  *   reqId; with the one-line request log controller).
+=======
+ * - `stamp`: nosniff on every response from stryke's response class (http/response.ts, as `stryke start` has it);
+ *   `stampwh`: the same class's public way (`viaWriteHead`); `header`: nosniff set per request with `reply.header`.
+>>>>>>> s10-priv
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { fastifyLogging, lazyRequestLogger } from '../../framework/http/request-logger';
 import { requestLogController } from '../../framework/http/request-log';
+import { stampingResponse } from '../../framework/http/response';
 
 async function main() {
   const [variant, port] = process.argv.slice(2);
@@ -26,12 +32,14 @@ async function main() {
   if (parts.has('onelog')) options.logController = requestLogController();
   const quiet = parts.has('quiet') ? fastifyLogging({ level: 'warn' }, requestLogController()) : undefined;
   if (quiet) Object.assign(options, quiet.options);
+  if (parts.has('stamp') || parts.has('stampwh')) options.http = { ServerResponse: stampingResponse([['X-Content-Type-Options', 'nosniff']], { viaWriteHead: parts.has('stampwh') }) };
   const app = fastify(options as FastifyServerOptions);
   if (quiet?.log) app.log = quiet.log;
   const attach = quiet?.attach;
   let handler = (req: FastifyRequest, reply: FastifyReply): unknown => {
     attach?.(req, reply);
     reply.header('content-type', 'text/plain');
+    if (parts.has('header')) reply.header('X-Content-Type-Options', 'nosniff');
     return 'Hello, World!';
   };
   if (parts.has('als')) {

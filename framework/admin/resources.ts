@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { registry, type AssociationDecl, type FieldDecl, type ModelDecl } from '../registry';
 import { foreignKeyOf } from '../orm';
+import { requireAppFile } from '../support';
 import { AdminErrors } from './errors';
 
 /** How one model's admin differs from the default (`app/admin/<table>.ts`, `export default defineAdmin({...})`). */
@@ -128,8 +129,7 @@ function loadCustomisations(dir: string): Map<string, AdminOptions> {
   if (!existsSync(dir)) return out;
   for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('.js')) continue;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mod = require(join(dir, file));
+    const mod = requireAppFile(join(dir, file));
     const opts = mod.default ?? mod.admin;
     if (!opts || typeof opts !== 'object') throw AdminErrors.BAD_CUSTOMISATION(basename(file, '.js') + '.ts', 'export default defineAdmin({ ... })');
     out.set(basename(file, '.js'), opts);

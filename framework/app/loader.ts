@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Constructor } from '../registry';
-import { walkFiles } from '../support';
+import { requireAppFile, walkFiles } from '../support';
 import { AppErrors } from './errors';
 
 /** The folder the app's TypeScript compiles into (`<root>/build`). */
@@ -19,7 +19,7 @@ export interface LoadedApp {
 
 function requireFile(root: string, file: string): any {
   try {
-    return require(file);
+    return requireAppFile(file);
   } catch (err) {
     throw AppErrors.LOAD_FAILED(relative(root, file), (err as Error).stack ?? String(err));
   }

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { QueryRunner } from 'typeorm';
 import type { Database } from '../orm';
 import type { Adapter } from '../orm';
-import { StrykeError } from '../support';
+import { requireAppFile, StrykeError } from '../support';
 import { plan, type Migration, type Op } from './dsl';
 import { MigrationErrors } from './errors';
 import { schemaSource } from './typeorm';
@@ -148,10 +148,9 @@ export class Migrator {
 
   private load(file: MigrationFile): Migration {
     if (!existsSync(file.compiled)) throw MigrationErrors.NOT_COMPILED(file.source, file.compiled);
-    delete require.cache[file.compiled];
     let mod: any;
     try {
-      mod = require(file.compiled);
+      mod = requireAppFile(file.compiled, { fresh: true });
     } catch (err) {
       throw Object.assign(MigrationErrors.LOAD_FAILED(this.where(this.siteIn(err, file), file), (err as Error).message), { cause: err });
     }

@@ -8,8 +8,9 @@
  * - `single` (the script of `stryke build --single`, framework/server/single.ts): everything, for a machine with
  *   no node_modules; native addons are carried as assets and loaded from a private temporary folder.
  *
- * The app's modules stay addressable by path (bundled.ts answers `require('<root>/build/...')`), and each says
- * which file it is while it loads, so decorators record their source as they do unbundled.
+ * The app's modules stay addressable by path (the framework requires them through `requireAppFile`, which the
+ * bundle's entry points at its own copies: bundled.ts), and each says which file it is while it loads, so
+ * decorators record their source as they do unbundled.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +23,7 @@ export type BundleShape = 'server' | 'single';
 
 import { SERVER_BUNDLE } from './bundle-name';
 import { CODE_CACHE_LOADER, CODE_CACHE_WRAPPER } from './code-cache-loader';
+import { BUNDLED_PACKAGES } from './bundled';
 
 export { SERVER_BUNDLE };
 
@@ -125,8 +127,16 @@ if (['start', 'server', 'db', 'jobs', 'routes', 'console'].includes(process.argv
 `;
 
 // A single executable's script gets a require for node's own modules only: the bundle's externals and the app's
-// files (by path) need the ordinary one.
-const SINGLE_BANNER = `require = require('node:module').createRequire(process.execPath);`;
+// files (by path) need the ordinary one. A name the executable carries a package for (TypeORM requires its database
+// drivers by a computed name, which esbuild cannot follow) is answered from the bundle first (bundled.ts's
+// installBundle fills the table before anything requires a driver).
+const SINGLE_BANNER = `require = (() => {
+const base = require('node:module').createRequire(process.execPath);
+const carried = Symbol.for(${JSON.stringify(BUNDLED_PACKAGES.description)});
+const own = Object.prototype.hasOwnProperty;
+const bundled = (id) => { const table = globalThis[carried]; return table && own.call(table, id) ? table[id]() : base(id); };
+return Object.assign(bundled, { resolve: base.resolve, cache: base.cache, main: base.main, extensions: base.extensions });
+})();`;
 
 /**
  * The server bundle's externals are required from node_modules as found from dist/ (the app's, when dist/ is

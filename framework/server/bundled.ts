@@ -1,41 +1,39 @@
 /**
  * The runtime side of a bundled build (`stryke build`: framework/server/bundle.ts). A bundle holds the app's
- * compiled modules (`build/app/**`, `build/config/*`, the precompiled views, the migrations) beside the
- * framework; the framework still asks for them by path (the loader walks `build/app`, the view engine and the
- * migration runner require their files), so a require of `<root>/build/...` is answered from the bundle.
+ * compiled modules (`build/app/**`, `build/config/*`, the precompiled views, the migrations, the seeds) beside
+ * the framework; the framework still asks for them by path (the loader walks `build/app`, the view engine and
+ * the migration runner require their files), always through `requireAppFile` (support/app-modules.ts), which
+ * answers the files registered here from the bundle. Node's module loader is not patched.
  */
-import Module from 'node:module';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
+import { registerAppModules, type ModuleTable } from '../support';
 import { ServerErrors } from './errors';
 
-/** The bundle's app modules by path relative to the app root, `/`-separated: `build/app/models/post.js`. */
-export type ModuleTable = Record<string, () => unknown>;
+export type { ModuleTable };
 
 const LOADING = Symbol.for('stryke.bundled.loading');
 
 /**
- * Answers requires of the app's compiled files under `root` from `table` (and of `packages` by name), and lets each bundled app module say
- * which file it is while it loads (registry/source.ts: decorators record where a class was declared).
+ * The packages a single executable carries for a dependency that requires them by a name it computes
+ * (TypeORM's database drivers): the executable's `require` (bundle.ts's banner) answers these names first.
+ */
+export const BUNDLED_PACKAGES = Symbol.for('stryke.bundled.packages');
+
+/**
+ * Registers the app's compiled files under `root` from `table` (and, for a single executable's `require`, the
+ * `packages` by name), and lets each bundled app module say which file it is while it loads (registry/source.ts:
+ * decorators record where a class was declared).
  */
 export function installBundle(root: string, table: ModuleTable, packages: ModuleTable = {}): void {
   const loading: string[] = ((globalThis as Record<symbol, string[]>)[LOADING] ??= []);
   const g = globalThis as Record<string, unknown>;
   g.__strykeEnter = (rel: string) => loading.push(join(root, rel));
   g.__strykeLeave = () => loading.pop();
-  const load = (Module as any)._load as (request: string, parent: unknown, isMain: boolean) => unknown;
-  (Module as any)._load = function bundledLoad(request: string, parent: unknown, isMain: boolean) {
-    // A package some dependency requires by a name it computes (TypeORM's database drivers), bundled all the same.
-    if (Object.prototype.hasOwnProperty.call(packages, request)) return packages[request]!();
-    if (isAbsolute(request)) {
-      const rel = relative(root, request).split(sep).join('/');
-      const found = table[rel] ?? table[`${rel}.js`];
-      if (found && !rel.startsWith('..')) return found();
-    }
-    return load.call(this, request, parent, isMain);
-  };
+  registerAppModules(root, table);
+  (globalThis as Record<symbol, ModuleTable>)[BUNDLED_PACKAGES] = packages;
 }
 
 /**

@@ -5,13 +5,14 @@ export const CODE_CACHE_WRAPPER = ['(function (exports, require, module, __filen
  * The text of `dist/server.js` when `stryke build` writes the server bundle with V8's code cache: it compiles
  * `server-bundle.js` with the cached code of an earlier run (`server-bundle.cache`), runs it as the module it
  * would have been, and, when there was no cache or V8 refused it (another bundle, another node), writes one a
- * few seconds after start, once the boot's functions are compiled. A folder it cannot write is no error.
+ * few seconds after start, once the boot's functions are compiled. A folder it cannot write is no error. The bundle
+ * runs with this file's own `module` and `require` (the same folder, so the same resolution): nothing of node's
+ * module internals is rebuilt by hand.
  */
 export const CODE_CACHE_LOADER = `'use strict';
 const { readFileSync, writeFileSync, renameSync } = require('node:fs');
 const { join } = require('node:path');
 const vm = require('node:vm');
-const Module = require('node:module');
 const file = join(__dirname, 'server-bundle.js');
 const cacheFile = join(__dirname, 'server-bundle.cache');
 // server-bundle.js is written as one function expression (the module wrapper included), so its text is compiled as
@@ -32,12 +33,7 @@ function writeCacheLater(script) {
     } catch {}
   }, Number(process.env.STRYKE_CODE_CACHE_DELAY_MS || 5000)).unref();
 }
-const m = new Module(file, module);
-m.filename = file;
-m.paths = Module._nodeModulePaths(__dirname);
-const req = (id) => m.require(id);
-req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
-req.cache = Module._cache;
-req.main = process.mainModule;
-compile().call(m.exports, m.exports, req, m, file, __dirname);
+// The bundle runs as this module's body: its require (node's own, resolving from dist/ as the bundle's file would) and
+// its module object, whose search paths the bundle's banner extends.
+compile().call(module.exports, module.exports, require, module, file, __dirname);
 `;

@@ -6,4 +6,5 @@ export { nearest } from './suggest';
 export { lazyModule } from './lazy';
 export { camelize, underscore, classify, humanize, pluralize, singularize } from './inflect';
 export { isLoaded, markLoaded } from './loaded';
+export { registerAppModules, requireAppFile, type ModuleTable } from './app-modules';
 export { fastifyRequire, FASTIFY_DEPENDENCIES, type FastifyDependency } from './fastify-deps';

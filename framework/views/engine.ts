@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Handlebars from 'handlebars';
 import type { PathHelpers } from '../routing';
-import { StrykeError } from '../support';
+import { requireAppFile, StrykeError } from '../support';
 import { assetResolver, loadAssetManifest, type AssetResolver } from '../assets';
 import { ViewErrors } from './errors';
 import { registerHelpers, type RenderContext } from './helpers';
@@ -81,7 +81,7 @@ export class ViewEngine {
     this.hb = (precompiled ? require('handlebars/runtime') : require('handlebars') as typeof Handlebars).create();
     registerHelpers(this.hb, paths, this);
     const set: CompiledSet = precompiled
-      ? this.chosen(require(bundle) as CompiledSet)
+      ? this.chosen(requireAppFile(bundle) as CompiledSet)
       : evaluate(compileSources(this.hb, this.sources()));
     this.install(set);
     // Under `stryke dev`, a changed view is recompiled in place when the primary asks, without a new worker.

@@ -7,7 +7,7 @@ import { migrationVersion } from '../../generators';
 import type * as Migrations from '../../migrations';
 import type * as MigrationsInternal from '../../migrations/internal';
 import { registry } from '../../registry';
-import { underscore } from '../../support';
+import { requireAppFile, underscore } from '../../support';
 import { currentEnv, loadConfig } from '../../config';
 import type { MigrationEvent, MigrationStatus } from '../../migrations';
 import type { DatabaseConfig } from '../../orm';
@@ -175,7 +175,7 @@ export async function seed(root: string, env: string, config: DatabaseConfig, ou
   await out.step({ id: 'seed', doing: 'seeding the database', done: 'seeded the database' }, async () => {
     const app = await createApp({ root, env, database: config, logger: false, jobWorkers: 'none' });
     try {
-      const mod = require(file);
+      const mod = requireAppFile(file);
       const fn = mod.default ?? mod.seed;
       if (typeof fn !== 'function') throw CliErrors.SEEDS_MISSING();
       await fn(app);
