@@ -8,14 +8,11 @@
  *   session 9);
  * - `pino`: fastify's pino logger at `warn`, stryke's production default; `lazy`: with stryke's lazy request
  *   logger as the child logger factory; `onelog`: with stryke's one-line request log controller;
-<<<<<<< HEAD
  * - `quiet`: the logger at `warn` as stryke hands it to fastify since session 10 (framework/http/request-logger.ts:
  *   fastify gets no logger, the app's pino is `app.log`, the handler gives each request a lazy child with its
  *   reqId; with the one-line request log controller).
-=======
  * - `stamp`: nosniff on every response from stryke's response class (http/response.ts, as `stryke start` has it);
  *   `stampwh`: the same class's public way (`viaWriteHead`); `header`: nosniff set per request with `reply.header`.
->>>>>>> s10-priv
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
