@@ -11,8 +11,8 @@
  * - `quiet`: the logger at `warn` as stryke hands it to fastify since session 10 (framework/http/request-logger.ts:
  *   fastify gets no logger, the app's pino is `app.log`, the handler gives each request a lazy child with its
  *   reqId; with the one-line request log controller).
- * - `stamp`: nosniff on every response from stryke's response class (http/response.ts, as `stryke start` has it);
- *   `stampwh`: the same class's public way (`viaWriteHead`); `header`: nosniff set per request with `reply.header`.
+ * - `stamp`: nosniff on every response from stryke's response class (http/response.ts, as `stryke start` has it,
+ *   through `writeHead`); `header`: nosniff set per request with `reply.header`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -29,7 +29,7 @@ async function main() {
   if (parts.has('onelog')) options.logController = requestLogController();
   const quiet = parts.has('quiet') ? fastifyLogging({ level: 'warn' }, requestLogController()) : undefined;
   if (quiet) Object.assign(options, quiet.options);
-  if (parts.has('stamp') || parts.has('stampwh')) options.http = { ServerResponse: stampingResponse([['X-Content-Type-Options', 'nosniff']], { viaWriteHead: parts.has('stampwh') }) };
+  if (parts.has('stamp')) options.http = { ServerResponse: stampingResponse([['X-Content-Type-Options', 'nosniff']]) };
   const app = fastify(options as FastifyServerOptions);
   if (quiet?.log) app.log = quiet.log;
   const attach = quiet?.attach;

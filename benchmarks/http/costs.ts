@@ -2,7 +2,7 @@
  * What each part a `stryke start` worker adds to a request costs on its own, measured on bare fastify (callgrind,
  * the main thread, `/plaintext`; see costs-server.ts for the parts):
  *
- *   node build/benchmarks/http/costs.js [--variants base,als,alsenabled,track,pino,pino+lazy,pino+lazy+onelog,quiet,stamp,stampwh,header] [--requests 6000] [--port 21500]
+ *   node build/benchmarks/http/costs.js [--variants base,als,alsenabled,track,pino,pino+lazy,pino+lazy+onelog,quiet,stamp,header] [--requests 6000] [--port 21500]
  *
  * Ports are numbered from --port; keep them under the ephemeral range (32768 on Linux), where the load
  * generator's own connections can take a port before a server listens on it.

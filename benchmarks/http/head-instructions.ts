@@ -5,11 +5,10 @@
  * free of the process's start (exact to a few instructions, where a server's count moves by a thousand or more
  * between runs). The ways:
  * - `none`: no nosniff (the floor);
- * - `stamp`: http/response.ts's class as node 20 gets it (serialized once at boot, written by `_storeHeader`);
- * - `stampwh`: the same class's public way (`viaWriteHead`: the header joins the object `writeHead` is given);
+ * - `stamp`: http/response.ts's class (the header joins the object `writeHead` is given);
  * - `object`: nosniff in the headers object itself, no class (node's validation and serialization of one header).
  *
- *   node build/benchmarks/http/head-instructions.js [--responses 200000] [--ways none,stamp,stampwh,object]
+ *   node build/benchmarks/http/head-instructions.js [--responses 200000] [--ways none,stamp,object]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,7 +25,7 @@ const option = (name: string) => (process.argv.includes(`--${name}`) ? process.a
 /** The child: writes `n` heads the way `way` says. */
 function heads(way: string, n: number): void {
   const nosniff: [string, string][] = [['x-content-type-options', 'nosniff']];
-  const Response = (way === 'stamp' || way === 'stampwh' ? stampingResponse(nosniff, { viaWriteHead: way === 'stampwh' }) : undefined) ?? ServerResponse;
+  const Response = (way === 'stamp' ? stampingResponse(nosniff) : undefined) ?? ServerResponse;
   const req = new IncomingMessage(new Socket());
   req.httpVersionMajor = 1;
   req.httpVersionMinor = 1;
@@ -61,7 +60,7 @@ function main(): void {
   if (process.argv[2] === '--child') return heads(process.argv[3]!, Number(process.argv[4]));
   if (!valgrindAvailable()) return;
   const n = arg('responses', 200000);
-  const ways = (option('ways') ?? 'none,stamp,stampwh,object').split(',');
+  const ways = (option('ways') ?? 'none,stamp,object').split(',');
   console.log(`Instructions of one response head (node ${process.version}; ${n} and ${2 * n} heads under callgrind)\n`);
   console.log('| way | instructions/head | over none |\n| --- | ---: | ---: |');
   let floor: number | undefined;

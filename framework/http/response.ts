@@ -3,7 +3,6 @@ import { ServerResponse, validateHeaderName, validateHeaderValue, type IncomingM
 /** On the responses of a server built with `stampingResponse`: the stamped headers need not be set per request. */
 export const STAMPS_BASE_HEADERS = Symbol.for('stryke.stampsBaseHeaders');
 
-type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => void;
 type ResponseClass = new (req: IncomingMessage) => ServerResponse;
 type Given = OutgoingHttpHeaders | (string | number | string[])[] | undefined;
 
@@ -11,27 +10,23 @@ type Given = OutgoingHttpHeaders | (string | number | string[])[] | undefined;
  * The response class of the app's HTTP server, for the headers every response carries (nosniff): they are
  * checked once, at boot, and each response's head gets them without a `reply.header` call. Set per request
  * with `reply.header`, one such header cost about 2,800 instructions (fastify lower-cases and stores it; node
- * validates and serializes it again), some 5% of a small request. A response that sets one of these headers
- * itself keeps its own value. Two ways, the same headers (docs/performance.md has the measurements):
- *
- * - serialized once at boot and written after the status line by node's `_storeHeader`, which every
- *   response's head goes through: about 180 instructions a response. The method is internal (the one private
- *   member test/architecture/private-access.test.ts allows): where it is missing, the second way is used;
- * - added to the headers `writeHead` (node's public method: fastify calls it with its headers object, node
- *   itself before a body written without one) is given, which node validates and serializes per response:
- *   about 1,750 instructions. `viaWriteHead` picks this one.
+ * validates and serializes it again), some 5% of a small request. Here they are added to the headers
+ * `writeHead` (node's public method: fastify calls it with its headers object, node itself before a body
+ * written without one) is given, about 1,700 instructions a response (node validates and serializes them, as
+ * it does every header). Serialized once at boot and written by node's internal `_storeHeader` they cost 130,
+ * but that is a private member (test/architecture/private-access.test.ts refuses it; docs/performance.md has
+ * the measurements). A response that sets one of these headers itself keeps its own value.
  *
  * Only real sockets use this class (`fastify.inject` builds its own responses), so code on the request
  * path tests `reply.raw[STAMPS_BASE_HEADERS]` and sets the headers itself when it is not there.
  */
-export function stampingResponse(headers: [string, string][], options: { viaWriteHead?: boolean } = {}): typeof ServerResponse | undefined {
+export function stampingResponse(headers: [string, string][]): typeof ServerResponse | undefined {
   if (headers.length === 0) return undefined;
   for (const [name, value] of headers) {
     validateHeaderName(name);
     validateHeaderValue(name, value);
   }
-  const store = (ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader;
-  const made = typeof store === 'function' && !options.viaWriteHead ? storingClass(headers, store) : writeHeadClass(headers);
+  const made = writeHeadClass(headers);
   Object.defineProperty(made.prototype, STAMPS_BASE_HEADERS, { value: true });
   return made as unknown as typeof ServerResponse;
 }
@@ -39,29 +34,6 @@ export function stampingResponse(headers: [string, string][], options: { viaWrit
 /** Whether a `[name, value]` list (node's flat or paired form) holds one of `names` (lower-cased). */
 function listHolds(given: unknown[], names: string[]): boolean {
   return given.some((h, i) => (Array.isArray(h) ? names.includes(String(h[0]).toLowerCase()) : i % 2 === 0 && names.includes(String(h).toLowerCase())));
-}
-
-function storingClass(headers: [string, string][], store: StoreHeader): ResponseClass {
-  const names = headers.map(([name]) => name.toLowerCase());
-  const stamp = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
-
-  /** Whether the response sets one of the stamped headers itself (fastify's object, or node's own [name, value] map). */
-  const ownsOne = (given: unknown): boolean => {
-    if (given === null || typeof given !== 'object') return false;
-    if (Array.isArray(given)) return listHolds(given, names);
-    for (let i = 0; i < names.length; i++) if ((given as Record<string, unknown>)[names[i]!] !== undefined) return true;
-    return false;
-  };
-
-  class StampingResponse extends ServerResponse {}
-  Object.defineProperty(StampingResponse.prototype, '_storeHeader', {
-    value: function _storeHeader(this: ServerResponse, firstLine: string, given: unknown) {
-      return store.call(this, ownsOne(given) ? firstLine : firstLine + stamp, given);
-    },
-    writable: true,
-    configurable: true,
-  });
-  return StampingResponse;
 }
 
 function writeHeadClass(headers: [string, string][]): ResponseClass {

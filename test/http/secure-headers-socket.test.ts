@@ -66,8 +66,7 @@ describe('secure headers on a real socket', () => {
   });
 });
 
-// The response class itself, under node's http server: each way a response's head gets written, with the class
-// node 20 picks (its internal `_storeHeader`) and with the public one (`writeHead`) used where that is missing.
+// The response class itself, under node's http server: each way a response's head gets written.
 describe('the response class stamps every head, whichever way it is written', () => {
   const heads: Record<string, (res: http.ServerResponse) => void> = {
     '/object': (res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'),
@@ -84,9 +83,9 @@ describe('the response class stamps every head, whichever way it is written', ()
     '/own-set': (res) => { res.setHeader('X-Content-Type-Options', 'own'); res.end('x'); },
     '/own-list': (res) => res.writeHead(200, ['X-Content-Type-Options', 'own']).end('x'),
   };
-  for (const viaWriteHead of [false, true]) {
-    it(viaWriteHead ? 'through writeHead' : 'the class node 20 gets', async () => {
-      const ServerResponse = stampingResponse([['x-content-type-options', 'nosniff']], { viaWriteHead })!;
+  {
+    it('through writeHead, its own value kept where a response sets one', async () => {
+      const ServerResponse = stampingResponse([['x-content-type-options', 'nosniff']])!;
       const server = http.createServer({ ServerResponse }, (req, res) => ({ ...heads, ...own })[req.url!]!(res));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {
