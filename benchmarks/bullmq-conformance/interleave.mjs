@@ -3,6 +3,7 @@
 // backends compared meet the same machine load (the suite's tests are timing-bound; a busy machine fails some
 // on any backend). node interleave.mjs <prefix> <backend> [<backend> ...]
 // Writes results/<prefix>-<backend>.json, one report per backend, as run.mjs does for a whole run.
+// CONFORMANCE_FILES=flow.test.ts,events.test.ts runs only those files.
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,7 @@ const { default: config } = await import(join(here, 'vitest.config.mjs'));
 const excluded = new Set(config.test.exclude.filter((p) => p.startsWith('tests/') && !p.includes('*')).map((p) => p.slice(6)));
 const files = readdirSync(join(here, '.work', 'tests'))
   .filter((f) => f.endsWith('.test.ts') && !f.endsWith('.redis.test.ts') && !f.startsWith('debug-') && !excluded.has(f))
+  .filter((f) => !process.env.CONFORMANCE_FILES || process.env.CONFORMANCE_FILES.split(',').includes(f))
   .sort();
 
 const merged = Object.fromEntries(backends.map((b) => [b, { testResults: [] }]));
