@@ -281,6 +281,29 @@ for (const name of ['sqlite', 'mysql'] as const) {
       }
     });
 
+    it('a worker with concurrency 2 starts the jobs in the order they were added', async (t) => {
+      if (target.skip) return t.skip(target.skip);
+      // BullMQ's suite ("should run max concurrency for jobs added"): one worker, two slots, 16 jobs; each job
+      // must start in id order. Two of the worker's transactions in flight at once could each claim a job and
+      // commit in either order.
+      for (let round = 0; round < 3; round++) {
+        const q = `fifo${++n}`;
+        const qu = queue(q);
+        await qu.waitUntilReady();
+        const jobs = await qu.addBulk(Array.from({ length: 16 }, (_, i) => ({ name: 'n', data: { i } })));
+        const started: string[] = [];
+        let finished = 0;
+        const w = track(new Worker(q, async (job) => {
+          started.push(job.id!);
+          await realSleep(30);
+          finished++;
+        }, { ...target.opts, concurrency: 2, drainDelay: 0.2 } as any, target.factory as any));
+        await eventually('all 16 jobs', () => finished === 16);
+        await w.close();
+        assert.deepEqual(started, jobs.map((j) => j.id), `round ${round}`);
+      }
+    });
+
     it("QueueEvents delivers a queue's events once each, in order, past the ids of another queue's removed events", async (t) => {
       if (target.skip) return t.skip(target.skip);
       // On MySQL the removed ids are a gap no transaction will fill: the reader tells it from a transaction

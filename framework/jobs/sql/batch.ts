@@ -7,8 +7,13 @@ import { Coalescer, realSetImmediate } from './coalescer';
 
 /** Most moves one transaction takes. */
 const MAX_BATCH = 64;
-/** Transactions one worker's backend runs at once (while one commits, the next batch gathers). */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Transactions one worker's backend runs at once (while one commits, the next batch gathers). One: two in flight
+ * could each claim a job (the second skipping the row the first had locked) and commit in either order, so a
+ * worker with two slots started job 4 before job 3 on MySQL/MariaDB, where BullMQ (Redis, or its PostgreSQL
+ * backend on one connection) starts a queue's jobs in order.
+ */
+const MAX_IN_FLIGHT = 1;
 /** First wait before writing a finished job again after a lost connection; doubles up to `RETRY_MAX_DELAY`. */
 const RETRY_FIRST_DELAY = 100;
 const RETRY_MAX_DELAY = 2000;
