@@ -1,10 +1,10 @@
 import type { IQueueBackend, JobJson, JobProgress, JobsOptions, JobState, JobType, KeepJobs, MinimalJob } from 'bullmq';
-import { getMetaMap, withTx, withinExternalTx, type Effects } from './context';
+import { getMetaMap, withTx, withinExternalTx } from './context';
 import type { Exec } from './driver';
 import { claim, windowOf } from './claim';
-import { insertJob, insertJobs, insertNode } from './insert';
+import { insertFlow, insertJob, insertJobs, type FlowEntry } from './insert';
 import { delayActive, recoverStalled, retryActive } from './finish';
-import { childValues, dependencyCounts, getDependencies, onQueue, paginate, pendingChildren, releaseParent, toWaitingChildren, unlinkChild } from './flows';
+import { childValues, dependencyCounts, getDependencies, paginate, toWaitingChildren, unlinkChild } from './flows';
 import { MoveBatcher } from './batch';
 import { AddBatcher } from './add-batch';
 import { addsInFlight, trackAdd } from './adds-in-flight';
@@ -69,40 +69,11 @@ export class SqlQueueBackend extends SqlBackendCore implements IQueueBackend {
    * A FlowProducer's tree (parents first), over any queues of this database, in one transaction: a parent
    * waits in `waiting-children` until its children finish. Each entry gets its id or BullMQ's error code.
    */
-  addFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
-    return trackAdd(this.driver.key, entries.map((e) => e.queueName), () => this.writeFlow(entries));
-  }
-
-  private async writeFlow(entries: { jobData: JobJson; jobId: string; parentKeyOpts: { addToWaitingChildren?: boolean }; queueName: string }[]): Promise<[Error | null, string | number][]> {
-    await this.ready();
-    try {
-      return await withTx(this.ctx, async (x, fx) => {
-        const out: [Error | null, string | number][] = [];
-        const touched = new Set<string>();
-        for (const e of entries) {
-          const qctx = onQueue(this.ctx, e.queueName);
-          const qfx: Effects = { events: [], wake: false };
-          const id = await insertNode(qctx, x, qfx, e.jobData, e.jobId, !!e.parentKeyOpts?.addToWaitingChildren);
-          for (const ev of qfx.events) fx.events.push([ev[0], ev[1], ev[2] ?? e.queueName]);
-          if (qfx.wake) touched.add(e.queueName);
-          for (const q of qfx.wakeQueues ?? []) touched.add(q);
-          out.push([null, id]);
-        }
-        // A parent whose children were all there already (completed duplicates) does not wait.
-        const now = Date.now();
-        for (const e of entries) {
-          if (!e.parentKeyOpts?.addToWaitingChildren) continue;
-          const id = out[entries.indexOf(e)]![1];
-          if (typeof id !== 'string') continue;
-          const parent = { queue: e.queueName, id };
-          if ((await pendingChildren(x, parent)) === 0) await releaseParent(this.ctx, x, fx, parent, now);
-        }
-        for (const q of touched) (fx.wakeQueues ??= new Set()).add(q);
-        return out;
-      });
-    } catch (err) {
-      return entries.map(() => [err as Error, 0]);
-    }
+  addFlow(entries: FlowEntry[]): Promise<[Error | null, string | number][]> {
+    return trackAdd(this.driver.key, entries.map((e) => e.queueName), async () => {
+      await this.ready();
+      return insertFlow(this.ctx, entries);
+    });
   }
 
   async addJobScheduler(id: string, nextMillis: number, data: string, templateOpts: JobsOptions, opts: object, delayedOpts: JobsOptions): Promise<[string, number]> {

@@ -1,10 +1,10 @@
 /** Adding jobs inside a transaction: one, a flow's node, or many in multi-row INSERTs. */
 import type { JobJson } from 'bullmq';
 import { defer, valuesList, type Exec } from './driver';
-import type { Ctx, Effects } from './context';
+import { withTx, type Ctx, type Effects } from './context';
 import { jobError } from './rows';
 import { deduplicate, type DedupOpts } from './dedup';
-import { jobExists, jobKey, linkChild, parentRef, type ParentRef } from './flows';
+import { jobExists, jobKey, linkChild, onQueue, parentRef, pendingChildren, releaseParent, type ParentRef } from './flows';
 
 interface ParentKeyOpts {
   parentKey?: string;
@@ -132,4 +132,47 @@ export async function insertJobs(ctx: Ctx, x: Exec, fx: Effects, entries: { job:
   }
   fx.wake = true;
   return ids;
+}
+
+/** One node of a FlowProducer's tree, as BullMQ hands it to the backend. */
+export interface FlowEntry {
+  jobData: JobJson;
+  jobId: string;
+  parentKeyOpts: { addToWaitingChildren?: boolean };
+  queueName: string;
+}
+
+/**
+ * A FlowProducer's tree (parents first), over any queues of this database, in one transaction: a parent waits
+ * in `waiting-children` until its children finish. Each entry gets its id, or all get the error that failed it.
+ */
+export async function insertFlow(ctx: Ctx, entries: FlowEntry[]): Promise<[Error | null, string | number][]> {
+  try {
+    return await withTx(ctx, async (x, fx) => {
+      const out: [Error | null, string | number][] = [];
+      const touched = new Set<string>();
+      for (const e of entries) {
+        const qctx = onQueue(ctx, e.queueName);
+        const qfx: Effects = { events: [], wake: false };
+        const id = await insertNode(qctx, x, qfx, e.jobData, e.jobId, !!e.parentKeyOpts?.addToWaitingChildren);
+        for (const ev of qfx.events) fx.events.push([ev[0], ev[1], ev[2] ?? e.queueName]);
+        if (qfx.wake) touched.add(e.queueName);
+        for (const q of qfx.wakeQueues ?? []) touched.add(q);
+        out.push([null, id]);
+      }
+      // A parent whose children were all there already (completed duplicates) does not wait.
+      const now = Date.now();
+      for (const [i, e] of entries.entries()) {
+        if (!e.parentKeyOpts?.addToWaitingChildren) continue;
+        const id = out[i]![1];
+        if (typeof id !== 'string') continue;
+        const parent = { queue: e.queueName, id };
+        if ((await pendingChildren(x, parent)) === 0) await releaseParent(ctx, x, fx, parent, now);
+      }
+      for (const q of touched) (fx.wakeQueues ??= new Set()).add(q);
+      return out;
+    });
+  } catch (err) {
+    return entries.map(() => [err as Error, 0]);
+  }
 }
